@@ -1,0 +1,109 @@
+"""Matcher speed: p50/p99 per claim at 1k, 10k and 100k statements, build time and memory,
+against a naive rapidfuzz scan (process.extract over every phrasing) in the same run.
+
+    python bench/matcher.py ../shared/eval/dev [--sizes 1000 10000 100000] [--queries 300]
+
+The dev base (1,783 fact-checks) is grown synthetically: each extra statement is a real one
+with a third of its words swapped for words drawn from the whole base (so word frequencies stay
+realistic) plus an id token of its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from rapidfuzz import fuzz, process, utils
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bot.evaluation import read_jsonl
+from bot.matcher.index import IndexDoc, MatchIndex
+from bot.matcher.match import match_text
+
+
+def grow(base: list[IndexDoc], size: int, rng: random.Random) -> list[IndexDoc]:
+    words = [w for d in base for w in (d.claim + " " + d.clarification).split()]
+    docs = list(base[:size])
+    i = 0
+    while len(docs) < size:
+        src = base[i % len(base)]
+        i += 1
+
+        def mutate(text: str) -> str:
+            return " ".join(rng.choice(words) if rng.random() < 0.33 else w for w in text.split())
+
+        docs.append(
+            IndexDoc(f"syn-{i}", mutate(src.claim) + f" x{i}", (), mutate(src.clarification))
+        )
+    return docs
+
+
+def rss_mb() -> float:
+    """Resident memory of this process (Linux), to size the index by difference."""
+    with open("/proc/self/statm") as fp:
+        return int(fp.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("dev", type=Path, help="folder with base.jsonl, queries.jsonl")
+    ap.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
+    ap.add_argument("--queries", type=int, default=300)
+    ap.add_argument("--naive-queries", type=int, default=30, help="the naive scan is slow")
+    args = ap.parse_args()
+
+    rng = random.Random(7)
+    base = [IndexDoc(r["id"], r["title"], (), r["text"]) for r in read_jsonl(args.dev / "base.jsonl")]
+    texts = [r["text"] for name in ("queries.jsonl", "distractors.jsonl")
+             for r in read_jsonl(args.dev / name)]
+    rng.shuffle(texts)
+    texts = texts[: args.queries]
+
+    print(f"{'statements':>10} {'build s':>8} {'RSS +MB':>9} {'p50 ms':>7} {'p99 ms':>7} "
+          f"{'naive p50':>10} {'naive p99':>10} {'speed-up':>9}")
+    for size in args.sizes:
+        docs = grow(base, size, rng)
+        gc.collect()
+        rss_before = rss_mb()
+        t0 = time.perf_counter()
+        index = MatchIndex(docs)
+        build = time.perf_counter() - t0
+        mem = rss_mb() - rss_before
+
+        for text in texts[:20]:  # warm caches (normalizer lru_cache) as a running bot would
+            match_text(index, text)
+        times = []
+        for text in texts:
+            t0 = time.perf_counter()
+            match_text(index, text)
+            times.append((time.perf_counter() - t0) * 1000)
+
+        choices = [utils.default_process(d.claim) for d in docs]
+        naive = []
+        for text in texts[: args.naive_queries]:
+            t0 = time.perf_counter()
+            process.extract(utils.default_process(text), choices, scorer=fuzz.WRatio,
+                            processor=None, limit=5)
+            naive.append((time.perf_counter() - t0) * 1000)
+        p50, p99 = statistics.median(times), percentile(times, 99)
+        n50, n99 = statistics.median(naive), percentile(naive, 99)
+        print(f"{size:>10} {build:>8.2f} {mem:>9.1f} {p50:>7.2f} {p99:>7.2f} "
+              f"{n50:>10.2f} {n99:>10.2f} {n99 / p99:>8.1f}x", flush=True)
+        del index, docs, choices
+        gc.collect()
+
+
+if __name__ == "__main__":
+    main()

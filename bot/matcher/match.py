@@ -1,0 +1,180 @@
+"""Match a citizen's text against the index and decide how sure we are.
+
+Two stages. BM25 retrieval (index.py) finds candidates by shared specific words. Re-ranking
+then asks, per candidate, how much of the statement's own claim is in the text:
+  coverage: idf-weighted share of the claim's words found in the text (exact, typo-tolerant,
+            or as a stem) - "is everything the statement is about mentioned?";
+  fuzzy:    rapidfuzz partial_ratio of the claim against the text - "is it said in one
+            place, in that order?", which is how a long forwarded post is matched by its
+            best part rather than by words scattered through noise.
+The best phrasing (claim or variant) of each statement counts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from rapidfuzz import fuzz, process
+
+from bot.matcher.index import MatchIndex
+from bot.matcher.lexicon import NEGATIONS
+from bot.matcher.normalize import Normalized, normalize
+
+# Scorers, one per stage (rapidfuzz does no preprocessing: texts arrive normalized).
+TOKEN_SCORER = fuzz.ratio  # typo tolerance for single words ("sicepat ekspres/express")
+PHRASE_SCORER = fuzz.partial_ratio  # the claim as a contiguous stretch of the text
+TOKEN_TYPO_CUTOFF = 80  # ratio >= 80 on words of 4+ letters is one typo, not another word
+STEM_CREDIT = 0.9  # "daftar" inside "pendaftaran": nearly the same word
+
+# Ranking key = bm25 relative to the best candidate + 2 * coverage + fuzzy, all in [0, 1],
+# so the key lies in [0, 4]; the public score is key * 25 (0-100).
+COVERAGE_WEIGHT = 2.0
+FUZZY_WEIGHT = 1.0
+
+# Tier thresholds, calibrated on ../shared/eval/dev (332 answerable queries, 1,092
+# unanswerable: withheld fact-checks and distractor hoaxes). Requiring both signals at 0.8
+# kept confident answers right 95% of the time with 0.3% false-confident on unanswerable
+# texts; 0.7 for either let in same-topic-different-claim hoaxes ("undian bank NTB syariah"
+# answered for "undian bank BJB syariah"). The year check stops a 2024 claim being answered by
+# a 2026 statement. See bench/quality.py for the figures.
+CONFIDENT_COVERAGE = 0.8
+CONFIDENT_FUZZY = 0.8
+MIN_CONTENT_WORDS = 3  # fewer words than this never make a confident answer
+POSSIBLE_COVERAGE = 0.5
+POSSIBLE_FUZZY = 0.6
+MAX_RESULTS = 5
+
+_YEAR = re.compile(r"^(19|20)\d\d$")
+
+
+class Tier(StrEnum):
+    CONFIDENT = "confident"
+    POSSIBLE = "possible"
+    NONE = "none"
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    statement_id: str
+    score: float  # 0-100, the ranking key scaled
+    coverage: float  # 0-1
+    fuzzy: float  # 0-1
+    polarity_differs: bool  # claim says "tidak boleh" where the statement says "boleh"
+
+
+@dataclass(frozen=True, slots=True)
+class MatchResult:
+    tier: Tier
+    matches: tuple[Match, ...]
+    query: Normalized
+
+    @property
+    def best(self) -> Match | None:
+        return self.matches[0] if self.matches else None
+
+
+def match_text(index: MatchIndex, text: str, limit: int = MAX_RESULTS) -> MatchResult:
+    """Rank statements for a text and put the answer in a tier."""
+    query = normalize(text)
+    candidates = index.retrieve(query)
+    if not candidates:
+        return MatchResult(Tier.NONE, (), query)
+    qset = set(query.content)
+    qlist = list(qset)
+    qtext = " ".join(query.content)
+    top_bm25 = candidates[0].bm25 or 1.0
+    scored: list[tuple[float, Match, bool]] = []
+    for cand in candidates:
+        best: tuple[float, float, float, Normalized] | None = None
+        for head in index.heads[cand.doc]:
+            cov = _coverage(index, head, qset, qlist)
+            fz = PHRASE_SCORER(" ".join(head.content), qtext) / 100 if head.content else 0.0
+            key = COVERAGE_WEIGHT * cov + FUZZY_WEIGHT * fz
+            if best is None or key > best[0]:
+                best = (key, cov, fz, head)
+        if best is None:
+            continue
+        key, cov, fz, head = best
+        key += cand.bm25 / top_bm25
+        match = Match(
+            statement_id=index.docs[cand.doc].statement_id,
+            score=round(key * 25, 1),
+            coverage=round(cov, 3),
+            fuzzy=round(fz, 3),
+            polarity_differs=_polarity_differs(head, query),
+        )
+        scored.append((key, match, _years_conflict(head, qset)))
+    scored.sort(key=lambda s: -s[0])
+    matches = tuple(m for _, m, _ in scored[:limit])
+    return MatchResult(_tier(scored, query), matches, query)
+
+
+def _tier(scored: list[tuple[float, Match, bool]], query: Normalized) -> Tier:
+    if not scored:
+        return Tier.NONE
+    _, top, years_conflict = scored[0]
+    if (
+        top.coverage >= CONFIDENT_COVERAGE
+        and top.fuzzy >= CONFIDENT_FUZZY
+        and len(set(query.content)) >= MIN_CONTENT_WORDS
+        and not years_conflict
+    ):
+        return Tier.CONFIDENT
+    if top.coverage >= POSSIBLE_COVERAGE or top.fuzzy >= POSSIBLE_FUZZY:
+        return Tier.POSSIBLE
+    return Tier.NONE
+
+
+def _coverage(index: MatchIndex, head: Normalized, qset: set[str], qlist: list[str]) -> float:
+    words = set(head.content)
+    if len(words) == 0:
+        return 0.0
+    found = total = 0.0
+    for word in words:
+        weight = index.idf.get(word, index.max_idf)
+        total += weight
+        found += weight * _word_found(word, qset, qlist)
+    return found / total
+
+
+def _word_found(word: str, qset: set[str], qlist: list[str]) -> float:
+    if word in qset:
+        return 1.0
+    if len(word) < 4:
+        return 0.0
+    hit = process.extractOne(word, qlist, scorer=TOKEN_SCORER, score_cutoff=TOKEN_TYPO_CUTOFF)
+    best = hit[1] / 100 if hit else 0.0
+    if len(word) >= 5 and best < STEM_CREDIT:
+        for q in qlist:
+            if len(q) >= 5 and (q in word or word in q) and 2 * min(len(q), len(word)) >= max(
+                len(q), len(word)
+            ):
+                return STEM_CREDIT
+    return best
+
+
+def _polarity_differs(head: Normalized, query: Normalized) -> bool:
+    """Does the text negate where the statement's claim does not (or the reverse)?
+
+    Looked at where the claim aligns in the text, so a "tidak" elsewhere in a long post
+    does not count.
+    """
+    head_text = " ".join(head.tokens)
+    query_text = " ".join(query.tokens)
+    if not head_text or not query_text:
+        return False
+    align = fuzz.partial_ratio_alignment(head_text, query_text)
+    if align is None:
+        return False
+    # widen the window a little: "tidak" often stands just before the aligned words
+    start = max(0, align.dest_start - 12)
+    window = query_text[start : align.dest_end].split()
+    return any(t in NEGATIONS for t in window) != head.negated
+
+
+def _years_conflict(head: Normalized, qset: set[str]) -> bool:
+    head_years = {t for t in head.content if _YEAR.match(t)}
+    query_years = {t for t in qset if _YEAR.match(t)}
+    return bool(head_years and query_years and not head_years & query_years)

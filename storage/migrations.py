@@ -1,0 +1,121 @@
+"""Schema migrations, applied in registration order by `storage.db.open_db`.
+
+RULE: a migration that has been released is never edited. Databases in the field
+have already recorded it as applied and would never see the change; add a new
+migration below instead (next number, e.g. "0002_...").
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+MIGRATIONS = Migrations("cekklaim")
+
+
+def _run(db: Database, statements: list[str]) -> None:
+    """Execute DDL one statement at a time, inside the migration's transaction."""
+    for sql in statements:
+        db.execute(sql)
+
+
+@MIGRATIONS(name="0001_initial")
+def m0001_initial(db: Database) -> None:
+    """Released: do not edit (see module docstring)."""
+    data_version_triggers = [
+        f"""
+        CREATE TRIGGER {table}_{event.lower()}_bumps_data_version AFTER {event} ON {table}
+        BEGIN
+            UPDATE storage_meta SET value = value + 1 WHERE key = 'data_version';
+        END
+        """
+        for table in ("statements", "variants")
+        for event in ("INSERT", "UPDATE", "DELETE")
+    ]
+    _run(
+        db,
+        [
+            """
+            CREATE TABLE statements (
+                id INTEGER PRIMARY KEY,
+                external_id TEXT NOT NULL UNIQUE,
+                org TEXT NOT NULL,
+                verdict TEXT NOT NULL,
+                claim TEXT NOT NULL,
+                clarification TEXT NOT NULL,
+                source_url TEXT,
+                source_title TEXT,
+                published_at TEXT,
+                valid_until TEXT,
+                superseded_by TEXT REFERENCES statements(external_id),
+                status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'retired')),
+                created_by TEXT,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE variants (
+                id INTEGER PRIMARY KEY,
+                statement_id INTEGER NOT NULL REFERENCES statements(id) ON DELETE CASCADE,
+                text TEXT NOT NULL,
+                source TEXT NOT NULL DEFAULT 'import',
+                created_at TEXT NOT NULL,
+                UNIQUE (statement_id, text)
+            )
+            """,
+            """
+            CREATE TABLE claims (
+                id INTEGER PRIMARY KEY,
+                normalized TEXT NOT NULL UNIQUE,
+                text TEXT NOT NULL,
+                count INTEGER NOT NULL DEFAULT 1,
+                first_seen TEXT NOT NULL,
+                last_seen TEXT NOT NULL,
+                best_statement_id INTEGER REFERENCES statements(id) ON DELETE SET NULL,
+                best_score REAL,
+                tier TEXT,
+                status TEXT NOT NULL DEFAULT 'open'
+                    CHECK (status IN ('open', 'answered', 'dismissed'))
+            )
+            """,
+            # Moderator queue: open claims, most asked then most recent.
+            "CREATE INDEX idx_claims_queue ON claims (status, count DESC, last_seen DESC)",
+            "CREATE INDEX idx_claims_best_statement ON claims (best_statement_id)",
+            """
+            CREATE TABLE submissions (
+                id INTEGER PRIMARY KEY,
+                claim_id INTEGER NOT NULL REFERENCES claims(id) ON DELETE CASCADE,
+                channel TEXT NOT NULL CHECK (channel IN ('private', 'group', 'inline', 'cli')),
+                user_hash TEXT,
+                chat_hash TEXT,
+                update_id INTEGER UNIQUE,
+                created_at TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX idx_submissions_claim ON submissions (claim_id)",
+            """
+            CREATE TABLE audit_log (
+                id INTEGER PRIMARY KEY,
+                statement_id INTEGER,
+                external_id TEXT,
+                action TEXT NOT NULL,
+                actor TEXT,
+                at TEXT NOT NULL,
+                before TEXT,
+                after TEXT
+            )
+            """,
+            "CREATE INDEX idx_audit_log_external_id ON audit_log (external_id, id)",
+            # A counter bumped by triggers on every statement/variant change, so a
+            # long-running bot can cheaply notice that the CLI changed the data.
+            """
+            CREATE TABLE storage_meta (
+                key TEXT PRIMARY KEY,
+                value INTEGER NOT NULL
+            )
+            """,
+            "INSERT INTO storage_meta (key, value) VALUES ('data_version', 0)",
+            *data_version_triggers,
+        ],
+    )
