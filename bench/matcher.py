@@ -53,7 +53,7 @@ def rss_mb() -> float:
 
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def main() -> None:
@@ -65,14 +65,21 @@ def main() -> None:
     args = ap.parse_args()
 
     rng = random.Random(7)
-    base = [IndexDoc(r["id"], r["title"], (), r["text"]) for r in read_jsonl(args.dev / "base.jsonl")]
-    texts = [r["text"] for name in ("queries.jsonl", "distractors.jsonl")
-             for r in read_jsonl(args.dev / name)]
+    base = [
+        IndexDoc(r["id"], r["title"], (), r["text"]) for r in read_jsonl(args.dev / "base.jsonl")
+    ]
+    texts = [
+        r["text"]
+        for name in ("queries.jsonl", "distractors.jsonl")
+        for r in read_jsonl(args.dev / name)
+    ]
     rng.shuffle(texts)
     texts = texts[: args.queries]
 
-    print(f"{'statements':>10} {'build s':>8} {'RSS +MB':>9} {'p50 ms':>7} {'p99 ms':>7} "
-          f"{'naive p50':>10} {'naive p99':>10} {'speed-up':>9}")
+    print(
+        f"{'statements':>10} {'build s':>8} {'RSS +MB':>9} {'p50 ms':>7} {'p99 ms':>7} "
+        f"{'naive p50':>10} {'naive p99':>10} {'speed-up':>9}"
+    )
     for size in args.sizes:
         docs = grow(base, size, rng)
         gc.collect()
@@ -94,13 +101,17 @@ def main() -> None:
         naive = []
         for text in texts[: args.naive_queries]:
             t0 = time.perf_counter()
-            process.extract(utils.default_process(text), choices, scorer=fuzz.WRatio,
-                            processor=None, limit=5)
+            process.extract(
+                utils.default_process(text), choices, scorer=fuzz.WRatio, processor=None, limit=5
+            )
             naive.append((time.perf_counter() - t0) * 1000)
         p50, p99 = statistics.median(times), percentile(times, 99)
         n50, n99 = statistics.median(naive), percentile(naive, 99)
-        print(f"{size:>10} {build:>8.2f} {mem:>9.1f} {p50:>7.2f} {p99:>7.2f} "
-              f"{n50:>10.2f} {n99:>10.2f} {n99 / p99:>8.1f}x", flush=True)
+        print(
+            f"{size:>10} {build:>8.2f} {mem:>9.1f} {p50:>7.2f} {p99:>7.2f} "
+            f"{n50:>10.2f} {n99:>10.2f} {n99 / p99:>8.1f}x",
+            flush=True,
+        )
         del index, docs, choices
         gc.collect()
 

@@ -72,7 +72,10 @@ def normalize(text: str) -> Normalized:
     for raw in _TOKEN.findall(clean(text)):
         tokens.extend(_expand(raw))
     content = tuple(
-        t for t in tokens if t not in STOPWORDS and (len(t) > 1 or t.isdigit())
+        t
+        for t in tokens
+        if t not in STOPWORDS
+        and (len(t) > 1 or t.isdigit())
         and not (_DIGITS_ONLY.match(t) and len(t) > 6)
     )
     return Normalized(tokens=tuple(tokens), content=content)

@@ -1,0 +1,133 @@
+"""The plain-Python service the CLI and the Telegram layer share: no Telegram here.
+
+    text -> normalize -> match (current index) -> record claim + submission -> result
+
+The index is immutable; `Core.refresh()` builds a new one from the database and swaps the
+reference, so a reader always sees one consistent snapshot.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from sqlite_utils import Database
+
+import storage
+from bot.matcher.index import IndexDoc, MatchIndex
+from bot.matcher.match import MatchResult, Tier, match_text
+from storage import Statement
+
+log = logging.getLogger(__name__)
+
+STARTER_BASE = "starter_base.jsonl"
+STARTER_ACTOR = "starter-base"
+
+
+def starter_base_path() -> Path:
+    return Path(str(resources.files("bot") / "data" / STARTER_BASE))
+
+
+def seed_if_empty(db: Database) -> int:
+    """Fill a brand-new database with the starter base; returns statements imported.
+
+    Only a database that has never held a statement is seeded, so an operator who retires
+    or replaces the starter statements does not see them come back.
+    """
+    if db["statements"].count or db["audit_log"].count:
+        return 0
+    parsed = storage.parse_statements_file(starter_base_path())
+    if not parsed.ok:  # a packaging bug, not a user error: fail loudly
+        raise RuntimeError("starter base is invalid: " + "; ".join(parsed.errors))
+    summary = storage.import_statements(db, parsed.rows, actor=STARTER_ACTOR)
+    log.info("seeded %d starter statements", summary.created)
+    return summary.created
+
+
+def index_docs(statements: list[Statement]) -> list[IndexDoc]:
+    return [
+        IndexDoc(s.external_id, s.claim, tuple(s.variants), s.clarification) for s in statements
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """One consistent view for answering: the index and the statements it was built from."""
+
+    index: MatchIndex
+    statements: dict[str, Statement]
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    result: MatchResult
+    statements: tuple[Statement, ...]  # the matched statements, best first
+    duplicate: bool  # the same update was already recorded
+
+    @property
+    def tier(self) -> Tier:
+        return self.result.tier
+
+
+class Core:
+    """Database plus the current index; one per process."""
+
+    def __init__(self, db: Database, secret: str) -> None:
+        self.db = db
+        self.secret = secret
+        self.snapshot = self._build()
+
+    @classmethod
+    def open(cls, db_path: str | Path, secret: str, *, seed: bool = True) -> Core:
+        db = storage.open_db(db_path)
+        if seed:
+            seed_if_empty(db)
+        return cls(db, secret)
+
+    def _build(self) -> Snapshot:
+        version = storage.data_version(self.db)
+        statements = storage.servable_statements(self.db)
+        index = MatchIndex(index_docs(statements))
+        return Snapshot(index, {s.external_id: s for s in statements}, version)
+
+    def refresh(self, *, force: bool = False) -> bool:
+        """Swap in a new index if statements changed (here or in another process)."""
+        if not force and storage.data_version(self.db) == self.snapshot.version:
+            return False
+        self.snapshot = self._build()
+        return True
+
+    def match(self, text: str) -> tuple[MatchResult, tuple[Statement, ...]]:
+        """Match without recording (moderators' previews, evaluation)."""
+        snap = self.snapshot
+        result = match_text(snap.index, text)
+        return result, tuple(snap.statements[m.statement_id] for m in result.matches)
+
+    def check(
+        self,
+        text: str,
+        *,
+        channel: str,
+        user_id: int | None = None,
+        chat_id: int | None = None,
+        update_id: int | None = None,
+    ) -> Answer:
+        """Match a claim and record it before anyone is answered."""
+        result, statements = self.match(text)
+        best = result.best
+        recorded = storage.record_submission(
+            self.db,
+            text=text,
+            normalized=result.query.text or text.strip().lower()[:4000],
+            channel=channel,
+            user_hash=storage.hash_user_id(self.secret, user_id) if user_id is not None else None,
+            chat_hash=storage.hash_user_id(self.secret, chat_id) if chat_id is not None else None,
+            update_id=update_id,
+            best_statement_external_id=best.statement_id if best else None,
+            best_score=best.score if best else None,
+            tier=result.tier.value,
+        )
+        return Answer(result, statements, recorded.duplicate)
