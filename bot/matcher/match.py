@@ -105,7 +105,7 @@ def match_text(index: MatchIndex, text: str, limit: int = MAX_RESULTS) -> MatchR
     scored.sort(key=lambda s: -s[0])
     matches = tuple(
         Match(
-            statement_id=index.docs[doc].statement_id,
+            statement_id=index.ids[doc],
             score=round(key * 25, 1),
             coverage=round(cov, 3),
             fuzzy=round(fz, 3),
