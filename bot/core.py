@@ -66,6 +66,7 @@ class Answer:
     result: MatchResult
     statements: tuple[Statement, ...]  # the matched statements, best first
     duplicate: bool  # the same update was already recorded
+    claim_id: int
 
     @property
     def tier(self) -> Tier:
@@ -106,6 +107,17 @@ class Core:
         result = match_text(snap.index, text)
         return result, tuple(snap.statements[m.statement_id] for m in result.matches)
 
+    def statement_for_links(self, urls: tuple[str, ...]) -> Statement | None:
+        """The one current statement whose own source is among these links, if exactly one.
+
+        A body's homepage shared by many statements answers nothing by itself.
+        """
+        for url in urls:
+            found = [s for s in storage.statements_with_source(self.db, url) if s.is_current()]
+            if len(found) == 1:
+                return found[0]
+        return None
+
     def check(
         self,
         text: str,
@@ -130,4 +142,4 @@ class Core:
             best_score=best.score if best else None,
             tier=result.tier.value,
         )
-        return Answer(result, statements, recorded.duplicate)
+        return Answer(result, statements, recorded.duplicate, recorded.claim.id)

@@ -119,3 +119,49 @@ def m0001_initial(db: Database) -> None:
             *data_version_triggers,
         ],
     )
+
+
+@MIGRATIONS(name="0002_citizen_bot")
+def m0002_citizen_bot(db: Database) -> None:
+    """Per-user language, "Kabari saya" subscriptions and answer feedback.
+
+    Released: do not edit. Users appear only as keyed hashes, except `subscriptions.chat_id`:
+    the one clear id we must keep to deliver a notification, deleted once it is delivered
+    or when the user sends /berhenti.
+    """
+    _run(
+        db,
+        [
+            """
+            CREATE TABLE user_prefs (
+                user_hash TEXT PRIMARY KEY,
+                language TEXT NOT NULL CHECK (language IN ('id', 'en')),
+                updated_at TEXT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE subscriptions (
+                id INTEGER PRIMARY KEY,
+                claim_id INTEGER NOT NULL REFERENCES claims(id) ON DELETE CASCADE,
+                user_hash TEXT NOT NULL,
+                chat_id INTEGER NOT NULL,
+                language TEXT NOT NULL DEFAULT 'id',
+                created_at TEXT NOT NULL,
+                UNIQUE (claim_id, user_hash)
+            )
+            """,
+            "CREATE INDEX subscriptions_user ON subscriptions(user_hash)",
+            """
+            CREATE TABLE feedback (
+                id INTEGER PRIMARY KEY,
+                claim_id INTEGER NOT NULL REFERENCES claims(id) ON DELETE CASCADE,
+                statement_id INTEGER REFERENCES statements(id) ON DELETE SET NULL,
+                user_hash TEXT,
+                kind TEXT NOT NULL CHECK (kind IN ('helpful', 'wrong')),
+                created_at TEXT NOT NULL,
+                UNIQUE (claim_id, statement_id, user_hash)
+            )
+            """,
+            "CREATE INDEX feedback_claim ON feedback(claim_id)",
+        ],
+    )

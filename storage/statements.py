@@ -263,6 +263,19 @@ def get_statement(db: Database, external_id: str) -> Statement | None:
     return found[0] if found else None
 
 
+def get_statement_by_rowid(db: Database, rowid: int) -> Statement | None:
+    """The statement with this internal id (what compact button payloads carry)."""
+    found = _load_statements(db, "id = ?", [rowid])
+    return found[0] if found else None
+
+
+def statements_with_source(db: Database, url: str) -> list[Statement]:
+    """Active statements whose source is this URL (a trailing slash does not matter)."""
+    variants = {url, url.rstrip("/"), url.rstrip("/") + "/"}
+    marks = ", ".join("?" for _ in variants)
+    return _load_statements(db, f"status = 'active' AND source_url IN ({marks})", list(variants))
+
+
 def _require_statement(db: Database, external_id: str) -> Statement:
     statement = get_statement(db, external_id)
     if statement is None:

@@ -1,0 +1,137 @@
+"""Build the python-telegram-bot Application and register every handler in one place."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from telegram import BotCommand, BotCommandScopeDefault, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    Defaults,
+    MessageHandler,
+    filters,
+)
+
+from bot.core import Core
+from bot.settings import Settings
+from bot.telegram import handlers
+from bot.telegram.ratelimit import RateLimiter
+from bot.telegram.runtime import RUNTIME_KEY, Runtime, runtime
+from bot.telegram.texts import CATALOGUES, text
+
+log = logging.getLogger(__name__)
+
+#: Commands citizens see, in the order Telegram's menu shows them.
+CITIZEN_COMMANDS = ("start", "cek", "bantuan", "tentang", "bahasa", "berhenti")
+REFRESH_SECONDS = 3.0  # how soon a change made elsewhere (cekklaim import) reaches the bot
+
+
+def build_application(settings: Settings, core: Core) -> Application:  # type: ignore[type-arg]
+    """The Application `cekklaim run` starts; tests start the very same one."""
+    token = settings.require_bot_token()
+    app = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(settings.telegram_api_file_url)
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+        .build()
+    )
+    app.bot_data[RUNTIME_KEY] = Runtime(
+        settings=settings,
+        core=core,
+        limiter=RateLimiter(settings.rate_limit_per_minute),
+        quality=text("id", "quality"),
+    )
+    register_handlers(app)
+    return app
+
+
+def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
+    """Every handler, in order. Note: order matters, the first matching handler wins."""
+    private = filters.ChatType.PRIVATE
+    new_message = filters.UpdateType.MESSAGE
+    app.add_handler(CommandHandler("start", handlers.start))
+    app.add_handler(CommandHandler(["bantuan", "help"], handlers.help_command))
+    app.add_handler(CommandHandler(["tentang", "about"], handlers.about))
+    app.add_handler(CommandHandler(["bahasa", "language"], handlers.language))
+    app.add_handler(CommandHandler("berhenti", handlers.stop_notifications))
+    app.add_handler(CommandHandler(["cek", "check"], handlers.check_command))
+    app.add_handler(CallbackQueryHandler(handlers.button))
+    # after the known commands: anything else starting with "/" in a private chat
+    app.add_handler(
+        MessageHandler(private & new_message & filters.COMMAND, handlers.unknown_command)
+    )
+    app.add_handler(
+        MessageHandler(
+            private & new_message & (filters.TEXT | filters.CAPTION), handlers.private_message
+        )
+    )
+    # last: stickers, voice notes, locations... in private chats
+    app.add_handler(MessageHandler(private & new_message, handlers.unreadable))
+    app.add_error_handler(handlers.on_error)
+
+
+def bot_commands(language: str) -> list[BotCommand]:
+    catalogue = CATALOGUES[language]
+    return [BotCommand(name, catalogue[f"cmd_{name}"]) for name in CITIZEN_COMMANDS]
+
+
+async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
+    await app.bot.set_my_commands(bot_commands("id"), scope=BotCommandScopeDefault())
+    await app.bot.set_my_commands(
+        bot_commands("en"), scope=BotCommandScopeDefault(), language_code="en"
+    )
+    app.bot_data["refresher"] = asyncio.create_task(_refresh_loop(app))
+
+
+async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+    task = app.bot_data.pop("refresher", None)
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def _refresh_loop(app: Application) -> None:  # type: ignore[type-arg]
+    """Swap in a new index when statements change in another process (cekklaim import)."""
+    core = app.bot_data[RUNTIME_KEY].core
+    while True:
+        await asyncio.sleep(REFRESH_SECONDS)
+        try:
+            if core.refresh():
+                log.info("statements changed: index rebuilt (%d)", len(core.snapshot.statements))
+        except Exception:  # a failed rebuild keeps the old index serving
+            log.exception("index refresh failed")
+
+
+def run_bot(settings: Settings, core: Core) -> int:
+    """Long polling by default; a webhook (with Telegram's secret token) when configured."""
+    app = build_application(settings, core)
+    if settings.webhook_url:
+        app.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            webhook_url=settings.webhook_url,
+            secret_token=settings.webhook_secret,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        app.run_polling(allowed_updates=Update.ALL_TYPES)
+    return 0
+
+
+__all__ = ["build_application", "register_handlers", "run_bot", "runtime"]

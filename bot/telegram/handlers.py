@@ -1,0 +1,259 @@
+"""Thin callbacks: parse the update, call the core, render, send.
+
+update -> extract claim text -> core.check (normalize, match, record) -> render -> send
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import logging
+
+from telegram import CallbackQuery, InlineKeyboardMarkup, Update
+from telegram.constants import ChatAction, ChatType
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import ContextTypes
+
+from bot.core import Answer
+from bot.matcher.match import MIN_CONTENT_WORDS, Tier
+from bot.matcher.normalize import normalize
+from bot.telegram import render
+from bot.telegram.extract import ExtractedClaim, extract_claim
+from bot.telegram.runtime import Runtime, runtime
+from bot.telegram.texts import text
+from storage import Statement, get_statement, get_statement_by_rowid
+from storage.people import record_feedback, set_language, subscribe, unsubscribe_all
+
+log = logging.getLogger(__name__)
+
+Context = ContextTypes.DEFAULT_TYPE
+STATEMENT_PAYLOAD = "s"  # /start s<statement-id> opens a statement
+
+
+async def start(update: Update, context: Context) -> None:
+    """Greet, or open the statement named in a deep link (t.me/<bot>?start=s<id>)."""
+    rt = runtime(context)
+    lang = rt.language(update.effective_user)
+    message = update.effective_message
+    if message is None:
+        return
+    payload = context.args[0] if context.args else ""
+    if payload.startswith(STATEMENT_PAYLOAD) and len(payload) > 1:
+        statement = get_statement(rt.core.db, payload[1:])
+        if statement is None:
+            await message.reply_text(text(lang, "statement_missing"))
+            return
+        reply = render.statement_card(statement, lang)
+        await message.reply_text(reply.text, reply_markup=reply.markup)
+        return
+    await message.reply_text(text(lang, "start"))
+
+
+async def help_command(update: Update, context: Context) -> None:
+    """Explain what to send and list the commands."""
+    lang = runtime(context).language(update.effective_user)
+    if update.effective_message:
+        await update.effective_message.reply_text(
+            text(lang, "help", commands=text(lang, "commands"))
+        )
+
+
+async def about(update: Update, context: Context) -> None:
+    """Say where answers come from, how matching works and how well it measured."""
+    rt = runtime(context)
+    lang = rt.language(update.effective_user)
+    if update.effective_message:
+        await update.effective_message.reply_text(
+            text(
+                lang,
+                "about",
+                count=len(rt.core.snapshot.statements),
+                quality=html.escape(rt.quality),
+            )
+        )
+
+
+async def language(update: Update, context: Context) -> None:
+    """Offer Indonesian or English."""
+    if update.effective_message:
+        await update.effective_message.reply_text(
+            text("id", "language_prompt"), reply_markup=render.language_keyboard()
+        )
+
+
+async def stop_notifications(update: Update, context: Context) -> None:
+    """Forget every "Kabari saya" request of this user, and so their chat id."""
+    rt = runtime(context)
+    user = update.effective_user
+    if user is None or update.effective_message is None:
+        return
+    removed = unsubscribe_all(rt.core.db, rt.user_hash(user.id))
+    await update.effective_message.reply_text(text(rt.language(user), "stopped", count=removed))
+
+
+async def check_command(update: Update, context: Context) -> None:
+    """Check the text after /cek, or the message it replies to."""
+    message = update.effective_message
+    if message is None:
+        return
+    claim = extract_claim(message, strip_command=True)
+    if not claim.text and message.reply_to_message is not None:
+        claim = extract_claim(message.reply_to_message)
+    if not claim.text:
+        lang = runtime(context).language(update.effective_user)
+        await message.reply_text(text(lang, "cek_usage"))
+        return
+    await answer_claim(update, context, claim)
+
+
+async def private_message(update: Update, context: Context) -> None:
+    """Check any text, forwarded post or caption sent in a private chat."""
+    message = update.effective_message
+    if message is None:
+        return
+    await answer_claim(update, context, extract_claim(message))
+
+
+async def unreadable(update: Update, context: Context) -> None:
+    """Stickers, voice notes and other messages without text get a short how-to."""
+    lang = runtime(context).language(update.effective_user)
+    if update.effective_message:
+        await update.effective_message.reply_text(text(lang, "howto"))
+
+
+async def unknown_command(update: Update, context: Context) -> None:
+    """Point to /bantuan for commands the bot does not know."""
+    lang = runtime(context).language(update.effective_user)
+    if update.effective_message:
+        await update.effective_message.reply_text(text(lang, "unknown_command"))
+
+
+async def answer_claim(update: Update, context: Context, claim: ExtractedClaim) -> None:
+    """The citizen path: rate limit, match and record, then one reply."""
+    rt = runtime(context)
+    message = update.effective_message
+    user = update.effective_user
+    chat = update.effective_chat
+    if message is None or user is None or chat is None:
+        return
+    lang = rt.language(user)
+    if not rt.limiter.allow(user.id):
+        if rt.limiter.first_refusal(user.id):
+            await message.reply_text(text(lang, "rate_limited"))
+        return
+    if (not claim.text or not normalize(claim.text).content) and not claim.urls:
+        await message.reply_text(text(lang, "howto"))
+        return
+    await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
+    linked = rt.core.statement_for_links(claim.urls)
+    answer = rt.core.check(
+        claim.text or " ".join(claim.urls),
+        channel="private" if chat.type == ChatType.PRIVATE else "group",
+        user_id=user.id,
+        chat_id=chat.id,
+        update_id=update.update_id,
+    )
+    log.debug("claim %d tier %s", answer.claim_id, answer.tier.value)
+    reply = reply_for(rt, answer, lang, linked)
+    await message.reply_text(reply.text, reply_markup=reply.markup)
+
+
+def reply_for(
+    rt: Runtime, answer: Answer, lang: str, linked: Statement | None = None
+) -> render.Reply:
+    """Choose the reply for a recorded answer: card, candidates, or an honest "none"."""
+    if linked is not None:
+        card = render.statement_card(linked, lang, claim_id=answer.claim_id)
+        return render.Reply(text(lang, "statement_from_link") + "\n\n" + card.text, card.markup)
+    if answer.tier is Tier.CONFIDENT:
+        return render.statement_card(
+            answer.statements[0], lang, match=answer.result.best, claim_id=answer.claim_id
+        )
+    if answer.tier is Tier.POSSIBLE:
+        return render.possible_reply(list(answer.statements[:3]), lang, answer.claim_id)
+    if len(set(answer.result.query.content)) < MIN_CONTENT_WORDS:
+        short = render.none_reply(lang, answer.claim_id)
+        return render.Reply(text(lang, "too_short") + "\n\n" + short.text, short.markup)
+    return render.none_reply(lang, answer.claim_id)
+
+
+async def button(update: Update, context: Context) -> None:
+    """Every inline button: candidates, feedback, notifications, language. Always answered."""
+    query = update.callback_query
+    if query is None:
+        return
+    rt = runtime(context)
+    user = query.from_user
+    lang = rt.language(user)
+    kind, _, rest = (query.data or "").partition(":")
+    parts = rest.split(":")
+    try:
+        if kind == render.CB_LANGUAGE and rest in ("id", "en"):
+            set_language(rt.core.db, rt.user_hash(user.id), rest)
+            await query.answer()
+            await _edit(query, text(rest, "language_set"))
+            return
+        claim_id = int(parts[0])
+        statement_rowid = int(parts[1]) if len(parts) > 1 else None
+    except (ValueError, IndexError):
+        await query.answer(text(lang, "ack_stale"))
+        return
+    user_hash = rt.user_hash(user.id)
+    db = rt.core.db
+    if kind == render.CB_PICK and statement_rowid is not None:
+        statement = get_statement_by_rowid(db, statement_rowid)
+        if statement is None:
+            await query.answer(text(lang, "ack_stale"))
+            return
+        await query.answer()
+        card = render.statement_card(statement, lang, claim_id=claim_id)
+        await _edit(query, card.text, card.markup)
+    elif kind == render.CB_NONE:
+        record_feedback(db, claim_id=claim_id, statement_id=None, user_hash=user_hash, kind="wrong")
+        await query.answer(text(lang, "ack_none_of_these"))
+        reply = render.none_reply(lang, claim_id)
+        await _edit(query, reply.text, reply.markup)
+    elif kind in (render.CB_HELPFUL, render.CB_WRONG) and statement_rowid is not None:
+        feedback = "helpful" if kind == render.CB_HELPFUL else "wrong"
+        new = record_feedback(
+            db, claim_id=claim_id, statement_id=statement_rowid, user_hash=user_hash, kind=feedback
+        )
+        await query.answer(text(lang, f"ack_{feedback}" if new else "ack_already"))
+    elif kind == render.CB_NOTIFY and query.message is not None:
+        chat_id = query.message.chat.id
+        new = subscribe(db, claim_id=claim_id, user_hash=user_hash, chat_id=chat_id, language=lang)
+        await query.answer(text(lang, "ack_notify" if new else "ack_notify_already"))
+    else:
+        await query.answer(text(lang, "ack_stale"))
+
+
+async def _edit(
+    query: CallbackQuery, body: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    try:
+        await query.edit_message_text(body, reply_markup=markup)
+    except BadRequest as exc:  # "message is not modified" on a double tap
+        log.debug("edit skipped: %s", exc)
+
+
+async def on_error(update: object, context: Context) -> None:
+    """Log first, tell the moderators briefly, and give the user a short apology."""
+    log.error("handler failed", exc_info=context.error)
+    rt = runtime(context)
+    chat_id = rt.settings.moderator_chat_id
+    if chat_id is not None:
+        try:
+            await context.bot.send_message(
+                chat_id, f"⚠️ CekKlaim error: {html.escape(type(context.error).__name__)}"
+            )
+        except TelegramError:
+            log.warning("could not notify the moderators' chat")
+    if (
+        isinstance(update, Update)
+        and update.effective_message
+        and update.effective_chat
+        and update.effective_chat.type == ChatType.PRIVATE
+    ):
+        lang = rt.language(update.effective_user)
+        with contextlib.suppress(TelegramError):
+            await update.effective_message.reply_text(text(lang, "error"))

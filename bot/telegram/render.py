@@ -1,0 +1,202 @@
+"""Everything the citizen sees, as HTML text plus keyboard; nothing here sends.
+
+Rules enforced in one place: every value from the base or a user is HTML-escaped; a
+message never exceeds Telegram's 4,096 characters (long clarifications are cut on a word
+boundary before escaping, so no entity is split); callback data stays within 64 bytes.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from datetime import date
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.matcher.match import Match
+from bot.telegram.texts import MONTHS, text
+from storage import Statement
+
+MAX_MESSAGE = 4096
+MAX_CALLBACK_BYTES = 64
+MAX_BUTTON_LABEL = 60
+MAX_CLAIM_IN_CARD = 600
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    text: str
+    markup: InlineKeyboardMarkup | None = None
+
+
+# Callback data: short prefixes and integer ids only, so it always fits in 64 bytes.
+CB_PICK = "p"  # p:<claim_id>:<statement rowid>   show this candidate's card
+CB_NONE = "x"  # x:<claim_id>                      none of the candidates
+CB_HELPFUL = "h"  # h:<claim_id>:<statement rowid>
+CB_WRONG = "w"  # w:<claim_id>:<statement rowid>
+CB_NOTIFY = "n"  # n:<claim_id>
+CB_LANGUAGE = "l"  # l:id | l:en
+
+
+def callback(*parts: object) -> str:
+    data = ":".join(str(p) for p in parts)
+    if len(data.encode()) > MAX_CALLBACK_BYTES:  # ids are integers: cannot happen, guard anyway
+        raise ValueError(f"callback data too long: {data!r}")
+    return data
+
+
+def esc(value: object) -> str:
+    return html.escape(str(value), quote=False)
+
+
+def shorten(value: str, limit: int) -> str:
+    """Cut plain text at a word boundary, with an ellipsis, before it is escaped."""
+    value = " ".join(value.split())
+    if len(value) <= limit:
+        return value
+    cut = value[: limit - 1]
+    if " " in cut[limit // 2 :]:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,.;:") + "…"
+
+
+def format_date(iso: str | None, language: str) -> str:
+    if not iso:
+        return text(language, "no_date")
+    try:
+        d = date.fromisoformat(iso[:10])
+    except ValueError:
+        return esc(iso)
+    return f"{d.day} {MONTHS.get(language, MONTHS['id'])[d.month - 1]} {d.year}"
+
+
+def verdict_label(verdict: str, language: str) -> str:
+    key = f"verdict_{verdict}"
+    try:
+        return text(language, key)
+    except KeyError:
+        return esc(verdict)
+
+
+def statement_card(
+    statement: Statement,
+    language: str,
+    *,
+    match: Match | None = None,
+    claim_id: int | None = None,
+    note: str | None = None,
+) -> Reply:
+    """The full card for one statement: verdict, claim, official position, body, date, source."""
+    head = []
+    if note:
+        head.append(note)
+    head.append(f"<b>{verdict_label(statement.verdict, language)}</b>")
+    head.append(
+        f"<b>{esc(text(language, 'card_claim'))}:</b> "
+        f"<i>{esc(shorten(statement.claim, MAX_CLAIM_IN_CARD))}</i>"
+    )
+    if not statement.is_current():
+        if statement.superseded_by:
+            head.append(text(language, "card_superseded", new=esc(statement.superseded_by)))
+        else:
+            head.append(text(language, "card_retired"))
+    if match is not None and match.polarity_differs:
+        head.append(text(language, "card_polarity"))
+    official = f"<b>{esc(text(language, 'card_official', org=statement.org))}:</b>"
+    source_bits = [esc(statement.org), format_date(statement.published_at, language)]
+    if statement.source_title:
+        source_bits.append(esc(shorten(statement.source_title, 300)))
+    source = f"<b>{esc(text(language, 'card_source'))}:</b> " + " · ".join(source_bits)
+    if statement.source_url:
+        source += (
+            f'\n<a href="{html.escape(statement.source_url, quote=True)}">'
+            f"{esc(shorten(statement.source_url, 80))}</a>"
+        )
+    frame = "\n\n".join([*head, official + "\n{body}", source])
+    budget = MAX_MESSAGE - len(frame.replace("{body}", "")) - 16
+    body = statement.clarification
+    if len(esc(body)) > budget:
+        body = shorten(body, max(budget - 40, 100))
+        body = body + " " + text(language, "card_truncated")
+        while len(esc(body)) > budget and budget > 0:  # escaping can grow the text
+            body = shorten(body, len(body) - 40)
+    card = frame.replace("{body}", esc(body))
+    return Reply(card, card_keyboard(statement, language, claim_id))
+
+
+def card_keyboard(
+    statement: Statement, language: str, claim_id: int | None
+) -> InlineKeyboardMarkup | None:
+    rows: list[list[InlineKeyboardButton]] = []
+    if statement.source_url:
+        rows.append([InlineKeyboardButton(text(language, "btn_source"), url=statement.source_url)])
+    if claim_id is not None:
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    text(language, "btn_helpful"),
+                    callback_data=callback(CB_HELPFUL, claim_id, statement.id),
+                ),
+                InlineKeyboardButton(
+                    text(language, "btn_wrong"),
+                    callback_data=callback(CB_WRONG, claim_id, statement.id),
+                ),
+            ]
+        )
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def possible_reply(statements: list[Statement], language: str, claim_id: int) -> Reply:
+    """Up to three candidates as buttons, plus "Bukan ini"."""
+    options = "\n".join(
+        f"{n}. {esc(shorten(s.claim, 200))} "
+        f"<i>({esc(s.org)}, {format_date(s.published_at, language)})</i>"
+        for n, s in enumerate(statements[:3], 1)
+    )
+    rows = [
+        [
+            InlineKeyboardButton(
+                f"{n}. {shorten(s.claim, MAX_BUTTON_LABEL)}",
+                callback_data=callback(CB_PICK, claim_id, s.id),
+            )
+        ]
+        for n, s in enumerate(statements[:3], 1)
+    ]
+    rows.append(
+        [
+            InlineKeyboardButton(
+                text(language, "btn_none_of_these"), callback_data=callback(CB_NONE, claim_id)
+            )
+        ]
+    )
+    return Reply(text(language, "possible", options=options), InlineKeyboardMarkup(rows))
+
+
+def none_reply(language: str, claim_id: int) -> Reply:
+    markup = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    text(language, "btn_notify"), callback_data=callback(CB_NOTIFY, claim_id)
+                )
+            ]
+        ]
+    )
+    return Reply(text(language, "none"), markup)
+
+
+def language_keyboard() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    "🇮🇩 Bahasa Indonesia", callback_data=callback(CB_LANGUAGE, "id")
+                ),
+                InlineKeyboardButton("🇬🇧 English", callback_data=callback(CB_LANGUAGE, "en")),
+            ]
+        ]
+    )
+
+
+def plain(language: str, key: str, **values: object) -> Reply:
+    return Reply(text(language, key, **values))

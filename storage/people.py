@@ -1,0 +1,104 @@
+"""What the bot remembers about citizens: language, notification requests, feedback.
+
+Users are keyed by `storage.privacy.hash_user_id`; see migration 0002 for the one exception.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+
+from storage.db import transaction, utcnow_iso
+
+LANGUAGES = ("id", "en")
+FEEDBACK_KINDS = ("helpful", "wrong")
+
+
+@dataclass(frozen=True)
+class Subscription:
+    id: int
+    claim_id: int
+    user_hash: str
+    chat_id: int
+    language: str
+    created_at: str
+
+
+def get_language(db: Database, user_hash: str) -> str | None:
+    row = db.execute("SELECT language FROM user_prefs WHERE user_hash = ?", [user_hash]).fetchone()
+    return row[0] if row else None
+
+
+def set_language(db: Database, user_hash: str, language: str) -> None:
+    if language not in LANGUAGES:
+        raise ValueError(f"unknown language {language!r}")
+    with transaction(db):
+        db.execute(
+            "INSERT INTO user_prefs (user_hash, language, updated_at) VALUES (?, ?, ?) "
+            "ON CONFLICT(user_hash) DO UPDATE SET language = excluded.language, "
+            "updated_at = excluded.updated_at",
+            [user_hash, language, utcnow_iso()],
+        )
+
+
+def subscribe(db: Database, *, claim_id: int, user_hash: str, chat_id: int, language: str) -> bool:
+    """Ask to be told when a statement answers this claim; False if already asked."""
+    with transaction(db):
+        cur = db.execute(
+            "INSERT OR IGNORE INTO subscriptions (claim_id, user_hash, chat_id, language, "
+            "created_at) VALUES (?, ?, ?, ?, ?)",
+            [claim_id, user_hash, chat_id, language, utcnow_iso()],
+        )
+        return cur.rowcount == 1
+
+
+def unsubscribe_all(db: Database, user_hash: str) -> int:
+    """Forget every notification request of a user (and so their chat id)."""
+    with transaction(db):
+        return db.execute("DELETE FROM subscriptions WHERE user_hash = ?", [user_hash]).rowcount
+
+
+def subscriptions_for_claim(db: Database, claim_id: int) -> list[Subscription]:
+    rows = db.execute(
+        "SELECT id, claim_id, user_hash, chat_id, language, created_at FROM subscriptions "
+        "WHERE claim_id = ? ORDER BY id",
+        [claim_id],
+    ).fetchall()
+    return [Subscription(*row) for row in rows]
+
+
+def remove_subscription(db: Database, subscription_id: int) -> None:
+    """Drop a request once delivered (or undeliverable): the chat id goes with it."""
+    with transaction(db):
+        db.execute("DELETE FROM subscriptions WHERE id = ?", [subscription_id])
+
+
+def record_feedback(
+    db: Database, *, claim_id: int, statement_id: int | None, user_hash: str, kind: str
+) -> bool:
+    """Store one vote per user, claim and statement; "wrong" reopens the claim for moderators.
+
+    Returns False when this user already gave feedback on this answer.
+    """
+    if kind not in FEEDBACK_KINDS:
+        raise ValueError(f"unknown feedback kind {kind!r}")
+    with transaction(db):
+        cur = db.execute(
+            "INSERT OR IGNORE INTO feedback (claim_id, statement_id, user_hash, kind, created_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [claim_id, statement_id, user_hash, kind, utcnow_iso()],
+        )
+        if cur.rowcount and kind == "wrong":
+            db.execute(
+                "UPDATE claims SET status = 'open' WHERE id = ? AND status != 'dismissed'",
+                [claim_id],
+            )
+        return cur.rowcount == 1
+
+
+def feedback_counts(db: Database, claim_id: int) -> dict[str, int]:
+    rows = db.execute(
+        "SELECT kind, COUNT(*) FROM feedback WHERE claim_id = ? GROUP BY kind", [claim_id]
+    ).fetchall()
+    return {kind: count for kind, count in rows}
