@@ -111,6 +111,9 @@ def cmd_run(args: argparse.Namespace, settings: Settings, db_path: Path) -> int:
 def cmd_check(args: argparse.Namespace, settings: Settings, db_path: Path) -> int:
     core = Core.open(db_path, settings.secret)
     text = " ".join(args.text)
+    if not text.strip():
+        print("cekklaim check: teks klaim kosong / the claim text is empty", file=sys.stderr)
+        return EXIT_USAGE
     if args.no_record:
         result, statements = core.match(text)
     else:
@@ -161,7 +164,7 @@ def match_stream(index: MatchIndex, fin: TextIO, fout: TextIO) -> int:
             text = row["text"]
             if not isinstance(text, str):
                 raise TypeError("text must be a string")
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError, RecursionError) as exc:
             bad += 1
             out = {"id": None, "error": f"line {lineno}: {exc}"}
             if isinstance(row := _maybe_obj(line), dict):
@@ -183,12 +186,17 @@ def match_stream(index: MatchIndex, fin: TextIO, fout: TextIO) -> int:
 def _maybe_obj(line: str) -> object:
     try:
         return json.loads(line)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings, db_path: Path) -> int:
-    rows = list(read_jsonl(args.base))
+    try:
+        rows = list(read_jsonl(args.base))
+        queries = read_queries(args.queries)
+    except (OSError, ValueError, KeyError) as exc:
+        print(f"cekklaim eval: {exc}", file=sys.stderr)
+        return 1
     if rows and "title" in rows[0] and "claim" not in rows[0]:
         # the dev set's fact-checks: the hoax summary plays the claim, the explanation the
         # clarification
@@ -215,7 +223,6 @@ def cmd_eval(args: argparse.Namespace, settings: Settings, db_path: Path) -> int
         started = time.perf_counter()
         index = MatchIndex(index_docs(storage.servable_statements(db)))
         built = time.perf_counter() - started
-        queries = read_queries(args.queries)
         started = time.perf_counter()
         report = evaluate(lambda text: match_text(index, text), queries)
         took = time.perf_counter() - started

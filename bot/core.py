@@ -66,7 +66,7 @@ class Answer:
     result: MatchResult
     statements: tuple[Statement, ...]  # the matched statements, best first
     duplicate: bool  # the same update was already recorded
-    claim_id: int
+    claim_id: int | None  # None: blank text, nothing to record
 
     @property
     def tier(self) -> Tier:
@@ -127,13 +127,16 @@ class Core:
         chat_id: int | None = None,
         update_id: int | None = None,
     ) -> Answer:
-        """Match a claim and record it before anyone is answered."""
+        """Match a claim and record it before anyone is answered (blank text is not a claim)."""
         result, statements = self.match(text)
         best = result.best
+        normalized = result.query.text or " ".join(text.split()).lower()[:4000]
+        if not normalized.isprintable() or not normalized.strip():
+            return Answer(result, statements, False, None)
         recorded = storage.record_submission(
             self.db,
             text=text,
-            normalized=result.query.text or text.strip().lower()[:4000],
+            normalized=normalized,
             channel=channel,
             user_hash=storage.hash_user_id(self.secret, user_id) if user_id is not None else None,
             chat_hash=storage.hash_user_id(self.secret, chat_id) if chat_id is not None else None,

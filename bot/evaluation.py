@@ -89,9 +89,12 @@ class EvalReport:
 
 def read_jsonl(path: Path) -> Iterator[dict]:
     with path.open(encoding="utf-8") as fp:
-        for line in fp:
+        for lineno, line in enumerate(fp, 1):
             if line.strip():
-                yield json.loads(line)
+                try:
+                    yield json.loads(line)
+                except (ValueError, RecursionError) as exc:
+                    raise ValueError(f"{path}, line {lineno}: not valid JSON ({exc})") from None
 
 
 def read_queries(paths: Iterable[Path]) -> list[Query]:

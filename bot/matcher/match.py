@@ -167,19 +167,26 @@ def _polarity_differs(head: Normalized, query: Normalized) -> bool:
     """Does the text negate where the statement's claim does not (or the reverse)?
 
     Looked at where the claim aligns in the text, so a "tidak" elsewhere in a long post
-    does not count.
+    does not count. Negations are counted, not just noticed: "belum 17 tahun ... gak boleh"
+    (two) and "belum 17 tahun ... boleh" (one) say opposite things, while "bukan hari libur"
+    and "gak libur" (one each) agree.
     """
     head_text = " ".join(head.tokens)
     query_text = " ".join(query.tokens)
     if not head_text or not query_text:
         return False
-    align = fuzz.partial_ratio_alignment(head_text, query_text)
-    if align is None:
-        return False
-    # widen the window a little: "tidak" often stands just before the aligned words
-    start = max(0, align.dest_start - 12)
-    window = query_text[start : align.dest_end].split()
-    return any(t in NEGATIONS for t in window) != head.negated
+    window = query.tokens
+    if len(query_text) > len(head_text):  # find where the claim sits in a longer text
+        align = fuzz.partial_ratio_alignment(head_text, query_text)
+        if align is not None:
+            # widen the window a little: "tidak" often stands just before the aligned words
+            start = max(0, align.dest_start - 12)
+            window = tuple(query_text[start : align.dest_end].split())
+    return _negations(window) % 2 != _negations(head.tokens) % 2
+
+
+def _negations(tokens: tuple[str, ...]) -> int:
+    return sum(t in NEGATIONS for t in tokens)
 
 
 def _years_conflict(head: Normalized, qset: set[str]) -> bool:

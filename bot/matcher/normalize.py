@@ -19,6 +19,7 @@ _MENTION = re.compile(r"[@#]\w+")
 # "benar²", "hati2", "apa-apa": reduplication marks -> the base word once.
 _REDUP = re.compile(r"\b([a-z]{2,})(?:²|2|-\1)\b")
 _RUN = re.compile(r"([a-z])\1{2,}")  # "bohoooong" -> "bohong"; Indonesian has no triple letters
+_FINAL_DOUBLE = re.compile(r"([b-df-hj-np-tv-z])\1\b")  # "diundurr": no Indonesian word ends so
 _COMBINING = re.compile(r"[\u0300-\u036f]+")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _TOKEN = re.compile(r"[a-z0-9]+")
@@ -55,7 +56,7 @@ def clean(text: str) -> str:
         text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
         text = _NON_ASCII.sub(" ", text)
     text = _REDUP.sub(r"\1", text)
-    return _RUN.sub(r"\1", text)
+    return _FINAL_DOUBLE.sub(r"\1", _RUN.sub(r"\1", text))
 
 
 @lru_cache(maxsize=65_536)

@@ -162,6 +162,8 @@ def reply_for(
     rt: Runtime, answer: Answer, lang: str, linked: Statement | None = None
 ) -> render.Reply:
     """Choose the reply for a recorded answer: card, candidates, or an honest "none"."""
+    if answer.claim_id is None:  # nothing readable to record or answer
+        return render.plain(lang, "howto")
     if linked is not None:
         card = render.statement_card(linked, lang, claim_id=answer.claim_id)
         return render.Reply(text(lang, "statement_from_link") + "\n\n" + card.text, card.markup)

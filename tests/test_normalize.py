@@ -1,0 +1,279 @@
+"""The shared reading of informal Indonesian text (bot.matcher.normalize)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.matcher.lexicon import NEGATIONS, STOPWORDS
+from bot.matcher.normalize import MAX_CHARS, Normalized, clean, normalize
+
+
+def tokens(text: str) -> tuple[str, ...]:
+    return normalize(text).tokens
+
+
+def content(text: str) -> tuple[str, ...]:
+    return normalize(text).content
+
+
+# --------------------------------------------------------------------------- unicode and case
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ＰＥＭＩＬＵ ２０２４", ("pemilu", "2024")),  # full-width letters and digits
+        ("ｑｃ", ("quick", "count")),  # folded first, then the vocabulary applies
+        ("PEMILU Pemilu pEmIlU", ("pemilu", "pemilu", "pemilu")),
+        ("café", ("cafe",)),  # accents folded, the word kept
+        ("ﬁnal", ("final",)),  # ligature
+    ],
+)
+def test_unicode_folding_and_case(text: str, expected: tuple[str, ...]) -> None:
+    assert tokens(text) == expected
+
+
+def test_statement_and_claim_read_the_same_way() -> None:
+    assert normalize("Pemilu 2024 DIUNDUR") == normalize("ｐｅｍｉｌｕ ２０２４ diundur")
+
+
+# --------------------------------------------------------------------------- noise removal
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("cek https://kpu.go.id/berita/123 pemilu", ("cek", "pemilu")),
+        ("cek http://example.com/a?b=c pemilu", ("cek", "pemilu")),
+        ("cek www.bawaslu.go.id pemilu", ("cek", "pemilu")),
+        ("cek kpu.go.id/berita pemilu", ("cek", "pemilu")),
+        ("cek bit.ly/abc123 pemilu", ("cek", "pemilu")),
+        ("kata @kpu_ri pemilu", ("kata", "pemilu")),
+        ("pemilu #Pemilu2024 #HoaksPemilu ditunda", ("pemilu", "tunda")),
+    ],
+)
+def test_urls_mentions_hashtags_removed(text: str, expected: tuple[str, ...]) -> None:
+    assert tokens(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("pemilu😱diundur", ("pemilu", "tunda")),  # emoji between words must not glue them
+        ("pemilu🗳️🗳️ditunda", ("pemilu", "tunda")),  # emoji with variation selector
+        ("🚨🚨 PEMILU 🔥 ditunda 😡", ("pemilu", "tunda")),
+        ("pemilu👍🏽diundur", ("pemilu", "tunda")),  # skin-tone modifier
+        ("hoaks‼️pemilu", ("hoaks", "pemilu")),
+    ],
+)
+def test_emoji_removed_without_gluing_words(text: str, expected: tuple[str, ...]) -> None:
+    assert tokens(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["", "   ", "\n\t", "😱😱🔥", "🙏🏻🗳️", "!!! ??? ...", "@kpu #pemilu"]
+)
+def test_nothing_matchable_gives_empty_content(text: str) -> None:
+    n = normalize(text)
+    assert n.content == ()
+    assert n.tokens == ()
+    assert n.text == ""
+    assert n.negated is False
+
+
+# --------------------------------------------------------------------------- spelling
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("bohoooong", ("bohong",)),
+        ("BOHOOOONG!!!", ("bohong",)),
+        ("hoaxxx", ("hoaks",)),  # squeezed, then the slang table applies
+        ("gaaak", ("tidak",)),
+        ("pemiluuuu", ("pemilu",)),
+        # two letters are not an elongation: Indonesian words have double letters
+        ("saat maaf", ("saat", "maaf")),
+    ],
+)
+def test_repeated_letters_squeezed(text: str, expected: tuple[str, ...]) -> None:
+    assert tokens(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("hati2", ("hati",)),
+        ("Hati2 ya", ("hati",)),
+        ("benar²", ("benar",)),
+        ("benar2", ("benar",)),
+        ("kura-kura", ("kura",)),
+        ("bagi2 uang", ("bagi", "uang")),
+    ],
+)
+def test_reduplication_becomes_the_base_word(text: str, expected: tuple[str, ...]) -> None:
+    assert tokens(text) == expected
+
+
+def test_numbers_are_not_taken_for_reduplication() -> None:
+    assert tokens("tanggal 14 2024 nomor 2") == ("tanggal", "14", "2024", "nomor", "2")
+
+
+# --------------------------------------------------------------------------- word tables
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("yg", ("yang",)),
+        ("gak", ("tidak",)),
+        ("ga", ("tidak",)),
+        ("nggak", ("tidak",)),
+        ("tdk", ("tidak",)),
+        ("enggak", ("tidak",)),
+        ("udh", ("sudah",)),
+        ("blm", ("belum",)),
+        ("dgn", ("dengan",)),
+        ("krn", ("karena",)),
+        ("utk", ("untuk",)),
+        ("bkn", ("bukan",)),
+        ("hoax", ("hoaks",)),
+        ("GAK", ("tidak",)),  # after lower-casing
+    ],
+)
+def test_slang_table(word: str, expected: tuple[str, ...]) -> None:
+    assert tokens(word) == expected
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("nyoblos", ("coblos",)),
+        ("dicoblos", ("coblos",)),
+        ("mencoblos", ("coblos",)),
+        ("pencoblosan", ("coblos",)),
+        ("paslon", ("pasangan", "calon")),
+        ("capres", ("calon", "presiden")),
+        ("cawapres", ("calon", "wakil", "presiden")),
+        ("qc", ("quick", "count")),
+        ("QuickCount", ("quick", "count")),
+        ("diundur", ("tunda",)),
+        ("ditunda", ("tunda",)),
+        ("pilpres", ("pemilu", "presiden")),
+        ("dpt", ("dpt",)),  # election sense wins over the slang "dapat"
+    ],
+)
+def test_election_vocabulary(word: str, expected: tuple[str, ...]) -> None:
+    assert tokens(word) == expected
+
+
+def test_filler_words_vanish_entirely() -> None:
+    assert tokens("wkwk gaes pemilu dong") == ("pemilu",)
+
+
+# --------------------------------------------------------------------------- stopwords, negation
+
+
+def test_stopwords_dropped_from_content_only() -> None:
+    n = normalize("yang dan di ke pemilu ini itu ditunda")
+    assert n.tokens == ("yang", "dan", "di", "ke", "pemilu", "ini", "itu", "tunda")
+    assert n.content == ("pemilu", "tunda")
+    assert not set(n.content) & STOPWORDS
+
+
+@pytest.mark.parametrize(
+    ("text", "negation"),
+    [
+        ("pemilu gak jadi ditunda", "tidak"),
+        ("pemilu ga jadi", "tidak"),
+        ("pemilu tdk ditunda", "tidak"),
+        ("14 februari bkn hari libur", "bukan"),
+        ("blm 17 tahun", "belum"),
+        ("jangan nyoblos", "jangan"),
+    ],
+)
+def test_negations_kept_in_tokens_and_flagged(text: str, negation: str) -> None:
+    n = normalize(text)
+    assert negation in n.tokens
+    assert negation not in n.content  # no help for retrieval...
+    assert n.negated is True  # ...but the polarity check sees it
+
+
+@pytest.mark.parametrize("text", ["pemilu 2024 ditunda", "masa tenang boleh kampanye", ""])
+def test_no_negation_not_flagged(text: str) -> None:
+    assert normalize(text).negated is False
+
+
+def test_every_negation_word_is_flagged() -> None:
+    for word in NEGATIONS:
+        assert normalize(f"pemilu {word} ditunda").negated, word
+
+
+def test_content_drops_single_letters_and_long_numbers_but_keeps_short_numbers() -> None:
+    n = normalize("a x 5 2024 12345678 pemilu")
+    assert n.content == ("5", "2024", "pemilu")
+    assert "12345678" in n.tokens  # e.g. a phone number: read, but never matched on
+
+
+def test_full_slang_sentence() -> None:
+    n = normalize("BOHONG!! yg blm 17 thn tp udh nikah gak boleh nyoblos 😡")
+    assert n.tokens == (
+        "bohong",
+        "yang",
+        "belum",
+        "17",
+        "thn",
+        "tapi",
+        "sudah",
+        "nikah",
+        "tidak",
+        "boleh",
+        "coblos",
+    )
+    assert n.content == ("bohong", "17", "thn", "nikah", "boleh", "coblos")
+    assert n.negated
+
+
+# --------------------------------------------------------------------------- robustness
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("pemilu\x00diundur", ("pemilu", "tunda")),
+        ("\x00\x00\x00", ()),
+        ("pemilu \x00 \x01\x02 ditunda", ("pemilu", "tunda")),
+    ],
+)
+def test_nul_and_control_characters(text: str, expected: tuple[str, ...]) -> None:
+    assert tokens(text) == expected
+
+
+def test_very_long_input_is_cut_not_crashed() -> None:
+    text = "pemilu 2024 diundur gak jadi 14 februari " * 1000  # ~41,000 chars
+    assert len(text) > MAX_CHARS
+    n = normalize(text)
+    assert isinstance(n, Normalized)
+    assert n.tokens[:4] == ("pemilu", "2024", "tunda", "tidak")
+    assert n == normalize(text[:MAX_CHARS])  # the rest is ignored, not processed
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a" * 25_000,
+        "😱" * 25_000,
+        "x" * 19_999 + " pemilu",
+        " ".join(["hati2"] * 6_000),
+        "https://" + "a" * 25_000,
+        "\x00" * 25_000,
+    ],
+)
+def test_pathological_long_inputs(text: str) -> None:
+    n = normalize(text)
+    assert len(n.tokens) <= MAX_CHARS
+    assert len(clean(text)) <= MAX_CHARS
+
+
+def test_clean_keeps_plain_ascii_words() -> None:
+    assert clean("Pemilu 2024: DITUNDA?").split() == ["pemilu", "2024:", "ditunda?"]
