@@ -9,16 +9,20 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
 import storage
+from bot import clusters
 from bot.core import Core, index_docs
 from bot.evaluation import evaluate, read_jsonl, read_queries
 from bot.matcher.index import MatchIndex
 from bot.matcher.match import MatchResult, match_text
 from bot.settings import Settings, SettingsError, load_settings
 from storage import Statement
+from storage.claims import ACTION_LINK_CLAIMS
+from storage.db import WIB
 
 log = logging.getLogger("cekklaim")
 
@@ -93,6 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", "-o", type=Path, help="file to write (default: stdout)")
     p.add_argument("--include-retired", action="store_true")
     p.set_defaults(handler=cmd_export)
+
+    add_moderation_commands(sub, common)
     return parser
 
 
@@ -263,4 +269,325 @@ def cmd_export(args: argparse.Namespace, settings: Settings, db_path: Path) -> i
         print(f"{count} statements written to {args.output}", file=sys.stderr)
     else:
         writer(statements, sys.stdout)
+    return 0
+
+
+# --------------------------------------------------------------------------- moderation
+
+
+def add_moderation_commands(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
+    """queue, stats, moderators ..., statement ... (the moderators' tools at a terminal)."""
+    # Nested subcommands take --db too; SUPPRESS keeps a value given before the action word
+    # ("moderators --db x list") from being reset by the nested parser's default.
+    nested = argparse.ArgumentParser(add_help=False)
+    nested.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help=NESTED_DB_HELP)
+
+    p = sub.add_parser("queue", parents=[common], help="unanswered claims, grouped by similarity")
+    p.add_argument("--limit", type=_positive_int, default=20, help="clusters to show (20)")
+    p.set_defaults(handler=cmd_queue)
+
+    p = sub.add_parser("stats", parents=[common], help="usage statistics (today, 7 days)")
+    p.set_defaults(handler=cmd_stats)
+
+    p = sub.add_parser("moderators", parents=[common], help="list, add or remove moderators")
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    a = actions.add_parser("list", parents=[nested], help="admins and added moderators")
+    a.set_defaults(handler=cmd_moderators_list)
+    for name, handler, text in (
+        ("add", cmd_moderators_add, "make a Telegram user a moderator"),
+        ("remove", cmd_moderators_remove, "withdraw an added moderator"),
+    ):
+        a = actions.add_parser(name, parents=[nested], help=text)
+        a.add_argument("user_id", type=int, metavar="ID", help="Telegram user id")
+        a.set_defaults(handler=handler)
+
+    p = sub.add_parser("statement", parents=[common], help="show, retire, supersede, history, link")
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    for name, handler, text in (
+        ("show", cmd_statement_show, "a statement with its phrasings and answered claims"),
+        ("retire", cmd_statement_retire, "stop serving a statement"),
+        ("history", cmd_statement_history, "every recorded change of a statement"),
+    ):
+        a = actions.add_parser(name, parents=[nested], help=text)
+        a.add_argument("external_id", metavar="ID")
+        a.set_defaults(handler=handler)
+    a = actions.add_parser("supersede", parents=[nested], help="serve NEW instead of OLD")
+    a.add_argument("old", metavar="OLD")
+    a.add_argument("new", metavar="NEW")
+    a.set_defaults(handler=cmd_statement_supersede)
+    a = actions.add_parser(
+        "link", parents=[nested], help="answer a cluster of the queue with a statement"
+    )
+    a.add_argument("cluster_key", metavar="CLUSTER_KEY", help="as shown by `cekklaim queue`")
+    a.add_argument("external_id", metavar="ID")
+    a.set_defaults(handler=cmd_statement_link)
+
+
+NESTED_DB_HELP = "database file (default: CEKKLAIM_DB)"
+
+
+def _positive_int(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {value}")
+    return number
+
+
+def _fail(command: str, message: object) -> int:
+    print(f"cekklaim {command}: {message}", file=sys.stderr)
+    return 1
+
+
+def _wib(iso: str | None) -> str:
+    """A stored UTC timestamp as Jakarta time for people ("2024-02-10 14:05 WIB")."""
+    if not iso:
+        return "-"
+    try:
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(WIB).strftime("%Y-%m-%d %H:%M WIB")
+
+
+def _one_line(text: str, width: int = 90) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def cmd_queue(args: argparse.Namespace, settings: Settings, db_path: Path) -> int:
+    db = storage.open_db(db_path)
+    found = clusters.unanswered_clusters(db, limit=args.limit)
+    if not found:
+        print("Antrian kosong / the queue is empty: every claim has an answer or was dismissed.")
+        return 0
+    print("Klaim tanpa jawaban, dikelompokkan / unanswered claims, grouped (most asked first)")
+    for rank, c in enumerate(found, 1):
+        claims_word = "klaim/claim" if c.size == 1 else "klaim/claims"
+        print(
+            f"{rank:>3}. [{c.key}] {c.count}x ditanya/asked · {c.size} {claims_word} · "
+            f"pertama/first {_wib(c.first_seen)} · terakhir/last {_wib(c.last_seen)}"
+        )
+        print(f"     {_one_line(c.example)}")
+    print()
+    print("Jawab satu kelompok / answer a cluster:  cekklaim statement link CLUSTER_KEY ID")
+    return 0
+
+
+def _percent(part: int, whole: int) -> str:
+    return f"{part} ({100 * part / whole:.0f}%)" if whole else str(part)
+
+
+def _pair(st: storage.ClaimStats, field: str) -> tuple[str, str]:
+    return str(getattr(st.today, field)), str(getattr(st.week, field))
+
+
+def cmd_stats(args: argparse.Namespace, settings: Settings, db_path: Path) -> int:
+    db = storage.open_db(db_path)
+    st = storage.claim_stats(db)
+    rows = [
+        ("pertanyaan / questions", *_pair(st, "submissions")),
+        ("klaim berbeda / distinct claims", *_pair(st, "distinct_claims")),
+    ]
+    for tier, label in (
+        ("confident", "yakin / confident"),
+        ("possible", "mungkin / possible"),
+        ("none", "tidak ada / none"),
+    ):
+        rows.append(
+            (
+                label,
+                _percent(getattr(st.today, tier), st.today.submissions),
+                _percent(getattr(st.week, tier), st.week.submissions),
+            )
+        )
+    rows.append(
+        (
+            "umpan balik membantu/salah",
+            f"{st.today.helpful}/{st.today.wrong}",
+            f"{st.week.helpful}/{st.week.wrong}",
+        )
+    )
+    print(f"Statistik CekKlaim per {_wib(st.generated_at)} (hari = hari kalender WIB)")
+    print(f"{'':34}{'hari ini/today':>16}{'7 hari/days':>16}")
+    for label, today, week in rows:
+        print(f"{label:34}{today:>16}{week:>16}")
+    ratio = st.week.helpful_ratio
+    if ratio is not None:
+        print(f"jawaban dinilai membantu / answers rated helpful (7 days): {100 * ratio:.0f}%")
+    print(f"klaim terbuka di antrian / open claims in the queue: {st.open_claims}")
+    print()
+    print("Klaim paling sering ditanya / most asked claims (7 days):")
+    if not st.top_claims:
+        print("  -")
+    for rank, tc in enumerate(st.top_claims, 1):
+        print(f"  {rank}. {tc.asked}x  {_one_line(tc.text, 70)}  [{tc.status}]")
+    print("Pernyataan paling sering disajikan / statements served most (7 days):")
+    if not st.top_statements:
+        print("  -")
+    for rank, ss in enumerate(st.top_statements, 1):
+        print(f"  {rank}. {ss.served}x  [{ss.external_id}] {_one_line(ss.claim, 70)}")
+    return 0
+
+
+def cmd_moderators_list(args: argparse.Namespace, settings: Settings, db_path: Path) -> int:
+    db = storage.open_db(db_path)
+    added = storage.list_moderators(db)
+    if not settings.moderator_ids and not added:
+        print("Belum ada moderator / no moderators")
+        print("(set MODERATOR_IDS, or run: cekklaim moderators add ID)")
+        return 0
+    for user_id in sorted(settings.moderator_ids):
+        print(f"{user_id}  admin (MODERATOR_IDS)")
+    for m in added:
+        if m.user_id in settings.moderator_ids:
+            continue
+        print(f"{m.user_id}  added by {m.added_by or '-'} on {_wib(m.added_at)}")
+    return 0
+
+
+def cmd_moderators_add(args: argparse.Namespace, settings: Settings, db_path: Path) -> int:
+    db = storage.open_db(db_path)
+    try:
+        added = storage.add_moderator(db, args.user_id, added_by=CLI_ACTOR)
+    except ValueError as exc:
+        return _fail("moderators add", exc)
+    if added:
+        print(f"{args.user_id} is now a moderator")
+    elif args.user_id in settings.moderator_ids:
+        print(f"{args.user_id} is already an admin (MODERATOR_IDS)")
+    else:
+        print(f"{args.user_id} was already a moderator; nothing changed")
+    return 0
+
+
+def cmd_moderators_remove(args: argparse.Namespace, settings: Settings, db_path: Path) -> int:
+    db = storage.open_db(db_path)
+    try:
+        removed = storage.remove_moderator(db, args.user_id, removed_by=CLI_ACTOR)
+    except ValueError as exc:
+        return _fail("moderators remove", exc)
+    if args.user_id in settings.moderator_ids:
+        done = "the added entry was removed, but " if removed else ""
+        return _fail(
+            "moderators remove",
+            f"{done}{args.user_id} is an admin from MODERATOR_IDS: remove it from the settings",
+        )
+    if not removed:
+        return _fail("moderators remove", f"{args.user_id} is not a moderator")
+    print(f"{args.user_id} is no longer a moderator")
+    return 0
+
+
+def _statement_state(statement: Statement) -> str:
+    if statement.status != "active":
+        return statement.status
+    if statement.superseded_by:
+        return f"superseded by {statement.superseded_by}"
+    if not statement.is_current():
+        return f"expired (valid until {statement.valid_until})"
+    return "active, served"
+
+
+def cmd_statement_show(args: argparse.Namespace, settings: Settings, db_path: Path) -> int:
+    db = storage.open_db(db_path)
+    s = storage.get_statement(db, args.external_id)
+    if s is None:
+        return _fail("statement show", f"no statement with id {args.external_id!r}")
+    print(f"[{s.external_id}] {s.org} · {s.verdict} · {s.published_at or 'tanpa tanggal'}")
+    print(f"Status: {_statement_state(s)}")
+    if s.valid_until:
+        print(f"Berlaku sampai / valid until: {s.valid_until}")
+    print(f"Klaim: {s.claim}")
+    print(f"Penjelasan: {s.clarification}")
+    if s.source_url:
+        print(f"Sumber: {s.source_title or ''} {s.source_url}".rstrip())
+    print(f"Dibuat / created: {_wib(s.created_at)} by {s.created_by or '-'}")
+    print(f"Diubah / updated: {_wib(s.updated_at)}")
+    variants = list(
+        db.query("SELECT text, source FROM variants WHERE statement_id = ? ORDER BY id", [s.id])
+    )
+    print(f"Rumusan lain / phrasings ({len(variants)}):")
+    for v in variants:
+        print(f"  - {_one_line(v['text'], 80)}  ({v['source']})")
+    answered, asked = db.execute(
+        "SELECT count(*), coalesce(sum(count), 0) FROM claims "
+        "WHERE best_statement_id = ? AND status = 'answered'",
+        [s.id],
+    ).fetchone()
+    print(f"Klaim terjawab / claims answered: {answered} (asked {asked} times)")
+    return 0
+
+
+def cmd_statement_retire(args: argparse.Namespace, settings: Settings, db_path: Path) -> int:
+    db = storage.open_db(db_path)
+    before = storage.get_statement(db, args.external_id)
+    try:
+        after = storage.retire_statement(db, args.external_id, actor=CLI_ACTOR)
+    except LookupError as exc:
+        return _fail("statement retire", exc)
+    if before is not None and before.status == after.status:
+        print(f"[{after.external_id}] was already retired; nothing changed")
+    else:
+        print(f"[{after.external_id}] retired: the bot no longer answers with it")
+    return 0
+
+
+def cmd_statement_supersede(args: argparse.Namespace, settings: Settings, db_path: Path) -> int:
+    db = storage.open_db(db_path)
+    try:
+        old = storage.supersede_statement(db, args.old, args.new, actor=CLI_ACTOR)
+    except LookupError as exc:
+        return _fail("statement supersede", exc)
+    except ValueError as exc:
+        return _fail("statement supersede", exc)
+    print(f"[{old.external_id}] is superseded by [{old.superseded_by}]: only the newer is served")
+    return 0
+
+
+def _history_detail(entry: storage.AuditEntry) -> str:
+    before, after = entry.before or {}, entry.after or {}
+    if entry.action == ACTION_LINK_CLAIMS:
+        ids = ", ".join(str(i) for i in after.get("claim_ids", []))
+        return f"claims {ids}; {after.get('variants_added', 0)} new phrasing(s)"
+    if entry.before is not None and entry.after is not None:
+        changed = sorted(
+            k
+            for k in before.keys() | after.keys()
+            if k != "updated_at" and before.get(k) != after.get(k)
+        )
+        return "changed: " + (", ".join(changed) or "-")
+    return ""
+
+
+def cmd_statement_history(args: argparse.Namespace, settings: Settings, db_path: Path) -> int:
+    db = storage.open_db(db_path)
+    if storage.get_statement(db, args.external_id) is None:
+        return _fail("statement history", f"no statement with id {args.external_id!r}")
+    for entry in storage.history(db, args.external_id):
+        detail = _history_detail(entry)
+        line = f"{_wib(entry.at)}  {entry.action:<12} by {entry.actor or '-'}"
+        print(f"{line}  ({detail})" if detail else line)
+    return 0
+
+
+def cmd_statement_link(args: argparse.Namespace, settings: Settings, db_path: Path) -> int:
+    core = Core.open(db_path, settings.secret)
+    try:
+        result = core.link_cluster(args.cluster_key, args.external_id, actor=CLI_ACTOR)
+    except LookupError as exc:  # also StatementNotFound
+        return _fail("statement link", exc)
+    except ValueError as exc:
+        return _fail("statement link", exc)
+    waiting = core.subscribers_answered_by(result.external_id)
+    print(
+        f"{len(result.claim_ids)} claim(s) of cluster {args.cluster_key} answered by "
+        f"[{result.external_id}]; {result.variants_added} new phrasing(s) added"
+    )
+    if result.variants_skipped:
+        print(f"{result.variants_skipped} claim text(s) too long to be a phrasing were not added")
+    print(f"{len(waiting)} notification request(s) are now answered by this statement")
     return 0

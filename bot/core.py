@@ -9,6 +9,7 @@ reference, so a reader always sees one consistent snapshot.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -16,9 +17,11 @@ from pathlib import Path
 from sqlite_utils import Database
 
 import storage
+from bot.clusters import find_cluster
 from bot.matcher.index import IndexDoc, MatchIndex
 from bot.matcher.match import MatchResult, Tier, match_text
 from storage import Statement
+from storage.people import Subscription, subscriptions_for_claim
 
 log = logging.getLogger(__name__)
 
@@ -146,3 +149,60 @@ class Core:
             tier=result.tier.value,
         )
         return Answer(result, statements, recorded.duplicate, recorded.claim.id)
+
+    def link_cluster(
+        self, cluster_key_or_claim_ids: str | Sequence[int], external_id: str, actor: str
+    ) -> storage.LinkResult:
+        """A moderator answers a cluster (by key, e.g. "c12") or given claims with a statement.
+
+        The claims become 'answered', their texts new phrasings of the statement (see
+        `storage.link_claims_to_statement`), and the index is rebuilt at once, so the next
+        person asking any of them gets the answer. Raises LookupError for a cluster key that
+        is not in the current queue or an unknown claim id, `storage.StatementNotFound`, and
+        ValueError for a statement that is no longer served.
+        """
+        if isinstance(cluster_key_or_claim_ids, str):
+            cluster = find_cluster(self.db, cluster_key_or_claim_ids)
+            if cluster is None:
+                raise LookupError(
+                    f"no unanswered cluster with key {cluster_key_or_claim_ids!r} "
+                    "(already answered or dismissed? see the current queue)"
+                )
+            claim_ids: Sequence[int] = cluster.claim_ids
+        else:
+            claim_ids = cluster_key_or_claim_ids
+        result = storage.link_claims_to_statement(self.db, claim_ids, external_id, actor=actor)
+        self.refresh(force=True)
+        return result
+
+    def subscribers_answered_by(self, external_id: str) -> list[Subscription]:
+        """Notification requests ("Kabari saya") that this statement now answers.
+
+        A subscribed claim counts when it was linked to the statement (answered, best match
+        this statement) or when its text now matches it confidently in the current index. A
+        statement that is not served (retired, superseded, expired, unknown) answers nothing.
+        Nothing is changed: the caller removes each request once delivered.
+        """
+        self.refresh()
+        snap = self.snapshot
+        statement = snap.statements.get(external_id)
+        if statement is None:
+            return []
+        found: list[Subscription] = []
+        for row in self.db.query(
+            """
+            SELECT id, text, status, best_statement_id FROM claims
+            WHERE status != 'dismissed' AND id IN (SELECT claim_id FROM subscriptions)
+            ORDER BY id
+            """
+        ):
+            linked = row["status"] == "answered" and row["best_statement_id"] == statement.id
+            if not linked:
+                result = match_text(snap.index, row["text"])
+                best = result.best
+                if result.tier is not Tier.CONFIDENT or best is None:
+                    continue
+                if best.statement_id != external_id:
+                    continue
+            found.extend(subscriptions_for_claim(self.db, row["id"]))
+        return found

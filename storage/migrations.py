@@ -165,3 +165,37 @@ def m0002_citizen_bot(db: Database) -> None:
             "CREATE INDEX feedback_claim ON feedback(claim_id)",
         ],
     )
+
+
+@MIGRATIONS(name="0003_moderators")
+def m0003_moderators(db: Database) -> None:
+    """Moderators added at run time, once-only cluster alerts, and a submissions time index.
+
+    Released: do not edit. `moderators.user_id` is a Telegram user id kept in clear, unlike
+    citizens' ids (keyed hashes): the bot must recognise a moderator on every message, and
+    moderators act in an official, accountable role, so who they are is not private to the
+    service. Admins listed in MODERATOR_IDS are moderators without a row here.
+
+    `cluster_alerts` remembers which fast-growing clusters of similar claims were already
+    announced to the moderators' chat, so each is announced once. `submissions.created_at`
+    gets an index for the statistics and growth-window queries.
+    """
+    _run(
+        db,
+        [
+            """
+            CREATE TABLE moderators (
+                user_id INTEGER PRIMARY KEY,
+                added_by TEXT,
+                added_at TEXT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE cluster_alerts (
+                cluster_key TEXT PRIMARY KEY,
+                alerted_at TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX idx_submissions_created_at ON submissions (created_at)",
+        ],
+    )

@@ -77,16 +77,19 @@ def remove_subscription(db: Database, subscription_id: int) -> None:
 def record_feedback(
     db: Database, *, claim_id: int, statement_id: int | None, user_hash: str, kind: str
 ) -> bool:
-    """Store one vote per user, claim and statement; "wrong" reopens the claim for moderators.
+    """Store one vote per user, claim and statement (a changed mind replaces the vote);
+    "wrong" reopens the claim for moderators.
 
-    Returns False when this user already gave feedback on this answer.
+    Returns False when this user already gave this same feedback on this answer.
     """
     if kind not in FEEDBACK_KINDS:
         raise ValueError(f"unknown feedback kind {kind!r}")
     with transaction(db):
         cur = db.execute(
-            "INSERT OR IGNORE INTO feedback (claim_id, statement_id, user_hash, kind, created_at) "
-            "VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO feedback (claim_id, statement_id, user_hash, kind, created_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT(claim_id, statement_id, user_hash) "
+            "DO UPDATE SET kind = excluded.kind, created_at = excluded.created_at "
+            "WHERE kind != excluded.kind",
             [claim_id, statement_id, user_hash, kind, utcnow_iso()],
         )
         if cur.rowcount and kind == "wrong":

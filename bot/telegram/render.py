@@ -60,6 +60,18 @@ def shorten(value: str, limit: int) -> str:
     return cut.rstrip(" ,.;:") + "…"
 
 
+def fit(value: str, limit: int) -> str:
+    """The longest word-boundary cut of `value` whose escaped form fits in `limit`."""
+    low, high = 0, len(value)
+    while low < high:  # binary search: escaping makes the length non-linear
+        mid = (low + high + 1) // 2
+        if len(esc(shorten(value, mid))) <= limit:
+            low = mid
+        else:
+            high = mid - 1
+    return shorten(value, low) if low else ""
+
+
 def format_date(iso: str | None, language: str) -> str:
     if not iso:
         return text(language, "no_date")
@@ -116,10 +128,8 @@ def statement_card(
     budget = MAX_MESSAGE - len(frame.replace("{body}", "")) - 16
     body = statement.clarification
     if len(esc(body)) > budget:
-        body = shorten(body, max(budget - 40, 100))
-        body = body + " " + text(language, "card_truncated")
-        while len(esc(body)) > budget and budget > 0:  # escaping can grow the text
-            body = shorten(body, len(body) - 40)
+        suffix = " " + text(language, "card_truncated")
+        body = fit(body, budget - len(esc(suffix))) + suffix
     card = frame.replace("{body}", esc(body))
     return Reply(card, card_keyboard(statement, language, claim_id))
 

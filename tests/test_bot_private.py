@@ -1,0 +1,349 @@
+"""The citizen bot end to end: the real Application from `cekklaim run`'s builder, over real
+HTTP, against the fake Bot API on 127.0.0.1 (tests/fakebotapi.py)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from fakebotapi import Call, FakeBotAPI
+
+import storage
+from bot.core import Core
+from bot.settings import load_settings
+from bot.telegram.app import CITIZEN_COMMANDS, build_application
+from bot.telegram.texts import ID
+from storage import StatementInput
+
+pytestmark = pytest.mark.timeout(30)
+
+SECRET = "test-secret-0123456789"
+CONFIDENT_CLAIM = "BOHONG!! pemilu 2024 diundur gak jadi tgl 14 februari, sebarkan!!"
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+class Bot:
+    """The running bot plus its fake Telegram, with small helpers for one conversation."""
+
+    def __init__(self, fake: FakeBotAPI, core: Core) -> None:
+        self.fake = fake
+        self.core = core
+
+    async def send(self, update: dict, method: str = "sendMessage") -> Call:
+        mark = self.fake.mark()
+        self.fake.push_update(update)
+        return await self.fake.wait_for(method, after=mark)
+
+    async def say(self, text: str, **kw: object) -> Call:
+        return await self.send(self.fake.message_update(text, **kw))
+
+    async def press(self, data: str, method: str, **kw: object) -> tuple[Call, Call]:
+        mark = self.fake.mark()
+        self.fake.push_update(self.fake.callback_update(data, **kw))
+        answer = await self.fake.wait_for("answerCallbackQuery", after=mark)
+        if method == "answerCallbackQuery":
+            return answer, answer
+        return answer, await self.fake.wait_for(method, after=mark)
+
+
+async def running_bot(tmp_path: Path, **env: str) -> AsyncIterator[Bot]:
+    with FakeBotAPI() as fake:
+        settings = load_settings(
+            environ={
+                "TELEGRAM_BOT_TOKEN": fake.token,
+                "TELEGRAM_API_BASE_URL": fake.base_url,
+                "TELEGRAM_API_FILE_URL": fake.file_url,
+                "CEKKLAIM_DB": str(tmp_path / "bot.db"),
+                "CEKKLAIM_SECRET": SECRET,
+                **env,
+            },
+            env_file=None,
+        )
+        core = Core.open(settings.db_path, settings.secret)
+        app = build_application(settings, core)
+        async with app:
+            await app.start()
+            assert app.post_init is not None
+            await app.post_init(app)  # run_polling would call it; here the test does
+            await app.updater.start_polling(poll_interval=0.0, timeout=1)
+            try:
+                yield Bot(fake, core)
+            finally:
+                await app.updater.stop()
+                await app.stop()
+                assert app.post_shutdown is not None
+                await app.post_shutdown(app)
+        # nothing the bot sent was refused as Telegram would refuse it
+        assert fake.errors == []
+
+
+@pytest.fixture
+async def bot(tmp_path: Path) -> AsyncIterator[Bot]:
+    async for b in running_bot(tmp_path):
+        yield b
+
+
+def buttons(call: Call) -> list[dict]:
+    markup = call.params.get("reply_markup") or {}
+    return [b for row in markup.get("inline_keyboard", []) for b in row]
+
+
+def button_data(call: Call) -> list[str]:
+    return [b["callback_data"] for b in buttons(call) if "callback_data" in b]
+
+
+def visible(call: Call) -> str:
+    """The text as a user sees it (the fake's parse of the HTML)."""
+    return call.response["text"]
+
+
+def claims(core: Core) -> list[dict]:
+    return list(core.db.query("SELECT * FROM claims ORDER BY id"))
+
+
+# ------------------------------------------------------------------------------ /start
+
+
+async def test_start_without_payload_welcomes_in_indonesian(bot: Bot) -> None:
+    call = await bot.say("/start")
+    assert "CekKlaim" in visible(call)
+    assert "bukan KPU atau Bawaslu" in visible(call)
+    assert call.params["parse_mode"] == "HTML"
+
+
+async def test_start_with_statement_payload_opens_that_statement(bot: Bot) -> None:
+    call = await bot.say("/start skpu-2024-lima-surat-suara")
+    statement = storage.get_statement(bot.core.db, "kpu-2024-lima-surat-suara")
+    assert statement is not None
+    assert statement.claim[:40] in visible(call)
+    assert "Pernyataan resmi KPU" in visible(call)
+    assert any(b.get("url") == statement.source_url for b in buttons(call))
+
+
+async def test_start_with_unknown_statement_says_so(bot: Bot) -> None:
+    call = await bot.say("/start sno-such-statement")
+    assert visible(call) == ID["statement_missing"]
+
+
+async def test_commands_registered_in_indonesian_and_english(bot: Bot) -> None:
+    calls = [c for c in bot.fake.calls if c.method == "setMyCommands"]
+    by_language = {c.params.get("language_code", ""): c.params["commands"] for c in calls}
+    assert set(by_language) == {"", "en"}
+    for commands in by_language.values():
+        assert [c["command"] for c in commands] == list(CITIZEN_COMMANDS)
+    assert by_language[""][1]["description"] == ID["cmd_cek"]
+
+
+async def test_every_command_is_in_help_and_readme(bot: Bot) -> None:
+    help_text = visible(await bot.say("/bantuan"))
+    readme = README.read_text(encoding="utf-8")
+    for command in CITIZEN_COMMANDS:
+        if command != "start":
+            assert f"/{command}" in help_text
+        assert f"/{command}" in readme
+
+
+# ------------------------------------------------------------------------------ claims
+
+
+async def test_typed_claim_gets_a_confident_sourced_card(bot: Bot) -> None:
+    mark = bot.fake.mark()
+    call = await bot.say(CONFIDENT_CLAIM)
+    text = visible(call)
+    assert "HOAKS" in text
+    assert "Pernyataan resmi KPU" in text
+    assert "Keputusan KPU Nomor 21 Tahun 2022" in text
+    assert "31 Januari 2022" in text  # the statement's date, in Indonesian
+    assert any(b.get("url") == "https://jdih.kpu.go.id/" for b in buttons(call))
+    assert [d[0] for d in button_data(call)] == ["h", "w"]  # Membantu / Bukan ini
+    # typing indicator went out before the answer
+    methods = [c.method for c in bot.fake.calls[mark:] if c.method != "getUpdates"]
+    assert methods.index("sendChatAction") < methods.index("sendMessage")
+    rows = claims(bot.core)
+    assert len(rows) == 1 and rows[0]["tier"] == "confident" and rows[0]["count"] == 1
+    submission = next(bot.core.db.query("SELECT * FROM submissions"))
+    assert submission["channel"] == "private"
+    assert submission["user_hash"] != "1001" and "1001" not in str(submission)
+
+
+async def test_forwarded_channel_post_with_caption_is_checked(bot: Bot) -> None:
+    update = bot.fake.message_update(
+        caption="INFO PENTING!!! Pemilu 2024 DIUNDUR, gak jadi tanggal 14 Februari. SEBARKAN",
+        photo=True,
+        forward_origin={
+            "type": "channel",
+            "date": 1700000000,
+            "chat": {"id": -1001234, "type": "channel", "title": "Berita Viral"},
+            "message_id": 77,
+        },
+    )
+    call = await bot.send(update)
+    assert "HOAKS" in visible(call)
+    claim = storage.get_claim(bot.core.db, claims(bot.core)[0]["id"])
+    assert claim is not None and claim.best_statement_external_id == "kpu-2024-hari-pemungutan"
+
+
+async def test_possible_tier_offers_candidates_and_a_press_shows_the_card(bot: Bot) -> None:
+    call = await bot.say("katanya quick count lembaga survei itu hasil resmi ya")
+    data = button_data(call)
+    assert "Apakah maksud Anda" in visible(call)
+    picks = [d for d in data if d.startswith("p:")]
+    assert 1 <= len(picks) <= 3 and data[-1].startswith("x:")
+    answer, edit = await bot.press(picks[0], "editMessageText")
+    assert answer.status == 200
+    assert "Pernyataan resmi" in visible(edit)
+
+
+async def test_none_of_these_sends_the_claim_to_the_moderators(bot: Bot) -> None:
+    call = await bot.say("katanya quick count lembaga survei itu hasil resmi ya")
+    claim_id = claims(bot.core)[0]["id"]
+    none_button = button_data(call)[-1]
+    answer, edit = await bot.press(none_button, "editMessageText")
+    assert answer.params["text"] == ID["ack_none_of_these"]
+    assert "Belum ada pernyataan resmi" in visible(edit)
+    feedback = list(bot.core.db.query("SELECT * FROM feedback"))
+    assert [(f["claim_id"], f["kind"]) for f in feedback] == [(claim_id, "wrong")]
+    assert storage.open_claims(bot.core.db)[0].id == claim_id
+
+
+async def test_feedback_buttons_are_answered_once_each(bot: Bot) -> None:
+    call = await bot.say(CONFIDENT_CLAIM)
+    helpful, wrong = button_data(call)
+    answer, _ = await bot.press(helpful, "answerCallbackQuery")
+    assert answer.params["text"] == ID["ack_helpful"]
+    again, _ = await bot.press(helpful, "answerCallbackQuery")
+    assert again.params["text"] == ID["ack_already"]
+    answer, _ = await bot.press(wrong, "answerCallbackQuery")
+    assert answer.params["text"] == ID["ack_wrong"]
+    assert claims(bot.core)[0]["status"] == "open"  # back in the moderators' queue
+
+
+async def test_unanswered_claim_can_be_subscribed_and_unsubscribed(bot: Bot) -> None:
+    call = await bot.say("kotak suara di desa kami katanya sudah diisi surat suara tercoblos")
+    assert "Belum ada pernyataan resmi" in visible(call)
+    (notify,) = button_data(call)
+    assert notify.startswith("n:")
+    answer, _ = await bot.press(notify, "answerCallbackQuery")
+    assert answer.params["text"] == ID["ack_notify"]
+    subs = list(bot.core.db.query("SELECT * FROM subscriptions"))
+    assert len(subs) == 1 and subs[0]["chat_id"] == 1001  # kept in clear only to notify
+    again, _ = await bot.press(notify, "answerCallbackQuery")
+    assert again.params["text"] == ID["ack_notify_already"]
+    stop = await bot.say("/berhenti")
+    assert "(1)" in visible(stop)
+    assert list(bot.core.db.query("SELECT * FROM subscriptions")) == []
+
+
+async def test_stale_or_forged_button_is_answered_politely(bot: Bot) -> None:
+    await bot.say("/start")
+    answer, _ = await bot.press("p:notanumber", "answerCallbackQuery")
+    assert answer.params["text"] == ID["ack_stale"]
+    answer, _ = await bot.press("p:1:999999", "answerCallbackQuery")
+    assert answer.params["text"] == ID["ack_stale"]
+
+
+async def test_language_choice_is_remembered(bot: Bot) -> None:
+    call = await bot.say("/bahasa")
+    assert button_data(call) == ["l:id", "l:en"]
+    await bot.press("l:en", "editMessageText")
+    call = await bot.say("/start")
+    assert "Hi, this is CekKlaim" in visible(call)
+    call = await bot.say(CONFIDENT_CLAIM)
+    assert "HOAX" in visible(call) and "Official statement by KPU" in visible(call)
+
+
+async def test_link_to_a_statement_source_answers_with_that_statement(bot: Bot) -> None:
+    storage.save_statement(
+        bot.core.db,
+        StatementInput(
+            external_id="bawaslu-test-link",
+            org="Bawaslu",
+            verdict="KLARIFIKASI",
+            claim="Bawaslu membuka posko aduan pelanggaran kampanye di setiap kecamatan",
+            clarification="Pengaduan dapat disampaikan ke Panwaslu Kecamatan.",
+            source_url="https://www.bawaslu.go.id/id/berita/posko-aduan",
+            source_title="Siaran pers Bawaslu",
+            published_at="2023-11-20",
+        ),
+        actor="test",
+    )
+    bot.core.refresh()
+    call = await bot.say("cek ini dong https://www.bawaslu.go.id/id/berita/posko-aduan")
+    assert "sumber sebuah pernyataan resmi" in visible(call)
+    assert "posko aduan" in visible(call)
+
+
+# ------------------------------------------------------------------------------ bad input
+
+
+async def test_sticker_gets_a_short_howto(bot: Bot) -> None:
+    call = await bot.send(bot.fake.message_update(sticker=True))
+    assert visible(call) == re.sub(r"<[^>]+>", "", ID["howto"])
+    assert claims(bot.core) == []
+
+
+async def test_emoji_only_message_gets_the_howto(bot: Bot) -> None:
+    call = await bot.say("😡😡😡🔥")
+    assert "hanya bisa membaca teks" in visible(call)
+
+
+async def test_unknown_command_points_to_help(bot: Bot) -> None:
+    call = await bot.say("/hapusdatabase")
+    assert visible(call) == "Perintah itu tidak saya kenal. Lihat /bantuan."
+
+
+async def test_cek_without_text_explains_usage(bot: Bot) -> None:
+    call = await bot.say("/cek")
+    assert "/cek pemilu 2024 diundur" in visible(call)
+    call = await bot.say("/cek " + CONFIDENT_CLAIM)
+    assert "HOAKS" in visible(call)
+
+
+async def test_twenty_thousand_characters_are_answered_within_limits(bot: Bot) -> None:
+    long_post = ("SEBARKAN!!! " * 900) + CONFIDENT_CLAIM + (" ayo bagikan 🙏" * 700)
+    assert len(long_post) > 20_000
+    call = await bot.say(long_post)
+    assert call.status == 200
+    assert len(call.params["text"]) <= 4096
+    assert "HOAKS" in visible(call)
+    stored = claims(bot.core)[0]
+    assert len(stored["text"]) <= 4000
+
+
+async def test_html_characters_in_claims_and_statements_are_escaped(bot: Bot) -> None:
+    storage.save_statement(
+        bot.core.db,
+        StatementInput(
+            external_id="kpu-test-html",
+            org="KPU <Pusat> & Daerah",
+            verdict="HOAKS",
+            claim='Formulir C1 <b>palsu</b> & "asli" beredar di grup <script> ' + "x" * 900,
+            clarification=('KPU: formulir <C1> & salinan "resmi" hanya dari KPPS. ' * 60)[:3000],
+            source_url="https://www.kpu.go.id/?a=1&b=<2>",
+            source_title="Siaran <pers> & rilis " + "y" * 250,
+            published_at="2024-02-15",
+        ),
+        actor="test",
+    )
+    bot.core.refresh()
+    call = await bot.say('formulir c1 <b>palsu</b> & "asli" beredar di grup <script>')
+    assert call.status == 200
+    text = visible(call)
+    assert '<b>palsu</b> & "asli"' in text and "<script>" in text  # shown, not interpreted
+    assert "KPU <Pusat> & Daerah" in text
+    assert len(text) <= 4096
+
+
+async def test_rate_limit_is_polite_and_then_quiet(tmp_path: Path) -> None:
+    async for bot in running_bot(tmp_path, RATE_LIMIT_PER_MINUTE="2"):
+        await bot.say("pemilu 2024 diundur")
+        await bot.say("masa kampanye kapan")
+        refused = await bot.say("surat suara ada berapa")
+        assert "Pelan-pelan" in visible(refused)
+        mark = bot.fake.mark()
+        bot.fake.push_update(bot.fake.message_update("kotak suara kardus"))
+        with pytest.raises(AssertionError):
+            await bot.fake.wait_for("sendMessage", after=mark, timeout=0.5)
+        assert len(claims(bot.core)) == 2

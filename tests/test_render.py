@@ -1,0 +1,97 @@
+"""Cards and keyboards stay within Telegram's limits whatever the statement holds."""
+
+from __future__ import annotations
+
+import pytest
+from fakebotapi import check_reply_markup, parse_html
+
+from bot.telegram import render
+from bot.telegram.render import MAX_CALLBACK_BYTES, MAX_MESSAGE
+from storage import Statement
+
+
+def statement(**overrides: object) -> Statement:
+    fields: dict[str, object] = {
+        "id": 2_147_483_647,
+        "external_id": "kpu-2024-x",
+        "org": "KPU",
+        "verdict": "HOAKS",
+        "claim": "Pemilu 2024 diundur",
+        "clarification": "KPU menetapkan 14 Februari 2024.",
+        "source_url": "https://jdih.kpu.go.id/",
+        "source_title": "Keputusan KPU Nomor 21 Tahun 2022",
+        "published_at": "2022-01-31",
+        "valid_until": None,
+        "superseded_by": None,
+        "status": "active",
+        "created_by": "test",
+        "created_at": "2024-01-01T00:00:00+00:00",
+        "updated_at": "2024-01-01T00:00:00+00:00",
+        "variants": (),
+    }
+    fields.update(overrides)
+    return Statement(**fields)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {},
+        {"clarification": "&" * 3000, "claim": "<" * 1000, "source_title": ">" * 500},
+        {"clarification": "kata " * 600, "claim": "klaim " * 200},
+        {"clarification": "🗳️" * 1500, "org": 'Bawaslu <RI> & "Daerah"'},
+        {"clarification": "a" * 3000, "source_url": "https://x.go.id/" + "p" * 1000},
+        {"published_at": "bukan tanggal", "verdict": "TIDAK-DIKENAL"},
+        {"superseded_by": "kpu-2024-baru"},
+        {"status": "retired"},
+    ],
+)
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_card_is_valid_telegram_html_within_limits(overrides: dict, language: str) -> None:
+    s = statement(**overrides)
+    reply = render.statement_card(s, language, claim_id=2_147_483_647)
+    visible, _ = parse_html(reply.text)  # raises like Telegram on malformed HTML
+    assert 0 < len(visible) <= MAX_MESSAGE
+    assert len(reply.text) <= 3 * MAX_MESSAGE
+    assert reply.markup is not None
+    check_reply_markup(reply.markup.to_dict())
+    for row in reply.markup.inline_keyboard:
+        for button in row:
+            assert button.callback_data is None or (
+                len(button.callback_data.encode()) <= MAX_CALLBACK_BYTES
+            )
+
+
+def test_long_clarification_is_cut_on_a_word_with_a_pointer_to_the_source() -> None:
+    reply = render.statement_card(statement(clarification="pernyataan & " * 400), "id")
+    visible, _ = parse_html(reply.text)
+    assert "selengkapnya di sumber" in visible
+    assert "&amp" not in visible  # no entity was cut in half
+
+
+def test_superseded_statement_is_not_shown_as_current() -> None:
+    reply = render.statement_card(statement(superseded_by="kpu-2024-baru"), "id")
+    assert "sudah tidak berlaku" in parse_html(reply.text)[0]
+
+
+def test_possible_reply_offers_at_most_three_and_none_of_these() -> None:
+    candidates = [statement(id=i, claim=f"klaim nomor {i} " + "x" * 300) for i in range(5)]
+    reply = render.possible_reply(candidates, "id", claim_id=99)
+    assert reply.markup is not None
+    data = [b.callback_data for row in reply.markup.inline_keyboard for b in row]
+    assert data == ["p:99:0", "p:99:1", "p:99:2", "x:99"]
+    assert all(len(b.text) <= 64 for row in reply.markup.inline_keyboard for b in row)
+    parse_html(reply.text)
+
+
+@pytest.mark.parametrize(
+    ("iso", "language", "expected"),
+    [
+        ("2024-02-14", "id", "14 Februari 2024"),
+        ("2024-02-14", "en", "14 February 2024"),
+        (None, "id", "tanpa tanggal"),
+        ("2024-13-45", "id", "2024-13-45"),
+    ],
+)
+def test_format_date(iso: str | None, language: str, expected: str) -> None:
+    assert render.format_date(iso, language) == expected
