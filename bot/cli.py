@@ -56,8 +56,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    # httpx logs request URLs, and Bot API URLs carry the token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
     db_path = Path(args.db) if args.db else settings.db_path
     return int(args.handler(args, settings, db_path) or 0)
 

@@ -3,6 +3,7 @@ HTTP, against the fake Bot API on 127.0.0.1 (tests/fakebotapi.py)."""
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -347,3 +348,16 @@ async def test_rate_limit_is_polite_and_then_quiet(tmp_path: Path) -> None:
         with pytest.raises(AssertionError):
             await bot.fake.wait_for("sendMessage", after=mark, timeout=0.5)
         assert len(claims(bot.core)) == 2
+
+
+async def test_token_never_reaches_the_logs(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    async for bot in running_bot(tmp_path):
+        await bot.say("/start")
+        await bot.say(CONFIDENT_CLAIM)
+        token = bot.fake.token
+    assert caplog.records  # the bot did log (DEBUG includes claim handling)
+    assert token not in caplog.text
+    assert token.split(":")[1] not in caplog.text

@@ -22,6 +22,7 @@ from bot.core import Core
 from bot.settings import Settings
 from bot.telegram import handlers
 from bot.telegram.ratelimit import RateLimiter
+from bot.telegram.redact import redact_in_logs
 from bot.telegram.runtime import RUNTIME_KEY, Runtime, runtime
 from bot.telegram.texts import CATALOGUES, text
 
@@ -35,6 +36,10 @@ REFRESH_SECONDS = 3.0  # how soon a change made elsewhere (cekklaim import) reac
 def build_application(settings: Settings, core: Core) -> Application:  # type: ignore[type-arg]
     """The Application `cekklaim run` starts; tests start the very same one."""
     token = settings.require_bot_token()
+    redact_in_logs(token)
+    # httpx logs every request URL (with the token, redacted above): too chatty below WARNING
+    for noisy in ("httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     app = (
         ApplicationBuilder()
         .token(token)
