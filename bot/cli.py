@@ -9,12 +9,11 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
 import storage
-from bot import clusters
+from bot import clusters, reports
 from bot.core import Core, index_docs
 from bot.evaluation import evaluate, read_jsonl, read_queries
 from bot.matcher.index import MatchIndex
@@ -22,7 +21,6 @@ from bot.matcher.match import MatchResult, match_text
 from bot.settings import Settings, SettingsError, load_settings
 from storage import Statement
 from storage.claims import ACTION_LINK_CLAIMS
-from storage.db import WIB
 
 log = logging.getLogger("cekklaim")
 
@@ -338,96 +336,17 @@ def _fail(command: str, message: object) -> int:
     return 1
 
 
-def _wib(iso: str | None) -> str:
-    """A stored UTC timestamp as Jakarta time for people ("2024-02-10 14:05 WIB")."""
-    if not iso:
-        return "-"
-    try:
-        moment = datetime.fromisoformat(iso)
-    except ValueError:
-        return iso
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(WIB).strftime("%Y-%m-%d %H:%M WIB")
-
-
-def _one_line(text: str, width: int = 90) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
 def cmd_queue(args: argparse.Namespace, settings: Settings, db_path: Path) -> int:
     db = storage.open_db(db_path)
-    found = clusters.unanswered_clusters(db, limit=args.limit)
-    if not found:
-        print("Antrian kosong / the queue is empty: every claim has an answer or was dismissed.")
-        return 0
-    print("Klaim tanpa jawaban, dikelompokkan / unanswered claims, grouped (most asked first)")
-    for rank, c in enumerate(found, 1):
-        claims_word = "klaim/claim" if c.size == 1 else "klaim/claims"
-        print(
-            f"{rank:>3}. [{c.key}] {c.count}x ditanya/asked · {c.size} {claims_word} · "
-            f"pertama/first {_wib(c.first_seen)} · terakhir/last {_wib(c.last_seen)}"
-        )
-        print(f"     {_one_line(c.example)}")
+    print(reports.queue_report(clusters.unanswered_clusters(db, limit=args.limit)))
     print()
     print("Jawab satu kelompok / answer a cluster:  cekklaim statement link CLUSTER_KEY ID")
     return 0
 
 
-def _percent(part: int, whole: int) -> str:
-    return f"{part} ({100 * part / whole:.0f}%)" if whole else str(part)
-
-
-def _pair(st: storage.ClaimStats, field: str) -> tuple[str, str]:
-    return str(getattr(st.today, field)), str(getattr(st.week, field))
-
-
 def cmd_stats(args: argparse.Namespace, settings: Settings, db_path: Path) -> int:
     db = storage.open_db(db_path)
-    st = storage.claim_stats(db)
-    rows = [
-        ("pertanyaan / questions", *_pair(st, "submissions")),
-        ("klaim berbeda / distinct claims", *_pair(st, "distinct_claims")),
-    ]
-    for tier, label in (
-        ("confident", "yakin / confident"),
-        ("possible", "mungkin / possible"),
-        ("none", "tidak ada / none"),
-    ):
-        rows.append(
-            (
-                label,
-                _percent(getattr(st.today, tier), st.today.submissions),
-                _percent(getattr(st.week, tier), st.week.submissions),
-            )
-        )
-    rows.append(
-        (
-            "umpan balik membantu/salah",
-            f"{st.today.helpful}/{st.today.wrong}",
-            f"{st.week.helpful}/{st.week.wrong}",
-        )
-    )
-    print(f"Statistik CekKlaim per {_wib(st.generated_at)} (hari = hari kalender WIB)")
-    print(f"{'':34}{'hari ini/today':>16}{'7 hari/days':>16}")
-    for label, today, week in rows:
-        print(f"{label:34}{today:>16}{week:>16}")
-    ratio = st.week.helpful_ratio
-    if ratio is not None:
-        print(f"jawaban dinilai membantu / answers rated helpful (7 days): {100 * ratio:.0f}%")
-    print(f"klaim terbuka di antrian / open claims in the queue: {st.open_claims}")
-    print()
-    print("Klaim paling sering ditanya / most asked claims (7 days):")
-    if not st.top_claims:
-        print("  -")
-    for rank, tc in enumerate(st.top_claims, 1):
-        print(f"  {rank}. {tc.asked}x  {_one_line(tc.text, 70)}  [{tc.status}]")
-    print("Pernyataan paling sering disajikan / statements served most (7 days):")
-    if not st.top_statements:
-        print("  -")
-    for rank, ss in enumerate(st.top_statements, 1):
-        print(f"  {rank}. {ss.served}x  [{ss.external_id}] {_one_line(ss.claim, 70)}")
+    print(reports.stats_report(storage.claim_stats(db)))
     return 0
 
 
@@ -443,7 +362,7 @@ def cmd_moderators_list(args: argparse.Namespace, settings: Settings, db_path: P
     for m in added:
         if m.user_id in settings.moderator_ids:
             continue
-        print(f"{m.user_id}  added by {m.added_by or '-'} on {_wib(m.added_at)}")
+        print(f"{m.user_id}  added by {m.added_by or '-'} on {reports.wib(m.added_at)}")
     return 0
 
 
@@ -503,14 +422,14 @@ def cmd_statement_show(args: argparse.Namespace, settings: Settings, db_path: Pa
     print(f"Penjelasan: {s.clarification}")
     if s.source_url:
         print(f"Sumber: {s.source_title or ''} {s.source_url}".rstrip())
-    print(f"Dibuat / created: {_wib(s.created_at)} by {s.created_by or '-'}")
-    print(f"Diubah / updated: {_wib(s.updated_at)}")
+    print(f"Dibuat / created: {reports.wib(s.created_at)} by {s.created_by or '-'}")
+    print(f"Diubah / updated: {reports.wib(s.updated_at)}")
     variants = list(
         db.query("SELECT text, source FROM variants WHERE statement_id = ? ORDER BY id", [s.id])
     )
     print(f"Rumusan lain / phrasings ({len(variants)}):")
     for v in variants:
-        print(f"  - {_one_line(v['text'], 80)}  ({v['source']})")
+        print(f"  - {reports.one_line(v['text'], 80)}  ({v['source']})")
     answered, asked = db.execute(
         "SELECT count(*), coalesce(sum(count), 0) FROM claims "
         "WHERE best_statement_id = ? AND status = 'answered'",
@@ -567,7 +486,7 @@ def cmd_statement_history(args: argparse.Namespace, settings: Settings, db_path:
         return _fail("statement history", f"no statement with id {args.external_id!r}")
     for entry in storage.history(db, args.external_id):
         detail = _history_detail(entry)
-        line = f"{_wib(entry.at)}  {entry.action:<12} by {entry.actor or '-'}"
+        line = f"{reports.wib(entry.at)}  {entry.action:<12} by {entry.actor or '-'}"
         print(f"{line}  ({detail})" if detail else line)
     return 0
 
