@@ -499,7 +499,7 @@ def cmd_statement_link(args: argparse.Namespace, settings: Settings, db_path: Pa
         return _fail("statement link", exc)
     except ValueError as exc:
         return _fail("statement link", exc)
-    waiting = core.subscribers_answered_by(result.external_id)
+    waiting = [s for s, st in core.due_notifications() if st.external_id == result.external_id]
     print(
         f"{len(result.claim_ids)} claim(s) of cluster {args.cluster_key} answered by "
         f"[{result.external_id}]; {result.variants_added} new phrasing(s) added"

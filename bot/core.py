@@ -21,7 +21,7 @@ from bot.clusters import find_cluster
 from bot.matcher.index import IndexDoc, MatchIndex
 from bot.matcher.match import MatchResult, Tier, match_text
 from storage import Statement
-from storage.people import Subscription, subscriptions_for_claim
+from storage.people import Subscription, subscribed_claim_ids, subscriptions_for_claim
 
 log = logging.getLogger(__name__)
 
@@ -175,34 +175,28 @@ class Core:
         self.refresh(force=True)
         return result
 
-    def subscribers_answered_by(self, external_id: str) -> list[Subscription]:
-        """Notification requests ("Kabari saya") that this statement now answers.
+    def due_notifications(self) -> list[tuple[Subscription, Statement]]:
+        """ "Kabari saya" requests that a current statement now answers, with that statement.
 
-        A subscribed claim counts when it was linked to the statement (answered, best match
-        this statement) or when its text now matches it confidently in the current index. A
-        statement that is not served (retired, superseded, expired, unknown) answers nothing.
-        Nothing is changed: the caller removes each request once delivered.
+        A subscribed claim is answered when a moderator linked it to a served statement, or
+        when its text now matches one confidently. Nothing is changed here: the caller
+        removes each request once delivered (or undeliverable).
         """
         self.refresh()
         snap = self.snapshot
-        statement = snap.statements.get(external_id)
-        if statement is None:
-            return []
-        found: list[Subscription] = []
-        for row in self.db.query(
-            """
-            SELECT id, text, status, best_statement_id FROM claims
-            WHERE status != 'dismissed' AND id IN (SELECT claim_id FROM subscriptions)
-            ORDER BY id
-            """
-        ):
-            linked = row["status"] == "answered" and row["best_statement_id"] == statement.id
-            if not linked:
-                result = match_text(snap.index, row["text"])
-                best = result.best
-                if result.tier is not Tier.CONFIDENT or best is None:
-                    continue
-                if best.statement_id != external_id:
-                    continue
-            found.extend(subscriptions_for_claim(self.db, row["id"]))
-        return found
+        by_rowid = {s.id: s for s in snap.statements.values()}
+        due: list[tuple[Subscription, Statement]] = []
+        for claim_id in subscribed_claim_ids(self.db):
+            claim = storage.get_claim(self.db, claim_id)
+            if claim is None or claim.status == "dismissed":
+                continue
+            statement = None
+            if claim.status == "answered" and claim.best_statement_id in by_rowid:
+                statement = by_rowid[claim.best_statement_id]
+            else:
+                result = match_text(snap.index, claim.text)
+                if result.tier is Tier.CONFIDENT and result.best is not None:
+                    statement = snap.statements[result.best.statement_id]
+            if statement is not None:
+                due.extend((sub, statement) for sub in subscriptions_for_claim(self.db, claim_id))
+        return due

@@ -68,6 +68,12 @@ def subscriptions_for_claim(db: Database, claim_id: int) -> list[Subscription]:
     return [Subscription(*row) for row in rows]
 
 
+def subscribed_claim_ids(db: Database) -> list[int]:
+    """Claims someone asked to be told about, oldest first."""
+    rows = db.execute("SELECT DISTINCT claim_id FROM subscriptions ORDER BY claim_id").fetchall()
+    return [row[0] for row in rows]
+
+
 def remove_subscription(db: Database, subscription_id: int) -> None:
     """Drop a request once delivered (or undeliverable): the chat id goes with it."""
     with transaction(db):

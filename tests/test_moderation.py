@@ -425,11 +425,12 @@ def test_core_link_cluster_refreshes_and_finds_subscribers(db: sqlite_utils.Data
     assert set(result.claim_ids) == set(cluster.claim_ids)
     assert "kpu-tunda-2" in core.snapshot.statements  # index rebuilt with the new phrasings
     assert core.match(PARAPHRASES[2])[0].tier.value == "confident"
-    subs = core.subscribers_answered_by("kpu-tunda-2")
-    assert sorted(s.chat_id for s in subs) == [500, 501, 502]
-    assert [s.chat_id for s in core.subscribers_answered_by("kpu-kotak")] == [503]  # re-match
-    assert core.subscribers_answered_by("kpu-tunda") == []  # retired: never announced
-    assert core.subscribers_answered_by("kpu-nope") == []
+    due: dict[str, list[int]] = {}
+    for sub, statement in core.due_notifications():
+        due.setdefault(statement.external_id, []).append(sub.chat_id)
+    assert sorted(due["kpu-tunda-2"]) == [500, 501, 502]  # linked
+    assert due["kpu-kotak"] == [503]  # re-matched confidently
+    assert "kpu-tunda" not in due  # retired: never announced
 
     with pytest.raises(LookupError, match="no unanswered cluster"):
         core.link_cluster(cluster.key, "kpu-tunda-2", actor="mod:1")  # already answered

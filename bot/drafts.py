@@ -1,0 +1,185 @@
+"""Moderators' statement drafts: parse and check each field, with Indonesian messages.
+
+Plain Python, shared by the guided /tambah conversation, its one-message form and /ubah.
+Storage validates again on save; this layer exists to tell a moderator, in their language,
+what to fix at the step where they typed it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import date
+from urllib.parse import urlsplit
+
+from storage import VERDICTS, Statement, StatementInput
+from storage.statements import MAX_CLAIM_LEN, MAX_CLARIFICATION_LEN, MAX_ORG_LEN
+
+#: The guided conversation asks for these, in this order.
+FIELDS = ("org", "verdict", "claim", "clarification", "source_url", "published_at", "variants")
+#: What /ubah may change.
+EDITABLE = (*FIELDS, "source_title", "valid_until")
+MAX_VARIANT = 500
+MAX_TITLE = 300
+_MONTHS = {
+    name: n
+    for n, names in enumerate(
+        [
+            ("januari", "jan", "january"),
+            ("februari", "feb", "pebruari", "february"),
+            ("maret", "mar", "march"),
+            ("april", "apr"),
+            ("mei", "may"),
+            ("juni", "jun", "june"),
+            ("juli", "jul", "july"),
+            ("agustus", "agu", "agt", "aug", "august"),
+            ("september", "sep", "sept"),
+            ("oktober", "okt", "oct", "october"),
+            ("november", "nov", "nopember"),
+            ("desember", "des", "dec", "december"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+
+
+class DraftError(ValueError):
+    """A field a moderator must fix; the message is Indonesian and safe to show."""
+
+
+def parse_field(name: str, raw: str, *, today: date | None = None) -> object:
+    """The stored value for one field typed by a moderator, or DraftError."""
+    value = " ".join(raw.split()) if name != "clarification" else raw.strip()
+    if name == "org":
+        if not value:
+            raise DraftError("Nama lembaga tidak boleh kosong (contoh: KPU, Bawaslu).")
+        if len(value) > MAX_ORG_LEN:
+            raise DraftError(f"Nama lembaga terlalu panjang (maks. {MAX_ORG_LEN} karakter).")
+        return value
+    if name == "verdict":
+        verdict = value.upper()
+        if verdict not in VERDICTS:
+            choices = ", ".join(sorted(VERDICTS))
+            raise DraftError(f"Label tidak dikenal. Pilih salah satu: {choices}")
+        return verdict
+    if name == "claim":
+        if not value:
+            raise DraftError("Klaim tidak boleh kosong: tulis klaim seperti yang beredar.")
+        if len(value) > MAX_CLAIM_LEN:
+            raise DraftError(f"Klaim terlalu panjang (maks. {MAX_CLAIM_LEN} karakter).")
+        return value
+    if name == "clarification":
+        if not value:
+            raise DraftError("Klarifikasi tidak boleh kosong: tulis posisi resmi lembaga.")
+        if len(value) > MAX_CLARIFICATION_LEN:
+            raise DraftError(
+                f"Klarifikasi terlalu panjang untuk satu kartu ({len(value)} karakter, "
+                f"maks. {MAX_CLARIFICATION_LEN}). Ringkas, dan biarkan detailnya di sumber."
+            )
+        return value
+    if name == "source_url":
+        parts = urlsplit(value)
+        if parts.scheme != "https" or not parts.netloc or " " in value:
+            raise DraftError(
+                "Sumber harus tautan https yang lengkap, misalnya https://www.kpu.go.id/..."
+            )
+        return value
+    if name == "source_title":
+        if len(value) > MAX_TITLE:
+            raise DraftError(f"Judul sumber terlalu panjang (maks. {MAX_TITLE} karakter).")
+        return value or None
+    if name in ("published_at", "valid_until"):
+        if name == "valid_until" and value in ("", "-"):
+            return None
+        parsed = parse_date(value)
+        if parsed is None:
+            raise DraftError(
+                "Tanggal tidak dikenali. Tulis misalnya 2024-02-14, 14/02/2024, "
+                "atau 14 Februari 2024."
+            )
+        if name == "published_at" and parsed > (today or date.today()):
+            raise DraftError("Tanggal terbit tidak boleh di masa depan.")
+        return parsed.isoformat()
+    if name == "variants":
+        if value in ("", "-"):
+            return ()
+        variants = tuple(v.strip() for v in re.split(r"[;\n]", raw) if v.strip())
+        if any(len(v) > MAX_VARIANT for v in variants):
+            raise DraftError(f"Setiap variasi maks. {MAX_VARIANT} karakter.")
+        return variants
+    raise DraftError(f"Kolom tidak dikenal: {name}. Pilihan: {', '.join(EDITABLE)}")
+
+
+def parse_date(value: str) -> date | None:
+    value = value.strip().lower()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        pass
+    m = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", value)
+    if m:
+        day, month, year = (int(g) for g in m.groups())
+    else:
+        m = re.fullmatch(r"(\d{1,2})\s+([a-z]+)\s+(\d{4})", value)
+        if not m or m.group(2) not in _MONTHS:
+            return None
+        day, month, year = int(m.group(1)), _MONTHS[m.group(2)], int(m.group(3))
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def parse_one_message(text: str, *, today: date | None = None) -> tuple[dict, list[str]]:
+    """`lembaga | label | klaim | klarifikasi | https://sumber | tanggal [| varian; varian]`."""
+    parts = [p.strip() for p in text.split("|")]
+    if len(parts) < 6 or len(parts) > 7:
+        return {}, [
+            "Format satu pesan: /tambah lembaga | label | klaim | klarifikasi | "
+            "https://sumber | tanggal | varian1; varian2 (varian boleh dikosongkan)"
+        ]
+    draft: dict = {}
+    errors: list[str] = []
+    for name, raw in zip(FIELDS, parts, strict=False):
+        try:
+            draft[name] = parse_field(name, raw, today=today)
+        except DraftError as exc:
+            errors.append(f"{name}: {exc}")
+    draft.setdefault("variants", ())
+    return draft, errors
+
+
+def to_input(draft: dict, external_id: str) -> StatementInput:
+    return StatementInput(
+        external_id=external_id,
+        org=draft["org"],
+        verdict=draft["verdict"],
+        claim=draft["claim"],
+        clarification=draft["clarification"],
+        source_url=draft.get("source_url"),
+        source_title=draft.get("source_title"),
+        published_at=draft.get("published_at"),
+        valid_until=draft.get("valid_until"),
+        variants=tuple(draft.get("variants", ())),
+    )
+
+
+def as_input(statement: Statement) -> StatementInput:
+    return StatementInput(
+        external_id=statement.external_id,
+        org=statement.org,
+        verdict=statement.verdict,
+        claim=statement.claim,
+        clarification=statement.clarification,
+        source_url=statement.source_url,
+        source_title=statement.source_title,
+        published_at=statement.published_at,
+        valid_until=statement.valid_until,
+        variants=statement.variants,
+    )
+
+
+def edited(statement: Statement, field: str, value: object) -> StatementInput:
+    """The statement with one field changed, ready to save."""
+    return replace(as_input(statement), **{field: value})
