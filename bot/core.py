@@ -129,8 +129,13 @@ class Core:
         user_id: int | None = None,
         chat_id: int | None = None,
         update_id: int | None = None,
+        asked: bool = True,
     ) -> Answer:
-        """Match a claim and record it before anyone is answered (blank text is not a claim)."""
+        """Match a claim and record it before anyone is answered (blank text is not a claim).
+
+        `asked=False` for texts the bot only saw (automatic checks in groups): they count
+        toward trends but stay out of the moderators' queue (`storage.record_submission`).
+        """
         result, statements = self.match(text)
         best = result.best
         normalized = result.query.text or " ".join(text.split()).lower()[:4000]
@@ -147,6 +152,7 @@ class Core:
             best_statement_external_id=best.statement_id if best else None,
             best_score=best.score if best else None,
             tier=result.tier.value,
+            asked=asked,
         )
         return Answer(result, statements, recorded.duplicate, recorded.claim.id)
 

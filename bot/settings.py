@@ -51,6 +51,8 @@ DEFAULT_TELEGRAM_API_FILE_URL = "https://api.telegram.org/file/bot"
 DEFAULT_WEBHOOK_LISTEN = "0.0.0.0"
 DEFAULT_WEBHOOK_PORT = 8443
 DEFAULT_RATE_LIMIT_PER_MINUTE = 10
+DEFAULT_ALERT_THRESHOLD = 20
+DEFAULT_ALERT_WINDOW_MINUTES = 60
 DEFAULT_LOG_LEVEL = "INFO"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 MIN_SECRET_LENGTH = 16
@@ -71,6 +73,8 @@ SETTING_NAMES = (
     "WEBHOOK_LISTEN",
     "WEBHOOK_PORT",
     "RATE_LIMIT_PER_MINUTE",
+    "ALERT_THRESHOLD",
+    "ALERT_WINDOW_MINUTES",
 )
 _SENSITIVE = ("TELEGRAM_BOT_TOKEN", "CEKKLAIM_SECRET", "WEBHOOK_SECRET")
 
@@ -115,6 +119,8 @@ class Settings:
     webhook_listen: str
     webhook_port: int
     rate_limit_per_minute: int
+    alert_threshold: int = DEFAULT_ALERT_THRESHOLD
+    alert_window_minutes: int = DEFAULT_ALERT_WINDOW_MINUTES
 
     def __repr__(self) -> str:
         def masked(value: str | None) -> str:
@@ -134,7 +140,9 @@ class Settings:
             f"webhook_secret={masked(self.webhook_secret)}, "
             f"webhook_listen={self.webhook_listen!r}, "
             f"webhook_port={self.webhook_port!r}, "
-            f"rate_limit_per_minute={self.rate_limit_per_minute!r})"
+            f"rate_limit_per_minute={self.rate_limit_per_minute!r}, "
+            f"alert_threshold={self.alert_threshold!r}, "
+            f"alert_window_minutes={self.alert_window_minutes!r})"
         )
 
     __str__ = __repr__
@@ -366,6 +374,20 @@ def load_settings(
         else:
             bad("RATE_LIMIT_PER_MINUTE", f"{rate_raw!r} is not an integer >= 1")
 
+    # ALERT_THRESHOLD / ALERT_WINDOW_MINUTES: when a cluster is announced to moderators
+    positive: dict[str, int] = {}
+    for name, default in (
+        ("ALERT_THRESHOLD", DEFAULT_ALERT_THRESHOLD),
+        ("ALERT_WINDOW_MINUTES", DEFAULT_ALERT_WINDOW_MINUTES),
+    ):
+        value = raw[name]
+        positive[name] = default
+        if value is not None:
+            if _INT_RE.match(value) and int(value) >= 1:
+                positive[name] = int(value)
+            else:
+                bad(name, f"{value!r} is not an integer >= 1")
+
     # Generated secret: only when everything else is valid, so a bad configuration
     # leaves no files behind.
     if secret is None and db_path is not None and not problems:
@@ -389,6 +411,8 @@ def load_settings(
         webhook_listen=webhook_listen,
         webhook_port=webhook_port,
         rate_limit_per_minute=rate_limit,
+        alert_threshold=positive["ALERT_THRESHOLD"],
+        alert_window_minutes=positive["ALERT_WINDOW_MINUTES"],
     )
 
 

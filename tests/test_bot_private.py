@@ -9,99 +9,23 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from fakebotapi import Call, FakeBotAPI
+from botharness import Bot, button_data, buttons, claims, running_bot, visible
 
 import storage
-from bot.core import Core
-from bot.settings import load_settings
-from bot.telegram.app import CITIZEN_COMMANDS, build_application
+from bot.telegram.app import CITIZEN_COMMANDS
 from bot.telegram.texts import ID
 from storage import StatementInput
 
 pytestmark = pytest.mark.timeout(30)
 
-SECRET = "test-secret-0123456789"
 CONFIDENT_CLAIM = "BOHONG!! pemilu 2024 diundur gak jadi tgl 14 februari, sebarkan!!"
 README = Path(__file__).resolve().parent.parent / "README.md"
-
-
-class Bot:
-    """The running bot plus its fake Telegram, with small helpers for one conversation."""
-
-    def __init__(self, fake: FakeBotAPI, core: Core) -> None:
-        self.fake = fake
-        self.core = core
-
-    async def send(self, update: dict, method: str = "sendMessage") -> Call:
-        mark = self.fake.mark()
-        self.fake.push_update(update)
-        return await self.fake.wait_for(method, after=mark)
-
-    async def say(self, text: str, **kw: object) -> Call:
-        return await self.send(self.fake.message_update(text, **kw))
-
-    async def press(self, data: str, method: str, **kw: object) -> tuple[Call, Call]:
-        mark = self.fake.mark()
-        self.fake.push_update(self.fake.callback_update(data, **kw))
-        answer = await self.fake.wait_for("answerCallbackQuery", after=mark)
-        if method == "answerCallbackQuery":
-            return answer, answer
-        return answer, await self.fake.wait_for(method, after=mark)
-
-
-async def running_bot(tmp_path: Path, **env: str) -> AsyncIterator[Bot]:
-    with FakeBotAPI() as fake:
-        settings = load_settings(
-            environ={
-                "TELEGRAM_BOT_TOKEN": fake.token,
-                "TELEGRAM_API_BASE_URL": fake.base_url,
-                "TELEGRAM_API_FILE_URL": fake.file_url,
-                "CEKKLAIM_DB": str(tmp_path / "bot.db"),
-                "CEKKLAIM_SECRET": SECRET,
-                **env,
-            },
-            env_file=None,
-        )
-        core = Core.open(settings.db_path, settings.secret)
-        app = build_application(settings, core)
-        async with app:
-            await app.start()
-            assert app.post_init is not None
-            await app.post_init(app)  # run_polling would call it; here the test does
-            await app.updater.start_polling(poll_interval=0.0, timeout=1)
-            try:
-                yield Bot(fake, core)
-            finally:
-                await app.updater.stop()
-                await app.stop()
-                assert app.post_shutdown is not None
-                await app.post_shutdown(app)
-        # nothing the bot sent was refused as Telegram would refuse it
-        assert fake.errors == []
 
 
 @pytest.fixture
 async def bot(tmp_path: Path) -> AsyncIterator[Bot]:
     async for b in running_bot(tmp_path):
         yield b
-
-
-def buttons(call: Call) -> list[dict]:
-    markup = call.params.get("reply_markup") or {}
-    return [b for row in markup.get("inline_keyboard", []) for b in row]
-
-
-def button_data(call: Call) -> list[str]:
-    return [b["callback_data"] for b in buttons(call) if "callback_data" in b]
-
-
-def visible(call: Call) -> str:
-    """The text as a user sees it (the fake's parse of the HTML)."""
-    return call.response["text"]
-
-
-def claims(core: Core) -> list[dict]:
-    return list(core.db.query("SELECT * FROM claims ORDER BY id"))
 
 
 # ------------------------------------------------------------------------------ /start

@@ -20,7 +20,7 @@ from telegram.ext import (
 
 from bot.core import Core
 from bot.settings import Settings
-from bot.telegram import handlers
+from bot.telegram import handlers, moderation
 from bot.telegram.ratelimit import RateLimiter
 from bot.telegram.redact import redact_in_logs
 from bot.telegram.runtime import RUNTIME_KEY, Runtime, runtime
@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 #: Commands citizens see, in the order Telegram's menu shows them.
 CITIZEN_COMMANDS = ("start", "cek", "bantuan", "tentang", "bahasa", "berhenti")
 REFRESH_SECONDS = 3.0  # how soon a change made elsewhere (cekklaim import) reaches the bot
+ALERT_EVERY_TICKS = 20  # fast-growing clusters are looked for once a minute
 
 
 def build_application(settings: Settings, core: Core) -> Application:  # type: ignore[type-arg]
@@ -69,6 +70,8 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     """Every handler, in order. Note: order matters, the first matching handler wins."""
     private = filters.ChatType.PRIVATE
     new_message = filters.UpdateType.MESSAGE
+    # moderators first: their conversation and buttons must win over the citizen catch-alls
+    moderation.register(app)
     app.add_handler(CommandHandler("start", handlers.start))
     app.add_handler(CommandHandler(["bantuan", "help"], handlers.help_command))
     app.add_handler(CommandHandler(["tentang", "about"], handlers.about))
@@ -100,6 +103,7 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     await app.bot.set_my_commands(
         bot_commands("en"), scope=BotCommandScopeDefault(), language_code="en"
     )
+    await moderation.set_all_moderator_commands(app)
     app.bot_data["refresher"] = asyncio.create_task(_refresh_loop(app))
 
 
@@ -112,15 +116,21 @@ async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
 
 
 async def _refresh_loop(app: Application) -> None:  # type: ignore[type-arg]
-    """Swap in a new index when statements change in another process (cekklaim import)."""
-    core = app.bot_data[RUNTIME_KEY].core
+    """Background upkeep: pick up changes made elsewhere (cekklaim import) within seconds,
+    notify citizens they answer, and announce fast-growing clusters to the moderators."""
+    rt: Runtime = app.bot_data[RUNTIME_KEY]
+    ticks = 0
     while True:
         await asyncio.sleep(REFRESH_SECONDS)
+        ticks += 1
         try:
-            if core.refresh():
-                log.info("statements changed: index rebuilt (%d)", len(core.snapshot.statements))
-        except Exception:  # a failed rebuild keeps the old index serving
-            log.exception("index refresh failed")
+            if rt.core.refresh():
+                log.info("statements changed: index rebuilt (%d)", len(rt.core.snapshot.statements))
+                await moderation.notify_due(app.bot, rt)
+            if ticks % ALERT_EVERY_TICKS == 0:
+                await moderation.announce_fast_growing(app.bot, rt)
+        except Exception:  # keep serving with the old index; try again next tick
+            log.exception("background upkeep failed")
 
 
 def run_bot(settings: Settings, core: Core) -> int:

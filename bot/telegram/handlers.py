@@ -246,7 +246,7 @@ async def on_error(update: object, context: Context) -> None:
     if chat_id is not None:
         try:
             await context.bot.send_message(
-                chat_id, f"⚠️ CekKlaim error: {html.escape(type(context.error).__name__)}"
+                chat_id, text("id", "error_note", name=html.escape(type(context.error).__name__))
             )
         except TelegramError:
             log.warning("could not notify the moderators' chat")

@@ -220,6 +220,104 @@ EN: dict[str, str] = {
     "statement_from_link": "This link is the source of an official statement:",
 }
 
+# Moderators' strings. Moderators work in Indonesian; English falls back to these.
+ID.update(
+    {
+        "mod_refused": "Maaf, perintah ini hanya untuk moderator CekKlaim.",
+        "admin_refused": "Maaf, perintah ini hanya untuk admin CekKlaim.",
+        "mod_commands": (
+            "<b>Perintah moderator</b>\n"
+            "/tambah — tambah pernyataan resmi (dipandu, atau satu pesan)\n"
+            "/batal — batalkan /tambah atau /ubah\n"
+            "/lihat ID — lihat pernyataan\n"
+            "/cari teks — apa yang akan diterima warga untuk teks ini\n"
+            "/ubah ID kolom nilai — ubah satu kolom (dengan pratinjau)\n"
+            "/arsip ID — arsipkan pernyataan\n"
+            "/ganti ID_LAMA ID_BARU — pernyataan baru menggantikan yang lama\n"
+            "/riwayat ID — catatan perubahan\n"
+            "/antrean — klaim tanpa jawaban, dikelompokkan\n"
+            "/tautkan KUNCI ID — jawab satu kelompok dengan pernyataan\n"
+            "/statistik — angka hari ini dan 7 hari\n"
+            "/tambahmod ID · /hapusmod ID — kelola moderator (admin)"
+        ),
+        "cmd_tambah": "Tambah pernyataan resmi",
+        "cmd_batal": "Batalkan langkah ini",
+        "cmd_lihat": "Lihat pernyataan",
+        "cmd_cari": "Uji teks seperti warga",
+        "cmd_ubah": "Ubah satu kolom",
+        "cmd_arsip": "Arsipkan pernyataan",
+        "cmd_ganti": "Ganti pernyataan lama",
+        "cmd_riwayat": "Riwayat perubahan",
+        "cmd_antrean": "Antrean klaim",
+        "cmd_tautkan": "Jawab satu kelompok klaim",
+        "cmd_statistik": "Statistik",
+        "cmd_tambahmod": "Tambah moderator (admin)",
+        "cmd_hapusmod": "Hapus moderator (admin)",
+        "ask_org": "Lembaga yang menerbitkan? (misalnya KPU atau Bawaslu) · /batal untuk keluar",
+        "ask_verdict": "Labelnya? Pilih tombol atau ketik: HOAKS, SALAH, MENYESATKAN, ...",
+        "ask_claim": "Tulis klaim seperti yang beredar di masyarakat:",
+        "ask_clarification": "Tulis klarifikasi resmi lembaga (maks. 3000 karakter):",
+        "ask_source_url": "Tautan sumber resmi (https://...):",
+        "ask_published_at": "Tanggal pernyataan (misalnya 2024-02-14 atau 14 Februari 2024):",
+        "ask_variants": (
+            "Variasi kalimat lain yang beredar, pisahkan dengan titik koma (;). "
+            "Kirim - untuk melewati."
+        ),
+        "draft_error": "⚠️ {error}\nCoba lagi, atau /batal.",
+        "preview": "<b>Pratinjau: begini warga akan melihatnya.</b>",
+        "btn_save": "✅ Simpan",
+        "btn_cancel": "✖️ Batal",
+        "saved": (
+            "Tersimpan sebagai <code>{id}</code>. Indeks diperbarui; {notified} warga diberi tahu."
+        ),
+        "cancelled": "Dibatalkan. Tidak ada yang disimpan.",
+        "nothing_to_cancel": "Tidak ada yang sedang berjalan.",
+        "usage_lihat": "Pakai: /lihat ID",
+        "usage_cari": "Pakai: /cari teks klaim",
+        "usage_ubah": "Pakai: /ubah ID kolom nilai\nKolom: {fields}",
+        "usage_arsip": "Pakai: /arsip ID",
+        "usage_ganti": "Pakai: /ganti ID_LAMA ID_BARU",
+        "usage_riwayat": "Pakai: /riwayat ID",
+        "usage_tautkan": "Pakai: /tautkan KUNCI ID (kunci dari /antrean, misalnya c12)",
+        "usage_mod": "Pakai: /tambahmod ID atau /hapusmod ID (ID pengguna Telegram, angka)",
+        "unknown_statement": "Pernyataan <code>{id}</code> tidak ditemukan.",
+        "statement_meta": (
+            "<b>{id}</b> · status {status}{superseded} · {variants} variasi\n"
+            "dibuat {created} oleh {by}"
+        ),
+        "search_header": "Untuk teks ini warga akan mendapat: <b>{tier}</b>",
+        "edit_preview": "<b>Pratinjau perubahan kolom {field}.</b>",
+        "edit_saved": "Perubahan disimpan ({id}). {notified} warga diberi tahu.",
+        "edit_unchanged": "Tidak ada perubahan.",
+        "retired": "Pernyataan <code>{id}</code> diarsipkan dan tidak disajikan lagi.",
+        "superseded": "<code>{old}</code> kini digantikan oleh <code>{new}</code>.",
+        "history_empty": "Belum ada catatan perubahan untuk <code>{id}</code>.",
+        "queue_hint": "Tombol: ➕ buat pernyataan dari kelompok itu · 🗑 abaikan. "
+        "Untuk menautkan ke pernyataan yang ada: /tautkan KUNCI ID",
+        "queue_dismissed": "Kelompok {key} diabaikan ({count} klaim).",
+        "queue_gone": "Kelompok itu sudah tidak ada di antrean.",
+        "linked": "{count} klaim kelompok {key} dijawab oleh <code>{id}</code>; "
+        "{variants} variasi baru. {notified} warga diberi tahu.",
+        "failed": "Gagal: {error}",
+        "mod_added": "Moderator {id} ditambahkan.",
+        "mod_exists": "{id} sudah moderator.",
+        "mod_removed": "Moderator {id} dihapus.",
+        "mod_not_found": "{id} bukan moderator tambahan (admin diatur lewat MODERATOR_IDS).",
+        "notify_header": "🔔 Ada pernyataan resmi untuk klaim yang Anda tanyakan:",
+        "alert": "📈 Klaim ini cepat menyebar ({count} pertanyaan dalam {minutes} menit), "
+        "belum ada jawaban. Kunci {key}:\n<i>{example}</i>",
+        "error_note": "⚠️ CekKlaim error: {name}",
+    }
+)
+
+EN.update(
+    {
+        "notify_header": "🔔 There is an official statement on the claim you asked about:",
+        "mod_refused": "Sorry, this command is for CekKlaim moderators only.",
+        "admin_refused": "Sorry, this command is for CekKlaim admins only.",
+    }
+)
+
 CATALOGUES: dict[str, dict[str, str]] = {"id": ID, "en": EN}
 DEFAULT_LANGUAGE = "id"
 

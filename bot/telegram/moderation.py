@@ -1,0 +1,688 @@
+"""Moderators in a private chat: curate statements, work the claim queue, notify askers.
+
+    command -> access check -> validate (bot.drafts) -> storage (one transaction + audit)
+            -> core.refresh (new index swapped in) -> notify citizens now answered
+
+Every moderator command from anyone else is refused politely, says nothing about the base,
+and is logged (with a hashed user id).
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import warnings
+from collections.abc import Awaitable, Callable
+from functools import wraps
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeChat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Update,
+)
+from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+import storage
+from bot import clusters, drafts, reports
+from bot.telegram import render
+from bot.telegram.runtime import Runtime, runtime
+from bot.telegram.texts import CATALOGUES, text
+from storage import Statement
+
+log = logging.getLogger(__name__)
+
+MOD_COMMANDS = (
+    "tambah", "batal", "lihat", "cari", "ubah", "arsip", "ganti", "riwayat", "antrean",
+    "tautkan", "statistik",
+)  # fmt: skip
+ADMIN_COMMANDS = ("tambahmod", "hapusmod")
+VERDICT_BUTTONS = ("HOAKS", "SALAH", "MENYESATKAN", "KLARIFIKASI", "BENAR")
+QUEUE_BUTTONS = 5  # clusters that get ➕/🗑 buttons under /antrean
+PRE_LIMIT = 3800  # a <pre> report is cut to stay under Telegram's 4096
+
+# Conversation states of /tambah: one per field, then the preview.
+STEPS = {name: n for n, name in enumerate(drafts.FIELDS)}
+CONFIRM = len(drafts.FIELDS)
+DRAFT = "draft"
+EDIT = "edit"
+
+Handler = Callable[[Update, object], Awaitable[object]]
+
+
+def _actor(user_id: int) -> str:
+    return f"mod:{user_id}"  # moderators act in an official role; their ids are not hashed
+
+
+def _is_moderator(rt: Runtime, user_id: int) -> bool:
+    return storage.is_moderator(rt.core.db, user_id, rt.settings.moderator_ids)
+
+
+def _guard(*, admin: bool) -> Callable[[Handler], Handler]:
+    def decorate(func: Handler) -> Handler:
+        @wraps(func)
+        async def wrapper(update: Update, context: object) -> object:
+            rt = runtime(context)  # type: ignore[arg-type]
+            user = update.effective_user
+            allowed = user is not None and (
+                user.id in rt.settings.moderator_ids if admin else _is_moderator(rt, user.id)
+            )
+            if not allowed:
+                who = rt.user_hash(user.id)[:12] if user else "?"
+                log.warning("refused %s for user %s", func.__name__, who)
+                if update.callback_query is not None:
+                    await update.callback_query.answer(text("id", "mod_refused"))
+                elif update.effective_message is not None:
+                    key = "admin_refused" if admin else "mod_refused"
+                    await update.effective_message.reply_text(text(rt.language(user), key))
+                return ConversationHandler.END
+            return await func(update, context)
+
+        return wrapper
+
+    return decorate
+
+
+moderator_only = _guard(admin=False)
+admin_only = _guard(admin=True)
+
+
+# ------------------------------------------------------------------------------ /tambah
+
+
+@moderator_only
+async def add_start(update: Update, context: object) -> int:
+    """Start the guided /tambah, or take the one-message form in one go."""
+    message = update.effective_message
+    assert message is not None
+    args = (message.text or "").split(maxsplit=1)
+    user_data = context.user_data  # type: ignore[attr-defined]
+    if len(args) > 1 and "|" in args[1]:
+        draft, errors = drafts.parse_one_message(args[1])
+        if errors:
+            await message.reply_text(
+                text("id", "draft_error", error=html.escape("\n".join(errors)))
+            )
+            return ConversationHandler.END
+        user_data[DRAFT] = draft
+        await _preview(update, draft)
+        return CONFIRM
+    user_data[DRAFT] = {}
+    return await _ask_next(update, user_data[DRAFT])
+
+
+@moderator_only
+async def add_from_queue(update: Update, context: object) -> int:
+    """➕ under /antrean: /tambah with the cluster's example as the claim."""
+    query = update.callback_query
+    assert query is not None
+    cluster = clusters.find_cluster(runtime(context).core.db, (query.data or "")[4:])  # type: ignore[arg-type]
+    await query.answer()
+    if cluster is None:
+        await query.message.reply_text(text("id", "queue_gone"))  # type: ignore[union-attr]
+        return ConversationHandler.END
+    draft = {"claim": reports.one_line(cluster.example, 1000), "cluster": cluster.key}
+    context.user_data[DRAFT] = draft  # type: ignore[attr-defined]
+    return await _ask_next(update, draft)
+
+
+async def _ask_next(update: Update, draft: dict) -> int:
+    message = update.effective_message
+    assert message is not None
+    for name in drafts.FIELDS:
+        if name not in draft:
+            markup = None
+            if name == "verdict":
+                markup = InlineKeyboardMarkup(
+                    [[InlineKeyboardButton(v, callback_data=f"v:{v}") for v in VERDICT_BUTTONS]]
+                )
+            await message.reply_text(text("id", f"ask_{name}"), reply_markup=markup)
+            return STEPS[name]
+    await _preview(update, draft)
+    return CONFIRM
+
+
+async def add_step(update: Update, context: object) -> int:
+    """Take the answer for the field being asked; re-ask with the reason when it is wrong."""
+    message = update.effective_message
+    user_data = context.user_data  # type: ignore[attr-defined]
+    draft = user_data.get(DRAFT)
+    if message is None or draft is None:
+        return ConversationHandler.END
+    name = next(n for n in drafts.FIELDS if n not in draft)
+    try:
+        draft[name] = drafts.parse_field(name, message.text or "")
+    except drafts.DraftError as exc:
+        await message.reply_text(text("id", "draft_error", error=html.escape(str(exc))))
+        return STEPS[name]
+    return await _ask_next(update, draft)
+
+
+async def add_verdict_button(update: Update, context: object) -> int:
+    query = update.callback_query
+    draft = context.user_data.get(DRAFT)  # type: ignore[attr-defined]
+    assert query is not None
+    await query.answer()
+    if draft is None:
+        return ConversationHandler.END
+    draft["verdict"] = drafts.parse_field("verdict", (query.data or "")[2:])
+    return await _ask_next(update, draft)
+
+
+def _preview_statement(draft: dict) -> Statement:
+    data = drafts.to_input(draft, "baru")
+    return Statement(
+        id=0, external_id="baru", org=data.org, verdict=data.verdict, claim=data.claim,
+        clarification=data.clarification, source_url=data.source_url,
+        source_title=data.source_title, published_at=data.published_at,
+        valid_until=data.valid_until, superseded_by=None, status="active", created_by=None,
+        created_at="", updated_at="", variants=data.variants,
+    )  # fmt: skip
+
+
+def _confirm_keyboard(prefix: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(text("id", "btn_save"), callback_data=f"{prefix}:ok"),
+                InlineKeyboardButton(text("id", "btn_cancel"), callback_data=f"{prefix}:no"),
+            ]
+        ]
+    )
+
+
+async def _preview(update: Update, draft: dict, header_key: str = "preview") -> None:
+    message = update.effective_message
+    assert message is not None
+    card = render.statement_card(_preview_statement(draft), "id")
+    await message.reply_text(text("id", header_key))
+    await message.reply_text(card.text, reply_markup=card.markup)
+    await message.reply_text("⬇️", reply_markup=_confirm_keyboard("t"))
+
+
+@moderator_only
+async def add_confirm(update: Update, context: object) -> int:
+    """✅ saves the draft (one transaction, audited), swaps the index and notifies."""
+    query = update.callback_query
+    assert query is not None
+    rt = runtime(context)  # type: ignore[arg-type]
+    draft = context.user_data.pop(DRAFT, None)  # type: ignore[attr-defined]
+    await query.answer()
+    if query.data != "t:ok" or draft is None:
+        await query.edit_message_text(text("id", "cancelled"))
+        return ConversationHandler.END
+    db = rt.core.db
+    try:
+        with storage.transaction(db):
+            external_id = storage.new_external_id(db, draft["org"])
+            storage.save_statement(
+                db, drafts.to_input(draft, external_id), actor=_actor(query.from_user.id)
+            )
+            if draft.get("cluster"):
+                cluster = clusters.find_cluster(db, draft["cluster"])
+                if cluster is not None:
+                    storage.link_claims_to_statement(
+                        db, cluster.claim_ids, external_id, actor=_actor(query.from_user.id)
+                    )
+    except (ValueError, LookupError) as exc:
+        await query.edit_message_text(text("id", "failed", error=html.escape(str(exc))))
+        return ConversationHandler.END
+    rt.core.refresh(force=True)
+    notified = await deliver_notifications(context)
+    await query.edit_message_text(
+        text("id", "saved", id=html.escape(external_id), notified=notified)
+    )
+    return ConversationHandler.END
+
+
+async def cancel(update: Update, context: object) -> int:
+    """/batal at any step: nothing is saved."""
+    user_data = context.user_data  # type: ignore[attr-defined]
+    had = user_data.pop(DRAFT, None) is not None or user_data.pop(EDIT, None) is not None
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(
+            text("id", "cancelled" if had else "nothing_to_cancel")
+        )
+    return ConversationHandler.END
+
+
+# ------------------------------------------------------------------------------ statements
+
+
+async def _statement_or_say(update: Update, rt: Runtime, external_id: str) -> Statement | None:
+    statement = storage.get_statement(rt.core.db, external_id)
+    if statement is None and update.effective_message is not None:
+        await update.effective_message.reply_text(
+            text("id", "unknown_statement", id=html.escape(external_id))
+        )
+    return statement
+
+
+def _args(context: object) -> list[str]:
+    return list(getattr(context, "args", None) or [])
+
+
+@moderator_only
+async def show(update: Update, context: object) -> None:
+    """/lihat ID: the card as citizens see it, plus status and history in brief."""
+    rt, args, message = runtime(context), _args(context), update.effective_message  # type: ignore[arg-type]
+    assert message is not None
+    if len(args) != 1:
+        await message.reply_text(text("id", "usage_lihat"))
+        return
+    statement = await _statement_or_say(update, rt, args[0])
+    if statement is None:
+        return
+    card = render.statement_card(statement, "id")
+    superseded = f" → {statement.superseded_by}" if statement.superseded_by else ""
+    await message.reply_text(card.text, reply_markup=card.markup)
+    await message.reply_text(
+        text(
+            "id",
+            "statement_meta",
+            id=html.escape(statement.external_id),
+            status=statement.status,
+            superseded=html.escape(superseded),
+            variants=len(statement.variants),
+            created=reports.wib(statement.created_at),
+            by=html.escape(statement.created_by or "-"),
+        )
+    )
+
+
+@moderator_only
+async def search(update: Update, context: object) -> None:
+    """/cari teks: what a citizen would get for this text, with scores (nothing recorded)."""
+    rt, message = runtime(context), update.effective_message  # type: ignore[arg-type]
+    assert message is not None
+    query_text = " ".join(_args(context))
+    if not query_text:
+        await message.reply_text(text("id", "usage_cari"))
+        return
+    result, statements = rt.core.match(query_text)
+    lines = [text("id", "search_header", tier=result.tier.value)]
+    for m, s in zip(result.matches, statements, strict=True):
+        lines.append(
+            f"<code>{html.escape(s.external_id)}</code> {m.score:.0f} "
+            f"(cov {m.coverage:.2f}, fuzzy {m.fuzzy:.2f}) "
+            f"{html.escape(render.shorten(s.claim, 80))}"
+        )
+    await message.reply_text("\n".join(lines))
+
+
+@moderator_only
+async def edit(update: Update, context: object) -> None:
+    """/ubah ID kolom nilai: preview the changed card, then ✅ to save."""
+    rt, message = runtime(context), update.effective_message  # type: ignore[arg-type]
+    assert message is not None
+    parts = (message.text or "").split(maxsplit=3)
+    if len(parts) < 4:
+        await message.reply_text(text("id", "usage_ubah", fields=", ".join(drafts.EDITABLE)))
+        return
+    _, external_id, field, raw = parts
+    statement = await _statement_or_say(update, rt, external_id)
+    if statement is None:
+        return
+    try:
+        value = drafts.parse_field(field, raw)
+    except drafts.DraftError as exc:
+        await message.reply_text(text("id", "draft_error", error=html.escape(str(exc))))
+        return
+    changed = drafts.edited(statement, field, value)
+    context.user_data[EDIT] = changed  # type: ignore[attr-defined]
+    preview = _preview_statement(
+        {k: getattr(changed, k) for k in (*drafts.EDITABLE,)} | {"org": changed.org}
+    )
+    card = render.statement_card(preview, "id")
+    await message.reply_text(text("id", "edit_preview", field=html.escape(field)))
+    await message.reply_text(card.text, reply_markup=card.markup)
+    await message.reply_text("⬇️", reply_markup=_confirm_keyboard("e"))
+
+
+@moderator_only
+async def edit_confirm(update: Update, context: object) -> None:
+    query = update.callback_query
+    assert query is not None
+    rt = runtime(context)  # type: ignore[arg-type]
+    changed = context.user_data.pop(EDIT, None)  # type: ignore[attr-defined]
+    await query.answer()
+    if query.data != "e:ok" or changed is None:
+        await query.edit_message_text(text("id", "cancelled"))
+        return
+    try:
+        _, action = storage.save_statement(rt.core.db, changed, actor=_actor(query.from_user.id))
+    except ValueError as exc:
+        await query.edit_message_text(text("id", "failed", error=html.escape(str(exc))))
+        return
+    if action == "unchanged":
+        await query.edit_message_text(text("id", "edit_unchanged"))
+        return
+    rt.core.refresh(force=True)
+    notified = await deliver_notifications(context)
+    await query.edit_message_text(
+        text("id", "edit_saved", id=html.escape(changed.external_id), notified=notified)
+    )
+
+
+@moderator_only
+async def retire(update: Update, context: object) -> None:
+    """/arsip ID: stop serving a statement."""
+    rt, args, message = runtime(context), _args(context), update.effective_message  # type: ignore[arg-type]
+    assert message is not None
+    if len(args) != 1:
+        await message.reply_text(text("id", "usage_arsip"))
+        return
+    try:
+        storage.retire_statement(rt.core.db, args[0], actor=_actor(update.effective_user.id))  # type: ignore[union-attr]
+    except LookupError:
+        await message.reply_text(text("id", "unknown_statement", id=html.escape(args[0])))
+        return
+    rt.core.refresh(force=True)
+    await message.reply_text(text("id", "retired", id=html.escape(args[0])))
+
+
+@moderator_only
+async def supersede(update: Update, context: object) -> None:
+    """/ganti ID_LAMA ID_BARU: the newer statement answers from now on."""
+    rt, args, message = runtime(context), _args(context), update.effective_message  # type: ignore[arg-type]
+    assert message is not None
+    if len(args) != 2:
+        await message.reply_text(text("id", "usage_ganti"))
+        return
+    try:
+        storage.supersede_statement(
+            rt.core.db,
+            args[0],
+            args[1],
+            actor=_actor(update.effective_user.id),  # type: ignore[union-attr]
+        )
+    except (LookupError, ValueError) as exc:
+        await message.reply_text(text("id", "failed", error=html.escape(str(exc))))
+        return
+    rt.core.refresh(force=True)
+    notified = await deliver_notifications(context)
+    await message.reply_text(
+        text("id", "superseded", old=html.escape(args[0]), new=html.escape(args[1]))
+        + (f" {notified} warga diberi tahu." if notified else "")
+    )
+
+
+@moderator_only
+async def history(update: Update, context: object) -> None:
+    """/riwayat ID: who changed what, when (before → after per field)."""
+    rt, args, message = runtime(context), _args(context), update.effective_message  # type: ignore[arg-type]
+    assert message is not None
+    if len(args) != 1:
+        await message.reply_text(text("id", "usage_riwayat"))
+        return
+    entries = storage.history(rt.core.db, args[0])
+    if not entries:
+        await message.reply_text(text("id", "history_empty", id=html.escape(args[0])))
+        return
+    lines = []
+    for entry in entries:
+        lines.append(f"{reports.wib(entry.at)} · {entry.action} · {entry.actor or '-'}")
+        before, after = entry.before or {}, entry.after or {}
+        for key in sorted(set(before) | set(after)):
+            if key in ("updated_at", "created_at", "id") or before.get(key) == after.get(key):
+                continue
+            if entry.action == "create":
+                continue
+            lines.append(
+                f"  {key}: {reports.one_line(str(before.get(key)), 60)} → "
+                f"{reports.one_line(str(after.get(key)), 60)}"
+            )
+    await message.reply_text(_pre("\n".join(lines)))
+
+
+# ------------------------------------------------------------------------------ queue
+
+
+def _pre(body: str) -> str:
+    """A plain-text report as a <pre> block, cut by lines to stay under Telegram's limit."""
+    if len(body) > PRE_LIMIT:
+        body = body[:PRE_LIMIT].rsplit("\n", 1)[0] + "\n…"
+    return f"<pre>{html.escape(body)}</pre>"
+
+
+@moderator_only
+async def queue(update: Update, context: object) -> None:
+    """/antrean: unanswered claims grouped, most asked and most recent first."""
+    rt, message = runtime(context), update.effective_message  # type: ignore[arg-type]
+    assert message is not None
+    found = clusters.unanswered_clusters(rt.core.db, limit=20)
+    rows = [
+        [
+            InlineKeyboardButton(f"➕ {c.key}", callback_data=f"q:a:{c.key}"),
+            InlineKeyboardButton(f"🗑 {c.key}", callback_data=f"q:d:{c.key}"),
+        ]
+        for c in found[:QUEUE_BUTTONS]
+    ]
+    await message.reply_text(
+        _pre(reports.queue_report(found)), reply_markup=InlineKeyboardMarkup(rows) if rows else None
+    )
+    if found:
+        await message.reply_text(text("id", "queue_hint"))
+
+
+@moderator_only
+async def queue_dismiss(update: Update, context: object) -> None:
+    query = update.callback_query
+    assert query is not None
+    db = runtime(context).core.db  # type: ignore[arg-type]
+    key = (query.data or "")[4:]
+    cluster = clusters.find_cluster(db, key)
+    if cluster is None:
+        await query.answer(text("id", "queue_gone"))
+        return
+    count = storage.dismiss_claims(db, cluster.claim_ids)
+    await query.answer(text("id", "queue_dismissed", key=key, count=count))
+
+
+@moderator_only
+async def link(update: Update, context: object) -> None:
+    """/tautkan KUNCI ID: a cluster's claims become phrasings of a statement; askers told."""
+    rt, args, message = runtime(context), _args(context), update.effective_message  # type: ignore[arg-type]
+    assert message is not None
+    if len(args) != 2:
+        await message.reply_text(text("id", "usage_tautkan"))
+        return
+    try:
+        result = rt.core.link_cluster(args[0], args[1], actor=_actor(update.effective_user.id))  # type: ignore[union-attr]
+    except (LookupError, ValueError) as exc:
+        await message.reply_text(text("id", "failed", error=html.escape(str(exc))))
+        return
+    notified = await deliver_notifications(context)
+    await message.reply_text(
+        text(
+            "id",
+            "linked",
+            count=len(result.claim_ids),
+            key=html.escape(args[0]),
+            id=html.escape(result.external_id),
+            variants=result.variants_added,
+            notified=notified,
+        )
+    )
+
+
+@moderator_only
+async def statistics(update: Update, context: object) -> None:
+    """/statistik: today and 7 days, tiers, top claims, feedback, statements served."""
+    rt, message = runtime(context), update.effective_message  # type: ignore[arg-type]
+    assert message is not None
+    await message.reply_text(_pre(reports.stats_report(storage.claim_stats(rt.core.db))))
+
+
+# ------------------------------------------------------------------------------ roles
+
+
+@admin_only
+async def add_moderator(update: Update, context: object) -> None:
+    """/tambahmod ID (admins only)."""
+    rt, args, message = runtime(context), _args(context), update.effective_message  # type: ignore[arg-type]
+    assert message is not None
+    if len(args) != 1 or not args[0].isdigit():
+        await message.reply_text(text("id", "usage_mod"))
+        return
+    user_id = int(args[0])
+    added = storage.add_moderator(rt.core.db, user_id, added_by=_actor(update.effective_user.id))  # type: ignore[union-attr]
+    if added:
+        await _set_moderator_commands(context.bot, user_id)  # type: ignore[attr-defined]
+    await message.reply_text(text("id", "mod_added" if added else "mod_exists", id=user_id))
+
+
+@admin_only
+async def remove_moderator(update: Update, context: object) -> None:
+    """/hapusmod ID (admins only)."""
+    rt, args, message = runtime(context), _args(context), update.effective_message  # type: ignore[arg-type]
+    assert message is not None
+    if len(args) != 1 or not args[0].isdigit():
+        await message.reply_text(text("id", "usage_mod"))
+        return
+    user_id = int(args[0])
+    removed = storage.remove_moderator(
+        rt.core.db, user_id, removed_by=_actor(update.effective_user.id)
+    )  # type: ignore[union-attr]
+    if removed:
+        try:
+            await context.bot.delete_my_commands(scope=BotCommandScopeChat(user_id))  # type: ignore[attr-defined]
+        except TelegramError:
+            log.info("could not reset commands for a removed moderator")
+    await message.reply_text(text("id", "mod_removed" if removed else "mod_not_found", id=user_id))
+
+
+def moderator_commands() -> list[BotCommand]:
+    catalogue = CATALOGUES["id"]
+    return [BotCommand(name, catalogue[f"cmd_{name}"]) for name in (*MOD_COMMANDS, *ADMIN_COMMANDS)]
+
+
+async def _set_moderator_commands(bot: object, user_id: int) -> None:
+    """Moderator commands appear only in moderators' own chats (a chat-scoped command list)."""
+    from bot.telegram.app import bot_commands  # the citizen list, shown first
+
+    try:
+        await bot.set_my_commands(  # type: ignore[attr-defined]
+            [*bot_commands("id"), *moderator_commands()], scope=BotCommandScopeChat(user_id)
+        )
+    except (BadRequest, Forbidden):  # a moderator who never opened the bot: no chat yet
+        log.info("moderator commands not set for a chat the bot cannot reach yet")
+
+
+async def set_all_moderator_commands(app: Application) -> None:  # type: ignore[type-arg]
+    rt: Runtime = app.bot_data["cekklaim"]
+    ids = set(rt.settings.moderator_ids) | {m.user_id for m in storage.list_moderators(rt.core.db)}
+    for user_id in sorted(ids):
+        await _set_moderator_commands(app.bot, user_id)
+
+
+# ------------------------------------------------------------------------------ notify
+
+
+async def deliver_notifications(context: object) -> int:
+    """Tell everyone whose "Kabari saya" claim is now answered, once; returns how many."""
+    rt = runtime(context)  # type: ignore[arg-type]
+    bot = context.bot  # type: ignore[attr-defined]
+    return await notify_due(bot, rt)
+
+
+async def notify_due(bot: object, rt: Runtime) -> int:
+    sent = 0
+    for subscription, statement in rt.core.due_notifications():
+        card = render.statement_card(statement, subscription.language)
+        try:
+            await bot.send_message(  # type: ignore[attr-defined]
+                subscription.chat_id,
+                text(subscription.language, "notify_header") + "\n\n" + card.text,
+                reply_markup=card.markup,
+            )
+            sent += 1
+        except (Forbidden, BadRequest):
+            log.info("notification undeliverable (blocked or chat gone): dropped")
+        except TelegramError:
+            log.warning("notification failed; will retry", exc_info=True)
+            continue
+        storage.remove_subscription(rt.core.db, subscription.id)
+    return sent
+
+
+async def announce_fast_growing(bot: object, rt: Runtime) -> int:
+    """Post each fast-growing unanswered cluster once in the moderators' chat."""
+    chat_id = rt.settings.moderator_chat_id
+    if chat_id is None:
+        return 0
+    db = rt.core.db
+    found = clusters.fast_growing(
+        db,
+        clusters.unanswered_clusters(db, limit=50),
+        threshold=rt.settings.alert_threshold,
+        window_minutes=rt.settings.alert_window_minutes,
+    )
+    for cluster in found:
+        await bot.send_message(  # type: ignore[attr-defined]
+            chat_id,
+            text(
+                "id",
+                "alert",
+                count=cluster.count,
+                minutes=rt.settings.alert_window_minutes,
+                key=cluster.key,
+                example=html.escape(reports.one_line(cluster.example, 300)),
+            ),
+        )
+        clusters.mark_alerted(db, cluster.key)
+    return len(found)
+
+
+# ------------------------------------------------------------------------------ wiring
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    """Moderator handlers; registered before the citizen ones (their buttons are specific)."""
+    private = filters.ChatType.PRIVATE
+    text_input = private & filters.TEXT & ~filters.COMMAND
+    with warnings.catch_warnings():
+        # PTB warns that button presses are tracked per chat and user, not per message:
+        # exactly what a one-draft-at-a-time conversation wants.
+        warnings.filterwarnings("ignore", category=PTBUserWarning)
+        conversation = ConversationHandler(
+            entry_points=[
+                CommandHandler("tambah", add_start, filters=private),
+                CallbackQueryHandler(add_from_queue, pattern=r"^q:a:c\d+$"),
+            ],
+            states={
+                **{STEPS[name]: [MessageHandler(text_input, add_step)] for name in drafts.FIELDS},
+                STEPS["verdict"]: [
+                    CallbackQueryHandler(add_verdict_button, pattern=r"^v:[A-Z]+$"),
+                    MessageHandler(text_input, add_step),
+                ],
+                CONFIRM: [CallbackQueryHandler(add_confirm, pattern=r"^t:(ok|no)$")],
+            },
+            fallbacks=[CommandHandler("batal", cancel)],
+            allow_reentry=True,
+        )
+    app.add_handler(conversation)
+    app.add_handler(CommandHandler("batal", cancel, filters=private))
+    app.add_handler(CommandHandler("lihat", show, filters=private))
+    app.add_handler(CommandHandler("cari", search, filters=private))
+    app.add_handler(CommandHandler("ubah", edit, filters=private))
+    app.add_handler(CallbackQueryHandler(edit_confirm, pattern=r"^e:(ok|no)$"))
+    app.add_handler(CommandHandler("arsip", retire, filters=private))
+    app.add_handler(CommandHandler("ganti", supersede, filters=private))
+    app.add_handler(CommandHandler("riwayat", history, filters=private))
+    app.add_handler(CommandHandler("antrean", queue, filters=private))
+    app.add_handler(CallbackQueryHandler(queue_dismiss, pattern=r"^q:d:c\d+$"))
+    app.add_handler(CommandHandler("tautkan", link, filters=private))
+    app.add_handler(CommandHandler("statistik", statistics, filters=private))
+    app.add_handler(CommandHandler("tambahmod", add_moderator, filters=private))
+    app.add_handler(CommandHandler("hapusmod", remove_moderator, filters=private))
