@@ -39,6 +39,7 @@ from bot.telegram import render
 from bot.telegram.runtime import Runtime, runtime
 from bot.telegram.texts import CATALOGUES, text
 from storage import Statement
+from storage.people import remove_subscription
 
 log = logging.getLogger(__name__)
 
@@ -486,7 +487,7 @@ async def queue_dismiss(update: Update, context: object) -> None:
         await query.answer(text("id", "queue_gone"))
         return
     count = storage.dismiss_claims(db, cluster.claim_ids)
-    await query.answer(text("id", "queue_dismissed", key=key, count=count))
+    await query.answer(text("id", "queue_dismissed", cluster=key, count=count))
 
 
 @moderator_only
@@ -508,7 +509,7 @@ async def link(update: Update, context: object) -> None:
             "id",
             "linked",
             count=len(result.claim_ids),
-            key=html.escape(args[0]),
+            cluster=html.escape(args[0]),
             id=html.escape(result.external_id),
             variants=result.variants_added,
             notified=notified,
@@ -612,7 +613,7 @@ async def notify_due(bot: object, rt: Runtime) -> int:
         except TelegramError:
             log.warning("notification failed; will retry", exc_info=True)
             continue
-        storage.remove_subscription(rt.core.db, subscription.id)
+        remove_subscription(rt.core.db, subscription.id)
     return sent
 
 
@@ -636,7 +637,7 @@ async def announce_fast_growing(bot: object, rt: Runtime) -> int:
                 "alert",
                 count=cluster.count,
                 minutes=rt.settings.alert_window_minutes,
-                key=cluster.key,
+                cluster=cluster.key,
                 example=html.escape(reports.one_line(cluster.example, 300)),
             ),
         )

@@ -294,9 +294,9 @@ ID.update(
         "history_empty": "Belum ada catatan perubahan untuk <code>{id}</code>.",
         "queue_hint": "Tombol: ➕ buat pernyataan dari kelompok itu · 🗑 abaikan. "
         "Untuk menautkan ke pernyataan yang ada: /tautkan KUNCI ID",
-        "queue_dismissed": "Kelompok {key} diabaikan ({count} klaim).",
+        "queue_dismissed": "Kelompok {cluster} diabaikan ({count} klaim).",
         "queue_gone": "Kelompok itu sudah tidak ada di antrean.",
-        "linked": "{count} klaim kelompok {key} dijawab oleh <code>{id}</code>; "
+        "linked": "{count} klaim kelompok {cluster} dijawab oleh <code>{id}</code>; "
         "{variants} variasi baru. {notified} warga diberi tahu.",
         "failed": "Gagal: {error}",
         "mod_added": "Moderator {id} ditambahkan.",
@@ -305,7 +305,7 @@ ID.update(
         "mod_not_found": "{id} bukan moderator tambahan (admin diatur lewat MODERATOR_IDS).",
         "notify_header": "🔔 Ada pernyataan resmi untuk klaim yang Anda tanyakan:",
         "alert": "📈 Klaim ini cepat menyebar ({count} pertanyaan dalam {minutes} menit), "
-        "belum ada jawaban. Kunci {key}:\n<i>{example}</i>",
+        "belum ada jawaban. Kunci {cluster}:\n<i>{example}</i>",
         "error_note": "⚠️ CekKlaim error: {name}",
     }
 )

@@ -1,0 +1,250 @@
+"""Moderators end to end over HTTP: curation, the queue, notifications, refusals."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from botharness import SECRET, Bot, button_data, running_bot, visible
+
+import storage
+from bot.telegram.moderation import ADMIN_COMMANDS, MOD_COMMANDS
+from bot.telegram.texts import ID
+
+pytestmark = pytest.mark.timeout(40)
+
+ADMIN = 42
+CITIZEN = 1001
+NEW_HOAX = "kotak suara pemilu dari kardus gampang jebol kena hujan, surat suara rusak semua"
+
+
+@pytest.fixture
+async def bot(tmp_path: Path) -> AsyncIterator[Bot]:
+    async for b in running_bot(tmp_path, MODERATOR_IDS=str(ADMIN), MODERATOR_CHAT_ID="-100777"):
+        yield b
+
+
+async def mod(bot: Bot, text: str, replies: int = 1) -> str:
+    """What the admin sees in reply: the first `replies` messages to their chat, joined."""
+    mark = bot.fake.mark()
+    bot.fake.push_update(bot.fake.message_update(text, user_id=ADMIN))
+    seen: list[str] = []
+    for _ in range(replies):
+        call = await bot.fake.wait_for(
+            "sendMessage", lambda c: c.params["chat_id"] == ADMIN, after=mark
+        )
+        mark = bot.fake.calls.index(call) + 1
+        seen.append(visible(call))
+    return "\n".join(seen)
+
+
+async def test_moderator_commands_are_scoped_to_moderators(bot: Bot) -> None:
+    scoped = [
+        c
+        for c in bot.fake.calls
+        if c.method == "setMyCommands" and c.params.get("scope", {}).get("type") == "chat"
+    ]
+    assert [c.params["scope"]["chat_id"] for c in scoped] == [ADMIN]
+    names = [c["command"] for c in scoped[0].params["commands"]]
+    assert {"tambah", "antrean", "tambahmod"} <= set(names)
+    default = [c for c in bot.fake.calls if c.method == "setMyCommands" and "scope" in c.params]
+    for call in default:
+        if call.params["scope"]["type"] == "default":
+            assert "tambah" not in [c["command"] for c in call.params["commands"]]
+
+
+@pytest.mark.parametrize("command", [*MOD_COMMANDS, *ADMIN_COMMANDS])
+async def test_non_moderator_is_refused_every_command(bot: Bot, command: str) -> None:
+    reply = visible(await bot.say(f"/{command} kpu-2024-hari-pemungutan x y", user_id=CITIZEN))
+    if command == "batal":  # /batal is harmless for anyone: nothing to cancel
+        assert reply == ID["nothing_to_cancel"]
+        return
+    expected = ID["admin_refused"] if command in ADMIN_COMMANDS else ID["mod_refused"]
+    assert reply == expected  # and nothing about the base
+    assert storage.history(bot.core.db, "kpu-2024-hari-pemungutan")[-1].actor == "starter-base"
+
+
+async def test_guided_add_with_bad_then_good_url_preview_and_confirm(bot: Bot) -> None:
+    assert "Lembaga" in await mod(bot, "/tambah")
+    assert "Label" in await mod(bot, "KPU")
+    _, verdict_prompt = await bot.press("v:HOAKS", "sendMessage", user_id=ADMIN, chat_id=ADMIN)
+    assert "klaim" in visible(verdict_prompt).lower()
+    await mod(bot, NEW_HOAX)
+    await mod(bot, "KPU menyatakan kotak suara karton kedap air dan aman dipakai di TPS.")
+    bad = await mod(bot, "http://kpu.go.id/kotak")  # not https
+    assert "https" in bad and "Coba lagi" in bad
+    assert "Tanggal" in await mod(bot, "https://www.kpu.go.id/berita/kotak-suara")
+    assert "tidak dikenali" in await mod(bot, "kemarin sore")
+    assert "Variasi" in await mod(bot, "12 Desember 2023")
+    mark = bot.fake.mark()
+    bot.fake.push_update(
+        bot.fake.message_update("kotak suara kardus; kotak suara karton", user_id=ADMIN)
+    )
+    preview = await bot.fake.wait_for(
+        "sendMessage", lambda c: "HOAKS" in c.response.get("text", ""), after=mark
+    )
+    assert NEW_HOAX[:30] in visible(preview)  # the card exactly as citizens see it
+    confirm = await bot.fake.wait_for(
+        "sendMessage", lambda c: "t:ok" in json.dumps(c.params), after=mark
+    )
+    assert button_data(confirm) == ["t:ok", "t:no"]
+    _, saved = await bot.press("t:ok", "editMessageText", user_id=ADMIN, chat_id=ADMIN)
+    assert "Tersimpan sebagai" in visible(saved)
+    statement = storage.get_statement(bot.core.db, "kpu-0001")
+    assert (
+        statement is not None and statement.source_url == "https://www.kpu.go.id/berita/kotak-suara"
+    )
+    assert statement.variants == ("kotak suara kardus", "kotak suara karton")
+    assert storage.history(bot.core.db, "kpu-0001")[0].actor == f"mod:{ADMIN}"
+    # the very next citizen message sees the new index
+    answer = await bot.say("KOTAK SUARA KARDUS gampang jebol kena hujan, surat suara rusak semua!!")
+    assert "kotak suara karton kedap air" in visible(answer)
+
+
+async def test_cancel_leaves_nothing_half_saved(bot: Bot) -> None:
+    before = bot.core.db["statements"].count
+    await mod(bot, "/tambah")
+    await mod(bot, "Bawaslu")
+    assert await mod(bot, "/batal") == ID["cancelled"]
+    assert bot.core.db["statements"].count == before
+
+
+async def test_one_message_add_with_errors_then_valid(bot: Bot) -> None:
+    reply = await mod(bot, "/tambah KPU | PALSU | klaim | | ftp://x | besok")
+    assert "verdict" in reply and "clarification" in reply and "source_url" in reply
+    reply = await mod(
+        bot,
+        "/tambah Bawaslu | SALAH | Pengawas TPS boleh ikut mencoblos di semua TPS | "
+        "Pengawas TPS hanya memilih di TPS tempatnya terdaftar. | "
+        "https://www.bawaslu.go.id/x | 2024-02-01 | ptps bebas nyoblos di tps mana aja",
+    )
+    assert "Pratinjau" in reply
+    _, saved = await bot.press("t:ok", "editMessageText", user_id=ADMIN, chat_id=ADMIN)
+    assert "bawaslu-0001" in visible(saved)
+
+
+async def test_unanswered_claim_subscribed_linked_and_notified_once(bot: Bot) -> None:
+    call = await bot.say(NEW_HOAX)
+    assert "Belum ada pernyataan resmi" in visible(call)
+    (notify,) = button_data(call)
+    await bot.press(notify, "answerCallbackQuery")
+    await bot.say("kotak suara pemilu kardus gampang jebol kena hujan", user_id=1002)
+    queue = await mod(bot, "/antrean")
+    key = queue.split("[", 1)[1].split("]", 1)[0]
+    assert key.startswith("c") and "2x" in queue
+    storage.save_statement(
+        bot.core.db,
+        storage.StatementInput(
+            "kpu-kotak", "KPU", "HOAKS", "Kotak suara kardus mudah rusak",
+            "Kotak suara karton kedap air.", "https://www.kpu.go.id/kotak",
+        ),
+        actor="test",
+    )  # fmt: skip
+    mark = bot.fake.mark()
+    reply = await mod(bot, f"/tautkan {key} kpu-kotak")
+    assert "dijawab oleh" in reply and "1 warga diberi tahu" in reply
+    note = await bot.fake.wait_for(
+        "sendMessage", lambda c: c.params["chat_id"] == CITIZEN, after=mark
+    )
+    assert "Ada pernyataan resmi" in visible(note) and "kedap air" in visible(note)
+    assert list(bot.core.db.query("SELECT * FROM subscriptions")) == []  # chat id forgotten
+    # linking again or any later change notifies nobody twice
+    mark = bot.fake.mark()
+    await mod(bot, "/ubah kpu-kotak verdict SALAH")
+    await bot.press("e:ok", "editMessageText", user_id=ADMIN, chat_id=ADMIN)
+    assert not [c for c in bot.fake.calls[mark:] if c.params.get("chat_id") == CITIZEN]
+
+
+async def test_blocked_subscriber_is_dropped_without_errors(bot: Bot) -> None:
+    call = await bot.say(NEW_HOAX)
+    (notify,) = button_data(call)
+    await bot.press(notify, "answerCallbackQuery")
+    bot.fake.blocked_users.add(CITIZEN)
+    reply = await mod(
+        bot,
+        "/tambah KPU | HOAKS | Kotak suara pemilu dari kardus gampang jebol kena hujan | "
+        "Kotak suara karton kedap air. | https://www.kpu.go.id/k | 2023-12-12 | -",
+    )
+    assert "Pratinjau" in reply
+    _, saved = await bot.press("t:ok", "editMessageText", user_id=ADMIN, chat_id=ADMIN)
+    assert "0 warga diberi tahu" in visible(saved)
+    assert bot.fake.forbidden  # Telegram refused: the user blocked the bot
+    assert list(bot.core.db.query("SELECT * FROM subscriptions")) == []
+
+
+async def test_edit_is_previewed_saved_and_in_the_audit_log(bot: Bot) -> None:
+    reply = await mod(bot, "/ubah kpu-2024-jam-tps verdict MENYESATKAN")
+    assert "Pratinjau perubahan" in reply
+    _, saved = await bot.press("e:ok", "editMessageText", user_id=ADMIN, chat_id=ADMIN)
+    assert "Perubahan disimpan" in visible(saved)
+    history = await mod(bot, "/riwayat kpu-2024-jam-tps")
+    assert f"update · mod:{ADMIN}" in history
+    assert "verdict:" in history and "→ MENYESATKAN" in history
+    assert "Tanggal tidak dikenali" in await mod(bot, "/ubah kpu-2024-jam-tps published_at kapan")
+    assert "tidak ditemukan" in await mod(bot, "/ubah tidak-ada verdict HOAKS")
+
+
+async def test_retire_and_supersede_change_what_citizens_get(bot: Bot) -> None:
+    claim = "BOHONG!! pemilu 2024 diundur gak jadi tgl 14 februari, sebarkan!!"
+    assert "diarsipkan" in await mod(bot, "/arsip kpu-2024-hari-pemungutan")
+    assert "Keputusan KPU Nomor 21" not in visible(await bot.say(claim))
+    assert "digantikan" in await mod(bot, "/ganti kpu-2024-masa-tenang kpu-2024-masa-kampanye")
+    shown = await mod(bot, "/lihat kpu-2024-masa-tenang", replies=2)
+    assert "status active" in shown and "kpu-2024-masa-kampanye" in shown
+
+
+async def test_search_shows_scores_without_recording(bot: Bot) -> None:
+    reply = await mod(bot, "/cari pemilu 2024 diundur gak jadi 14 februari")
+    assert "confident" in reply and "kpu-2024-hari-pemungutan" in reply and "cov" in reply
+    assert bot.core.db["claims"].count == 0
+
+
+async def test_statistics_and_moderator_roles(bot: Bot) -> None:
+    await bot.say("pemilu 2024 diundur gak jadi 14 februari")
+    stats = await mod(bot, "/statistik")
+    assert "Statistik CekKlaim" in stats and "pertanyaan / questions" in stats
+    assert "ditambahkan" in await mod(bot, "/tambahmod 555")
+    assert storage.is_moderator(bot.core.db, 555, frozenset())
+    assert "Pakai" in visible(await bot.say("/lihat", user_id=555))  # now a moderator
+    assert "dihapus" in await mod(bot, "/hapusmod 555")
+    assert visible(await bot.say("/lihat x", user_id=555)) == ID["mod_refused"]
+
+
+async def test_cli_import_while_running_is_picked_up_and_notifies(bot: Bot, tmp_path: Path) -> None:
+    call = await bot.say(NEW_HOAX)
+    (notify,) = button_data(call)
+    await bot.press(notify, "answerCallbackQuery")
+    path = tmp_path / "new.jsonl"
+    path.write_text(
+        json.dumps(
+            {
+                "id": "kpu-kotak-cli",
+                "org": "KPU",
+                "verdict": "HOAKS",
+                "claim": "Kotak suara pemilu dari kardus gampang jebol kena hujan",
+                "clarification": "Kotak suara karton kedap air (dari CLI).",
+                "source_url": "https://www.kpu.go.id/kotak-cli",
+                "published_at": "2023-12-12",
+            }
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    mark = bot.fake.mark()
+    env = {"CEKKLAIM_DB": str(bot.core.db.conn.execute("PRAGMA database_list").fetchone()[2]),
+           "CEKKLAIM_SECRET": SECRET, "PATH": "/usr/bin:/bin"}  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "import", str(path)],
+        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    note = await bot.fake.wait_for(
+        "sendMessage", lambda c: c.params["chat_id"] == CITIZEN, after=mark, timeout=15
+    )
+    assert "dari CLI" in visible(note)
+    answer = await bot.say("kotak suara pemilu dari kardus gampang jebol kena hujan")
+    assert "dari CLI" in visible(answer)
