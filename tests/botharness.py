@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 from fakebotapi import Call, FakeBotAPI
+from telegram.ext import Application
 
 from bot.core import Core
 from bot.settings import load_settings
@@ -17,9 +18,10 @@ SECRET = "test-secret-0123456789"
 class Bot:
     """The running bot plus its fake Telegram, with small helpers for one conversation."""
 
-    def __init__(self, fake: FakeBotAPI, core: Core) -> None:
+    def __init__(self, fake: FakeBotAPI, core: Core, app: Application) -> None:  # type: ignore[type-arg]
         self.fake = fake
         self.core = core
+        self.app = app
 
     async def send(self, update: dict, method: str = "sendMessage") -> Call:
         mark = self.fake.mark()
@@ -59,7 +61,7 @@ async def running_bot(tmp_path: Path, **env: str) -> AsyncIterator[Bot]:
             await app.post_init(app)  # run_polling would call it; here the test does
             await app.updater.start_polling(poll_interval=0.0, timeout=1)
             try:
-                yield Bot(fake, core)
+                yield Bot(fake, core, app)
             finally:
                 await app.updater.stop()
                 await app.stop()

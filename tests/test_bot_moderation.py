@@ -248,3 +248,41 @@ async def test_cli_import_while_running_is_picked_up_and_notifies(bot: Bot, tmp_
     assert "dari CLI" in visible(note)
     answer = await bot.say("kotak suara pemilu dari kardus gampang jebol kena hujan")
     assert "dari CLI" in visible(answer)
+
+
+async def test_every_moderator_command_is_in_the_readme_and_the_help(bot: Bot) -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    for command in (*MOD_COMMANDS, *ADMIN_COMMANDS):
+        assert f"/{command}" in readme
+        assert f"/{command}" in ID["mod_commands"]
+
+
+async def test_queue_buttons_prefill_add_and_dismiss(bot: Bot) -> None:
+    await bot.say(NEW_HOAX)
+    await bot.say("kotak suara kardus", user_id=1003)  # a different cluster
+    queue = await mod(bot, "/antrean")
+    keys = [part.split("]", 1)[0] for part in queue.split("[")[1:]]
+    assert len(keys) == 2
+    _, asked = await bot.press(f"q:a:{keys[0]}", "sendMessage", user_id=ADMIN, chat_id=ADMIN)
+    assert visible(asked) == ID["ask_org"]  # the claim is already filled in from the cluster
+    assert await mod(bot, "/batal") == ID["cancelled"]
+    answer, _ = await bot.press(f"q:d:{keys[1]}", "answerCallbackQuery", user_id=ADMIN)
+    assert "diabaikan" in answer.params["text"]
+    assert keys[1] not in await mod(bot, "/antrean")
+
+
+async def test_fast_growing_cluster_is_announced_once(tmp_path: Path) -> None:
+    from bot.telegram.moderation import announce_fast_growing
+    from bot.telegram.runtime import RUNTIME_KEY
+
+    env = {"MODERATOR_IDS": str(ADMIN), "MODERATOR_CHAT_ID": "-100777", "ALERT_THRESHOLD": "3"}
+    async for bot in running_bot(tmp_path, **env):
+        for user in (2001, 2002, 2003):
+            await bot.say("surat suara sudah dicoblos duluan di gudang kecamatan", user_id=user)
+        app_bot = bot.fake  # the announcement goes through the real Bot over HTTP
+        rt = bot.app.bot_data[RUNTIME_KEY]
+        assert await announce_fast_growing(bot.app.bot, rt) == 1
+        assert await announce_fast_growing(bot.app.bot, rt) == 0  # once only
+        alerts = [c for c in app_bot.calls if c.method == "sendMessage"
+                  and c.params["chat_id"] == -100777]  # fmt: skip
+        assert len(alerts) == 1 and "3 pertanyaan" in visible(alerts[0])

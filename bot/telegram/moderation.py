@@ -50,7 +50,7 @@ MOD_COMMANDS = (
 ADMIN_COMMANDS = ("tambahmod", "hapusmod")
 VERDICT_BUTTONS = ("HOAKS", "SALAH", "MENYESATKAN", "KLARIFIKASI", "BENAR")
 QUEUE_BUTTONS = 5  # clusters that get ➕/🗑 buttons under /antrean
-PRE_LIMIT = 3800  # a <pre> report is cut to stay under Telegram's 4096
+PRE_LIMIT = 3600  # a <pre> report is cut to stay under Telegram's 4096 with a hint below
 
 # Conversation states of /tambah: one per field, then the preview.
 STEPS = {name: n for n, name in enumerate(drafts.FIELDS)}
@@ -469,11 +469,10 @@ async def queue(update: Update, context: object) -> None:
         ]
         for c in found[:QUEUE_BUTTONS]
     ]
-    await message.reply_text(
-        _pre(reports.queue_report(found)), reply_markup=InlineKeyboardMarkup(rows) if rows else None
-    )
+    body = _pre(reports.queue_report(found))
     if found:
-        await message.reply_text(text("id", "queue_hint"))
+        body += "\n" + text("id", "queue_hint")
+    await message.reply_text(body, reply_markup=InlineKeyboardMarkup(rows) if rows else None)
 
 
 @moderator_only
