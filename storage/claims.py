@@ -95,6 +95,7 @@ def record_submission(
     best_statement_external_id: str | None = None,
     best_score: float | None = None,
     tier: str,
+    asked: bool = True,
 ) -> SubmissionResult:
     """Count one user question, atomically upserting its claim and logging the submission.
 
@@ -103,6 +104,10 @@ def record_submission(
     a confident match marks it 'answered', anything else puts it back in the moderators'
     'open' queue, and 'dismissed' is left alone. An unknown statement id is stored as no
     match rather than failing the user's request.
+
+    `asked=False` records a text the bot only saw (the automatic check of a forwarded post
+    in a group): it counts toward trends, but the claim enters the moderators' queue only
+    once somebody asks about it (`claims.asked`, which never goes back to 0).
     """
     if channel not in CHANNELS:
         raise ValueError(f"unknown channel {channel!r}")
@@ -134,11 +139,12 @@ def record_submission(
         db.execute(
             """
             INSERT INTO claims (normalized, text, count, first_seen, last_seen,
-                                best_statement_id, best_score, tier, status)
+                                best_statement_id, best_score, tier, status, asked)
             VALUES (:normalized, :text, 1, :now, :now, :best_id, :score, :tier,
-                    CASE WHEN :tier = 'confident' THEN 'answered' ELSE 'open' END)
+                    CASE WHEN :tier = 'confident' THEN 'answered' ELSE 'open' END, :asked)
             ON CONFLICT (normalized) DO UPDATE SET
                 count = claims.count + 1,
+                asked = max(claims.asked, excluded.asked),
                 last_seen = excluded.last_seen,
                 best_statement_id = excluded.best_statement_id,
                 best_score = excluded.best_score,
@@ -153,6 +159,7 @@ def record_submission(
                 "best_id": best_statement_id,
                 "score": best_score,
                 "tier": tier,
+                "asked": int(bool(asked)),
             },
         )
         claim_id = db.execute(
@@ -172,10 +179,13 @@ def record_submission(
 
 
 def open_claims(db: Database, limit: int = 20) -> list[ClaimRecord]:
-    """The moderators' queue: claims without a confident answer, most asked then most recent."""
+    """The moderators' queue: claims without a confident answer, most asked then most recent.
+
+    Only claims somebody asked about (see `record_submission`'s `asked`).
+    """
     return _claims(
         db,
-        "c.status = 'open'",
+        "c.status = 'open' AND c.asked = 1",
         [limit],
         "ORDER BY c.count DESC, c.last_seen DESC, c.id DESC LIMIT ?",
     )
@@ -243,10 +253,13 @@ def queue_claims(
     so disputed answers are here too. When there are more than `limit`, the ones kept are the
     most asked, discounted by how long ago they were last asked (count / (1 + days / 2)), so
     neither an old rumour nor a burst of one-off questions crowds out the rest.
+
+    Claims only seen by the automatic check of forwarded posts in groups, never asked about
+    (`claims.asked = 0`), are left out.
     """
     return _claims(
         db,
-        "c.status = 'open'",
+        "c.status = 'open' AND c.asked = 1",
         [_iso(_utc(now)), limit],
         """
         ORDER BY c.count / (1.0 + max(julianday(?) - julianday(c.last_seen), 0) / 2.0) DESC,
@@ -509,7 +522,9 @@ def claim_stats(db: Database, *, now: datetime | None = None, top: int = 5) -> C
             [week, until, top],
         )
     )
-    open_count = db.execute("SELECT count(*) FROM claims WHERE status = 'open'").fetchone()[0]
+    open_count = db.execute(
+        "SELECT count(*) FROM claims WHERE status = 'open' AND asked = 1"
+    ).fetchone()[0]
     return ClaimStats(
         generated_at=until,
         today=_period_stats(db, today, until),

@@ -199,3 +199,40 @@ def m0003_moderators(db: Database) -> None:
             "CREATE INDEX idx_submissions_created_at ON submissions (created_at)",
         ],
     )
+
+
+@MIGRATIONS(name="0004_groups")
+def m0004_groups(db: Database) -> None:
+    """Group chats: per-group settings, and which claims somebody actually asked about.
+
+    `claims.asked` is 1 once any submission of the claim was a question (private chat, CLI,
+    inline, or /cek in a group) and stays 0 for claims only seen by the automatic check of
+    forwarded posts in groups: those count toward trends but stay out of the moderators'
+    queue. Every claim recorded before this migration was asked, so they are backfilled to 1.
+
+    `group_settings.chat_id` is a group's id, not a person's, so it is kept in clear. The
+    settings outlive the bot's removal from the group (`removed_at`) for a grace period;
+    `storage.groups.purge_removed_groups` deletes them afterwards.
+    """
+    _run(
+        db,
+        [
+            "ALTER TABLE claims ADD COLUMN asked INTEGER NOT NULL DEFAULT 0 "
+            "CHECK (asked IN (0, 1))",
+            "UPDATE claims SET asked = 1",
+            """
+            CREATE TABLE group_settings (
+                chat_id INTEGER PRIMARY KEY,
+                auto_check INTEGER NOT NULL DEFAULT 0 CHECK (auto_check IN (0, 1)),
+                sensitivity TEXT NOT NULL DEFAULT 'normal'
+                    CHECK (sensitivity IN ('normal', 'strict')),
+                added_at TEXT NOT NULL,
+                removed_at TEXT,
+                intro_sent INTEGER NOT NULL DEFAULT 0 CHECK (intro_sent IN (0, 1)),
+                updated_at TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX idx_group_settings_removed_at ON group_settings (removed_at) "
+            "WHERE removed_at IS NOT NULL",
+        ],
+    )

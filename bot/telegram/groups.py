@@ -1,0 +1,543 @@
+"""The bot in group chats: /cek as a reply, mentions, automatic checks, /pengaturan.
+
+Works with Telegram's default privacy mode: the bot then receives commands, mentions and
+replies to its own messages. Forwarded posts reach it only when it is a group admin (or
+privacy mode is off), which is why the automatic check says so in /pengaturan.
+
+    /cek (reply) or @bot (reply)  -> core.check(channel="group", asked=True) -> short card
+                                     or a short "possible"/"none" note
+    forwarded post, auto on       -> core.check(channel="group", asked=False)
+                                     -> short card only when confident, else silence
+
+Handlers run in handler group `GROUP` (-1), before the private handlers in group 0, and the
+ones that answer raise `ApplicationHandlerStop` so group 0's generic /cek does not answer
+again. Group settings may only be changed by admins, verified with getChatMember on every
+command and button press, never read from the message.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllChatAdministrators,
+    BotCommandScopeAllGroupChats,
+    ChatMember,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    MessageEntity,
+    ReplyParameters,
+    Update,
+)
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+from telegram.ext.filters import MessageFilter
+
+from bot.core import Answer
+from bot.matcher.match import Tier
+from bot.matcher.normalize import normalize
+from bot.telegram import short_cards
+from bot.telegram.extract import ExtractedClaim, extract_claim
+from bot.telegram.group_texts import gtext
+from bot.telegram.ratelimit import RateLimiter
+from bot.telegram.render import Reply, callback
+from bot.telegram.runtime import runtime
+from bot.telegram.texts import DEFAULT_LANGUAGE, text
+from storage import Statement
+from storage.groups import (
+    SENSITIVITIES,
+    SENSITIVITY_NORMAL,
+    SENSITIVITY_STRICT,
+    GroupSettings,
+    claim_intro,
+    ensure_group,
+    get_group,
+    mark_group_added,
+    mark_group_removed,
+    migrate_group,
+    set_auto_check,
+    set_sensitivity,
+)
+
+log = logging.getLogger(__name__)
+
+Context = ContextTypes.DEFAULT_TYPE
+Callback = Callable[[Update, Context], Awaitable[None]]
+
+GROUP = -1  # handler group: before the private handlers (group 0)
+GROUP_STATE_KEY = "cekklaim.groups"
+#: Messages the bot sends per group per minute; Telegram allows about 20.
+GROUP_MESSAGES_PER_MINUTE = 15
+#: Strict sensitivity: on top of a confident match, the match score (0-100) must reach this.
+STRICT_MIN_SCORE = 90.0
+#: Group commands, as Telegram's menu shows them; admins also see /pengaturan.
+GROUP_COMMANDS = ("cek", "bantuan")
+ADMIN_GROUP_COMMANDS = ("cek", "pengaturan", "bantuan")
+
+# Settings buttons: gs:a:1 / gs:a:0 (automatic check on/off), gs:s:normal / gs:s:strict
+CB_SETTINGS = "gs"
+ADMIN_STATUSES = frozenset({ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR})
+_IN_CHAT = frozenset(
+    {ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.MEMBER}
+)
+
+
+@dataclass(slots=True)
+class GroupState:
+    limiter: RateLimiter  # per group chat id: messages the bot sends there
+
+
+def group_state(context: Context) -> GroupState:
+    value = context.application.bot_data[GROUP_STATE_KEY]
+    assert isinstance(value, GroupState)
+    return value
+
+
+def _stops(handler: Callback) -> Callback:
+    """Run `handler`, then stop: group 0 must not answer the same update again.
+
+    An exception goes to the application's error handlers first (as it would unwrapped).
+    """
+
+    @functools.wraps(handler)
+    async def wrapper(update: Update, context: Context) -> None:
+        try:
+            await handler(update, context)
+        except ApplicationHandlerStop:
+            raise
+        except Exception as exc:
+            await context.application.process_error(update, exc)
+        raise ApplicationHandlerStop
+
+    return wrapper
+
+
+# ------------------------------------------------------------------------------ filters
+
+
+class _MentionsBot(MessageFilter):
+    """The message mentions this bot: @username, or a text mention of its user."""
+
+    __slots__ = ()
+
+    def filter(self, message: Message) -> bool:
+        try:
+            bot = message.get_bot()
+        except RuntimeError:
+            return False
+        handle = f"@{bot.username}".lower()
+        kinds = [MessageEntity.MENTION, MessageEntity.TEXT_MENTION]
+        found = message.parse_entities(kinds) or message.parse_caption_entities(kinds)
+        for entity, value in found.items():
+            if entity.type == MessageEntity.MENTION and value.lower() == handle:
+                return True
+            if entity.user is not None and entity.user.id == bot.id:
+                return True
+        return False
+
+
+MENTIONS_BOT = _MentionsBot(name="MentionsBot")
+
+
+# ------------------------------------------------------------------------------ helpers
+
+
+def _replied(message: Message, bot_id: int) -> Message | None:
+    """The message this one replies to, if it is a real reply to someone else's message.
+
+    In a forum topic every message "replies" to the topic's creation message; that is not a
+    reply. Replies to the bot's own answers are not claims either.
+    """
+    replied = message.reply_to_message
+    if replied is None or replied.forum_topic_created is not None:
+        return None
+    if message.is_topic_message and replied.message_id == message.message_thread_id:
+        return None
+    if replied.from_user is not None and replied.from_user.id == bot_id:
+        return None
+    return replied
+
+
+def _without_mentions(claim: ExtractedClaim, username: str) -> ExtractedClaim:
+    rest = re.sub(rf"@{re.escape(username)}\b", " ", claim.text, flags=re.IGNORECASE)
+    return dataclasses.replace(claim, text=" ".join(rest.split()))
+
+
+def _readable(claim: ExtractedClaim) -> bool:
+    return bool(claim.urls) or bool(claim.text and normalize(claim.text).content)
+
+
+async def _send(
+    context: Context,
+    message: Message,
+    reply: Reply,
+    *,
+    reply_to: Message | None = None,
+) -> Message | None:
+    """Reply in the message's chat and topic, within the group's rate limit (else quiet)."""
+    if not group_state(context).limiter.allow(message.chat_id):
+        log.debug("group %s over its rate limit: quiet", message.chat_id)
+        return None
+    target = reply_to or message
+    return await message.reply_text(
+        reply.text,
+        reply_markup=reply.markup,
+        reply_parameters=ReplyParameters(target.message_id, allow_sending_without_reply=True),
+    )
+
+
+async def is_admin(context: Context, chat_id: int, user_id: int) -> bool:
+    """Ask Telegram (getChatMember): the only source trusted for admin rights."""
+    try:
+        member = await context.bot.get_chat_member(chat_id, user_id)
+    except TelegramError as exc:
+        log.info("getChatMember failed for a group: %s", exc)
+        return False
+    return member.status in ADMIN_STATUSES
+
+
+def _in_chat(member: ChatMember) -> bool:
+    if member.status == ChatMemberStatus.RESTRICTED:
+        return bool(getattr(member, "is_member", False))
+    return member.status in _IN_CHAT
+
+
+# ------------------------------------------------------------------------------ answers
+
+
+def group_reply(
+    answer: Answer,
+    language: str,
+    bot_username: str,
+    linked: Statement | None = None,
+) -> Reply:
+    """A short answer to someone who asked in a group."""
+    if answer.claim_id is None:
+        return Reply(gtext(language, "group_unreadable"))
+    if linked is not None:
+        note = gtext(language, "group_from_link")
+        return short_cards.short_card(linked, language, bot_username, note=note)
+    if answer.tier is Tier.CONFIDENT:
+        return short_cards.short_card(
+            answer.statements[0], language, bot_username, match=answer.result.best
+        )
+    if answer.tier is Tier.POSSIBLE:
+        return short_cards.group_possible(answer.statements, language, bot_username)
+    return short_cards.group_none(language)
+
+
+async def _answer_asked(
+    update: Update, context: Context, claim: ExtractedClaim, target: Message
+) -> None:
+    """Someone asked (/cek or a mention): record as asked, always answer, briefly."""
+    rt = runtime(context)
+    message = update.effective_message
+    user = update.effective_user
+    chat = update.effective_chat
+    if message is None or user is None or chat is None:
+        return
+    if not rt.limiter.allow(user.id):  # the per-user limit; in a group, no note about it
+        return
+    lang = rt.language(user)
+    if not _readable(claim):
+        key = "group_unreadable" if target is not message else "group_usage"
+        await _send(context, message, Reply(gtext(lang, key)))
+        return
+    linked = rt.core.statement_for_links(claim.urls)
+    answer = rt.core.check(
+        claim.text or " ".join(claim.urls),
+        channel="group",
+        user_id=user.id,
+        chat_id=chat.id,
+        update_id=update.update_id,
+        asked=True,
+    )
+    reply = group_reply(answer, lang, context.bot.username, linked)
+    await _send(context, message, reply, reply_to=target)
+
+
+async def check_command(update: Update, context: Context) -> None:
+    """/cek in a group: the text after it, else the message it replies to.
+
+    An edited /cek is not answered again (and not by group 0's handler either).
+    """
+    message = update.message
+    if message is None:
+        return
+    claim = extract_claim(message, strip_command=True)
+    target = message
+    if not claim.text:
+        replied = _replied(message, context.bot.id)
+        if replied is None:
+            lang = runtime(context).language(update.effective_user)
+            await _send(context, message, Reply(gtext(lang, "group_usage")))
+            return
+        claim, target = extract_claim(replied), replied
+    await _answer_asked(update, context, claim, target)
+
+
+async def mention(update: Update, context: Context) -> None:
+    """@bot in a reply checks the replied message; @bot with text checks that text."""
+    message = update.effective_message
+    if message is None:
+        return
+    replied = _replied(message, context.bot.id)
+    if replied is not None:
+        await _answer_asked(update, context, extract_claim(replied), replied)
+        return
+    claim = _without_mentions(extract_claim(message), context.bot.username)
+    if not claim.text and not claim.urls:
+        lang = runtime(context).language(update.effective_user)
+        await _send(context, message, Reply(gtext(lang, "group_usage")))
+        return
+    await _answer_asked(update, context, claim, message)
+
+
+def confident_enough(answer: Answer, settings: GroupSettings) -> bool:
+    """May the automatic check speak? Only for a confident match, not contradicted by the
+    post's polarity, and with strict sensitivity only for a very strong one."""
+    best = answer.result.best
+    if answer.tier is not Tier.CONFIDENT or best is None or best.polarity_differs:
+        return False
+    return settings.sensitivity != SENSITIVITY_STRICT or best.score >= STRICT_MIN_SCORE
+
+
+async def auto_check(update: Update, context: Context) -> None:
+    """A forwarded post in a group with the automatic check on: answer only when confident.
+
+    Recorded for trends (asked=False keeps it out of the moderators' queue); nothing is
+    recorded for groups that did not turn the check on.
+    """
+    message = update.effective_message
+    chat = update.effective_chat
+    if message is None or chat is None or message.is_automatic_forward:
+        return  # a linked channel's own posts, copied into its discussion group: not shared
+    rt = runtime(context)
+    settings = get_group(rt.core.db, chat.id)
+    if settings is None or not settings.active or not settings.auto_check:
+        return
+    claim = extract_claim(message)
+    if not claim.text or not normalize(claim.text).content:
+        return
+    user = update.effective_user
+    answer = rt.core.check(
+        claim.text,
+        channel="group",
+        user_id=user.id if user else None,
+        chat_id=chat.id,
+        update_id=update.update_id,
+        asked=False,
+    )
+    if answer.duplicate or not confident_enough(answer, settings):
+        return  # quiet: never "no match" unprompted
+    reply = short_cards.short_card(
+        answer.statements[0], DEFAULT_LANGUAGE, context.bot.username, match=answer.result.best
+    )
+    await _send(context, message, reply)
+
+
+# ------------------------------------------------------------------------------ settings
+
+
+def _settings_keyboard(settings: GroupSettings, language: str) -> InlineKeyboardMarkup:
+    auto = (
+        InlineKeyboardButton(
+            gtext(language, "btn_auto_off"), callback_data=callback(CB_SETTINGS, "a", 0)
+        )
+        if settings.auto_check
+        else InlineKeyboardButton(
+            gtext(language, "btn_auto_on"), callback_data=callback(CB_SETTINGS, "a", 1)
+        )
+    )
+    other = SENSITIVITY_NORMAL if settings.sensitivity == SENSITIVITY_STRICT else SENSITIVITY_STRICT
+    sensitivity = InlineKeyboardButton(
+        gtext(language, f"btn_sensitivity_{other}"),
+        callback_data=callback(CB_SETTINGS, "s", other),
+    )
+    return InlineKeyboardMarkup([[auto], [sensitivity]])
+
+
+async def _bot_sees_forwards(context: Context, chat_id: int) -> bool:
+    """Privacy mode hides forwarded posts unless the bot is an admin or privacy is off."""
+    if context.bot.can_read_all_group_messages:
+        return True
+    return await is_admin(context, chat_id, context.bot.id)
+
+
+async def settings_view(context: Context, settings: GroupSettings, language: str) -> Reply:
+    body = gtext(
+        language,
+        "settings",
+        auto=gtext(language, "settings_on" if settings.auto_check else "settings_off"),
+        sensitivity=gtext(language, f"sensitivity_{settings.sensitivity}"),
+    )
+    if settings.auto_check and not await _bot_sees_forwards(context, settings.chat_id):
+        body += gtext(language, "settings_need_access")
+    return Reply(body, _settings_keyboard(settings, language))
+
+
+async def settings_command(update: Update, context: Context) -> None:
+    """/pengaturan in a group: admins get the settings, everyone else a polite refusal."""
+    message = update.message  # not an edited one
+    chat = update.effective_chat
+    user = update.effective_user
+    if message is None or chat is None or user is None:
+        return
+    rt = runtime(context)
+    lang = rt.language(user)
+    if message.sender_chat is not None and message.sender_chat.id == chat.id:
+        await _send(context, message, Reply(gtext(lang, "settings_anonymous")))
+        return
+    if not await is_admin(context, chat.id, user.id):
+        await _send(context, message, Reply(gtext(lang, "settings_not_admin")))
+        return
+    settings = ensure_group(rt.core.db, chat.id)
+    await _send(context, message, await settings_view(context, settings, lang))
+
+
+async def settings_private(update: Update, context: Context) -> None:
+    """/pengaturan in a private chat: it is a group command."""
+    message = update.effective_message
+    if message is not None:
+        lang = runtime(context).language(update.effective_user)
+        await message.reply_text(gtext(lang, "settings_private"))
+
+
+async def settings_button(update: Update, context: Context) -> None:
+    """A settings button: admin rights are checked again, for whoever pressed it."""
+    query = update.callback_query
+    if query is None:
+        return
+    rt = runtime(context)
+    user = query.from_user
+    lang = rt.language(user)
+    message = query.message
+    _, kind, value = ([*(query.data or "").split(":"), "", ""])[:3]
+    if (
+        not isinstance(message, Message)
+        or message.chat.type not in (ChatType.GROUP, ChatType.SUPERGROUP)
+        or (kind, value) not in {("a", "0"), ("a", "1"), *(("s", s) for s in SENSITIVITIES)}
+    ):
+        await query.answer(text(lang, "ack_stale"))
+        return
+    chat_id = message.chat.id
+    if not await is_admin(context, chat_id, user.id):
+        await query.answer(gtext(lang, "ack_settings_not_admin"), show_alert=True)
+        return
+    db = rt.core.db
+    before = ensure_group(db, chat_id)
+    if kind == "a":
+        after = set_auto_check(db, chat_id, value == "1")
+    else:
+        after = set_sensitivity(db, chat_id, value)
+    await query.answer(gtext(lang, "ack_settings_saved"))
+    if (after.auto_check, after.sensitivity) == (before.auto_check, before.sensitivity):
+        return  # a double tap: the message already shows this
+    view = await settings_view(context, after, lang)
+    try:
+        await query.edit_message_text(view.text, reply_markup=view.markup)
+    except BadRequest as exc:
+        log.debug("settings edit skipped: %s", exc)
+
+
+# ------------------------------------------------------------------------------ membership
+
+
+async def my_chat_member(update: Update, context: Context) -> None:
+    """Added to a group: one short introduction. Removed: keep the settings, mark removed."""
+    change = update.my_chat_member
+    if change is None or change.chat.type not in (ChatType.GROUP, ChatType.SUPERGROUP):
+        return
+    db = runtime(context).core.db
+    chat_id = change.chat.id
+    was_in, is_in = _in_chat(change.old_chat_member), _in_chat(change.new_chat_member)
+    if is_in and not was_in:
+        mark_group_added(db, chat_id)
+        if claim_intro(db, chat_id):
+            intro = gtext(DEFAULT_LANGUAGE, "group_intro", mention=f"@{context.bot.username}")
+            try:
+                await context.bot.send_message(chat_id, intro)
+            except TelegramError as exc:  # e.g. not allowed to write there
+                log.info("group introduction not sent: %s", exc)
+    elif was_in and not is_in:
+        mark_group_removed(db, chat_id)
+
+
+async def chat_migrated(update: Update, context: Context) -> None:
+    """A group became a supergroup: its settings move to the new chat id."""
+    message = update.effective_message
+    if message is None:
+        return
+    db = runtime(context).core.db
+    if message.migrate_to_chat_id:
+        migrate_group(db, message.chat_id, message.migrate_to_chat_id)
+    elif message.migrate_from_chat_id:
+        migrate_group(db, message.migrate_from_chat_id, message.chat_id)
+
+
+# ------------------------------------------------------------------------------ wiring
+
+
+def group_bot_commands(language: str, *, admins: bool = False) -> list[BotCommand]:
+    names = ADMIN_GROUP_COMMANDS if admins else GROUP_COMMANDS
+    return [BotCommand(name, gtext(language, f"cmd_{name}")) for name in names]
+
+
+async def set_group_commands(app: Application) -> None:  # type: ignore[type-arg]
+    """The command menu in groups (call from post_init): members see /cek and /bantuan,
+    admins also /pengaturan."""
+    for language, code in (("id", None), ("en", "en")):
+        await app.bot.set_my_commands(
+            group_bot_commands(language), scope=BotCommandScopeAllGroupChats(), language_code=code
+        )
+        await app.bot.set_my_commands(
+            group_bot_commands(language, admins=True),
+            scope=BotCommandScopeAllChatAdministrators(),
+            language_code=code,
+        )
+
+
+def register_group_handlers(app: Application) -> None:  # type: ignore[type-arg]
+    """Add the group handlers in handler group `GROUP` (before group 0's private handlers).
+
+    Idempotent: a second call on the same application adds nothing.
+    """
+    if GROUP_STATE_KEY in app.bot_data:
+        return
+    app.bot_data[GROUP_STATE_KEY] = GroupState(RateLimiter(GROUP_MESSAGES_PER_MINUTE))
+    # commands: new and edited messages alike, so group 0 never answers an edited /cek
+    any_group = filters.ChatType.GROUPS & filters.UpdateType.MESSAGES
+    groups = filters.ChatType.GROUPS & filters.UpdateType.MESSAGE
+    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+    app.add_handlers(
+        [
+            CommandHandler(["cek", "check"], _stops(check_command), filters=any_group),
+            CommandHandler(["pengaturan", "settings"], _stops(settings_command), filters=any_group),
+            CommandHandler(["pengaturan", "settings"], _stops(settings_private), filters=private),
+            MessageHandler(groups & MENTIONS_BOT & ~filters.COMMAND, _stops(mention)),
+            MessageHandler(
+                groups & filters.FORWARDED & (filters.TEXT | filters.CAPTION), auto_check
+            ),
+            MessageHandler(filters.StatusUpdate.MIGRATE, chat_migrated),
+            ChatMemberHandler(my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
+            CallbackQueryHandler(_stops(settings_button), pattern=rf"^{CB_SETTINGS}:"),
+        ],
+        group=GROUP,
+    )

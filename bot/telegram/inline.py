@@ -1,0 +1,139 @@
+"""Inline mode: `@bot teks` in any chat lists the best matching statements as short cards.
+
+    @bot <claim>      -> up to 5 statements that at least possibly match, best first
+    @bot s:<id>       -> exactly that statement (the "Bagikan" button, links.share_button)
+    too short / none  -> no results, and a button that opens the bot
+
+Recording: an inline query is recorded as a submission (channel "inline") only when the
+user actually sends a result (`chosen_inline_result`), never while they type, so a query
+typed letter by letter does not flood the claims table. This needs inline feedback turned
+on in @BotFather (/setinlinefeedback). Shares ("s:<id>") are not claims and are not recorded.
+
+Caching: results are the same for everyone (`is_personal=False`) and Telegram caches them
+for `CACHE_SECONDS`; matching costs a few milliseconds, so there is no cache in the process.
+Cards are in Indonesian whatever the sender's language: they are posted into a chat for
+others to read, and a shared cache cannot be per-language anyway.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import (
+    InlineQueryResultArticle,
+    InlineQueryResultsButton,
+    InputTextMessageContent,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.ext import (
+    Application,
+    ChosenInlineResultHandler,
+    ContextTypes,
+    InlineQueryHandler,
+)
+
+from bot.matcher.match import POSSIBLE_COVERAGE, POSSIBLE_FUZZY, Match
+from bot.matcher.normalize import normalize
+from bot.telegram import short_cards
+from bot.telegram.group_texts import gtext
+from bot.telegram.links import SHARE_PREFIX
+from bot.telegram.runtime import runtime
+from bot.telegram.texts import DEFAULT_LANGUAGE
+from storage import Statement, get_statement
+
+log = logging.getLogger(__name__)
+
+Context = ContextTypes.DEFAULT_TYPE
+
+GROUP = -1  # handler group (nothing else handles inline updates; kept with the group ones)
+CACHE_SECONDS = 30
+MAX_RESULTS = 5
+MIN_QUERY_CHARS = 3
+HINT_START_PARAMETER = "inline"  # /start inline: the ordinary welcome
+RESULT_MATCH = "m"  # result id m<statement rowid>: a match for a typed claim
+RESULT_SHARE = "s"  # result id s<statement rowid>: a shared statement
+LANGUAGE = DEFAULT_LANGUAGE
+INLINE_KEY = "cekklaim.inline"
+
+
+def article(
+    statement: Statement, kind: str, bot_username: str, match: Match | None = None
+) -> InlineQueryResultArticle:
+    language = LANGUAGE
+    return InlineQueryResultArticle(
+        id=f"{kind}{statement.id}",
+        title=short_cards.inline_title(statement, language),
+        description=short_cards.inline_description(statement, language),
+        input_message_content=InputTextMessageContent(
+            short_cards.short_card_text(statement, language),
+            parse_mode=ParseMode.HTML,
+        ),
+        reply_markup=short_cards.short_card_markup(statement, language, bot_username),
+    )
+
+
+def _plausible(match: Match) -> bool:
+    """At least a "possible" match on its own: weaker ones would look like answers."""
+    return match.coverage >= POSSIBLE_COVERAGE or match.fuzzy >= POSSIBLE_FUZZY
+
+
+def results_for(
+    context: Context, query: str
+) -> tuple[list[InlineQueryResultArticle], InlineQueryResultsButton | None]:
+    """The articles for a query, or none and a button with a hint."""
+    rt = runtime(context)
+    username = context.bot.username
+    query = " ".join(query.split())
+    if query.startswith(SHARE_PREFIX):
+        statement = get_statement(rt.core.db, query[len(SHARE_PREFIX) :].strip())
+        if statement is None:
+            return [], _hint("inline_missing")
+        return [article(statement, RESULT_SHARE, username)], None
+    if len(query) < MIN_QUERY_CHARS or not normalize(query).content:
+        return [], _hint("inline_hint")
+    result, statements = rt.core.match(query)
+    found = [
+        article(statement, RESULT_MATCH, username, match)
+        for match, statement in zip(result.matches, statements, strict=True)
+        if _plausible(match)
+    ][:MAX_RESULTS]
+    return found, (None if found else _hint("inline_no_match"))
+
+
+def _hint(key: str) -> InlineQueryResultsButton:
+    return InlineQueryResultsButton(text=gtext(LANGUAGE, key), start_parameter=HINT_START_PARAMETER)
+
+
+async def inline_query(update: Update, context: Context) -> None:
+    query = update.inline_query
+    if query is None:
+        return
+    results, button = results_for(context, query.query)
+    await query.answer(results, cache_time=CACHE_SECONDS, is_personal=False, button=button)
+
+
+async def chosen_result(update: Update, context: Context) -> None:
+    """The user sent a match into a chat: now the query counts as a question asked."""
+    chosen = update.chosen_inline_result
+    if chosen is None or not chosen.result_id.startswith(RESULT_MATCH):
+        return
+    rt = runtime(context)
+    answer = rt.core.check(
+        chosen.query,
+        channel="inline",
+        user_id=chosen.from_user.id,
+        update_id=update.update_id,
+    )
+    log.debug("inline claim %s tier %s", answer.claim_id, answer.tier.value)
+
+
+def register_inline_handlers(app: Application) -> None:  # type: ignore[type-arg]
+    """Add the inline handlers; idempotent (a second call adds nothing)."""
+    if app.bot_data.get(INLINE_KEY):
+        return
+    app.bot_data[INLINE_KEY] = True
+    app.add_handlers(
+        [InlineQueryHandler(inline_query), ChosenInlineResultHandler(chosen_result)],
+        group=GROUP,
+    )

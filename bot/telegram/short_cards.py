@@ -1,0 +1,124 @@
+"""Short answers for group chats and inline mode: HTML text plus keyboard, nothing sent here.
+
+A group is a shared space, so the answer there is a few lines: verdict, the claim, one
+sentence of the official clarification, body and date, with buttons to the full statement
+(in a private chat, via deep link) and to the source. Same rules as render.py: every value
+is escaped, callback data is not used at all (URL buttons only).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.matcher.match import Match
+from bot.telegram.group_texts import gtext
+from bot.telegram.links import full_statement_button, source_button
+from bot.telegram.render import Reply, esc, format_date, shorten, verdict_label
+from storage import Statement
+
+SHORT_CLAIM_CHARS = 200
+SHORT_EXCERPT_CHARS = 280
+MIN_SENTENCE_CHARS = 40  # a "sentence" shorter than this is an abbreviation ("No. 21"), go on
+MAX_OPTION_CHARS = 120
+_SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
+
+
+def first_sentence(value: str, limit: int = SHORT_EXCERPT_CHARS) -> str:
+    """The clarification's first sentence, cut on a word boundary to `limit` (plain text)."""
+    value = " ".join(value.split())
+    for found in _SENTENCE_END.finditer(value):
+        if found.end() >= MIN_SENTENCE_CHARS:
+            value = value[: found.end()]
+            break
+    return shorten(value, limit)
+
+
+def short_card_text(
+    statement: Statement,
+    language: str,
+    *,
+    match: Match | None = None,
+    note: str | None = None,
+) -> str:
+    """Verdict, claim, one sentence of the clarification, body and date (HTML)."""
+    lines = []
+    if note:
+        lines.append(note)
+    if match is not None and match.polarity_differs:
+        lines.append(gtext(language, "short_polarity"))
+    lines.append(
+        f"<b>{verdict_label(statement.verdict, language)}</b> · "
+        f"<i>{esc(shorten(statement.claim, SHORT_CLAIM_CHARS))}</i>"
+    )
+    if not statement.is_current():
+        if statement.superseded_by:
+            lines.append(gtext(language, "card_superseded", new=esc(statement.superseded_by)))
+        else:
+            lines.append(gtext(language, "card_retired"))
+    official = esc(gtext(language, "card_official", org=statement.org))
+    lines.append(f"<b>{official}:</b> {esc(first_sentence(statement.clarification))}")
+    lines.append(f"<i>{esc(statement.org)} · {format_date(statement.published_at, language)}</i>")
+    return "\n".join(lines)
+
+
+def short_card_markup(
+    statement: Statement, language: str, bot_username: str
+) -> InlineKeyboardMarkup:
+    """The full statement in a private chat, and the source (when there is one)."""
+    row = [full_statement_button(bot_username, statement, language)]
+    source = source_button(statement, language)
+    if source is not None:
+        row.append(source)
+    return InlineKeyboardMarkup([row])
+
+
+def short_card(
+    statement: Statement,
+    language: str,
+    bot_username: str,
+    *,
+    match: Match | None = None,
+    note: str | None = None,
+) -> Reply:
+    return Reply(
+        short_card_text(statement, language, match=match, note=note),
+        short_card_markup(statement, language, bot_username),
+    )
+
+
+def group_possible(statements: Sequence[Statement], language: str, bot_username: str) -> Reply:
+    """Not sure: up to three candidate titles, each a button to its full statement."""
+    top = list(statements[:3])
+    options = "\n".join(
+        f"{n}. {esc(shorten(s.claim, MAX_OPTION_CHARS))} "
+        f"<i>({esc(s.org)}, {format_date(s.published_at, language)})</i>"
+        for n, s in enumerate(top, 1)
+    )
+    rows = [
+        [
+            InlineKeyboardButton(
+                f"{n}. {shorten(s.claim, 60)}",
+                url=full_statement_button(bot_username, s, language).url,
+            )
+        ]
+        for n, s in enumerate(top, 1)
+    ]
+    return Reply(gtext(language, "group_possible", options=options), InlineKeyboardMarkup(rows))
+
+
+def group_none(language: str) -> Reply:
+    return Reply(gtext(language, "group_none"))
+
+
+def inline_title(statement: Statement, language: str) -> str:
+    """Plain text (no HTML): verdict and claim."""
+    return shorten(f"{verdict_label(statement.verdict, language)} {statement.claim}", 120)
+
+
+def inline_description(statement: Statement, language: str) -> str:
+    """Plain text: body and date."""
+    date = format_date(statement.published_at, language)
+    return gtext(language, "inline_description", org=statement.org, date=date)
