@@ -53,7 +53,11 @@ async def test_start_with_unknown_statement_says_so(bot: Bot) -> None:
 
 
 async def test_commands_registered_in_indonesian_and_english(bot: Bot) -> None:
-    calls = [c for c in bot.fake.calls if c.method == "setMyCommands"]
+    calls = [
+        c
+        for c in bot.fake.calls
+        if c.method == "setMyCommands" and c.params.get("scope", {}).get("type") == "default"
+    ]
     by_language = {c.params.get("language_code", ""): c.params["commands"] for c in calls}
     assert set(by_language) == {"", "en"}
     for commands in by_language.values():

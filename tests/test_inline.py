@@ -11,9 +11,9 @@ from fakebotapi import Call
 from test_bot_groups import HOAX, HOAX_ID, GroupBot, running_group_bot
 
 import storage
-from bot.telegram.group_texts import ID as GROUP_TEXTS
 from bot.telegram.inline import CACHE_SECONDS, HINT_START_PARAMETER, MAX_RESULTS
 from bot.telegram.links import deep_link, share_button
+from bot.telegram.texts import ID as GROUP_TEXTS
 from storage import StatementInput
 
 pytestmark = pytest.mark.timeout(30)

@@ -21,10 +21,13 @@ from telegram.ext import (
 from bot.core import Core
 from bot.settings import Settings
 from bot.telegram import handlers, moderation
+from bot.telegram.groups import register_group_handlers, set_group_commands
+from bot.telegram.inline import register_inline_handlers
 from bot.telegram.ratelimit import RateLimiter
 from bot.telegram.redact import redact_in_logs
 from bot.telegram.runtime import RUNTIME_KEY, Runtime, runtime
 from bot.telegram.texts import CATALOGUES, text
+from storage.groups import purge_removed_groups
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +35,7 @@ log = logging.getLogger(__name__)
 CITIZEN_COMMANDS = ("start", "cek", "bantuan", "tentang", "bahasa", "berhenti")
 REFRESH_SECONDS = 3.0  # how soon a change made elsewhere (cekklaim import) reaches the bot
 ALERT_EVERY_TICKS = 20  # fast-growing clusters are looked for once a minute
+PURGE_EVERY_TICKS = 1200  # settings of groups that removed the bot long ago: hourly
 
 
 def build_application(settings: Settings, core: Core) -> Application:  # type: ignore[type-arg]
@@ -70,7 +74,10 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     """Every handler, in order. Note: order matters, the first matching handler wins."""
     private = filters.ChatType.PRIVATE
     new_message = filters.UpdateType.MESSAGE
-    # moderators first: their conversation and buttons must win over the citizen catch-alls
+    # groups and inline mode live in handler group -1: they run first and stop the update
+    register_group_handlers(app)
+    register_inline_handlers(app)
+    # moderators first in group 0: their conversation and buttons beat the citizen catch-alls
     moderation.register(app)
     app.add_handler(CommandHandler("start", handlers.start))
     app.add_handler(CommandHandler(["bantuan", "help"], handlers.help_command))
@@ -103,6 +110,7 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     await app.bot.set_my_commands(
         bot_commands("en"), scope=BotCommandScopeDefault(), language_code="en"
     )
+    await set_group_commands(app)
     await moderation.set_all_moderator_commands(app)
     app.bot_data["refresher"] = asyncio.create_task(_refresh_loop(app))
 
@@ -129,6 +137,8 @@ async def _refresh_loop(app: Application) -> None:  # type: ignore[type-arg]
                 await moderation.notify_due(app.bot, rt)
             if ticks % ALERT_EVERY_TICKS == 0:
                 await moderation.announce_fast_growing(app.bot, rt)
+            if ticks % PURGE_EVERY_TICKS == 0:
+                purge_removed_groups(rt.core.db)
         except Exception:  # keep serving with the old index; try again next tick
             log.exception("background upkeep failed")
 

@@ -55,7 +55,6 @@ from bot.matcher.match import Tier
 from bot.matcher.normalize import normalize
 from bot.telegram import short_cards
 from bot.telegram.extract import ExtractedClaim, extract_claim
-from bot.telegram.group_texts import gtext
 from bot.telegram.ratelimit import RateLimiter
 from bot.telegram.render import Reply, callback
 from bot.telegram.runtime import runtime
@@ -230,9 +229,9 @@ def group_reply(
 ) -> Reply:
     """A short answer to someone who asked in a group."""
     if answer.claim_id is None:
-        return Reply(gtext(language, "group_unreadable"))
+        return Reply(text(language, "group_unreadable"))
     if linked is not None:
-        note = gtext(language, "group_from_link")
+        note = text(language, "group_from_link")
         return short_cards.short_card(linked, language, bot_username, note=note)
     if answer.tier is Tier.CONFIDENT:
         return short_cards.short_card(
@@ -258,7 +257,7 @@ async def _answer_asked(
     lang = rt.language(user)
     if not _readable(claim):
         key = "group_unreadable" if target is not message else "group_usage"
-        await _send(context, message, Reply(gtext(lang, key)))
+        await _send(context, message, Reply(text(lang, key)))
         return
     linked = rt.core.statement_for_links(claim.urls)
     answer = rt.core.check(
@@ -287,7 +286,7 @@ async def check_command(update: Update, context: Context) -> None:
         replied = _replied(message, context.bot.id)
         if replied is None:
             lang = runtime(context).language(update.effective_user)
-            await _send(context, message, Reply(gtext(lang, "group_usage")))
+            await _send(context, message, Reply(text(lang, "group_usage")))
             return
         claim, target = extract_claim(replied), replied
     await _answer_asked(update, context, claim, target)
@@ -305,7 +304,7 @@ async def mention(update: Update, context: Context) -> None:
     claim = _without_mentions(extract_claim(message), context.bot.username)
     if not claim.text and not claim.urls:
         lang = runtime(context).language(update.effective_user)
-        await _send(context, message, Reply(gtext(lang, "group_usage")))
+        await _send(context, message, Reply(text(lang, "group_usage")))
         return
     await _answer_asked(update, context, claim, message)
 
@@ -359,16 +358,16 @@ async def auto_check(update: Update, context: Context) -> None:
 def _settings_keyboard(settings: GroupSettings, language: str) -> InlineKeyboardMarkup:
     auto = (
         InlineKeyboardButton(
-            gtext(language, "btn_auto_off"), callback_data=callback(CB_SETTINGS, "a", 0)
+            text(language, "btn_auto_off"), callback_data=callback(CB_SETTINGS, "a", 0)
         )
         if settings.auto_check
         else InlineKeyboardButton(
-            gtext(language, "btn_auto_on"), callback_data=callback(CB_SETTINGS, "a", 1)
+            text(language, "btn_auto_on"), callback_data=callback(CB_SETTINGS, "a", 1)
         )
     )
     other = SENSITIVITY_NORMAL if settings.sensitivity == SENSITIVITY_STRICT else SENSITIVITY_STRICT
     sensitivity = InlineKeyboardButton(
-        gtext(language, f"btn_sensitivity_{other}"),
+        text(language, f"btn_sensitivity_{other}"),
         callback_data=callback(CB_SETTINGS, "s", other),
     )
     return InlineKeyboardMarkup([[auto], [sensitivity]])
@@ -382,14 +381,14 @@ async def _bot_sees_forwards(context: Context, chat_id: int) -> bool:
 
 
 async def settings_view(context: Context, settings: GroupSettings, language: str) -> Reply:
-    body = gtext(
+    body = text(
         language,
         "settings",
-        auto=gtext(language, "settings_on" if settings.auto_check else "settings_off"),
-        sensitivity=gtext(language, f"sensitivity_{settings.sensitivity}"),
+        auto=text(language, "settings_on" if settings.auto_check else "settings_off"),
+        sensitivity=text(language, f"sensitivity_{settings.sensitivity}"),
     )
     if settings.auto_check and not await _bot_sees_forwards(context, settings.chat_id):
-        body += gtext(language, "settings_need_access")
+        body += text(language, "settings_need_access")
     return Reply(body, _settings_keyboard(settings, language))
 
 
@@ -403,10 +402,10 @@ async def settings_command(update: Update, context: Context) -> None:
     rt = runtime(context)
     lang = rt.language(user)
     if message.sender_chat is not None and message.sender_chat.id == chat.id:
-        await _send(context, message, Reply(gtext(lang, "settings_anonymous")))
+        await _send(context, message, Reply(text(lang, "settings_anonymous")))
         return
     if not await is_admin(context, chat.id, user.id):
-        await _send(context, message, Reply(gtext(lang, "settings_not_admin")))
+        await _send(context, message, Reply(text(lang, "settings_not_admin")))
         return
     settings = ensure_group(rt.core.db, chat.id)
     await _send(context, message, await settings_view(context, settings, lang))
@@ -417,7 +416,7 @@ async def settings_private(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is not None:
         lang = runtime(context).language(update.effective_user)
-        await message.reply_text(gtext(lang, "settings_private"))
+        await message.reply_text(text(lang, "settings_private"))
 
 
 async def settings_button(update: Update, context: Context) -> None:
@@ -439,7 +438,7 @@ async def settings_button(update: Update, context: Context) -> None:
         return
     chat_id = message.chat.id
     if not await is_admin(context, chat_id, user.id):
-        await query.answer(gtext(lang, "ack_settings_not_admin"), show_alert=True)
+        await query.answer(text(lang, "ack_settings_not_admin"), show_alert=True)
         return
     db = rt.core.db
     before = ensure_group(db, chat_id)
@@ -447,7 +446,7 @@ async def settings_button(update: Update, context: Context) -> None:
         after = set_auto_check(db, chat_id, value == "1")
     else:
         after = set_sensitivity(db, chat_id, value)
-    await query.answer(gtext(lang, "ack_settings_saved"))
+    await query.answer(text(lang, "ack_settings_saved"))
     if (after.auto_check, after.sensitivity) == (before.auto_check, before.sensitivity):
         return  # a double tap: the message already shows this
     view = await settings_view(context, after, lang)
@@ -471,7 +470,7 @@ async def my_chat_member(update: Update, context: Context) -> None:
     if is_in and not was_in:
         mark_group_added(db, chat_id)
         if claim_intro(db, chat_id):
-            intro = gtext(DEFAULT_LANGUAGE, "group_intro", mention=f"@{context.bot.username}")
+            intro = text(DEFAULT_LANGUAGE, "group_intro", mention=f"@{context.bot.username}")
             try:
                 await context.bot.send_message(chat_id, intro)
             except TelegramError as exc:  # e.g. not allowed to write there
@@ -497,7 +496,7 @@ async def chat_migrated(update: Update, context: Context) -> None:
 
 def group_bot_commands(language: str, *, admins: bool = False) -> list[BotCommand]:
     names = ADMIN_GROUP_COMMANDS if admins else GROUP_COMMANDS
-    return [BotCommand(name, gtext(language, f"cmd_{name}")) for name in names]
+    return [BotCommand(name, text(language, f"cmd_{name}")) for name in names]
 
 
 async def set_group_commands(app: Application) -> None:  # type: ignore[type-arg]

@@ -36,10 +36,9 @@ from telegram.ext import (
 from bot.matcher.match import POSSIBLE_COVERAGE, POSSIBLE_FUZZY, Match
 from bot.matcher.normalize import normalize
 from bot.telegram import short_cards
-from bot.telegram.group_texts import gtext
 from bot.telegram.links import SHARE_PREFIX
 from bot.telegram.runtime import runtime
-from bot.telegram.texts import DEFAULT_LANGUAGE
+from bot.telegram.texts import DEFAULT_LANGUAGE, text
 from storage import Statement, get_statement
 
 log = logging.getLogger(__name__)
@@ -102,7 +101,7 @@ def results_for(
 
 
 def _hint(key: str) -> InlineQueryResultsButton:
-    return InlineQueryResultsButton(text=gtext(LANGUAGE, key), start_parameter=HINT_START_PARAMETER)
+    return InlineQueryResultsButton(text=text(LANGUAGE, key), start_parameter=HINT_START_PARAMETER)
 
 
 async def inline_query(update: Update, context: Context) -> None:

@@ -10,7 +10,7 @@ import re
 
 from telegram import InlineKeyboardButton
 
-from bot.telegram.group_texts import gtext
+from bot.telegram.texts import text
 from storage import Statement
 
 STATEMENT_PAYLOAD = "s"  # /start s<external id> (handlers.start)
@@ -34,14 +34,14 @@ def full_statement_button(
 ) -> InlineKeyboardButton:
     """Opens the statement's full card in a private chat with the bot."""
     return InlineKeyboardButton(
-        gtext(language, "btn_full"), url=deep_link(bot_username, statement.external_id)
+        text(language, "btn_full"), url=deep_link(bot_username, statement.external_id)
     )
 
 
 def source_button(statement: Statement, language: str) -> InlineKeyboardButton | None:
     if not statement.source_url:
         return None
-    return InlineKeyboardButton(gtext(language, "btn_source"), url=statement.source_url)
+    return InlineKeyboardButton(text(language, "btn_source"), url=statement.source_url)
 
 
 def share_query(statement: Statement) -> str:
@@ -51,5 +51,5 @@ def share_query(statement: Statement) -> str:
 def share_button(statement: Statement, language: str) -> InlineKeyboardButton:
     """ "Bagikan": pick a chat, and the statement's short card is posted there via inline mode."""
     return InlineKeyboardButton(
-        gtext(language, "btn_share"), switch_inline_query=share_query(statement)
+        text(language, "btn_share"), switch_inline_query=share_query(statement)
     )

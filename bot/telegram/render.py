@@ -14,6 +14,7 @@ from datetime import date
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.matcher.match import Match
+from bot.telegram.links import share_button
 from bot.telegram.texts import MONTHS, text
 from storage import Statement
 
@@ -140,6 +141,8 @@ def card_keyboard(
     rows: list[list[InlineKeyboardButton]] = []
     if statement.source_url:
         rows.append([InlineKeyboardButton(text(language, "btn_source"), url=statement.source_url)])
+    if statement.is_current():  # drop the official answer into the group where the hoax is
+        rows.append([share_button(statement, language)])
     if claim_id is not None:
         rows.append(
             [

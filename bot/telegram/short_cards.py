@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.matcher.match import Match
-from bot.telegram.group_texts import gtext
 from bot.telegram.links import full_statement_button, source_button
 from bot.telegram.render import Reply, esc, format_date, shorten, verdict_label
+from bot.telegram.texts import text
 from storage import Statement
 
 SHORT_CLAIM_CHARS = 200
@@ -48,17 +48,17 @@ def short_card_text(
     if note:
         lines.append(note)
     if match is not None and match.polarity_differs:
-        lines.append(gtext(language, "short_polarity"))
+        lines.append(text(language, "short_polarity"))
     lines.append(
         f"<b>{verdict_label(statement.verdict, language)}</b> · "
         f"<i>{esc(shorten(statement.claim, SHORT_CLAIM_CHARS))}</i>"
     )
     if not statement.is_current():
         if statement.superseded_by:
-            lines.append(gtext(language, "card_superseded", new=esc(statement.superseded_by)))
+            lines.append(text(language, "card_superseded", new=esc(statement.superseded_by)))
         else:
-            lines.append(gtext(language, "card_retired"))
-    official = esc(gtext(language, "card_official", org=statement.org))
+            lines.append(text(language, "card_retired"))
+    official = esc(text(language, "card_official", org=statement.org))
     lines.append(f"<b>{official}:</b> {esc(first_sentence(statement.clarification))}")
     lines.append(f"<i>{esc(statement.org)} · {format_date(statement.published_at, language)}</i>")
     return "\n".join(lines)
@@ -106,11 +106,11 @@ def group_possible(statements: Sequence[Statement], language: str, bot_username:
         ]
         for n, s in enumerate(top, 1)
     ]
-    return Reply(gtext(language, "group_possible", options=options), InlineKeyboardMarkup(rows))
+    return Reply(text(language, "group_possible", options=options), InlineKeyboardMarkup(rows))
 
 
 def group_none(language: str) -> Reply:
-    return Reply(gtext(language, "group_none"))
+    return Reply(text(language, "group_none"))
 
 
 def inline_title(statement: Statement, language: str) -> str:
@@ -121,4 +121,4 @@ def inline_title(statement: Statement, language: str) -> str:
 def inline_description(statement: Statement, language: str) -> str:
     """Plain text: body and date."""
     date = format_date(statement.published_at, language)
-    return gtext(language, "inline_description", org=statement.org, date=date)
+    return text(language, "inline_description", org=statement.org, date=date)
