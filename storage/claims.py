@@ -102,8 +102,9 @@ def record_submission(
     Telegram redelivers updates after a restart or timeout; an `update_id` already seen
     changes nothing and returns `duplicate=True`. The claim's status follows the match:
     a confident match marks it 'answered', anything else puts it back in the moderators'
-    'open' queue, and 'dismissed' is left alone. An unknown statement id is stored as no
-    match rather than failing the user's request.
+    'open' queue, unless a moderator linked it to a statement still served (the link
+    outranks a less sure match); 'dismissed' is left alone. An unknown statement id is
+    stored as no match rather than failing the user's request.
 
     `asked=False` records a text the bot only saw (the automatic check of a forwarded post
     in a group): it counts toward trends, but the claim enters the moderators' queue only
@@ -138,6 +139,16 @@ def record_submission(
         now = utcnow_iso()
         db.execute(
             """
+            WITH keep(answered) AS (
+                -- a claim a moderator linked to a statement still served stays answered,
+                -- even when a new match is less sure (the link outranks the matcher)
+                SELECT EXISTS (
+                    SELECT 1 FROM claims c JOIN statements s ON s.id = c.best_statement_id
+                    WHERE c.normalized = :normalized AND c.status = 'answered' AND c.linked = 1
+                      AND :tier != 'confident'
+                      AND s.status = 'active' AND s.superseded_by IS NULL
+                )
+            )
             INSERT INTO claims (normalized, text, count, first_seen, last_seen,
                                 best_statement_id, best_score, tier, status, asked)
             VALUES (:normalized, :text, 1, :now, :now, :best_id, :score, :tier,
@@ -146,10 +157,13 @@ def record_submission(
                 count = claims.count + 1,
                 asked = max(claims.asked, excluded.asked),
                 last_seen = excluded.last_seen,
-                best_statement_id = excluded.best_statement_id,
-                best_score = excluded.best_score,
+                best_statement_id = CASE WHEN (SELECT answered FROM keep) THEN
+                    claims.best_statement_id ELSE excluded.best_statement_id END,
+                best_score = CASE WHEN (SELECT answered FROM keep) THEN
+                    claims.best_score ELSE excluded.best_score END,
                 tier = excluded.tier,
                 status = CASE WHEN claims.status = 'dismissed' THEN 'dismissed'
+                              WHEN (SELECT answered FROM keep) THEN 'answered'
                               ELSE excluded.status END
             """,
             {
@@ -354,7 +368,8 @@ def link_claims_to_statement(
                 added += 1
         for chunk in _chunks(ids):
             db.execute(
-                f"UPDATE claims SET status = 'answered', best_statement_id = ?, best_score = NULL "
+                f"UPDATE claims SET status = 'answered', linked = 1, best_statement_id = ?, "
+                f"best_score = NULL "
                 f"WHERE {_in('id', chunk)}",
                 [statement.id, *chunk],
             )

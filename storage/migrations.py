@@ -236,3 +236,10 @@ def m0004_groups(db: Database) -> None:
             "WHERE removed_at IS NOT NULL",
         ],
     )
+
+
+@MIGRATIONS(name="0005_linked_claims")
+def m0005_linked_claims(db: Database) -> None:
+    """Released: do not edit. `claims.linked` marks a claim a moderator answered by hand, so
+    a later, less sure match of the same text does not put it back in the queue."""
+    _run(db, ["ALTER TABLE claims ADD COLUMN linked INTEGER NOT NULL DEFAULT 0"])

@@ -438,3 +438,23 @@ def test_core_link_cluster_refreshes_and_finds_subscribers(db: sqlite_utils.Data
     assert box_claim is not None
     linked = core.link_cluster([box_claim], "kpu-kotak", actor="mod:1")
     assert linked.claim_ids == (box_claim,)
+
+
+def test_linked_claim_stays_answered_when_asked_again(db: sqlite_utils.Database) -> None:
+    core = Core(db, SECRET)
+    first = core.check("pemilu diundur?", channel="private", user_id=1)  # too short to be sure
+    assert first.claim_id is not None and first.tier.value != "confident"
+    storage.save_statement(
+        db, StatementInput("kpu-undur", "KPU", "HOAKS", "Pemilu diundur", "Tetap 14 Februari."),
+        actor="t",
+    )  # fmt: skip
+    core.link_cluster([first.claim_id], "kpu-undur", actor="mod:1")
+    again = core.check("pemilu diundur?", channel="private", user_id=2)
+    claim = storage.get_claim(db, again.claim_id)  # type: ignore[arg-type]
+    assert claim is not None and claim.status == "answered" and claim.count == 2
+    assert claim.best_statement_external_id == "kpu-undur"
+    assert first.claim_id not in [c.id for c in storage.queue_claims(db)]
+    storage.retire_statement(db, "kpu-undur", actor="t")
+    core.refresh()
+    core.check("pemilu diundur?", channel="private", user_id=3)
+    assert storage.get_claim(db, first.claim_id).status == "open"  # type: ignore[union-attr]
