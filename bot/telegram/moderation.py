@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from functools import wraps
 
 from telegram import (
+    Bot,
     BotCommand,
     BotCommandScopeChat,
     InlineKeyboardButton,
@@ -27,6 +28,7 @@ from telegram.ext import (
     Application,
     CallbackQueryHandler,
     CommandHandler,
+    ContextTypes,
     ConversationHandler,
     MessageHandler,
     filters,
@@ -58,7 +60,8 @@ CONFIRM = len(drafts.FIELDS)
 DRAFT = "draft"
 EDIT = "edit"
 
-Handler = Callable[[Update, object], Awaitable[object]]
+Context = ContextTypes.DEFAULT_TYPE
+Handler = Callable[[Update, Context], Awaitable[object]]
 
 
 def _actor(user_id: int) -> str:
@@ -72,8 +75,8 @@ def _is_moderator(rt: Runtime, user_id: int) -> bool:
 def _guard(*, admin: bool) -> Callable[[Handler], Handler]:
     def decorate(func: Handler) -> Handler:
         @wraps(func)
-        async def wrapper(update: Update, context: object) -> object:
-            rt = runtime(context)  # type: ignore[arg-type]
+        async def wrapper(update: Update, context: Context) -> object:
+            rt = runtime(context)
             user = update.effective_user
             allowed = user is not None and (
                 user.id in rt.settings.moderator_ids if admin else _is_moderator(rt, user.id)
@@ -102,12 +105,12 @@ admin_only = _guard(admin=True)
 
 
 @moderator_only
-async def add_start(update: Update, context: object) -> int:
+async def add_start(update: Update, context: Context) -> int:
     """Start the guided /tambah, or take the one-message form in one go."""
     message = update.effective_message
     assert message is not None
     args = (message.text or "").split(maxsplit=1)
-    user_data = context.user_data  # type: ignore[attr-defined]
+    user_data = context.user_data
     if len(args) > 1 and "|" in args[1]:
         draft, errors = drafts.parse_one_message(args[1])
         if errors:
@@ -123,17 +126,17 @@ async def add_start(update: Update, context: object) -> int:
 
 
 @moderator_only
-async def add_from_queue(update: Update, context: object) -> int:
+async def add_from_queue(update: Update, context: Context) -> int:
     """➕ under /antrean: /tambah with the cluster's example as the claim."""
     query = update.callback_query
     assert query is not None
-    cluster = clusters.find_cluster(runtime(context).core.db, (query.data or "")[4:])  # type: ignore[arg-type]
+    cluster = clusters.find_cluster(runtime(context).core.db, (query.data or "")[4:])
     await query.answer()
     if cluster is None:
         await query.message.reply_text(text("id", "queue_gone"))  # type: ignore[union-attr]
         return ConversationHandler.END
     draft = {"claim": reports.one_line(cluster.example, 1000), "cluster": cluster.key}
-    context.user_data[DRAFT] = draft  # type: ignore[attr-defined]
+    context.user_data[DRAFT] = draft
     return await _ask_next(update, draft)
 
 
@@ -153,10 +156,10 @@ async def _ask_next(update: Update, draft: dict) -> int:
     return CONFIRM
 
 
-async def add_step(update: Update, context: object) -> int:
+async def add_step(update: Update, context: Context) -> int:
     """Take the answer for the field being asked; re-ask with the reason when it is wrong."""
     message = update.effective_message
-    user_data = context.user_data  # type: ignore[attr-defined]
+    user_data = context.user_data
     draft = user_data.get(DRAFT)
     if message is None or draft is None:
         return ConversationHandler.END
@@ -169,9 +172,9 @@ async def add_step(update: Update, context: object) -> int:
     return await _ask_next(update, draft)
 
 
-async def add_verdict_button(update: Update, context: object) -> int:
+async def add_verdict_button(update: Update, context: Context) -> int:
     query = update.callback_query
-    draft = context.user_data.get(DRAFT)  # type: ignore[attr-defined]
+    draft = context.user_data.get(DRAFT)
     assert query is not None
     await query.answer()
     if draft is None:
@@ -212,12 +215,12 @@ async def _preview(update: Update, draft: dict, header_key: str = "preview") -> 
 
 
 @moderator_only
-async def add_confirm(update: Update, context: object) -> int:
+async def add_confirm(update: Update, context: Context) -> int:
     """✅ saves the draft (one transaction, audited), swaps the index and notifies."""
     query = update.callback_query
     assert query is not None
-    rt = runtime(context)  # type: ignore[arg-type]
-    draft = context.user_data.pop(DRAFT, None)  # type: ignore[attr-defined]
+    rt = runtime(context)
+    draft = context.user_data.pop(DRAFT, None)
     await query.answer()
     if query.data != "t:ok" or draft is None:
         await query.edit_message_text(text("id", "cancelled"))
@@ -246,9 +249,9 @@ async def add_confirm(update: Update, context: object) -> int:
     return ConversationHandler.END
 
 
-async def cancel(update: Update, context: object) -> int:
+async def cancel(update: Update, context: Context) -> int:
     """/batal at any step: nothing is saved."""
-    user_data = context.user_data  # type: ignore[attr-defined]
+    user_data = context.user_data
     had = user_data.pop(DRAFT, None) is not None or user_data.pop(EDIT, None) is not None
     if update.effective_message is not None:
         await update.effective_message.reply_text(
@@ -269,17 +272,30 @@ async def _statement_or_say(update: Update, rt: Runtime, external_id: str) -> St
     return statement
 
 
-def _args(context: object) -> list[str]:
+def _args(context: Context) -> list[str]:
     return list(getattr(context, "args", None) or [])
 
 
+async def _arguments(
+    update: Update, context: Context, count: int, usage: str, *, numeric: bool = False
+) -> list[str] | None:
+    """The command's arguments when there are exactly `count` (digits if `numeric`);
+    otherwise the usage line is sent and None returned."""
+    args = _args(context)
+    if len(args) == count and (not numeric or all(a.isdigit() for a in args)):
+        return args
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(text("id", usage))
+    return None
+
+
 @moderator_only
-async def show(update: Update, context: object) -> None:
+async def show(update: Update, context: Context) -> None:
     """/lihat ID: the card as citizens see it, plus status and history in brief."""
-    rt, args, message = runtime(context), _args(context), update.effective_message  # type: ignore[arg-type]
+    rt, message = runtime(context), update.effective_message
     assert message is not None
-    if len(args) != 1:
-        await message.reply_text(text("id", "usage_lihat"))
+    args = await _arguments(update, context, 1, "usage_lihat")
+    if args is None:
         return
     statement = await _statement_or_say(update, rt, args[0])
     if statement is None:
@@ -302,9 +318,9 @@ async def show(update: Update, context: object) -> None:
 
 
 @moderator_only
-async def search(update: Update, context: object) -> None:
+async def search(update: Update, context: Context) -> None:
     """/cari teks: what a citizen would get for this text, with scores (nothing recorded)."""
-    rt, message = runtime(context), update.effective_message  # type: ignore[arg-type]
+    rt, message = runtime(context), update.effective_message
     assert message is not None
     query_text = " ".join(_args(context))
     if not query_text:
@@ -322,9 +338,9 @@ async def search(update: Update, context: object) -> None:
 
 
 @moderator_only
-async def edit(update: Update, context: object) -> None:
+async def edit(update: Update, context: Context) -> None:
     """/ubah ID kolom nilai: preview the changed card, then ✅ to save."""
-    rt, message = runtime(context), update.effective_message  # type: ignore[arg-type]
+    rt, message = runtime(context), update.effective_message
     assert message is not None
     parts = (message.text or "").split(maxsplit=3)
     if len(parts) < 4:
@@ -340,7 +356,7 @@ async def edit(update: Update, context: object) -> None:
         await message.reply_text(text("id", "draft_error", error=html.escape(str(exc))))
         return
     changed = drafts.edited(statement, field, value)
-    context.user_data[EDIT] = changed  # type: ignore[attr-defined]
+    context.user_data[EDIT] = changed
     preview = _preview_statement(
         {k: getattr(changed, k) for k in (*drafts.EDITABLE,)} | {"org": changed.org}
     )
@@ -351,11 +367,11 @@ async def edit(update: Update, context: object) -> None:
 
 
 @moderator_only
-async def edit_confirm(update: Update, context: object) -> None:
+async def edit_confirm(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
-    rt = runtime(context)  # type: ignore[arg-type]
-    changed = context.user_data.pop(EDIT, None)  # type: ignore[attr-defined]
+    rt = runtime(context)
+    changed = context.user_data.pop(EDIT, None)
     await query.answer()
     if query.data != "e:ok" or changed is None:
         await query.edit_message_text(text("id", "cancelled"))
@@ -376,12 +392,12 @@ async def edit_confirm(update: Update, context: object) -> None:
 
 
 @moderator_only
-async def retire(update: Update, context: object) -> None:
+async def retire(update: Update, context: Context) -> None:
     """/arsip ID: stop serving a statement."""
-    rt, args, message = runtime(context), _args(context), update.effective_message  # type: ignore[arg-type]
+    rt, message = runtime(context), update.effective_message
     assert message is not None
-    if len(args) != 1:
-        await message.reply_text(text("id", "usage_arsip"))
+    args = await _arguments(update, context, 1, "usage_arsip")
+    if args is None:
         return
     try:
         storage.retire_statement(rt.core.db, args[0], actor=_actor(update.effective_user.id))  # type: ignore[union-attr]
@@ -393,12 +409,12 @@ async def retire(update: Update, context: object) -> None:
 
 
 @moderator_only
-async def supersede(update: Update, context: object) -> None:
+async def supersede(update: Update, context: Context) -> None:
     """/ganti ID_LAMA ID_BARU: the newer statement answers from now on."""
-    rt, args, message = runtime(context), _args(context), update.effective_message  # type: ignore[arg-type]
+    rt, message = runtime(context), update.effective_message
     assert message is not None
-    if len(args) != 2:
-        await message.reply_text(text("id", "usage_ganti"))
+    args = await _arguments(update, context, 2, "usage_ganti")
+    if args is None:
         return
     try:
         storage.supersede_statement(
@@ -419,12 +435,12 @@ async def supersede(update: Update, context: object) -> None:
 
 
 @moderator_only
-async def history(update: Update, context: object) -> None:
+async def history(update: Update, context: Context) -> None:
     """/riwayat ID: who changed what, when (before → after per field)."""
-    rt, args, message = runtime(context), _args(context), update.effective_message  # type: ignore[arg-type]
+    rt, message = runtime(context), update.effective_message
     assert message is not None
-    if len(args) != 1:
-        await message.reply_text(text("id", "usage_riwayat"))
+    args = await _arguments(update, context, 1, "usage_riwayat")
+    if args is None:
         return
     entries = storage.history(rt.core.db, args[0])
     if not entries:
@@ -457,9 +473,9 @@ def _pre(body: str) -> str:
 
 
 @moderator_only
-async def queue(update: Update, context: object) -> None:
+async def queue(update: Update, context: Context) -> None:
     """/antrean: unanswered claims grouped, most asked and most recent first."""
-    rt, message = runtime(context), update.effective_message  # type: ignore[arg-type]
+    rt, message = runtime(context), update.effective_message
     assert message is not None
     found = clusters.unanswered_clusters(rt.core.db, limit=20)
     rows = [
@@ -476,10 +492,10 @@ async def queue(update: Update, context: object) -> None:
 
 
 @moderator_only
-async def queue_dismiss(update: Update, context: object) -> None:
+async def queue_dismiss(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
-    db = runtime(context).core.db  # type: ignore[arg-type]
+    db = runtime(context).core.db
     key = (query.data or "")[4:]
     cluster = clusters.find_cluster(db, key)
     if cluster is None:
@@ -490,12 +506,12 @@ async def queue_dismiss(update: Update, context: object) -> None:
 
 
 @moderator_only
-async def link(update: Update, context: object) -> None:
+async def link(update: Update, context: Context) -> None:
     """/tautkan KUNCI ID: a cluster's claims become phrasings of a statement; askers told."""
-    rt, args, message = runtime(context), _args(context), update.effective_message  # type: ignore[arg-type]
+    rt, message = runtime(context), update.effective_message
     assert message is not None
-    if len(args) != 2:
-        await message.reply_text(text("id", "usage_tautkan"))
+    args = await _arguments(update, context, 2, "usage_tautkan")
+    if args is None:
         return
     try:
         result = rt.core.link_cluster(args[0], args[1], actor=_actor(update.effective_user.id))  # type: ignore[union-attr]
@@ -517,9 +533,9 @@ async def link(update: Update, context: object) -> None:
 
 
 @moderator_only
-async def statistics(update: Update, context: object) -> None:
+async def statistics(update: Update, context: Context) -> None:
     """/statistik: today and 7 days, tiers, top claims, feedback, statements served."""
-    rt, message = runtime(context), update.effective_message  # type: ignore[arg-type]
+    rt, message = runtime(context), update.effective_message
     assert message is not None
     await message.reply_text(_pre(reports.stats_report(storage.claim_stats(rt.core.db))))
 
@@ -528,27 +544,27 @@ async def statistics(update: Update, context: object) -> None:
 
 
 @admin_only
-async def add_moderator(update: Update, context: object) -> None:
+async def add_moderator(update: Update, context: Context) -> None:
     """/tambahmod ID (admins only)."""
-    rt, args, message = runtime(context), _args(context), update.effective_message  # type: ignore[arg-type]
+    rt, message = runtime(context), update.effective_message
     assert message is not None
-    if len(args) != 1 or not args[0].isdigit():
-        await message.reply_text(text("id", "usage_mod"))
+    args = await _arguments(update, context, 1, "usage_mod", numeric=True)
+    if args is None:
         return
     user_id = int(args[0])
     added = storage.add_moderator(rt.core.db, user_id, added_by=_actor(update.effective_user.id))  # type: ignore[union-attr]
     if added:
-        await _set_moderator_commands(context.bot, user_id)  # type: ignore[attr-defined]
+        await _set_moderator_commands(context.bot, user_id)
     await message.reply_text(text("id", "mod_added" if added else "mod_exists", id=user_id))
 
 
 @admin_only
-async def remove_moderator(update: Update, context: object) -> None:
+async def remove_moderator(update: Update, context: Context) -> None:
     """/hapusmod ID (admins only)."""
-    rt, args, message = runtime(context), _args(context), update.effective_message  # type: ignore[arg-type]
+    rt, message = runtime(context), update.effective_message
     assert message is not None
-    if len(args) != 1 or not args[0].isdigit():
-        await message.reply_text(text("id", "usage_mod"))
+    args = await _arguments(update, context, 1, "usage_mod", numeric=True)
+    if args is None:
         return
     user_id = int(args[0])
     removed = storage.remove_moderator(
@@ -556,7 +572,7 @@ async def remove_moderator(update: Update, context: object) -> None:
     )  # type: ignore[union-attr]
     if removed:
         try:
-            await context.bot.delete_my_commands(scope=BotCommandScopeChat(user_id))  # type: ignore[attr-defined]
+            await context.bot.delete_my_commands(scope=BotCommandScopeChat(user_id))
         except TelegramError:
             log.info("could not reset commands for a removed moderator")
     await message.reply_text(text("id", "mod_removed" if removed else "mod_not_found", id=user_id))
@@ -567,12 +583,12 @@ def moderator_commands() -> list[BotCommand]:
     return [BotCommand(name, catalogue[f"cmd_{name}"]) for name in (*MOD_COMMANDS, *ADMIN_COMMANDS)]
 
 
-async def _set_moderator_commands(bot: object, user_id: int) -> None:
+async def _set_moderator_commands(bot: Bot, user_id: int) -> None:
     """Moderator commands appear only in moderators' own chats (a chat-scoped command list)."""
     from bot.telegram.app import bot_commands  # the citizen list, shown first
 
     try:
-        await bot.set_my_commands(  # type: ignore[attr-defined]
+        await bot.set_my_commands(
             [*bot_commands("id"), *moderator_commands()], scope=BotCommandScopeChat(user_id)
         )
     except (BadRequest, Forbidden):  # a moderator who never opened the bot: no chat yet
@@ -589,19 +605,19 @@ async def set_all_moderator_commands(app: Application) -> None:  # type: ignore[
 # ------------------------------------------------------------------------------ notify
 
 
-async def deliver_notifications(context: object) -> int:
+async def deliver_notifications(context: Context) -> int:
     """Tell everyone whose "Kabari saya" claim is now answered, once; returns how many."""
-    rt = runtime(context)  # type: ignore[arg-type]
-    bot = context.bot  # type: ignore[attr-defined]
+    rt = runtime(context)
+    bot = context.bot
     return await notify_due(bot, rt)
 
 
-async def notify_due(bot: object, rt: Runtime) -> int:
+async def notify_due(bot: Bot, rt: Runtime) -> int:
     sent = 0
     for subscription, statement in rt.core.due_notifications():
         card = render.statement_card(statement, subscription.language)
         try:
-            await bot.send_message(  # type: ignore[attr-defined]
+            await bot.send_message(
                 subscription.chat_id,
                 text(subscription.language, "notify_header") + "\n\n" + card.text,
                 reply_markup=card.markup,
@@ -616,7 +632,7 @@ async def notify_due(bot: object, rt: Runtime) -> int:
     return sent
 
 
-async def announce_fast_growing(bot: object, rt: Runtime) -> int:
+async def announce_fast_growing(bot: Bot, rt: Runtime) -> int:
     """Post each fast-growing unanswered cluster once in the moderators' chat."""
     chat_id = rt.settings.moderator_chat_id
     if chat_id is None:
@@ -629,7 +645,7 @@ async def announce_fast_growing(bot: object, rt: Runtime) -> int:
         window_minutes=rt.settings.alert_window_minutes,
     )
     for cluster in found:
-        await bot.send_message(  # type: ignore[attr-defined]
+        await bot.send_message(
             chat_id,
             text(
                 "id",
