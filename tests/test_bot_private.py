@@ -3,13 +3,18 @@ HTTP, against the fake Bot API on 127.0.0.1 (tests/fakebotapi.py)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
 import re
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from botharness import Bot, button_data, buttons, claims, running_bot, visible
+from fakebotapi import FakeBotAPI
 
 import storage
 from bot.telegram.app import CITIZEN_COMMANDS
@@ -289,3 +294,32 @@ async def test_token_never_reaches_the_logs(
     assert caplog.records  # the bot did log (DEBUG includes claim handling)
     assert token not in caplog.text
     assert token.split(":")[1] not in caplog.text
+
+
+def test_cekklaim_run_serves_over_long_polling_and_stops_cleanly(tmp_path: Path) -> None:
+    """The real `cekklaim run` process (run_polling, post_init, signals) against the fake."""
+    with FakeBotAPI() as fake:
+        env = dict(
+            os.environ,
+            TELEGRAM_BOT_TOKEN=fake.token,
+            TELEGRAM_API_BASE_URL=fake.base_url,
+            TELEGRAM_API_FILE_URL=fake.file_url,
+            CEKKLAIM_DB=str(tmp_path / "run.db"),
+            CEKKLAIM_SECRET="run-secret-0123456789",
+            LOG_LEVEL="DEBUG",
+        )
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run"],
+            env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )  # fmt: skip
+        try:
+            fake.push_update(fake.message_update(CONFIDENT_CLAIM))
+            card = asyncio.run(fake.wait_for("sendMessage", timeout=30))
+            assert "HOAKS" in card.response["text"]
+            assert any(c.method == "setMyCommands" for c in fake.calls)  # post_init ran
+        finally:
+            proc.terminate()
+            output, _ = proc.communicate(timeout=30)
+        assert proc.returncode == 0
+        assert fake.token not in output and "seeded 23 starter statements" in output
+        assert fake.errors == []
