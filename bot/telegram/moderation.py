@@ -40,7 +40,7 @@ from bot import clusters, drafts, reports
 from bot.telegram import render
 from bot.telegram.runtime import Runtime, runtime
 from bot.telegram.texts import CATALOGUES, text
-from storage import Statement
+from storage import Statement, StatementInput
 from storage.people import remove_subscription
 
 log = logging.getLogger(__name__)
@@ -119,7 +119,7 @@ async def add_start(update: Update, context: Context) -> int:
             )
             return ConversationHandler.END
         user_data[DRAFT] = draft
-        await _preview(update, draft)
+        await _preview(update, drafts.to_input(draft, "baru"), text("id", "preview"), "t")
         return CONFIRM
     user_data[DRAFT] = {}
     return await _ask_next(update, user_data[DRAFT])
@@ -152,7 +152,7 @@ async def _ask_next(update: Update, draft: dict) -> int:
                 )
             await message.reply_text(text("id", f"ask_{name}"), reply_markup=markup)
             return STEPS[name]
-    await _preview(update, draft)
+    await _preview(update, drafts.to_input(draft, "baru"), text("id", "preview"), "t")
     return CONFIRM
 
 
@@ -183,10 +183,10 @@ async def add_verdict_button(update: Update, context: Context) -> int:
     return await _ask_next(update, draft)
 
 
-def _preview_statement(draft: dict) -> Statement:
-    data = drafts.to_input(draft, "baru")
+def _as_statement(data: StatementInput) -> Statement:
+    """An unsaved statement, to render exactly as citizens will see it."""
     return Statement(
-        id=0, external_id="baru", org=data.org, verdict=data.verdict, claim=data.claim,
+        id=0, external_id=data.external_id, org=data.org, verdict=data.verdict, claim=data.claim,
         clarification=data.clarification, source_url=data.source_url,
         source_title=data.source_title, published_at=data.published_at,
         valid_until=data.valid_until, superseded_by=None, status="active", created_by=None,
@@ -205,13 +205,14 @@ def _confirm_keyboard(prefix: str) -> InlineKeyboardMarkup:
     )
 
 
-async def _preview(update: Update, draft: dict, header_key: str = "preview") -> None:
+async def _preview(update: Update, data: StatementInput, header: str, confirm: str) -> None:
+    """Header, the card as citizens will see it, then ✅/✖️ (callback prefix `confirm`)."""
     message = update.effective_message
     assert message is not None
-    card = render.statement_card(_preview_statement(draft), "id")
-    await message.reply_text(text("id", header_key))
+    card = render.statement_card(_as_statement(data), "id")
+    await message.reply_text(header)
     await message.reply_text(card.text, reply_markup=card.markup)
-    await message.reply_text("⬇️", reply_markup=_confirm_keyboard("t"))
+    await message.reply_text("⬇️", reply_markup=_confirm_keyboard(confirm))
 
 
 @moderator_only
@@ -357,13 +358,8 @@ async def edit(update: Update, context: Context) -> None:
         return
     changed = drafts.edited(statement, field, value)
     context.user_data[EDIT] = changed
-    preview = _preview_statement(
-        {k: getattr(changed, k) for k in (*drafts.EDITABLE,)} | {"org": changed.org}
-    )
-    card = render.statement_card(preview, "id")
-    await message.reply_text(text("id", "edit_preview", field=html.escape(field)))
-    await message.reply_text(card.text, reply_markup=card.markup)
-    await message.reply_text("⬇️", reply_markup=_confirm_keyboard("e"))
+    header = text("id", "edit_preview", field=html.escape(field))
+    await _preview(update, changed, header, "e")
 
 
 @moderator_only

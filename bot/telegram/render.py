@@ -108,11 +108,8 @@ def statement_card(
         f"<b>{esc(text(language, 'card_claim'))}:</b> "
         f"<i>{esc(shorten(statement.claim, MAX_CLAIM_IN_CARD))}</i>"
     )
-    if not statement.is_current():
-        if statement.superseded_by:
-            head.append(text(language, "card_superseded", new=esc(statement.superseded_by)))
-        else:
-            head.append(text(language, "card_retired"))
+    if (validity := validity_note(statement, language)) is not None:
+        head.append(validity)
     if match is not None and match.polarity_differs:
         head.append(text(language, "card_polarity"))
     official = f"<b>{esc(text(language, 'card_official', org=statement.org))}:</b>"
@@ -133,6 +130,15 @@ def statement_card(
         body = fit(body, budget - len(esc(suffix))) + suffix
     card = frame.replace("{body}", esc(body))
     return Reply(card, card_keyboard(statement, language, claim_id))
+
+
+def validity_note(statement: Statement, language: str) -> str | None:
+    """A warning for a statement that is no longer current, so it is never shown as one."""
+    if statement.is_current():
+        return None
+    if statement.superseded_by:
+        return text(language, "card_superseded", new=esc(statement.superseded_by))
+    return text(language, "card_retired")
 
 
 def card_keyboard(

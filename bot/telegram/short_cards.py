@@ -15,7 +15,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.matcher.match import Match
 from bot.telegram.links import full_statement_button, source_button
-from bot.telegram.render import Reply, esc, format_date, shorten, verdict_label
+from bot.telegram.render import Reply, esc, format_date, shorten, validity_note, verdict_label
 from bot.telegram.texts import text
 from storage import Statement
 
@@ -53,11 +53,8 @@ def short_card_text(
         f"<b>{verdict_label(statement.verdict, language)}</b> · "
         f"<i>{esc(shorten(statement.claim, SHORT_CLAIM_CHARS))}</i>"
     )
-    if not statement.is_current():
-        if statement.superseded_by:
-            lines.append(text(language, "card_superseded", new=esc(statement.superseded_by)))
-        else:
-            lines.append(text(language, "card_retired"))
+    if (validity := validity_note(statement, language)) is not None:
+        lines.append(validity)
     official = esc(text(language, "card_official", org=statement.org))
     lines.append(f"<b>{official}:</b> {esc(first_sentence(statement.clarification))}")
     lines.append(f"<i>{esc(statement.org)} · {format_date(statement.published_at, language)}</i>")
