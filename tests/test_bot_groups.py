@@ -360,7 +360,7 @@ async def test_strict_sensitivity_needs_a_higher_score(bot: GroupBot) -> None:
     assert "ketat" in visible(edit)
     assert [b["callback_data"] for b in buttons(edit)] == ["gs:a:0", "gs:s:normal"]
     # confident, but only just: most, not all, of the claim's words are there
-    borderline = "Iklan kampanye di TV, koran, dan media online tayang sejak masa kampanye"
+    borderline = "kampanye di TV, koran, dan media online tayang sejak awal masa kampanye"
     result, _ = bot.core.match(borderline)
     assert result.tier.value == "confident" and result.best is not None
     assert result.best.score < STRICT_MIN_SCORE
