@@ -21,9 +21,9 @@ K1 = 1.2
 B = 0.75
 HEAD_WEIGHT = 2.0  # the claim and its phrasings say what a statement is about
 BODY_WEIGHT = 1.0  # the clarification quotes the claim, but also a lot else
-MAX_POSTINGS = 300  # per term, highest impact first: bounds work for very common words
-MAX_QUERY_TERMS = 64  # a long forwarded post is represented by its most specific words
-CANDIDATES = 30
+MAX_POSTINGS = 200  # per term, highest impact first: bounds work for very common words
+MAX_QUERY_TERMS = 48  # a long forwarded post is represented by its most specific words
+CANDIDATES = 20
 
 
 @dataclass(frozen=True, slots=True)

@@ -86,15 +86,14 @@ def match_text(index: MatchIndex, text: str, limit: int = MAX_RESULTS) -> MatchR
     candidates = index.retrieve(query)
     if not candidates:
         return MatchResult(Tier.NONE, (), query)
-    qset = set(query.content)
-    qlist = list(qset)
+    words = _QueryWords(query)
     qtext = " ".join(query.content)
     top_bm25 = candidates[0].bm25 or 1.0
     scored: list[tuple[float, int, float, float, Normalized]] = []
     for cand in candidates:
         best: tuple[float, float, float, Normalized] | None = None
         for head in index.heads[cand.doc]:
-            cov = _coverage(index, head, qset, qlist)
+            cov = _coverage(index, head, words)
             fz = PHRASE_SCORER(" ".join(head.content), qtext) / 100 if head.content else 0.0
             key = COVERAGE_WEIGHT * cov + FUZZY_WEIGHT * fz
             if best is None or key > best[0]:
@@ -115,7 +114,7 @@ def match_text(index: MatchIndex, text: str, limit: int = MAX_RESULTS) -> MatchR
         )
         for key, doc, cov, fz, head in scored[:limit]
     )
-    years_conflict = bool(scored) and _years_conflict(scored[0][4], qset)
+    years_conflict = bool(scored) and _years_conflict(scored[0][4], words.words)
     return MatchResult(_tier(matches, query, years_conflict), matches, query)
 
 
@@ -136,34 +135,59 @@ def _tier(matches: tuple[Match, ...], query: Normalized, years_conflict: bool) -
     return Tier.NONE
 
 
-def _coverage(index: MatchIndex, head: Normalized, qset: set[str], qlist: list[str]) -> float:
-    words = set(head.content)
-    if len(words) == 0:
+class _QueryWords:
+    """The words of one text, with what a statement word scores against them (memoised:
+    the same statement words recur across candidates and phrasings)."""
+
+    def __init__(self, query: Normalized) -> None:
+        self.words = set(query.content)
+        self.listed = list(self.words)
+        self.long = [w for w in self.listed if len(w) >= 5]
+        self.joined = " ".join(self.long)
+        self.cache: dict[str, float] = {}
+
+    def found(self, word: str) -> float:
+        score = self.cache.get(word)
+        if score is None:
+            score = self.cache[word] = self._score(word)
+        return score
+
+    def _score(self, word: str) -> float:
+        if word in self.words:
+            return 1.0
+        if len(word) < 4:
+            return 0.0
+        hit = process.extractOne(
+            word, self.listed, scorer=TOKEN_SCORER, score_cutoff=TOKEN_TYPO_CUTOFF
+        )
+        best = hit[1] / 100 if hit else 0.0
+        if len(word) >= 5 and best < STEM_CREDIT and self._affixed(word):
+            return STEM_CREDIT
+        return best
+
+    def _affixed(self, word: str) -> bool:
+        """One word inside the other ("daftar" in "pendaftaran"), at least half its length."""
+        n = len(word)
+        for size in range(max(5, (n + 1) // 2), n):  # a text word inside this word
+            for start in range(n - size + 1):
+                if word[start : start + size] in self.words:
+                    return True
+        if word in self.joined:  # this word inside a text word at most twice as long
+            return any(word in other and len(other) <= 2 * n for other in self.long)
+        return False
+
+
+def _coverage(index: MatchIndex, head: Normalized, words: _QueryWords) -> float:
+    """Idf-weighted share of the statement's words found in the text."""
+    distinct = set(head.content)
+    if not distinct:
         return 0.0
     found = total = 0.0
-    for word in words:
+    for word in distinct:
         weight = index.idf.get(word, index.max_idf)
         total += weight
-        found += weight * _word_found(word, qset, qlist)
+        found += weight * words.found(word)
     return found / total
-
-
-def _word_found(word: str, qset: set[str], qlist: list[str]) -> float:
-    if word in qset:
-        return 1.0
-    if len(word) < 4:
-        return 0.0
-    hit = process.extractOne(word, qlist, scorer=TOKEN_SCORER, score_cutoff=TOKEN_TYPO_CUTOFF)
-    best = hit[1] / 100 if hit else 0.0
-    if len(word) >= 5 and best < STEM_CREDIT:
-        for q in qlist:
-            if (
-                len(q) >= 5
-                and (q in word or word in q)
-                and 2 * min(len(q), len(word)) >= max(len(q), len(word))
-            ):
-                return STEM_CREDIT
-    return best
 
 
 def _polarity_differs(head: Normalized, query: Normalized) -> bool:
