@@ -91,6 +91,10 @@ async def test_typed_claim_gets_a_confident_sourced_card(bot: Bot) -> None:
     assert "Keputusan KPU Nomor 21 Tahun 2022" in text
     assert "31 Januari 2022" in text  # the statement's date, in Indonesian
     assert any(b.get("url") == "https://jdih.kpu.go.id/" for b in buttons(call))
+    share = [b for b in buttons(call) if "switch_inline_query" in b]
+    assert share == [
+        {"text": ID["btn_share"], "switch_inline_query": "s:kpu-2024-hari-pemungutan"}
+    ]  # Bagikan: drop the official card into the group where the hoax circulates
     assert [d[0] for d in button_data(call)] == ["h", "w"]  # Membantu / Bukan ini
     # typing indicator went out before the answer
     methods = [c.method for c in bot.fake.calls[mark:] if c.method != "getUpdates"]
