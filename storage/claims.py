@@ -192,19 +192,6 @@ def record_submission(
         return SubmissionResult(claim, cursor.lastrowid, duplicate=False, new_claim=new_claim)
 
 
-def open_claims(db: Database, limit: int = 20) -> list[ClaimRecord]:
-    """The moderators' queue: claims without a confident answer, most asked then most recent.
-
-    Only claims somebody asked about (see `record_submission`'s `asked`).
-    """
-    return _claims(
-        db,
-        "c.status = 'open' AND c.asked = 1",
-        [limit],
-        "ORDER BY c.count DESC, c.last_seen DESC, c.id DESC LIMIT ?",
-    )
-
-
 def set_claim_status(db: Database, claim_id: int, status: str) -> ClaimRecord:
     """Moderator decision on a claim, e.g. 'dismissed' for spam or off-topic questions."""
     if status not in CLAIM_STATUSES:

@@ -143,7 +143,7 @@ async def test_none_of_these_sends_the_claim_to_the_moderators(bot: Bot) -> None
     assert "Belum ada pernyataan resmi" in visible(edit)
     feedback = list(bot.core.db.query("SELECT * FROM feedback"))
     assert [(f["claim_id"], f["kind"]) for f in feedback] == [(claim_id, "wrong")]
-    assert storage.open_claims(bot.core.db)[0].id == claim_id
+    assert storage.queue_claims(bot.core.db)[0].id == claim_id
 
 
 async def test_feedback_buttons_are_answered_once_each(bot: Bot) -> None:

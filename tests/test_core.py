@@ -137,7 +137,7 @@ def test_unanswered_claim_goes_to_the_queue(core: Core) -> None:
     assert claim is not None
     assert claim.status == "open"
     assert claim.best_statement_external_id is None
-    assert [c.id for c in storage.open_claims(core.db)] == [answer.claim_id]
+    assert [c.id for c in storage.queue_claims(core.db)] == [answer.claim_id]
 
 
 def dump_everything(db: sqlite_utils.Database) -> str:

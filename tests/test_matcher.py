@@ -6,7 +6,7 @@ import pytest
 
 import storage
 from bot.core import index_docs, starter_base_path
-from bot.matcher.index import IndexDoc, MatchIndex, build_index
+from bot.matcher.index import IndexDoc, MatchIndex
 from bot.matcher.match import MAX_RESULTS, MatchResult, Tier, match_text
 
 FORWARDED_POST = (
@@ -252,7 +252,7 @@ def test_index_is_an_immutable_snapshot(docs: list[IndexDoc]) -> None:
 
     changed = [d for d in source if d.statement_id != "kpu-2024-quick-count"]
     changed.append(IndexDoc("new-quick-count", "Quick count itu hasil resmi pemilu dari KPU"))
-    new = build_index(changed)
+    new = MatchIndex(changed)
     after_new = match_text(new, text)
     assert "kpu-2024-quick-count" not in ids(after_new)
     assert after_new.best is not None and after_new.best.statement_id == "new-quick-count"

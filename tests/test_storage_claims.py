@@ -16,8 +16,8 @@ from storage import (
     claims_count,
     get_claim,
     hash_user_id,
-    open_claims,
     open_db,
+    queue_claims,
     record_submission,
     save_statement,
     set_claim_status,
@@ -112,16 +112,16 @@ def test_claim_status_follows_match(
     assert result.claim.status == expected
 
 
-def test_open_claims_queue_order_and_limit(db: sqlite_utils.Database) -> None:
+def test_queue_order_and_limit(db: sqlite_utils.Database) -> None:
     for normalized, times in [("a", 1), ("b", 3), ("c", 2), ("d", 1)]:
         for _ in range(times):
             submit(db, normalized)
     submit(db, "answered", tier="confident")
     dismissed = submit(db, "spam")
     set_claim_status(db, dismissed.claim.id, "dismissed")
-    queue = open_claims(db, limit=10)
+    queue = queue_claims(db, limit=10)
     assert [c.normalized for c in queue] == ["b", "c", "d", "a"]  # count, then most recent
-    assert [c.normalized for c in open_claims(db, limit=2)] == ["b", "c"]
+    assert [c.normalized for c in queue_claims(db, limit=2)] == ["b", "c"]
     assert claims_count(db) == 6
 
 

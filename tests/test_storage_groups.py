@@ -142,7 +142,7 @@ def test_claims_only_seen_stay_out_of_the_queue_until_asked(db) -> None:
     seen = _submit(db, "kotak suara dari kardus mudah rusak", asked=False)
     assert _asked(db, seen.claim.id) == 0
     assert seen.claim.status == "open"
-    assert queue_claims(db) == [] and storage.open_claims(db) == []
+    assert queue_claims(db) == [] and storage.queue_claims(db) == []
     assert storage.claim_stats(db).open_claims == 0
     assert storage.claim_stats(db).today.submissions == 1  # still counts toward trends
 

@@ -10,7 +10,7 @@ import heapq
 import math
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 
@@ -117,7 +117,3 @@ def _bm25_tf(tf: int, length: int, avg: float) -> float:
     if tf == 0:
         return 0.0
     return tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / avg))
-
-
-def build_index(docs: Iterable[IndexDoc]) -> MatchIndex:
-    return MatchIndex(list(docs))
