@@ -243,3 +243,29 @@ def m0005_linked_claims(db: Database) -> None:
     """Released: do not edit. `claims.linked` marks a claim a moderator answered by hand, so
     a later, less sure match of the same text does not put it back in the queue."""
     _run(db, ["ALTER TABLE claims ADD COLUMN linked INTEGER NOT NULL DEFAULT 0"])
+
+
+@MIGRATIONS(name="0007_inbox")
+def m0007_inbox(db: Database) -> None:
+    """The inbox: every update fetched with getUpdates, stored before Telegram is told it may
+    forget it, until its handlers have run (see `storage.inbox`).
+
+    `raw` is the update's JSON as Telegram sent it, cleared once the update is done (it holds
+    clear user ids and text, which must not outlive the handling); the row itself stays a
+    while so a redelivered update is recognised, then `prune_inbox` deletes it.
+    """
+    _run(
+        db,
+        [
+            """
+            CREATE TABLE inbox (
+                update_id INTEGER PRIMARY KEY,
+                raw TEXT,
+                received_at TEXT NOT NULL,
+                done_at TEXT
+            )
+            """,
+            "CREATE INDEX idx_inbox_pending ON inbox (update_id) WHERE done_at IS NULL",
+            "CREATE INDEX idx_inbox_done_at ON inbox (done_at) WHERE done_at IS NOT NULL",
+        ],
+    )

@@ -22,6 +22,7 @@ from bot.core import Core
 from bot.settings import Settings
 from bot.telegram import handlers, moderation
 from bot.telegram.groups import register_group_handlers, set_group_commands
+from bot.telegram.inbox import with_inbox
 from bot.telegram.inline import register_inline_handlers
 from bot.telegram.ratelimit import RateLimiter
 from bot.telegram.redact import redact_in_logs
@@ -45,7 +46,7 @@ def build_application(settings: Settings, core: Core) -> Application:  # type: i
     # httpx logs every request URL (with the token, redacted above): too chatty below WARNING
     for noisy in ("httpx", "httpcore"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    app = (
+    builder = (
         ApplicationBuilder()
         .token(token)
         .base_url(settings.telegram_api_base_url)
@@ -58,8 +59,8 @@ def build_application(settings: Settings, core: Core) -> Application:  # type: i
         )
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
-        .build()
     )
+    app = with_inbox(builder, core.db).build()  # no fetched update lost in a crash
     app.bot_data[RUNTIME_KEY] = Runtime(
         settings=settings,
         core=core,

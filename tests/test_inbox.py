@@ -1,0 +1,121 @@
+"""The inbox: fetched updates are stored before confirmation and handled exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from botharness import claims, running_bot
+from fakebotapi import FakeBotAPI
+
+from bot.telegram import inbox as bot_inbox
+from storage import open_db, record_submission
+from storage.inbox import inbox_counts, mark_done, prune_inbox, store_batch, take_pending
+
+CLAIM = "BOHONG!! pemilu 2024 diundur gak jadi tgl 14 februari, sebarkan!!"
+
+
+def _update(update_id: int, text: str = CLAIM, user_id: int = 1001) -> dict:
+    fake = FakeBotAPI()  # not started: only its update builder is used
+    update = fake.message_update(text, user_id=user_id)
+    update["update_id"] = update_id
+    return update
+
+
+# ------------------------------------------------------------------------------ storage
+
+
+def test_store_batch_reports_redeliveries_and_marks_done_in_the_same_commit() -> None:
+    db = open_db(":memory:")
+    assert store_batch(db, [_update(1), _update(2)]) == set()
+    assert store_batch(db, [_update(2), _update(3)], done=[1]) == {2}
+    assert inbox_counts(db) == {"pending": 2, "done": 1}
+    raw = dict(db.execute("SELECT update_id, raw FROM inbox").fetchall())
+    assert raw[1] is None  # a done update's text and user ids are not kept
+    assert json.loads(raw[3])["message"]["text"] == CLAIM
+
+
+def test_take_pending_skips_updates_whose_claim_is_already_recorded() -> None:
+    db = open_db(":memory:")
+    store_batch(db, [_update(1), _update(2), _update(3)])
+    mark_done(db, [1])
+    record_submission(
+        db, text=CLAIM, normalized="pemilu diundur", channel="private", user_hash="h",
+        update_id=2, tier="none",
+    )  # fmt: skip
+    assert [u["update_id"] for u in take_pending(db)] == [3]
+    assert inbox_counts(db) == {"pending": 1, "done": 2}
+
+
+def test_prune_deletes_only_done_rows_older_than_the_cutoff() -> None:
+    db = open_db(":memory:")
+    store_batch(db, [_update(1), _update(2)])
+    mark_done(db, [1])
+    assert prune_inbox(db, timedelta(hours=1)) == 0
+    assert prune_inbox(db, timedelta(seconds=-1)) == 1
+    assert inbox_counts(db) == {"pending": 1, "done": 0}
+
+
+# ------------------------------------------------------------------------- the real bot
+
+
+async def _settled(db_path: Path, timeout: float = 5.0) -> dict[str, int]:
+    """Inbox counts once nothing is pending (done marks are batched)."""
+    db = open_db(db_path)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while (counts := inbox_counts(db))["pending"] and loop.time() < deadline:
+        await asyncio.sleep(0.05)
+    db.close()
+    return counts
+
+
+async def test_every_fetched_update_is_stored_then_marked_done(tmp_path: Path) -> None:
+    async for bot in running_bot(tmp_path):
+        await bot.say(CLAIM)
+        await bot.say("/start")
+        counts = await _settled(tmp_path / "bot.db")
+    assert counts == {"pending": 0, "done": 2}
+
+
+async def test_updates_left_pending_by_a_crash_are_handled_at_start(tmp_path: Path) -> None:
+    db = open_db(tmp_path / "bot.db")
+    store_batch(db, [_update(500, user_id=2001), _update(501, "/start", user_id=2002)])
+    db.close()
+    async for bot in running_bot(tmp_path):
+        card = await bot.fake.wait_for("sendMessage", lambda c: c.params["chat_id"] == 2001)
+        assert "HOAKS" in card.response["text"]
+        await bot.fake.wait_for("sendMessage", lambda c: c.params["chat_id"] == 2002)
+        assert [c["count"] for c in claims(bot.core)] == [1]
+        counts = await _settled(tmp_path / "bot.db")
+    assert counts == {"pending": 0, "done": 2}
+
+
+async def test_a_redelivered_update_is_handled_once(tmp_path: Path) -> None:
+    """Telegram sends again what was never confirmed: pending (redone at start) or done."""
+    db = open_db(tmp_path / "bot.db")
+    store_batch(db, [_update(700, "/start", user_id=3001), _update(701, CLAIM, user_id=3002)])
+    mark_done(db, [700])
+    db.close()
+    async for bot in running_bot(tmp_path):
+        bot.fake.push_update(_update(700, "/start", user_id=3001))  # done before the crash
+        bot.fake.push_update(_update(701, CLAIM, user_id=3002))  # pending: redone at start
+        await bot.fake.wait_for("sendMessage", lambda c: c.params["chat_id"] == 3002)
+        await bot.say("/bantuan", user_id=3003)  # a later update: everything before is through
+        sent = [c.params["chat_id"] for c in bot.fake.sent("sendMessage")]
+        assert sent.count(3001) == 0 and sent.count(3002) == 1
+        assert [c["count"] for c in claims(bot.core)] == [1]
+
+
+async def test_the_inbox_can_be_disabled_for_the_crash_bench_baseline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(bot_inbox.DISABLE_ENV, "0")
+    async for bot in running_bot(tmp_path):
+        assert not isinstance(bot.app, bot_inbox.InboxApplication)
+        await bot.say(CLAIM)
+    db = open_db(tmp_path / "bot.db")
+    assert inbox_counts(db) == {"pending": 0, "done": 0}
