@@ -33,6 +33,7 @@ import itertools
 import json
 import re
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -488,6 +489,11 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     fake: FakeBotAPI
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return  # a client that went away (a killed bot): nothing to report
+        super().handle_error(request, client_address)
+
 
 class FakeBotAPI:
     """Fake Telegram Bot API at ``base_url`` (``http://127.0.0.1:PORT/bot``)."""
@@ -593,6 +599,11 @@ class FakeBotAPI:
             self._queue.append(copy.deepcopy(update))
             self._cond.notify_all()
             return update["update_id"]
+
+    def pending_updates(self) -> int:
+        """How many pushed updates getUpdates has not yet seen confirmed."""
+        with self._lock:
+            return len(self._queue)
 
     def sent(self, method: str | None = None) -> list[Call]:
         """Calls to ``method`` (case-insensitive); with None, every call but getUpdates."""
