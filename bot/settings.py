@@ -54,6 +54,8 @@ DEFAULT_RATE_LIMIT_PER_MINUTE = 10
 DEFAULT_ALERT_THRESHOLD = 20
 DEFAULT_ALERT_WINDOW_MINUTES = 60
 DEFAULT_LOG_LEVEL = "INFO"
+DEFAULT_BOT_API_TIMEOUT_SECONDS = 5.0  # python-telegram-bot's own default
+DEFAULT_BOT_API_MAX_RATE = 30  # Telegram's limit of about 30 messages a second per bot
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 MIN_SECRET_LENGTH = 16
 MEMORY_DB = ":memory:"
@@ -75,6 +77,8 @@ SETTING_NAMES = (
     "RATE_LIMIT_PER_MINUTE",
     "ALERT_THRESHOLD",
     "ALERT_WINDOW_MINUTES",
+    "BOT_API_TIMEOUT_SECONDS",
+    "BOT_API_MAX_RATE",
 )
 _SENSITIVE = ("TELEGRAM_BOT_TOKEN", "CEKKLAIM_SECRET", "WEBHOOK_SECRET")
 
@@ -121,6 +125,8 @@ class Settings:
     rate_limit_per_minute: int
     alert_threshold: int = DEFAULT_ALERT_THRESHOLD
     alert_window_minutes: int = DEFAULT_ALERT_WINDOW_MINUTES
+    bot_api_timeout_seconds: float = DEFAULT_BOT_API_TIMEOUT_SECONDS
+    bot_api_max_rate: int = DEFAULT_BOT_API_MAX_RATE
 
     def __repr__(self) -> str:
         def masked(value: str | None) -> str:
@@ -142,7 +148,9 @@ class Settings:
             f"webhook_port={self.webhook_port!r}, "
             f"rate_limit_per_minute={self.rate_limit_per_minute!r}, "
             f"alert_threshold={self.alert_threshold!r}, "
-            f"alert_window_minutes={self.alert_window_minutes!r})"
+            f"alert_window_minutes={self.alert_window_minutes!r}, "
+            f"bot_api_timeout_seconds={self.bot_api_timeout_seconds!r}, "
+            f"bot_api_max_rate={self.bot_api_max_rate!r})"
         )
 
     __str__ = __repr__
@@ -388,6 +396,25 @@ def load_settings(
             else:
                 bad(name, f"{value!r} is not an integer >= 1")
 
+    # BOT_API_TIMEOUT_SECONDS / BOT_API_MAX_RATE: Bot API requests (see bot/telegram/faults.py)
+    api_timeout = DEFAULT_BOT_API_TIMEOUT_SECONDS
+    timeout_raw = raw["BOT_API_TIMEOUT_SECONDS"]
+    if timeout_raw is not None:
+        try:
+            api_timeout = float(timeout_raw)
+        except ValueError:
+            api_timeout = -1.0
+        if not 0.1 <= api_timeout <= 300:
+            bad("BOT_API_TIMEOUT_SECONDS", f"{timeout_raw!r} is not a number of seconds (0.1-300)")
+            api_timeout = DEFAULT_BOT_API_TIMEOUT_SECONDS
+    api_rate = DEFAULT_BOT_API_MAX_RATE
+    api_rate_raw = raw["BOT_API_MAX_RATE"]
+    if api_rate_raw is not None:
+        if _INT_RE.match(api_rate_raw) and int(api_rate_raw) >= 0:
+            api_rate = int(api_rate_raw)
+        else:
+            bad("BOT_API_MAX_RATE", f"{api_rate_raw!r} is not an integer >= 0 (0: no limit)")
+
     # Generated secret: only when everything else is valid, so a bad configuration
     # leaves no files behind.
     if secret is None and db_path is not None and not problems:
@@ -413,6 +440,8 @@ def load_settings(
         rate_limit_per_minute=rate_limit,
         alert_threshold=positive["ALERT_THRESHOLD"],
         alert_window_minutes=positive["ALERT_WINDOW_MINUTES"],
+        bot_api_timeout_seconds=api_timeout,
+        bot_api_max_rate=api_rate,
     )
 
 

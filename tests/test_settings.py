@@ -119,6 +119,10 @@ VALID = [
     ("WEBHOOK_PORT", "65535", "webhook_port", 65535),
     ("RATE_LIMIT_PER_MINUTE", "1", "rate_limit_per_minute", 1),
     ("RATE_LIMIT_PER_MINUTE", "120", "rate_limit_per_minute", 120),
+    ("BOT_API_TIMEOUT_SECONDS", "0.5", "bot_api_timeout_seconds", 0.5),
+    ("BOT_API_TIMEOUT_SECONDS", "", "bot_api_timeout_seconds", 5.0),
+    ("BOT_API_MAX_RATE", "0", "bot_api_max_rate", 0),
+    ("BOT_API_MAX_RATE", "", "bot_api_max_rate", 30),
 ]
 
 
@@ -180,6 +184,10 @@ INVALID = [
     ("RATE_LIMIT_PER_MINUTE", "-3", "is not an integer >= 1"),
     ("RATE_LIMIT_PER_MINUTE", "ten", "is not an integer >= 1"),
     ("RATE_LIMIT_PER_MINUTE", "1_000", "is not an integer >= 1"),
+    ("BOT_API_TIMEOUT_SECONDS", "0", "is not a number of seconds (0.1-300)"),
+    ("BOT_API_TIMEOUT_SECONDS", "nan", "is not a number of seconds (0.1-300)"),
+    ("BOT_API_TIMEOUT_SECONDS", "soon", "is not a number of seconds (0.1-300)"),
+    ("BOT_API_MAX_RATE", "-1", "is not an integer >= 0 (0: no limit)"),
 ]
 
 

@@ -21,6 +21,7 @@ from telegram.ext import (
 from bot.core import Core
 from bot.settings import Settings
 from bot.telegram import handlers, moderation
+from bot.telegram.faults import BotApiLimiter
 from bot.telegram.groups import register_group_handlers, set_group_commands
 from bot.telegram.inbox import with_inbox
 from bot.telegram.inline import register_inline_handlers
@@ -59,6 +60,10 @@ def build_application(settings: Settings, core: Core) -> Application:  # type: i
         )
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
+        .rate_limiter(BotApiLimiter(settings.bot_api_max_rate))  # faults: bot/telegram/faults.py
+        .read_timeout(settings.bot_api_timeout_seconds)
+        .write_timeout(settings.bot_api_timeout_seconds)
+        .connect_timeout(settings.bot_api_timeout_seconds)
     )
     app = with_inbox(builder, core.db).build()  # no fetched update lost in a crash
     app.bot_data[RUNTIME_KEY] = Runtime(

@@ -19,6 +19,7 @@ from bot.matcher.match import MIN_CONTENT_WORDS, Tier
 from bot.matcher.normalize import normalize
 from bot.telegram import render
 from bot.telegram.extract import ExtractedClaim, extract_claim
+from bot.telegram.faults import expected_fault
 from bot.telegram.runtime import Runtime, runtime
 from bot.telegram.texts import text
 from storage import Statement, get_statement, get_statement_by_rowid
@@ -144,7 +145,8 @@ async def answer_claim(update: Update, context: Context, claim: ExtractedClaim) 
     if (not claim.text or not normalize(claim.text).content) and not claim.urls:
         await message.reply_text(text(lang, "howto"))
         return
-    await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
+    with contextlib.suppress(TelegramError):  # only cosmetic: the claim is handled regardless
+        await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
     linked = rt.core.statement_for_links(claim.urls)
     answer = rt.core.check(
         claim.text or " ".join(claim.urls),
@@ -240,6 +242,8 @@ async def _edit(
 
 async def on_error(update: object, context: Context) -> None:
     """Log first, tell the moderators briefly, and give the user a short apology."""
+    if expected_fault(context.error):  # a blocked user, Telegram unreachable: one log line
+        return
     log.error("handler failed", exc_info=context.error)
     rt = runtime(context)
     chat_id = rt.settings.moderator_chat_id
