@@ -157,10 +157,10 @@ def run_mode(n: int, kills: int, seed: int, inbox: bool) -> Outcome:
             last = [time.monotonic(), -1]
 
             def settled() -> bool:
-                seen = (len(fake.sent()), fake.pending_updates())
+                seen = (len(fake.sent()), len(fake.pending_updates()))
                 if seen != last[1]:
                     last[:] = [time.monotonic(), seen]
-                return fake.pending_updates() == 0 and time.monotonic() - last[0] > SETTLE_SECONDS
+                return not fake.pending_updates() and time.monotonic() - last[0] > SETTLE_SECONDS
 
             wait_until(settled, RUN_TIMEOUT)
             proc.send_signal(signal.SIGTERM)

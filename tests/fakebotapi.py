@@ -662,10 +662,10 @@ class FakeBotAPI:
                 queue.pop(0)
             return fault
 
-    def pending_updates(self) -> int:
-        """How many pushed updates getUpdates has not yet seen confirmed."""
+    def pending_updates(self) -> list[int]:
+        """The ids of pushed updates getUpdates has not yet seen confirmed."""
         with self._lock:
-            return len(self._queue)
+            return [u["update_id"] for u in self._queue]
 
     def sent(self, method: str | None = None) -> list[Call]:
         """Calls to ``method`` (case-insensitive); with None, every call but getUpdates."""

@@ -114,3 +114,37 @@ async def test_polling_survives_getupdates_failures(tmp_path: Path) -> None:
         first = await _claim_then_next(bot)
         assert [c.status for c in first] == [200]
         assert len(bot.fake.injected) == 3
+
+
+async def test_a_button_press_answered_too_late_is_only_logged(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A press redone from the inbox after a crash is past Telegram's answer deadline."""
+    caplog.set_level(logging.INFO)
+    async for bot in running_bot(tmp_path, **_env()):
+        await bot.say("/bahasa")
+        bot.fake.fail_next(
+            "answerCallbackQuery", 400,
+            description="Bad Request: query is too old and response timeout expired or "
+            "query ID is invalid",
+        )  # fmt: skip
+        mark = bot.fake.mark()
+        bot.fake.push_update(bot.fake.callback_update("l:en"))
+        answer = await bot.fake.wait_for("answerCallbackQuery", after=mark)
+        assert answer.status == 400
+        await bot.say("/bantuan", user_id=1002)
+        assert _error_notes(bot) == []
+    assert [r.levelno for r in caplog.records if "answered too late" in r.getMessage()] == [
+        logging.INFO
+    ]
+
+
+async def test_a_request_telegram_refuses_is_still_a_bug_for_the_moderators(
+    tmp_path: Path,
+) -> None:
+    """A 400 is not a network fault (python-telegram-bot files it under NetworkError)."""
+    async for bot in running_bot(tmp_path, **_env()):
+        bot.fake.fail_next("sendMessage", 400, description="Bad Request: can't parse entities")
+        first = await _claim_then_next(bot)
+        assert [c.status for c in first][:1] == [400]  # not retried
+        assert len(_error_notes(bot)) == 1

@@ -162,6 +162,7 @@ def run_bot(settings: Settings, core: Core) -> int:
         )
     else:
         app.run_polling(allowed_updates=Update.ALL_TYPES)
+    core.db.close()  # after SIGTERM: in-flight updates finished, the WAL checkpointed
     return 0
 
 

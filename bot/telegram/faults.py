@@ -7,8 +7,9 @@
 - Timeouts and dropped connections: the request may have reached Telegram, so only methods
   that are harmless to repeat (IDEMPOTENT) are retried; a send is not, to never say it twice.
 - What still fails reaches the error handler: `expected_fault` logs it in one line (Forbidden,
-  the user blocked the bot, at INFO; network trouble at WARNING) and the bot goes on with
-  the next update. The claim was stored before the reply, so nothing is lost or counted twice.
+  the user blocked the bot, and a button press answered too late, e.g. one redone from the
+  inbox after a crash, at INFO; network trouble at WARNING) and the bot goes on with the
+  next update. The claim was stored before the reply, so nothing is lost or counted twice.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from telegram.error import Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import AIORateLimiter
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,9 @@ IDEMPOTENT = frozenset(
         "deleteWebhook", "setWebhook",
     }
 )  # fmt: skip
+#: Not counted against BOT_API_MAX_RATE: the typing indicator is cosmetic, and counting it
+#: would halve the replies a second the limit allows.
+UNTHROTTLED = frozenset({"sendChatAction"})
 
 
 def _server_error(exc: NetworkError) -> bool:
@@ -61,9 +65,13 @@ class BotApiLimiter(AIORateLimiter):
     ) -> Any:
         for attempt in range(NETWORK_RETRIES + 1):
             try:
+                if endpoint in UNTHROTTLED:
+                    return await callback(*args, **kwargs)
                 return await super().process_request(
                     callback, args, kwargs, endpoint, data, rate_limit_args
                 )
+            except BadRequest:  # a NetworkError to python-telegram-bot, but our request is wrong
+                raise
             except NetworkError as exc:
                 retry = _server_error(exc) or endpoint in IDEMPOTENT
                 if not retry or attempt == NETWORK_RETRIES:
@@ -81,7 +89,10 @@ def expected_fault(error: BaseException | None) -> bool:
     if isinstance(error, Forbidden):
         log.info("dropped a reply: %s", error.message)  # e.g. the user blocked the bot
         return True
-    if isinstance(error, NetworkError | RetryAfter):
+    if isinstance(error, BadRequest) and "query is too old" in error.message.lower():
+        log.info("button press answered too late: %s", error.message)  # e.g. redone at start
+        return True
+    if isinstance(error, NetworkError | RetryAfter) and not isinstance(error, BadRequest):
         log.warning("Bot API unavailable, update not answered: %s: %s", type(error).__name__, error)
         return True
     return False
