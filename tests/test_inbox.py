@@ -43,16 +43,21 @@ def test_store_batch_reports_redeliveries_and_marks_done_in_the_same_commit() ->
     assert json.loads(raw[3])["message"]["text"] == CLAIM
 
 
-def test_take_pending_skips_updates_whose_claim_is_already_recorded() -> None:
+def test_take_pending_returns_what_is_not_done_oldest_first() -> None:
     db = open_db(":memory:")
-    store_batch(db, [_update(1), _update(2), _update(3)])
+    second = _update(2, "😀 <b>&amp; \u200b")
+    store_batch(db, [_update(3), _update(1), second])
     mark_done(db, [1])
-    record_submission(
-        db, text=CLAIM, normalized="pemilu diundur", channel="private", user_hash="h",
-        update_id=2, tier="none",
-    )  # fmt: skip
-    assert [u["update_id"] for u in take_pending(db)] == [3]
-    assert inbox_counts(db) == {"pending": 1, "done": 2}
+    assert [u["update_id"] for u in take_pending(db)] == [2, 3]
+    assert take_pending(db)[0] == second  # exactly as Telegram sent it
+
+
+def test_mark_done_leaves_the_connection_synced_as_before(tmp_path: Path) -> None:
+    db = open_db(tmp_path / "x.db")
+    store_batch(db, [_update(1)])
+    mark_done(db, [1])
+    assert db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL, as open_db set it
+    assert inbox_counts(db) == {"pending": 0, "done": 1}
 
 
 def test_prune_deletes_only_done_rows_older_than_the_cutoff() -> None:
@@ -89,14 +94,22 @@ async def test_every_fetched_update_is_stored_then_marked_done(tmp_path: Path) -
 async def test_updates_left_pending_by_a_crash_are_handled_at_start(tmp_path: Path) -> None:
     db = open_db(tmp_path / "bot.db")
     store_batch(db, [_update(500, user_id=2001), _update(501, "/start", user_id=2002)])
+    # killed between storing update 502's claim and sending its reply
+    store_batch(db, [_update(502, user_id=2003)])
+    record_submission(
+        db, text=CLAIM, normalized="pemilu 2024 diundur", channel="private", user_hash="h",
+        update_id=502, tier="confident",
+    )  # fmt: skip
     db.close()
     async for bot in running_bot(tmp_path):
         card = await bot.fake.wait_for("sendMessage", lambda c: c.params["chat_id"] == 2001)
         assert "HOAKS" in card.response["text"]
         await bot.fake.wait_for("sendMessage", lambda c: c.params["chat_id"] == 2002)
-        assert [c["count"] for c in claims(bot.core)] == [1]
+        late = await bot.fake.wait_for("sendMessage", lambda c: c.params["chat_id"] == 2003)
+        assert "HOAKS" in late.response["text"]  # answered after all, counted once
+        assert sum(c["count"] for c in claims(bot.core)) == 2
         counts = await _settled(tmp_path / "bot.db")
-    assert counts == {"pending": 0, "done": 2}
+    assert counts == {"pending": 0, "done": 3}
 
 
 async def test_a_redelivered_update_is_handled_once(tmp_path: Path) -> None:

@@ -4,8 +4,8 @@ python-telegram-bot's Updater fetches a batch with getUpdates and confirms it wi
 *next* getUpdates call, whether or not the handlers have run; a crash in between loses the
 batch. Here the getUpdates request stores every raw update in the inbox (one SQLite
 transaction per batch) before python-telegram-bot even parses it, the Application marks an
-update done once its handlers have finished (batched: at most one small write per batch or
-per half second), and at start the updates still pending are handled before new ones.
+update done as soon as its handlers have finished (one small write, not synced to disk), and
+at start the updates still pending are handled before new ones.
 
 A redelivered update (Telegram sends it again when a crash came before the confirmation)
 is recognised by its update_id and not handled twice; claims are deduplicated by update_id
@@ -15,7 +15,6 @@ in storage too. The seam is python-telegram-bot's own: a `get_updates_request` a
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import time
@@ -32,7 +31,6 @@ from storage.inbox import mark_done, prune_inbox, store_batch, take_pending
 
 log = logging.getLogger(__name__)
 
-FLUSH_SECONDS = 0.5  # done marks are written at most this late (a crash redoes only these)
 PRUNE_EVERY_SECONDS = 600.0
 KEEP_DONE = timedelta(hours=1)  # done rows kept this long, so a redelivery is recognised
 DISABLE_ENV = "CEKKLAIM_INBOX"  # "0" turns the inbox off: only for bench/crash.py's baseline
@@ -43,9 +41,8 @@ class Inbox:
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._done: list[int] = []
+        self._done: list[int] = []  # done marks a failed write left for the next one
         self._skip: set[int] = set()  # redelivered copies of updates already known
-        self._flush_timer: asyncio.TimerHandle | None = None
         self._last_prune = time.monotonic()
 
     def arrived(self, updates: list[dict[str, Any]]) -> None:
@@ -72,16 +69,12 @@ class Inbox:
         return True
 
     def done(self, update_id: int) -> None:
+        """Right after the handlers: a crash from here on does not redo the update."""
         self._done.append(update_id)
-        if self._flush_timer is None:
-            loop = asyncio.get_running_loop()
-            self._flush_timer = loop.call_later(FLUSH_SECONDS, self.flush)
+        self.flush()
 
     def flush(self) -> None:
-        """Write the batched done marks (also called at shutdown)."""
-        if self._flush_timer is not None:
-            self._flush_timer.cancel()
-            self._flush_timer = None
+        """Write the done marks (a failed write is retried with the next one, or at shutdown)."""
         done, self._done = self._done, []
         try:
             mark_done(self.db, done)
