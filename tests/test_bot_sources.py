@@ -1,0 +1,140 @@
+"""Official sources end to end through the real bot: /tambah URL, /draf, citizens' links.
+
+The "official sites" are a local server on 127.0.0.1 (tests/sourceserver.py); the bot is
+allowed loopback (FETCH_ALLOW_LOOPBACK=1, tests only) and 127.0.0.1 counts as KPU's domain.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from botharness import Bot, button_data, claims, running_bot, visible
+from fakebotapi import Call
+from sourceserver import DATA, SourceServer
+
+import storage
+from storage import sources as source_store
+
+pytestmark = pytest.mark.timeout(40)
+
+ADMIN = 42
+CITIZEN = 1001
+LOCAL_ENV = {
+    "MODERATOR_IDS": str(ADMIN),
+    "FETCH_ALLOW_LOOPBACK": "1",
+    "FETCH_TIMEOUT_SECONDS": "2",
+    "OFFICIAL_DOMAINS": "kpu.go.id,bawaslu.go.id,127.0.0.1=KPU",
+}
+CLAIM = "kotak suara pemilu dari kardus gampang jebol kena hujan, surat suara rusak semua"
+
+
+@pytest.fixture
+def site() -> Iterator[SourceServer]:
+    with SourceServer() as server:
+        server.add_file("/berita/kotak-suara", "kpu_berita.html", "text/html; charset=utf-8")
+        server.add_file("/bawaslu/politik-uang", "bawaslu_berita.html", "text/html")
+        yield server
+
+
+@pytest.fixture
+async def bot(tmp_path: Path) -> AsyncIterator[Bot]:
+    async for b in running_bot(tmp_path, **LOCAL_ENV):
+        yield b
+
+
+async def to_admin(bot: Bot, text: str, count: int = 1) -> list[Call]:
+    """Send `text` as the admin; the next `count` messages the bot sends to the admin."""
+    mark = bot.fake.mark()
+    bot.fake.push_update(bot.fake.message_update(text, user_id=ADMIN))
+    return await _next_to_admin(bot, mark, count)
+
+
+async def _next_to_admin(bot: Bot, mark: int, count: int) -> list[Call]:
+    seen: list[Call] = []
+    for _ in range(count):
+        call = await bot.fake.wait_for(
+            "sendMessage", lambda c: c.params["chat_id"] == ADMIN, after=mark
+        )
+        mark = bot.fake.calls.index(call) + 1
+        seen.append(call)
+    return seen
+
+
+async def press(bot: Bot, data: str, count: int = 1) -> list[Call]:
+    mark = bot.fake.mark()
+    bot.fake.push_update(bot.fake.callback_update(data, user_id=ADMIN, chat_id=ADMIN))
+    return await _next_to_admin(bot, mark, count)
+
+
+async def test_add_from_an_official_page_prefills_and_keeps_evidence(
+    bot: Bot, site: SourceServer
+) -> None:
+    url = site.url("/berita/kotak-suara")
+    summary, ask = await to_admin(bot, f"/tambah {url}", 2)
+    shown = visible(summary)
+    assert "KPU: Kotak Suara Karton Kedap Air" in shown and "20 November 2023" in shown
+    assert "Domain resmi" in shown and "kedap air dan aman digunakan" in shown
+    assert "Label" in visible(ask)  # org, clarification, source and date came from the page
+    (ask_claim,) = await press(bot, "v:HOAKS")
+    assert "klaim" in visible(ask_claim).lower()
+    (ask_variants,) = await to_admin(bot, CLAIM)
+    assert "Variasi" in visible(ask_variants)
+    header, card, confirm = await to_admin(bot, "-", 3)
+    assert "bukan domain resmi" not in visible(header)
+    assert "KPU menegaskan kotak suara berbahan karton" in visible(card)
+    assert "20 November 2023" in visible(card) and button_data(confirm) == ["t:ok", "t:no"]
+    # the moderator edits a pre-filled field at the preview, then saves
+    edited = "KPU: kotak suara karton kedap air, sudah diuji sejak Pemilu 2019."
+    _, card, _ = await to_admin(bot, f"clarification {edited}", 3)
+    assert edited in visible(card)
+    _, saved = await bot.press("t:ok", "editMessageText", user_id=ADMIN, chat_id=ADMIN)
+    assert "Tersimpan sebagai" in visible(saved)
+    statement = storage.get_statement(bot.core.db, "kpu-0001")
+    assert statement is not None
+    assert (statement.org, statement.source_url, statement.published_at) == (
+        "KPU",
+        url,
+        "2023-11-20",
+    )
+    assert statement.source_title == "KPU: Kotak Suara Karton Kedap Air dan Aman Dipakai di TPS"
+    assert statement.clarification == edited
+    (evidence,) = source_store.evidence_for(bot.core.db, statement.id)
+    raw = (DATA / "kpu_berita.html").read_bytes()
+    assert evidence.body_sha256 == hashlib.sha256(raw).hexdigest()
+    assert "kedap air dan aman digunakan" in evidence.text
+    assert evidence.text_sha256 == hashlib.sha256(evidence.text.encode()).hexdigest()
+    assert evidence.url == url and evidence.saved_by == f"mod:{ADMIN}" and evidence.fetched_at
+
+
+async def test_a_url_as_the_first_answer_and_an_unofficial_domain(
+    tmp_path: Path, site: SourceServer
+) -> None:
+    env = {**LOCAL_ENV, "OFFICIAL_DOMAINS": "kpu.go.id,bawaslu.go.id"}
+    async for bot in running_bot(tmp_path, **env):
+        await to_admin(bot, "/tambah")
+        summary, ask = await to_admin(bot, site.url("/bawaslu/politik-uang"), 2)
+        assert "bukan domain resmi" in visible(summary)
+        assert "Lembaga" in visible(ask)  # not an official domain: the body is asked
+        await to_admin(bot, "Bawaslu")
+        await press(bot, "v:HOAKS")
+        await to_admin(bot, "Bawaslu bagi-bagi uang transport untuk pemilih")
+        header, card, _ = await to_admin(bot, "-", 3)
+        assert "Sumber bukan domain resmi: 127.0.0.1" in visible(header)
+        assert "5 Desember 2023" in visible(card)
+        assert "tidak pernah membagikan uang" in visible(card)  # from the paragraphs
+
+
+async def test_a_failed_fetch_says_why_and_the_guided_add_goes_on(
+    bot: Bot, site: SourceServer
+) -> None:
+    site.redirect("/ke-internal", "http://169.254.169.254/latest/meta-data/")
+    note, ask = await to_admin(bot, f"/tambah {site.url('/ke-internal')}", 2)
+    assert "tidak bisa diambil" in visible(note) and "jaringan internal" in visible(note)
+    assert "Lembaga" in visible(ask)
+    note, ask = await to_admin(bot, "/tambah ftp://kpu.go.id/berkas", 2)
+    assert "hanya tautan http(s)" in visible(note) and "Lembaga" in visible(ask)
+    assert bot.core.db["statement_evidence"].count == 0
+    assert claims(bot.core) == []  # moderators' pages are not citizens' claims
