@@ -7,6 +7,7 @@ allowed loopback (FETCH_ALLOW_LOOPBACK=1, tests only) and 127.0.0.1 counts as KP
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from fakebotapi import Call
 from sourceserver import DATA, SourceServer
 
 import storage
+from bot.telegram.texts import ID
 from storage import sources as source_store
 
 pytestmark = pytest.mark.timeout(40)
@@ -28,6 +30,10 @@ LOCAL_ENV = {
     "FETCH_TIMEOUT_SECONDS": "2",
     "OFFICIAL_DOMAINS": "kpu.go.id,bawaslu.go.id,127.0.0.1=KPU",
 }
+def visible_text(html_text: str) -> str:
+    return re.sub(r"<[^>]+>", "", html_text)
+
+
 CLAIM = "kotak suara pemilu dari kardus gampang jebol kena hujan, surat suara rusak semua"
 
 
@@ -138,3 +144,79 @@ async def test_a_failed_fetch_says_why_and_the_guided_add_goes_on(
     assert "hanya tautan http(s)" in visible(note) and "Lembaga" in visible(ask)
     assert bot.core.db["statement_evidence"].count == 0
     assert claims(bot.core) == []  # moderators' pages are not citizens' claims
+
+
+# ------------------------------------------------------------------------------ citizens
+
+
+def add_statement(bot: Bot, external_id: str, claim: str, source_url: str) -> None:
+    storage.save_statement(
+        bot.core.db,
+        storage.StatementInput(
+            external_id=external_id,
+            org="KPU",
+            verdict="HOAKS",
+            claim=claim,
+            clarification=f"Klarifikasi resmi {external_id}: kotak suara karton kedap air.",
+            source_url=source_url,
+            published_at="2023-11-20",
+        ),
+        actor="test",
+    )
+    bot.core.refresh(force=True)
+
+
+@pytest.fixture
+async def linking_bot(tmp_path: Path) -> AsyncIterator[Bot]:
+    async for b in running_bot(tmp_path, **LOCAL_ENV, FETCH_LINKS="1"):
+        yield b
+
+
+async def test_a_citizens_link_is_matched_by_its_normalized_url(linking_bot: Bot) -> None:
+    bot = linking_bot
+    add_statement(bot, "kpu-kotak", "kotak suara gampang jebol", "https://www.kpu.go.id/b/kotak")
+    call = await bot.say("http://KPU.go.id/b/kotak/?utm_source=wa&fbclid=x#atas")
+    assert visible(call).startswith(visible_text(ID["statement_from_link"]))
+    assert "Klarifikasi resmi kpu-kotak" in visible(call)
+    (claim,) = claims(bot.core)
+    keys = [r["url_key"] for r in bot.core.db.query("SELECT url_key FROM claim_links")]
+    assert keys == ["kpu.go.id/b/kotak"] and claim["count"] == 1
+
+
+async def test_a_citizens_link_is_matched_by_the_pages_title(
+    linking_bot: Bot, site: SourceServer
+) -> None:
+    bot = linking_bot
+    add_statement(
+        bot, "kpu-karton", "kotak suara karton mudah jebol terkena hujan",
+        "https://www.kpu.go.id/lain",
+    )  # fmt: skip
+    call = await bot.say(f"ini benar gak? {site.url('/berita/kotak-suara')}")
+    assert "Klarifikasi resmi kpu-karton" in visible(call)
+    assert len(site.seen("/berita/kotak-suara")) == 1
+    (claim,) = claims(bot.core)
+    assert "Kotak Suara Karton Kedap Air" in claim["text"]  # the page's words were matched
+    assert claim["text"].startswith("ini benar gak?")
+
+
+async def test_a_link_answered_before_gets_that_answer_and_a_failed_fetch_is_a_note(
+    linking_bot: Bot, site: SourceServer
+) -> None:
+    bot = linking_bot
+    add_statement(bot, "kpu-kotak", "kotak suara gampang jebol", "https://www.kpu.go.id/b/kotak")
+    first = await bot.say(f"{site.url('/post/123')} viral di grup wa keluarga")
+    assert "tidak bisa dibuka" in visible(first)  # 404: a short note, then the usual answer
+    assert "Belum ada pernyataan resmi" in visible(first)
+    (claim,) = claims(bot.core)  # recorded before the reply
+    bot.core.link_cluster([claim["id"]], "kpu-kotak", actor="mod:42")
+    again = await bot.say(f"{site.url('/post/123/')}?fbclid=abc", user_id=1002)
+    assert "Klarifikasi resmi kpu-kotak" in visible(again)
+    assert len(site.seen("/post/123")) == 1  # known link: the page was not fetched again
+
+
+async def test_links_fall_back_to_the_text_when_fetching_is_off(
+    bot: Bot, site: SourceServer
+) -> None:
+    add_statement(bot, "kpu-karton", "kotak suara karton jebol", "https://www.kpu.go.id/lain")
+    call = await bot.say(f"{site.url('/berita/kotak-suara')}")
+    assert site.requests == [] and "tidak bisa dibuka" not in visible(call)

@@ -17,6 +17,8 @@ from telegram.ext import ContextTypes
 from bot.core import Answer
 from bot.matcher.match import MIN_CONTENT_WORDS, Tier
 from bot.matcher.normalize import normalize
+from bot.sources.citizen import claim_text_with_page
+from bot.sources.fetch import policy_from
 from bot.telegram import render
 from bot.telegram.extract import ExtractedClaim, extract_claim
 from bot.telegram.runtime import Runtime, runtime
@@ -146,15 +148,25 @@ async def answer_claim(update: Update, context: Context, claim: ExtractedClaim) 
         return
     await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
     linked = rt.core.statement_for_links(claim.urls)
+    claim_text, note = claim.text or " ".join(claim.urls), None
+    if linked is None and claim.urls and rt.settings.fetch_links:
+        # a link known to no statement or earlier claim: what the page says is the claim
+        read = await claim_text_with_page(claim.text, claim.urls, policy_from(rt.settings))
+        claim_text = read.text
+        if read.failure is not None:
+            note = text(lang, "link_fetch_failed", reason=text(lang, f"fetch_{read.failure}"))
     answer = rt.core.check(
-        claim.text or " ".join(claim.urls),
+        claim_text,
         channel="private" if chat.type == ChatType.PRIVATE else "group",
         user_id=user.id,
         chat_id=chat.id,
         update_id=update.update_id,
     )
+    rt.core.remember_links(answer.claim_id, claim.urls)
     log.debug("claim %d tier %s", answer.claim_id, answer.tier.value)
     reply = reply_for(rt, answer, lang, linked)
+    if note is not None and answer.claim_id is not None and len(reply.text) < 3800:
+        reply = render.Reply(html.escape(note) + "\n\n" + reply.text, reply.markup)
     await message.reply_text(reply.text, reply_markup=reply.markup)
 
 
