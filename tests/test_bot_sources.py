@@ -7,6 +7,7 @@ allowed loopback (FETCH_ALLOW_LOOPBACK=1, tests only) and 127.0.0.1 counts as KP
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -30,6 +31,8 @@ LOCAL_ENV = {
     "FETCH_TIMEOUT_SECONDS": "2",
     "OFFICIAL_DOMAINS": "kpu.go.id,bawaslu.go.id,127.0.0.1=KPU",
 }
+
+
 def visible_text(html_text: str) -> str:
     return re.sub(r"<[^>]+>", "", html_text)
 
@@ -220,3 +223,66 @@ async def test_links_fall_back_to_the_text_when_fetching_is_off(
     add_statement(bot, "kpu-karton", "kotak suara karton jebol", "https://www.kpu.go.id/lain")
     call = await bot.say(f"{site.url('/berita/kotak-suara')}")
     assert site.requests == [] and "tidak bisa dibuka" not in visible(call)
+
+
+# ------------------------------------------------------------------------------ feeds, /draf
+
+
+def local_feed(site: SourceServer) -> str:
+    items = "".join(
+        f"<item><title>{title}</title><link>{site.url(path)}?utm_source=rss</link></item>"
+        for title, path in (
+            ("KPU: Kotak Suara Karton Kedap Air", "/berita/kotak-suara"),
+            ("Bawaslu Minta Masyarakat Laporkan Politik Uang", "/bawaslu/politik-uang"),
+        )
+    )
+    body = f'<?xml version="1.0"?><rss version="2.0"><channel>{items}</channel></rss>'
+    return site.add("/rss", body=body.encode(), content_type="application/rss+xml", etag='"1"')
+
+
+async def test_feed_items_become_drafts_that_moderators_turn_into_statements(
+    tmp_path: Path, site: SourceServer
+) -> None:
+    feed = local_feed(site)
+    env = {**LOCAL_ENV, "SOURCE_FEEDS": feed, "MODERATOR_CHAT_ID": "-100777"}
+    async for bot in running_bot(tmp_path, **env):
+        # the background loop polls on its first tick and announces the new drafts once
+        note = await bot.fake.wait_for(
+            "sendMessage", lambda c: c.params["chat_id"] == -100777, timeout=15
+        )
+        assert "2 draf baru" in visible(note)
+        assert storage.get_statement(bot.core.db, "kpu-0001") is None  # nothing published
+        (listing,) = await to_admin(bot, "/draf")
+        assert "Kotak Suara Karton" in visible(listing) and "Politik Uang" in visible(listing)
+        first, second = (d.id for d in source_store.pending_drafts(bot.core.db))
+        assert button_data(listing) == [f"sd:a:{first}", f"sd:d:{first}",
+                                        f"sd:a:{second}", f"sd:d:{second}"]  # fmt: skip
+        answer, _ = await bot.press(f"sd:d:{second}", "answerCallbackQuery", user_id=ADMIN)
+        assert f"d{second} diabaikan" in answer.params["text"]
+        summary, ask = await press(bot, f"sd:a:{first}", 2)  # the page is fetched now
+        assert "Domain resmi" in visible(summary) and "Label" in visible(ask)
+        await press(bot, "v:HOAKS")
+        await to_admin(bot, CLAIM)
+        await to_admin(bot, "-", 3)
+        _, saved = await bot.press("t:ok", "editMessageText", user_id=ADMIN, chat_id=ADMIN)
+        assert "Tersimpan sebagai" in visible(saved)
+        assert source_store.pending_drafts(bot.core.db) == []
+        assert source_store.get_source_draft(bot.core.db, first).status == "used"  # type: ignore[union-attr]
+        (empty,) = await to_admin(bot, "/draf")
+        assert "Tidak ada draf" in visible(empty)
+        assert len(site.seen("/rss")) == 1  # one poll per FEED_POLL_MINUTES
+
+
+async def test_a_claimreview_draft_prefills_claim_and_verdict(bot: Bot, site: SourceServer) -> None:
+    from bot.sources.claimreview import queue_reviews, reviews_from_json
+
+    review = json.loads((DATA / "claimreviews.json").read_text(encoding="utf-8"))[0]
+    review["url"] = site.url("/bawaslu/politik-uang")
+    queue_reviews(bot.core.db, reviews_from_json(json.dumps(review)))
+    (draft,) = source_store.pending_drafts(bot.core.db)
+    summary, ask = await press(bot, f"sd:a:{draft.id}", 2)
+    assert "bukan domain resmi" not in visible(summary)  # 127.0.0.1 counts as KPU here
+    assert "Variasi" in visible(ask)  # everything else came from the ClaimReview and page
+    _, card, _ = await to_admin(bot, "-", 3)
+    assert "Bawaslu membagikan uang transport" in visible(card)
+    assert "tidak pernah membagikan uang kepada pemilih; pesan itu hoaks" in visible(card)

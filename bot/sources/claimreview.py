@@ -8,11 +8,18 @@ datePublished -> published_at, reviewBody/description -> clarification.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sqlite_utils import Database
+
 from bot.sources.page import as_date, jsonld_objects, types_of
+from bot.sources.urls import normalize_url
+from storage import sources as source_store
+from storage.db import transaction
 from storage.statements import MAX_CLAIM_LEN, MAX_CLARIFICATION_LEN, MAX_ORG_LEN, VERDICTS
 
 #: Rating names fact-checkers use, mapped to CekKlaim's verdicts (upper-cased keys).
@@ -78,3 +85,51 @@ def reviews_in(objects: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 def reviews_from_json(text: str) -> list[dict[str, Any]]:
     """ClaimReview objects of a JSON / JSON-LD document (a single object, a list, @graph)."""
     return reviews_in(jsonld_objects(text))
+
+
+@dataclass(frozen=True, slots=True)
+class QueueSummary:
+    queued: int
+    already: int
+    problems: tuple[str, ...]
+
+
+def review_key(fields: dict[str, Any]) -> str:
+    """One draft per reviewed claim and review page, however often it is imported."""
+    url = normalize_url(fields.get("source_url") or "") or ""
+    claim = " ".join(str(fields.get("claim", "")).casefold().split())
+    return "cr:" + hashlib.sha256(f"{url}\n{claim}".encode()).hexdigest()[:24]
+
+
+def queue_reviews(
+    db: Database,
+    reviews: Iterable[dict[str, Any]],
+    *,
+    origin_url: str | None = None,
+    today: date | None = None,
+) -> QueueSummary:
+    """Put ClaimReviews in the moderators' drafts queue (one transaction); none is served
+    until a moderator saves it. A review without claimReviewed is reported, not queued."""
+    queued = already = 0
+    problems: list[str] = []
+    with transaction(db):
+        for number, review in enumerate(reviews, 1):
+            fields = review_fields(review, today=today)
+            if "claim" not in fields:
+                problems.append(f"ClaimReview {number}: no claimReviewed, skipped")
+                continue
+            added = source_store.add_source_draft(
+                db,
+                key=review_key(fields),
+                origin="claimreview",
+                url=fields.get("source_url") or origin_url,
+                title=fields.get("source_title") or fields["claim"],
+                summary=fields.get("clarification"),
+                published_at=fields.get("published_at"),
+                fields=fields,
+            )
+            if added is None:
+                already += 1
+            else:
+                queued += 1
+    return QueueSummary(queued, already, tuple(problems))

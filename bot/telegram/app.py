@@ -20,7 +20,7 @@ from telegram.ext import (
 
 from bot.core import Core
 from bot.settings import Settings
-from bot.telegram import handlers, moderation
+from bot.telegram import feeds, handlers, moderation
 from bot.telegram.groups import register_group_handlers, set_group_commands
 from bot.telegram.inline import register_inline_handlers
 from bot.telegram.ratelimit import RateLimiter
@@ -116,6 +116,7 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
 
 
 async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+    await feeds.stop(app)
     task = app.bot_data.pop("refresher", None)
     if task is not None:
         task.cancel()
@@ -139,6 +140,7 @@ async def _refresh_loop(app: Application) -> None:  # type: ignore[type-arg]
                 await moderation.announce_fast_growing(app.bot, rt)
             if ticks % PURGE_EVERY_TICKS == 0:
                 purge_removed_groups(rt.core.db)
+            feeds.schedule(app, rt, ticks, REFRESH_SECONDS)  # SOURCE_FEEDS, own task
         except Exception:  # keep serving with the old index; try again next tick
             log.exception("background upkeep failed")
 

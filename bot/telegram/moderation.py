@@ -196,9 +196,11 @@ async def add_from_source_draft(update: Update, context: Context) -> int:
         await query.message.reply_text(text("id", "draft_gone"))  # type: ignore[union-attr]
         return ConversationHandler.END
     draft = await _prefilled(update, context, found.url) if found.url else {}
+    # a ClaimReview states the claim, verdict and clarification; the page the rest
+    draft.update(_sanitized({k: v for k, v in found.fields.items() if k not in ("org",)}))
     known = {
         "source_title": found.title, "clarification": found.summary,
-        "published_at": found.published_at, **found.fields,
+        "published_at": found.published_at, "org": found.fields.get("org"),
     }  # fmt: skip
     for name, value in _sanitized({k: v for k, v in known.items() if v}).items():
         draft.setdefault(name, value)
