@@ -7,6 +7,9 @@ is recorded with its headers so a test can check what the fetcher sent.
 
 from __future__ import annotations
 
+import shutil
+import ssl
+import subprocess
 import threading
 import time
 from dataclasses import dataclass, field
@@ -37,7 +40,7 @@ class Seen:
 
 
 class SourceServer:
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
         self.routes: dict[str, Route] = {}
         self.requests: list[Seen] = []
         server = self
@@ -100,8 +103,10 @@ class SourceServer:
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
+        if tls is not None:
+            self.httpd.socket = tls.wrap_socket(self.httpd.socket, server_side=True)
         self.port = self.httpd.server_address[1]
-        self.base = f"http://127.0.0.1:{self.port}"
+        self.base = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self.thread = threading.Thread(
             target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
@@ -131,3 +136,21 @@ class SourceServer:
 
     def seen(self, path: str) -> list[Seen]:
         return [r for r in self.requests if r.path.split("?")[0] == path]
+
+
+def self_signed(tmp: Path, name: str) -> tuple[ssl.SSLContext, ssl.SSLContext] | None:
+    """(server context, client context trusting only it) for a certificate naming `name`;
+    None when the openssl command is not installed."""
+    if shutil.which("openssl") is None:
+        return None
+    key, cert = tmp / f"{name}.key", tmp / f"{name}.crt"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+         "-subj", f"/CN={name}", "-addext", f"subjectAltName=DNS:{name}",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server.load_cert_chain(cert, key)
+    client = ssl.create_default_context(cafile=str(cert))
+    return server, client

@@ -7,9 +7,10 @@ import hashlib
 import ipaddress
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-from sourceserver import DATA, Route, SourceServer
+from sourceserver import DATA, Route, SourceServer, self_signed
 
 from bot.sources.fetch import (
     USER_AGENT,
@@ -233,3 +234,32 @@ async def test_names_are_vetted_on_every_address(monkeypatch: pytest.MonkeyPatch
     with pytest.raises(FetchError) as caught:
         await resolve_vetted("missing.example", 80)
     assert caught.value.reason == "dns"
+
+
+async def test_https_goes_to_the_vetted_address_and_checks_the_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DNS rebinding: the connection goes to the address that was checked, while TLS still
+    sends the name (SNI) and verifies the certificate against it, not against the IP."""
+    contexts = self_signed(tmp_path, "sumber.test")
+    if contexts is None:
+        pytest.skip("openssl is not installed")
+    server_tls, client_tls = contexts
+    loop = asyncio.get_running_loop()
+    lookups: list[str] = []
+
+    async def fake_getaddrinfo(host: str, port: int, **kw: object) -> list[tuple]:
+        lookups.append(host)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+
+    monkeypatch.setattr(loop, "getaddrinfo", fake_getaddrinfo)
+    with SourceServer(tls=server_tls) as site:
+        site.add("/p", body=b"<p>aman lewat https</p>")
+        policy = FetchPolicy(allow_loopback=True, total_timeout=5, tls=client_tls)
+        page = await fetch(f"https://sumber.test:{site.port}/p", policy)
+        assert page.body == b"<p>aman lewat https</p>"
+        assert lookups == ["sumber.test"]  # resolved once, by us; httpx got the IP
+        assert site.seen("/p")[0].headers["host"] == f"sumber.test:{site.port}"
+        # a trusted certificate for another name is refused: the check is against the name
+        assert await reason(f"https://lain.test:{site.port}/p", policy) == "network"
+        assert len(site.seen("/p")) == 1

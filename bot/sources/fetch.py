@@ -25,6 +25,7 @@ import hashlib
 import ipaddress
 import re
 import socket
+import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit, urlunsplit
@@ -76,6 +77,7 @@ class FetchPolicy:
     max_bytes: int = MAX_BYTES
     max_redirects: int = MAX_REDIRECTS
     user_agent: str = USER_AGENT
+    tls: ssl.SSLContext | None = None  # None: the system's CA certificates (tests pass their own)
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +180,10 @@ def _target(url: str) -> tuple[str, str, int]:
         raise FetchError("scheme", scheme or "-")
     if not host or parts.username is not None or parts.password is not None:
         raise FetchError("bad_url")
+    try:  # an internationalised name travels as its ASCII (punycode) form
+        host = host.encode("idna").decode("ascii") if not host.isascii() else host
+    except UnicodeError as exc:
+        raise FetchError("bad_url") from exc
     return scheme, host.rstrip(".").lower(), port or (443 if scheme == "https" else 80)
 
 
@@ -231,8 +237,9 @@ async def _fetch(
 ) -> Fetched:
     timeout = httpx.Timeout(policy.total_timeout, connect=policy.connect_timeout)
     current = url
+    verify: ssl.SSLContext | bool = policy.tls if policy.tls is not None else True
     async with httpx.AsyncClient(
-        timeout=timeout, follow_redirects=False, trust_env=False
+        timeout=timeout, follow_redirects=False, trust_env=False, verify=verify
     ) as client:
         for _hop in range(policy.max_redirects + 1):
             scheme, host, port = _target(current)
@@ -259,7 +266,8 @@ async def _fetch(
                     return await _read(url, current, response, policy, accept)
             except httpx.TimeoutException as exc:
                 raise FetchError("timeout") from exc
-            except httpx.HTTPError as exc:  # connection refused, TLS failure, bad HTTP
+            except (httpx.HTTPError, httpx.InvalidURL, ssl.SSLError, OSError) as exc:
+                # connection refused, TLS failure, malformed answer
                 raise FetchError("network", type(exc).__name__) from exc
     raise FetchError("too_many_redirects", str(policy.max_redirects))
 
