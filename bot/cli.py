@@ -401,6 +401,7 @@ def add_moderation_commands(
         ("show", cmd_statement_show, "a statement with its phrasings and answered claims"),
         ("retire", cmd_statement_retire, "stop serving a statement"),
         ("history", cmd_statement_history, "every recorded change of a statement"),
+        ("evidence", cmd_statement_evidence, "what the source page said when it was made"),
     ):
         a = actions.add_parser(name, parents=[nested], help=text)
         a.add_argument("external_id", metavar="ID")
@@ -532,6 +533,26 @@ def cmd_statement_show(args: argparse.Namespace, settings: Settings, db_path: Pa
         [s.id],
     ).fetchone()
     print(f"Klaim terjawab / claims answered: {answered} (asked {asked} times)")
+    return 0
+
+
+def cmd_statement_evidence(args: argparse.Namespace, settings: Settings, db_path: Path) -> int:
+    """The source text kept when a moderator made the statement from a page, with hashes."""
+    from storage.sources import evidence_for
+
+    db = storage.open_db(db_path)
+    s = storage.get_statement(db, args.external_id)
+    if s is None:
+        return _fail("statement evidence", f"no statement with id {args.external_id!r}")
+    kept = evidence_for(db, s.id)
+    if not kept:
+        print(f"[{s.external_id}] no fetched source kept (typed or imported by hand)")
+    for e in kept:
+        print(f"[{s.external_id}] {e.final_url}")
+        print(f"  fetched {reports.wib(e.fetched_at)}, saved by {e.saved_by or '-'}")
+        print(f"  sha256 of the bytes received: {e.body_sha256}")
+        print(f"  sha256 of the text below:     {e.text_sha256}")
+        print("\n" + e.text + "\n")
     return 0
 
 

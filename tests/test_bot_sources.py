@@ -116,6 +116,8 @@ async def test_add_from_an_official_page_prefills_and_keeps_evidence(
     assert "kedap air dan aman digunakan" in evidence.text
     assert evidence.text_sha256 == hashlib.sha256(evidence.text.encode()).hexdigest()
     assert evidence.url == url and evidence.saved_by == f"mod:{ADMIN}" and evidence.fetched_at
+    _, meta = await to_admin(bot, "/lihat kpu-0001", 2)
+    assert f"sha256 {evidence.body_sha256[:16]}" in visible(meta)
 
 
 async def test_a_url_as_the_first_answer_and_an_unofficial_domain(

@@ -212,3 +212,27 @@ def test_cli_claimreview_problems(
     assert main(["import", str(partial)]) == 0
     captured = capsys.readouterr()
     assert "no claimReviewed" in captured.err and "0 ClaimReview drafts queued" in captured.out
+
+
+def test_cli_statement_evidence(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = storage.open_db(cli_env)
+    saved, _ = storage.save_statement(
+        db,
+        storage.StatementInput(
+            external_id="kpu-bukti", org="KPU", verdict="HOAKS", claim="klaim",
+            clarification="k", source_url="https://www.kpu.go.id/b",
+        ),
+        actor="test",
+    )  # fmt: skip
+    assert main(["statement", "evidence", "kpu-bukti"]) == 0
+    assert "no fetched source kept" in capsys.readouterr().out
+    source_store.save_evidence(
+        db, saved.id,
+        {"url": "https://www.kpu.go.id/b", "body_sha256": "ab" * 32, "text": "Teks resmi KPU.",
+         "fetched_at": "2024-01-02T03:04:05.000+00:00"},
+        actor="mod:1",
+    )  # fmt: skip
+    assert main(["statement", "evidence", "kpu-bukti"]) == 0
+    out = capsys.readouterr().out
+    assert "ab" * 32 in out and "Teks resmi KPU." in out and "mod:1" in out
+    assert main(["statement", "evidence", "tidak-ada"]) == 1

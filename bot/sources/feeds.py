@@ -27,7 +27,7 @@ from storage.db import transaction
 
 log = logging.getLogger(__name__)
 
-MAX_ITEMS_PER_FEED = 50
+MAX_ITEMS_PER_FEED = 50  # new drafts per feed and poll
 _TAGS = re.compile(r"<[^>]+>")
 
 
@@ -141,7 +141,9 @@ def queue_items(db: Database, items: Iterable[FeedItem], *, feed_url: str) -> li
     known = _source_keys(db)
     queued: list[FeedItem] = []
     with transaction(db):
-        for item in list(items)[:MAX_ITEMS_PER_FEED]:
+        for item in items:
+            if len(queued) >= MAX_ITEMS_PER_FEED:  # the rest waits for the next change
+                break
             key = normalize_url(item.link)
             if key is None or key in known:
                 continue

@@ -179,7 +179,8 @@ def as_date(value: object, *, today: date | None = None) -> str | None:
         except ValueError:
             parsed = None
     if parsed is None:
-        parsed = parse_date(re.sub(r"^[A-Za-z]+,\s*", "", raw).split(" - ")[0][:40])
+        written = _TEXT_DATE.search(raw[:200])  # "Senin, 20 November 2023 09:15 WIB"
+        parsed = parse_date(written.group(1)) if written else None
     if parsed is None or parsed > (today or date.today()) or parsed.year < 1990:
         return None
     return parsed.isoformat()

@@ -421,6 +421,17 @@ async def show(update: Update, context: Context) -> None:
             created=reports.wib(statement.created_at),
             by=html.escape(statement.created_by or "-"),
         )
+        + _evidence_line(rt, statement)
+    )
+
+
+def _evidence_line(rt: Runtime, statement: Statement) -> str:
+    kept = source_store.evidence_for(rt.core.db, statement.id)
+    if not kept:
+        return ""
+    last = kept[-1]
+    return "\n" + text(
+        "id", "statement_evidence", at=reports.wib(last.fetched_at), sha=last.body_sha256[:16]
     )
 
 

@@ -484,6 +484,10 @@ ID.update(
         "draft_dismissed": "Draf {id} diabaikan.",
         "feeds_new": "🗞 {count} draf baru dari feed sumber resmi. Lihat /draf",
         "link_fetch_failed": "ℹ️ Tautan tidak bisa dibuka ({reason}); saya cocokkan teks yang ada.",
+        "statement_evidence": (
+            "📄 Bukti sumber: diambil {at}, sha256 <code>{sha}…</code> "
+            "(<code>cekklaim statement evidence ID</code> untuk teksnya)"
+        ),
     }
 )
 
