@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import sqlite3
 import sys
 import tempfile
 import time
@@ -18,8 +19,8 @@ from bot.core import Core, index_docs
 from bot.evaluation import evaluate, read_jsonl, read_queries
 from bot.matcher.index import MatchIndex
 from bot.matcher.match import MatchResult, match_text
-from bot.settings import Settings, SettingsError, load_settings
-from storage import Statement
+from bot.settings import Settings, SettingsError, load_settings, secret_file_for
+from storage import Statement, maintenance
 from storage.claims import ACTION_LINK_CLAIMS
 
 log = logging.getLogger("cekklaim")
@@ -99,6 +100,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_export)
 
     add_moderation_commands(sub, common)
+
+    p = sub.add_parser("backup", parents=[common], help="online backup of the database")
+    p.add_argument("path", type=Path, help="new file to write (never overwritten)")
+    p.set_defaults(handler=cmd_backup)
+
+    p = sub.add_parser("purge", parents=[common], help="delete old submissions, keep counts")
+    p.add_argument(
+        "--older-than", type=_positive_int, required=True, metavar="DAYS",
+        help=f"age in days (at least {maintenance.MIN_RETENTION_DAYS})",
+    )  # fmt: skip
+    p.set_defaults(handler=cmd_purge)
 
     p = sub.add_parser("feeds", parents=[common], help="official feeds (SOURCE_FEEDS)")
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -624,4 +636,34 @@ def cmd_statement_link(args: argparse.Namespace, settings: Settings, db_path: Pa
     if result.variants_skipped:
         print(f"{result.variants_skipped} claim text(s) too long to be a phrasing were not added")
     print(f"{len(waiting)} notification request(s) are now answered by this statement")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace, settings: Settings, db_path: Path) -> int:
+    """Safe while the bot runs; the generated HMAC secret travels with the copy."""
+    db = storage.open_db(db_path)
+    try:
+        result = maintenance.backup(db, args.path)
+    except (FileExistsError, OSError, sqlite3.Error) as exc:
+        return _fail("backup", exc)
+    print(f"backup {result.path}: {result.pages} pages, integrity {result.integrity}")
+    secret = secret_file_for(db_path)
+    if secret.exists():
+        copy = secret_file_for(result.path)
+        copy.write_bytes(secret.read_bytes())
+        copy.chmod(0o600)
+        print(f"secret {copy} (keep it with the backup: it keys the user pseudonyms)")
+    return 0 if result.integrity == "ok" else 1
+
+
+def cmd_purge(args: argparse.Namespace, settings: Settings, db_path: Path) -> int:
+    db = storage.open_db(db_path)
+    try:
+        result = maintenance.purge(db, older_than_days=args.older_than)
+    except ValueError as exc:
+        return _fail("purge", exc)
+    print(
+        f"purged before {result.cutoff}: {result.submissions} submissions, "
+        f"{result.subscriptions} notification requests (claim counts kept)"
+    )
     return 0

@@ -379,6 +379,14 @@ def load_settings(
             f"must be 1-256 characters of A-Z, a-z, 0-9, '_' or '-' (got {len(webhook_secret)} "
             "characters); value not shown",
         )
+    webhook_url_ok = webhook_url is not None and _is_http_url(webhook_url, schemes=("https",))
+    if webhook_url_ok and webhook_secret is None:
+        bad(
+            "WEBHOOK_SECRET",
+            "required when WEBHOOK_URL is set: without it anyone who finds the URL can post "
+            "forged updates (generate one, e.g. python -c 'import secrets; "
+            "print(secrets.token_urlsafe(32))')",
+        )
 
     # WEBHOOK_LISTEN
     webhook_listen = raw["WEBHOOK_LISTEN"] or DEFAULT_WEBHOOK_LISTEN

@@ -149,13 +149,9 @@ def run_bot(settings: Settings, core: Core) -> int:
     """Long polling by default; a webhook (with Telegram's secret token) when configured."""
     app = build_application(settings, core)
     if settings.webhook_url:
-        app.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            webhook_url=settings.webhook_url,
-            secret_token=settings.webhook_secret,
-            allowed_updates=Update.ALL_TYPES,
-        )
+        from bot.telegram import webhook  # tornado only in webhook mode
+
+        asyncio.run(webhook.serve(app, settings))
     else:
         app.run_polling(allowed_updates=Update.ALL_TYPES)
     return 0
