@@ -113,31 +113,37 @@ class Core:
         return result, tuple(snap.statements[m.statement_id] for m in result.matches)
 
     def statement_for_links(self, urls: tuple[str, ...]) -> Statement | None:
-        """The one current statement these links point to, if exactly one.
+        """The one current statement these links point to, if exactly one (`link_answer`)."""
+        found = self.link_answer(urls)
+        return found[0] if found else None
 
-        First a statement's own source (as stored, then normalized: scheme, `www.`,
-        tracking parameters, trailing slash), then the answer that earlier claims carrying
-        the same link got. A body's homepage shared by many statements answers nothing by
-        itself, and neither does a link earlier claims were answered differently for.
+    def link_answer(self, urls: tuple[str, ...]) -> tuple[Statement, str] | None:
+        """The one current statement these links point to, and how: "source" or "seen".
+
+        "source": the link is a statement's own source (as stored, then normalized: scheme,
+        `www.`, tracking parameters, trailing slash). "seen": earlier claims carrying the
+        same link were answered with it. A body's homepage shared by many statements answers
+        nothing by itself, and neither does a link earlier claims were answered differently
+        for (see `storage.sources.answered_statement_ids_for_links`).
         """
         for url in urls:
             found = [s for s in storage.statements_with_source(self.db, url) if s.is_current()]
             if len(found) == 1:
-                return found[0]
+                return found[0], "source"
         keys = unique_keys(urls)
         if not keys:
             return None
         by_source = self._statements_by_source_key()
         for key in keys:
             if len(by_source.get(key, ())) == 1:
-                return by_source[key][0]
+                return by_source[key][0], "source"
         by_rowid = {s.id: s for s in self.snapshot.statements.values()}
         for key in keys:
             if "/" not in key:  # a site's root says nothing about which claim it is
                 continue
             answered = answered_statement_ids_for_links(self.db, [key])
             if len(answered) == 1 and answered[0] in by_rowid:
-                return by_rowid[answered[0]]
+                return by_rowid[answered[0]], "seen"
         return None
 
     def remember_links(self, claim_id: int | None, urls: tuple[str, ...]) -> None:

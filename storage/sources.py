@@ -17,6 +17,7 @@ DRAFT_ORIGINS = frozenset({"feed", "claimreview"})
 DRAFT_STATUSES = frozenset({"pending", "used", "dismissed"})
 MAX_EVIDENCE_TEXT = 100_000
 MAX_DRAFT_TEXT = 3000
+MAX_LINKS_PER_ANSWERING_CLAIM = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,7 +233,12 @@ def record_claim_links(db: Database, claim_id: int, keys: Iterable[str]) -> int:
 
 def answered_statement_ids_for_links(db: Database, keys: Sequence[str]) -> list[int]:
     """Statement row ids that earlier claims with one of these links were answered with:
-    moderator-linked claims first, then the most recently seen."""
+    moderator-linked claims first, then the most recently seen.
+
+    A claim that many different links share (MAX_LINKS_PER_ANSWERING_CLAIM) is left out:
+    that is what a login wall or a site's generic page looks like once its title became the
+    claim text, and its answer says nothing about any one of those links.
+    """
     if not keys:
         return []
     marks = ", ".join("?" for _ in keys)
@@ -241,8 +247,9 @@ def answered_statement_ids_for_links(db: Database, keys: Sequence[str]) -> list[
         SELECT c.best_statement_id FROM claim_links l JOIN claims c ON c.id = l.claim_id
         WHERE l.url_key IN ({marks}) AND c.status = 'answered'
               AND c.best_statement_id IS NOT NULL
+              AND (SELECT count(*) FROM claim_links o WHERE o.claim_id = c.id) <= ?
         ORDER BY c.linked DESC, c.last_seen DESC
         """,
-        list(keys),
+        [*keys, MAX_LINKS_PER_ANSWERING_CLAIM],
     ).fetchall()
     return list(dict.fromkeys(int(r[0]) for r in rows))

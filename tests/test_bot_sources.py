@@ -216,6 +216,7 @@ async def test_a_link_answered_before_gets_that_answer_and_a_failed_fetch_is_a_n
     bot.core.link_cluster([claim["id"]], "kpu-kotak", actor="mod:42")
     again = await bot.say(f"{site.url('/post/123/')}?fbclid=abc", user_id=1002)
     assert "Klarifikasi resmi kpu-kotak" in visible(again)
+    assert visible(again).startswith(ID["statement_from_seen_link"])  # not called its source
     assert len(site.seen("/post/123")) == 1  # known link: the page was not fetched again
 
 

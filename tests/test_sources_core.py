@@ -39,8 +39,8 @@ def test_normalized_sources_and_shared_homepages() -> None:
 def test_links_of_answered_claims() -> None:
     core = core_with(("a", "https://kpu.go.id/a"), ("b", "https://kpu.go.id/b"))
     answered_claim(core, "pesan berantai pertama soal kotak suara", "https://t.me/x/1", "a")
-    found = core.statement_for_links(("https://t.me/x/1?igshid=zz",))
-    assert found is not None and found.external_id == "a"
+    found = core.link_answer(("https://t.me/x/1?igshid=zz",))
+    assert found is not None and (found[0].external_id, found[1]) == ("a", "seen")
     # the same link answered differently elsewhere: it no longer says which claim it is
     answered_claim(core, "pesan lain yang sama sekali berbeda isinya", "https://t.me/x/1", "b")
     assert core.statement_for_links(("https://t.me/x/1",)) is None
@@ -51,3 +51,17 @@ def test_links_of_answered_claims() -> None:
     open_claim = core.check("kabar keempat belum dijawab siapa pun", channel="cli")
     core.remember_links(open_claim.claim_id, ("https://t.me/x/9",))
     assert core.statement_for_links(("https://t.me/x/9",)) is None
+
+
+def test_a_claim_many_links_share_answers_none_of_them() -> None:
+    """A login wall's title as the claim text: one claim row for every link behind it."""
+    core = core_with(("a", "https://kpu.go.id/a"))
+    wall = [f"https://social.example/post/{n}" for n in range(4)]
+    answer = core.check("masuk ke akun anda untuk melihat kiriman ini", channel="cli")
+    for url in wall:
+        core.remember_links(answer.claim_id, (url,))
+    assert answer.claim_id is not None
+    core.link_cluster([answer.claim_id], "a", actor="mod:1")
+    assert core.link_answer((wall[0],)) is None
+    found = core.link_answer(("https://kpu.go.id/a/",))
+    assert found is not None and found[1] == "source"

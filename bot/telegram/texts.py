@@ -484,6 +484,10 @@ ID.update(
         "draft_dismissed": "Draf {id} diabaikan.",
         "feeds_new": "🗞 {count} draf baru dari feed sumber resmi. Lihat /draf",
         "link_fetch_failed": "ℹ️ Tautan tidak bisa dibuka ({reason}); saya cocokkan teks yang ada.",
+        "statement_from_seen_link": (
+            "Tautan ini pernah ditanyakan, dan moderator atau pencocokan yakin menjawabnya "
+            "dengan pernyataan resmi ini:"
+        ),
         "statement_evidence": (
             "📄 Bukti sumber: diambil {at}, sha256 <code>{sha}…</code> "
             "(<code>cekklaim statement evidence ID</code> untuk teksnya)"
@@ -505,6 +509,9 @@ EN.update(
         "fetch_network": "the site could not be reached",
         "link_fetch_failed": (
             "ℹ️ The link could not be opened ({reason}); I matched the text there is."
+        ),
+        "statement_from_seen_link": (
+            "This link was asked about before and answered with this official statement:"
         ),
     }
 )
