@@ -256,10 +256,10 @@ def drafts_list(found: list[SourceDraft], total: int) -> str:
     for draft in found:
         title = draft.title or draft.fields.get("claim") or draft.url or "-"
         site = host_of(draft.url) if draft.url else None
-        lines.append(
-            f"<b>d{draft.id}</b> · {html.escape(draft.published_at or '-')} · "
-            f"{html.escape(shorten(title, 120))}"
-            + (f" ({html.escape(site)})" if site else "")
+        lines.append(  # at most ~260 characters a line, so ten lines stay far below 4,096
+            f"<b>d{draft.id}</b> · {esc(fit(draft.published_at or '-', 10))} · "
+            f"{esc(fit(title, 150))}"
+            + (f" ({esc(fit(site, 60))})" if site else "")
             + f" · {draft.origin}"
         )
     lines.append(text("id", "drafts_hint"))
