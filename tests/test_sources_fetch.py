@@ -263,3 +263,11 @@ async def test_https_goes_to_the_vetted_address_and_checks_the_name(
         # a trusted certificate for another name is refused: the check is against the name
         assert await reason(f"https://lain.test:{site.port}/p", policy) == "network"
         assert len(site.seen("/p")) == 1
+
+
+@pytest.mark.parametrize(
+    "url", ["http://2130706433/", "http://0x7f.0.0.1/", "http://017700000001/", "http://[::1]/"]
+)
+async def test_loopback_in_disguise_is_refused(url: str) -> None:
+    """Numeric spellings of 127.0.0.1 are resolved like names, then refused by address."""
+    assert await reason(url, FetchPolicy(total_timeout=2)) == "blocked_address"
