@@ -129,6 +129,8 @@ VALID = [
 @pytest.mark.parametrize(("name", "value", "attr", "expected"), VALID)
 def test_valid_values(name: str, value: str, attr: str, expected: object) -> None:
     env = {"CEKKLAIM_SECRET": SECRET, name: value}
+    if name == "WEBHOOK_URL":
+        env["WEBHOOK_SECRET"] = WEBHOOK_SECRET
     assert getattr(load(**env), attr) == expected
 
 
@@ -138,10 +140,21 @@ def test_relative_db_path_resolves_against_cwd(tmp_path: Path) -> None:
 
 
 def test_moderator_helpers() -> None:
-    s = load(CEKKLAIM_SECRET=SECRET, MODERATOR_IDS="7 8", WEBHOOK_URL="https://x.example/h")
+    s = load(
+        CEKKLAIM_SECRET=SECRET,
+        MODERATOR_IDS="7 8",
+        WEBHOOK_URL="https://x.example/h",
+        WEBHOOK_SECRET=WEBHOOK_SECRET,
+    )
     assert s.is_moderator(7)
     assert not s.is_moderator(9)
     assert s.webhook_enabled
+
+
+def test_webhook_requires_its_secret_token() -> None:
+    err = errors(CEKKLAIM_SECRET=SECRET, WEBHOOK_URL="https://x.example/h")
+    assert [p.split(":", 1)[0] for p in err.problems] == ["WEBHOOK_SECRET"]
+    assert "required when WEBHOOK_URL is set" in str(err)
 
 
 def test_require_bot_token() -> None:

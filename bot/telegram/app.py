@@ -20,7 +20,7 @@ from telegram.ext import (
 
 from bot.core import Core
 from bot.settings import Settings
-from bot.telegram import handlers, moderation
+from bot.telegram import feeds, handlers, moderation
 from bot.telegram.faults import BotApiLimiter
 from bot.telegram.groups import register_group_handlers, set_group_commands
 from bot.telegram.inbox import with_inbox
@@ -122,6 +122,7 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
 
 
 async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+    await feeds.stop(app)
     task = app.bot_data.pop("refresher", None)
     if task is not None:
         task.cancel()
@@ -145,6 +146,7 @@ async def _refresh_loop(app: Application) -> None:  # type: ignore[type-arg]
                 await moderation.announce_fast_growing(app.bot, rt)
             if ticks % PURGE_EVERY_TICKS == 0:
                 purge_removed_groups(rt.core.db)
+            feeds.schedule(app, rt, ticks, REFRESH_SECONDS)  # SOURCE_FEEDS, own task
         except Exception:  # keep serving with the old index; try again next tick
             log.exception("background upkeep failed")
 
@@ -153,13 +155,9 @@ def run_bot(settings: Settings, core: Core) -> int:
     """Long polling by default; a webhook (with Telegram's secret token) when configured."""
     app = build_application(settings, core)
     if settings.webhook_url:
-        app.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            webhook_url=settings.webhook_url,
-            secret_token=settings.webhook_secret,
-            allowed_updates=Update.ALL_TYPES,
-        )
+        from bot.telegram import webhook  # tornado only in webhook mode
+
+        asyncio.run(webhook.serve(app, settings))
     else:
         app.run_polling(allowed_updates=Update.ALL_TYPES)
     core.db.close()  # after SIGTERM: in-flight updates finished, the WAL checkpointed
