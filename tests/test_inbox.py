@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from botharness import claims, running_bot
 from fakebotapi import FakeBotAPI
+from telegram.error import NetworkError
 
 from bot.telegram import inbox as bot_inbox
 from storage import open_db, record_submission
@@ -67,6 +68,31 @@ def test_prune_deletes_only_done_rows_older_than_the_cutoff() -> None:
     assert prune_inbox(db, timedelta(hours=1)) == 0
     assert prune_inbox(db, timedelta(seconds=-1)) == 1
     assert inbox_counts(db) == {"pending": 1, "done": 0}
+
+
+def test_a_batch_that_cannot_be_stored_is_not_confirmed(tmp_path: Path) -> None:
+    """The Updater gets a TelegramError: it retries with back-off and keeps the old offset."""
+    db = open_db(tmp_path / "x.db")
+    inbox = bot_inbox.Inbox(db)
+    db.execute("DROP TABLE inbox")
+    with pytest.raises(NetworkError, match="inbox: could not store updates"):
+        inbox.arrived([_update(1)])
+
+
+def test_done_rows_are_pruned_while_the_bot_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = open_db(tmp_path / "x.db")
+    inbox = bot_inbox.Inbox(db)
+    inbox.arrived([_update(1), _update(2)])
+    inbox.done(1)
+    monkeypatch.setattr(bot_inbox, "PRUNE_EVERY_SECONDS", 0.0)
+    monkeypatch.setattr(bot_inbox, "KEEP_DONE", timedelta(seconds=-1))
+    inbox.arrived([_update(3)])
+    assert inbox_counts(db) == {"pending": 2, "done": 0}
+    inbox.arrived([_update(2)])  # Telegram sends 2 again: it is being handled already
+    assert not inbox.begin(2)
+    assert inbox.begin(3)
 
 
 # ------------------------------------------------------------------------- the real bot
