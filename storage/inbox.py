@@ -10,7 +10,7 @@ whatever is still pending at the next start is handled again then (`take_pending
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -18,7 +18,15 @@ from sqlite_utils import Database
 
 from storage.db import transaction, utcnow_iso
 
-__all__ = ["inbox_counts", "mark_done", "prune_inbox", "store_batch", "take_pending"]
+__all__ = [
+    "MAX_ATTEMPTS",
+    "count_attempt",
+    "inbox_counts",
+    "mark_done",
+    "prune_inbox",
+    "store_batch",
+    "take_pending",
+]
 
 
 def _mark_done(db: Database, update_ids: Sequence[int], now: str) -> None:
@@ -60,30 +68,58 @@ def mark_done(db: Database, update_ids: Sequence[int]) -> None:
     merely handled again (claims are deduplicated by update_id). Skipping the fsync keeps
     the cost per update to one small write.
     """
-    if not update_ids:
-        return
+    if update_ids:
+        now = utcnow_iso()
+        _unsynced(db, lambda: _mark_done(db, update_ids, now))
+
+
+def _unsynced(db: Database, write: Callable[[], object]) -> None:
+    """One small transaction committed without an fsync (restoring the connection's level)."""
     if db.conn.in_transaction or db.memory:
         with transaction(db):
-            _mark_done(db, update_ids, utcnow_iso())
+            write()
         return
     (level,) = db.execute("PRAGMA synchronous").fetchone()
     db.execute("PRAGMA synchronous = NORMAL")
     try:
         with transaction(db):
-            _mark_done(db, update_ids, utcnow_iso())
+            write()
     finally:
         db.execute(f"PRAGMA synchronous = {int(level)}")
 
 
-def take_pending(db: Database) -> list[dict[str, Any]]:
-    """The updates stored but never marked done, oldest first, to be handled at start.
+MAX_ATTEMPTS = 3  # an update redone this often after restarts without finishing is given up
+
+
+def take_pending(db: Database) -> tuple[list[dict[str, Any]], list[int]]:
+    """The updates stored but never marked done, oldest first, to be handled at start, and
+    the ids of those given up.
 
     Done is marked right after an update's handlers finished, so a pending update was cut
     short: its reply had not gone out. Handling it again records nothing twice (claims are
     deduplicated by update_id, feedback and subscriptions are upserts) and sends the reply.
+    An update already redone MAX_ATTEMPTS times (`count_attempt`) without finishing is what
+    keeps killing the bot: it is marked done unhandled, so the bot can serve everyone else.
     """
-    rows = db.execute("SELECT raw FROM inbox WHERE done_at IS NULL ORDER BY update_id").fetchall()
-    return [json.loads(raw) for (raw,) in rows if raw]
+    with transaction(db):
+        rows = db.execute(
+            "SELECT update_id, raw, attempts FROM inbox WHERE done_at IS NULL ORDER BY update_id"
+        ).fetchall()
+        given_up = [uid for uid, _, attempts in rows if attempts >= MAX_ATTEMPTS]
+        _mark_done(db, given_up, utcnow_iso())
+    pending = [json.loads(raw) for _, raw, attempts in rows if raw and attempts < MAX_ATTEMPTS]
+    return pending, given_up
+
+
+def count_attempt(db: Database, update_id: int) -> None:
+    """A redone update is about to be handled (not synced, like `mark_done`: a crash of the
+    process is what it counts)."""
+    _unsynced(
+        db,
+        lambda: db.execute(
+            "UPDATE inbox SET attempts = attempts + 1 WHERE update_id = ?", [update_id]
+        ),
+    )
 
 
 def prune_inbox(db: Database, older_than: timedelta) -> int:

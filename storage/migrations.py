@@ -323,7 +323,9 @@ def m0007_inbox(db: Database) -> None:
 
     `raw` is the update's JSON as Telegram sent it, cleared once the update is done (it holds
     clear user ids and text, which must not outlive the handling); the row itself stays a
-    while so a redelivered update is recognised, then `prune_inbox` deletes it.
+    while so a redelivered update is recognised, then `prune_inbox` deletes it. `attempts`
+    counts the times a restart took the update up again, so one that crashes the bot every
+    time is given up after a few.
     """
     _run(
         db,
@@ -333,7 +335,8 @@ def m0007_inbox(db: Database) -> None:
                 update_id INTEGER PRIMARY KEY,
                 raw TEXT,
                 received_at TEXT NOT NULL,
-                done_at TEXT
+                done_at TEXT,
+                attempts INTEGER NOT NULL DEFAULT 0
             )
             """,
             "CREATE INDEX idx_inbox_pending ON inbox (update_id) WHERE done_at IS NULL",

@@ -19,7 +19,15 @@ from telegram.error import NetworkError
 
 from bot.telegram import inbox as bot_inbox
 from storage import open_db, record_submission
-from storage.inbox import inbox_counts, mark_done, prune_inbox, store_batch, take_pending
+from storage.inbox import (
+    MAX_ATTEMPTS,
+    count_attempt,
+    inbox_counts,
+    mark_done,
+    prune_inbox,
+    store_batch,
+    take_pending,
+)
 
 CLAIM = "BOHONG!! pemilu 2024 diundur gak jadi tgl 14 februari, sebarkan!!"
 
@@ -49,16 +57,31 @@ def test_take_pending_returns_what_is_not_done_oldest_first() -> None:
     second = _update(2, "😀 <b>&amp; \u200b")
     store_batch(db, [_update(3), _update(1), second])
     mark_done(db, [1])
-    assert [u["update_id"] for u in take_pending(db)] == [2, 3]
-    assert take_pending(db)[0] == second  # exactly as Telegram sent it
+    pending, given_up = take_pending(db)
+    assert [u["update_id"] for u in pending] == [2, 3] and given_up == []
+    assert pending[0] == second  # exactly as Telegram sent it
 
 
-def test_mark_done_leaves_the_connection_synced_as_before(tmp_path: Path) -> None:
+def test_an_update_that_never_finishes_is_given_up_after_a_few_attempts() -> None:
+    """One that kills the bot every time would otherwise keep everyone else waiting."""
+    db = open_db(":memory:")
+    second = _update(2)
+    store_batch(db, [_update(1), second])
+    for _ in range(MAX_ATTEMPTS):
+        assert [u["update_id"] for u in take_pending(db)[0]] == [1, 2]
+        count_attempt(db, 1)  # begun, then the bot died
+    assert take_pending(db) == ([second], [1])
+    assert inbox_counts(db) == {"pending": 1, "done": 1}
+
+
+def test_a_redone_update_counts_its_attempt_when_it_begins(tmp_path: Path) -> None:
     db = open_db(tmp_path / "x.db")
     store_batch(db, [_update(1)])
-    mark_done(db, [1])
-    assert db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL, as open_db set it
-    assert inbox_counts(db) == {"pending": 0, "done": 1}
+    inbox = bot_inbox.Inbox(db)
+    assert [u["update_id"] for u in inbox.pending()] == [1]
+    assert inbox.begin(1)
+    assert db.execute("SELECT attempts FROM inbox").fetchone()[0] == 1
+    assert db.execute("PRAGMA synchronous").fetchone()[0] == 2
 
 
 def test_prune_deletes_only_done_rows_older_than_the_cutoff() -> None:
@@ -206,7 +229,7 @@ def test_sigterm_finishes_in_flight_updates_and_loses_nothing(tmp_path: Path) ->
         db = open_db(db_path)
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         stored = {r[0] for r in db.execute("SELECT update_id FROM submissions").fetchall()}
-        pending = {u["update_id"] for u in take_pending(db)}
+        pending = {u["update_id"] for u in take_pending(db)[0]}
         db.close()
         confirmed = ids - set(fake.pending_updates())  # Telegram may forget these
         assert confirmed <= stored | pending  # nothing acknowledged is lost

@@ -27,7 +27,14 @@ from telegram.error import NetworkError
 from telegram.ext import Application, ApplicationBuilder
 from telegram.request import HTTPXRequest, RequestData
 
-from storage.inbox import mark_done, prune_inbox, store_batch, take_pending
+from storage.inbox import (
+    MAX_ATTEMPTS,
+    count_attempt,
+    mark_done,
+    prune_inbox,
+    store_batch,
+    take_pending,
+)
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +50,7 @@ class Inbox:
         self.db = db
         self._done: list[int] = []  # done marks a failed write left for the next one
         self._skip: set[int] = set()  # redelivered copies of updates already known
+        self._redone: set[int] = set()  # taken up from the last run, not begun yet
         self._last_prune = time.monotonic()
 
     def arrived(self, updates: list[dict[str, Any]]) -> None:
@@ -66,6 +74,9 @@ class Inbox:
             self._skip.discard(update_id)
             log.info("inbox: update %d was redelivered; handled once already", update_id)
             return False
+        if update_id in self._redone:
+            self._redone.discard(update_id)
+            count_attempt(self.db, update_id)
         return True
 
     def done(self, update_id: int) -> None:
@@ -83,7 +94,13 @@ class Inbox:
             log.exception("inbox: could not mark updates done")
 
     def pending(self) -> list[dict[str, Any]]:
-        return take_pending(self.db)
+        pending, given_up = take_pending(self.db)
+        for update_id in given_up:
+            log.error(
+                "inbox: gave up update %d: redone %d times, never finished", update_id, MAX_ATTEMPTS
+            )
+        self._redone |= {int(u["update_id"]) for u in pending}
+        return pending
 
 
 class InboxRequest(HTTPXRequest):
