@@ -89,6 +89,7 @@ def _unsynced(db: Database, write: Callable[[], object]) -> None:
 
 
 MAX_ATTEMPTS = 3  # an update redone this often after restarts without finishing is given up
+MAX_AGE = timedelta(hours=24)  # Telegram keeps an unconfirmed update as long, no longer
 
 
 def take_pending(db: Database) -> tuple[list[dict[str, Any]], list[int]]:
@@ -100,14 +101,19 @@ def take_pending(db: Database) -> tuple[list[dict[str, Any]], list[int]]:
     deduplicated by update_id, feedback and subscriptions are upserts) and sends the reply.
     An update already redone MAX_ATTEMPTS times (`count_attempt`) without finishing is what
     keeps killing the bot: it is marked done unhandled, so the bot can serve everyone else.
+    So is one older than MAX_AGE (a bot down for days, a database restored from a backup):
+    an answer that late would only confuse.
     """
+    oldest = (datetime.now(UTC) - MAX_AGE).isoformat(timespec="milliseconds")
     with transaction(db):
         rows = db.execute(
-            "SELECT update_id, raw, attempts FROM inbox WHERE done_at IS NULL ORDER BY update_id"
+            "SELECT update_id, raw, attempts >= ? OR received_at < ? FROM inbox "
+            "WHERE done_at IS NULL ORDER BY update_id",
+            [MAX_ATTEMPTS, oldest],
         ).fetchall()
-        given_up = [uid for uid, _, attempts in rows if attempts >= MAX_ATTEMPTS]
+        given_up = [uid for uid, _, give_up in rows if give_up]
         _mark_done(db, given_up, utcnow_iso())
-    pending = [json.loads(raw) for _, raw, attempts in rows if raw and attempts < MAX_ATTEMPTS]
+    pending = [json.loads(raw) for _, raw, give_up in rows if raw and not give_up]
     return pending, given_up
 
 

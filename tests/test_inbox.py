@@ -74,6 +74,14 @@ def test_an_update_that_never_finishes_is_given_up_after_a_few_attempts() -> Non
     assert inbox_counts(db) == {"pending": 1, "done": 1}
 
 
+def test_an_update_older_than_telegram_keeps_one_is_not_redone() -> None:
+    db = open_db(":memory:")
+    store_batch(db, [_update(1), _update(2)])
+    db.execute("UPDATE inbox SET received_at = '2020-01-01T00:00:00.000+00:00' WHERE update_id = 1")
+    pending, given_up = take_pending(db)
+    assert [u["update_id"] for u in pending] == [2] and given_up == [1]
+
+
 def test_a_redone_update_counts_its_attempt_when_it_begins(tmp_path: Path) -> None:
     db = open_db(tmp_path / "x.db")
     store_batch(db, [_update(1)])

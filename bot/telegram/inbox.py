@@ -28,6 +28,7 @@ from telegram.ext import Application, ApplicationBuilder
 from telegram.request import HTTPXRequest, RequestData
 
 from storage.inbox import (
+    MAX_AGE,
     MAX_ATTEMPTS,
     count_attempt,
     mark_done,
@@ -97,8 +98,9 @@ class Inbox:
         pending, given_up = take_pending(self.db)
         for update_id in given_up:
             log.error(
-                "inbox: gave up update %d: redone %d times, never finished", update_id, MAX_ATTEMPTS
-            )
+                "inbox: gave up update %d: redone %d times without finishing, or older than %s",
+                update_id, MAX_ATTEMPTS, MAX_AGE,
+            )  # fmt: skip
         self._redone |= {int(u["update_id"]) for u in pending}
         return pending
 
