@@ -79,6 +79,23 @@ async def test_update_with_the_secret_is_answered(served: Served) -> None:
     assert "HOAKS" in card.response["text"]
     rows = list(served.core.db.query("SELECT update_id FROM submissions"))
     assert rows == [{"update_id": 777}]
+    inbox = list(served.core.db.query("SELECT update_id FROM inbox"))
+    assert inbox == [{"update_id": 777}]  # stored before the 200, like a polled update
+
+
+async def test_a_redelivered_update_is_handled_once(served: Served) -> None:
+    update = served.fake.message_update(CLAIM)
+    update["update_id"] = 778
+    async with httpx.AsyncClient() as client:
+        for _ in range(2):  # Telegram sends it again when our 200 got lost
+            response = await client.post(
+                served.base + "/tg", json=update, headers={SECRET_HEADER: HOOK_SECRET}
+            )
+            assert response.status_code == 200
+        await served.fake.wait_for("sendMessage", timeout=10)
+        await asyncio.sleep(0.3)
+    assert len(served.fake.sent("sendMessage")) == 1
+    assert served.core.db["submissions"].count == 1
 
 
 @pytest.mark.parametrize("headers", [{}, {SECRET_HEADER: "wrong"}, {SECRET_HEADER: ""}])

@@ -5,8 +5,9 @@ reverse proxy), and a health check tells the proxy or orchestrator whether we ca
                                  (403 otherwise, nothing handled) -> accept -> 200
     GET  /healthz                200 {"status": "ok", ...} when the database answers, else 503
 
-Telegram retries a delivery that did not get a 200, so an update is accepted (handed to
-`accept`, which may store it durably) before the 200 goes out.
+Telegram retries a delivery that did not get a 200, so an update is stored in the inbox
+(`bot.telegram.inbox`, as in long polling) and queued before the 200 goes out; a copy
+Telegram delivers again is recognised there and handled once.
 
 Tornado (python-telegram-bot's own `webhooks` extra) serves the requests: PTB's built-in
 webhook server has no route for a health check, so we run our own small one.
@@ -103,7 +104,11 @@ def make_server(
 ) -> tornado.httpserver.HTTPServer:
     """The HTTP server for webhook mode (not yet listening)."""
 
+    inbox = getattr(app, "inbox", None)  # InboxApplication (bot.telegram.inbox)
+
     async def enqueue(data: dict) -> None:
+        if inbox is not None:  # stored (synced) before the 200 lets Telegram forget it
+            inbox.arrived([data])
         await app.update_queue.put(Update.de_json(data, app.bot))
 
     web = tornado.web.Application(
