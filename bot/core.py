@@ -9,6 +9,7 @@ reference, so a reader always sees one consistent snapshot.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -70,6 +71,8 @@ class Answer:
     statements: tuple[Statement, ...]  # the matched statements, best first
     duplicate: bool  # the same update was already recorded
     claim_id: int | None  # None: blank text, nothing to record
+    match_ms: float = 0.0  # time spent matching, and storing the claim (for the update log)
+    store_ms: float = 0.0
 
     @property
     def tier(self) -> Tier:
@@ -136,11 +139,14 @@ class Core:
         `asked=False` for texts the bot only saw (automatic checks in groups): they count
         toward trends but stay out of the moderators' queue (`storage.record_submission`).
         """
+        started = time.perf_counter()
         result, statements = self.match(text)
+        matched = time.perf_counter()
+        match_ms = (matched - started) * 1000
         best = result.best
         normalized = result.query.text or " ".join(text.split()).lower()[:4000]
         if not normalized.isprintable() or not normalized.strip():
-            return Answer(result, statements, False, None)
+            return Answer(result, statements, False, None, match_ms)
         recorded = storage.record_submission(
             self.db,
             text=text,
@@ -154,7 +160,10 @@ class Core:
             tier=result.tier.value,
             asked=asked,
         )
-        return Answer(result, statements, recorded.duplicate, recorded.claim.id)
+        store_ms = (time.perf_counter() - matched) * 1000
+        return Answer(
+            result, statements, recorded.duplicate, recorded.claim.id, match_ms, store_ms
+        )
 
     def link_cluster(
         self, cluster_key_or_claim_ids: str | Sequence[int], external_id: str, actor: str

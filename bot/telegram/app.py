@@ -21,6 +21,7 @@ from telegram.ext import (
 from bot.core import Core
 from bot.settings import Settings
 from bot.telegram import handlers, moderation
+from bot.telegram.concurrency import DEFAULT_CONCURRENT_UPDATES, OrderedUpdateProcessor
 from bot.telegram.groups import register_group_handlers, set_group_commands
 from bot.telegram.inline import register_inline_handlers
 from bot.telegram.ratelimit import RateLimiter
@@ -38,8 +39,14 @@ ALERT_EVERY_TICKS = 20  # fast-growing clusters are looked for once a minute
 PURGE_EVERY_TICKS = 1200  # settings of groups that removed the bot long ago: hourly
 
 
-def build_application(settings: Settings, core: Core) -> Application:  # type: ignore[type-arg]
-    """The Application `cekklaim run` starts; tests start the very same one."""
+def build_application(
+    settings: Settings, core: Core, *, concurrent_updates: int = DEFAULT_CONCURRENT_UPDATES
+) -> Application:  # type: ignore[type-arg]
+    """The Application `cekklaim run` starts; tests start the very same one.
+
+    Updates are handled concurrently, in order per chat and per user
+    (bot/telegram/concurrency.py); `concurrent_updates=1` handles one at a time.
+    """
     token = settings.require_bot_token()
     redact_in_logs(token)
     # httpx logs every request URL (with the token, redacted above): too chatty below WARNING
@@ -58,6 +65,7 @@ def build_application(settings: Settings, core: Core) -> Application:  # type: i
         )
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
+        .concurrent_updates(OrderedUpdateProcessor(concurrent_updates))
         .build()
     )
     app.bot_data[RUNTIME_KEY] = Runtime(

@@ -17,7 +17,7 @@ from telegram.ext import ContextTypes
 from bot.core import Answer
 from bot.matcher.match import MIN_CONTENT_WORDS, Tier
 from bot.matcher.normalize import normalize
-from bot.telegram import render
+from bot.telegram import render, updatelog
 from bot.telegram.extract import ExtractedClaim, extract_claim
 from bot.telegram.runtime import Runtime, runtime
 from bot.telegram.texts import text
@@ -154,6 +154,7 @@ async def answer_claim(update: Update, context: Context, claim: ExtractedClaim) 
         update_id=update.update_id,
     )
     log.debug("claim %d tier %s", answer.claim_id, answer.tier.value)
+    updatelog.note_answer(answer)
     reply = reply_for(rt, answer, lang, linked)
     await message.reply_text(reply.text, reply_markup=reply.markup)
 
