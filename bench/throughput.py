@@ -53,6 +53,7 @@ from bot.core import Core
 from bot.evaluation import read_jsonl
 from bot.matcher.index import IndexDoc
 from bot.settings import load_settings
+from bot.telegram import handlers
 from bot.telegram.app import build_application
 from bot.telegram.concurrency import DEFAULT_CONCURRENT_UPDATES
 
@@ -67,6 +68,8 @@ class Config:
     env: dict[str, str] = field(default_factory=dict)  # settings for this configuration
     synchronous: str = "FULL"
     concurrent: int = DEFAULT_CONCURRENT_UPDATES  # 1: one update at a time
+    http: str = "aiohttp"  # or "httpx", PTB's default client
+    typing: bool = False  # a typing action before every answer
 
 
 # --------------------------------------------------------------------------- base and load
@@ -230,7 +233,10 @@ async def measure(
     }
     settings = load_settings(environ=env, env_file=None)
     core.db.execute(f"PRAGMA synchronous = {config.synchronous}")
-    app = build_application(settings, core, concurrent_updates=config.concurrent)
+    handlers.TYPING_ACTION = config.typing
+    app = build_application(
+        settings, core, concurrent_updates=config.concurrent, http=config.http
+    )
     rows = []
     timeout = max(30.0, updates / 20)
     async with app:
@@ -261,7 +267,7 @@ def _count_lines(path: Path) -> int:
     for handler in logging.getLogger().handlers:
         handler.flush()
     with path.open("rb") as fp:
-        return sum(1 for _ in fp)
+        return sum(1 for line in fp if b" bot.telegram.updatelog update " in line)
 
 
 def print_rows(rows: list[Row], rate: float) -> None:
@@ -293,6 +299,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--compare-fakes", action="store_true", help="also run tests/fakebotapi.py")
     ap.add_argument("--only", choices=["main", "tuned"], help="measure one configuration")
     ap.add_argument("--concurrency", type=int, help="tuned: updates in progress at once")
+    ap.add_argument("--synchronous", choices=["FULL", "NORMAL"], help="tuned: SQLite sync")
+    ap.add_argument("--typing", action="store_true", help="tuned: typing action before answers")
     ap.add_argument("--log", type=Path, help="keep the bot's log here (default: a temp file)")
     args = ap.parse_args(argv)
 
@@ -304,7 +312,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 CONFIGS: dict[str, Config] = {
-    "main": Config("main (sequential)", synchronous="FULL", concurrent=1),
+    "main": Config(
+        "main (sequential)", synchronous="FULL", concurrent=1, http="httpx", typing=True
+    ),
     "tuned": Config("tuned", synchronous="FULL"),
 }
 
@@ -327,9 +337,15 @@ async def _main(args: argparse.Namespace, tmp: Path) -> int:
     )
     load = Load(claim_texts(args.dev))
     wanted = [args.only] if args.only else list(CONFIGS)
-    if args.concurrency:
-        fields = {**_fields(CONFIGS["tuned"]), "concurrent": args.concurrency}
-        CONFIGS["tuned"] = Config(f"tuned ({args.concurrency})", **fields)
+    changes = {
+        "concurrent": args.concurrency,
+        "synchronous": args.synchronous,
+        "typing": args.typing or None,
+    }
+    changes = {k: v for k, v in changes.items() if v is not None}
+    if changes:
+        label = ", ".join(f"{k}={v}" for k, v in changes.items())
+        CONFIGS["tuned"] = Config(f"tuned {label}", **{**_fields(CONFIGS["tuned"]), **changes})
     plan: list[tuple[Config, Callable[[], Any]]] = []
     if args.compare_fakes:
         plan.append((Config("main, tests' fake", **_fields(CONFIGS["main"])), TestsFake))
@@ -358,7 +374,7 @@ async def _main(args: argparse.Namespace, tmp: Path) -> int:
 
 
 def _fields(config: Config) -> dict[str, Any]:
-    return {"env": config.env, "synchronous": config.synchronous, "concurrent": config.concurrent}
+    return {k: v for k, v in vars(config).items() if k != "name"}
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ from bot.telegram.ratelimit import RateLimiter
 from bot.telegram.redact import redact_in_logs
 from bot.telegram.runtime import RUNTIME_KEY, Runtime, runtime
 from bot.telegram.texts import CATALOGUES, text
+from bot.telegram.transport import AiohttpRequest
 from storage.groups import purge_removed_groups
 
 log = logging.getLogger(__name__)
@@ -40,21 +41,30 @@ PURGE_EVERY_TICKS = 1200  # settings of groups that removed the bot long ago: ho
 
 
 def build_application(
-    settings: Settings, core: Core, *, concurrent_updates: int = DEFAULT_CONCURRENT_UPDATES
+    settings: Settings,
+    core: Core,
+    *,
+    concurrent_updates: int = DEFAULT_CONCURRENT_UPDATES,
+    http: str = "aiohttp",
 ) -> Application:  # type: ignore[type-arg]
     """The Application `cekklaim run` starts; tests start the very same one.
 
     Updates are handled concurrently, in order per chat and per user
-    (bot/telegram/concurrency.py); `concurrent_updates=1` handles one at a time.
+    (bot/telegram/concurrency.py); `concurrent_updates=1` handles one at a time. Bot API
+    calls go through aiohttp (bot/telegram/transport.py); `http="httpx"` keeps PTB's
+    default client (bench/throughput.py compares the two).
     """
     token = settings.require_bot_token()
     redact_in_logs(token)
     # httpx logs every request URL (with the token, redacted above): too chatty below WARNING
     for noisy in ("httpx", "httpcore"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    builder = ApplicationBuilder()
+    if http == "aiohttp":
+        builder = builder.request(AiohttpRequest(connection_pool_size=64))
+        builder = builder.get_updates_request(AiohttpRequest(connection_pool_size=1))
     app = (
-        ApplicationBuilder()
-        .token(token)
+        builder.token(token)
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_api_file_url)
         .defaults(

@@ -28,6 +28,10 @@ log = logging.getLogger(__name__)
 
 Context = ContextTypes.DEFAULT_TYPE
 STATEMENT_PAYLOAD = "s"  # /start s<statement-id> opens a statement
+# A "typing..." action before each answer: off, because the answer follows within
+# milliseconds (the indicator would never show) and the extra Bot API call cost about a fifth
+# of a claim's CPU and half of its Bot API calls (bench/throughput.py; README "Scaling").
+TYPING_ACTION = False
 
 
 async def start(update: Update, context: Context) -> None:
@@ -144,7 +148,8 @@ async def answer_claim(update: Update, context: Context, claim: ExtractedClaim) 
     if (not claim.text or not normalize(claim.text).content) and not claim.urls:
         await message.reply_text(text(lang, "howto"))
         return
-    await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
+    if TYPING_ACTION:
+        await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
     linked = rt.core.statement_for_links(claim.urls)
     answer = rt.core.check(
         claim.text or " ".join(claim.urls),
