@@ -81,6 +81,7 @@ class _LeanFake:
         self.calls: Counter[str] = Counter()
         self.errors: list[str] = []
         self.all_replied = asyncio.Event()
+        self.pushing = False  # a paced run is still adding updates
 
     # ------------------------------------------------------------------ HTTP
 
@@ -160,7 +161,7 @@ class _LeanFake:
             self.latencies.append(now - waiting.popleft())
             self.last_reply = now
             self.unanswered -= 1
-            if not self.unanswered:
+            if not self.unanswered and not self.pushing:
                 self.all_replied.set()
         self.next_message_id += 1
         message: dict[str, Any] = {
@@ -198,6 +199,7 @@ class _LeanFake:
         self.latencies, self.errors, self.calls = [], [], Counter()
         self.all_replied.clear()
         updates = [self._update(u, t) for u, t in messages]
+        self.pushing = True
         start = time.monotonic()
         for i, update in enumerate(updates):
             if rate > 0:
@@ -209,6 +211,9 @@ class _LeanFake:
             self.unanswered += 1
             self.queue.append(update)
             self.arrived.set()
+        self.pushing = False
+        if not self.unanswered:
+            self.all_replied.set()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.all_replied.wait(), timeout)
         self.pending.clear()
