@@ -238,3 +238,41 @@ async def test_transport_maps_timeouts_and_refused_connections_to_ptb_errors() -
         server.close()
     with pytest.raises(RuntimeError):  # shut down: refuses politely instead of hanging
         await request.do_request(f"http://127.0.0.1:{port}/botX/getMe", "POST")
+
+
+# ------------------------------------------------------------------ the writer thread
+
+
+async def test_check_async_stores_the_claim_before_returning_and_counts_it_once(
+    tmp_path: Path,
+) -> None:
+    import threading
+
+    from bot.core import Core
+
+    core = Core.open(tmp_path / "bot.db", "test-secret-0123456789")
+    first = await core.check_async(CLAIM, channel="private", user_id=1001, update_id=77)
+    # already committed by the writer's own connection, so this one sees it at once
+    rows = list(core.db.query("SELECT count, tier FROM claims"))
+    assert rows == [{"count": 1, "tier": first.tier.value}] and first.claim_id is not None
+    assert first.match_ms > 0 and first.store_ms > 0
+    assert any(t.name.startswith("cekklaim-writer") for t in threading.enumerate())
+    again = await core.check_async(CLAIM, channel="private", user_id=1001, update_id=77)
+    assert again.duplicate and again.claim_id == first.claim_id  # a redelivered update
+    sync = core.check(CLAIM, channel="private", user_id=1001, update_id=78)
+    assert not sync.duplicate and sync.claim_id == first.claim_id
+    assert next(core.db.query("SELECT count FROM claims"))["count"] == 2
+    writer_sync = await asyncio.get_running_loop().run_in_executor(
+        core._writer, lambda: core._writer_local.db.execute("PRAGMA synchronous").fetchone()[0]
+    )
+    assert writer_sync == 2  # FULL: an answered claim survives a power loss too
+    core.db.close()
+
+
+async def test_check_async_on_an_in_memory_database_uses_its_only_connection() -> None:
+    from bot.core import Core
+
+    core = Core.open(":memory:", "test-secret-0123456789")
+    answer = await core.check_async(CLAIM, channel="private", user_id=1001, update_id=1)
+    assert answer.claim_id is not None and core._writer is None
+    assert next(core.db.query("SELECT count(*) AS n FROM claims"))["n"] == 1
