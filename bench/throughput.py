@@ -17,9 +17,8 @@ Two load shapes per configuration:
   internet).
 
 Configurations, measured in the same run: "main" is the configuration as it was before the
-throughput work (updates handled one at a time, a typing action before every answer, PTB's
-httpx client, each claim written and fsynced on the event loop); "tuned" is the current
-default (claims are still fsynced before the answer: synchronous=FULL). `--compare-fakes` also
+throughput work (updates handled one at a time, synchronous=FULL, a typing action before
+every answer, PTB's httpx client); "tuned" is the current default. `--compare-fakes` also
 runs each against tests/fakebotapi.py (threads, in the bot's process) to show what a fake in
 the bot's process costs. Exits 1 if an update got no reply or a reply was refused.
 """
@@ -68,7 +67,7 @@ WARMUP = 60  # updates before each measured configuration (connections, caches)
 class Config:
     name: str
     env: dict[str, str] = field(default_factory=dict)  # settings for this configuration
-    writer: bool = True  # claims written by Core's writer thread (False: on the event loop)
+    synchronous: str = "FULL"
     concurrent: int = DEFAULT_CONCURRENT_UPDATES  # 1: one update at a time
     http: str = "aiohttp"  # or "httpx", PTB's default client
     typing: bool = False  # a typing action before every answer
@@ -239,13 +238,8 @@ async def measure(
         **config.env,
     }
     settings = load_settings(environ=env, env_file=None)
+    core.db.execute(f"PRAGMA synchronous = {config.synchronous}")
     handlers.TYPING_ACTION = config.typing
-    if not config.writer:  # as before: the claim written on the event loop, waiting for fsync
-
-        async def on_the_loop(text: str, **kw: Any) -> Any:
-            return core.check(text, **kw)
-
-        core.check_async = on_the_loop  # type: ignore[method-assign]
     app = build_application(
         settings, core, concurrent_updates=config.concurrent, http=config.http
     )
@@ -273,7 +267,6 @@ async def measure(
             await app.stop()
             assert app.post_shutdown is not None
             await app.post_shutdown(app)
-            core.__dict__.pop("check_async", None)
     return rows
 
 
@@ -327,7 +320,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--only", choices=["main", "tuned"], help="measure one configuration")
     ap.add_argument("--concurrency", type=int, help="tuned: updates in progress at once")
-    ap.add_argument("--no-writer", action="store_true", help="tuned: claims written on the loop")
+    ap.add_argument("--synchronous", choices=["FULL", "NORMAL"], help="tuned: SQLite sync")
     ap.add_argument("--typing", action="store_true", help="tuned: typing action before answers")
     ap.add_argument("--log", type=Path, help="keep the bot's log here (default: a temp file)")
     args = ap.parse_args(argv)
@@ -340,8 +333,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 CONFIGS: dict[str, Config] = {
-    "main": Config("main (sequential)", writer=False, concurrent=1, http="httpx", typing=True),
-    "tuned": Config("tuned"),
+    "main": Config(
+        "main (sequential)", synchronous="FULL", concurrent=1, http="httpx", typing=True
+    ),
+    "tuned": Config("tuned", synchronous="FULL"),
 }
 
 
@@ -365,7 +360,7 @@ async def _main(args: argparse.Namespace, tmp: Path) -> int:
     wanted = [args.only] if args.only else list(CONFIGS)
     changes = {
         "concurrent": args.concurrency,
-        "writer": False if args.no_writer else None,
+        "synchronous": args.synchronous,
         "typing": args.typing or None,
     }
     changes = {k: v for k, v in changes.items() if v is not None}

@@ -8,18 +8,12 @@ reference, so a reader always sees one consistent snapshot.
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import logging
-import threading
 import time
-import weakref
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 from sqlite_utils import Database
 
@@ -92,9 +86,6 @@ class Core:
         self.db = db
         self.secret = secret
         self.snapshot = self._build()
-        self._writer: ThreadPoolExecutor | None = None  # made on the first check_async
-        self._writer_local = threading.local()
-        self._path: str | None = None  # the database file ("" in memory), looked up once
 
     @classmethod
     def open(cls, db_path: str | Path, secret: str, *, seed: bool = True) -> Core:
@@ -149,101 +140,30 @@ class Core:
         toward trends but stay out of the moderators' queue (`storage.record_submission`).
         """
         started = time.perf_counter()
-        result, statements, record = self._match_for_record(
-            text, channel, user_id, chat_id, update_id, asked
-        )
-        matched = time.perf_counter()
-        if record is None:
-            return Answer(result, statements, False, None, (matched - started) * 1000)
-        recorded = storage.record_submission(self.db, **record)
-        return Answer(
-            result, statements, recorded.duplicate, recorded.claim.id,
-            (matched - started) * 1000, (time.perf_counter() - matched) * 1000,
-        )  # fmt: skip
-
-    async def check_async(
-        self,
-        text: str,
-        *,
-        channel: str,
-        user_id: int | None = None,
-        chat_id: int | None = None,
-        update_id: int | None = None,
-        asked: bool = True,
-    ) -> Answer:
-        """`check` for the bot's event loop: the same match, the same record before the
-        answer, but the write (and its fsync) runs in a writer thread with a connection of its
-        own. SQLite releases the GIL while it writes and syncs, so the loop serves other
-        people meanwhile instead of waiting for the disk (bench/throughput.py)."""
-        started = time.perf_counter()
-        result, statements, record = self._match_for_record(
-            text, channel, user_id, chat_id, update_id, asked
-        )
-        matched = time.perf_counter()
-        if record is None:
-            return Answer(result, statements, False, None, (matched - started) * 1000)
-        path = self._file_path()
-        if path is None:  # an in-memory database has only this connection
-            recorded = storage.record_submission(self.db, **record)
-        else:
-            recorded = await asyncio.get_running_loop().run_in_executor(
-                self._writer_pool(), functools.partial(self._record_in_writer, path, record)
-            )
-        return Answer(
-            result, statements, recorded.duplicate, recorded.claim.id,
-            (matched - started) * 1000, (time.perf_counter() - matched) * 1000,
-        )  # fmt: skip
-
-    def _match_for_record(
-        self,
-        text: str,
-        channel: str,
-        user_id: int | None,
-        chat_id: int | None,
-        update_id: int | None,
-        asked: bool,
-    ) -> tuple[MatchResult, tuple[Statement, ...], dict[str, Any] | None]:
-        """The match, and what `storage.record_submission` needs (None: nothing to record)."""
         result, statements = self.match(text)
+        matched = time.perf_counter()
+        match_ms = (matched - started) * 1000
         best = result.best
         normalized = result.query.text or " ".join(text.split()).lower()[:4000]
         if not normalized.isprintable() or not normalized.strip():
-            return result, statements, None
-        def pseudonym(telegram_id: int | None) -> str | None:
-            return None if telegram_id is None else storage.hash_user_id(self.secret, telegram_id)
-
-        record = {
-            "text": text,
-            "normalized": normalized,
-            "channel": channel,
-            "user_hash": pseudonym(user_id),
-            "chat_hash": pseudonym(chat_id),
-            "update_id": update_id,
-            "best_statement_external_id": best.statement_id if best else None,
-            "best_score": best.score if best else None,
-            "tier": result.tier.value,
-            "asked": asked,
-        }
-        return result, statements, record
-
-    def _file_path(self) -> str | None:
-        if self._path is None:
-            row = self.db.execute("PRAGMA database_list").fetchone()
-            self._path = (row[2] if row else "") or ""
-        return self._path or None
-
-    def _writer_pool(self) -> ThreadPoolExecutor:
-        if self._writer is None:
-            self._writer = ThreadPoolExecutor(1, thread_name_prefix="cekklaim-writer")
-            weakref.finalize(self, self._writer.shutdown, wait=False)
-        return self._writer
-
-    def _record_in_writer(self, path: str, record: dict[str, Any]) -> storage.SubmissionResult:
-        """In the writer thread: its own connection (opened once), same pragmas and FULL sync."""
-        db = getattr(self._writer_local, "db", None)
-        if db is None:
-            db = self._writer_local.db = storage.open_db(path)
-        return storage.record_submission(db, **record)
+            return Answer(result, statements, False, None, match_ms)
+        recorded = storage.record_submission(
+            self.db,
+            text=text,
+            normalized=normalized,
+            channel=channel,
+            user_hash=storage.hash_user_id(self.secret, user_id) if user_id is not None else None,
+            chat_hash=storage.hash_user_id(self.secret, chat_id) if chat_id is not None else None,
+            update_id=update_id,
+            best_statement_external_id=best.statement_id if best else None,
+            best_score=best.score if best else None,
+            tier=result.tier.value,
+            asked=asked,
+        )
+        store_ms = (time.perf_counter() - matched) * 1000
+        return Answer(
+            result, statements, recorded.duplicate, recorded.claim.id, match_ms, store_ms
+        )
 
     def link_cluster(
         self, cluster_key_or_claim_ids: str | Sequence[int], external_id: str, actor: str
