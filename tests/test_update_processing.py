@@ -219,7 +219,8 @@ async def test_claim_text_is_logged_only_at_debug(
 async def test_transport_maps_timeouts_and_refused_connections_to_ptb_errors() -> None:
     async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         with contextlib.suppress(Exception):
-            await reader.read()  # never answers
+            await reader.read()  # never answers; returns when the client gives up
+        writer.close()
 
     server = await asyncio.start_server(silent, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
@@ -238,3 +239,14 @@ async def test_transport_maps_timeouts_and_refused_connections_to_ptb_errors() -
         server.close()
     with pytest.raises(RuntimeError):  # shut down: refuses politely instead of hanging
         await request.do_request(f"http://127.0.0.1:{port}/botX/getMe", "POST")
+
+
+async def test_group_check_gets_the_same_line(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    async for bot in running_bot(tmp_path):
+        await bot.say(f"/cek {CLAIM}", chat_type="supergroup")
+    lines = [line for line in update_lines(caplog) if "/supergroup" in line]
+    assert len(lines) == 1 and "tier=confident" in lines[0] and "match_ms=" in lines[0]
+    assert "diundur" not in lines[0]
