@@ -17,8 +17,9 @@ Two load shapes per configuration:
   internet).
 
 Configurations, measured in the same run: "main" is the configuration as it was before the
-throughput work (updates handled one at a time, synchronous=FULL, a typing action before
-every answer, PTB's httpx client); "tuned" is the current default. `--compare-fakes` also
+throughput work (updates handled one at a time, a typing action before every answer, PTB's
+httpx client, one transaction and fsync per claim); "tuned" is the current default (still
+synchronous=FULL: every claim fsynced before its answer, with group commit). `--compare-fakes` also
 runs each against tests/fakebotapi.py (threads, in the bot's process) to show what a fake in
 the bot's process costs. Exits 1 if an update got no reply or a reply was refused.
 """
@@ -68,6 +69,7 @@ class Config:
     name: str
     env: dict[str, str] = field(default_factory=dict)  # settings for this configuration
     synchronous: str = "FULL"
+    group_commit: bool = True  # False: each claim in its own transaction (and fsync)
     concurrent: int = DEFAULT_CONCURRENT_UPDATES  # 1: one update at a time
     http: str = "aiohttp"  # or "httpx", PTB's default client
     typing: bool = False  # a typing action before every answer
@@ -240,6 +242,12 @@ async def measure(
     settings = load_settings(environ=env, env_file=None)
     core.db.execute(f"PRAGMA synchronous = {config.synchronous}")
     handlers.TYPING_ACTION = config.typing
+    if not config.group_commit:  # as before: one transaction, one fsync per claim
+
+        async def one_by_one(text: str, **kw: Any) -> Any:
+            return core.check(text, **kw)
+
+        core.check_async = one_by_one  # type: ignore[method-assign]
     app = build_application(
         settings, core, concurrent_updates=config.concurrent, http=config.http
     )
@@ -267,6 +275,7 @@ async def measure(
             await app.stop()
             assert app.post_shutdown is not None
             await app.post_shutdown(app)
+            core.__dict__.pop("check_async", None)
     return rows
 
 
@@ -321,6 +330,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", choices=["main", "tuned"], help="measure one configuration")
     ap.add_argument("--concurrency", type=int, help="tuned: updates in progress at once")
     ap.add_argument("--synchronous", choices=["FULL", "NORMAL"], help="tuned: SQLite sync")
+    ap.add_argument("--no-group-commit", action="store_true", help="tuned: a commit per claim")
     ap.add_argument("--typing", action="store_true", help="tuned: typing action before answers")
     ap.add_argument("--log", type=Path, help="keep the bot's log here (default: a temp file)")
     args = ap.parse_args(argv)
@@ -334,7 +344,12 @@ def main(argv: list[str] | None = None) -> int:
 
 CONFIGS: dict[str, Config] = {
     "main": Config(
-        "main (sequential)", synchronous="FULL", concurrent=1, http="httpx", typing=True
+        "main (sequential)",
+        synchronous="FULL",
+        group_commit=False,
+        concurrent=1,
+        http="httpx",
+        typing=True,
     ),
     "tuned": Config("tuned", synchronous="FULL"),
 }
@@ -361,6 +376,7 @@ async def _main(args: argparse.Namespace, tmp: Path) -> int:
     changes = {
         "concurrent": args.concurrency,
         "synchronous": args.synchronous,
+        "group_commit": False if args.no_group_commit else None,
         "typing": args.typing or None,
     }
     changes = {k: v for k, v in changes.items() if v is not None}

@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import logging
 import re
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -250,3 +251,61 @@ async def test_group_check_gets_the_same_line(
     lines = [line for line in update_lines(caplog) if "/supergroup" in line]
     assert len(lines) == 1 and "tier=confident" in lines[0] and "match_ms=" in lines[0]
     assert "diundur" not in lines[0]
+
+
+# ------------------------------------------------------------------ group commit
+
+
+async def test_claims_of_one_loop_iteration_share_one_transaction_and_fsync(
+    tmp_path: Path,
+) -> None:
+    from bot.core import Core
+
+    core = Core.open(tmp_path / "bot.db", "test-secret-0123456789")
+    statements: list[str] = []
+    core.db.conn.set_trace_callback(statements.append)
+    texts = [CLAIM, "kotak suara dari kardus mudah rusak", "KTP-el bisa untuk nyoblos?"]
+    answers = await asyncio.gather(
+        *(
+            core.check_async(t, channel="private", user_id=1001 + i, update_id=500 + i)
+            for i, t in enumerate(texts)
+        )
+    )
+    core.db.conn.set_trace_callback(None)
+    assert statements.count("BEGIN IMMEDIATE") == 1 and statements.count("COMMIT") == 1
+    assert len({a.claim_id for a in answers}) == 3 and not any(a.duplicate for a in answers)
+    # committed before the callers got their answers: visible to any other connection
+    other = sqlite3.connect(tmp_path / "bot.db")
+    assert other.execute("SELECT count(*) FROM submissions").fetchone()[0] == 3
+    other.close()
+    again = await core.check_async(CLAIM, channel="private", user_id=1001, update_id=500)
+    assert again.duplicate and again.claim_id == answers[0].claim_id  # a redelivered update
+    core.db.close()
+
+
+async def test_one_failing_claim_in_a_group_commit_fails_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import storage
+    from bot.core import Core
+
+    core = Core.open(tmp_path / "bot.db", "test-secret-0123456789")
+    real = storage.record_submission
+
+    def flaky(db: object, **record: object) -> object:
+        if record["update_id"] == 2:
+            raise ValueError("bad claim")
+        return real(db, **record)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(storage, "record_submission", flaky)
+    results = await asyncio.gather(
+        *(
+            core.check_async(CLAIM, channel="private", user_id=1000 + u, update_id=u)
+            for u in (1, 2, 3)
+        ),
+        return_exceptions=True,
+    )
+    assert isinstance(results[1], ValueError)
+    assert not isinstance(results[0], BaseException) and not isinstance(results[2], BaseException)
+    assert [r["update_id"] for r in core.db.query("SELECT update_id FROM submissions")] == [1, 3]
+    core.db.close()

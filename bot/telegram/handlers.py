@@ -151,7 +151,7 @@ async def answer_claim(update: Update, context: Context, claim: ExtractedClaim) 
     if TYPING_ACTION:
         await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
     linked = rt.core.statement_for_links(claim.urls)
-    answer = rt.core.check(
+    answer = await rt.core.check_async(
         claim.text or " ".join(claim.urls),
         channel="private" if chat.type == ChatType.PRIVATE else "group",
         user_id=user.id,
