@@ -92,11 +92,13 @@ class GroupCommit:
     def __init__(self, db: Database) -> None:
         self.db = db
         self.pending: list[tuple[dict[str, Any], asyncio.Future[storage.SubmissionResult]]] = []
+        self._loop: asyncio.AbstractEventLoop | None = None  # where the next flush runs
 
     def submit(self, record: dict[str, Any]) -> asyncio.Future[storage.SubmissionResult]:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[storage.SubmissionResult] = loop.create_future()
-        if not self.pending:
+        if not self.pending or self._loop is not loop:  # (a closed loop's flush never ran)
+            self._loop = loop
             loop.call_soon(self.flush)
         self.pending.append((record, future))
         return future
@@ -117,7 +119,7 @@ class GroupCommit:
             outcomes = [exc] * len(batch)
         log.debug("group commit of %d claims", len(batch))
         for (_, future), outcome in zip(batch, outcomes, strict=True):
-            if future.done():  # its handler was cancelled (shutdown); the claim is stored
+            if future.done() or future.get_loop().is_closed():  # its caller is gone (shutdown)
                 continue
             if isinstance(outcome, Exception):
                 future.set_exception(outcome)

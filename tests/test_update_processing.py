@@ -309,3 +309,24 @@ async def test_one_failing_claim_in_a_group_commit_fails_alone(
     assert not isinstance(results[0], BaseException) and not isinstance(results[2], BaseException)
     assert [r["update_id"] for r in core.db.query("SELECT update_id FROM submissions")] == [1, 3]
     core.db.close()
+
+
+def test_group_commit_survives_a_loop_that_closed_before_its_flush(tmp_path: Path) -> None:
+    from bot.core import Core
+
+    core = Core.open(tmp_path / "bot.db", "test-secret-0123456789")
+    dead = asyncio.new_event_loop()
+    *_, record = core._match_for_record(CLAIM, "private", 1001, None, 1, True)
+    assert record is not None
+    # a claim submitted on a loop that closed before its flush ran
+    core._commits.pending.append((record, dead.create_future()))
+    core._commits._loop = dead
+    dead.close()
+
+    async def check() -> int | None:
+        answer = await core.check_async(CLAIM, channel="private", user_id=1001, update_id=2)
+        return answer.claim_id
+
+    assert asyncio.run(check()) is not None  # the new loop flushes, nothing hangs
+    assert next(core.db.query("SELECT count(*) AS n FROM submissions"))["n"] == 2
+    core.db.close()
