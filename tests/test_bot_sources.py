@@ -289,3 +289,23 @@ async def test_a_claimreview_draft_prefills_claim_and_verdict(bot: Bot, site: So
     _, card, _ = await to_admin(bot, "-", 3)
     assert "Bawaslu membagikan uang transport" in visible(card)
     assert "tidak pernah membagikan uang kepada pemilih; pesan itu hoaks" in visible(card)
+
+
+async def test_a_slow_link_holds_up_only_its_own_sender(
+    linking_bot: Bot, site: SourceServer
+) -> None:
+    """Updates are handled concurrently: while one citizen's page is slow to answer, another
+    citizen's claim is answered."""
+    bot = linking_bot
+    site.add_file("/lambat", "kpu_berita.html", "text/html", delay=1.5)
+    mark = bot.fake.mark()
+    bot.fake.push_update(bot.fake.message_update(f"cek ini {site.url('/lambat')}", user_id=1001))
+    bot.fake.push_update(bot.fake.message_update(CLAIM, user_id=1002))
+    first = await bot.fake.wait_for("sendMessage", after=mark, timeout=10)
+    assert first.params["chat_id"] == 1002  # answered while 1001's page was still loading
+    await bot.fake.wait_for(
+        "sendMessage", lambda c: c.params["chat_id"] == 1001, after=mark, timeout=10
+    )
+    texts = [c["text"] for c in claims(bot.core)]
+    assert any(t.startswith("cek ini") and "Kotak Suara" in t for t in texts)  # page was read
+    assert len(site.seen("/lambat")) == 1
