@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cliharness import clean_cli_env
 
 import storage
 from bot.cli import NO_TOKEN_HELP, main, match_stream
@@ -29,14 +30,7 @@ TIERS = {"confident", "possible", "none"}
 
 @pytest.fixture
 def db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A clean environment: no stray settings or .env, the database in tmp_path."""
-    for name in SETTING_NAMES:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)
-    path = tmp_path / "cekklaim.db"
-    monkeypatch.setenv("CEKKLAIM_DB", str(path))
-    monkeypatch.setenv("CEKKLAIM_SECRET", SECRET)
-    return path
+    return clean_cli_env(tmp_path, monkeypatch, secret=SECRET)
 
 
 def starter_rows() -> dict[str, dict[str, Any]]:

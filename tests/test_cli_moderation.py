@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 import sqlite_utils
+from cliharness import clean_cli_env
 
 import storage
 from bot.cli import main
-from bot.settings import SETTING_NAMES
 from storage import StatementInput
 
 SECRET = "cli-moderation-secret-0123456789"
@@ -30,14 +30,7 @@ INK_STATEMENT = StatementInput(
 
 @pytest.fixture
 def db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A clean environment: no stray settings or .env, the database in tmp_path."""
-    for name in SETTING_NAMES:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)
-    path = tmp_path / "cekklaim.db"
-    monkeypatch.setenv("CEKKLAIM_DB", str(path))
-    monkeypatch.setenv("CEKKLAIM_SECRET", SECRET)
-    return path
+    return clean_cli_env(tmp_path, monkeypatch, secret=SECRET)
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

@@ -8,12 +8,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from cliharness import clean_cli_env
 from sqlite_utils import Database
 
 import storage
 from bot.cli import main
 from bot.core import Core, seed_if_empty
-from bot.settings import SETTING_NAMES
 from storage import maintenance
 from storage.people import subscribe
 
@@ -22,12 +22,7 @@ SECRET = "maint-secret-0123456789"
 
 @pytest.fixture
 def db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in SETTING_NAMES:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)
-    path = tmp_path / "live.db"
-    monkeypatch.setenv("CEKKLAIM_DB", str(path))
-    return path
+    return clean_cli_env(tmp_path, monkeypatch, secret=None, db_name="live.db")
 
 
 def _record(core: Core, text: str, update_id: int) -> int:

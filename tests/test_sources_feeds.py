@@ -7,11 +7,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cliharness import clean_cli_env
 from sourceserver import DATA, Route, SourceServer
 
 import storage
 from bot.cli import main
-from bot.settings import SETTING_NAMES
 from bot.sources.feeds import FeedParseError, parse_feed, poll_feed
 from bot.sources.fetch import FetchPolicy
 from storage import sources as source_store
@@ -137,15 +137,9 @@ async def test_feed_failures_are_results(site: SourceServer, db) -> None:  # typ
 
 @pytest.fixture
 def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in SETTING_NAMES:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)
-    path = tmp_path / "cekklaim.db"
-    monkeypatch.setenv("CEKKLAIM_DB", str(path))
-    monkeypatch.setenv("CEKKLAIM_SECRET", SECRET)
-    monkeypatch.setenv("FETCH_ALLOW_LOOPBACK", "1")
-    monkeypatch.setenv("FETCH_TIMEOUT_SECONDS", "2")
-    return path
+    return clean_cli_env(
+        tmp_path, monkeypatch, secret=SECRET, FETCH_ALLOW_LOOPBACK="1", FETCH_TIMEOUT_SECONDS="2"
+    )
 
 
 def test_cli_feeds_poll_prints_what_it_found(
