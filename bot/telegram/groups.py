@@ -54,7 +54,7 @@ from bot.core import Answer
 from bot.matcher.match import Tier
 from bot.matcher.normalize import normalize
 from bot.telegram import short_cards
-from bot.telegram.extract import ExtractedClaim, extract_claim
+from bot.telegram.extract import ExtractedClaim, entity_values, extract_claim
 from bot.telegram.ratelimit import RateLimiter
 from bot.telegram.render import Reply, callback
 from bot.telegram.runtime import runtime
@@ -143,8 +143,7 @@ class _MentionsBot(MessageFilter):
             return False
         handle = f"@{bot.username}".lower()
         kinds = [MessageEntity.MENTION, MessageEntity.TEXT_MENTION]
-        found = message.parse_entities(kinds) or message.parse_caption_entities(kinds)
-        for entity, value in found.items():
+        for entity, value in entity_values(message, kinds):
             if entity.type == MessageEntity.MENTION and value.lower() == handle:
                 return True
             if entity.user is not None and entity.user.id == bot.id:

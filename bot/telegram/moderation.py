@@ -463,8 +463,10 @@ async def history(update: Update, context: Context) -> None:
 
 def _pre(body: str) -> str:
     """A plain-text report as a <pre> block, cut by lines to stay under Telegram's limit."""
-    if len(body) > PRE_LIMIT:
-        body = body[:PRE_LIMIT].rsplit("\n", 1)[0] + "\n…"
+    if render.units(body) > PRE_LIMIT:  # as Telegram counts: an emoji is 2 units
+        while render.units(body) > PRE_LIMIT:
+            body = body[: len(body) * PRE_LIMIT // render.units(body)]
+        body = body.rsplit("\n", 1)[0] + "\n…"
     return f"<pre>{html.escape(body)}</pre>"
 
 
@@ -662,7 +664,8 @@ async def announce_fast_growing(bot: Bot, rt: Runtime) -> int:
 def register(app: Application) -> None:  # type: ignore[type-arg]
     """Moderator handlers; registered before the citizen ones (their buttons are specific)."""
     private = filters.ChatType.PRIVATE
-    text_input = private & filters.TEXT & ~filters.COMMAND
+    # new messages only: an edited earlier answer must not fill in the field asked now
+    text_input = private & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
     with warnings.catch_warnings():
         # PTB warns that button presses are tracked per chat and user, not per message:
         # exactly what a one-draft-at-a-time conversation wants.
