@@ -427,7 +427,8 @@ async def settings_button(update: Update, context: Context) -> None:
     user = query.from_user
     lang = rt.language(user)
     message = query.message
-    _, kind, value = ([*(query.data or "").split(":"), "", ""])[:3]
+    parts = (query.data or "").split(":")
+    _, kind, value = parts if len(parts) == 3 else ("", "", "")
     if (
         not isinstance(message, Message)
         or message.chat.type not in (ChatType.GROUP, ChatType.SUPERGROUP)

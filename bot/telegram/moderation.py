@@ -23,6 +23,7 @@ from telegram import (
     InlineKeyboardMarkup,
     Update,
 )
+from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import (
     Application,
@@ -89,6 +90,12 @@ def _guard(*, admin: bool) -> Callable[[Handler], Handler]:
                 elif update.effective_message is not None:
                     key = "admin_refused" if admin else "mod_refused"
                     await update.effective_message.reply_text(text(rt.language(user), key))
+                return ConversationHandler.END
+            query = update.callback_query
+            if query is not None and (
+                query.message is None or query.message.chat.type != ChatType.PRIVATE
+            ):  # moderators' buttons are only ever sent in their private chat: forged
+                await query.answer(text("id", "ack_stale"))
                 return ConversationHandler.END
             return await func(update, context)
 
