@@ -56,7 +56,7 @@ pytestmark = pytest.mark.timeout(120)
 MAX_MESSAGE = 4096
 MAX_CALLBACK_BYTES = 64
 BOT_EXAMPLES = settings(
-    max_examples=120,
+    max_examples=150,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
@@ -858,3 +858,19 @@ def test_edited_message_handler_knows_the_moderators_draft_key() -> None:
     from bot.telegram import handlers, moderation
 
     assert handlers.MODERATOR_DRAFT == moderation.DRAFT
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="python-telegram-bot re-fetches a getUpdates batch holding an update it cannot "
+    "parse, forever, and the bot stops serving everyone. Belongs to the durable inbox "
+    "(issue 7, Faults): confirm such an update, log it and go on. Remove this marker then.",
+)
+def test_an_update_the_library_cannot_parse_does_not_stall_the_bot(tmp_path: Path) -> None:
+    with ThreadedBot(tmp_path) as bot:  # here, not a fixture: a stalled bot fails to stop too
+        # a poll answer without option_persistent_ids, which Bot API 9.6 made required
+        bot.fake.push_update(
+            {"poll_answer": {"poll_id": "1", "option_ids": [0], "user": bot.fake._user(2_200)}}
+        )
+        calls = bot.handle(bot.fake.message_update("/bantuan", user_id=2_201), timeout=3)
+        assert len(_messages(calls)) == 1
