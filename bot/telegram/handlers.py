@@ -10,7 +10,7 @@ import html
 import logging
 
 from sqlite_utils import Database
-from telegram import CallbackQuery, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatAction, ChatType
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
@@ -277,6 +277,16 @@ def _own_claim_button(
 async def _edit(
     query: CallbackQuery, body: str, markup: InlineKeyboardMarkup | None = None
 ) -> None:
+    """Show `body` in place of the pressed message, unless it already shows it.
+
+    A double tap (or a press on an answer already edited) would otherwise send an edit that
+    Telegram refuses ("message is not modified"). Each reply's keyboard names its claim and
+    statement, so an identical keyboard means the message already shows this reply.
+    """
+    shown = query.message
+    if isinstance(shown, Message) and shown.reply_markup == markup:
+        log.debug("edit skipped: the message already shows this")
+        return
     try:
         await query.edit_message_text(body, reply_markup=markup)
     except BadRequest as exc:  # "message is not modified" on a double tap
