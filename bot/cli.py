@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import sqlite3
 import sys
 import tempfile
 import time
@@ -18,8 +19,8 @@ from bot.core import Core, index_docs
 from bot.evaluation import evaluate, read_jsonl, read_queries
 from bot.matcher.index import MatchIndex
 from bot.matcher.match import MatchResult, match_text
-from bot.settings import Settings, SettingsError, load_settings
-from storage import Statement
+from bot.settings import Settings, SettingsError, load_settings, secret_file_for
+from storage import Statement, maintenance
 from storage.claims import ACTION_LINK_CLAIMS
 
 log = logging.getLogger("cekklaim")
@@ -84,8 +85,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--queries", type=Path, nargs="+", required=True, help="labelled queries")
     p.set_defaults(handler=cmd_eval)
 
-    p = sub.add_parser("import", parents=[common], help="import statements (JSONL or CSV)")
-    p.add_argument("file", type=Path)
+    p = sub.add_parser(
+        "import",
+        parents=[common],
+        help="import statements (JSONL or CSV); ClaimReview (.json/.jsonld or URL) as drafts",
+    )
+    p.add_argument("file", type=_file_or_url, metavar="FILE_OR_URL")
     p.set_defaults(handler=cmd_import)
 
     p = sub.add_parser("export", parents=[common], help="export statements")
@@ -95,6 +100,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_export)
 
     add_moderation_commands(sub, common)
+
+    p = sub.add_parser("backup", parents=[common], help="online backup of the database")
+    p.add_argument("path", type=Path, help="new file to write (never overwritten)")
+    p.set_defaults(handler=cmd_backup)
+
+    p = sub.add_parser("purge", parents=[common], help="delete old submissions, keep counts")
+    p.add_argument(
+        "--older-than", type=_positive_int, required=True, metavar="DAYS",
+        help=f"age in days (at least {maintenance.MIN_RETENTION_DAYS})",
+    )  # fmt: skip
+    p.set_defaults(handler=cmd_purge)
+
+    p = sub.add_parser("feeds", parents=[common], help="official feeds (SOURCE_FEEDS)")
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    a = actions.add_parser("poll", help="poll the feeds once now; new items become drafts")
+    a.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help=NESTED_DB_HELP)
+    a.add_argument("--feed", action="append", metavar="URL", help="poll this feed instead")
+    a.set_defaults(handler=cmd_feeds_poll)
+
+    p = sub.add_parser("drafts", parents=[common], help="drafts waiting for a moderator")
+    p.add_argument("--limit", type=_positive_int, default=50)
+    p.set_defaults(handler=cmd_drafts)
     return parser
 
 
@@ -235,7 +262,14 @@ def cmd_eval(args: argparse.Namespace, settings: Settings, db_path: Path) -> int
     return 0
 
 
+def _file_or_url(value: str) -> Path | str:
+    """An http(s) URL stays text (Path would fold its "//"); anything else is a file path."""
+    return value if value.lower().startswith(("http://", "https://")) else Path(value)
+
+
 def cmd_import(args: argparse.Namespace, settings: Settings, db_path: Path) -> int:
+    if isinstance(args.file, str) or args.file.suffix.lower() in CLAIMREVIEW_SUFFIXES:
+        return import_claimreviews(args.file, settings, db_path)
     parsed = storage.parse_statements_file(args.file)
     if not parsed.ok:
         print(f"{args.file}: {len(parsed.errors)} error(s); nothing imported", file=sys.stderr)
@@ -248,6 +282,80 @@ def cmd_import(args: argparse.Namespace, settings: Settings, db_path: Path) -> i
         f"{args.file}: {summary.created} created, {summary.updated} updated, "
         f"{summary.unchanged} unchanged"
     )
+    return 0
+
+
+CLAIMREVIEW_SUFFIXES = (".json", ".jsonld")
+
+
+def import_claimreviews(source: Path | str, settings: Settings, db_path: Path) -> int:
+    """ClaimReview JSON-LD from a file or a URL (fetched safely) into the drafts queue."""
+    from bot.sources.claimreview import queue_reviews, reviews_from_json, reviews_in
+    from bot.sources.fetch import HTML_TYPES, JSON_TYPES, FetchError, fetch_sync, policy_from
+    from bot.sources.page import parse_page
+
+    if isinstance(source, str):
+        try:
+            fetched = fetch_sync(source, policy_from(settings), accept=HTML_TYPES | JSON_TYPES)
+        except FetchError as exc:
+            return _fail("import", f"{source}: cannot fetch ({exc.reason})")
+        if fetched.content_type in HTML_TYPES:
+            reviews = reviews_in(parse_page(fetched.text, fetched.final_url).claim_reviews)
+        else:
+            reviews = reviews_from_json(fetched.text)
+    else:
+        try:
+            reviews = reviews_from_json(source.read_text(encoding="utf-8-sig"))
+        except (OSError, UnicodeDecodeError) as exc:
+            return _fail("import", f"{source}: cannot read file ({exc})")
+    if not reviews:
+        return _fail("import", f"{source}: no ClaimReview found; nothing queued")
+    db = storage.open_db(db_path)
+    summary = queue_reviews(db, reviews, origin_url=source if isinstance(source, str) else None)
+    for problem in summary.problems:
+        print(f"  {problem}", file=sys.stderr)
+    print(
+        f"{source}: {summary.queued} ClaimReview drafts queued, {summary.already} already "
+        "queued; nothing is served until a moderator saves it (/draf in Telegram)"
+    )
+    return 0
+
+
+def cmd_feeds_poll(args: argparse.Namespace, settings: Settings, db_path: Path) -> int:
+    """Poll the feeds once now (SOURCE_FEEDS, or --feed) and say what each gave."""
+    import asyncio
+
+    from bot.sources.feeds import poll_feeds
+    from bot.sources.fetch import policy_from
+
+    feeds = tuple(args.feed or settings.source_feeds)
+    if not feeds:
+        return _fail("feeds poll", "no feeds: set SOURCE_FEEDS or give --feed URL")
+    db = storage.open_db(db_path)
+    results = asyncio.run(poll_feeds(db, feeds, policy_from(settings)))
+    for result in results:
+        if result.status == "not_modified":
+            print(f"{result.url}: not modified (304)")
+        elif result.status == "error":
+            print(f"{result.url}: failed ({result.reason})")
+        else:
+            print(f"{result.url}: {result.items} items, {len(result.new)} new drafts")
+            for item in result.new:
+                print(f"  + {item.published_at or '-'} {item.title or ''} {item.link}".rstrip())
+    return 1 if all(r.status == "error" for r in results) else 0
+
+
+def cmd_drafts(args: argparse.Namespace, settings: Settings, db_path: Path) -> int:
+    """The drafts queue (feeds, ClaimReview imports) as moderators see it under /draf."""
+    from storage.sources import pending_drafts
+
+    db = storage.open_db(db_path)
+    found = pending_drafts(db, limit=args.limit)
+    if not found:
+        print("no drafts waiting")
+    for d in found:
+        title = d.title or d.fields.get("claim") or ""
+        print(f"d{d.id}  {d.origin:<11} {d.published_at or '-':<10}  {title}  {d.url or ''}")
     return 0
 
 
@@ -305,6 +413,7 @@ def add_moderation_commands(
         ("show", cmd_statement_show, "a statement with its phrasings and answered claims"),
         ("retire", cmd_statement_retire, "stop serving a statement"),
         ("history", cmd_statement_history, "every recorded change of a statement"),
+        ("evidence", cmd_statement_evidence, "what the source page said when it was made"),
     ):
         a = actions.add_parser(name, parents=[nested], help=text)
         a.add_argument("external_id", metavar="ID")
@@ -439,6 +548,26 @@ def cmd_statement_show(args: argparse.Namespace, settings: Settings, db_path: Pa
     return 0
 
 
+def cmd_statement_evidence(args: argparse.Namespace, settings: Settings, db_path: Path) -> int:
+    """The source text kept when a moderator made the statement from a page, with hashes."""
+    from storage.sources import evidence_for
+
+    db = storage.open_db(db_path)
+    s = storage.get_statement(db, args.external_id)
+    if s is None:
+        return _fail("statement evidence", f"no statement with id {args.external_id!r}")
+    kept = evidence_for(db, s.id)
+    if not kept:
+        print(f"[{s.external_id}] no fetched source kept (typed or imported by hand)")
+    for e in kept:
+        print(f"[{s.external_id}] {e.final_url}")
+        print(f"  fetched {reports.wib(e.fetched_at)}, saved by {e.saved_by or '-'}")
+        print(f"  sha256 of the bytes received: {e.body_sha256}")
+        print(f"  sha256 of the text below:     {e.text_sha256}")
+        print("\n" + e.text + "\n")
+    return 0
+
+
 def cmd_statement_retire(args: argparse.Namespace, settings: Settings, db_path: Path) -> int:
     db = storage.open_db(db_path)
     before = storage.get_statement(db, args.external_id)
@@ -507,4 +636,34 @@ def cmd_statement_link(args: argparse.Namespace, settings: Settings, db_path: Pa
     if result.variants_skipped:
         print(f"{result.variants_skipped} claim text(s) too long to be a phrasing were not added")
     print(f"{len(waiting)} notification request(s) are now answered by this statement")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace, settings: Settings, db_path: Path) -> int:
+    """Safe while the bot runs; the generated HMAC secret travels with the copy."""
+    db = storage.open_db(db_path)
+    try:
+        result = maintenance.backup(db, args.path)
+    except (FileExistsError, OSError, sqlite3.Error) as exc:
+        return _fail("backup", exc)
+    print(f"backup {result.path}: {result.pages} pages, integrity {result.integrity}")
+    secret = secret_file_for(db_path)
+    if secret.exists():
+        copy = secret_file_for(result.path)
+        copy.write_bytes(secret.read_bytes())
+        copy.chmod(0o600)
+        print(f"secret {copy} (keep it with the backup: it keys the user pseudonyms)")
+    return 0 if result.integrity == "ok" else 1
+
+
+def cmd_purge(args: argparse.Namespace, settings: Settings, db_path: Path) -> int:
+    db = storage.open_db(db_path)
+    try:
+        result = maintenance.purge(db, older_than_days=args.older_than)
+    except ValueError as exc:
+        return _fail("purge", exc)
+    print(
+        f"purged before {result.cutoff}: {result.submissions} submissions, "
+        f"{result.subscriptions} notification requests (claim counts kept)"
+    )
     return 0

@@ -20,8 +20,10 @@ import storage
 from bot.clusters import find_cluster
 from bot.matcher.index import IndexDoc, MatchIndex
 from bot.matcher.match import MatchResult, Tier, match_text
+from bot.sources.urls import normalize_url, unique_keys
 from storage import Statement
 from storage.people import Subscription, subscribed_claim_ids, subscriptions_for_claim
+from storage.sources import answered_statement_ids_for_links, record_claim_links
 
 log = logging.getLogger(__name__)
 
@@ -111,15 +113,56 @@ class Core:
         return result, tuple(snap.statements[m.statement_id] for m in result.matches)
 
     def statement_for_links(self, urls: tuple[str, ...]) -> Statement | None:
-        """The one current statement whose own source is among these links, if exactly one.
+        """The one current statement these links point to, if exactly one (`link_answer`)."""
+        found = self.link_answer(urls)
+        return found[0] if found else None
 
-        A body's homepage shared by many statements answers nothing by itself.
+    def link_answer(self, urls: tuple[str, ...]) -> tuple[Statement, str] | None:
+        """The one current statement these links point to, and how: "source" or "seen".
+
+        "source": the link is a statement's own source (as stored, then normalized: scheme,
+        `www.`, tracking parameters, trailing slash). "seen": earlier claims carrying the
+        same link were answered with it. A body's homepage shared by many statements answers
+        nothing by itself, and neither does a link earlier claims were answered differently
+        for (see `storage.sources.answered_statement_ids_for_links`).
         """
         for url in urls:
             found = [s for s in storage.statements_with_source(self.db, url) if s.is_current()]
             if len(found) == 1:
-                return found[0]
+                return found[0], "source"
+        keys = unique_keys(urls)
+        if not keys:
+            return None
+        by_source = self._statements_by_source_key()
+        for key in keys:
+            if len(by_source.get(key, ())) == 1:
+                return by_source[key][0], "source"
+        by_rowid = {s.id: s for s in self.snapshot.statements.values()}
+        for key in keys:
+            if "/" not in key:  # a site's root says nothing about which claim it is
+                continue
+            answered = answered_statement_ids_for_links(self.db, [key])
+            if len(answered) == 1 and answered[0] in by_rowid:
+                return by_rowid[answered[0]], "seen"
         return None
+
+    def remember_links(self, claim_id: int | None, urls: tuple[str, ...]) -> None:
+        """Keep a claim's links (normalized) so the same link later gets the same answer."""
+        if claim_id is not None and urls:
+            record_claim_links(self.db, claim_id, unique_keys(urls))
+
+    def _statements_by_source_key(self) -> dict[str, list[Statement]]:
+        snap = self.snapshot
+        cached = getattr(self, "_source_keys", None)
+        if cached is not None and cached[0] is snap:
+            return cached[1]
+        by_key: dict[str, list[Statement]] = {}
+        for statement in snap.statements.values():
+            key = normalize_url(statement.source_url) if statement.source_url else None
+            if key:
+                by_key.setdefault(key, []).append(statement)
+        self._source_keys = (snap, by_key)
+        return by_key
 
     def check(
         self,

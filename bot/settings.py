@@ -28,8 +28,11 @@ import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field as _field
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from bot.sources.urls import parse_official_domains
 
 __all__ = [
     "DEFAULT_DB_NAME",
@@ -54,6 +57,13 @@ DEFAULT_RATE_LIMIT_PER_MINUTE = 10
 DEFAULT_ALERT_THRESHOLD = 20
 DEFAULT_ALERT_WINDOW_MINUTES = 60
 DEFAULT_LOG_LEVEL = "INFO"
+DEFAULT_OFFICIAL_DOMAINS = "kpu.go.id,bawaslu.go.id"
+DEFAULT_FETCH_TIMEOUT_SECONDS = 8
+DEFAULT_FEED_POLL_MINUTES = 30
+_TRUE = ("1", "true", "yes", "on", "ya")
+_FALSE = ("0", "false", "no", "off", "tidak")
+DEFAULT_BOT_API_TIMEOUT_SECONDS = 5.0  # python-telegram-bot's own default
+DEFAULT_BOT_API_MAX_RATE = 30  # Telegram's limit of about 30 messages a second per bot
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 MIN_SECRET_LENGTH = 16
 MEMORY_DB = ":memory:"
@@ -75,6 +85,14 @@ SETTING_NAMES = (
     "RATE_LIMIT_PER_MINUTE",
     "ALERT_THRESHOLD",
     "ALERT_WINDOW_MINUTES",
+    "OFFICIAL_DOMAINS",
+    "FETCH_LINKS",
+    "FETCH_TIMEOUT_SECONDS",
+    "FETCH_ALLOW_LOOPBACK",
+    "SOURCE_FEEDS",
+    "FEED_POLL_MINUTES",
+    "BOT_API_TIMEOUT_SECONDS",
+    "BOT_API_MAX_RATE",
 )
 _SENSITIVE = ("TELEGRAM_BOT_TOKEN", "CEKKLAIM_SECRET", "WEBHOOK_SECRET")
 
@@ -121,6 +139,17 @@ class Settings:
     rate_limit_per_minute: int
     alert_threshold: int = DEFAULT_ALERT_THRESHOLD
     alert_window_minutes: int = DEFAULT_ALERT_WINDOW_MINUTES
+    #: Official domain -> issuing body; subdomains count (OFFICIAL_DOMAINS).
+    official_domains: Mapping[str, str] = _field(
+        default_factory=lambda: {"kpu.go.id": "KPU", "bawaslu.go.id": "Bawaslu"}
+    )
+    fetch_links: bool = True
+    fetch_timeout_seconds: int = DEFAULT_FETCH_TIMEOUT_SECONDS
+    fetch_allow_loopback: bool = False  # tests only
+    source_feeds: tuple[str, ...] = ()
+    feed_poll_minutes: int = DEFAULT_FEED_POLL_MINUTES
+    bot_api_timeout_seconds: float = DEFAULT_BOT_API_TIMEOUT_SECONDS
+    bot_api_max_rate: int = DEFAULT_BOT_API_MAX_RATE
 
     def __repr__(self) -> str:
         def masked(value: str | None) -> str:
@@ -142,7 +171,15 @@ class Settings:
             f"webhook_port={self.webhook_port!r}, "
             f"rate_limit_per_minute={self.rate_limit_per_minute!r}, "
             f"alert_threshold={self.alert_threshold!r}, "
-            f"alert_window_minutes={self.alert_window_minutes!r})"
+            f"alert_window_minutes={self.alert_window_minutes!r}, "
+            f"official_domains={dict(self.official_domains)!r}, "
+            f"fetch_links={self.fetch_links!r}, "
+            f"fetch_timeout_seconds={self.fetch_timeout_seconds!r}, "
+            f"fetch_allow_loopback={self.fetch_allow_loopback!r}, "
+            f"source_feeds={self.source_feeds!r}, "
+            f"feed_poll_minutes={self.feed_poll_minutes!r}, "
+            f"bot_api_timeout_seconds={self.bot_api_timeout_seconds!r}, "
+            f"bot_api_max_rate={self.bot_api_max_rate!r})"
         )
 
     __str__ = __repr__
@@ -350,6 +387,14 @@ def load_settings(
             f"must be 1-256 characters of A-Z, a-z, 0-9, '_' or '-' (got {len(webhook_secret)} "
             "characters); value not shown",
         )
+    webhook_url_ok = webhook_url is not None and _is_http_url(webhook_url, schemes=("https",))
+    if webhook_url_ok and webhook_secret is None:
+        bad(
+            "WEBHOOK_SECRET",
+            "required when WEBHOOK_URL is set: without it anyone who finds the URL can post "
+            "forged updates (generate one, e.g. python -c 'import secrets; "
+            "print(secrets.token_urlsafe(32))')",
+        )
 
     # WEBHOOK_LISTEN
     webhook_listen = raw["WEBHOOK_LISTEN"] or DEFAULT_WEBHOOK_LISTEN
@@ -388,6 +433,69 @@ def load_settings(
             else:
                 bad(name, f"{value!r} is not an integer >= 1")
 
+    # OFFICIAL_DOMAINS: which sites count as official, and the body each one speaks for
+    official_domains, domain_problems = parse_official_domains(
+        raw["OFFICIAL_DOMAINS"] or DEFAULT_OFFICIAL_DOMAINS
+    )
+    for problem in domain_problems:
+        bad("OFFICIAL_DOMAINS", problem)
+    if not domain_problems and not official_domains:
+        bad("OFFICIAL_DOMAINS", "lists no domain (leave it unset for kpu.go.id,bawaslu.go.id)")
+
+    # FETCH_LINKS / FETCH_ALLOW_LOOPBACK: yes/no switches
+    switches: dict[str, bool] = {}
+    for name, default in (("FETCH_LINKS", True), ("FETCH_ALLOW_LOOPBACK", False)):
+        value = raw[name]
+        switches[name] = default
+        if value is not None:
+            if value.lower() in _TRUE:
+                switches[name] = True
+            elif value.lower() in _FALSE:
+                switches[name] = False
+            else:
+                bad(name, f"{value!r} is not a yes/no value (use 1 or 0)")
+
+    # FETCH_TIMEOUT_SECONDS / FEED_POLL_MINUTES
+    for name, default, low, high in (
+        ("FETCH_TIMEOUT_SECONDS", DEFAULT_FETCH_TIMEOUT_SECONDS, 1, 60),
+        ("FEED_POLL_MINUTES", DEFAULT_FEED_POLL_MINUTES, 1, 10080),
+    ):
+        value = raw[name]
+        positive[name] = default
+        if value is not None:
+            if _INT_RE.match(value) and low <= int(value) <= high:
+                positive[name] = int(value)
+            else:
+                bad(name, f"{value!r} is not an integer from {low} to {high}")
+
+    # SOURCE_FEEDS: RSS/Atom feeds or sitemaps of official sites, polled for drafts
+    feeds_raw = raw["SOURCE_FEEDS"]
+    source_feeds: tuple[str, ...] = ()
+    if feeds_raw is not None:
+        parts = [p for p in re.split(r"[\s,]+", feeds_raw) if p]
+        wrong = [p for p in parts if not _is_http_url(p)]
+        if wrong:
+            bad("SOURCE_FEEDS", f"{wrong[0]!r} is not an http(s) URL (separate feeds by commas)")
+        source_feeds = tuple(dict.fromkeys(parts))
+    # BOT_API_TIMEOUT_SECONDS / BOT_API_MAX_RATE: Bot API requests (see bot/telegram/faults.py)
+    api_timeout = DEFAULT_BOT_API_TIMEOUT_SECONDS
+    timeout_raw = raw["BOT_API_TIMEOUT_SECONDS"]
+    if timeout_raw is not None:
+        try:
+            api_timeout = float(timeout_raw)
+        except ValueError:
+            api_timeout = -1.0
+        if not 0.1 <= api_timeout <= 300:
+            bad("BOT_API_TIMEOUT_SECONDS", f"{timeout_raw!r} is not a number of seconds (0.1-300)")
+            api_timeout = DEFAULT_BOT_API_TIMEOUT_SECONDS
+    api_rate = DEFAULT_BOT_API_MAX_RATE
+    api_rate_raw = raw["BOT_API_MAX_RATE"]
+    if api_rate_raw is not None:
+        if _INT_RE.match(api_rate_raw) and int(api_rate_raw) >= 0:
+            api_rate = int(api_rate_raw)
+        else:
+            bad("BOT_API_MAX_RATE", f"{api_rate_raw!r} is not an integer >= 0 (0: no limit)")
+
     # Generated secret: only when everything else is valid, so a bad configuration
     # leaves no files behind.
     if secret is None and db_path is not None and not problems:
@@ -413,6 +521,14 @@ def load_settings(
         rate_limit_per_minute=rate_limit,
         alert_threshold=positive["ALERT_THRESHOLD"],
         alert_window_minutes=positive["ALERT_WINDOW_MINUTES"],
+        official_domains=official_domains,
+        fetch_links=switches["FETCH_LINKS"],
+        fetch_timeout_seconds=positive["FETCH_TIMEOUT_SECONDS"],
+        fetch_allow_loopback=switches["FETCH_ALLOW_LOOPBACK"],
+        source_feeds=source_feeds,
+        feed_poll_minutes=positive["FEED_POLL_MINUTES"],
+        bot_api_timeout_seconds=api_timeout,
+        bot_api_max_rate=api_rate,
     )
 
 

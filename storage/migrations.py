@@ -243,3 +243,103 @@ def m0005_linked_claims(db: Database) -> None:
     """Released: do not edit. `claims.linked` marks a claim a moderator answered by hand, so
     a later, less sure match of the same text does not put it back in the queue."""
     _run(db, ["ALTER TABLE claims ADD COLUMN linked INTEGER NOT NULL DEFAULT 0"])
+
+
+@MIGRATIONS(name="0006_sources")
+def m0006_sources(db: Database) -> None:
+    """Official sources fetched over HTTP.
+
+    `statement_evidence`: what a source page said when a moderator made a statement from it
+    (its main text, the SHA-256 of the bytes received and of that text, and when).
+    `source_drafts`: the moderators' queue of drafts from feeds and ClaimReview imports,
+    one per normalized link (`key`); nothing in it is served until a moderator saves it.
+    `feed_state`: each feed's ETag / Last-Modified for conditional requests.
+    `claim_links`: normalized links citizens sent with a claim, so a link seen again gets
+    the answer its earlier claim got.
+    """
+    _run(
+        db,
+        [
+            """
+            CREATE TABLE statement_evidence (
+                id INTEGER PRIMARY KEY,
+                statement_id INTEGER NOT NULL REFERENCES statements(id) ON DELETE CASCADE,
+                url TEXT NOT NULL,
+                final_url TEXT NOT NULL,
+                content_type TEXT,
+                body_sha256 TEXT NOT NULL,
+                text TEXT NOT NULL,
+                text_sha256 TEXT NOT NULL,
+                fetched_at TEXT NOT NULL,
+                saved_by TEXT,
+                saved_at TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX idx_statement_evidence_statement ON statement_evidence (statement_id)",
+            """
+            CREATE TABLE source_drafts (
+                id INTEGER PRIMARY KEY,
+                key TEXT NOT NULL UNIQUE,
+                url TEXT,
+                title TEXT,
+                summary TEXT,
+                published_at TEXT,
+                origin TEXT NOT NULL CHECK (origin IN ('feed', 'claimreview')),
+                feed_url TEXT,
+                fields TEXT,
+                status TEXT NOT NULL DEFAULT 'pending'
+                    CHECK (status IN ('pending', 'used', 'dismissed')),
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX idx_source_drafts_status ON source_drafts (status, id)",
+            """
+            CREATE TABLE feed_state (
+                url TEXT PRIMARY KEY,
+                etag TEXT,
+                last_modified TEXT,
+                checked_at TEXT NOT NULL,
+                last_status TEXT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE claim_links (
+                url_key TEXT NOT NULL,
+                claim_id INTEGER NOT NULL REFERENCES claims(id) ON DELETE CASCADE,
+                first_seen TEXT NOT NULL,
+                PRIMARY KEY (url_key, claim_id)
+            )
+            """,
+            "CREATE INDEX idx_claim_links_claim ON claim_links (claim_id)",
+        ],
+    )
+
+
+@MIGRATIONS(name="0007_inbox")
+def m0007_inbox(db: Database) -> None:
+    """The inbox: every update fetched with getUpdates, stored before Telegram is told it may
+    forget it, until its handlers have run (see `storage.inbox`).
+
+    `raw` is the update's JSON as Telegram sent it, cleared once the update is done (it holds
+    clear user ids and text, which must not outlive the handling); the row itself stays a
+    while so a redelivered update is recognised, then `prune_inbox` deletes it. `attempts`
+    counts the times a restart took the update up again, so one that crashes the bot every
+    time is given up after a few.
+    """
+    _run(
+        db,
+        [
+            """
+            CREATE TABLE inbox (
+                update_id INTEGER PRIMARY KEY,
+                raw TEXT,
+                received_at TEXT NOT NULL,
+                done_at TEXT,
+                attempts INTEGER NOT NULL DEFAULT 0
+            )
+            """,
+            "CREATE INDEX idx_inbox_pending ON inbox (update_id) WHERE done_at IS NULL",
+            "CREATE INDEX idx_inbox_done_at ON inbox (done_at) WHERE done_at IS NOT NULL",
+        ],
+    )

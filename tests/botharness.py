@@ -49,6 +49,7 @@ async def running_bot(tmp_path: Path, **env: str) -> AsyncIterator[Bot]:
                 "TELEGRAM_API_FILE_URL": fake.file_url,
                 "CEKKLAIM_DB": str(tmp_path / "bot.db"),
                 "CEKKLAIM_SECRET": SECRET,
+                "FETCH_LINKS": "0",  # tests never touch the internet; tests of links turn it on
                 **env,
             },
             env_file=None,

@@ -19,6 +19,10 @@ validates what Telegram validates (HTML parse mode, inline keyboards, lengths). 
 it returns is recorded in ``errors`` so a test can assert the bot never sent anything
 Telegram would refuse. Deliberate 403s (``blocked_users``) go to ``forbidden`` instead.
 
+Faults are injected with ``fail_next``: an error status (429 with ``retry_after``, 500,
+502...), a delay longer than the bot's timeout, or a connection closed without an answer.
+Each injected fault is recorded in ``injected``, not in ``errors``.
+
 One deliberate difference: Telegram passes an unknown ``&name;`` or a bare ``&`` through
 as literal text, while this fake rejects it, following Telegram's documented rule that
 every ``&`` not starting an entity must be written ``&amp;``.
@@ -33,6 +37,7 @@ import itertools
 import json
 import re
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -102,11 +107,29 @@ class Call:
     response: Any = None  # ``result`` on success, ``description`` on failure
 
 
+@dataclass
+class Fault:
+    """One fault ``fail_next`` injects into the next ``times`` calls of a method."""
+
+    status: int = 0  # an error answer (0: none)
+    description: str = ""
+    retry_after: int | None = None
+    delay: float = 0.0  # seconds before the call is handled (and answered) normally
+    drop: bool = False  # close the connection without answering; the call is not handled
+    times: int = 1
+
+
 class ApiError(Exception):
     def __init__(self, code: int, description: str) -> None:
         super().__init__(description)
         self.code = code
         self.description = description
+
+
+class _Injected(Exception):
+    def __init__(self, fault: Fault) -> None:
+        super().__init__(fault.description)
+        self.fault = fault
 
 
 def _bad(description: str) -> ApiError:
@@ -488,6 +511,11 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     fake: FakeBotAPI
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return  # a client that went away (a killed bot): nothing to report
+        super().handle_error(request, client_address)
+
 
 class FakeBotAPI:
     """Fake Telegram Bot API at ``base_url`` (``http://127.0.0.1:PORT/bot``)."""
@@ -514,6 +542,8 @@ class FakeBotAPI:
         self.chat_members: dict[tuple[int, int], str] = {}
         self.blocked_users: set[int] = set()
         self.commands: dict[tuple[str, str], list[dict]] = {}  # (scope JSON, language) -> list
+        self.injected: list[str] = []  # faults ``fail_next`` caused, e.g. "sendMessage -> 429"
+        self._faults: dict[str, list[Fault]] = {}
 
         self._lock = threading.Lock()
         self._cond = threading.Condition(self._lock)
@@ -593,6 +623,49 @@ class FakeBotAPI:
             self._queue.append(copy.deepcopy(update))
             self._cond.notify_all()
             return update["update_id"]
+
+    def fail_next(
+        self,
+        method: str,
+        status: int = 0,
+        *,
+        retry_after: int | None = None,
+        description: str = "",
+        delay: float = 0.0,
+        drop: bool = False,
+        times: int = 1,
+    ) -> None:
+        """Make the next ``times`` calls of ``method`` fail: answer ``status`` (a 429 with
+        ``retry_after`` seconds, 500, 502...), answer only after ``delay`` seconds, or ``drop``
+        the connection without an answer (the call is then not handled)."""
+        if not (status or delay or drop):
+            raise ValueError("fail_next needs a status, a delay or drop=True")
+        if status and not description:
+            description = {
+                429: f"Too Many Requests: retry after {retry_after or 1}",
+                500: "Internal Server Error",
+                502: "Bad Gateway",
+                503: "Service Unavailable",
+            }.get(status, f"Error {status}")
+        fault = Fault(status, description, retry_after, delay, drop, times)
+        with self._lock:
+            self._faults.setdefault(method.lower(), []).append(fault)
+
+    def _take_fault(self, method: str) -> Fault | None:
+        with self._lock:
+            queue = self._faults.get(method.lower())
+            if not queue:
+                return None
+            fault = queue[0]
+            fault.times -= 1
+            if fault.times <= 0:
+                queue.pop(0)
+            return fault
+
+    def pending_updates(self) -> list[int]:
+        """The ids of pushed updates getUpdates has not yet seen confirmed."""
+        with self._lock:
+            return [u["update_id"] for u in self._queue]
 
     def sent(self, method: str | None = None) -> list[Call]:
         """Calls to ``method`` (case-insensitive); with None, every call but getUpdates."""
@@ -900,7 +973,22 @@ class FakeBotAPI:
         with self._lock:
             self.calls.append(call)
 
+        fault = self._take_fault(method) if match is not None else None
+        if fault is not None and fault.delay:
+            time.sleep(fault.delay)
+        if fault is not None and fault.drop:
+            with self._lock:
+                self.injected.append(f"{method} -> dropped")
+            call.status, call.response = -1, "connection dropped"
+            handler.close_connection = True
+            with contextlib.suppress(OSError):
+                handler.connection.shutdown(socket.SHUT_RDWR)
+            return
         try:
+            if fault is not None and fault.status:
+                with self._lock:
+                    self.injected.append(f"{method} -> {fault.status}")
+                raise _Injected(fault)
             if match is None:
                 raise ApiError(404, "Not Found")
             if match.group(1) != self.token:
@@ -913,6 +1001,14 @@ class FakeBotAPI:
             result = handle(params)
             status, payload = 200, {"ok": True, "result": result}
             call.response = result
+        except _Injected as injected:
+            status = injected.fault.status
+            payload = {
+                "ok": False, "error_code": status, "description": injected.fault.description,
+            }  # fmt: skip
+            if injected.fault.retry_after is not None:
+                payload["parameters"] = {"retry_after": injected.fault.retry_after}
+            call.response = injected.fault.description
         except Exception as exc:  # malformed parameters (or a bug in the fake): never hang
             err = exc if isinstance(exc, ApiError) else ApiError(500, f"Internal: {exc!r}")
             status = err.code
@@ -1233,6 +1329,7 @@ __all__ = [
     "Call",
     "EntityParseError",
     "FakeBotAPI",
+    "Fault",
     "check_reply_markup",
     "check_text",
     "parse_html",

@@ -31,6 +31,7 @@ from sqlite_utils import Database
 from threadbot import ThreadedBot
 
 import storage
+import storage.sources as source_store
 from bot.clusters import claim_key
 from bot.telegram.moderation import ADMIN_COMMANDS, MOD_COMMANDS
 from bot.telegram.texts import ID
@@ -96,6 +97,7 @@ def state(db: Database) -> dict[str, list[Any]]:
         "feedback": "SELECT claim_id, statement_id, user_hash, kind FROM feedback ORDER BY id",
         "subscriptions": "SELECT claim_id, user_hash FROM subscriptions ORDER BY id",
         "groups": "SELECT chat_id, auto_check, sensitivity FROM group_settings ORDER BY chat_id",
+        "source_drafts": "SELECT id, status FROM source_drafts ORDER BY id",
         "audit": "SELECT COUNT(*) FROM audit_log",
         "variants": "SELECT COUNT(*) FROM variants",
     }
@@ -130,6 +132,15 @@ def new_cluster(db: Database, n: int) -> tuple[str, int]:
         tier="none",
     )
     return claim_key(recorded.claim.id), recorded.claim.id
+
+
+def new_source_draft(db: Database, n: int) -> int:
+    """A pending draft from an official feed (no URL: nothing is fetched), for /draf."""
+    draft_id = source_store.add_source_draft(
+        db, key=f"auth-draft-{n}", origin="feed", title=f"Judul rilis {n}", summary="Ringkasan."
+    )
+    assert draft_id is not None
+    return draft_id
 
 
 def shown(key: str, **values: Any) -> str:
@@ -256,6 +267,15 @@ def command_scenario(bot: ThreadedBot, command: str, who: Actor) -> Scenario:
             assert not storage.is_moderator(db, target, frozenset())
 
         return Scenario(f"/hapusmod {target}", effect)
+    if command == "draf":
+        new_source_draft(db, n)
+
+        def effect(calls: list[Call]) -> None:
+            sent = [c for c in calls if c.method == "sendMessage" and c.params["chat_id"] == chat]
+            keyboard = sent[0].params["reply_markup"]["inline_keyboard"]
+            assert any(b["callback_data"].startswith("sd:a:") for row in keyboard for b in row)
+
+        return Scenario("/draf", effect)
     raise AssertionError(f"no scenario for /{command}: add one")
 
 
@@ -318,7 +338,7 @@ def test_command_pengaturan(bot: ThreadedBot, role: str, chat: str) -> None:
 
 # ------------------------------------------------------------------------------ buttons
 
-MOD_BUTTONS = ("q:a", "q:d", "t:ok", "e:ok", "v:HOAKS")
+MOD_BUTTONS = ("q:a", "q:d", "sd:a", "sd:d", "t:ok", "e:ok", "v:HOAKS")
 GROUP_BUTTONS = ("gs:a:1", "gs:s:strict")
 
 
@@ -340,6 +360,17 @@ def button_scenario(
                 assert claim is not None and claim.status == "dismissed"
 
         return f"{button}:{key}", effect
+    if button in ("sd:a", "sd:d"):
+        draft_id = new_source_draft(db, n)
+
+        def effect(calls: list[Call]) -> None:
+            if button == "sd:a":  # /tambah starts from the draft: the body is asked first
+                assert sent_to(calls, chat) == [shown("ask_org")]
+            else:
+                found = source_store.get_source_draft(db, draft_id)
+                assert found is not None and found.status == "dismissed"
+
+        return f"{button}:{draft_id}", effect
     if button == "t:ok":
         claim = f"klaim konfirmasi nomor {n}"
         bot.handle(
@@ -425,7 +456,10 @@ def test_the_matrix_covers_every_registered_button_pattern(bot: ThreadedBot) -> 
             for h in inner
             if isinstance(h, CallbackQueryHandler) and h.pattern is not None
         }
-    covered = {f"{b}:c1" if b.startswith("q:") else b for b in (*MOD_BUTTONS, *GROUP_BUTTONS)}
+    covered = {
+        f"{b}:c1" if b.startswith("q:") else f"{b}:1" if b.startswith("sd:") else b
+        for b in (*MOD_BUTTONS, *GROUP_BUTTONS)
+    }
 
     for pattern in patterns:
         assert any(re.match(pattern, data) for data in covered), pattern

@@ -119,12 +119,18 @@ VALID = [
     ("WEBHOOK_PORT", "65535", "webhook_port", 65535),
     ("RATE_LIMIT_PER_MINUTE", "1", "rate_limit_per_minute", 1),
     ("RATE_LIMIT_PER_MINUTE", "120", "rate_limit_per_minute", 120),
+    ("BOT_API_TIMEOUT_SECONDS", "0.5", "bot_api_timeout_seconds", 0.5),
+    ("BOT_API_TIMEOUT_SECONDS", "", "bot_api_timeout_seconds", 5.0),
+    ("BOT_API_MAX_RATE", "0", "bot_api_max_rate", 0),
+    ("BOT_API_MAX_RATE", "", "bot_api_max_rate", 30),
 ]
 
 
 @pytest.mark.parametrize(("name", "value", "attr", "expected"), VALID)
 def test_valid_values(name: str, value: str, attr: str, expected: object) -> None:
     env = {"CEKKLAIM_SECRET": SECRET, name: value}
+    if name == "WEBHOOK_URL":
+        env["WEBHOOK_SECRET"] = WEBHOOK_SECRET
     assert getattr(load(**env), attr) == expected
 
 
@@ -134,10 +140,21 @@ def test_relative_db_path_resolves_against_cwd(tmp_path: Path) -> None:
 
 
 def test_moderator_helpers() -> None:
-    s = load(CEKKLAIM_SECRET=SECRET, MODERATOR_IDS="7 8", WEBHOOK_URL="https://x.example/h")
+    s = load(
+        CEKKLAIM_SECRET=SECRET,
+        MODERATOR_IDS="7 8",
+        WEBHOOK_URL="https://x.example/h",
+        WEBHOOK_SECRET=WEBHOOK_SECRET,
+    )
     assert s.is_moderator(7)
     assert not s.is_moderator(9)
     assert s.webhook_enabled
+
+
+def test_webhook_requires_its_secret_token() -> None:
+    err = errors(CEKKLAIM_SECRET=SECRET, WEBHOOK_URL="https://x.example/h")
+    assert [p.split(":", 1)[0] for p in err.problems] == ["WEBHOOK_SECRET"]
+    assert "required when WEBHOOK_URL is set" in str(err)
 
 
 def test_require_bot_token() -> None:
@@ -180,6 +197,10 @@ INVALID = [
     ("RATE_LIMIT_PER_MINUTE", "-3", "is not an integer >= 1"),
     ("RATE_LIMIT_PER_MINUTE", "ten", "is not an integer >= 1"),
     ("RATE_LIMIT_PER_MINUTE", "1_000", "is not an integer >= 1"),
+    ("BOT_API_TIMEOUT_SECONDS", "0", "is not a number of seconds (0.1-300)"),
+    ("BOT_API_TIMEOUT_SECONDS", "nan", "is not a number of seconds (0.1-300)"),
+    ("BOT_API_TIMEOUT_SECONDS", "soon", "is not a number of seconds (0.1-300)"),
+    ("BOT_API_MAX_RATE", "-1", "is not an integer >= 0 (0: no limit)"),
 ]
 
 

@@ -20,8 +20,10 @@ from telegram.ext import (
 
 from bot.core import Core
 from bot.settings import Settings
-from bot.telegram import handlers, moderation
+from bot.telegram import feeds, handlers, moderation
+from bot.telegram.faults import BotApiLimiter
 from bot.telegram.groups import register_group_handlers, set_group_commands
+from bot.telegram.inbox import with_inbox
 from bot.telegram.inline import register_inline_handlers
 from bot.telegram.ratelimit import RateLimiter
 from bot.telegram.redact import redact_in_logs
@@ -45,7 +47,7 @@ def build_application(settings: Settings, core: Core) -> Application:  # type: i
     # httpx logs every request URL (with the token, redacted above): too chatty below WARNING
     for noisy in ("httpx", "httpcore"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    app = (
+    builder = (
         ApplicationBuilder()
         .token(token)
         .base_url(settings.telegram_api_base_url)
@@ -58,8 +60,12 @@ def build_application(settings: Settings, core: Core) -> Application:  # type: i
         )
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
-        .build()
+        .rate_limiter(BotApiLimiter(settings.bot_api_max_rate))  # faults: bot/telegram/faults.py
+        .read_timeout(settings.bot_api_timeout_seconds)
+        .write_timeout(settings.bot_api_timeout_seconds)
+        .connect_timeout(settings.bot_api_timeout_seconds)
     )
+    app = with_inbox(builder, core.db).build()  # no fetched update lost in a crash
     app.bot_data[RUNTIME_KEY] = Runtime(
         settings=settings,
         core=core,
@@ -126,6 +132,7 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
 
 
 async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+    await feeds.stop(app)
     task = app.bot_data.pop("refresher", None)
     if task is not None:
         task.cancel()
@@ -149,6 +156,7 @@ async def _refresh_loop(app: Application) -> None:  # type: ignore[type-arg]
                 await moderation.announce_fast_growing(app.bot, rt)
             if ticks % PURGE_EVERY_TICKS == 0:
                 purge_removed_groups(rt.core.db)
+            feeds.schedule(app, rt, ticks, REFRESH_SECONDS)  # SOURCE_FEEDS, own task
         except Exception:  # keep serving with the old index; try again next tick
             log.exception("background upkeep failed")
 
@@ -157,15 +165,12 @@ def run_bot(settings: Settings, core: Core) -> int:
     """Long polling by default; a webhook (with Telegram's secret token) when configured."""
     app = build_application(settings, core)
     if settings.webhook_url:
-        app.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            webhook_url=settings.webhook_url,
-            secret_token=settings.webhook_secret,
-            allowed_updates=Update.ALL_TYPES,
-        )
+        from bot.telegram import webhook  # tornado only in webhook mode
+
+        asyncio.run(webhook.serve(app, settings))
     else:
         app.run_polling(allowed_updates=Update.ALL_TYPES)
+    core.db.close()  # after SIGTERM: in-flight updates finished, the WAL checkpointed
     return 0
 
 

@@ -18,8 +18,11 @@ from telegram.ext import ContextTypes
 from bot.core import Answer
 from bot.matcher.match import MIN_CONTENT_WORDS, Tier
 from bot.matcher.normalize import normalize
+from bot.sources.citizen import claim_text_with_page
+from bot.sources.fetch import policy_from
 from bot.telegram import render
 from bot.telegram.extract import ExtractedClaim, extract_claim
+from bot.telegram.faults import expected_fault
 from bot.telegram.runtime import Runtime, runtime
 from bot.telegram.texts import text
 from storage import Statement, get_statement, get_statement_by_rowid
@@ -159,29 +162,45 @@ async def answer_claim(
     if (not claim.text or not normalize(claim.text).content) and not claim.urls:
         await message.reply_text(text(lang, "howto"))
         return
-    await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
-    linked = rt.core.statement_for_links(claim.urls)
+    with contextlib.suppress(TelegramError):  # only cosmetic: the claim is handled regardless
+        await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
+    found = rt.core.link_answer(claim.urls)
+    linked, how = found if found else (None, None)
+    claim_text, note = claim.text or " ".join(claim.urls), None
+    private = chat.type == ChatType.PRIVATE
+    if linked is None and claim.urls and rt.settings.fetch_links and private:
+        # a link known to no statement or earlier claim: what the page says is the claim
+        read = await claim_text_with_page(claim.text, claim.urls, policy_from(rt.settings))
+        claim_text = read.text
+        if read.failure is not None:
+            note = text(lang, "link_fetch_failed", reason=text(lang, f"fetch_{read.failure}"))
     answer = rt.core.check(
-        claim.text or " ".join(claim.urls),
-        channel="private" if chat.type == ChatType.PRIVATE else "group",
+        claim_text,
+        channel="private" if private else "group",
         user_id=user.id,
         chat_id=chat.id,
         update_id=update.update_id,
     )
+    rt.core.remember_links(answer.claim_id, claim.urls)
     log.debug("claim %d tier %s", answer.claim_id, answer.tier.value)
-    reply = reply_for(rt, answer, lang, linked)
+    reply = reply_for(rt, answer, lang, linked, seen=how == "seen")
+    if note is not None and answer.claim_id is not None and render.units(reply.text) < 3800:
+        reply = render.Reply(html.escape(note) + "\n\n" + reply.text, reply.markup)
     await message.reply_text(reply.text, reply_markup=reply.markup, do_quote=quote or None)
 
 
 def reply_for(
-    rt: Runtime, answer: Answer, lang: str, linked: Statement | None = None
+    rt: Runtime, answer: Answer, lang: str, linked: Statement | None = None, *, seen: bool = False
 ) -> render.Reply:
-    """Choose the reply for a recorded answer: card, candidates, or an honest "none"."""
+    """Choose the reply for a recorded answer: card, candidates, or an honest "none".
+
+    `seen`: `linked` answered earlier claims with the same link (it is not its source)."""
     if answer.claim_id is None:  # nothing readable to record or answer
         return render.plain(lang, "howto")
     if linked is not None:
         card = render.statement_card(linked, lang, claim_id=answer.claim_id)
-        return render.Reply(text(lang, "statement_from_link") + "\n\n" + card.text, card.markup)
+        header = text(lang, "statement_from_seen_link" if seen else "statement_from_link")
+        return render.Reply(header + "\n\n" + card.text, card.markup)
     if answer.tier is Tier.CONFIDENT:
         return render.statement_card(
             answer.statements[0], lang, match=answer.result.best, claim_id=answer.claim_id
@@ -295,6 +314,8 @@ async def _edit(
 
 async def on_error(update: object, context: Context) -> None:
     """Log first, tell the moderators briefly, and give the user a short apology."""
+    if expected_fault(context.error):  # a blocked user, Telegram unreachable: one log line
+        return
     log.error("handler failed", exc_info=context.error)
     rt = runtime(context)
     chat_id = rt.settings.moderator_chat_id

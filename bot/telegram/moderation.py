@@ -38,17 +38,21 @@ from telegram.warnings import PTBUserWarning
 
 import storage
 from bot import clusters, drafts, reports
+from bot.sources.fetch import FetchError, policy_from
+from bot.sources.prefill import prefill_from_url
+from bot.sources.urls import host_of, official_body
 from bot.telegram import render
 from bot.telegram.runtime import Runtime, runtime
 from bot.telegram.texts import CATALOGUES, text
 from storage import Statement, StatementInput
+from storage import sources as source_store
 from storage.people import remove_subscription
 
 log = logging.getLogger(__name__)
 
 MOD_COMMANDS = (
     "tambah", "batal", "lihat", "cari", "ubah", "arsip", "ganti", "riwayat", "antrean",
-    "tautkan", "statistik",
+    "tautkan", "statistik", "draf",
 )  # fmt: skip
 ADMIN_COMMANDS = ("tambahmod", "hapusmod")
 VERDICT_BUTTONS = ("HOAKS", "SALAH", "MENYESATKAN", "KLARIFIKASI", "BENAR")
@@ -128,8 +132,48 @@ async def add_start(update: Update, context: Context) -> int:
         user_data[DRAFT] = draft
         await _preview(update, drafts.to_input(draft, "baru"), text("id", "preview"), "t")
         return CONFIRM
+    if len(args) > 1 and _looks_like_url(args[1]):  # /tambah URL: pre-filled from the page
+        user_data[DRAFT] = await _prefilled(update, context, args[1].strip())
+        return await _ask_next(update, context, user_data[DRAFT])
     user_data[DRAFT] = {}
-    return await _ask_next(update, user_data[DRAFT])
+    return await _ask_next(update, context, user_data[DRAFT])
+
+
+def _looks_like_url(value: str) -> bool:
+    value = value.strip()
+    return bool(value) and not any(ch.isspace() for ch in value) and "://" in value
+
+
+def _sanitized(draft: dict) -> dict:
+    """Pre-filled values pass the same checks as typed ones; a value that fails is dropped
+    (and so asked for). A fetched http source is kept: it is the page that was read."""
+    clean: dict = {}
+    for name, value in draft.items():
+        if name not in drafts.EDITABLE or name == "source_url":
+            clean[name] = value
+            continue
+        try:
+            clean[name] = drafts.parse_field(name, str(value))
+        except drafts.DraftError:
+            continue
+        if clean[name] is None:
+            del clean[name]
+    return clean
+
+
+async def _prefilled(update: Update, context: Context, url: str) -> dict:
+    """Fetch the page and pre-fill a draft, saying what was found; {} when it fails."""
+    rt, message = runtime(context), update.effective_message
+    assert message is not None
+    try:
+        found = await prefill_from_url(url, policy_from(rt.settings), rt.settings.official_domains)
+    except FetchError as exc:
+        log.info("pre-fill fetch failed: %s", exc.reason)
+        reason = text("id", f"fetch_{exc.reason}")
+        await message.reply_text(text("id", "prefill_failed", reason=html.escape(reason)))
+        return {}
+    await message.reply_text(render.prefill_summary(found))
+    return {**_sanitized(found.draft), "evidence": found.evidence}
 
 
 @moderator_only
@@ -144,10 +188,47 @@ async def add_from_queue(update: Update, context: Context) -> int:
         return ConversationHandler.END
     draft = {"claim": reports.one_line(cluster.example, 1000), "cluster": cluster.key}
     context.user_data[DRAFT] = draft
-    return await _ask_next(update, draft)
+    return await _ask_next(update, context, draft)
 
 
-async def _ask_next(update: Update, draft: dict) -> int:
+@moderator_only
+async def add_from_source_draft(update: Update, context: Context) -> int:
+    """➕ under /draf: /tambah pre-filled from a feed item or an imported ClaimReview."""
+    query = update.callback_query
+    assert query is not None
+    db = runtime(context).core.db
+    await query.answer()
+    found = source_store.get_source_draft(db, int((query.data or "0:0:0").split(":")[2]))
+    if found is None or found.status != "pending":
+        await query.message.reply_text(text("id", "draft_gone"))  # type: ignore[union-attr]
+        return ConversationHandler.END
+    draft = await _prefilled(update, context, found.url) if found.url else {}
+    # a ClaimReview states the claim, verdict and clarification; the page the rest
+    draft.update(_sanitized({k: v for k, v in found.fields.items() if k not in ("org",)}))
+    known = {
+        "source_title": found.title, "clarification": found.summary,
+        "published_at": found.published_at, "org": found.fields.get("org"),
+    }  # fmt: skip
+    for name, value in _sanitized({k: v for k, v in known.items() if v}).items():
+        draft.setdefault(name, value)
+    draft["source_draft"] = found.id
+    context.user_data[DRAFT] = draft
+    return await _ask_next(update, context, draft)
+
+
+def _preview_header(context: Context, draft: dict) -> str:
+    """The preview's title, a warning for a source off the official domains, an edit hint."""
+    header = text("id", "preview")
+    source = draft.get("source_url")
+    domains = runtime(context).settings.official_domains
+    if source and official_body(source, domains) is None:
+        host = host_of(source) or source
+        header += "\n" + text("id", "preview_unofficial", host=html.escape(host))
+    fields = ", ".join(drafts.EDITABLE)
+    return header + "\n" + text("id", "preview_edit_hint", fields=html.escape(fields))
+
+
+async def _ask_next(update: Update, context: Context, draft: dict) -> int:
     message = update.effective_message
     assert message is not None
     for name in drafts.FIELDS:
@@ -159,7 +240,7 @@ async def _ask_next(update: Update, draft: dict) -> int:
                 )
             await message.reply_text(text("id", f"ask_{name}"), reply_markup=markup)
             return STEPS[name]
-    await _preview(update, drafts.to_input(draft, "baru"), text("id", "preview"), "t")
+    await _preview(update, drafts.to_input(draft, "baru"), _preview_header(context, draft), "t")
     return CONFIRM
 
 
@@ -171,12 +252,16 @@ async def add_step(update: Update, context: Context) -> int:
     if message is None or draft is None:
         return ConversationHandler.END
     name = next(n for n in drafts.FIELDS if n not in draft)
+    if name == "org" and _looks_like_url(message.text or ""):  # a URL as the first answer
+        for key, value in (await _prefilled(update, context, (message.text or "").strip())).items():
+            draft.setdefault(key, value)
+        return await _ask_next(update, context, draft)
     try:
         draft[name] = drafts.parse_field(name, message.text or "")
     except drafts.DraftError as exc:
         await message.reply_text(text("id", "draft_error", error=html.escape(str(exc))))
         return STEPS[name]
-    return await _ask_next(update, draft)
+    return await _ask_next(update, context, draft)
 
 
 async def add_verdict_button(update: Update, context: Context) -> int:
@@ -187,7 +272,22 @@ async def add_verdict_button(update: Update, context: Context) -> int:
     if draft is None:
         return ConversationHandler.END
     draft["verdict"] = drafts.parse_field("verdict", (query.data or "")[2:])
-    return await _ask_next(update, draft)
+    return await _ask_next(update, context, draft)
+
+
+async def add_edit_field(update: Update, context: Context) -> int:
+    """At the preview, `kolom nilai` changes one field (pre-filled or typed), then re-previews."""
+    message = update.effective_message
+    draft = context.user_data.get(DRAFT)
+    if message is None or draft is None:
+        return ConversationHandler.END
+    name, _, raw = (message.text or "").strip().partition(" ")
+    try:
+        draft[name.lower().rstrip(":")] = drafts.parse_field(name.lower().rstrip(":"), raw)
+    except drafts.DraftError as exc:
+        await message.reply_text(text("id", "draft_error", error=html.escape(str(exc))))
+        return CONFIRM
+    return await _ask_next(update, context, draft)
 
 
 def _as_statement(data: StatementInput) -> Statement:
@@ -237,9 +337,15 @@ async def add_confirm(update: Update, context: Context) -> int:
     try:
         with storage.transaction(db):
             external_id = storage.new_external_id(db, draft["org"])
-            storage.save_statement(
+            saved, _ = storage.save_statement(
                 db, drafts.to_input(draft, external_id), actor=_actor(query.from_user.id)
             )
+            if draft.get("evidence"):  # what the source page said, kept with the statement
+                source_store.save_evidence(
+                    db, saved.id, draft["evidence"], actor=_actor(query.from_user.id)
+                )
+            if draft.get("source_draft"):
+                source_store.set_draft_status(db, draft["source_draft"], "used")
             if draft.get("cluster"):
                 cluster = clusters.find_cluster(db, draft["cluster"])
                 if cluster is not None:
@@ -322,6 +428,17 @@ async def show(update: Update, context: Context) -> None:
             created=reports.wib(statement.created_at),
             by=html.escape(statement.created_by or "-"),
         )
+        + _evidence_line(rt, statement)
+    )
+
+
+def _evidence_line(rt: Runtime, statement: Statement) -> str:
+    kept = source_store.evidence_for(rt.core.db, statement.id)
+    if not kept:
+        return ""
+    last = kept[-1]
+    return "\n" + text(
+        "id", "statement_evidence", at=reports.wib(last.fetched_at), sha=last.body_sha256[:16]
     )
 
 
@@ -511,6 +628,37 @@ async def queue_dismiss(update: Update, context: Context) -> None:
 
 
 @moderator_only
+async def source_drafts(update: Update, context: Context) -> None:
+    """/draf: drafts from feeds and ClaimReview imports, waiting for a moderator."""
+    rt, message = runtime(context), update.effective_message
+    assert message is not None
+    found = source_store.pending_drafts(rt.core.db, limit=10)
+    if not found:
+        await message.reply_text(text("id", "drafts_empty"))
+        return
+    rows = [
+        [
+            InlineKeyboardButton(f"➕ d{d.id}", callback_data=f"sd:a:{d.id}"),
+            InlineKeyboardButton(f"🗑 d{d.id}", callback_data=f"sd:d:{d.id}"),
+        ]
+        for d in found[:QUEUE_BUTTONS]
+    ]
+    total = source_store.pending_drafts_count(rt.core.db)
+    await message.reply_text(
+        render.drafts_list(found, total), reply_markup=InlineKeyboardMarkup(rows)
+    )
+
+
+@moderator_only
+async def source_draft_dismiss(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None
+    draft_id = int((query.data or "0:0:0").split(":")[2])
+    done = source_store.set_draft_status(runtime(context).core.db, draft_id, "dismissed")
+    await query.answer(text("id", "draft_dismissed" if done else "draft_gone", id=f"d{draft_id}"))
+
+
+@moderator_only
 async def link(update: Update, context: Context) -> None:
     """/tautkan KUNCI ID: a cluster's claims become phrasings of a statement; askers told."""
     rt, message = runtime(context), update.effective_message
@@ -681,6 +829,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             entry_points=[
                 CommandHandler("tambah", add_start, filters=private),
                 CallbackQueryHandler(add_from_queue, pattern=r"^q:a:c\d+$"),
+                CallbackQueryHandler(add_from_source_draft, pattern=r"^sd:a:\d+$"),
             ],
             states={
                 **{STEPS[name]: [MessageHandler(text_input, add_step)] for name in drafts.FIELDS},
@@ -688,7 +837,10 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
                     CallbackQueryHandler(add_verdict_button, pattern=r"^v:[A-Z]+$"),
                     MessageHandler(text_input, add_step),
                 ],
-                CONFIRM: [CallbackQueryHandler(add_confirm, pattern=r"^t:(ok|no)$")],
+                CONFIRM: [
+                    CallbackQueryHandler(add_confirm, pattern=r"^t:(ok|no)$"),
+                    MessageHandler(text_input, add_edit_field),
+                ],
             },
             fallbacks=[CommandHandler("batal", cancel)],
             allow_reentry=True,
@@ -706,5 +858,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(queue_dismiss, pattern=r"^q:d:c\d+$"))
     app.add_handler(CommandHandler("tautkan", link, filters=private))
     app.add_handler(CommandHandler("statistik", statistics, filters=private))
+    app.add_handler(CommandHandler("draf", source_drafts, filters=private))
+    app.add_handler(CallbackQueryHandler(source_draft_dismiss, pattern=r"^sd:d:\d+$"))
     app.add_handler(CommandHandler("tambahmod", add_moderator, filters=private))
     app.add_handler(CommandHandler("hapusmod", remove_moderator, filters=private))

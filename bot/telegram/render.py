@@ -14,9 +14,12 @@ from datetime import date
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.matcher.match import Match
+from bot.sources.prefill import Prefill
+from bot.sources.urls import host_of
 from bot.telegram.links import share_button
 from bot.telegram.texts import MONTHS, text
 from storage import Statement
+from storage.sources import SourceDraft
 
 MAX_MESSAGE = 4096
 MAX_CALLBACK_BYTES = 64
@@ -228,3 +231,45 @@ def language_keyboard() -> InlineKeyboardMarkup:
 
 def plain(language: str, key: str, **values: object) -> Reply:
     return Reply(text(language, key, **values))
+
+
+# ------------------------------------------------------------------------------ sources
+
+EXCERPT_CHARS = 2000  # escaped characters of main text shown
+
+
+def prefill_summary(found: Prefill) -> str:
+    """What /tambah URL read from the page: title, date, body, and a main-text excerpt."""
+    page, unknown = found.page, text("id", "unknown_value")
+    host = html.escape(found.host or "?")
+    official = (
+        text("id", "prefill_official")
+        if found.official
+        else text("id", "prefill_unofficial", host=host)
+    )
+    return text(
+        "id",
+        "prefill_summary",
+        host=host,
+        title=esc(fit(page.title, 400)) if page.title else unknown,
+        date=format_date(page.published_at, "id") if page.published_at else unknown,
+        org=esc(fit(found.draft["org"], 200)) if found.draft.get("org") else unknown,
+        official=official,
+        excerpt=esc(fit(page.main_text, EXCERPT_CHARS)) if page.main_text else unknown,
+    )
+
+
+def drafts_list(found: list[SourceDraft], total: int) -> str:
+    """/draf: one line per waiting draft (id, date, title, site), then the button hint."""
+    lines = [text("id", "drafts_header", count=total)]
+    for draft in found:
+        title = draft.title or draft.fields.get("claim") or draft.url or "-"
+        site = host_of(draft.url) if draft.url else None
+        lines.append(  # at most ~260 characters a line, so ten lines stay far below 4,096
+            f"<b>d{draft.id}</b> · {esc(fit(draft.published_at or '-', 10))} · "
+            f"{esc(fit(title, 150))}"
+            + (f" ({esc(fit(site, 60))})" if site else "")
+            + f" · {draft.origin}"
+        )
+    lines.append(text("id", "drafts_hint"))
+    return "\n".join(lines)

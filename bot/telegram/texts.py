@@ -238,7 +238,8 @@ ID.update(
             "/antrean — klaim tanpa jawaban, dikelompokkan\n"
             "/tautkan KUNCI ID — jawab satu kelompok dengan pernyataan\n"
             "/statistik — angka hari ini dan 7 hari\n"
-            "/tambahmod ID · /hapusmod ID — kelola moderator (admin)"
+            "/tambahmod ID · /hapusmod ID — kelola moderator (admin)\n"
+            "/tambah URL — draf dari halaman resmi · /draf — draf dari feed dan ClaimReview"
         ),
         "cmd_tambah": "Tambah pernyataan resmi",
         "cmd_batal": "Batalkan langkah ini",
@@ -436,6 +437,82 @@ EN.update(
         "inline_no_match": "No matching official statement yet",
         "inline_missing": "That statement was not found",
         "inline_description": "{org} · {date}",
+    }
+)
+
+# Official sources over HTTP: failed fetches, pre-filled drafts, the drafts queue, links.
+ID.update(
+    {
+        "fetch_bad_url": "tautannya tidak lengkap atau tidak valid",
+        "fetch_scheme": "hanya tautan http(s) yang bisa dibuka",
+        "fetch_dns": "nama situsnya tidak ditemukan",
+        "fetch_blocked_address": (
+            "alamat itu ada di jaringan internal dan tidak dibuka demi keamanan"
+        ),
+        "fetch_too_many_redirects": "terlalu banyak pengalihan (redirect)",
+        "fetch_timeout": "situsnya terlalu lama menjawab",
+        "fetch_too_large": "halamannya terlalu besar (maks. 2 MB)",
+        "fetch_content_type": "isinya bukan halaman web atau feed",
+        "fetch_http_status": "situsnya menolak atau halamannya tidak ada",
+        "fetch_network": "situsnya tidak bisa dihubungi",
+        "prefill_failed": (
+            "⚠️ Halaman tidak bisa diambil: {reason}. Tidak apa-apa, lanjutkan dengan mengisi "
+            "sendiri."
+        ),
+        "prefill_summary": (
+            "📄 <b>Diambil dari {host}</b>\n"
+            "Judul: {title}\nTanggal: {date}\nLembaga: {org}\n{official}\n\n"
+            "<b>Teks utama</b> (cuplikan, untuk memilih klarifikasi):\n<i>{excerpt}</i>"
+        ),
+        "prefill_official": "✅ Domain resmi.",
+        "prefill_unofficial": (
+            "⚠️ {host} bukan domain resmi (OFFICIAL_DOMAINS). Pastikan sumbernya benar."
+        ),
+        "preview_unofficial": "⚠️ Sumber bukan domain resmi: {host}",
+        "preview_edit_hint": (
+            "Ubah sebelum menyimpan: kirim <code>kolom nilai</code>, misalnya "
+            "<code>clarification teks baru</code>. Kolom: {fields}"
+        ),
+        "unknown_value": "(belum ada)",
+        "cmd_draf": "Draf dari feed dan ClaimReview",
+        "drafts_empty": "Tidak ada draf yang menunggu. Draf datang dari SOURCE_FEEDS dan "
+        "<code>cekklaim import</code> ClaimReview.",
+        "drafts_header": "<b>Draf menunggu moderator</b> ({count}):",
+        "drafts_hint": "Tombol: ➕ mulai /tambah dari draf itu · 🗑 abaikan. Tidak ada yang "
+        "terbit tanpa Simpan dari moderator.",
+        "draft_gone": "Draf itu sudah tidak menunggu.",
+        "draft_dismissed": "Draf {id} diabaikan.",
+        "feeds_new": "🗞 {count} draf baru dari feed sumber resmi. Lihat /draf",
+        "link_fetch_failed": "ℹ️ Tautan tidak bisa dibuka ({reason}); saya cocokkan teks yang ada.",
+        "statement_from_seen_link": (
+            "Tautan ini pernah ditanyakan, dan moderator atau pencocokan yakin menjawabnya "
+            "dengan pernyataan resmi ini:"
+        ),
+        "statement_evidence": (
+            "📄 Bukti sumber: diambil {at}, sha256 <code>{sha}…</code> "
+            "(<code>cekklaim statement evidence ID</code> untuk teksnya)"
+        ),
+    }
+)
+
+EN.update(
+    {
+        "fetch_bad_url": "the link is incomplete or invalid",
+        "fetch_scheme": "only http(s) links can be opened",
+        "fetch_dns": "the site name was not found",
+        "fetch_blocked_address": "that address is on an internal network and is not opened",
+        "fetch_too_many_redirects": "too many redirects",
+        "fetch_timeout": "the site took too long to answer",
+        "fetch_too_large": "the page is too large (max. 2 MB)",
+        "fetch_content_type": "it is not a web page or a feed",
+        "fetch_http_status": "the site refused or the page does not exist",
+        "fetch_network": "the site could not be reached",
+        "link_fetch_failed": (
+            "ℹ️ The link could not be opened ({reason}); I matched the text there is."
+        ),
+        "statement_from_seen_link": (
+            "This link was asked about before and answered with this official statement:"
+        ),
     }
 )
 

@@ -1,0 +1,46 @@
+"""A link a citizen sends, read as a claim: the linked page's title and description.
+
+Citizens often send only a link to a post or article. When no known source or earlier
+claim answers the link itself (`Core.statement_for_links`), what the page says about
+itself is matched as the claim, together with whatever the citizen typed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.sources.fetch import HTML_TYPES, FetchError, FetchPolicy, fetch
+from bot.sources.page import parse_page
+
+_URL = re.compile(r"https?://\S+", re.IGNORECASE)
+MAX_PAGE_TEXT = 1500
+
+
+@dataclass(frozen=True, slots=True)
+class LinkText:
+    text: str  # the claim text to match: typed words plus the page's title and description
+    failure: str | None  # a FetchError reason when the page could not be read
+    from_page: bool
+
+
+def without_urls(text: str) -> str:
+    return " ".join(_URL.sub(" ", text).split())
+
+
+async def claim_text_with_page(typed: str, urls: tuple[str, ...], policy: FetchPolicy) -> LinkText:
+    """Typed text plus the first linked page's title and description; never raises."""
+    words = without_urls(typed)
+    fallback = words or typed or " ".join(urls)
+    if not urls:
+        return LinkText(fallback, None, False)
+    try:
+        fetched = await fetch(urls[0], policy, accept=HTML_TYPES)
+    except FetchError as exc:
+        return LinkText(fallback, exc.reason, False)
+    page = parse_page(fetched.text, fetched.final_url)
+    parts = [p for p in (page.title, page.description) if p]
+    if not parts:
+        return LinkText(fallback, None, False)
+    said = ". ".join(dict.fromkeys(parts))[:MAX_PAGE_TEXT]
+    return LinkText(f"{words}\n{said}" if words else said, None, True)

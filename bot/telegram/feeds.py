@@ -1,0 +1,68 @@
+"""The scheduled poll of SOURCE_FEEDS, run from the bot's background upkeep loop.
+
+The poll runs as its own task, so a slow feed never delays the index refresh that shares
+the loop, and at most one poll runs at a time. New drafts are announced once in the
+moderators' chat; nothing is published without a moderator (see /draf).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from telegram import Bot
+from telegram.error import TelegramError
+from telegram.ext import Application
+
+from bot.sources.feeds import poll_feeds
+from bot.sources.fetch import policy_from
+from bot.telegram.runtime import Runtime
+from bot.telegram.texts import text
+
+log = logging.getLogger(__name__)
+
+TASK_KEY = "feed_poll"
+
+
+async def poll_and_announce(bot: Bot, rt: Runtime) -> int:
+    """Poll every feed once; tell the moderators' chat how many drafts are new."""
+    results = await poll_feeds(rt.core.db, rt.settings.source_feeds, policy_from(rt.settings))
+    new = sum(len(r.new) for r in results)
+    log.info("feeds polled: %d new drafts", new)
+    if new and rt.settings.moderator_chat_id is not None:
+        try:
+            await bot.send_message(
+                rt.settings.moderator_chat_id, text("id", "feeds_new", count=new)
+            )
+        except TelegramError:
+            log.warning("could not announce new drafts in the moderators' chat")
+    return new
+
+
+def schedule(app: Application, rt: Runtime, ticks: int, tick_seconds: float) -> None:  # type: ignore[type-arg]
+    """Start a poll on the first tick and every FEED_POLL_MINUTES after, unless one runs."""
+    if not rt.settings.source_feeds:
+        return
+    every = max(1, round(rt.settings.feed_poll_minutes * 60 / tick_seconds))
+    if ticks != 1 and ticks % every:
+        return
+    running = app.bot_data.get(TASK_KEY)
+    if running is not None and not running.done():
+        return
+    app.bot_data[TASK_KEY] = asyncio.create_task(_guarded(app.bot, rt))
+
+
+async def _guarded(bot: Bot, rt: Runtime) -> None:
+    try:
+        await poll_and_announce(bot, rt)
+    except Exception:  # a bug must not kill the loop that schedules the next poll
+        log.exception("feed poll failed")
+
+
+async def stop(app: Application) -> None:  # type: ignore[type-arg]
+    task = app.bot_data.pop(TASK_KEY, None)
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

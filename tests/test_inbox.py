@@ -1,0 +1,261 @@
+"""The inbox: fetched updates are stored before confirmation and handled exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from botharness import claims, running_bot
+from fakebotapi import FakeBotAPI
+from telegram.error import NetworkError
+
+from bot.telegram import inbox as bot_inbox
+from storage import open_db, record_submission
+from storage.inbox import (
+    MAX_ATTEMPTS,
+    count_attempt,
+    inbox_counts,
+    mark_done,
+    prune_inbox,
+    store_batch,
+    take_pending,
+)
+
+CLAIM = "BOHONG!! pemilu 2024 diundur gak jadi tgl 14 februari, sebarkan!!"
+
+
+def _update(update_id: int, text: str = CLAIM, user_id: int = 1001) -> dict:
+    fake = FakeBotAPI()  # not started: only its update builder is used
+    update = fake.message_update(text, user_id=user_id)
+    update["update_id"] = update_id
+    return update
+
+
+# ------------------------------------------------------------------------------ storage
+
+
+def test_store_batch_reports_redeliveries_and_marks_done_in_the_same_commit() -> None:
+    db = open_db(":memory:")
+    assert store_batch(db, [_update(1), _update(2)]) == set()
+    assert store_batch(db, [_update(2), _update(3)], done=[1]) == {2}
+    assert inbox_counts(db) == {"pending": 2, "done": 1}
+    raw = dict(db.execute("SELECT update_id, raw FROM inbox").fetchall())
+    assert raw[1] is None  # a done update's text and user ids are not kept
+    assert json.loads(raw[3])["message"]["text"] == CLAIM
+
+
+def test_take_pending_returns_what_is_not_done_oldest_first() -> None:
+    db = open_db(":memory:")
+    second = _update(2, "😀 <b>&amp; \u200b")
+    store_batch(db, [_update(3), _update(1), second])
+    mark_done(db, [1])
+    pending, given_up = take_pending(db)
+    assert [u["update_id"] for u in pending] == [2, 3] and given_up == []
+    assert pending[0] == second  # exactly as Telegram sent it
+
+
+def test_an_update_that_never_finishes_is_given_up_after_a_few_attempts() -> None:
+    """One that kills the bot every time would otherwise keep everyone else waiting."""
+    db = open_db(":memory:")
+    second = _update(2)
+    store_batch(db, [_update(1), second])
+    for _ in range(MAX_ATTEMPTS):
+        assert [u["update_id"] for u in take_pending(db)[0]] == [1, 2]
+        count_attempt(db, 1)  # begun, then the bot died
+    assert take_pending(db) == ([second], [1])
+    assert inbox_counts(db) == {"pending": 1, "done": 1}
+
+
+def test_an_update_older_than_telegram_keeps_one_is_not_redone() -> None:
+    db = open_db(":memory:")
+    store_batch(db, [_update(1), _update(2)])
+    db.execute("UPDATE inbox SET received_at = '2020-01-01T00:00:00.000+00:00' WHERE update_id = 1")
+    pending, given_up = take_pending(db)
+    assert [u["update_id"] for u in pending] == [2] and given_up == [1]
+
+
+def test_a_redone_update_counts_its_attempt_when_it_begins(tmp_path: Path) -> None:
+    db = open_db(tmp_path / "x.db")
+    store_batch(db, [_update(1)])
+    inbox = bot_inbox.Inbox(db)
+    assert [u["update_id"] for u in inbox.pending()] == [1]
+    assert inbox.begin(1)
+    assert db.execute("SELECT attempts FROM inbox").fetchone()[0] == 1
+    assert db.execute("PRAGMA synchronous").fetchone()[0] == 2
+
+
+def test_prune_deletes_only_done_rows_older_than_the_cutoff() -> None:
+    db = open_db(":memory:")
+    store_batch(db, [_update(1), _update(2)])
+    mark_done(db, [1])
+    assert prune_inbox(db, timedelta(hours=1)) == 0
+    assert prune_inbox(db, timedelta(seconds=-1)) == 1
+    assert inbox_counts(db) == {"pending": 1, "done": 0}
+
+
+def test_a_batch_that_cannot_be_stored_is_not_confirmed(tmp_path: Path) -> None:
+    """The Updater gets a TelegramError: it retries with back-off and keeps the old offset."""
+    db = open_db(tmp_path / "x.db")
+    inbox = bot_inbox.Inbox(db)
+    db.execute("DROP TABLE inbox")
+    with pytest.raises(NetworkError, match="inbox: could not store updates"):
+        inbox.arrived([_update(1)])
+
+
+def test_done_rows_are_pruned_while_the_bot_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = open_db(tmp_path / "x.db")
+    inbox = bot_inbox.Inbox(db)
+    inbox.arrived([_update(1), _update(2)])
+    inbox.done(1)
+    monkeypatch.setattr(bot_inbox, "PRUNE_EVERY_SECONDS", 0.0)
+    monkeypatch.setattr(bot_inbox, "KEEP_DONE", timedelta(seconds=-1))
+    inbox.arrived([_update(3)])
+    assert inbox_counts(db) == {"pending": 2, "done": 0}
+    inbox.arrived([_update(2)])  # Telegram sends 2 again: it is being handled already
+    assert not inbox.begin(2)
+    assert inbox.begin(3)
+
+
+# ------------------------------------------------------------------------- the real bot
+
+
+async def _settled(db_path: Path, timeout: float = 5.0) -> dict[str, int]:
+    """Inbox counts once nothing is pending (done marks are batched)."""
+    db = open_db(db_path)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while (counts := inbox_counts(db))["pending"] and loop.time() < deadline:
+        await asyncio.sleep(0.05)
+    db.close()
+    return counts
+
+
+async def test_every_fetched_update_is_stored_then_marked_done(tmp_path: Path) -> None:
+    async for bot in running_bot(tmp_path):
+        await bot.say(CLAIM)
+        await bot.say("/start")
+        counts = await _settled(tmp_path / "bot.db")
+    assert counts == {"pending": 0, "done": 2}
+
+
+async def test_updates_left_pending_by_a_crash_are_handled_at_start(tmp_path: Path) -> None:
+    db = open_db(tmp_path / "bot.db")
+    store_batch(db, [_update(500, user_id=2001), _update(501, "/start", user_id=2002)])
+    # killed between storing update 502's claim and sending its reply
+    store_batch(db, [_update(502, user_id=2003)])
+    record_submission(
+        db, text=CLAIM, normalized="pemilu 2024 diundur", channel="private", user_hash="h",
+        update_id=502, tier="confident",
+    )  # fmt: skip
+    db.close()
+    async for bot in running_bot(tmp_path):
+        card = await bot.fake.wait_for("sendMessage", lambda c: c.params["chat_id"] == 2001)
+        assert "HOAKS" in card.response["text"]
+        await bot.fake.wait_for("sendMessage", lambda c: c.params["chat_id"] == 2002)
+        late = await bot.fake.wait_for("sendMessage", lambda c: c.params["chat_id"] == 2003)
+        assert "HOAKS" in late.response["text"]  # answered after all, counted once
+        assert sum(c["count"] for c in claims(bot.core)) == 2
+        counts = await _settled(tmp_path / "bot.db")
+    assert counts == {"pending": 0, "done": 3}
+
+
+async def test_a_redelivered_update_is_handled_once(tmp_path: Path) -> None:
+    """Telegram sends again what was never confirmed: pending (redone at start) or done."""
+    db = open_db(tmp_path / "bot.db")
+    store_batch(db, [_update(700, "/start", user_id=3001), _update(701, CLAIM, user_id=3002)])
+    mark_done(db, [700])
+    db.close()
+    async for bot in running_bot(tmp_path):
+        bot.fake.push_update(_update(700, "/start", user_id=3001))  # done before the crash
+        bot.fake.push_update(_update(701, CLAIM, user_id=3002))  # pending: redone at start
+        await bot.fake.wait_for("sendMessage", lambda c: c.params["chat_id"] == 3002)
+        await bot.say("/bantuan", user_id=3003)  # a later update: everything before is through
+        sent = [c.params["chat_id"] for c in bot.fake.sent("sendMessage")]
+        assert sent.count(3001) == 0 and sent.count(3002) == 1
+        assert [c["count"] for c in claims(bot.core)] == [1]
+
+
+async def test_the_inbox_can_be_disabled_for_the_crash_bench_baseline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(bot_inbox.DISABLE_ENV, "0")
+    async for bot in running_bot(tmp_path):
+        assert not isinstance(bot.app, bot_inbox.InboxApplication)
+        await bot.say(CLAIM)
+    db = open_db(tmp_path / "bot.db")
+    assert inbox_counts(db) == {"pending": 0, "done": 0}
+
+
+def test_sigterm_finishes_in_flight_updates_and_loses_nothing(tmp_path: Path) -> None:
+    """The real `cekklaim run`: SIGTERM mid-burst exits 0 with a clean database, and every
+    update Telegram was allowed to forget is either handled or redone at the next start."""
+    db_path = tmp_path / "run.db"
+    with FakeBotAPI() as fake:
+        env = dict(
+            os.environ,
+            TELEGRAM_BOT_TOKEN=fake.token,
+            TELEGRAM_API_BASE_URL=fake.base_url,
+            TELEGRAM_API_FILE_URL=fake.file_url,
+            CEKKLAIM_DB=str(db_path),
+            CEKKLAIM_SECRET="run-secret-0123456789",
+            BOT_API_MAX_RATE="0",
+        )
+
+        def run() -> subprocess.Popen[str]:
+            return subprocess.Popen(
+                [sys.executable, "-m", "bot", "run"],
+                env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                text=True,
+            )  # fmt: skip
+
+        def replied() -> set[int]:
+            return {c.params["chat_id"] for c in fake.sent("sendMessage") if c.status == 200}
+
+        users = range(5001, 5041)
+        proc = run()
+        try:
+            update_of = {u: fake.push_update(fake.message_update(CLAIM, user_id=u)) for u in users}
+            ids = set(update_of.values())
+            asyncio.run(fake.wait_for("sendMessage", timeout=30))
+            proc.send_signal(signal.SIGTERM)
+            output, _ = proc.communicate(timeout=30)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+        assert proc.returncode == 0, output
+        assert not Path(f"{db_path}-wal").exists()  # closed cleanly: WAL checkpointed
+        db = open_db(db_path)
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        stored = {r[0] for r in db.execute("SELECT update_id FROM submissions").fetchall()}
+        pending = {u["update_id"] for u in take_pending(db)[0]}
+        db.close()
+        confirmed = ids - set(fake.pending_updates())  # Telegram may forget these
+        assert confirmed <= stored | pending  # nothing acknowledged is lost
+        assert {update_of[chat] for chat in replied()} <= stored  # every reply has its claim
+        print(f"at SIGTERM: {len(stored)} handled, {len(pending)} pending, {len(ids)} sent")
+
+        mark = fake.mark()
+        proc = run()  # the next start handles whatever was left
+        try:
+            asyncio.run(fake.wait_for("getUpdates", after=mark, timeout=30))
+            for _ in range(300):
+                if replied() >= set(users):
+                    break
+                time.sleep(0.05)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            output, _ = proc.communicate(timeout=30)
+        assert proc.returncode == 0, output
+        assert replied() == set(users)
+        db = open_db(db_path)
+        assert db.execute("SELECT SUM(count) FROM claims").fetchone()[0] == len(users)
