@@ -19,7 +19,10 @@ import contextlib
 import io
 import itertools
 import json
+import os
 import string
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -31,6 +34,7 @@ from hypothesis import strategies as st
 from threadbot import ThreadedBot
 
 import storage
+import storage.sources as source_store
 from bot import drafts
 from bot.cli import main as cli_main
 from bot.core import Core
@@ -39,6 +43,7 @@ from bot.matcher.normalize import MAX_CHARS, normalize
 from bot.settings import SETTING_NAMES
 from bot.telegram import render, short_cards
 from bot.telegram.groups import group_reply
+from bot.telegram.moderation import ADMIN_COMMANDS, MOD_COMMANDS
 from bot.telegram.texts import EN as TEXTS_EN
 from bot.telegram.texts import ID as TEXTS_ID
 from storage import VERDICTS, Statement
@@ -355,6 +360,38 @@ def other_updates(draw: st.DrawFn, fake: Any) -> dict:
     return {"future_update_kind": {"id": user, "text": draw(texts)[:100]}}
 
 
+STATEMENT_IDS = ["kpu-2024-hari-pemungutan", "kpu-2024-hari-libur", "c1", "c2", "c999", "-", ""]
+
+
+@st.composite
+def moderator_updates(draw: st.DrawFn, fake: Any) -> dict:
+    """The admin (42) at work: every moderator command with hostile arguments, answers in
+    /tambah, and buttons; one bot, so conversations run across examples. No "://": a URL
+    would make /tambah fetch a page from the internet."""
+    safe = texts.map(lambda t: t.replace("://", ":/"))
+    command = draw(st.sampled_from([*MOD_COMMANDS, *ADMIN_COMMANDS, "start", "cek"]))
+    parts = draw(
+        st.lists(
+            st.one_of(safe, st.sampled_from([*STATEMENT_IDS, *drafts.EDITABLE, "|", "HOAKS"])),
+            max_size=8,
+        )
+    )
+    shape = draw(st.sampled_from(["command", "command", "answer", "button"]))
+    if shape == "command":
+        return fake.message_update(f"/{command} " + " ".join(parts), user_id=42)
+    if shape == "answer":
+        answer = draw(safe).lstrip("/") or "KPU"
+        return fake.message_update(answer, user_id=42)
+    data = draw(
+        st.one_of(
+            CALLBACK_DATA,
+            st.sampled_from(["t:ok", "t:no", "e:ok", "e:no", "v:HOAKS", "v:X", "q:a:c1",
+                             "q:d:c1", "sd:a:1", "sd:d:1", "sd:a:99999999999999999999"]),
+        )
+    )  # fmt: skip
+    return fake.callback_update(data, user_id=42)
+
+
 Expectation = Callable[[dict, list[Call]], None]
 
 
@@ -422,6 +459,14 @@ def test_group_and_channel_traffic_never_breaks_the_bot(threaded_bot: ThreadedBo
     _exercise(bot, group_updates(bot.fake), _group_answers)
     # never a word in a channel
     assert [c for c in bot.fake.sent("sendMessage") if c.params["chat_id"] == CHANNEL] == []
+
+
+def test_moderator_traffic_never_breaks_the_bot(threaded_bot: ThreadedBot) -> None:
+    bot = threaded_bot
+    for text in CLAIMS:  # something in the queue
+        bot.handle(bot.fake.message_update(text + " zzz", user_id=2_000))
+    source_store.add_source_draft(bot.db, key="prop-draft", origin="feed", title="Judul <b>&")
+    _exercise(bot, moderator_updates(bot.fake))
 
 
 def test_buttons_inline_and_odd_updates_never_break_the_bot(threaded_bot: ThreadedBot) -> None:
@@ -899,3 +944,122 @@ def test_double_tap_sends_no_edit_telegram_refuses(
     for _ in range(2):
         calls = bot.handle(bot.fake.callback_update(press, user_id=2_300))
         assert_all_fine(bot, calls, {"press": press}, since)
+
+
+@st.composite
+def claimreview_files(draw: st.DrawFn) -> str:
+    """ClaimReview JSON-LD, well-formed or not: objects, lists, @graph, wrong types."""
+    review = st.fixed_dictionaries(
+        {"@type": st.sampled_from(["ClaimReview", ["ClaimReview"], "Review", 5])},
+        optional={
+            "claimReviewed": st.one_of(short_text, JSON_VALUES),
+            "reviewRating": st.one_of(
+                JSON_VALUES, st.fixed_dictionaries({"alternateName": short_text})
+            ),
+            "url": st.one_of(short_text, st.just("https://cekfakta.example/a"), JSON_VALUES),
+            "datePublished": st.one_of(short_text, st.just("2024-02-01"), JSON_VALUES),
+            "author": st.one_of(JSON_VALUES, st.fixed_dictionaries({"name": short_text})),
+            "itemReviewed": JSON_VALUES,
+        },
+    )
+    body = draw(
+        st.one_of(
+            review,
+            st.lists(review, max_size=4),
+            st.fixed_dictionaries({"@context": st.just("https://schema.org"),
+                                   "@graph": st.lists(review, max_size=4)}),
+            JSON_VALUES,
+        )
+    )  # fmt: skip
+    text = json.dumps(body, ensure_ascii=draw(st.booleans()))
+    return text if draw(st.integers(0, 9)) else text[: draw(st.integers(0, len(text)))]
+
+
+def _drafts(db_path: Path) -> list[tuple]:
+    db = storage.open_db(db_path)
+    try:
+        return db.execute("SELECT id, key, status FROM source_drafts ORDER BY id").fetchall()
+    finally:
+        db.close()
+
+
+@settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(claimreview_files(), st.sampled_from(["json", "jsonld"]))
+def test_import_claimreview_queues_drafts_or_says_why(
+    cli_env: Path, content: str, suffix: str
+) -> None:
+    """ClaimReview files only ever become drafts (nothing served), never a traceback."""
+    statements, before = _snapshot(cli_env), _drafts(cli_env)
+    code, out, err = _import(cli_env, content, suffix)
+    assert code in (0, 1), (code, out, err)
+    assert _snapshot(cli_env) == statements  # drafts only: nothing is served from an import
+    if code == 1:
+        assert _drafts(cli_env) == before and err.strip()
+
+
+def test_cli_import_process_with_hostile_file_reports_lines_not_a_traceback(
+    cli_env: Path,
+) -> None:
+    """The real entry point in a C locale: the messages echo RTL, emoji and control text."""
+    path = cli_env.parent / "bad.jsonl"
+    rows = [
+        json.dumps(dict(GOOD_ROW, verdict="\u202eSKAOH😱")),
+        '{"org": "KPU", "claim": "\u200b", "clarification": "x", "extra\u0301": 1}',
+        "\x00\x1b[31m not json",
+        json.dumps(dict(GOOD_ROW, published_at="2024-13-45", variants="bukan daftar")),
+    ]
+    path.write_text("\n".join(rows), encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LC_", "LANG"))}
+    env |= {"LC_ALL": "C", "LANG": "C", "CEKKLAIM_SECRET": "cli-property-secret-0123456789"}
+    before = _snapshot(cli_env)
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "import", str(path), "--db", str(cli_env)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        env=env,
+        cwd=cli_env.parent,
+        timeout=60,
+    )
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    lines = [line.strip() for line in done.stderr.splitlines()[1:]]
+    assert lines and all(line.startswith("line ") for line in lines), done.stderr
+    assert {line.split(":")[0] for line in lines} == {"line 1", "line 2", "line 3", "line 4"}
+    assert _snapshot(cli_env) == before
+
+
+@pytest.mark.parametrize("command", ["/tambah", "/ubah"])
+def test_second_press_on_an_answered_preview_sends_no_refused_edit(
+    threaded_bot: ThreadedBot, command: str
+) -> None:
+    """✅ pressed again after the preview was answered re-sent "Dibatalkan" as an edit."""
+    bot = threaded_bot
+    if command == "/tambah":
+        text_ = "/tambah KPU | HOAKS | klaim dua kali | jelas | https://kpu.go.id/a | 2024-01-02"
+        data = "t:ok"
+    else:
+        text_, data = "/ubah kpu-2024-hari-libur claim klaim diubah dua kali", "e:ok"
+    bot.handle(bot.fake.message_update(text_, user_id=42))
+    since = bot.checkpoint()
+    for _ in range(3):
+        calls = bot.handle(bot.fake.callback_update(data, user_id=42))
+        assert_all_fine(bot, calls, {"press": data}, since)
+
+
+@pytest.mark.parametrize("command", ["/tambahmod", "/hapusmod"])
+@pytest.mark.parametrize("user_id", ["0", "-5", "99999999999999999999999", "٣", "1e3", "07"])
+def test_moderator_ids_out_of_range_get_the_usage_line(
+    threaded_bot: ThreadedBot, command: str, user_id: str
+) -> None:
+    """0 raised ValueError and ids past SQLite's integers OverflowError in the handler;
+    Unicode digits ("٣") were taken as numbers."""
+    bot = threaded_bot
+    update = bot.fake.message_update(f"{command} {user_id}", user_id=42)
+    calls = bot.handle(update)
+    assert_all_fine(bot, calls, update)
+    assert [c.response["text"] for c in _messages(calls)] == [TEXTS_ID["usage_mod"]]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 import warnings
 from collections.abc import Awaitable, Callable
 from functools import wraps
@@ -19,8 +20,10 @@ from telegram import (
     Bot,
     BotCommand,
     BotCommandScopeChat,
+    CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    Message,
     Update,
 )
 from telegram.constants import ChatType
@@ -57,6 +60,7 @@ MOD_COMMANDS = (
 ADMIN_COMMANDS = ("tambahmod", "hapusmod")
 VERDICT_BUTTONS = ("HOAKS", "SALAH", "MENYESATKAN", "KLARIFIKASI", "BENAR")
 QUEUE_BUTTONS = 5  # clusters that get ➕/🗑 buttons under /antrean
+_USER_ID = re.compile(r"[1-9][0-9]{0,17}")  # positive, and well inside SQLite's 64-bit integers
 PRE_LIMIT = 3600  # a <pre> report is cut to stay under Telegram's 4096 with a hint below
 
 # Conversation states of /tambah: one per field, then the preview.
@@ -301,6 +305,15 @@ def _as_statement(data: StatementInput) -> Statement:
     )  # fmt: skip
 
 
+async def _edit_text(query: CallbackQuery, body: str) -> None:
+    """Replace the ✅/✖️ message with the outcome, unless it already shows it (a second
+    press on an answered preview would be refused by Telegram as "not modified")."""
+    shown = query.message
+    if isinstance(shown, Message) and shown.reply_markup is None and shown.text_html == body:
+        return
+    await query.edit_message_text(body)
+
+
 def _confirm_keyboard(prefix: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
@@ -331,7 +344,7 @@ async def add_confirm(update: Update, context: Context) -> int:
     draft = context.user_data.pop(DRAFT, None)
     await query.answer()
     if query.data != "t:ok" or draft is None:
-        await query.edit_message_text(text("id", "cancelled"))
+        await _edit_text(query, text("id", "cancelled"))
         return ConversationHandler.END
     db = rt.core.db
     try:
@@ -353,13 +366,11 @@ async def add_confirm(update: Update, context: Context) -> int:
                         db, cluster.claim_ids, external_id, actor=_actor(query.from_user.id)
                     )
     except (ValueError, LookupError) as exc:
-        await query.edit_message_text(text("id", "failed", error=html.escape(str(exc))))
+        await _edit_text(query, text("id", "failed", error=html.escape(str(exc))))
         return ConversationHandler.END
     rt.core.refresh(force=True)
     notified = await deliver_notifications(context)
-    await query.edit_message_text(
-        text("id", "saved", id=html.escape(external_id), notified=notified)
-    )
+    await _edit_text(query, text("id", "saved", id=html.escape(external_id), notified=notified))
     return ConversationHandler.END
 
 
@@ -393,10 +404,11 @@ def _args(context: Context) -> list[str]:
 async def _arguments(
     update: Update, context: Context, count: int, usage: str, *, numeric: bool = False
 ) -> list[str] | None:
-    """The command's arguments when there are exactly `count` (digits if `numeric`);
-    otherwise the usage line is sent and None returned."""
+    """The command's arguments when there are exactly `count` (Telegram user ids if
+    `numeric`: ASCII digits, 1 up to SQLite's integer range); otherwise the usage line is
+    sent and None returned."""
     args = _args(context)
-    if len(args) == count and (not numeric or all(a.isdigit() for a in args)):
+    if len(args) == count and (not numeric or all(_USER_ID.fullmatch(a) for a in args)):
         return args
     if update.effective_message is not None:
         await update.effective_message.reply_text(text("id", usage))
@@ -494,21 +506,20 @@ async def edit_confirm(update: Update, context: Context) -> None:
     changed = context.user_data.pop(EDIT, None)
     await query.answer()
     if query.data != "e:ok" or changed is None:
-        await query.edit_message_text(text("id", "cancelled"))
+        await _edit_text(query, text("id", "cancelled"))
         return
     try:
         _, action = storage.save_statement(rt.core.db, changed, actor=_actor(query.from_user.id))
     except ValueError as exc:
-        await query.edit_message_text(text("id", "failed", error=html.escape(str(exc))))
+        await _edit_text(query, text("id", "failed", error=html.escape(str(exc))))
         return
     if action == "unchanged":
-        await query.edit_message_text(text("id", "edit_unchanged"))
+        await _edit_text(query, text("id", "edit_unchanged"))
         return
     rt.core.refresh(force=True)
     notified = await deliver_notifications(context)
-    await query.edit_message_text(
-        text("id", "edit_saved", id=html.escape(changed.external_id), notified=notified)
-    )
+    saved = text("id", "edit_saved", id=html.escape(changed.external_id), notified=notified)
+    await _edit_text(query, saved)
 
 
 @moderator_only
