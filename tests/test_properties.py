@@ -1063,3 +1063,21 @@ def test_moderator_ids_out_of_range_get_the_usage_line(
     calls = bot.handle(update)
     assert_all_fine(bot, calls, update)
     assert [c.response["text"] for c in _messages(calls)] == [TEXTS_ID["usage_mod"]]
+
+
+@pytest.mark.parametrize(
+    "command",
+    ["/lihat {x}", "/riwayat {x}", "/arsip {x}", "/ganti {x} kpu-2024-hari-libur",
+     "/ubah {x} claim baru", "/tautkan {x} kpu-2024-hari-libur", "/ubah kpu-2024-hari-libur {x} v",
+     "/tambah KPU | {x} | k | j | https://kpu.go.id/a | 2024-01-02"],
+)  # fmt: skip
+def test_a_moderators_long_input_quoted_back_still_fits(
+    threaded_bot: ThreadedBot, command: str
+) -> None:
+    """Unknown ids and values were echoed whole: a 5,000-character id made the reply too
+    long for Telegram (and the handler fail)."""
+    bot = threaded_bot
+    update = bot.fake.message_update(command.format(x="0😱<&" * 1300), user_id=42)
+    calls = bot.handle(update)
+    assert_all_fine(bot, calls, update)
+    assert _messages(calls)

@@ -61,6 +61,7 @@ ADMIN_COMMANDS = ("tambahmod", "hapusmod")
 VERDICT_BUTTONS = ("HOAKS", "SALAH", "MENYESATKAN", "KLARIFIKASI", "BENAR")
 QUEUE_BUTTONS = 5  # clusters that get ➕/🗑 buttons under /antrean
 _USER_ID = re.compile(r"[1-9][0-9]{0,17}")  # positive, and well inside SQLite's 64-bit integers
+ECHO_LIMIT = 300  # characters of a moderator's input quoted back in a reply
 PRE_LIMIT = 3600  # a <pre> report is cut to stay under Telegram's 4096 with a hint below
 
 # Conversation states of /tambah: one per field, then the preview.
@@ -71,6 +72,16 @@ EDIT = "edit"
 
 Context = ContextTypes.DEFAULT_TYPE
 Handler = Callable[[Update, Context], Awaitable[object]]
+
+
+def _echo(value: object, limit: int = ECHO_LIMIT) -> str:
+    """A moderator's own input (an id, a value, an error naming it) quoted back: escaped
+    and bounded, so the reply stays within Telegram's limit whatever was typed."""
+    return html.escape(render.shorten(str(value), limit))
+
+
+def _echo_lines(lines: list[str]) -> str:
+    return "\n".join(_echo(line) for line in lines[:10])
 
 
 def _actor(user_id: int) -> str:
@@ -130,7 +141,7 @@ async def add_start(update: Update, context: Context) -> int:
         draft, errors = drafts.parse_one_message(args[1])
         if errors:
             await message.reply_text(
-                text("id", "draft_error", error=html.escape("\n".join(errors)))
+                text("id", "draft_error", error=_echo_lines(errors))
             )
             return ConversationHandler.END
         user_data[DRAFT] = draft
@@ -263,7 +274,7 @@ async def add_step(update: Update, context: Context) -> int:
     try:
         draft[name] = drafts.parse_field(name, message.text or "")
     except drafts.DraftError as exc:
-        await message.reply_text(text("id", "draft_error", error=html.escape(str(exc))))
+        await message.reply_text(text("id", "draft_error", error=_echo(exc)))
         return STEPS[name]
     return await _ask_next(update, context, draft)
 
@@ -289,7 +300,7 @@ async def add_edit_field(update: Update, context: Context) -> int:
     try:
         draft[name.lower().rstrip(":")] = drafts.parse_field(name.lower().rstrip(":"), raw)
     except drafts.DraftError as exc:
-        await message.reply_text(text("id", "draft_error", error=html.escape(str(exc))))
+        await message.reply_text(text("id", "draft_error", error=_echo(exc)))
         return CONFIRM
     return await _ask_next(update, context, draft)
 
@@ -366,7 +377,7 @@ async def add_confirm(update: Update, context: Context) -> int:
                         db, cluster.claim_ids, external_id, actor=_actor(query.from_user.id)
                     )
     except (ValueError, LookupError) as exc:
-        await _edit_text(query, text("id", "failed", error=html.escape(str(exc))))
+        await _edit_text(query, text("id", "failed", error=_echo(exc)))
         return ConversationHandler.END
     rt.core.refresh(force=True)
     notified = await deliver_notifications(context)
@@ -392,7 +403,7 @@ async def _statement_or_say(update: Update, rt: Runtime, external_id: str) -> St
     statement = storage.get_statement(rt.core.db, external_id)
     if statement is None and update.effective_message is not None:
         await update.effective_message.reply_text(
-            text("id", "unknown_statement", id=html.escape(external_id))
+            text("id", "unknown_statement", id=_echo(external_id))
         )
     return statement
 
@@ -490,7 +501,7 @@ async def edit(update: Update, context: Context) -> None:
     try:
         value = drafts.parse_field(field, raw)
     except drafts.DraftError as exc:
-        await message.reply_text(text("id", "draft_error", error=html.escape(str(exc))))
+        await message.reply_text(text("id", "draft_error", error=_echo(exc)))
         return
     changed = drafts.edited(statement, field, value)
     context.user_data[EDIT] = changed
@@ -511,7 +522,7 @@ async def edit_confirm(update: Update, context: Context) -> None:
     try:
         _, action = storage.save_statement(rt.core.db, changed, actor=_actor(query.from_user.id))
     except ValueError as exc:
-        await _edit_text(query, text("id", "failed", error=html.escape(str(exc))))
+        await _edit_text(query, text("id", "failed", error=_echo(exc)))
         return
     if action == "unchanged":
         await _edit_text(query, text("id", "edit_unchanged"))
@@ -533,7 +544,7 @@ async def retire(update: Update, context: Context) -> None:
     try:
         storage.retire_statement(rt.core.db, args[0], actor=_actor(update.effective_user.id))  # type: ignore[union-attr]
     except LookupError:
-        await message.reply_text(text("id", "unknown_statement", id=html.escape(args[0])))
+        await message.reply_text(text("id", "unknown_statement", id=_echo(args[0])))
         return
     rt.core.refresh(force=True)
     await message.reply_text(text("id", "retired", id=html.escape(args[0])))
@@ -555,7 +566,7 @@ async def supersede(update: Update, context: Context) -> None:
             actor=_actor(update.effective_user.id),  # type: ignore[union-attr]
         )
     except (LookupError, ValueError) as exc:
-        await message.reply_text(text("id", "failed", error=html.escape(str(exc))))
+        await message.reply_text(text("id", "failed", error=_echo(exc)))
         return
     rt.core.refresh(force=True)
     notified = await deliver_notifications(context)
@@ -575,7 +586,7 @@ async def history(update: Update, context: Context) -> None:
         return
     entries = storage.history(rt.core.db, args[0])
     if not entries:
-        await message.reply_text(text("id", "history_empty", id=html.escape(args[0])))
+        await message.reply_text(text("id", "history_empty", id=_echo(args[0])))
         return
     lines = []
     for entry in entries:
@@ -680,7 +691,7 @@ async def link(update: Update, context: Context) -> None:
     try:
         result = rt.core.link_cluster(args[0], args[1], actor=_actor(update.effective_user.id))  # type: ignore[union-attr]
     except (LookupError, ValueError) as exc:
-        await message.reply_text(text("id", "failed", error=html.escape(str(exc))))
+        await message.reply_text(text("id", "failed", error=_echo(exc)))
         return
     notified = await deliver_notifications(context)
     await message.reply_text(
