@@ -1081,3 +1081,16 @@ def test_a_moderators_long_input_quoted_back_still_fits(
     calls = bot.handle(update)
     assert_all_fine(bot, calls, update)
     assert _messages(calls)
+
+
+def test_a_forged_verdict_button_asks_again(threaded_bot: ThreadedBot) -> None:
+    """v:A (no such label) in the verdict step raised DraftError in the handler."""
+    bot = threaded_bot
+    bot.handle(bot.fake.message_update("/tambah", user_id=42))
+    bot.handle(bot.fake.message_update("KPU", user_id=42))
+    update = bot.fake.callback_update("v:A", user_id=42)
+    calls = bot.handle(update)
+    assert_all_fine(bot, calls, update)
+    assert "Label tidak dikenal" in _messages(calls)[0].response["text"]
+    calls = bot.handle(bot.fake.callback_update("v:HOAKS", user_id=42))  # still asked
+    assert "klaim" in _messages(calls)[0].response["text"].lower()

@@ -279,6 +279,7 @@ async def add_step(update: Update, context: Context) -> int:
     return await _ask_next(update, context, draft)
 
 
+@moderator_only
 async def add_verdict_button(update: Update, context: Context) -> int:
     query = update.callback_query
     draft = context.user_data.get(DRAFT)
@@ -286,7 +287,14 @@ async def add_verdict_button(update: Update, context: Context) -> int:
     await query.answer()
     if draft is None:
         return ConversationHandler.END
-    draft["verdict"] = drafts.parse_field("verdict", (query.data or "")[2:])
+    try:
+        draft["verdict"] = drafts.parse_field("verdict", (query.data or "")[2:])
+    except drafts.DraftError as exc:  # forged data, e.g. v:A: ask again
+        if update.effective_message is not None:
+            await update.effective_message.reply_text(
+                text("id", "draft_error", error=_echo(exc))
+            )
+        return STEPS["verdict"]
     return await _ask_next(update, context, draft)
 
 
