@@ -416,9 +416,7 @@ def _exercise(
 def _messages(calls: list[Call]) -> list[Call]:
     """What the bot sent, but for the moderators' chat: the background upkeep posts its
     growth alerts there at any moment, in whichever update's window."""
-    return [
-        c for c in calls if c.method == "sendMessage" and c.params.get("chat_id") != MOD_CHAT
-    ]
+    return [c for c in calls if c.method == "sendMessage" and c.params.get("chat_id") != MOD_CHAT]
 
 
 def _private_answers(update: dict, calls: list[Call]) -> None:
@@ -1101,3 +1099,17 @@ def test_a_forged_verdict_button_asks_again(threaded_bot: ThreadedBot) -> None:
     assert "Label tidak dikenal" in _messages(calls)[0].response["text"]
     calls = bot.handle(bot.fake.callback_update("v:HOAKS", user_id=42))  # still asked
     assert "klaim" in _messages(calls)[0].response["text"].lower()
+
+
+def test_group_admin_checks_do_not_throttle_the_whole_bot(threaded_bot: ThreadedBot) -> None:
+    """getChatMember counted against the group's 20 messages a minute: after a few
+    /pengaturan the rate limiter held every following update back for up to a minute."""
+    bot = threaded_bot
+    chat = GROUP - 999
+    bot.fake.chat_members[(chat, 2_000)] = "administrator"
+    for _ in range(12):  # 12 answers: within the bot's own 15 a minute per group
+        update = bot.fake.message_update(
+            "/pengaturan", chat_id=chat, chat_type="group", user_id=2_000
+        )
+        calls = bot.handle(update)  # each handled (the sentinel answered) within the timeout
+        assert len(_messages(calls)) == 1
