@@ -117,6 +117,7 @@ class Fault:
     delay: float = 0.0  # seconds before the call is handled (and answered) normally
     drop: bool = False  # close the connection without answering; the call is not handled
     times: int = 1
+    chat_id: int | None = None  # only calls for this chat (None: any call of the method)
 
 
 class ApiError(Exception):
@@ -634,10 +635,12 @@ class FakeBotAPI:
         delay: float = 0.0,
         drop: bool = False,
         times: int = 1,
+        chat_id: int | None = None,
     ) -> None:
         """Make the next ``times`` calls of ``method`` fail: answer ``status`` (a 429 with
         ``retry_after`` seconds, 500, 502...), answer only after ``delay`` seconds, or ``drop``
-        the connection without an answer (the call is then not handled)."""
+        the connection without an answer (the call is then not handled). With ``chat_id``,
+        only calls for that chat count (the bot handles other chats' updates meanwhile)."""
         if not (status or delay or drop):
             raise ValueError("fail_next needs a status, a delay or drop=True")
         if status and not description:
@@ -647,16 +650,18 @@ class FakeBotAPI:
                 502: "Bad Gateway",
                 503: "Service Unavailable",
             }.get(status, f"Error {status}")
-        fault = Fault(status, description, retry_after, delay, drop, times)
+        fault = Fault(status, description, retry_after, delay, drop, times, chat_id)
         with self._lock:
             self._faults.setdefault(method.lower(), []).append(fault)
 
-    def _take_fault(self, method: str) -> Fault | None:
+    def _take_fault(self, method: str, params: dict) -> Fault | None:
         with self._lock:
             queue = self._faults.get(method.lower())
             if not queue:
                 return None
             fault = queue[0]
+            if fault.chat_id is not None and str(params.get("chat_id")) != str(fault.chat_id):
+                return None
             fault.times -= 1
             if fault.times <= 0:
                 queue.pop(0)
@@ -973,7 +978,7 @@ class FakeBotAPI:
         with self._lock:
             self.calls.append(call)
 
-        fault = self._take_fault(method) if match is not None else None
+        fault = self._take_fault(method, params) if match is not None else None
         if fault is not None and fault.delay:
             time.sleep(fault.delay)
         if fault is not None and fault.drop:

@@ -3,12 +3,15 @@ and the bot answering the next message."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 
 import pytest
 from botharness import Bot, claims, running_bot
 from fakebotapi import Call
+
+from bot.telegram import handlers
 
 CLAIM = "BOHONG!! pemilu 2024 diundur gak jadi tgl 14 februari, sebarkan!!"
 NEXT = "surat suara dicoblos duluan sebelum hari pemungutan"
@@ -19,16 +22,27 @@ def _ok(chat_id: int):  # type: ignore[no-untyped-def]
     return lambda c: c.status == 200 and c.params.get("chat_id") == chat_id
 
 
-async def _claim_then_next(bot: Bot) -> list[Call]:
+async def _claim_then_next(bot: Bot, first_calls: int = 1) -> list[Call]:
     """Send a claim from user 1001 (under the fault), then one from 1002; returns the first
-    user's sendMessage calls once the second user was answered."""
+    user's sendMessage calls once the second user was answered and the first user's
+    `first_calls` attempts were made (updates are handled concurrently, so 1002 is usually
+    answered while 1001 still waits out the fault)."""
     mark = bot.fake.mark()
     bot.fake.push_update(bot.fake.message_update(CLAIM, user_id=1001))
     bot.fake.push_update(bot.fake.message_update(NEXT, user_id=1002))
     await bot.fake.wait_for("sendMessage", _ok(1002), after=mark, timeout=10)
+
+    def first_user() -> list[Call]:
+        return [c for c in bot.fake.sent("sendMessage") if c.params.get("chat_id") == 1001]
+
+    for _ in range(100):  # at most 10 s
+        if len(first_user()) >= first_calls:
+            break
+        await asyncio.sleep(0.1)
+    await asyncio.sleep(0.3)  # room for a call that should not come (a repeat)
     # exactly one submission per update: nothing counted twice, nothing lost
     assert sorted(c["count"] for c in claims(bot.core)) == [1, 1]
-    return [c for c in bot.fake.sent("sendMessage")[0:] if c.params.get("chat_id") == 1001]
+    return first_user()
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -41,8 +55,8 @@ def _error_notes(bot: Bot) -> list[Call]:
 
 async def test_429_is_waited_out_and_the_reply_sent(tmp_path: Path) -> None:
     async for bot in running_bot(tmp_path, **_env()):
-        bot.fake.fail_next("sendMessage", 429, retry_after=1)
-        first = await _claim_then_next(bot)
+        bot.fake.fail_next("sendMessage", 429, retry_after=1, chat_id=1001)
+        first = await _claim_then_next(bot, 2)
         assert [c.status for c in first] == [429, 200]
         assert "HOAKS" in first[1].response["text"]
         assert bot.fake.injected == ["sendMessage -> 429"]
@@ -51,9 +65,9 @@ async def test_429_is_waited_out_and_the_reply_sent(tmp_path: Path) -> None:
 
 async def test_a_5xx_answer_is_retried(tmp_path: Path) -> None:
     async for bot in running_bot(tmp_path, **_env()):
-        bot.fake.fail_next("sendMessage", 500)
-        bot.fake.fail_next("sendMessage", 502)
-        first = await _claim_then_next(bot)
+        bot.fake.fail_next("sendMessage", 500, chat_id=1001)
+        bot.fake.fail_next("sendMessage", 502, chat_id=1001)
+        first = await _claim_then_next(bot, 3)
         assert [c.status for c in first] == [500, 502, 200]
 
 
@@ -61,8 +75,8 @@ async def test_a_lasting_5xx_is_logged_and_the_bot_serves_the_next_update(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     async for bot in running_bot(tmp_path, **_env()):
-        bot.fake.fail_next("sendMessage", 502, times=3)  # more than the retries
-        first = await _claim_then_next(bot)
+        bot.fake.fail_next("sendMessage", 502, times=3, chat_id=1001)  # more than the retries
+        first = await _claim_then_next(bot, 3)
         assert [c.status for c in first] == [502, 502, 502]
         assert _error_notes(bot) == []  # not a bug: no note to the moderators
     assert "Bot API unavailable, update not answered: NetworkError" in caplog.text
@@ -71,22 +85,25 @@ async def test_a_lasting_5xx_is_logged_and_the_bot_serves_the_next_update(
 async def test_a_send_that_times_out_is_not_repeated(tmp_path: Path) -> None:
     """The request may have reached Telegram: sending again could say it twice."""
     async for bot in running_bot(tmp_path, **_env()):
-        bot.fake.fail_next("sendMessage", delay=1.5)  # longer than the 0.5 s timeout
+        bot.fake.fail_next("sendMessage", delay=1.5, chat_id=1001)  # longer than the 0.5 s timeout
         first = await _claim_then_next(bot)
         assert len(first) == 1  # handled late by "Telegram", never sent twice
 
 
 async def test_a_dropped_connection_is_survived(tmp_path: Path) -> None:
     async for bot in running_bot(tmp_path, **_env()):
-        bot.fake.fail_next("sendMessage", drop=True)
+        bot.fake.fail_next("sendMessage", drop=True, chat_id=1001)
         first = await _claim_then_next(bot)
         assert [c.status for c in first] == [-1]
         assert bot.fake.injected == ["sendMessage -> dropped"]
 
 
-async def test_the_typing_indicator_failing_does_not_stop_the_answer(tmp_path: Path) -> None:
+async def test_the_typing_indicator_failing_does_not_stop_the_answer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(handlers, "TYPING_ACTION", True)  # off by default (README "Scaling")
     async for bot in running_bot(tmp_path, **_env()):
-        bot.fake.fail_next("sendChatAction", drop=True, times=3)
+        bot.fake.fail_next("sendChatAction", drop=True, times=3, chat_id=1001)
         first = await _claim_then_next(bot)
         assert [c.status for c in first] == [200]
         assert len(bot.fake.sent("sendChatAction")) >= 4  # retried: it is idempotent
@@ -144,7 +161,9 @@ async def test_a_request_telegram_refuses_is_still_a_bug_for_the_moderators(
 ) -> None:
     """A 400 is not a network fault (python-telegram-bot files it under NetworkError)."""
     async for bot in running_bot(tmp_path, **_env()):
-        bot.fake.fail_next("sendMessage", 400, description="Bad Request: can't parse entities")
+        bot.fake.fail_next(
+            "sendMessage", 400, description="Bad Request: can't parse entities", chat_id=1001
+        )
         first = await _claim_then_next(bot)
         assert [c.status for c in first][:1] == [400]  # not retried
         assert len(_error_notes(bot)) == 1

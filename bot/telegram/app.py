@@ -17,10 +17,12 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.core import Core
 from bot.settings import Settings
 from bot.telegram import feeds, handlers, moderation
+from bot.telegram.concurrency import DEFAULT_CONCURRENT_UPDATES, OrderedUpdateProcessor
 from bot.telegram.faults import BotApiLimiter
 from bot.telegram.groups import register_group_handlers, set_group_commands
 from bot.telegram.inbox import with_inbox
@@ -29,6 +31,7 @@ from bot.telegram.ratelimit import RateLimiter
 from bot.telegram.redact import redact_in_logs
 from bot.telegram.runtime import RUNTIME_KEY, Runtime, runtime
 from bot.telegram.texts import CATALOGUES, text
+from bot.telegram.transport import AiohttpRequest
 from storage.groups import purge_removed_groups
 
 log = logging.getLogger(__name__)
@@ -40,15 +43,38 @@ ALERT_EVERY_TICKS = 20  # fast-growing clusters are looked for once a minute
 PURGE_EVERY_TICKS = 1200  # settings of groups that removed the bot long ago: hourly
 
 
-def build_application(settings: Settings, core: Core) -> Application:  # type: ignore[type-arg]
-    """The Application `cekklaim run` starts; tests start the very same one."""
+def build_application(
+    settings: Settings,
+    core: Core,
+    *,
+    concurrent_updates: int = DEFAULT_CONCURRENT_UPDATES,
+    http: str = "aiohttp",
+) -> Application:  # type: ignore[type-arg]
+    """The Application `cekklaim run` starts; tests start the very same one.
+
+    Updates are handled concurrently, in order per chat and per user
+    (bot/telegram/concurrency.py); `concurrent_updates=1` handles one at a time. Bot API
+    calls go through aiohttp (bot/telegram/transport.py); `http="httpx"` keeps PTB's
+    default client (bench/throughput.py compares the two).
+    """
     token = settings.require_bot_token()
     redact_in_logs(token)
     # httpx logs every request URL (with the token, redacted above): too chatty below WARNING
     for noisy in ("httpx", "httpcore"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    timeouts = {
+        name: settings.bot_api_timeout_seconds
+        for name in ("read_timeout", "write_timeout", "connect_timeout")
+    }
+    if http == "aiohttp":
+        calls: BaseRequest = AiohttpRequest(64, **timeouts)
+        updates: BaseRequest = AiohttpRequest(1, **timeouts)
+    else:
+        calls = HTTPXRequest(connection_pool_size=256, **timeouts)
+        updates = HTTPXRequest(connection_pool_size=1, **timeouts)
     builder = (
         ApplicationBuilder()
+        .request(calls)
         .token(token)
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_api_file_url)
@@ -61,11 +87,9 @@ def build_application(settings: Settings, core: Core) -> Application:  # type: i
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .rate_limiter(BotApiLimiter(settings.bot_api_max_rate))  # faults: bot/telegram/faults.py
-        .read_timeout(settings.bot_api_timeout_seconds)
-        .write_timeout(settings.bot_api_timeout_seconds)
-        .connect_timeout(settings.bot_api_timeout_seconds)
+        .concurrent_updates(OrderedUpdateProcessor(concurrent_updates))
     )
-    app = with_inbox(builder, core.db).build()  # no fetched update lost in a crash
+    app = with_inbox(builder, core.db, updates).build()  # no fetched update lost in a crash
     app.bot_data[RUNTIME_KEY] = Runtime(
         settings=settings,
         core=core,

@@ -46,7 +46,7 @@ def _server_error(exc: NetworkError) -> bool:
     """Telegram answered with a 5xx (as opposed to no answer: timeout, dropped connection)."""
     message = str(exc)
     return not isinstance(exc, TimedOut) and not message.startswith(
-        ("httpx.", "Unknown error in HTTP implementation")
+        ("httpx.", "aiohttp.", "Unknown error in HTTP implementation")
     )
 
 

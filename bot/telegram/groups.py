@@ -53,7 +53,7 @@ from telegram.ext.filters import MessageFilter
 from bot.core import Answer
 from bot.matcher.match import Tier
 from bot.matcher.normalize import normalize
-from bot.telegram import short_cards
+from bot.telegram import short_cards, updatelog
 from bot.telegram.extract import ExtractedClaim, entity_values, extract_claim
 from bot.telegram.ratelimit import RateLimiter
 from bot.telegram.render import Reply, callback
@@ -267,6 +267,7 @@ async def _answer_asked(
         update_id=update.update_id,
         asked=True,
     )
+    updatelog.note_answer(answer)
     reply = group_reply(answer, lang, context.bot.username, linked)
     await _send(context, message, reply, reply_to=target)
 
@@ -343,6 +344,7 @@ async def auto_check(update: Update, context: Context) -> None:
         update_id=update.update_id,
         asked=False,
     )
+    updatelog.note_answer(answer)
     if answer.duplicate or not confident_enough(answer, settings):
         return  # quiet: never "no match" unprompted
     reply = short_cards.short_card(

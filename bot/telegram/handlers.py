@@ -20,7 +20,7 @@ from bot.matcher.match import MIN_CONTENT_WORDS, Tier
 from bot.matcher.normalize import normalize
 from bot.sources.citizen import claim_text_with_page
 from bot.sources.fetch import policy_from
-from bot.telegram import render
+from bot.telegram import render, updatelog
 from bot.telegram.extract import ExtractedClaim, extract_claim
 from bot.telegram.faults import expected_fault
 from bot.telegram.runtime import Runtime, runtime
@@ -34,6 +34,10 @@ Context = ContextTypes.DEFAULT_TYPE
 STATEMENT_PAYLOAD = "s"  # /start s<statement-id> opens a statement
 MODERATOR_DRAFT = "draft"  # moderation.DRAFT: a /tambah in progress (user_data key)
 MAX_ROW_ID = 2**63 - 1  # SQLite's largest rowid: larger ids in callback data are forged
+# A "typing..." action before each answer: off, because the answer follows within
+# milliseconds (the indicator would never show) and the extra Bot API call cost about a fifth
+# of a claim's CPU and half of its Bot API calls (bench/throughput.py; README "Scaling").
+TYPING_ACTION = False
 
 
 async def start(update: Update, context: Context) -> None:
@@ -162,8 +166,9 @@ async def answer_claim(
     if (not claim.text or not normalize(claim.text).content) and not claim.urls:
         await message.reply_text(text(lang, "howto"))
         return
-    with contextlib.suppress(TelegramError):  # only cosmetic: the claim is handled regardless
-        await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
+    if TYPING_ACTION:
+        with contextlib.suppress(TelegramError):  # only cosmetic: the claim is handled anyway
+            await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
     found = rt.core.link_answer(claim.urls)
     linked, how = found if found else (None, None)
     claim_text, note = claim.text or " ".join(claim.urls), None
@@ -174,7 +179,7 @@ async def answer_claim(
         claim_text = read.text
         if read.failure is not None:
             note = text(lang, "link_fetch_failed", reason=text(lang, f"fetch_{read.failure}"))
-    answer = rt.core.check(
+    answer = await rt.core.check_async(
         claim_text,
         channel="private" if private else "group",
         user_id=user.id,
@@ -183,6 +188,7 @@ async def answer_claim(
     )
     rt.core.remember_links(answer.claim_id, claim.urls)
     log.debug("claim %d tier %s", answer.claim_id, answer.tier.value)
+    updatelog.note_answer(answer)
     reply = reply_for(rt, answer, lang, linked, seen=how == "seen")
     if note is not None and answer.claim_id is not None and render.units(reply.text) < 3800:
         reply = render.Reply(html.escape(note) + "\n\n" + reply.text, reply.markup)

@@ -25,7 +25,7 @@ from sqlite_utils import Database
 from telegram import Update
 from telegram.error import NetworkError
 from telegram.ext import Application, ApplicationBuilder
-from telegram.request import HTTPXRequest, RequestData
+from telegram.request import BaseRequest, RequestData
 
 from storage.inbox import (
     MAX_AGE,
@@ -105,12 +105,28 @@ class Inbox:
         return pending
 
 
-class InboxRequest(HTTPXRequest):
-    """The getUpdates request: stores each fetched batch in the inbox before returning it."""
+class InboxRequest(BaseRequest):
+    """The getUpdates request: stores each fetched batch in the inbox before returning it.
 
-    def __init__(self, inbox: Inbox, **kwargs: Any) -> None:
-        super().__init__(connection_pool_size=1, **kwargs)
+    It wraps the transport the bot uses (aiohttp or httpx) rather than being one.
+    """
+
+    def __init__(self, inbox: Inbox, transport: BaseRequest) -> None:
         self.inbox = inbox
+        self.transport = transport
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self.transport.read_timeout
+
+    async def initialize(self) -> None:
+        await self.transport.initialize()
+
+    async def shutdown(self) -> None:
+        await self.transport.shutdown()
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        return await self.transport.do_request(*args, **kwargs)
 
     async def post(  # type: ignore[override]
         self, url: str, request_data: RequestData | None = None, **kwargs: Any
@@ -151,13 +167,18 @@ class InboxApplication(Application):  # type: ignore[type-arg]
         await super().shutdown()
 
 
-def with_inbox(builder: ApplicationBuilder, db: Database) -> ApplicationBuilder:  # type: ignore[type-arg]
-    """Give `builder` the inbox (unless CEKKLAIM_INBOX=0, the crash bench's baseline)."""
+def with_inbox(
+    builder: ApplicationBuilder,  # type: ignore[type-arg]
+    db: Database,
+    updates: BaseRequest,
+) -> ApplicationBuilder:  # type: ignore[type-arg]
+    """Give `builder` the inbox around the getUpdates transport `updates` (unless
+    CEKKLAIM_INBOX=0, the crash bench's baseline)."""
     if os.environ.get(DISABLE_ENV, "1").strip() == "0":
         log.warning("inbox disabled (%s=0): a crash can lose fetched updates", DISABLE_ENV)
-        return builder
+        return builder.get_updates_request(updates)
     inbox = Inbox(db)
-    return builder.get_updates_request(InboxRequest(inbox)).application_class(
+    return builder.get_updates_request(InboxRequest(inbox, updates)).application_class(
         InboxApplication, {"inbox": inbox}
     )
 

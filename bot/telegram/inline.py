@@ -35,7 +35,7 @@ from telegram.ext import (
 
 from bot.matcher.match import POSSIBLE_COVERAGE, POSSIBLE_FUZZY, Match
 from bot.matcher.normalize import normalize
-from bot.telegram import short_cards
+from bot.telegram import short_cards, updatelog
 from bot.telegram.links import SHARE_PREFIX
 from bot.telegram.runtime import runtime
 from bot.telegram.texts import DEFAULT_LANGUAGE, text
@@ -125,6 +125,7 @@ async def chosen_result(update: Update, context: Context) -> None:
         update_id=update.update_id,
     )
     log.debug("inline claim %s tier %s", answer.claim_id, answer.tier.value)
+    updatelog.note_answer(answer)
 
 
 def register_inline_handlers(app: Application) -> None:  # type: ignore[type-arg]
