@@ -1113,3 +1113,16 @@ def test_group_admin_checks_do_not_throttle_the_whole_bot(threaded_bot: Threaded
         )
         calls = bot.handle(update)  # each handled (the sentinel answered) within the timeout
         assert len(_messages(calls)) == 1
+
+
+@pytest.mark.parametrize("data", ["sd:a:9223372036854775808", "sd:d:99999999999999999999"])
+def test_draft_buttons_with_ids_past_sqlite_integers_are_stale(
+    threaded_bot: ThreadedBot, data: str
+) -> None:
+    """A draft id beyond SQLite's integers raised OverflowError in the /draf buttons."""
+    bot = threaded_bot
+    update = bot.fake.callback_update(data, user_id=42)
+    calls = bot.handle(update)
+    assert_all_fine(bot, calls, update)
+    answers = [c.params.get("text") for c in calls if c.method == "answerCallbackQuery"]
+    assert answers == [TEXTS_ID["ack_stale"]]

@@ -859,7 +859,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             entry_points=[
                 CommandHandler("tambah", add_start, filters=private),
                 CallbackQueryHandler(add_from_queue, pattern=r"^q:a:c\d+$"),
-                CallbackQueryHandler(add_from_source_draft, pattern=r"^sd:a:\d+$"),
+                CallbackQueryHandler(add_from_source_draft, pattern=r"^sd:a:\d{1,18}$"),
             ],
             states={
                 **{STEPS[name]: [MessageHandler(text_input, add_step)] for name in drafts.FIELDS},
@@ -889,6 +889,6 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("tautkan", link, filters=private))
     app.add_handler(CommandHandler("statistik", statistics, filters=private))
     app.add_handler(CommandHandler("draf", source_drafts, filters=private))
-    app.add_handler(CallbackQueryHandler(source_draft_dismiss, pattern=r"^sd:d:\d+$"))
+    app.add_handler(CallbackQueryHandler(source_draft_dismiss, pattern=r"^sd:d:\d{1,18}$"))
     app.add_handler(CommandHandler("tambahmod", add_moderator, filters=private))
     app.add_handler(CommandHandler("hapusmod", remove_moderator, filters=private))
