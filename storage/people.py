@@ -80,6 +80,15 @@ def remove_subscription(db: Database, subscription_id: int) -> None:
         db.execute("DELETE FROM subscriptions WHERE id = ?", [subscription_id])
 
 
+def asked_by(db: Database, claim_id: int, user_hash: str) -> bool:
+    """Whether this user sent this claim: the only one whose buttons may vote or subscribe."""
+    row = db.execute(
+        "SELECT 1 FROM submissions WHERE claim_id = ? AND user_hash = ? LIMIT 1",
+        [claim_id, user_hash],
+    ).fetchone()
+    return row is not None
+
+
 def record_feedback(
     db: Database, *, claim_id: int, statement_id: int | None, user_hash: str, kind: str
 ) -> bool:

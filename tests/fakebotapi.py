@@ -820,6 +820,43 @@ class FakeBotAPI:
             message["is_topic_message"] = True
         return {"message": message}
 
+    def edited_message_update(self, text: str | None = None, **kw: Any) -> dict:
+        """An ``edited_message`` update: ``message_update(text, **kw)`` with an edit date."""
+        message = self.message_update(text, **kw)["message"]
+        message["edit_date"] = message["date"] + 1
+        return {"edited_message": message}
+
+    def channel_post_update(
+        self,
+        text: str | None = None,
+        *,
+        chat_id: int = -1_001_000_000_777,
+        title: str = "Berita Viral",
+        caption: str | None = None,
+        edited: bool = False,
+    ) -> dict:
+        """A ``channel_post`` (or ``edited_channel_post``) in a channel the bot is admin of:
+        no ``from``, the channel as ``sender_chat``."""
+        chat = self._chat(chat_id, "channel", title)
+        message: dict[str, Any] = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": chat,
+            "sender_chat": dict(chat),
+        }
+        if text is not None:
+            message["text"] = text
+        if caption is not None:
+            message["caption"] = caption
+        if edited:
+            message["edit_date"] = message["date"] + 1
+        return {"edited_channel_post" if edited else "channel_post": message}
+
+    def allow_update_types(self, *kinds: str) -> None:
+        """Deliver update types beyond Telegram's default set (e.g. a future kind)."""
+        with self._lock:
+            self._allowed_updates = self._allowed_updates | frozenset(kinds)
+
     def callback_update(
         self,
         data: str,

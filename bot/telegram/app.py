@@ -127,6 +127,16 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     )
     # last: stickers, voice notes, locations... in private chats
     app.add_handler(MessageHandler(private & new_message, handlers.unreadable))
+    # an edited claim is checked again (edits without text, e.g. live locations, are not)
+    app.add_handler(
+        MessageHandler(
+            private
+            & filters.UpdateType.EDITED_MESSAGE
+            & (filters.TEXT | filters.CAPTION)
+            & ~filters.COMMAND,
+            handlers.edited_message,
+        )
+    )
     app.add_error_handler(handlers.on_error)
 
 

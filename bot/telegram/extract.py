@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from telegram import Message, MessageEntity
@@ -24,8 +25,7 @@ def extract_claim(message: Message, *, strip_command: bool = False) -> Extracted
         raw = raw.split(maxsplit=1)[1] if len(raw.split(maxsplit=1)) > 1 else ""
     raw = raw.replace("\x00", " ")[:MAX_CLAIM_CHARS]
     urls = list(_URL.findall(raw))
-    entities = message.parse_entities() if message.text else message.parse_caption_entities()
-    for entity, value in entities.items():
+    for entity, value in entity_values(message, (MessageEntity.TEXT_LINK, MessageEntity.URL)):
         if entity.type == MessageEntity.TEXT_LINK and entity.url:
             urls.append(entity.url)
         elif entity.type == MessageEntity.URL:
@@ -35,3 +35,22 @@ def extract_claim(message: Message, *, strip_command: bool = False) -> Extracted
         urls=tuple(dict.fromkeys(u.rstrip(".,)") for u in urls)),
         forwarded=message.forward_origin is not None,
     )
+
+
+def entity_values(message: Message, types: Sequence[str]) -> list[tuple[MessageEntity, str]]:
+    """The text or caption entities of `types` with the text they cover.
+
+    Unlike `Message.parse_entities` this never raises: an entity whose offsets split a
+    UTF-16 surrogate pair (an emoji) or run past the text is read as far as it can be.
+    """
+    body = message.text if message.text is not None else message.caption
+    entities = message.entities if message.text is not None else message.caption_entities
+    if not body:
+        return []
+    encoded = body.encode("utf-16-le")
+    found = []
+    for entity in entities:
+        if entity.type in types:
+            start, end = 2 * max(entity.offset, 0), 2 * max(entity.offset + entity.length, 0)
+            found.append((entity, encoded[start:end].decode("utf-16-le", errors="replace")))
+    return found

@@ -36,8 +36,10 @@ IDEMPOTENT = frozenset(
     }
 )  # fmt: skip
 #: Not counted against BOT_API_MAX_RATE: the typing indicator is cosmetic, and counting it
-#: would halve the replies a second the limit allows.
-UNTHROTTLED = frozenset({"sendChatAction"})
+#: would halve the replies a second the limit allows. getChatMember (the admin check of
+#: /pengaturan and its buttons) sends nothing: counted against a group's 20 messages a
+#: minute, a few admins' taps made every update wait behind that group.
+UNTHROTTLED = frozenset({"sendChatAction", "getChatMember"})
 
 
 def _server_error(exc: NetworkError) -> bool:

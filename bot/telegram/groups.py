@@ -54,7 +54,7 @@ from bot.core import Answer
 from bot.matcher.match import Tier
 from bot.matcher.normalize import normalize
 from bot.telegram import short_cards, updatelog
-from bot.telegram.extract import ExtractedClaim, extract_claim
+from bot.telegram.extract import ExtractedClaim, entity_values, extract_claim
 from bot.telegram.ratelimit import RateLimiter
 from bot.telegram.render import Reply, callback
 from bot.telegram.runtime import runtime
@@ -143,8 +143,7 @@ class _MentionsBot(MessageFilter):
             return False
         handle = f"@{bot.username}".lower()
         kinds = [MessageEntity.MENTION, MessageEntity.TEXT_MENTION]
-        found = message.parse_entities(kinds) or message.parse_caption_entities(kinds)
-        for entity, value in found.items():
+        for entity, value in entity_values(message, kinds):
             if entity.type == MessageEntity.MENTION and value.lower() == handle:
                 return True
             if entity.user is not None and entity.user.id == bot.id:
@@ -430,7 +429,8 @@ async def settings_button(update: Update, context: Context) -> None:
     user = query.from_user
     lang = rt.language(user)
     message = query.message
-    _, kind, value = ([*(query.data or "").split(":"), "", ""])[:3]
+    parts = (query.data or "").split(":")
+    _, kind, value = parts if len(parts) == 3 else ("", "", "")
     if (
         not isinstance(message, Message)
         or message.chat.type not in (ChatType.GROUP, ChatType.SUPERGROUP)

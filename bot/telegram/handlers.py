@@ -9,7 +9,8 @@ import contextlib
 import html
 import logging
 
-from telegram import CallbackQuery, InlineKeyboardMarkup, Update
+from sqlite_utils import Database
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatAction, ChatType
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
@@ -25,12 +26,14 @@ from bot.telegram.faults import expected_fault
 from bot.telegram.runtime import Runtime, runtime
 from bot.telegram.texts import text
 from storage import Statement, get_statement, get_statement_by_rowid
-from storage.people import record_feedback, set_language, subscribe, unsubscribe_all
+from storage.people import asked_by, record_feedback, set_language, subscribe, unsubscribe_all
 
 log = logging.getLogger(__name__)
 
 Context = ContextTypes.DEFAULT_TYPE
 STATEMENT_PAYLOAD = "s"  # /start s<statement-id> opens a statement
+MODERATOR_DRAFT = "draft"  # moderation.DRAFT: a /tambah in progress (user_data key)
+MAX_ROW_ID = 2**63 - 1  # SQLite's largest rowid: larger ids in callback data are forged
 # A "typing..." action before each answer: off, because the answer follows within
 # milliseconds (the indicator would never show) and the extra Bot API call cost about a fifth
 # of a claim's CPU and half of its Bot API calls (bench/throughput.py; README "Scaling").
@@ -121,6 +124,15 @@ async def private_message(update: Update, context: Context) -> None:
     await answer_claim(update, context, extract_claim(message))
 
 
+async def edited_message(update: Update, context: Context) -> None:
+    """A citizen edited a claim in a private chat, usually to fix it: check the new text
+    and answer in reply to it (a new ask; the first answer stays as it was)."""
+    message = update.effective_message
+    if message is None or context.user_data.get(MODERATOR_DRAFT) is not None:
+        return  # a moderator fixing an earlier answer in /tambah: not a claim
+    await answer_claim(update, context, extract_claim(message), quote=True)
+
+
 async def unreadable(update: Update, context: Context) -> None:
     """Stickers, voice notes and other messages without text get a short how-to."""
     lang = runtime(context).language(update.effective_user)
@@ -135,8 +147,11 @@ async def unknown_command(update: Update, context: Context) -> None:
         await update.effective_message.reply_text(text(lang, "unknown_command"))
 
 
-async def answer_claim(update: Update, context: Context, claim: ExtractedClaim) -> None:
-    """The citizen path: rate limit, match and record, then one reply."""
+async def answer_claim(
+    update: Update, context: Context, claim: ExtractedClaim, *, quote: bool = False
+) -> None:
+    """The citizen path: rate limit, match and record, then one reply (quoting the message
+    when `quote`, e.g. for an edited one)."""
     rt = runtime(context)
     message = update.effective_message
     user = update.effective_user
@@ -175,9 +190,9 @@ async def answer_claim(update: Update, context: Context, claim: ExtractedClaim) 
     log.debug("claim %d tier %s", answer.claim_id, answer.tier.value)
     updatelog.note_answer(answer)
     reply = reply_for(rt, answer, lang, linked, seen=how == "seen")
-    if note is not None and answer.claim_id is not None and len(reply.text) < 3800:
+    if note is not None and answer.claim_id is not None and render.units(reply.text) < 3800:
         reply = render.Reply(html.escape(note) + "\n\n" + reply.text, reply.markup)
-    await message.reply_text(reply.text, reply_markup=reply.markup)
+    await message.reply_text(reply.text, reply_markup=reply.markup, do_quote=quote or None)
 
 
 def reply_for(
@@ -227,6 +242,10 @@ async def button(update: Update, context: Context) -> None:
         return
     user_hash = rt.user_hash(user.id)
     db = rt.core.db
+    if not _own_claim_button(db, kind, claim_id, statement_rowid, user_hash, query):
+        # forged or foreign data (someone else's claim, an unknown statement): change nothing
+        await query.answer(text(lang, "ack_stale"))
+        return
     if kind == render.CB_PICK and statement_rowid is not None:
         statement = get_statement_by_rowid(db, statement_rowid)
         if statement is None:
@@ -254,9 +273,45 @@ async def button(update: Update, context: Context) -> None:
         await query.answer(text(lang, "ack_stale"))
 
 
+def _own_claim_button(
+    db: Database,
+    kind: str,
+    claim_id: int,
+    statement_rowid: int | None,
+    user_hash: str,
+    query: CallbackQuery,
+) -> bool:
+    """Checked again on every press, never trusted from the callback data: the ids are in
+    range, the statement exists, and votes and "Kabari saya" come from the claim's own
+    asker in their private chat (the only place these buttons are sent)."""
+    if not 0 < claim_id <= MAX_ROW_ID or not 0 < (statement_rowid or 1) <= MAX_ROW_ID:
+        return False
+    if kind == render.CB_PICK:
+        return True  # showing a statement's public card needs no ownership
+    if kind in (render.CB_HELPFUL, render.CB_WRONG) and (
+        statement_rowid is None or get_statement_by_rowid(db, statement_rowid) is None
+    ):
+        return False
+    if kind == render.CB_NOTIFY and (
+        query.message is None or query.message.chat.id != query.from_user.id
+    ):
+        return False
+    return asked_by(db, claim_id, user_hash)
+
+
 async def _edit(
     query: CallbackQuery, body: str, markup: InlineKeyboardMarkup | None = None
 ) -> None:
+    """Show `body` in place of the pressed message, unless it already shows it.
+
+    A double tap (or a press on an answer already edited) would otherwise send an edit that
+    Telegram refuses ("message is not modified"). Each reply's keyboard names its claim and
+    statement, so an identical keyboard means the message already shows this reply.
+    """
+    shown = query.message
+    if isinstance(shown, Message) and shown.reply_markup == markup:
+        log.debug("edit skipped: the message already shows this")
+        return
     try:
         await query.edit_message_text(body, reply_markup=markup)
     except BadRequest as exc:  # "message is not modified" on a double tap

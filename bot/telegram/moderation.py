@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 import warnings
 from collections.abc import Awaitable, Callable
 from functools import wraps
@@ -19,10 +20,13 @@ from telegram import (
     Bot,
     BotCommand,
     BotCommandScopeChat,
+    CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    Message,
     Update,
 )
+from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import (
     Application,
@@ -56,6 +60,8 @@ MOD_COMMANDS = (
 ADMIN_COMMANDS = ("tambahmod", "hapusmod")
 VERDICT_BUTTONS = ("HOAKS", "SALAH", "MENYESATKAN", "KLARIFIKASI", "BENAR")
 QUEUE_BUTTONS = 5  # clusters that get ➕/🗑 buttons under /antrean
+_USER_ID = re.compile(r"[1-9][0-9]{0,17}")  # positive, and well inside SQLite's 64-bit integers
+ECHO_LIMIT = 300  # characters of a moderator's input quoted back in a reply
 PRE_LIMIT = 3600  # a <pre> report is cut to stay under Telegram's 4096 with a hint below
 
 # Conversation states of /tambah: one per field, then the preview.
@@ -66,6 +72,16 @@ EDIT = "edit"
 
 Context = ContextTypes.DEFAULT_TYPE
 Handler = Callable[[Update, Context], Awaitable[object]]
+
+
+def _echo(value: object, limit: int = ECHO_LIMIT) -> str:
+    """A moderator's own input (an id, a value, an error naming it) quoted back: escaped
+    and bounded, so the reply stays within Telegram's limit whatever was typed."""
+    return html.escape(render.shorten(str(value), limit))
+
+
+def _echo_lines(lines: list[str]) -> str:
+    return "\n".join(_echo(line) for line in lines[:10])
 
 
 def _actor(user_id: int) -> str:
@@ -94,6 +110,12 @@ def _guard(*, admin: bool) -> Callable[[Handler], Handler]:
                     key = "admin_refused" if admin else "mod_refused"
                     await update.effective_message.reply_text(text(rt.language(user), key))
                 return ConversationHandler.END
+            query = update.callback_query
+            if query is not None and (
+                query.message is None or query.message.chat.type != ChatType.PRIVATE
+            ):  # moderators' buttons are only ever sent in their private chat: forged
+                await query.answer(text("id", "ack_stale"))
+                return ConversationHandler.END
             return await func(update, context)
 
         return wrapper
@@ -119,7 +141,7 @@ async def add_start(update: Update, context: Context) -> int:
         draft, errors = drafts.parse_one_message(args[1])
         if errors:
             await message.reply_text(
-                text("id", "draft_error", error=html.escape("\n".join(errors)))
+                text("id", "draft_error", error=_echo_lines(errors))
             )
             return ConversationHandler.END
         user_data[DRAFT] = draft
@@ -252,11 +274,12 @@ async def add_step(update: Update, context: Context) -> int:
     try:
         draft[name] = drafts.parse_field(name, message.text or "")
     except drafts.DraftError as exc:
-        await message.reply_text(text("id", "draft_error", error=html.escape(str(exc))))
+        await message.reply_text(text("id", "draft_error", error=_echo(exc)))
         return STEPS[name]
     return await _ask_next(update, context, draft)
 
 
+@moderator_only
 async def add_verdict_button(update: Update, context: Context) -> int:
     query = update.callback_query
     draft = context.user_data.get(DRAFT)
@@ -264,7 +287,14 @@ async def add_verdict_button(update: Update, context: Context) -> int:
     await query.answer()
     if draft is None:
         return ConversationHandler.END
-    draft["verdict"] = drafts.parse_field("verdict", (query.data or "")[2:])
+    try:
+        draft["verdict"] = drafts.parse_field("verdict", (query.data or "")[2:])
+    except drafts.DraftError as exc:  # forged data, e.g. v:A: ask again
+        if update.effective_message is not None:
+            await update.effective_message.reply_text(
+                text("id", "draft_error", error=_echo(exc))
+            )
+        return STEPS["verdict"]
     return await _ask_next(update, context, draft)
 
 
@@ -278,7 +308,7 @@ async def add_edit_field(update: Update, context: Context) -> int:
     try:
         draft[name.lower().rstrip(":")] = drafts.parse_field(name.lower().rstrip(":"), raw)
     except drafts.DraftError as exc:
-        await message.reply_text(text("id", "draft_error", error=html.escape(str(exc))))
+        await message.reply_text(text("id", "draft_error", error=_echo(exc)))
         return CONFIRM
     return await _ask_next(update, context, draft)
 
@@ -292,6 +322,15 @@ def _as_statement(data: StatementInput) -> Statement:
         valid_until=data.valid_until, superseded_by=None, status="active", created_by=None,
         created_at="", updated_at="", variants=data.variants,
     )  # fmt: skip
+
+
+async def _edit_text(query: CallbackQuery, body: str) -> None:
+    """Replace the ✅/✖️ message with the outcome, unless it already shows it (a second
+    press on an answered preview would be refused by Telegram as "not modified")."""
+    shown = query.message
+    if isinstance(shown, Message) and shown.reply_markup is None and shown.text_html == body:
+        return
+    await query.edit_message_text(body)
 
 
 def _confirm_keyboard(prefix: str) -> InlineKeyboardMarkup:
@@ -324,7 +363,7 @@ async def add_confirm(update: Update, context: Context) -> int:
     draft = context.user_data.pop(DRAFT, None)
     await query.answer()
     if query.data != "t:ok" or draft is None:
-        await query.edit_message_text(text("id", "cancelled"))
+        await _edit_text(query, text("id", "cancelled"))
         return ConversationHandler.END
     db = rt.core.db
     try:
@@ -346,13 +385,11 @@ async def add_confirm(update: Update, context: Context) -> int:
                         db, cluster.claim_ids, external_id, actor=_actor(query.from_user.id)
                     )
     except (ValueError, LookupError) as exc:
-        await query.edit_message_text(text("id", "failed", error=html.escape(str(exc))))
+        await _edit_text(query, text("id", "failed", error=_echo(exc)))
         return ConversationHandler.END
     rt.core.refresh(force=True)
     notified = await deliver_notifications(context)
-    await query.edit_message_text(
-        text("id", "saved", id=html.escape(external_id), notified=notified)
-    )
+    await _edit_text(query, text("id", "saved", id=html.escape(external_id), notified=notified))
     return ConversationHandler.END
 
 
@@ -374,7 +411,7 @@ async def _statement_or_say(update: Update, rt: Runtime, external_id: str) -> St
     statement = storage.get_statement(rt.core.db, external_id)
     if statement is None and update.effective_message is not None:
         await update.effective_message.reply_text(
-            text("id", "unknown_statement", id=html.escape(external_id))
+            text("id", "unknown_statement", id=_echo(external_id))
         )
     return statement
 
@@ -386,10 +423,11 @@ def _args(context: Context) -> list[str]:
 async def _arguments(
     update: Update, context: Context, count: int, usage: str, *, numeric: bool = False
 ) -> list[str] | None:
-    """The command's arguments when there are exactly `count` (digits if `numeric`);
-    otherwise the usage line is sent and None returned."""
+    """The command's arguments when there are exactly `count` (Telegram user ids if
+    `numeric`: ASCII digits, 1 up to SQLite's integer range); otherwise the usage line is
+    sent and None returned."""
     args = _args(context)
-    if len(args) == count and (not numeric or all(a.isdigit() for a in args)):
+    if len(args) == count and (not numeric or all(_USER_ID.fullmatch(a) for a in args)):
         return args
     if update.effective_message is not None:
         await update.effective_message.reply_text(text("id", usage))
@@ -471,7 +509,7 @@ async def edit(update: Update, context: Context) -> None:
     try:
         value = drafts.parse_field(field, raw)
     except drafts.DraftError as exc:
-        await message.reply_text(text("id", "draft_error", error=html.escape(str(exc))))
+        await message.reply_text(text("id", "draft_error", error=_echo(exc)))
         return
     changed = drafts.edited(statement, field, value)
     context.user_data[EDIT] = changed
@@ -487,21 +525,20 @@ async def edit_confirm(update: Update, context: Context) -> None:
     changed = context.user_data.pop(EDIT, None)
     await query.answer()
     if query.data != "e:ok" or changed is None:
-        await query.edit_message_text(text("id", "cancelled"))
+        await _edit_text(query, text("id", "cancelled"))
         return
     try:
         _, action = storage.save_statement(rt.core.db, changed, actor=_actor(query.from_user.id))
     except ValueError as exc:
-        await query.edit_message_text(text("id", "failed", error=html.escape(str(exc))))
+        await _edit_text(query, text("id", "failed", error=_echo(exc)))
         return
     if action == "unchanged":
-        await query.edit_message_text(text("id", "edit_unchanged"))
+        await _edit_text(query, text("id", "edit_unchanged"))
         return
     rt.core.refresh(force=True)
     notified = await deliver_notifications(context)
-    await query.edit_message_text(
-        text("id", "edit_saved", id=html.escape(changed.external_id), notified=notified)
-    )
+    saved = text("id", "edit_saved", id=html.escape(changed.external_id), notified=notified)
+    await _edit_text(query, saved)
 
 
 @moderator_only
@@ -515,7 +552,7 @@ async def retire(update: Update, context: Context) -> None:
     try:
         storage.retire_statement(rt.core.db, args[0], actor=_actor(update.effective_user.id))  # type: ignore[union-attr]
     except LookupError:
-        await message.reply_text(text("id", "unknown_statement", id=html.escape(args[0])))
+        await message.reply_text(text("id", "unknown_statement", id=_echo(args[0])))
         return
     rt.core.refresh(force=True)
     await message.reply_text(text("id", "retired", id=html.escape(args[0])))
@@ -537,7 +574,7 @@ async def supersede(update: Update, context: Context) -> None:
             actor=_actor(update.effective_user.id),  # type: ignore[union-attr]
         )
     except (LookupError, ValueError) as exc:
-        await message.reply_text(text("id", "failed", error=html.escape(str(exc))))
+        await message.reply_text(text("id", "failed", error=_echo(exc)))
         return
     rt.core.refresh(force=True)
     notified = await deliver_notifications(context)
@@ -557,7 +594,7 @@ async def history(update: Update, context: Context) -> None:
         return
     entries = storage.history(rt.core.db, args[0])
     if not entries:
-        await message.reply_text(text("id", "history_empty", id=html.escape(args[0])))
+        await message.reply_text(text("id", "history_empty", id=_echo(args[0])))
         return
     lines = []
     for entry in entries:
@@ -580,8 +617,10 @@ async def history(update: Update, context: Context) -> None:
 
 def _pre(body: str) -> str:
     """A plain-text report as a <pre> block, cut by lines to stay under Telegram's limit."""
-    if len(body) > PRE_LIMIT:
-        body = body[:PRE_LIMIT].rsplit("\n", 1)[0] + "\n…"
+    if render.units(body) > PRE_LIMIT:  # as Telegram counts: an emoji is 2 units
+        while render.units(body) > PRE_LIMIT:
+            body = body[: len(body) * PRE_LIMIT // render.units(body)]
+        body = body.rsplit("\n", 1)[0] + "\n…"
     return f"<pre>{html.escape(body)}</pre>"
 
 
@@ -660,7 +699,7 @@ async def link(update: Update, context: Context) -> None:
     try:
         result = rt.core.link_cluster(args[0], args[1], actor=_actor(update.effective_user.id))  # type: ignore[union-attr]
     except (LookupError, ValueError) as exc:
-        await message.reply_text(text("id", "failed", error=html.escape(str(exc))))
+        await message.reply_text(text("id", "failed", error=_echo(exc)))
         return
     notified = await deliver_notifications(context)
     await message.reply_text(
@@ -810,7 +849,8 @@ async def announce_fast_growing(bot: Bot, rt: Runtime) -> int:
 def register(app: Application) -> None:  # type: ignore[type-arg]
     """Moderator handlers; registered before the citizen ones (their buttons are specific)."""
     private = filters.ChatType.PRIVATE
-    text_input = private & filters.TEXT & ~filters.COMMAND
+    # new messages only: an edited earlier answer must not fill in the field asked now
+    text_input = private & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
     with warnings.catch_warnings():
         # PTB warns that button presses are tracked per chat and user, not per message:
         # exactly what a one-draft-at-a-time conversation wants.
@@ -819,7 +859,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             entry_points=[
                 CommandHandler("tambah", add_start, filters=private),
                 CallbackQueryHandler(add_from_queue, pattern=r"^q:a:c\d+$"),
-                CallbackQueryHandler(add_from_source_draft, pattern=r"^sd:a:\d+$"),
+                CallbackQueryHandler(add_from_source_draft, pattern=r"^sd:a:\d{1,18}$"),
             ],
             states={
                 **{STEPS[name]: [MessageHandler(text_input, add_step)] for name in drafts.FIELDS},
@@ -849,6 +889,6 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("tautkan", link, filters=private))
     app.add_handler(CommandHandler("statistik", statistics, filters=private))
     app.add_handler(CommandHandler("draf", source_drafts, filters=private))
-    app.add_handler(CallbackQueryHandler(source_draft_dismiss, pattern=r"^sd:d:\d+$"))
+    app.add_handler(CallbackQueryHandler(source_draft_dismiss, pattern=r"^sd:d:\d{1,18}$"))
     app.add_handler(CommandHandler("tambahmod", add_moderator, filters=private))
     app.add_handler(CommandHandler("hapusmod", remove_moderator, filters=private))

@@ -64,12 +64,21 @@ def shorten(value: str, limit: int) -> str:
     return cut.rstrip(" ,.;:") + "…"
 
 
+def units(value: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units (an emoji is usually 2).
+
+    Measured on the HTML source, this bounds the visible text from above (tags and
+    escapes only add), so a message that fits by this measure fits in Telegram.
+    """
+    return len(value.encode("utf-16-le")) // 2
+
+
 def fit(value: str, limit: int) -> str:
-    """The longest word-boundary cut of `value` whose escaped form fits in `limit`."""
+    """The longest word-boundary cut of `value` whose escaped form fits in `limit` units."""
     low, high = 0, len(value)
     while low < high:  # binary search: escaping makes the length non-linear
         mid = (low + high + 1) // 2
-        if len(esc(shorten(value, mid))) <= limit:
+        if units(esc(shorten(value, mid))) <= limit:
             low = mid
         else:
             high = mid - 1
@@ -126,11 +135,11 @@ def statement_card(
             f"{esc(shorten(statement.source_url, 80))}</a>"
         )
     frame = "\n\n".join([*head, official + "\n{body}", source])
-    budget = MAX_MESSAGE - len(frame.replace("{body}", "")) - 16
+    budget = MAX_MESSAGE - units(frame.replace("{body}", "")) - 16
     body = statement.clarification
-    if len(esc(body)) > budget:
+    if units(esc(body)) > budget:
         suffix = " " + text(language, "card_truncated")
-        body = fit(body, budget - len(esc(suffix))) + suffix
+        body = fit(body, budget - units(esc(suffix))) + suffix
     card = frame.replace("{body}", esc(body))
     return Reply(card, card_keyboard(statement, language, claim_id))
 
