@@ -169,6 +169,30 @@ async def test_updates_left_pending_by_a_crash_are_handled_at_start(tmp_path: Pa
     assert counts == {"pending": 0, "done": 3}
 
 
+UNPARSABLE = {"poll_answer": {"poll_id": "1", "option_ids": [0]}}  # no user, no voter_chat
+
+
+async def test_an_update_the_library_cannot_parse_is_skipped_not_stalling_the_bot(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """python-telegram-bot fails a whole getUpdates batch on one update it cannot parse and
+    fetches it again forever; the inbox reduces that one to its id, logs it and goes on,
+    both in a fetched batch and among the updates left pending by a crash."""
+    db = open_db(tmp_path / "bot.db")
+    store_batch(db, [{"update_id": 800, **UNPARSABLE}, _update(801, "/start", user_id=4001)])
+    db.close()
+    async for bot in running_bot(tmp_path):
+        await bot.fake.wait_for("sendMessage", lambda c: c.params["chat_id"] == 4001)
+        bot.fake.push_update({"update_id": 900, **UNPARSABLE})
+        call = await bot.say(CLAIM, user_id=4002)
+        assert "HOAKS" in call.response["text"]
+        counts = await _settled(tmp_path / "bot.db")
+    assert counts == {"pending": 0, "done": 4}
+    skipped = [r.getMessage() for r in caplog.records if "cannot be parsed" in r.getMessage()]
+    assert [m.split()[2] for m in skipped] == ["800", "900"]
+    assert all("poll_answer" in m for m in skipped)
+
+
 async def test_a_redelivered_update_is_handled_once(tmp_path: Path) -> None:
     """Telegram sends again what was never confirmed: pending (redone at start) or done."""
     db = open_db(tmp_path / "bot.db")

@@ -911,12 +911,6 @@ def test_edited_message_handler_knows_the_moderators_draft_key() -> None:
     assert handlers.MODERATOR_DRAFT == moderation.DRAFT
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="python-telegram-bot re-fetches a getUpdates batch holding an update it cannot "
-    "parse, forever, and the bot stops serving everyone. Belongs to the durable inbox "
-    "(issue 7, Faults): confirm such an update, log it and go on. Remove this marker then.",
-)
 def test_an_update_the_library_cannot_parse_does_not_stall_the_bot(tmp_path: Path) -> None:
     with ThreadedBot(tmp_path) as bot:  # here, not a fixture: a stalled bot fails to stop too
         # a poll answer without option_persistent_ids, which Bot API 9.6 made required
