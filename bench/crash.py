@@ -84,13 +84,9 @@ def claim_texts() -> list[str]:
 
 
 def start_bot(fake: FakeBotAPI, workdir: Path, inbox: bool) -> subprocess.Popen[bytes]:
-    env = dict(
-        os.environ,
-        TELEGRAM_BOT_TOKEN=fake.token,
-        TELEGRAM_API_BASE_URL=fake.base_url,
-        TELEGRAM_API_FILE_URL=fake.file_url,
-        CEKKLAIM_DB=str(workdir / "crash.db"),
-        CEKKLAIM_SECRET="crash-bench-secret-0123456789",
+    env = fake.process_env(
+        workdir / "crash.db",
+        "crash-bench-secret-0123456789",
         LOG_LEVEL="WARNING",
         CEKKLAIM_INBOX="1" if inbox else "0",
     )

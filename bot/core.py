@@ -12,7 +12,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -81,6 +81,27 @@ class Answer:
     @property
     def tier(self) -> Tier:
         return self.result.tier
+
+
+@dataclass(slots=True)
+class _Pending:
+    """A matched claim on its way to storage, timed for the update log."""
+
+    result: MatchResult
+    statements: tuple[Statement, ...]
+    record: dict[str, Any] | None  # for storage.record_submission; None: nothing to record
+    started: float
+    matched: float = field(default_factory=time.perf_counter)
+
+    def answer(self, recorded: storage.SubmissionResult | None) -> Answer:
+        match_ms = (self.matched - self.started) * 1000
+        if recorded is None:
+            return Answer(self.result, self.statements, False, None, match_ms)
+        store_ms = (time.perf_counter() - self.matched) * 1000
+        return Answer(
+            self.result, self.statements, recorded.duplicate, recorded.claim.id,
+            match_ms, store_ms,
+        )  # fmt: skip
 
 
 class GroupCommit:
@@ -231,45 +252,29 @@ class Core:
         `asked=False` for texts the bot only saw (automatic checks in groups): they count
         toward trends but stay out of the moderators' queue (`storage.record_submission`).
         """
-        started = time.perf_counter()
-        result, statements, record = self._match_for_record(
-            text, channel, user_id, chat_id, update_id, asked
-        )
-        matched = time.perf_counter()
-        if record is None:
-            return Answer(result, statements, False, None, (matched - started) * 1000)
-        recorded = storage.record_submission(self.db, **record)
-        return Answer(
-            result, statements, recorded.duplicate, recorded.claim.id,
-            (matched - started) * 1000, (time.perf_counter() - matched) * 1000,
-        )  # fmt: skip
+        pending = self._match_for_record(text, channel, user_id, chat_id, update_id, asked)
+        if pending.record is None:
+            return pending.answer(None)
+        return pending.answer(storage.record_submission(self.db, **pending.record))
 
-    async def check_async(
-        self,
-        text: str,
-        *,
-        channel: str,
-        user_id: int | None = None,
-        chat_id: int | None = None,
-        update_id: int | None = None,
-        asked: bool = True,
-    ) -> Answer:
-        """`check` for the bot's event loop, with group commit: the claims of all updates that
-        reach this point in the same loop iteration are stored in one transaction, so one
-        fsync (synchronous=FULL) serves them all. Each is still committed before its caller
-        answers; alone, a claim costs what `check` costs."""
-        started = time.perf_counter()
-        result, statements, record = self._match_for_record(
-            text, channel, user_id, chat_id, update_id, asked
+    async def check_async(self, text: str, **options: Any) -> Answer:
+        """`check` (same options) for the bot's event loop, with group commit: the claims of
+        all updates that reach this point in the same loop iteration are stored in one
+        transaction, so one fsync (synchronous=FULL) serves them all. Each is still committed
+        before its caller answers; alone, a claim costs what `check` costs."""
+        pending = self._match_for_record(
+            text,
+            options.pop("channel"),
+            options.pop("user_id", None),
+            options.pop("chat_id", None),
+            options.pop("update_id", None),
+            options.pop("asked", True),
         )
-        matched = time.perf_counter()
-        if record is None:
-            return Answer(result, statements, False, None, (matched - started) * 1000)
-        recorded = await self._commits.submit(record)
-        return Answer(
-            result, statements, recorded.duplicate, recorded.claim.id,
-            (matched - started) * 1000, (time.perf_counter() - matched) * 1000,
-        )  # fmt: skip
+        if options:
+            raise TypeError(f"unknown options: {', '.join(options)}")
+        if pending.record is None:
+            return pending.answer(None)
+        return pending.answer(await self._commits.submit(pending.record))
 
     def _match_for_record(
         self,
@@ -279,13 +284,14 @@ class Core:
         chat_id: int | None,
         update_id: int | None,
         asked: bool,
-    ) -> tuple[MatchResult, tuple[Statement, ...], dict[str, Any] | None]:
+    ) -> _Pending:
         """The match, and what `storage.record_submission` needs (None: nothing to record)."""
+        started = time.perf_counter()
         result, statements = self.match(text)
         best = result.best
         normalized = result.query.text or " ".join(text.split()).lower()[:4000]
         if not normalized.isprintable() or not normalized.strip():
-            return result, statements, None
+            return _Pending(result, statements, None, started)
 
         def pseudonym(telegram_id: int | None) -> str | None:
             return None if telegram_id is None else storage.hash_user_id(self.secret, telegram_id)
@@ -302,7 +308,7 @@ class Core:
             "tier": result.tier.value,
             "asked": asked,
         }
-        return result, statements, record
+        return _Pending(result, statements, record, started)
 
     def link_cluster(
         self, cluster_key_or_claim_ids: str | Sequence[int], external_id: str, actor: str

@@ -35,6 +35,7 @@ import contextlib
 import copy
 import itertools
 import json
+import os
 import re
 import socket
 import sys
@@ -44,6 +45,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from email.parser import BytesParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -613,6 +615,18 @@ class FakeBotAPI:
                 self._connections.discard(conn)
 
     # ------------------------------------------------------------------ test API
+
+    def process_env(self, db_path: Path, secret: str, **settings: str) -> dict[str, str]:
+        """The environment for a real `cekklaim run` process served by this fake."""
+        return {
+            **os.environ,
+            "TELEGRAM_BOT_TOKEN": self.token,
+            "TELEGRAM_API_BASE_URL": self.base_url,
+            "TELEGRAM_API_FILE_URL": self.file_url,
+            "CEKKLAIM_DB": str(db_path),
+            "CEKKLAIM_SECRET": secret,
+            **settings,
+        }
 
     def push_update(self, update: dict) -> int:
         """Queue ``update`` for getUpdates (assigning an increasing update_id if missing)."""

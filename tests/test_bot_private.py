@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import re
 import subprocess
 import sys
@@ -303,15 +302,7 @@ async def test_token_never_reaches_the_logs(
 def test_cekklaim_run_serves_over_long_polling_and_stops_cleanly(tmp_path: Path) -> None:
     """The real `cekklaim run` process (run_polling, post_init, signals) against the fake."""
     with FakeBotAPI() as fake:
-        env = dict(
-            os.environ,
-            TELEGRAM_BOT_TOKEN=fake.token,
-            TELEGRAM_API_BASE_URL=fake.base_url,
-            TELEGRAM_API_FILE_URL=fake.file_url,
-            CEKKLAIM_DB=str(tmp_path / "run.db"),
-            CEKKLAIM_SECRET="run-secret-0123456789",
-            LOG_LEVEL="DEBUG",
-        )
+        env = fake.process_env(tmp_path / "run.db", "run-secret-0123456789", LOG_LEVEL="DEBUG")
         proc = subprocess.Popen(
             [sys.executable, "-m", "bot", "run"],
             env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -225,15 +224,7 @@ def test_sigterm_finishes_in_flight_updates_and_loses_nothing(tmp_path: Path) ->
     update Telegram was allowed to forget is either handled or redone at the next start."""
     db_path = tmp_path / "run.db"
     with FakeBotAPI() as fake:
-        env = dict(
-            os.environ,
-            TELEGRAM_BOT_TOKEN=fake.token,
-            TELEGRAM_API_BASE_URL=fake.base_url,
-            TELEGRAM_API_FILE_URL=fake.file_url,
-            CEKKLAIM_DB=str(db_path),
-            CEKKLAIM_SECRET="run-secret-0123456789",
-            BOT_API_MAX_RATE="0",
-        )
+        env = fake.process_env(db_path, "run-secret-0123456789", BOT_API_MAX_RATE="0")
 
         def run() -> subprocess.Popen[str]:
             return subprocess.Popen(

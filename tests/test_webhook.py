@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import socket
 import subprocess
@@ -139,12 +138,9 @@ def _free_port() -> int:
 def test_cekklaim_run_in_webhook_mode_serves_and_stops_on_sigterm(tmp_path: Path) -> None:
     port = _free_port()
     with FakeBotAPI() as fake:
-        env = dict(
-            os.environ,
-            TELEGRAM_BOT_TOKEN=fake.token,
-            TELEGRAM_API_BASE_URL=fake.base_url,
-            CEKKLAIM_DB=str(tmp_path / "run.db"),
-            CEKKLAIM_SECRET="run-secret-0123456789",
+        env = fake.process_env(
+            tmp_path / "run.db",
+            "run-secret-0123456789",
             WEBHOOK_URL="https://bot.example.org/tg",
             WEBHOOK_SECRET=HOOK_SECRET,
             WEBHOOK_LISTEN="127.0.0.1",
