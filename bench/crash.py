@@ -71,6 +71,7 @@ class Outcome:
         return (
             self.lost == 0
             and self.replied_not_stored == 0
+            and self.stored_not_replied == 0  # every citizen gets an answer in the end
             and self.duplicate_counts == 0
             and self.integrity == "ok"
             and self.last_exit == 0
@@ -269,9 +270,12 @@ def main() -> int:
     report(outcomes)
     inbox = outcomes[0]
     if not inbox.clean:
-        print("FAIL: with the inbox, an update was lost or duplicated, or the database is damaged")
+        print(
+            "FAIL: with the inbox, an update was lost, left unanswered or duplicated, or the "
+            "database is damaged"
+        )
         return 1
-    print("ok: with the inbox nothing was lost or counted twice")
+    print("ok: with the inbox nothing was lost, left unanswered or counted twice")
     return 0
 
 

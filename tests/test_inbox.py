@@ -81,13 +81,16 @@ def test_an_update_older_than_telegram_keeps_one_is_not_redone() -> None:
     assert [u["update_id"] for u in pending] == [2] and given_up == [1]
 
 
-def test_a_redone_update_counts_its_attempt_when_it_begins(tmp_path: Path) -> None:
+def test_a_redone_update_counts_its_attempt_when_it_is_handled(tmp_path: Path) -> None:
     db = open_db(tmp_path / "x.db")
     store_batch(db, [_update(1)])
     inbox = bot_inbox.Inbox(db)
     assert [u["update_id"] for u in inbox.pending()] == [1]
     assert inbox.begin(1)
+    assert db.execute("SELECT attempts FROM inbox").fetchone()[0] == 0  # queued, not begun
+    assert inbox.redo(1)  # about to be handled (one redone update at a time)
     assert db.execute("SELECT attempts FROM inbox").fetchone()[0] == 1
+    assert not inbox.redo(1)  # counted once per run
     assert db.execute("PRAGMA synchronous").fetchone()[0] == 2
 
 

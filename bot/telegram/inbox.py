@@ -15,6 +15,7 @@ in storage too. The seam is python-telegram-bot's own: a `get_updates_request` a
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import time
@@ -51,7 +52,7 @@ class Inbox:
         self.db = db
         self._done: list[int] = []  # done marks a failed write left for the next one
         self._skip: set[int] = set()  # redelivered copies of updates already known
-        self._redone: set[int] = set()  # taken up from the last run, not begun yet
+        self.redoing: set[int] = set()  # taken up from the last run, not begun yet
         self._last_prune = time.monotonic()
 
     def arrived(self, updates: list[dict[str, Any]]) -> None:
@@ -75,9 +76,15 @@ class Inbox:
             self._skip.discard(update_id)
             log.info("inbox: update %d was redelivered; handled once already", update_id)
             return False
-        if update_id in self._redone:
-            self._redone.discard(update_id)
-            count_attempt(self.db, update_id)
+        return True
+
+    def redo(self, update_id: int) -> bool:
+        """True for an update taken up from the last run; counts the attempt (call it when
+        the update is about to be handled, one such update at a time)."""
+        if update_id not in self.redoing:
+            return False
+        self.redoing.discard(update_id)
+        count_attempt(self.db, update_id)
         return True
 
     def done(self, update_id: int) -> None:
@@ -101,7 +108,7 @@ class Inbox:
                 "inbox: gave up update %d: redone %d times without finishing, or older than %s",
                 update_id, MAX_ATTEMPTS, MAX_AGE,
             )  # fmt: skip
-        self._redone |= {int(u["update_id"]) for u in pending}
+        self.redoing |= {int(u["update_id"]) for u in pending}
         return pending
 
 
@@ -168,6 +175,7 @@ class InboxApplication(Application):  # type: ignore[type-arg]
     def __init__(self, *, inbox: Inbox, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.inbox = inbox
+        self._redo_lock = asyncio.Lock()
 
     async def initialize(self) -> None:
         await super().initialize()
@@ -180,12 +188,23 @@ class InboxApplication(Application):  # type: ignore[type-arg]
                 await self.update_queue.put(update)
 
     async def process_update(self, update: object) -> None:
-        if isinstance(update, Update) and not self.inbox.begin(update.update_id):
+        if not isinstance(update, Update):
+            await super().process_update(update)
             return
-        await super().process_update(update)
+        if not self.inbox.begin(update.update_id):
+            return
+        if update.update_id in self.inbox.redoing:
+            # One redone update at a time: a crash then counts an attempt against the one in
+            # flight only, so an update that keeps killing the bot is given up after
+            # MAX_ATTEMPTS, while the others cut short by unrelated kills (say, waiting for
+            # the send limiter behind a burst) are not blamed. New updates go on meanwhile.
+            async with self._redo_lock:
+                self.inbox.redo(update.update_id)
+                await super().process_update(update)
+        else:
+            await super().process_update(update)
         # not in a `finally`: an update cancelled mid-way stays pending and is redone at start
-        if isinstance(update, Update):
-            self.inbox.done(update.update_id)
+        self.inbox.done(update.update_id)
 
     async def shutdown(self) -> None:
         self.inbox.flush()
