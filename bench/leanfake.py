@@ -34,17 +34,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from fakebotapi import ApiError, _decode_params, check_reply_markup, check_text
-
-BOT_USER = {
-    "id": 123456789,
-    "is_bot": True,
-    "first_name": "CekKlaim",
-    "username": "CekKlaimBot",
-    "can_join_groups": True,
-    "can_read_all_group_messages": False,
-    "supports_inline_queries": True,
-}
+from fakebotapi import BOT_USER, ApiError, _decode_params, check_reply_markup, check_text
 
 
 @dataclass

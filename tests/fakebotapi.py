@@ -520,6 +520,18 @@ class _Server(ThreadingHTTPServer):
         super().handle_error(request, client_address)
 
 
+#: What getMe answers by default (the bench's lean fake answers the same).
+BOT_USER: dict[str, Any] = {
+    "id": 123456789,
+    "is_bot": True,
+    "first_name": "CekKlaim",
+    "username": "CekKlaimBot",
+    "can_join_groups": True,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": True,
+}
+
+
 class FakeBotAPI:
     """Fake Telegram Bot API at ``base_url`` (``http://127.0.0.1:PORT/bot``)."""
 
@@ -527,15 +539,7 @@ class FakeBotAPI:
 
     def __init__(self, token: str = "123456789:" + "A" * 35, bot_user: dict | None = None):
         self.token = token
-        self.bot_user: dict[str, Any] = bot_user or {
-            "id": 123456789,
-            "is_bot": True,
-            "first_name": "CekKlaim",
-            "username": "CekKlaimBot",
-            "can_join_groups": True,
-            "can_read_all_group_messages": False,
-            "supports_inline_queries": True,
-        }
+        self.bot_user: dict[str, Any] = bot_user or dict(BOT_USER)
         self.base_url = ""
         self.file_url = ""
         self.calls: list[Call] = []
