@@ -65,8 +65,10 @@ class Snapshot:
     """One consistent view for answering: the index and the statements it was built from."""
 
     index: MatchIndex
-    statements: dict[str, Statement]
+    statements: dict[str, Statement]  # by external id
     version: int
+    by_rowid: dict[int, Statement]
+    by_source_key: dict[str, list[Statement]]  # normalized source URL -> its statements
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +172,18 @@ class Core:
         version = storage.data_version(self.db)
         statements = storage.servable_statements(self.db)
         index = MatchIndex(index_docs(statements))
-        return Snapshot(index, {s.external_id: s for s in statements}, version)
+        by_source_key: dict[str, list[Statement]] = {}
+        for statement in statements:
+            key = normalize_url(statement.source_url) if statement.source_url else None
+            if key:
+                by_source_key.setdefault(key, []).append(statement)
+        return Snapshot(
+            index,
+            {s.external_id: s for s in statements},
+            version,
+            {s.id: s for s in statements},
+            by_source_key,
+        )
 
     def refresh(self, *, force: bool = False) -> bool:
         """Swap in a new index if statements changed (here or in another process)."""
@@ -206,17 +219,16 @@ class Core:
         keys = unique_keys(urls)
         if not keys:
             return None
-        by_source = self._statements_by_source_key()
+        snap = self.snapshot
         for key in keys:
-            if len(by_source.get(key, ())) == 1:
-                return by_source[key][0], "source"
-        by_rowid = {s.id: s for s in self.snapshot.statements.values()}
+            if len(snap.by_source_key.get(key, ())) == 1:
+                return snap.by_source_key[key][0], "source"
         for key in keys:
             if "/" not in key:  # a site's root says nothing about which claim it is
                 continue
             answered = answered_statement_ids_for_links(self.db, [key])
-            if len(answered) == 1 and answered[0] in by_rowid:
-                return by_rowid[answered[0]], "seen"
+            if len(answered) == 1 and answered[0] in snap.by_rowid:
+                return snap.by_rowid[answered[0]], "seen"
         return None
 
     def remember_links(self, claim_id: int | None, urls: tuple[str, ...]) -> None:
@@ -224,20 +236,29 @@ class Core:
         if claim_id is not None and urls:
             record_claim_links(self.db, claim_id, unique_keys(urls))
 
-    def _statements_by_source_key(self) -> dict[str, list[Statement]]:
-        snap = self.snapshot
-        cached = getattr(self, "_source_keys", None)
-        if cached is not None and cached[0] is snap:
-            return cached[1]
-        by_key: dict[str, list[Statement]] = {}
-        for statement in snap.statements.values():
-            key = normalize_url(statement.source_url) if statement.source_url else None
-            if key:
-                by_key.setdefault(key, []).append(statement)
-        self._source_keys = (snap, by_key)
-        return by_key
+    def check(self, text: str, **options: Any) -> Answer:
+        """Match a claim and record it before anyone is answered (blank text is not a claim).
 
-    def check(
+        Options as `_match_for_record`: `channel`, `user_id`, `chat_id`, `update_id`, and
+        `asked=False` for texts the bot only saw (automatic checks in groups): they count
+        toward trends but stay out of the moderators' queue (`storage.record_submission`).
+        """
+        pending = self._match_for_record(text, **options)
+        if pending.record is None:
+            return pending.answer(None)
+        return pending.answer(storage.record_submission(self.db, **pending.record))
+
+    async def check_async(self, text: str, **options: Any) -> Answer:
+        """`check` for the bot's event loop, with group commit: the claims of all updates that
+        reach this point in the same loop iteration are stored in one transaction, so one
+        fsync (synchronous=FULL) serves them all. Each is still committed before its caller
+        answers; alone, a claim costs what `check` costs."""
+        pending = self._match_for_record(text, **options)
+        if pending.record is None:
+            return pending.answer(None)
+        return pending.answer(await self._commits.submit(pending.record))
+
+    def _match_for_record(
         self,
         text: str,
         *,
@@ -246,44 +267,6 @@ class Core:
         chat_id: int | None = None,
         update_id: int | None = None,
         asked: bool = True,
-    ) -> Answer:
-        """Match a claim and record it before anyone is answered (blank text is not a claim).
-
-        `asked=False` for texts the bot only saw (automatic checks in groups): they count
-        toward trends but stay out of the moderators' queue (`storage.record_submission`).
-        """
-        pending = self._match_for_record(text, channel, user_id, chat_id, update_id, asked)
-        if pending.record is None:
-            return pending.answer(None)
-        return pending.answer(storage.record_submission(self.db, **pending.record))
-
-    async def check_async(self, text: str, **options: Any) -> Answer:
-        """`check` (same options) for the bot's event loop, with group commit: the claims of
-        all updates that reach this point in the same loop iteration are stored in one
-        transaction, so one fsync (synchronous=FULL) serves them all. Each is still committed
-        before its caller answers; alone, a claim costs what `check` costs."""
-        pending = self._match_for_record(
-            text,
-            options.pop("channel"),
-            options.pop("user_id", None),
-            options.pop("chat_id", None),
-            options.pop("update_id", None),
-            options.pop("asked", True),
-        )
-        if options:
-            raise TypeError(f"unknown options: {', '.join(options)}")
-        if pending.record is None:
-            return pending.answer(None)
-        return pending.answer(await self._commits.submit(pending.record))
-
-    def _match_for_record(
-        self,
-        text: str,
-        channel: str,
-        user_id: int | None,
-        chat_id: int | None,
-        update_id: int | None,
-        asked: bool,
     ) -> _Pending:
         """The match, and what `storage.record_submission` needs (None: nothing to record)."""
         started = time.perf_counter()
@@ -344,15 +327,14 @@ class Core:
         """
         self.refresh()
         snap = self.snapshot
-        by_rowid = {s.id: s for s in snap.statements.values()}
         due: list[tuple[Subscription, Statement]] = []
         for claim_id in subscribed_claim_ids(self.db):
             claim = storage.get_claim(self.db, claim_id)
             if claim is None or claim.status == "dismissed":
                 continue
             statement = None
-            if claim.status == "answered" and claim.best_statement_id in by_rowid:
-                statement = by_rowid[claim.best_statement_id]
+            if claim.status == "answered" and claim.best_statement_id in snap.by_rowid:
+                statement = snap.by_rowid[claim.best_statement_id]
             else:
                 result = match_text(snap.index, claim.text)
                 if result.tier is Tier.CONFIDENT and result.best is not None:

@@ -23,6 +23,7 @@ from bot.sources.fetch import policy_from
 from bot.telegram import render, updatelog
 from bot.telegram.extract import ExtractedClaim, extract_claim
 from bot.telegram.faults import expected_fault
+from bot.telegram.moderation import DRAFT as MODERATOR_DRAFT  # a /tambah in progress
 from bot.telegram.runtime import Runtime, runtime
 from bot.telegram.texts import text
 from storage import Statement, get_statement, get_statement_by_rowid
@@ -32,7 +33,6 @@ log = logging.getLogger(__name__)
 
 Context = ContextTypes.DEFAULT_TYPE
 STATEMENT_PAYLOAD = "s"  # /start s<statement-id> opens a statement
-MODERATOR_DRAFT = "draft"  # moderation.DRAFT: a /tambah in progress (user_data key)
 MAX_ROW_ID = 2**63 - 1  # SQLite's largest rowid: larger ids in callback data are forged
 # A "typing..." action before each answer: off, because the answer follows within
 # milliseconds (the indicator would never show) and the extra Bot API call cost about a fifth
