@@ -83,6 +83,12 @@ def get_claim(db: Database, claim_id: int) -> ClaimRecord | None:
     return found[0] if found else None
 
 
+def claim_recorded(db: Database, update_id: int) -> bool:
+    """Whether the claim of this update is stored: what a user may be told after a failure."""
+    row = db.execute("SELECT 1 FROM submissions WHERE update_id = ?", [update_id]).fetchone()
+    return row is not None
+
+
 def record_submission(
     db: Database,
     *,

@@ -107,9 +107,12 @@ def make_server(
     inbox = getattr(app, "inbox", None)  # InboxApplication (bot.telegram.inbox)
 
     async def enqueue(data: dict) -> None:
-        if inbox is not None:  # stored (synced) before the 200 lets Telegram forget it
-            inbox.arrived([data])
-        await app.update_queue.put(Update.de_json(data, app.bot))
+        # stored (synced) before the 200 lets Telegram forget it; one that cannot be stored or
+        # parsed is set aside (200: Telegram must not send it again); a database failure is
+        # a 500, and Telegram delivers it again later
+        ready = inbox.arrived([data]) if inbox is not None else [data]
+        for raw in ready:
+            await app.update_queue.put(Update.de_json(raw, app.bot))
 
     web = tornado.web.Application(
         [
