@@ -31,7 +31,6 @@ __all__ = [
     "mark_done",
     "prune_inbox",
     "set_aside",
-    "set_aside_count",
     "store_batch",
     "take_pending",
     "update_kinds",
@@ -41,7 +40,7 @@ __all__ = [
 def _mark_done(db: Database, update_ids: Sequence[int], now: str) -> None:
     db.conn.executemany(
         "UPDATE inbox SET done_at = ?, raw = NULL WHERE update_id = ? AND done_at IS NULL",
-        [(now, uid) for uid in update_ids],
+        [(now, uid) for uid in update_ids if -(2**63) <= uid < 2**63],  # others never stored
     )
 
 
@@ -142,14 +141,6 @@ def set_aside(db: Database, entries: Sequence[tuple[int | None, str, str]]) -> N
             [(uid, kinds, reason[:200], now) for uid, kinds, reason in entries],
         )
         _mark_done(db, [uid for uid, _, _ in entries if uid is not None], now)
-
-
-def set_aside_count(db: Database, since: str | None = None) -> int:
-    """How many updates were set aside (since an ISO time), for moderators' statistics."""
-    row = db.execute(
-        "SELECT count(*) FROM set_aside_updates WHERE set_aside_at >= ?", [since or ""]
-    ).fetchone()
-    return int(row[0])
 
 
 def mark_done(db: Database, update_ids: Sequence[int]) -> None:

@@ -32,6 +32,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.settings import Settings
+from bot.telegram.faults import StorageUnavailable
 from bot.telegram.runtime import RUNTIME_KEY, Runtime
 
 log = logging.getLogger(__name__)
@@ -65,7 +66,12 @@ class _UpdateHandler(tornado.web.RequestHandler):
         except ValueError:
             self.send_error(400)
             return
-        await self.accept(data)
+        try:
+            await self.accept(data)
+        except StorageUnavailable as exc:  # the database, not the update: Telegram retries
+            log.error("webhook update %s not stored: %s", data["update_id"], exc)
+            self.send_error(503)
+            return
         self.set_status(200)
 
     def check_xsrf_cookie(self) -> None:  # Telegram sends no cookies; the secret is the check
