@@ -59,13 +59,7 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
         db = sqlite_utils.Database(path)
         _configure(db)
         _check_contents(db, path)
-        try:
-            MIGRATIONS.apply(db)
-        except sqlite3.Error as exc:
-            raise UnusableDatabase(
-                f"{path}: its schema cannot be brought up to date ({exc}); it differs from "
-                "what this CekKlaim expects: restore a backup or use a newer CekKlaim"
-            ) from exc
+        MIGRATIONS.apply(db)
         _check_schema(db, path)
     except UnusableDatabase:
         _close(db)
@@ -211,6 +205,11 @@ def explain_open_error(exc: BaseException, path: Path) -> str:
         return (
             f"cannot open {path} for writing: the file or its folder is read-only or not "
             f"accessible (SQLite also creates {path.name}-wal and {path.name}-shm beside it)"
+        )
+    if cause == "database schema differs from this version":
+        return (
+            f"{path}: its schema cannot be brought up to date ({exc}); it differs from what "
+            "this CekKlaim expects: restore a backup or use a newer CekKlaim"
         )
     if cause == "database corrupt":
         return f"{path} is corrupt ({exc}); restore it from a backup (cekklaim backup makes one)"

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import sqlite_utils
 from fakebotapi import Call, FakeBotAPI
 
 from bot.cli import EXIT_DATABASE
@@ -28,6 +29,7 @@ from bot.core import Core
 from storage import open_db
 from storage.db import UnusableDatabase
 from storage.inbox import inbox_counts, store_batch, take_pending
+from storage.migrations import MIGRATIONS
 
 CLAIM = "BOHONG!! pemilu 2024 diundur gak jadi tgl 14 februari, sebarkan!!"
 SECRET = "poison-secret-0123456789"
@@ -364,6 +366,20 @@ def test_a_new_path_is_still_created_and_seeded_and_an_empty_file_refused(
 
 
 # ---------------------------------------------------------- 12. a locked database is named
+
+
+def test_a_lock_held_while_a_migration_is_due_is_refused_as_busy(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    old = sqlite_utils.Database(path)
+    old.enable_wal()
+    MIGRATIONS.apply(old, stop_before=MIGRATIONS._migrations[-1].name)  # one version behind
+    old.close()
+    with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as other:
+        other.execute("BEGIN EXCLUSIVE")
+        with pytest.raises(UnusableDatabase, match="is busy: another process holds its lock"):
+            open_db(path)
+        other.execute("ROLLBACK")
+    assert MIGRATIONS.pending(open_db(path)) == []  # once free, it is brought up to date
 
 
 def test_a_locked_database_is_logged_as_busy_not_as_the_bot_api(tmp_path: Path) -> None:
