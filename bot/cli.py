@@ -22,10 +22,12 @@ from bot.matcher.match import MatchResult, match_text
 from bot.settings import Settings, SettingsError, load_settings, secret_file_for
 from storage import Statement, maintenance
 from storage.claims import ACTION_LINK_CLAIMS
+from storage.db import UnusableDatabase
 
 log = logging.getLogger("cekklaim")
 
 EXIT_USAGE = 2
+EXIT_DATABASE = 3  # the database cannot be used safely: nothing was done
 CLI_ACTOR = "cli"
 NO_TOKEN_HELP = """\
 TELEGRAM_BOT_TOKEN belum diisi / is not set.
@@ -56,7 +58,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     db_path = Path(args.db) if args.db else settings.db_path
-    return int(args.handler(args, settings, db_path) or 0)
+    try:
+        return int(args.handler(args, settings, db_path) or 0)
+    except UnusableDatabase as exc:  # corrupt, unknown schema, empty, busy, read-only
+        print(f"cekklaim: {exc}", file=sys.stderr)
+        return EXIT_DATABASE
 
 
 def build_parser() -> argparse.ArgumentParser:

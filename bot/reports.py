@@ -73,6 +73,9 @@ def stats_report(st: storage.ClaimStats) -> str:
             f"{st.week.helpful}/{st.week.wrong}",
         )
     )
+    rows.append(
+        ("pembaruan disisihkan / set aside", str(st.today.set_aside), str(st.week.set_aside))
+    )  # updates that could not be stored, parsed or handled: see the log for each id
     out = [f"Statistik CekKlaim per {wib(st.generated_at)} (hari = hari kalender WIB)"]
     out.append(f"{'':34}{'hari ini/today':>16}{'7 hari/days':>16}")
     out.extend(f"{label:34}{today:>16}{week:>16}" for label, today, week in rows)

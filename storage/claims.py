@@ -83,6 +83,12 @@ def get_claim(db: Database, claim_id: int) -> ClaimRecord | None:
     return found[0] if found else None
 
 
+def claim_recorded(db: Database, update_id: int) -> bool:
+    """Whether the claim of this update is stored: what a user may be told after a failure."""
+    row = db.execute("SELECT 1 FROM submissions WHERE update_id = ?", [update_id]).fetchone()
+    return row is not None
+
+
 def record_submission(
     db: Database,
     *,
@@ -424,6 +430,7 @@ class PeriodStats:
     none: int
     helpful: int  # feedback votes given in the period
     wrong: int
+    set_aside: int = 0  # updates that could not be stored, parsed or handled (storage.inbox)
 
     def share(self, tier: str) -> float:
         """Fraction of the period's submissions in this tier (0 when there were none)."""
@@ -486,9 +493,14 @@ def _period_stats(db: Database, since: str, until: str) -> PeriodStats:
             [since, until],
         ).fetchall()
     )
+    (set_aside,) = db.execute(
+        "SELECT count(*) FROM set_aside_updates WHERE set_aside_at >= ? AND set_aside_at <= ?",
+        [since, until],
+    ).fetchone()
     return PeriodStats(
-        since, until, *row, helpful=votes.get("helpful", 0), wrong=votes.get("wrong", 0)
-    )
+        since, until, *row, helpful=votes.get("helpful", 0), wrong=votes.get("wrong", 0),
+        set_aside=set_aside,
+    )  # fmt: skip
 
 
 def claim_stats(db: Database, *, now: datetime | None = None, top: int = 5) -> ClaimStats:

@@ -7,6 +7,10 @@ other instead of failing at once) and enforced foreign keys.
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -17,34 +21,201 @@ import sqlite_utils
 from storage.migrations import MIGRATIONS
 
 BUSY_TIMEOUT_MS = 5000
+SQLITE_HEADER = b"SQLite format 3\x00"
 
 # Indonesia's election calendar is in WIB (UTC+7, no daylight saving); a statement
 # "valid until 14 Feb" must stay valid until midnight Jakarta time, not UTC.
 WIB = timezone(timedelta(hours=7), "WIB")
 
 
+class UnusableDatabase(Exception):
+    """The database cannot be used safely; `str()` is one sentence for the operator.
+
+    Raised by `open_db` instead of a traceback: starting on a corrupt file, a schema from a
+    newer or unknown version, or someone else's file would lose or mangle what users send.
+    """
+
+
 def open_db(path: str | Path) -> sqlite_utils.Database:
-    """Open (creating if needed) the database at `path` and bring its schema up to date.
+    """Open (creating if needed) the database at `path`, check it and bring its schema up
+    to date; raises `UnusableDatabase` when it must not be used.
 
     Safe to call on every start: migrations already recorded in `_sqlite_migrations`
-    are skipped. Pass ":memory:" for a throwaway database.
+    are skipped. Pass ":memory:" for a throwaway database. A path that does not exist
+    gets a new database, built under a temporary name and moved into place complete, so
+    an empty file at `path` was never made by CekKlaim and is refused, not taken as new.
     """
     if str(path) == ":memory:":
         db = sqlite_utils.Database(memory=True)
-    else:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        db.execute("PRAGMA foreign_keys = ON")
+        MIGRATIONS.apply(db)
+        return db
+    path = Path(path)
+    db = None
+    try:
+        if not path.exists():
+            _create(path)
+        _check_file(path)
         db = sqlite_utils.Database(path)
+        _configure(db)
+        _check_contents(db, path)
+        MIGRATIONS.apply(db)
+        _check_schema(db, path)
+    except UnusableDatabase:
+        _close(db)
+        raise
+    except (sqlite3.Error, OSError) as exc:
+        _close(db)
+        raise UnusableDatabase(explain_open_error(exc, path)) from exc
+    return db
+
+
+def _configure(db: sqlite_utils.Database) -> None:
     # busy_timeout first, so switching to WAL waits for a concurrent writer.
     db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    if not db.memory:
-        db.enable_wal()
-        # FULL: a claim the bot acknowledged must survive a power loss too; writes are
-        # one per message, so the extra fsync costs nothing users notice.
-        db.execute("PRAGMA synchronous = FULL")
+    db.enable_wal()
+    # FULL: a claim the bot acknowledged must survive a power loss too; writes are
+    # one per message, so the extra fsync costs nothing users notice.
+    db.execute("PRAGMA synchronous = FULL")
     db.execute("PRAGMA foreign_keys = ON")
-    MIGRATIONS.apply(db)
-    return db
+
+
+def _create(path: Path) -> None:
+    """A new database, complete (WAL, every migration) before it appears at `path`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    building = path.with_name(f".{path.name}.new-{os.getpid()}")
+    for leftover in (building, *_sidecars(building)):
+        leftover.unlink(missing_ok=True)
+    db = sqlite_utils.Database(building)
+    try:
+        _configure(db)
+        MIGRATIONS.apply(db)
+    finally:
+        db.close()  # the last connection checkpoints and removes -wal and -shm
+    try:
+        os.link(building, path)  # never replaces a database another process just made
+    except FileExistsError:
+        pass
+    finally:
+        building.unlink(missing_ok=True)
+
+
+def _sidecars(path: Path) -> tuple[Path, Path]:
+    return path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")
+
+
+def _check_file(path: Path) -> None:
+    """Refuse an empty file or one that is not SQLite, before SQLite touches it."""
+    if path.is_dir():
+        raise UnusableDatabase(f"{path} is a folder, not a database file")
+    with path.open("rb") as fp:
+        header = fp.read(len(SQLITE_HEADER))
+    if not header:
+        raise UnusableDatabase(
+            f"{path} is an empty file that CekKlaim did not create (it builds new databases "
+            "complete); remove it, or set CEKKLAIM_DB to a path that does not exist yet"
+        )
+    if header != SQLITE_HEADER:
+        raise UnusableDatabase(
+            f"{path} is not an SQLite database (its header is damaged or it is another kind "
+            "of file); restore it from a backup (cekklaim backup makes one)"
+        )
+
+
+def _check_contents(db: sqlite_utils.Database, path: Path) -> None:
+    """Corrupt pages, someone else's database, or a schema from a newer CekKlaim."""
+    problems = [" ".join(row[0].split()) for row in db.execute("PRAGMA quick_check(3)")]
+    if problems != ["ok"]:
+        raise UnusableDatabase(
+            f"{path} is corrupt (quick_check: {'; '.join(problems)[:200]}); restore it "
+            "from a backup (cekklaim backup makes one)"
+        )
+    tables = set(db.table_names())
+    if MIGRATIONS.migrations_table not in tables:
+        if tables:
+            raise UnusableDatabase(
+                f"{path} is another application's database (tables "
+                f"{', '.join(sorted(tables)[:5])}; no CekKlaim migrations): not touching it"
+            )
+        return
+    known = {m.name for m in MIGRATIONS._migrations}
+    unknown = [m.name for m in MIGRATIONS.applied(db) if m.name not in known]
+    if unknown:
+        raise UnusableDatabase(
+            f"{path} was written by a newer or different CekKlaim (unknown migration "
+            f"{', '.join(unknown)}); upgrade CekKlaim or restore a backup made by this version"
+        )
+
+
+@functools.cache
+def _expected_columns() -> dict[str, frozenset[str]]:
+    """Every table and its columns as the migrations make them (built once in memory)."""
+    ref = sqlite_utils.Database(memory=True)
+    MIGRATIONS.apply(ref)
+    return {name: frozenset(ref[name].columns_dict) for name in ref.table_names()}
+
+
+def _check_schema(db: sqlite_utils.Database, path: Path) -> None:
+    """After the migrations: every table and column this version uses is there."""
+    for table, expected in _expected_columns().items():
+        have = set(db[table].columns_dict) if db[table].exists() else set()
+        missing = sorted(expected - have)
+        if missing:
+            what = f"table {table}" if not have else f"table {table} lacks {', '.join(missing)}"
+            raise UnusableDatabase(
+                f"{path} has a schema this CekKlaim does not know ({what}, though every "
+                "migration is recorded as applied): it was changed by hand or by another "
+                "version; restore a backup"
+            )
+
+
+def _close(db: sqlite_utils.Database | None) -> None:
+    if db is not None:
+        with contextlib.suppress(sqlite3.Error):
+            db.close()
+
+
+def describe_error(exc: BaseException) -> str:
+    """The cause of a storage failure in a few words, for logs: busy, read-only, corrupt..."""
+    message = str(exc).lower()
+    if "locked" in message or "busy" in message:
+        return "database busy: another process holds its lock"
+    if "readonly" in message or "read-only" in message or "unable to open" in message:
+        return "database not writable (the file or its folder is read-only)"
+    if "malformed" in message or "not a database" in message or "corrupt" in message:
+        return "database corrupt"
+    if "no such column" in message or "no such table" in message or "has no column" in message:
+        return "database schema differs from this version"
+    if "disk" in message or "full" in message or "i/o" in message:
+        return "database disk error or disk full"
+    if isinstance(exc, sqlite3.Error):
+        return "database error"
+    return f"cannot store ({type(exc).__name__})"
+
+
+def explain_open_error(exc: BaseException, path: Path) -> str:
+    """One sentence for an operator whose database could not be opened."""
+    cause = describe_error(exc)
+    if cause.startswith("database busy"):
+        return (
+            f"{path} is busy: another process holds its lock (a second bot, a backup, an "
+            "sqlite3 shell?); stop it or try again"
+        )
+    if cause.startswith("database not writable") or isinstance(exc, PermissionError):
+        return (
+            f"cannot open {path} for writing: the file or its folder is read-only or not "
+            f"accessible (SQLite also creates {path.name}-wal and {path.name}-shm beside it)"
+        )
+    if cause == "database schema differs from this version":
+        return (
+            f"{path}: its schema cannot be brought up to date ({exc}); it differs from what "
+            "this CekKlaim expects: restore a backup or use a newer CekKlaim"
+        )
+    if cause == "database corrupt":
+        return f"{path} is corrupt ({exc}); restore it from a backup (cekklaim backup makes one)"
+    if isinstance(exc, OSError):
+        return f"cannot open {path}: {exc.strerror or exc}"
+    return f"cannot open {path}: {cause} ({exc})"
 
 
 @contextmanager

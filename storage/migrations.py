@@ -343,3 +343,30 @@ def m0007_inbox(db: Database) -> None:
             "CREATE INDEX idx_inbox_done_at ON inbox (done_at) WHERE done_at IS NOT NULL",
         ],
     )
+
+
+@MIGRATIONS(name="0008_set_aside_updates")
+def m0008_set_aside_updates(db: Database) -> None:
+    """Updates set aside: ones that could not be stored, parsed or handled (see
+    `storage.inbox.set_aside`), kept by id with the reason so one bad update never stalls
+    the others and moderators see how many there were (/statistik, `cekklaim stats`).
+
+    Released: do not edit. No text or user id is kept, only the update's kinds
+    ("message", "callback_query") and the reason; `update_id` is NULL for one that had no
+    usable id.
+    """
+    _run(
+        db,
+        [
+            """
+            CREATE TABLE set_aside_updates (
+                id INTEGER PRIMARY KEY,
+                update_id INTEGER UNIQUE,
+                kinds TEXT NOT NULL DEFAULT '',
+                reason TEXT NOT NULL,
+                set_aside_at TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX idx_set_aside_updates_at ON set_aside_updates (set_aside_at)",
+        ],
+    )

@@ -43,8 +43,8 @@ def _update(update_id: int, text: str = CLAIM, user_id: int = 1001) -> dict:
 
 def test_store_batch_reports_redeliveries_and_marks_done_in_the_same_commit() -> None:
     db = open_db(":memory:")
-    assert store_batch(db, [_update(1), _update(2)]) == set()
-    assert store_batch(db, [_update(2), _update(3)], done=[1]) == {2}
+    assert store_batch(db, [_update(1), _update(2)]).known == set()
+    assert store_batch(db, [_update(2), _update(3)], done=[1]).known == {2}
     assert inbox_counts(db) == {"pending": 2, "done": 1}
     raw = dict(db.execute("SELECT update_id, raw FROM inbox").fetchall())
     assert raw[1] is None  # a done update's text and user ids are not kept

@@ -10,6 +10,8 @@
   the user blocked the bot, and a button press answered too late, e.g. one redone from the
   inbox after a crash, at INFO; network trouble at WARNING) and the bot goes on with the
   next update. The claim was stored before the reply, so nothing is lost or counted twice.
+- The database, not Telegram, failing to take a fetched batch (busy, read-only, disk full):
+  `StorageUnavailable`, logged as such; the batch stays unconfirmed and is fetched again.
 """
 
 from __future__ import annotations
@@ -86,8 +88,31 @@ class BotApiLimiter(AIORateLimiter):
         raise AssertionError("unreachable")  # pragma: no cover
 
 
+class StorageUnavailable(NetworkError):
+    """The inbox could not store a fetched batch because of the database.
+
+    A TelegramError, so python-telegram-bot's Updater backs off and fetches the same batch
+    again (unconfirmed, nothing lost); its own class, so the log names the database and not
+    the Bot API.
+    """
+
+
+def bot_api_fault(error: BaseException | None) -> bool:
+    """Telegram refused or could not be reached (not a bug of ours, nothing to set aside)."""
+    if isinstance(error, StorageUnavailable):
+        return False
+    if isinstance(error, Forbidden):
+        return True
+    if isinstance(error, BadRequest):
+        return "query is too old" in error.message.lower()
+    return isinstance(error, NetworkError | RetryAfter)
+
+
 def expected_fault(error: BaseException | None) -> bool:
     """Log a Bot API fault that is not a bug in one line; True when that is all to do."""
+    if isinstance(error, StorageUnavailable):
+        log.error("%s; updates not confirmed, fetched again shortly", error)
+        return True
     if isinstance(error, Forbidden):
         log.info("dropped a reply: %s", error.message)  # e.g. the user blocked the bot
         return True
@@ -100,4 +125,4 @@ def expected_fault(error: BaseException | None) -> bool:
     return False
 
 
-__all__ = ["BotApiLimiter", "expected_fault"]
+__all__ = ["BotApiLimiter", "StorageUnavailable", "bot_api_fault", "expected_fault"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import html
 import logging
+import sqlite3
 
 from sqlite_utils import Database
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
@@ -25,8 +26,10 @@ from bot.telegram.extract import ExtractedClaim, extract_claim
 from bot.telegram.faults import expected_fault
 from bot.telegram.moderation import DRAFT as MODERATOR_DRAFT  # a /tambah in progress
 from bot.telegram.runtime import Runtime, runtime
-from bot.telegram.texts import text
+from bot.telegram.texts import DEFAULT_LANGUAGE, text
 from storage import Statement, get_statement, get_statement_by_rowid
+from storage.claims import claim_recorded
+from storage.db import describe_error
 from storage.people import asked_by, record_feedback, set_language, subscribe, unsubscribe_all
 
 log = logging.getLogger(__name__)
@@ -319,16 +322,18 @@ async def _edit(
 
 
 async def on_error(update: object, context: Context) -> None:
-    """Log first, tell the moderators briefly, and give the user a short apology."""
+    """Log first, tell the moderators briefly, and give the user a short, true apology."""
     if expected_fault(context.error):  # a blocked user, Telegram unreachable: one log line
         return
-    log.error("handler failed", exc_info=context.error)
+    error = context.error
+    cause = describe_error(error) if isinstance(error, sqlite3.Error) else "handler failed"
+    log.error("update %s not handled: %s", getattr(update, "update_id", "-"), cause, exc_info=error)
     rt = runtime(context)
     chat_id = rt.settings.moderator_chat_id
     if chat_id is not None:
         try:
             await context.bot.send_message(
-                chat_id, text("id", "error_note", name=html.escape(type(context.error).__name__))
+                chat_id, text("id", "error_note", name=html.escape(type(error).__name__))
             )
         except TelegramError:
             log.warning("could not notify the moderators' chat")
@@ -338,6 +343,12 @@ async def on_error(update: object, context: Context) -> None:
         and update.effective_chat
         and update.effective_chat.type == ChatType.PRIVATE
     ):
-        lang = rt.language(update.effective_user)
+        try:  # the database may be what failed: then Indonesian, and "not recorded"
+            lang = rt.language(update.effective_user)
+            recorded = claim_recorded(rt.core.db, update.update_id)
+        except sqlite3.Error:
+            lang, recorded = DEFAULT_LANGUAGE, False
         with contextlib.suppress(TelegramError):
-            await update.effective_message.reply_text(text(lang, "error"))
+            await update.effective_message.reply_text(
+                text(lang, "error_recorded" if recorded else "error")
+            )

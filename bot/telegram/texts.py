@@ -59,7 +59,14 @@ ID: dict[str, str] = {
     "rate_limited": (
         "Pelan-pelan ya 🙏 Anda mengirim banyak pesan dalam semenit. Coba lagi sebentar lagi."
     ),
-    "error": "Maaf, terjadi kesalahan di pihak kami. Klaim Anda tetap tercatat; coba lagi nanti.",
+    # said only when the claim of this very update is in the database (handlers.on_error)
+    "error_recorded": (
+        "Maaf, terjadi kesalahan di pihak kami. Klaim Anda tetap tercatat; coba lagi nanti."
+    ),
+    "error": (
+        "Maaf, terjadi kesalahan di pihak kami dan pesan Anda <b>belum tercatat</b>. "
+        "Silakan kirim lagi beberapa saat lagi."
+    ),
     "verdict_HOAKS": "🔴 HOAKS",
     "verdict_SALAH": "🔴 SALAH",
     "verdict_DISINFORMASI": "🔴 DISINFORMASI",
@@ -164,7 +171,13 @@ EN: dict[str, str] = {
     ),
     "unknown_command": "I don't know that command. See /bantuan.",
     "rate_limited": "Slow down a little 🙏 You sent many messages this minute. Try again soon.",
-    "error": "Sorry, something went wrong on our side. Your claim is recorded; try again later.",
+    "error_recorded": (
+        "Sorry, something went wrong on our side. Your claim is recorded; try again later."
+    ),
+    "error": (
+        "Sorry, something went wrong on our side and your message was <b>not recorded</b>. "
+        "Please send it again in a little while."
+    ),
     "verdict_HOAKS": "🔴 HOAX",
     "verdict_SALAH": "🔴 FALSE",
     "verdict_DISINFORMASI": "🔴 DISINFORMATION",

@@ -32,6 +32,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.settings import Settings
+from bot.telegram.faults import StorageUnavailable
 from bot.telegram.runtime import RUNTIME_KEY, Runtime
 
 log = logging.getLogger(__name__)
@@ -65,7 +66,12 @@ class _UpdateHandler(tornado.web.RequestHandler):
         except ValueError:
             self.send_error(400)
             return
-        await self.accept(data)
+        try:
+            await self.accept(data)
+        except StorageUnavailable as exc:  # the database, not the update: Telegram retries
+            log.error("webhook update %s not stored: %s", data["update_id"], exc)
+            self.send_error(503)
+            return
         self.set_status(200)
 
     def check_xsrf_cookie(self) -> None:  # Telegram sends no cookies; the secret is the check
@@ -107,9 +113,12 @@ def make_server(
     inbox = getattr(app, "inbox", None)  # InboxApplication (bot.telegram.inbox)
 
     async def enqueue(data: dict) -> None:
-        if inbox is not None:  # stored (synced) before the 200 lets Telegram forget it
-            inbox.arrived([data])
-        await app.update_queue.put(Update.de_json(data, app.bot))
+        # stored (synced) before the 200 lets Telegram forget it; one that cannot be stored or
+        # parsed is set aside (200: Telegram must not send it again); a database failure is
+        # a 500, and Telegram delivers it again later
+        ready = inbox.arrived([data]) if inbox is not None else [data]
+        for raw in ready:
+            await app.update_queue.put(Update.de_json(raw, app.bot))
 
     web = tornado.web.Application(
         [
