@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
 import hashlib
 import ipaddress
 import socket
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hostile import stacked_gzip_bomb
 from sourceserver import DATA, Route, SourceServer, self_signed
 
 from bot.sources.fetch import (
@@ -271,3 +274,66 @@ async def test_https_goes_to_the_vetted_address_and_checks_the_name(
 async def test_loopback_in_disguise_is_refused(url: str) -> None:
     """Numeric spellings of 127.0.0.1 are resolved like names, then refused by address."""
     assert await reason(url, FetchPolicy(total_timeout=2)) == "blocked_address"
+
+
+# ------------------------------------------------------------------------------ encodings
+
+
+PAGE = (DATA / "kpu_berita.html").read_bytes()
+
+
+def _raw_deflate(data: bytes) -> bytes:
+    packer = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    return packer.compress(data) + packer.flush()
+
+
+@pytest.mark.parametrize(
+    ("coding", "body"),
+    [
+        ("gzip", gzip.compress(PAGE)),
+        ("x-gzip", gzip.compress(PAGE[:500]) + gzip.compress(PAGE[500:])),  # two members
+        ("deflate", zlib.compress(PAGE)),
+        ("deflate", _raw_deflate(PAGE)),  # what some servers send as "deflate"
+        ("gzip, deflate", zlib.compress(gzip.compress(PAGE))),
+        ("identity, gzip", gzip.compress(PAGE)),
+        ("", PAGE),
+    ],
+)
+async def test_compressed_pages_are_decoded(site: SourceServer, coding: str, body: bytes) -> None:
+    site.add("/z", body=body, headers={"Content-Encoding": coding} if coding else {})
+    assert (await fetch(site.url("/z"), LOCAL)).body == PAGE
+    assert site.seen("/z")[0].headers["accept-encoding"] == "gzip, deflate"
+
+
+async def test_the_cap_counts_decoded_bytes_in_every_layer(site: SourceServer) -> None:
+    """What the body decodes to is capped, layer by layer, however small it is on the wire."""
+    site.add("/bom", body=stacked_gzip_bomb(), headers={"Content-Encoding": "gzip, gzip"})
+    assert await reason(site.url("/bom")) == "too_large"
+    small = FetchPolicy(allow_loopback=True, total_timeout=2, max_bytes=len(PAGE) - 1)
+    site.add("/gz", body=gzip.compress(PAGE), headers={"Content-Encoding": "gzip"})
+    assert await reason(site.url("/gz"), small) == "too_large"
+    exact = FetchPolicy(allow_loopback=True, total_timeout=2, max_bytes=len(PAGE))
+    assert (await fetch(site.url("/gz"), exact)).body == PAGE
+
+
+@pytest.mark.parametrize(
+    ("coding", "body"),
+    [
+        ("gzip, gzip, gzip", gzip.compress(gzip.compress(gzip.compress(PAGE)))),
+        ("br", PAGE),
+        ("compress", PAGE),
+        ("gzip", b"\x1f\x8b\x08\x00" + b"\xff" * 100),  # not deflate data
+    ],
+)
+async def test_too_many_layers_unknown_or_broken_codings_are_refused(
+    site: SourceServer, coding: str, body: bytes
+) -> None:
+    site.add("/z", body=body, headers={"Content-Encoding": coding})
+    assert await reason(site.url("/z")) == "encoding"
+
+
+async def test_a_truncated_stream_gives_what_arrived(site: SourceServer) -> None:
+    packed = gzip.compress(PAGE)
+    site.add("/cut", body=packed[: len(packed) // 2], headers={"Content-Encoding": "gzip"})
+    body = (await fetch(site.url("/cut"), LOCAL)).body
+    assert 0 < len(body) < len(PAGE) and PAGE.startswith(body)

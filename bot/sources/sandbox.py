@@ -59,12 +59,26 @@ class _Gone(_Dead):
     """The worker's stdin is closed: it had died before this request reached it."""
 
 
+def _wait(fd: int, writing: bool, deadline: float) -> None:
+    """Until `fd` can be written (or read), or _Dead at the deadline."""
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise _Dead("deadline")
+    watched = [fd]
+    try:
+        readable, writable, _ = select.select(
+            [] if writing else watched, watched if writing else [], [], left
+        )
+    except (OSError, ValueError) as exc:  # the pipe was closed under us (close())
+        raise _Dead("pipe closed") from exc
+    if not (readable or writable):
+        raise _Dead("deadline")
+
+
 def _write(fd: int, data: bytes, deadline: float) -> None:
     view = memoryview(_HEADER.pack(len(data)) + data)
     while view:
-        left = deadline - time.monotonic()
-        if left <= 0 or not select.select([], [fd], [], left)[1]:
-            raise _Dead("write deadline")
+        _wait(fd, True, deadline)
         try:
             view = view[os.write(fd, view[: 1 << 16]) :]
         except BlockingIOError:
@@ -76,9 +90,7 @@ def _write(fd: int, data: bytes, deadline: float) -> None:
 def _read_exact(fd: int, size: int, deadline: float) -> bytes:
     buf = bytearray()
     while len(buf) < size:
-        left = deadline - time.monotonic()
-        if left <= 0 or not select.select([fd], [], [], left)[0]:
-            raise _Dead("read deadline")
+        _wait(fd, False, deadline)
         try:
             chunk = os.read(fd, min(size - len(buf), 1 << 20))
         except BlockingIOError:
@@ -110,6 +122,7 @@ class _Worker:
             env=env, cwd=root, start_new_session=True, bufsize=0,
         )  # fmt: skip
         assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.closed = False
         self._in, self._out = self.proc.stdin.fileno(), self.proc.stdout.fileno()
         os.set_blocking(self._in, False)
         os.set_blocking(self._out, False)
@@ -133,6 +146,7 @@ class _Worker:
         return answer
 
     def kill(self) -> None:
+        self.closed = True
         if self.proc.poll() is None:
             self.proc.kill()
         self.proc.wait()
@@ -153,6 +167,8 @@ def _call(request: dict[str, Any], payload: bytes, timeout: float) -> Any:
     """In a parse thread: this thread's worker answers `request`, or FetchError."""
     for attempt in (1, 2):
         worker: _Worker | None = getattr(_local, "worker", None)
+        if worker is not None and worker.closed:  # stopped by close()
+            worker = None
         reused = worker is not None
         try:
             if worker is None:
