@@ -337,3 +337,11 @@ async def test_a_truncated_stream_gives_what_arrived(site: SourceServer) -> None
     site.add("/cut", body=packed[: len(packed) // 2], headers={"Content-Encoding": "gzip"})
     body = (await fetch(site.url("/cut"), LOCAL)).body
     assert 0 < len(body) < len(PAGE) and PAGE.startswith(body)
+
+
+async def test_many_gzip_members_are_refused_before_they_cost_cpu(site: SourceServer) -> None:
+    """100,000 empty members are 2 MB that decode to nothing, each a new inflater."""
+    empty = gzip.compress(b"")
+    site.add("/kosong", body=gzip.compress(empty * 100_000),
+             headers={"Content-Encoding": "gzip, gzip"})  # fmt: skip
+    assert await reason(site.url("/kosong")) == "encoding"

@@ -44,6 +44,7 @@ MAX_BYTES = 2_000_000
 MAX_REDIRECTS = 4
 MAX_ENCODINGS = 2  # stacked Content-Encoding layers read ("gzip, gzip"); more is refused
 DECODE_STEP = 64 * 1024  # bytes one decompression step may produce
+MAX_MEMBERS = 16  # gzip members in one layer (each costs a new inflater, even when empty)
 ACCEPT_ENCODING = "gzip, deflate"  # exactly what _Layer can decode
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 FEED_TYPES = frozenset(
@@ -312,14 +313,16 @@ async def _read(
 class _Layer:
     """One gzip or deflate layer, decoded in steps of at most DECODE_STEP bytes.
 
-    gzip: consecutive members are read as one body (as browsers do); bytes after the last
-    member are ignored. deflate: zlib-wrapped or raw, told apart by the zlib header."""
+    gzip: consecutive members are read as one body (as browsers do), at most MAX_MEMBERS;
+    bytes after the last member are ignored. deflate: zlib-wrapped or raw, told apart by the
+    zlib header."""
 
     def __init__(self, coding: str) -> None:
         self.coding = coding
         self._inflater: zlib._Decompress | None = None
         self._held = b""  # input not yet given to an inflater
         self._done = False
+        self._members = 0
 
     def feed(self, data: bytes) -> Iterator[bytes]:
         data, self._held = self._held + data, b""
@@ -351,7 +354,12 @@ class _Layer:
 
     def _start(self, head: bytes) -> zlib._Decompress | None:
         if self.coding == "gzip":
-            return zlib.decompressobj(16 + zlib.MAX_WBITS) if head == b"\x1f\x8b" else None
+            if head != b"\x1f\x8b":
+                return None
+            self._members += 1
+            if self._members > MAX_MEMBERS:  # 100,000 empty members: a second of CPU
+                raise FetchError("encoding", "too many gzip members")
+            return zlib.decompressobj(16 + zlib.MAX_WBITS)
         zlib_header = head[0] & 0x0F == 8 and (head[0] << 8 | head[1]) % 31 == 0
         return zlib.decompressobj(zlib.MAX_WBITS if zlib_header else -zlib.MAX_WBITS)
 
