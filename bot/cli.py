@@ -299,8 +299,8 @@ def import_claimreviews(source: Path | str, settings: Settings, db_path: Path) -
     async def fetched_reviews(url: str) -> list[dict]:
         fetched = await fetch(url, policy_from(settings), accept=HTML_TYPES | JSON_TYPES)
         if fetched.content_type in HTML_TYPES:  # parsed in a worker, with its budget
-            return reviews_in((await read_page(fetched.text, fetched.final_url)).claim_reviews)
-        return await read_reviews(fetched.text)
+            return reviews_in((await read_page(fetched)).claim_reviews)
+        return await read_reviews(fetched)
 
     if isinstance(source, str):
         try:

@@ -130,13 +130,13 @@ async def fetch_and_parse(url: str) -> tuple[Fetched, object]:
     """What the bot does with a link or a feed, without the bot."""
     fetched = await fetch(url, POLICY, accept=CONTENT_TYPES)
     if fetched.content_type in HTML_TYPES:
-        return fetched, await sandbox.read_page(fetched.text, fetched.final_url)
+        return fetched, await sandbox.read_page(fetched)
     if fetched.content_type in FEED_TYPES:
         try:
             return fetched, await sandbox.read_feed(fetched.body)
         except FeedParseError:
             return fetched, None
-    return fetched, await sandbox.read_reviews(fetched.text)
+    return fetched, await sandbox.read_reviews(fetched)
 
 
 _paths = itertools.count()

@@ -181,6 +181,8 @@ HUGE = [
                             headers={"Content-Encoding": "x-gzip"}), "too_large"),
     ("/three-layers", Route(body=gzip.compress(stacked_gzip_bomb()),
                             headers={"Content-Encoding": "gzip, gzip, gzip"}), "encoding"),
+    ("/empty-members", Route(body=gzip.compress(gzip.compress(b"") * 100_000),
+                             headers={"Content-Encoding": "gzip, gzip"}), "encoding"),
     ("/brotli", Route(body=b"\x1b" * 100, headers={"Content-Encoding": "br"}), "encoding"),
     ("/broken-gzip", Route(body=b"\x1f\x8b\x08\x00" + b"\xff" * 5000,
                            headers={"Content-Encoding": "gzip"}), "encoding"),
@@ -213,6 +215,7 @@ def test_a_slow_drip_costs_only_its_sender(world: World) -> None:
 
 PAGES = {
     "comments": b"<!--" * 500_000,  # quadratic in html.parser: 15.6 s at 200 KB
+    "punycode": b"-" + b"ba" * 999_999,  # charset=punycode: a pure-Python, quadratic codec
     "open-tags": b"<p>" * 666_000,
     "angles": b"<" * 1_990_000,
     "tables": b"<table><tr><td>" * 130_000,
@@ -225,7 +228,8 @@ def test_a_heavy_page_is_parsed_off_the_event_loop(world: World, shape: str) -> 
     """Issue 11, finding 2: a 2 MB page of hostile markup. The bystander's claim is sent
     once the whole page has been sent, while the bot parses it."""
     path = f"/berat/{shape}"
-    world.site.add(path, body=PAGES[shape], content_type="text/html")
+    charset = "punycode" if shape == "punycode" else "utf-8"
+    world.site.add(path, body=PAGES[shape], content_type=f"text/html; charset={charset}")
     outcome = attack(world, path, after_body=True)
     assert_harmless(outcome)
 

@@ -17,6 +17,7 @@ from sourceserver import DATA, Route, SourceServer, self_signed
 
 from bot.sources.fetch import (
     USER_AGENT,
+    Fetched,
     FetchError,
     FetchPolicy,
     address_allowed,
@@ -345,3 +346,12 @@ async def test_many_gzip_members_are_refused_before_they_cost_cpu(site: SourceSe
     site.add("/kosong", body=gzip.compress(empty * 100_000),
              headers={"Content-Encoding": "gzip, gzip"})  # fmt: skip
     assert await reason(site.url("/kosong")) == "encoding"
+
+
+@pytest.mark.parametrize("charset", ["punycode", "idna", "undefined", "bogus", "base64", "rot13"])
+def test_an_odd_or_slow_charset_is_read_as_utf8(charset: str) -> None:
+    """punycode and idna are Python code, quadratic on a crafted body; others raise or are
+    not text codecs at all."""
+    body = b"-" + "kotak suara é ".encode() * 50_000
+    page = Fetched("u", "u", 200, "text/html", body, charset)
+    assert page.text == body.decode()

@@ -36,7 +36,7 @@ async def claim_text_with_page(typed: str, urls: tuple[str, ...], policy: FetchP
         return LinkText(fallback, None, False)
     try:
         fetched = await fetch(urls[0], policy, accept=HTML_TYPES)
-        page = await read_page(fetched.text, fetched.final_url)  # off the loop, own budget
+        page = await read_page(fetched)  # decoded and parsed off the loop, own budget
     except FetchError as exc:
         return LinkText(fallback, exc.reason, False)
     parts = [p for p in (page.title, page.description) if p]

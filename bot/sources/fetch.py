@@ -25,6 +25,7 @@ message; nothing here raises anything else for a bad link or a bad server.
 from __future__ import annotations
 
 import asyncio
+import codecs
 import hashlib
 import ipaddress
 import re
@@ -54,6 +55,9 @@ FEED_TYPES = frozenset(
 JSON_TYPES = frozenset({"application/ld+json", "application/json"})
 CONTENT_TYPES = HTML_TYPES | FEED_TYPES | JSON_TYPES
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
+#: Text codecs written in Python, slow or quadratic on a crafted body (punycode: 0.7 s for
+#: 80 KB), or that raise whatever `errors` says; a page naming one is read as UTF-8.
+_ODD_CODECS = frozenset({"punycode", "idna", "undefined"})
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 
 #: Reason codes of FetchError, each with a message in texts.py (`fetch_<reason>`).
@@ -119,9 +123,12 @@ class Fetched:
             found = _META_CHARSET.search(self.body[:4096])
             charset = found.group(1).decode("ascii") if found else None
         try:
-            return self.body.decode(charset or "utf-8", errors="replace")
-        except LookupError:
-            return self.body.decode("utf-8", errors="replace")
+            codec = codecs.lookup(charset or "utf-8").name
+            if codec not in _ODD_CODECS:
+                return self.body.decode(codec, errors="replace")
+        except (LookupError, UnicodeError):  # unknown, or not a bytes-to-text codec
+            pass
+        return self.body.decode("utf-8", errors="replace")
 
 
 def address_allowed(ip: Address, *, allow_loopback: bool = False) -> bool:

@@ -96,5 +96,5 @@ async def prefill_from_url(
 ) -> Prefill:
     """Fetch an HTML page and pre-fill a draft from it; raises FetchError."""
     fetched = await fetch(url, policy, accept=HTML_TYPES)
-    page = await read_page(fetched.text, fetched.final_url)  # off the loop, own budget
+    page = await read_page(fetched)  # decoded and parsed off the loop, own budget
     return prefill_from_page(fetched, official_domains, page=page)

@@ -36,7 +36,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.sources.fetch import FetchError
+from bot.sources.fetch import Fetched, FetchError
 from bot.sources.page import PageInfo
 
 if TYPE_CHECKING:
@@ -219,12 +219,21 @@ async def _run(op: str, payload: bytes, timeout: float | None = None, **fields: 
         raise FetchError("unreadable", str(exc)) from None
 
 
+def _described(fetched: Fetched) -> dict[str, Any]:
+    """What the worker needs besides the body to decode it as `Fetched.text` does."""
+    return {
+        "url": fetched.url, "final_url": fetched.final_url,
+        "content_type": fetched.content_type, "charset": fetched.charset,
+    }  # fmt: skip
+
+
 async def read_page(
-    text: str, url: str, *, today: date | None = None, timeout: float | None = None
+    fetched: Fetched, *, today: date | None = None, timeout: float | None = None
 ) -> PageInfo:
-    """`parse_page` in a worker; FetchError("unreadable") past the budget."""
+    """The fetched page decoded and read by `parse_page`, in a worker (the decoding too:
+    a charset can be slow); FetchError("unreadable") past the budget."""
     found = await _run(
-        "page", text.encode("utf-8", "surrogatepass"), timeout, url=url,
+        "page", fetched.body, timeout, **_described(fetched),
         today=today.isoformat() if today else None,
     )  # fmt: skip
     try:
@@ -249,9 +258,11 @@ async def read_feed(body: bytes, *, timeout: float | None = None) -> list[FeedIt
         raise FetchError("unreadable", "malformed answer") from exc
 
 
-async def read_reviews(text: str, *, timeout: float | None = None) -> list[dict[str, Any]]:
-    """ClaimReview objects of a JSON(-LD) document, parsed in a worker."""
-    found = await _run("reviews", text.encode("utf-8", "surrogatepass"), timeout)
+async def read_reviews(
+    fetched: Fetched, *, timeout: float | None = None
+) -> list[dict[str, Any]]:
+    """ClaimReview objects of a fetched JSON(-LD) document, decoded and parsed in a worker."""
+    found = await _run("reviews", fetched.body, timeout, **_described(fetched))
     return [r for r in found if isinstance(r, dict)] if isinstance(found, list) else []
 
 
@@ -284,14 +295,17 @@ def _answer(request: dict[str, Any], payload: bytes) -> Any:
     from bot.sources.page import parse_page
 
     op = request.get("op")
-    if op == "page":
-        today = date.fromisoformat(request["today"]) if request.get("today") else None
-        text = payload.decode("utf-8", "surrogatepass")
-        return dataclasses.asdict(parse_page(text, str(request["url"]), today=today))
     if op == "feed":
         return [dataclasses.asdict(item) for item in parse_feed(payload)]
+    fetched = Fetched(
+        str(request["url"]), str(request["final_url"]), 200, str(request["content_type"]),
+        payload, request.get("charset"),
+    )  # fmt: skip
+    if op == "page":
+        today = date.fromisoformat(request["today"]) if request.get("today") else None
+        return dataclasses.asdict(parse_page(fetched.text, fetched.final_url, today=today))
     if op == "reviews":
-        return reviews_from_json(payload.decode("utf-8", "surrogatepass"))
+        return reviews_from_json(fetched.text)
     raise ValueError(f"unknown op {op!r}")
 
 
