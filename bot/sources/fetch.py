@@ -10,8 +10,8 @@ A link a citizen sends is untrusted input that makes the bot open a connection, 
   the Host header and TLS SNI/certificate check keep the name), so a DNS answer that
   changes between the check and the connection (DNS rebinding) cannot redirect it.
   Proxies from the environment are ignored for the same reason (`trust_env=False`).
-- A connect timeout and a total deadline over all hops; only HTML, XHTML, RSS/Atom/XML and
-  JSON(-LD) content types.
+- A connect timeout and a total deadline over all hops and the whole body (a server that
+  drips bytes is cut off); only HTML, XHTML, RSS/Atom/XML and JSON(-LD) content types.
 - A size cap on what the body *decodes to*, whatever Content-Length says. The raw bytes are
   read (`aiter_raw`) and decompressed here, one bounded step at a time (zlib `max_length`),
   so no single step can inflate past the cap: a small gzip bomb, stacked

@@ -116,11 +116,14 @@ class _Worker:
     def __init__(self) -> None:
         root = Path(__file__).resolve().parents[2]  # the directory holding bot/ and storage/
         env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(root)}
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bot.sources.sandbox"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            env=env, cwd=root, start_new_session=True, bufsize=0,
-        )  # fmt: skip
+        try:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "bot.sources.sandbox"],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                env=env, cwd=root, start_new_session=True, bufsize=0,
+            )  # fmt: skip
+        except OSError as exc:  # out of processes or memory: this document goes unread
+            raise _Dead("cannot start a worker") from exc
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self.closed = False
         self._in, self._out = self.proc.stdin.fileno(), self.proc.stdout.fileno()
