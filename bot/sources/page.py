@@ -244,7 +244,11 @@ def _collect(html_text: str) -> _Collector:
 
 def parse_page(html_text: str, url: str, *, today: date | None = None) -> PageInfo:
     """What the page says about itself; linear in the page's size, never raises for markup."""
-    collector = _collect(html_text)
+    return page_info(_collect(html_text), url, today=today)
+
+
+def page_info(collector: _Collector, url: str, *, today: date | None = None) -> PageInfo:
+    """The PageInfo of what a collector saw (whichever tokenizer fed it)."""
     meta = collector.meta
     found = (o for block in collector.jsonld for o in jsonld_objects(block))
     objects = list(islice(found, MAX_OBJECTS))
