@@ -1,25 +1,69 @@
-"""How long page extraction takes: a saved KPU-style page, and one at the 2 MB fetch cap.
+"""How long page extraction takes: a saved KPU-style page, one at the 2 MB fetch cap, and
+hostile markup, with the stdlib `html.parser` tokenizer it used before (same collector) and
+with libxml2 (lxml) that it uses now; then the round trip through a parsing worker.
 
     .venv/bin/python bench/sources.py
 
 Prints milliseconds per page; no network (the pages are built from tests/data/sources).
+html.parser is quadratic on "<!--" * n, so it is timed on small sizes only.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
+from collections.abc import Callable
+from html.parser import HTMLParser
 from pathlib import Path
 
-from bot.sources.fetch import MAX_BYTES
-from bot.sources.page import parse_page
+from bot.sources import sandbox
+from bot.sources.fetch import MAX_BYTES, Fetched
+from bot.sources.page import _Collector, parse_page
 
 PAGE = Path(__file__).resolve().parent.parent / "tests" / "data" / "sources" / "kpu_berita.html"
+URL = "https://www.kpu.go.id/berita/x"
 
 
-def per_page_ms(html: str, rounds: int) -> float:
+class _Stdlib(HTMLParser):
+    """The tokenizer parse_page used before, feeding the same collector."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.collector = _Collector()
+        self.collector._count = lambda: None  # type: ignore[method-assign]  # no event budget then
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.collector.start(tag, {k: v or "" for k, v in attrs})
+
+    def handle_endtag(self, tag: str) -> None:
+        self.collector.end(tag)
+
+    def handle_data(self, data: str) -> None:
+        self.collector.data(data)
+
+
+def stdlib_collect(html: str) -> None:
+    parser = _Stdlib()
+    try:
+        parser.feed(html)
+        parser.close()
+    except Exception:  # the collector's event budget, or html.parser on odd input
+        pass
+
+
+def per_page_ms(parse: Callable[[str], object], html: str, rounds: int) -> float:
     started = time.perf_counter()
     for _ in range(rounds):
-        parse_page(html, "https://www.kpu.go.id/berita/x")
+        parse(html)
+    return 1000 * (time.perf_counter() - started) / rounds
+
+
+async def worker_ms(html: str, rounds: int) -> float:
+    fetched = Fetched(URL, URL, 200, "text/html", html.encode(), "utf-8")
+    await sandbox.read_page(fetched)  # the worker is started
+    started = time.perf_counter()
+    for _ in range(rounds):
+        await sandbox.read_page(fetched)
     return 1000 * (time.perf_counter() - started) / rounds
 
 
@@ -28,8 +72,27 @@ def main() -> None:
     paragraph = "<p>" + "kalimat berita yang panjang dari situs resmi " * 30 + "</p>"
     filler = paragraph * (MAX_BYTES // len(paragraph))
     large = small.replace("</article>", filler + "</article>")[:MAX_BYTES]
-    print(f"page {len(small.encode()):>9,} bytes  {per_page_ms(small, 300):7.2f} ms")
-    print(f"page {len(large.encode()):>9,} bytes  {per_page_ms(large, 5):7.2f} ms")
+    lxml_parse = lambda html: parse_page(html, URL)  # noqa: E731
+    print(f"{'page':<28}{'bytes':>10}{'html.parser':>14}{'lxml':>10}{'worker':>10}  (ms)")
+    for name, html, rounds in (("KPU news page", small, 200), ("page at the 2 MB cap", large, 5)):
+        before = per_page_ms(stdlib_collect, html, rounds)
+        after = per_page_ms(lxml_parse, html, rounds)
+        via = asyncio.run(worker_ms(html, rounds))
+        print(f"{name:<28}{len(html.encode()):>10,}{before:>14.2f}{after:>10.2f}{via:>10.2f}")
+    hostile = {
+        '"<!--" * n': "<!--",
+        '"<p>" * n': "<p>",
+        '"<" * n': "<",
+        '"<table><tr><td>" * n': "<table><tr><td>",
+    }
+    for name, unit in hostile.items():
+        for size in (10_000, 40_000, 200_000, MAX_BYTES):
+            html = unit * (size // len(unit))
+            slow = unit == "<!--" and size > 40_000  # a minute at 200 KB in html.parser
+            before = "" if slow else f"{per_page_ms(stdlib_collect, html, 1):.0f}"
+            after = per_page_ms(lxml_parse, html, 1)
+            print(f"{name:<28}{size:>10,}{before or 'skipped':>14}{after:>10.0f}")
+    sandbox.close()
 
 
 if __name__ == "__main__":

@@ -296,19 +296,23 @@ CLAIMREVIEW_SUFFIXES = (".json", ".jsonld")
 
 def import_claimreviews(source: Path | str, settings: Settings, db_path: Path) -> int:
     """ClaimReview JSON-LD from a file or a URL (fetched safely) into the drafts queue."""
+    import asyncio
+
     from bot.sources.claimreview import queue_reviews, reviews_from_json, reviews_in
-    from bot.sources.fetch import HTML_TYPES, JSON_TYPES, FetchError, fetch_sync, policy_from
-    from bot.sources.page import parse_page
+    from bot.sources.fetch import HTML_TYPES, JSON_TYPES, FetchError, fetch, policy_from
+    from bot.sources.sandbox import read_page, read_reviews
+
+    async def fetched_reviews(url: str) -> list[dict]:
+        fetched = await fetch(url, policy_from(settings), accept=HTML_TYPES | JSON_TYPES)
+        if fetched.content_type in HTML_TYPES:  # parsed in a worker, with its budget
+            return reviews_in((await read_page(fetched)).claim_reviews)
+        return await read_reviews(fetched)
 
     if isinstance(source, str):
         try:
-            fetched = fetch_sync(source, policy_from(settings), accept=HTML_TYPES | JSON_TYPES)
+            reviews = asyncio.run(fetched_reviews(source))
         except FetchError as exc:
             return _fail("import", f"{source}: cannot fetch ({exc.reason})")
-        if fetched.content_type in HTML_TYPES:
-            reviews = reviews_in(parse_page(fetched.text, fetched.final_url).claim_reviews)
-        else:
-            reviews = reviews_from_json(fetched.text)
     else:
         try:
             reviews = reviews_from_json(source.read_text(encoding="utf-8-sig"))

@@ -1,8 +1,10 @@
 """A local web server standing in for official sites in tests (127.0.0.1, port 0).
 
 Routes are registered per test: a body with a content type, optional ETag/Last-Modified
-(conditional requests answered with 304), redirects, slow or oversized bodies. Every request
-is recorded with its headers so a test can check what the fetcher sent.
+(conditional requests answered with 304), redirects, slow or oversized bodies, chunked or
+close-delimited, and any Content-Encoding header (the body is sent as given, so a test can
+serve a compression bomb). Every request is recorded with its headers, and with the moment
+its body was fully sent, so a test can check what the fetcher sent and act while it reads.
 """
 
 from __future__ import annotations
@@ -31,12 +33,14 @@ class Route:
     drip: float = 0.0  # seconds between 1 KB chunks (a slow body)
     repeat: int = 1  # the body is sent this many times (a large body without a big file)
     send_length: bool = True
+    chunked: bool = False  # Transfer-Encoding: chunked, one chunk per repeat (or 1 KB drip)
 
 
 @dataclass
 class Seen:
     path: str
     headers: dict[str, str]
+    done: float | None = None  # time.monotonic() when the whole body was written
 
 
 class SourceServer:
@@ -52,9 +56,8 @@ class SourceServer:
                 pass
 
             def do_GET(self) -> None:
-                server.requests.append(
-                    Seen(self.path, {k.lower(): v for k, v in self.headers.items()})
-                )
+                seen = Seen(self.path, {k.lower(): v for k, v in self.headers.items()})
+                server.requests.append(seen)
                 route = server.routes.get(self.path.split("?")[0])
                 if route is None:
                     self._send(404, b"not found", {"Content-Type": "text/plain"})
@@ -73,35 +76,55 @@ class SourceServer:
                     return
                 if route.delay:
                     time.sleep(route.delay)
-                self._send(route.status, route.body, headers, route)
+                if self._send(route.status, route.body, headers, route):
+                    seen.done = time.monotonic()
 
             def _send(
                 self, status: int, body: bytes, headers: dict[str, str], route: Route | None = None
-            ) -> None:
+            ) -> bool:
+                """Send the answer; False when the client hung up before the end."""
                 repeat = route.repeat if route else 1
+                chunked = route is not None and route.chunked
                 self.send_response(status)
                 for name, value in headers.items():
                     self.send_header(name, value)
-                if route is None or route.send_length:
+                if chunked:
+                    self.send_header("Transfer-Encoding", "chunked")
+                elif route is None or route.send_length:
                     self.send_header("Content-Length", str(len(body) * repeat))
                 else:
                     self.send_header("Connection", "close")
                 self.end_headers()
+
+                def write(data: bytes) -> None:
+                    if chunked and data:
+                        data = b"%x\r\n%s\r\n" % (len(data), data)
+                    self.wfile.write(data)
+
                 try:
                     for _ in range(repeat):
                         if route is not None and route.drip:
                             for start in range(0, len(body), 1024):
-                                self.wfile.write(body[start : start + 1024])
+                                write(body[start : start + 1024])
                                 self.wfile.flush()
                                 time.sleep(route.drip)
                         else:
-                            self.wfile.write(body)
+                            write(body)
+                    if chunked:
+                        self.wfile.write(b"0\r\n\r\n")
+                    self.wfile.flush()
                 except (BrokenPipeError, ConnectionResetError):
-                    pass
-                if route is not None and not route.send_length:
                     self.close_connection = True
+                    return False
+                if route is not None and not route.send_length and not chunked:
+                    self.close_connection = True
+                return True
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            def handle_error(self, request: object, client_address: object) -> None:
+                pass  # a client that hangs up mid-request is what these tests are about
+
+        self.httpd = Server(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         if tls is not None:
             self.httpd.socket = tls.wrap_socket(self.httpd.socket, server_side=True)

@@ -230,3 +230,51 @@ def test_cli_statement_evidence(cli_env: Path, capsys: pytest.CaptureFixture[str
     out = capsys.readouterr().out
     assert "ab" * 32 in out and "Teks resmi KPU." in out and "mod:1" in out
     assert main(["statement", "evidence", "tidak-ada"]) == 1
+
+
+ENTITY_FEED = (
+    '<?xml version="1.0" encoding="{enc}"?>{pad}<!DOCTYPE rss [<!ENTITY a "judul">]>'
+    "<rss><channel><item><title>&a;</title><link>https://kpu.go.id/a</link></item>"
+    "</channel></rss>"
+)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        ENTITY_FEED.format(enc="utf-8", pad="").encode(),
+        ENTITY_FEED.format(enc="utf-8", pad="<!--" + " " * 20_000 + "-->").encode(),
+        ENTITY_FEED.format(enc="utf-8", pad="\n" * 20_000).encode(),
+        ENTITY_FEED.format(enc="UTF-16", pad="").encode("utf-16"),
+        ENTITY_FEED.format(enc="UTF-16BE", pad="").encode("utf-16-be"),
+        ENTITY_FEED.format(enc="ISO-8859-1", pad=" " * 20_000).encode("latin-1"),
+    ],
+    ids=["plain", "comment-padding", "newline-padding", "utf-16", "utf-16be", "latin-1"],
+)
+def test_entity_declarations_are_refused_wherever_and_however_encoded(body: bytes) -> None:
+    """The screen reads the parser's own view of the DTD, not the first bytes of the file."""
+    with pytest.raises(FeedParseError, match="entity"):
+        parse_feed(body)
+
+
+def test_entity_bombs_stop_inside_the_parser() -> None:
+    laughs = "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10))
+    bomb = (
+        f'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY l0 "ha">{laughs}]>'
+        "<rss><channel><item><title>&l9;</title></item></channel></rss>"
+    )
+    external = '<!DOCTYPE rss [<!ENTITY x SYSTEM "file:///etc/passwd">]><rss>&x;</rss>'
+    for body in (bomb.encode(), bomb.encode("utf-16"), external.encode()):
+        with pytest.raises(FeedParseError):
+            parse_feed(body)
+
+
+def test_a_doctype_without_entities_is_still_a_feed() -> None:
+    """RSS 0.91 names its DTD; it is never loaded (no network, no DTD loading)."""
+    body = (
+        b'<?xml version="1.0"?><!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS '
+        b'0.91//EN" "http://my.netscape.com/publish/formats/rss-0.91.dtd"><rss version="0.91">'
+        b"<channel><item><title>Berita</title><link>https://kpu.go.id/b</link></item>"
+        b"</channel></rss>"
+    )
+    assert [(i.title, i.link) for i in parse_feed(body)] == [("Berita", "https://kpu.go.id/b")]

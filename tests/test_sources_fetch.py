@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
 import hashlib
 import ipaddress
 import socket
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hostile import stacked_gzip_bomb
 from sourceserver import DATA, Route, SourceServer, self_signed
 
 from bot.sources.fetch import (
     USER_AGENT,
+    Fetched,
     FetchError,
     FetchPolicy,
     address_allowed,
@@ -271,3 +275,83 @@ async def test_https_goes_to_the_vetted_address_and_checks_the_name(
 async def test_loopback_in_disguise_is_refused(url: str) -> None:
     """Numeric spellings of 127.0.0.1 are resolved like names, then refused by address."""
     assert await reason(url, FetchPolicy(total_timeout=2)) == "blocked_address"
+
+
+# ------------------------------------------------------------------------------ encodings
+
+
+PAGE = (DATA / "kpu_berita.html").read_bytes()
+
+
+def _raw_deflate(data: bytes) -> bytes:
+    packer = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    return packer.compress(data) + packer.flush()
+
+
+@pytest.mark.parametrize(
+    ("coding", "body"),
+    [
+        ("gzip", gzip.compress(PAGE)),
+        ("x-gzip", gzip.compress(PAGE[:500]) + gzip.compress(PAGE[500:])),  # two members
+        ("deflate", zlib.compress(PAGE)),
+        ("deflate", _raw_deflate(PAGE)),  # what some servers send as "deflate"
+        ("gzip, deflate", zlib.compress(gzip.compress(PAGE))),
+        ("identity, gzip", gzip.compress(PAGE)),
+        ("", PAGE),
+    ],
+)
+async def test_compressed_pages_are_decoded(site: SourceServer, coding: str, body: bytes) -> None:
+    site.add("/z", body=body, headers={"Content-Encoding": coding} if coding else {})
+    assert (await fetch(site.url("/z"), LOCAL)).body == PAGE
+    assert site.seen("/z")[0].headers["accept-encoding"] == "gzip, deflate"
+
+
+async def test_the_cap_counts_decoded_bytes_in_every_layer(site: SourceServer) -> None:
+    """What the body decodes to is capped, layer by layer, however small it is on the wire."""
+    site.add("/bom", body=stacked_gzip_bomb(), headers={"Content-Encoding": "gzip, gzip"})
+    assert await reason(site.url("/bom")) == "too_large"
+    small = FetchPolicy(allow_loopback=True, total_timeout=2, max_bytes=len(PAGE) - 1)
+    site.add("/gz", body=gzip.compress(PAGE), headers={"Content-Encoding": "gzip"})
+    assert await reason(site.url("/gz"), small) == "too_large"
+    exact = FetchPolicy(allow_loopback=True, total_timeout=2, max_bytes=len(PAGE))
+    assert (await fetch(site.url("/gz"), exact)).body == PAGE
+
+
+@pytest.mark.parametrize(
+    ("coding", "body"),
+    [
+        ("gzip, gzip, gzip", gzip.compress(gzip.compress(gzip.compress(PAGE)))),
+        ("br", PAGE),
+        ("compress", PAGE),
+        ("gzip", b"\x1f\x8b\x08\x00" + b"\xff" * 100),  # not deflate data
+    ],
+)
+async def test_too_many_layers_unknown_or_broken_codings_are_refused(
+    site: SourceServer, coding: str, body: bytes
+) -> None:
+    site.add("/z", body=body, headers={"Content-Encoding": coding})
+    assert await reason(site.url("/z")) == "encoding"
+
+
+async def test_a_truncated_stream_gives_what_arrived(site: SourceServer) -> None:
+    packed = gzip.compress(PAGE)
+    site.add("/cut", body=packed[: len(packed) // 2], headers={"Content-Encoding": "gzip"})
+    body = (await fetch(site.url("/cut"), LOCAL)).body
+    assert 0 < len(body) < len(PAGE) and PAGE.startswith(body)
+
+
+async def test_many_gzip_members_are_refused_before_they_cost_cpu(site: SourceServer) -> None:
+    """100,000 empty members are 2 MB that decode to nothing, each a new inflater."""
+    empty = gzip.compress(b"")
+    site.add("/kosong", body=gzip.compress(empty * 100_000),
+             headers={"Content-Encoding": "gzip, gzip"})  # fmt: skip
+    assert await reason(site.url("/kosong")) == "encoding"
+
+
+@pytest.mark.parametrize("charset", ["punycode", "idna", "undefined", "bogus", "base64", "rot13"])
+def test_an_odd_or_slow_charset_is_read_as_utf8(charset: str) -> None:
+    """punycode and idna are Python code, quadratic on a crafted body; others raise or are
+    not text codecs at all."""
+    body = b"-" + "kotak suara é ".encode() * 50_000
+    page = Fetched("u", "u", 200, "text/html", body, charset)
+    assert page.text == body.decode()

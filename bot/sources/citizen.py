@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from bot.sources.fetch import HTML_TYPES, FetchError, FetchPolicy, fetch
-from bot.sources.page import parse_page
+from bot.sources.sandbox import read_page
 
 _URL = re.compile(r"https?://\S+", re.IGNORECASE)
 MAX_PAGE_TEXT = 1500
@@ -36,9 +36,9 @@ async def claim_text_with_page(typed: str, urls: tuple[str, ...], policy: FetchP
         return LinkText(fallback, None, False)
     try:
         fetched = await fetch(urls[0], policy, accept=HTML_TYPES)
+        page = await read_page(fetched)  # decoded and parsed off the loop, own budget
     except FetchError as exc:
         return LinkText(fallback, exc.reason, False)
-    page = parse_page(fetched.text, fetched.final_url)
     parts = [p for p in (page.title, page.description) if p]
     if not parts:
         return LinkText(fallback, None, False)

@@ -10,9 +10,13 @@ A link a citizen sends is untrusted input that makes the bot open a connection, 
   the Host header and TLS SNI/certificate check keep the name), so a DNS answer that
   changes between the check and the connection (DNS rebinding) cannot redirect it.
   Proxies from the environment are ignored for the same reason (`trust_env=False`).
-- A connect timeout and a total deadline over all hops; a size cap counted while the body
-  streams in (after decompression), whatever Content-Length says; only HTML, XHTML,
-  RSS/Atom/XML and JSON(-LD) content types.
+- A connect timeout and a total deadline over all hops and the whole body (a server that
+  drips bytes is cut off); only HTML, XHTML, RSS/Atom/XML and JSON(-LD) content types.
+- A size cap on what the body *decodes to*, whatever Content-Length says. The raw bytes are
+  read (`aiter_raw`) and decompressed here, one bounded step at a time (zlib `max_length`),
+  so no single step can inflate past the cap: a small gzip bomb, stacked
+  `Content-Encoding: gzip, gzip` or a deflate bomb stops at the cap with `too_large`, having
+  used a few megabytes. At most MAX_ENCODINGS layers; gzip and deflate only (what we offer).
 
 Every failure is a `FetchError` with a short `reason` code that texts.py turns into a polite
 message; nothing here raises anything else for a bad link or a bad server.
@@ -21,12 +25,14 @@ message; nothing here raises anything else for a bad link or a bad server.
 from __future__ import annotations
 
 import asyncio
+import codecs
 import hashlib
 import ipaddress
 import re
 import socket
 import ssl
-from collections.abc import Mapping
+import zlib
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
@@ -37,6 +43,10 @@ from storage.db import utcnow_iso
 USER_AGENT = "CekKlaimBot/0.1 (+cek klaim pemilu; https://github.com/cekklaim)"
 MAX_BYTES = 2_000_000
 MAX_REDIRECTS = 4
+MAX_ENCODINGS = 2  # stacked Content-Encoding layers read ("gzip, gzip"); more is refused
+DECODE_STEP = 64 * 1024  # bytes one decompression step may produce
+MAX_MEMBERS = 16  # gzip members in one layer (each costs a new inflater, even when empty)
+ACCEPT_ENCODING = "gzip, deflate"  # exactly what _Layer can decode
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 FEED_TYPES = frozenset(
     {"application/rss+xml", "application/atom+xml", "application/xml", "text/xml",
@@ -45,12 +55,15 @@ FEED_TYPES = frozenset(
 JSON_TYPES = frozenset({"application/ld+json", "application/json"})
 CONTENT_TYPES = HTML_TYPES | FEED_TYPES | JSON_TYPES
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
+#: Text codecs written in Python, slow or quadratic on a crafted body (punycode: 0.7 s for
+#: 80 KB), or that raise whatever `errors` says; a page naming one is read as UTF-8.
+_ODD_CODECS = frozenset({"punycode", "idna", "undefined"})
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 
 #: Reason codes of FetchError, each with a message in texts.py (`fetch_<reason>`).
 REASONS = (
     "bad_url", "scheme", "dns", "blocked_address", "too_many_redirects", "timeout",
-    "too_large", "content_type", "http_status", "network",
+    "too_large", "content_type", "http_status", "network", "encoding", "unreadable",
 )  # fmt: skip
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -110,9 +123,12 @@ class Fetched:
             found = _META_CHARSET.search(self.body[:4096])
             charset = found.group(1).decode("ascii") if found else None
         try:
-            return self.body.decode(charset or "utf-8", errors="replace")
-        except LookupError:
-            return self.body.decode("utf-8", errors="replace")
+            codec = codecs.lookup(charset or "utf-8").name
+            if codec not in _ODD_CODECS:
+                return self.body.decode(codec, errors="replace")
+        except (LookupError, UnicodeError):  # unknown, or not a bytes-to-text codec
+            pass
+        return self.body.decode("utf-8", errors="replace")
 
 
 def address_allowed(ip: Address, *, allow_loopback: bool = False) -> bool:
@@ -248,6 +264,7 @@ async def _fetch(
                 "Host": _host_header(host, port, scheme),
                 "User-Agent": policy.user_agent,
                 "Accept": ", ".join(sorted(accept)) + ";q=1.0, */*;q=0.1",
+                "Accept-Encoding": ACCEPT_ENCODING,
                 **extra,
             }
             extensions: dict[str, str] = {}
@@ -291,17 +308,101 @@ async def _read(
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > policy.max_bytes:
         raise FetchError("too_large", declared)
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in response.aiter_bytes():
-        size += len(chunk)
-        if size > policy.max_bytes:
-            raise FetchError("too_large", f">{policy.max_bytes}")
-        chunks.append(chunk)
+    decoder = _Decoder(response.headers.get_list("content-encoding"), policy.max_bytes)
+    async for raw in response.aiter_raw():
+        decoder.feed(raw)
     return Fetched(
-        url, final_url, response.status_code, media, b"".join(chunks), charset, etag,
+        url, final_url, response.status_code, media, decoder.body(), charset, etag,
         last_modified,
     )  # fmt: skip
+
+
+class _Layer:
+    """One gzip or deflate layer, decoded in steps of at most DECODE_STEP bytes.
+
+    gzip: consecutive members are read as one body (as browsers do), at most MAX_MEMBERS;
+    bytes after the last member are ignored. deflate: zlib-wrapped or raw, told apart by the
+    zlib header."""
+
+    def __init__(self, coding: str) -> None:
+        self.coding = coding
+        self._inflater: zlib._Decompress | None = None
+        self._held = b""  # input not yet given to an inflater
+        self._done = False
+        self._members = 0
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        data, self._held = self._held + data, b""
+        while data and not self._done:
+            if self._inflater is None:
+                if len(data) < 2:
+                    self._held = data
+                    return
+                self._inflater = self._start(data[:2])
+                if self._inflater is None:  # not another gzip member: trailing bytes
+                    self._done = True
+                    return
+            inflater = self._inflater
+            while True:
+                try:
+                    out = inflater.decompress(data, DECODE_STEP)
+                except zlib.error as exc:
+                    raise FetchError("encoding", f"broken {self.coding}") from exc
+                data = inflater.unconsumed_tail
+                if out:
+                    yield out
+                if inflater.eof or len(out) < DECODE_STEP:  # short: all input taken
+                    break
+            if not inflater.eof:
+                return
+            data = inflater.unused_data
+            self._inflater = None
+            self._done = self.coding != "gzip"
+
+    def _start(self, head: bytes) -> zlib._Decompress | None:
+        if self.coding == "gzip":
+            if head != b"\x1f\x8b":
+                return None
+            self._members += 1
+            if self._members > MAX_MEMBERS:  # 100,000 empty members: a second of CPU
+                raise FetchError("encoding", "too many gzip members")
+            return zlib.decompressobj(16 + zlib.MAX_WBITS)
+        zlib_header = head[0] & 0x0F == 8 and (head[0] << 8 | head[1]) % 31 == 0
+        return zlib.decompressobj(zlib.MAX_WBITS if zlib_header else -zlib.MAX_WBITS)
+
+
+class _Decoder:
+    """The body as sent (Content-Encoding undone, last applied first), every layer's output
+    counted against `limit` as it is produced: FetchError("too_large") past it."""
+
+    def __init__(self, codings: list[str], limit: int) -> None:
+        names = [n.strip().lower() for c in codings for n in c.split(",")]
+        names = ["gzip" if n == "x-gzip" else n for n in names if n not in ("", "identity")]
+        unknown = [n for n in names if n not in ("gzip", "deflate")]
+        if unknown:
+            raise FetchError("encoding", unknown[0][:40])
+        if len(names) > MAX_ENCODINGS:
+            raise FetchError("encoding", f"{len(names)} layers")
+        self._layers = [_Layer(n) for n in reversed(names)]
+        self._sizes = [0] * (len(self._layers) + 1)  # raw bytes, then each layer's output
+        self._limit = limit
+        self._chunks: list[bytes] = []
+
+    def feed(self, raw: bytes) -> None:
+        self._through(0, raw)
+
+    def _through(self, level: int, data: bytes) -> None:
+        self._sizes[level] += len(data)
+        if self._sizes[level] > self._limit:
+            raise FetchError("too_large", f">{self._limit}")
+        if level == len(self._layers):
+            self._chunks.append(data)
+            return
+        for piece in self._layers[level].feed(data):
+            self._through(level + 1, piece)
+
+    def body(self) -> bytes:
+        return b"".join(self._chunks)
 
 
 def fetch_sync(url: str, policy: FetchPolicy | None = None, **kw: object) -> Fetched:

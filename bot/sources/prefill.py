@@ -16,6 +16,7 @@ from typing import Any
 from bot.sources.claimreview import review_fields
 from bot.sources.fetch import HTML_TYPES, Fetched, FetchPolicy, fetch
 from bot.sources.page import PageInfo, parse_page
+from bot.sources.sandbox import read_page
 from bot.sources.urls import host_of, official_body
 from storage.statements import MAX_CLARIFICATION_LEN
 
@@ -53,9 +54,13 @@ def prefill_from_page(
     official_domains: Mapping[str, str],
     *,
     today: date | None = None,
+    page: PageInfo | None = None,
 ) -> Prefill:
-    """Draft fields from a fetched page: what the page says, never more."""
-    page = parse_page(fetched.text, fetched.final_url, today=today)
+    """Draft fields from a fetched page: what the page says, never more.
+
+    `page` is the page already parsed (the bot parses in a worker: `prefill_from_url`)."""
+    if page is None:
+        page = parse_page(fetched.text, fetched.final_url, today=today)
     host = host_of(fetched.final_url) or ""
     body = official_body(host, official_domains) if host else None
     draft: dict[str, Any] = {"source_url": fetched.final_url}
@@ -91,4 +96,5 @@ async def prefill_from_url(
 ) -> Prefill:
     """Fetch an HTML page and pre-fill a draft from it; raises FetchError."""
     fetched = await fetch(url, policy, accept=HTML_TYPES)
-    return prefill_from_page(fetched, official_domains)
+    page = await read_page(fetched)  # decoded and parsed off the loop, own budget
+    return prefill_from_page(fetched, official_domains, page=page)

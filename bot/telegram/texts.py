@@ -468,6 +468,8 @@ ID.update(
         "fetch_content_type": "isinya bukan halaman web atau feed",
         "fetch_http_status": "situsnya menolak atau halamannya tidak ada",
         "fetch_network": "situsnya tidak bisa dihubungi",
+        "fetch_encoding": "situsnya mengirim isi terkompresi yang rusak atau tidak didukung",
+        "fetch_unreadable": "halamannya terlalu rumit untuk dibaca dalam batas waktu",
         "prefill_failed": (
             "⚠️ Halaman tidak bisa diambil: {reason}. Tidak apa-apa, lanjutkan dengan mengisi "
             "sendiri."
@@ -520,6 +522,8 @@ EN.update(
         "fetch_content_type": "it is not a web page or a feed",
         "fetch_http_status": "the site refused or the page does not exist",
         "fetch_network": "the site could not be reached",
+        "fetch_encoding": "the site sent compressed content that is broken or not supported",
+        "fetch_unreadable": "the page is too complex to read within the time limit",
         "link_fetch_failed": (
             "ℹ️ The link could not be opened ({reason}); I matched the text there is."
         ),
