@@ -120,22 +120,27 @@ def new_statement(db: Database, n: int, suffix: str = "") -> str:
     return external_id
 
 
-def new_cluster(db: Database, n: int) -> tuple[str, int]:
-    """An open claim nobody else's resembles (its own words): its cluster key and claim id."""
+def new_cluster(db: Database, n: int, asks: int = 1) -> tuple[str, int]:
+    """An open claim nobody else's resembles (its own words): its cluster key and claim id.
+    Asked `asks` times, by as many citizens: the most asked come first in /antrean."""
     words = " ".join(f"qz{n}x{i}" for i in range(4))
-    recorded = storage.record_submission(
-        db,
-        text=words,
-        normalized=words,
-        channel="private",
-        user_hash=hash_user_id(SECRET, 9_999_000 + n),
-        tier="none",
-    )
+    for asker in range(asks):
+        recorded = storage.record_submission(
+            db,
+            text=words,
+            normalized=words,
+            channel="private",
+            user_hash=hash_user_id(SECRET, 9_999_000 + 100 * n + asker),
+            tier="none",
+        )
     return claim_key(recorded.claim.id), recorded.claim.id
 
 
-def new_source_draft(db: Database, n: int) -> int:
-    """A pending draft from an official feed (no URL: nothing is fetched), for /draf."""
+def new_source_draft(db: Database, n: int, *, alone: bool = False) -> int:
+    """A pending draft from an official feed (no URL: nothing is fetched), for /draf;
+    `alone`: earlier cells' drafts are dismissed, so this one gets the first /draf button."""
+    if alone:
+        db.execute("UPDATE source_drafts SET status = 'dismissed' WHERE status = 'pending'")
     draft_id = source_store.add_source_draft(
         db, key=f"auth-draft-{n}", origin="feed", title=f"Judul rilis {n}", summary="Ringkasan."
     )
@@ -339,18 +344,21 @@ def test_command_pengaturan(bot: ThreadedBot, role: str, chat: str) -> None:
 # ------------------------------------------------------------------------------ buttons
 
 MOD_BUTTONS = ("q:a", "q:d", "sd:a", "sd:d", "t:ok", "e:ok", "v:HOAKS")
+QUEUE_ASKS = 50  # more than any other cluster in this module: first in /antrean, with buttons
 GROUP_BUTTONS = ("gs:a:1", "gs:s:strict")
 
 
 def button_scenario(
     bot: ThreadedBot, button: str, who: Actor
 ) -> tuple[str, Callable[[list[Call]], None]]:
-    """Arrange the press (for a moderator, through the commands that lead to the button)
-    and return the callback data plus the effect the allowed role must see."""
+    """Arrange the press through the commands that lead to the button (a button is only
+    accepted on the message that carries it) and return the callback data plus the effect
+    the allowed role must see."""
     db, n, chat = bot.db, who.n, who.chat
     assert db is not None
     if button in ("q:a", "q:d"):
-        key, claim_id = new_cluster(db, n)
+        key, claim_id = new_cluster(db, n, asks=QUEUE_ASKS)
+        bot.handle(who.message(bot, "/antrean"))
 
         def effect(calls: list[Call]) -> None:
             if button == "q:a":  # /tambah starts, with the cluster's wording as the claim
@@ -361,7 +369,8 @@ def button_scenario(
 
         return f"{button}:{key}", effect
     if button in ("sd:a", "sd:d"):
-        draft_id = new_source_draft(db, n)
+        draft_id = new_source_draft(db, n, alone=True)
+        bot.handle(who.message(bot, "/draf"))
 
         def effect(calls: list[Call]) -> None:
             if button == "sd:a":  # /tambah starts from the draft: the body is asked first
@@ -402,6 +411,7 @@ def button_scenario(
 
         return "v:HOAKS", effect
     if button.startswith("gs:"):
+        bot.handle(who.message(bot, "/pengaturan"))
 
         def effect(calls: list[Call]) -> None:
             settings = storage.get_group(db, chat)
@@ -507,38 +517,42 @@ def test_buttons_of_someone_elses_claim_change_nothing(bot: ThreadedBot, kind: s
 
 
 def test_vote_naming_another_or_unknown_statement(bot: ThreadedBot) -> None:
-    """Own claim, forged statement: an unknown row id is stale; an existing statement
-    other than the one shown is accepted as that user's vote on it (one per statement)."""
+    """Own claim, forged statement: data that is not a button of the pressed answer is
+    stale, whether the statement it names exists or not; the button shown still works."""
     n = next(_next)
     user = 6_800_000 + n
-    data = next(
+    shown_data = next(
         d for d in _ask(bot, user, "pemilu 2024 diundur gak jadi 14 februari") if d[0] == "h"
     )
-    claim_id = int(data.split(":")[1])
-    assert bot.db is not None
-    before = state(bot.db)
-    calls = bot.handle(bot.fake.callback_update(f"h:{claim_id}:987654321", user_id=user))
-    assert answers(calls) == [ID["ack_stale"]] and state(bot.db) == before
+    claim_id = int(shown_data.split(":")[1])
     other = storage.get_statement(bot.db, "kpu-2024-hari-libur")
-    assert other is not None
-    calls = bot.handle(bot.fake.callback_update(f"h:{claim_id}:{other.id}", user_id=user))
+    assert bot.db is not None and other is not None
+    before = state(bot.db)
+    for forged in (f"h:{claim_id}:987654321", f"h:{claim_id}:{other.id}"):
+        calls = bot.handle(bot.fake.callback_update(forged, user_id=user))
+        assert answers(calls) == [ID["ack_stale"]] and state(bot.db) == before
+    calls = bot.handle(bot.fake.callback_update(shown_data, user_id=user))
     assert answers(calls) == [ID["ack_helpful"]]
     votes = bot.db.execute(
         "SELECT statement_id FROM feedback WHERE claim_id = ? AND user_hash = ?",
         [claim_id, hash_user_id(SECRET, user)],
     ).fetchall()
-    assert votes == [(other.id,)]
+    assert votes == [(int(shown_data.split(":")[2]),)]
 
 
-def test_dismissing_a_cluster_key_not_in_the_queue_changes_nothing(bot: ThreadedBot) -> None:
+def test_dismissing_a_cluster_no_longer_in_the_queue_changes_nothing(bot: ThreadedBot) -> None:
+    """🗑 pressed on an /antrean list after someone else handled the cluster: "gone";
+    a cluster key that was never on the list: stale."""
     who = actor(bot, "moderator", "private")
     assert bot.db is not None
-    key, claim_id = new_cluster(bot.db, who.n)
+    key, claim_id = new_cluster(bot.db, who.n, asks=QUEUE_ASKS)
+    bot.handle(who.message(bot, "/antrean"))
     storage.dismiss_claims(bot.db, [claim_id])  # already handled by someone else
     before = state(bot.db)
-    for data in (f"q:d:{key}", "q:d:c987654321"):
-        calls = bot.handle(who.press(bot, data))
-        assert answers(calls) == [ID["queue_gone"]]
+    calls = bot.handle(who.press(bot, f"q:d:{key}"))
+    assert answers(calls) == [ID["queue_gone"]]
+    calls = bot.handle(who.press(bot, "q:d:c987654321"))
+    assert answers(calls) == [ID["ack_stale"]]
     assert state(bot.db) == before
 
 
@@ -564,12 +578,17 @@ def test_group_admin_elsewhere_cannot_change_this_groups_settings(bot: ThreadedB
     who = actor(bot, "group_admin", "group")  # admin of who.chat
     other = -4_200_000_000 - who.n
     bot.fake.chat_members[(other, who.user)] = "member"
+    b_admin = 7_700_000 + who.n  # B's admin opens B's settings
+    bot.fake.chat_members[(other, b_admin)] = "administrator"
+    bot.handle(bot.fake.message_update("/pengaturan", user_id=b_admin, chat_id=other,
+                                       chat_type="group"))  # fmt: skip
     assert bot.db is not None
     storage.ensure_group(bot.db, other)
     before = state(bot.db)
     calls = bot.handle(bot.fake.callback_update("gs:a:1", user_id=who.user, chat_id=other))
     assert answers(calls) == [ID["ack_settings_not_admin"]]
     assert state(bot.db) == before
+    bot.handle(who.message(bot, "/pengaturan"))
     calls = bot.handle(who.press(bot, "gs:a:1"))  # in their own group it works
     settings = storage.get_group(bot.db, who.chat)
     assert settings is not None and settings.auto_check

@@ -283,6 +283,7 @@ async def test_a_claimreview_draft_prefills_claim_and_verdict(bot: Bot, site: So
     review["url"] = site.url("/bawaslu/politik-uang")
     queue_reviews(bot.core.db, reviews_from_json(json.dumps(review)))
     (draft,) = source_store.pending_drafts(bot.core.db)
+    await to_admin(bot, "/draf", 1)
     summary, ask = await press(bot, f"sd:a:{draft.id}", 2)
     assert "bukan domain resmi" not in visible(summary)  # 127.0.0.1 counts as KPU here
     assert "Variasi" in visible(ask)  # everything else came from the ClaimReview and page

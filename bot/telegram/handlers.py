@@ -229,8 +229,14 @@ async def button(update: Update, context: Context) -> None:
     lang = rt.language(user)
     kind, _, rest = (query.data or "").partition(":")
     parts = rest.split(":")
+    if not render.pressed_on_its_message(query):  # forged, or a keyboard since replaced
+        await query.answer(text(lang, "ack_stale"))
+        return
     try:
         if kind == render.CB_LANGUAGE and rest in ("id", "en"):
+            if not _asked_by_presser(query):
+                await query.answer(text(lang, "ack_stale"))
+                return
             set_language(rt.core.db, rt.user_hash(user.id), rest)
             await query.answer()
             await _edit(query, text(rest, "language_set"))
@@ -282,21 +288,35 @@ def _own_claim_button(
     query: CallbackQuery,
 ) -> bool:
     """Checked again on every press, never trusted from the callback data: the ids are in
-    range, the statement exists, and votes and "Kabari saya" come from the claim's own
-    asker in their private chat (the only place these buttons are sent)."""
+    range, the statement exists, and every claim button (candidates, votes, "Bukan ini",
+    "Kabari saya") comes from the claim's own asker in their private chat, the only place
+    these buttons are sent. So a forged press cannot edit a group's or anyone else's answer.
+    """
     if not 0 < claim_id <= MAX_ROW_ID or not 0 < (statement_rowid or 1) <= MAX_ROW_ID:
         return False
-    if kind == render.CB_PICK:
-        return True  # showing a statement's public card needs no ownership
     if kind in (render.CB_HELPFUL, render.CB_WRONG) and (
         statement_rowid is None or get_statement_by_rowid(db, statement_rowid) is None
     ):
         return False
-    if kind == render.CB_NOTIFY and (
-        query.message is None or query.message.chat.id != query.from_user.id
-    ):
+    if query.message is None or query.message.chat.id != query.from_user.id:
         return False
     return asked_by(db, claim_id, user_hash)
+
+
+def _asked_by_presser(query: CallbackQuery) -> bool:
+    """The language keyboard: in a private chat it is the user's own; in a group only the
+    member whose /bahasa it answers may press it (it edits that message)."""
+    message = query.message
+    if message is None:
+        return False
+    if message.chat.id == query.from_user.id:
+        return True
+    asked = message.reply_to_message if isinstance(message, Message) else None
+    return (
+        asked is not None
+        and asked.from_user is not None
+        and asked.from_user.id == query.from_user.id
+    )
 
 
 async def _edit(
