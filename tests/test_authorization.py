@@ -162,6 +162,10 @@ def answers(calls: list[Call]) -> list[str | None]:
     return [c.params.get("text") for c in calls if c.method == "answerCallbackQuery"]
 
 
+def edits(calls: list[Call]) -> list[Call]:
+    return [c for c in calls if c.method.startswith("editMessage")]
+
+
 def has_pre(calls: list[Call], chat: int) -> bool:
     return any(
         e["type"] == "pre"
@@ -491,12 +495,14 @@ def _ask(bot: ThreadedBot, user: int, text: str) -> list[str]:
             if "callback_data" in b]  # fmt: skip
 
 
-@pytest.mark.parametrize("kind", ["h", "w", "x", "n"])
+@pytest.mark.parametrize("kind", ["p", "h", "w", "x", "n"])
 def test_buttons_of_someone_elses_claim_change_nothing(bot: ThreadedBot, kind: str) -> None:
-    """Vote / "Bukan ini" / "Kabari saya" data copied from another citizen's answer."""
+    """Candidate / vote / "Bukan ini" / "Kabari saya" data copied from another citizen's
+    answer: stale, and no message is edited."""
     n = next(_next)
     owner, intruder = 6_000_000 + n, 6_500_000 + n
     texts = {
+        "p": "sirekap itu penentu hasil resmi pemilu",  # possible: candidates
         "h": "pemilu 2024 diundur gak jadi 14 februari",  # confident: vote buttons
         "w": "pemilu 2024 diundur gak jadi 14 februari",
         "x": "sirekap itu penentu hasil resmi pemilu",  # possible: "Bukan ini"
@@ -509,6 +515,7 @@ def test_buttons_of_someone_elses_claim_change_nothing(bot: ThreadedBot, kind: s
     since = bot.checkpoint()
     calls = bot.handle(bot.fake.callback_update(data, user_id=intruder))
     assert answers(calls) == [ID["ack_stale"]]
+    assert edits(calls) == []
     assert state(bot.db) == before
     assert bot.failures(since) == []
     # the owner's own press still works
@@ -602,3 +609,113 @@ def test_settings_button_data_for_unknown_values_is_stale(bot: ThreadedBot) -> N
         calls = bot.handle(who.press(bot, data))
         assert answers(calls) == [ID["ack_stale"]], data
     assert state(bot.db) == before
+
+
+@pytest.mark.parametrize("presser", ["asker_elsewhere", "group_member", "stranger"])
+def test_a_forged_candidate_press_on_the_group_card_edits_nothing(
+    bot: ThreadedBot, presser: str
+) -> None:
+    """The bot's answer in a group carries no buttons: a p: pressed on it (by someone with
+    a claim of their own and real candidates, by the member who asked there, or by anyone
+    with made-up ids) is stale, and the group card stays as it was."""
+    n = next(_next)
+    group, member = -4_300_000_000 - n, 6_900_000 + n
+    storage.ensure_group(bot.db, group)
+    calls = bot.handle(
+        bot.fake.message_update(
+            "/cek pemilu 2024 diundur gak jadi 14 februari",
+            user_id=member, chat_id=group, chat_type="group",
+        )
+    )  # fmt: skip
+    (card,) = [c for c in calls if c.method == "sendMessage" and c.params["chat_id"] == group]
+    asker = 6_950_000 + n
+    own = next(d for d in _ask(bot, asker, "sirekap itu penentu hasil resmi pemilu") if d[0] == "p")
+    claim_id, statement = own.split(":")[1:]
+    data = {
+        "asker_elsewhere": own,  # the asker's real candidate, pressed on the group's card
+        "group_member": f"p:{claim_id}:{statement}",
+        "stranger": "p:1:2",
+    }[presser]
+    user = {"asker_elsewhere": asker, "group_member": member, "stranger": 6_990_000 + n}[presser]
+    assert bot.db is not None
+    before = state(bot.db)
+    since = bot.checkpoint()
+    calls = bot.handle(bot.fake.callback_update(data, user_id=user, message=card.response))
+    assert answers(calls) == [ID["ack_stale"]]
+    assert edits(calls) == [] and state(bot.db) == before
+    assert bot.failures(since) == []
+
+
+def test_a_candidate_not_offered_on_the_own_answer_edits_nothing(bot: ThreadedBot) -> None:
+    """The asker's own answer, a real statement that was not among its candidates: stale
+    (data not on the pressed keyboard); the candidate offered still opens its card."""
+    n = next(_next)
+    user = 6_970_000 + n
+    offered = [d for d in _ask(bot, user, "sirekap itu penentu hasil resmi pemilu") if d[0] == "p"]
+    claim_id = offered[0].split(":")[1]
+    other = storage.get_statement(bot.db, "kpu-2024-hari-libur")
+    assert other is not None and f"p:{claim_id}:{other.id}" not in offered
+    calls = bot.handle(bot.fake.callback_update(f"p:{claim_id}:{other.id}", user_id=user))
+    assert answers(calls) == [ID["ack_stale"]] and edits(calls) == []
+    calls = bot.handle(bot.fake.callback_update(offered[0], user_id=user))
+    assert answers(calls) == [None] and len(edits(calls)) == 1
+
+
+def test_the_language_keyboard_in_a_group_answers_only_its_asker(bot: ThreadedBot) -> None:
+    """/bahasa in a group: another member's press on that keyboard is stale and neither
+    edits the message nor sets a language; the member who asked may choose."""
+    n = next(_next)
+    group, asker, other = -4_400_000_000 - n, 7_100_000 + n, 7_150_000 + n
+    calls = bot.handle(
+        bot.fake.message_update("/bahasa", user_id=asker, chat_id=group, chat_type="group")
+    )
+    (keyboard,) = [c for c in calls if c.method == "sendMessage" and c.params["chat_id"] == group]
+    assert bot.db is not None
+    before = state(bot.db)
+    calls = bot.handle(bot.fake.callback_update("l:en", user_id=other, message=keyboard.response))
+    assert answers(calls) == [ID["ack_stale"]] and edits(calls) == []
+    assert state(bot.db) == before
+    calls = bot.handle(bot.fake.callback_update("l:en", user_id=asker, message=keyboard.response))
+    assert len(edits(calls)) == 1
+
+
+# ------------------------------------------------------------------------------ removed mid-way
+
+REMOVED_AT = ("typed_answer", "verdict_button", "preview_edit", "ubah_preview_save")
+
+
+@pytest.mark.parametrize("step", REMOVED_AT)
+def test_a_moderator_removed_mid_conversation_is_refused_at_the_next_step(
+    bot: ThreadedBot, step: str
+) -> None:
+    """Rights are checked at every step, not only on save: the next answer, button or
+    preview edit of a moderator removed meanwhile is refused, changes nothing, and the
+    draft is gone (their next message is no longer taken as a field)."""
+    who = actor(bot, "moderator", "private")
+    assert bot.db is not None
+    if step in ("typed_answer", "verdict_button"):
+        bot.handle(who.message(bot, "/tambah"))
+        if step == "verdict_button":
+            bot.handle(who.message(bot, "KPU"))
+        nxt = who.press(bot, "v:HOAKS") if step == "verdict_button" else who.message(bot, "KPU")
+    elif step == "preview_edit":
+        bot.handle(who.message(bot, one_message_add(f"klaim pratinjau {who.n}")))
+        nxt = who.message(bot, f"claim klaim yang diubah {who.n}")
+    else:
+        sid = new_statement(bot.db, who.n)
+        bot.handle(who.message(bot, f"/ubah {sid} claim klaim sesudah dicabut {who.n}"))
+        nxt = who.press(bot, "e:ok")
+    storage.remove_moderator(bot.db, who.user, removed_by="test")
+    before = state(bot.db)
+    since = bot.checkpoint()
+    calls = bot.handle(nxt)
+    assert bot.failures(since) == []
+    if "callback_query" in nxt:
+        assert answers(calls) == [ID["mod_refused"]] and sent_to(calls, who.chat) == []
+    else:
+        assert sent_to(calls, who.chat) == [shown("mod_refused")]
+    assert edits(calls) == [] and state(bot.db) == before
+    # made a moderator again, the old draft does not come back
+    storage.add_moderator(bot.db, who.user, added_by="test")
+    calls = bot.handle(who.press(bot, "t:ok" if step == "preview_edit" else "e:ok"))
+    assert state(bot.db)["statements"] == before["statements"]
