@@ -251,8 +251,6 @@ async def _answer_asked(
     chat = update.effective_chat
     if message is None or user is None or chat is None:
         return
-    if not rt.limiter.allow(user.id):  # the per-user limit; in a group, no note about it
-        return
     lang = rt.language(user)
     if not _readable(claim):
         key = "group_unreadable" if target is not message else "group_usage"

@@ -13,7 +13,7 @@ from sqlite_utils import Database
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatAction, ChatType
 from telegram.error import BadRequest, TelegramError
-from telegram.ext import ContextTypes
+from telegram.ext import ApplicationHandlerStop, ContextTypes, filters
 
 from bot.core import Answer
 from bot.matcher.match import MIN_CONTENT_WORDS, Tier
@@ -23,10 +23,11 @@ from bot.sources.fetch import policy_from
 from bot.telegram import render, updatelog
 from bot.telegram.extract import ExtractedClaim, extract_claim
 from bot.telegram.faults import expected_fault
+from bot.telegram.groups import MENTIONS_BOT
 from bot.telegram.moderation import DRAFT as MODERATOR_DRAFT  # a /tambah in progress
 from bot.telegram.runtime import Runtime, runtime
 from bot.telegram.texts import text
-from storage import Statement, get_statement, get_statement_by_rowid
+from storage import Statement, get_statement, get_statement_by_rowid, is_moderator
 from storage.people import asked_by, record_feedback, set_language, subscribe, unsubscribe_all
 
 log = logging.getLogger(__name__)
@@ -147,11 +148,45 @@ async def unknown_command(update: Update, context: Context) -> None:
         await update.effective_message.reply_text(text(lang, "unknown_command"))
 
 
+def counts_against_limit(update: Update) -> bool:
+    """What a user makes the bot do: anything in a private chat, every button press, and
+    in groups commands and mentions of the bot (not the chatter the bot may also see)."""
+    if update.callback_query is not None:
+        return True
+    message = update.message or update.edited_message
+    if message is None or message.from_user is None:
+        return False
+    if message.chat.type == ChatType.PRIVATE:
+        return True
+    return bool(filters.COMMAND.check_update(update) or MENTIONS_BOT.check_update(update))
+
+
+async def per_user_limit(update: Update, context: Context) -> None:
+    """Count the update against its sender's per-minute limit; past it, one polite note
+    (never in a group), then quiet: the update goes no further. Moderators are not held
+    back: a guided /tambah alone is a dozen steps."""
+    user = update.effective_user
+    if user is None or not counts_against_limit(update):
+        return
+    rt = runtime(context)
+    if rt.limiter.allow(user.id) or is_moderator(rt.core.db, user.id, rt.settings.moderator_ids):
+        return
+    if rt.limiter.first_refusal(user.id):
+        note = text(rt.language(user), "rate_limited")
+        query, message, chat = update.callback_query, update.message, update.effective_chat
+        if query is not None:
+            await query.answer(note)
+        elif message is not None and chat is not None and chat.type == ChatType.PRIVATE:
+            await message.reply_text(note)
+    log.debug("over the per-user limit: update %d dropped", update.update_id)
+    raise ApplicationHandlerStop
+
+
 async def answer_claim(
     update: Update, context: Context, claim: ExtractedClaim, *, quote: bool = False
 ) -> None:
-    """The citizen path: rate limit, match and record, then one reply (quoting the message
-    when `quote`, e.g. for an edited one)."""
+    """The citizen path (within the per-user limit, `per_user_limit`): match and record, then
+    one reply (quoting the message when `quote`, e.g. for an edited one)."""
     rt = runtime(context)
     message = update.effective_message
     user = update.effective_user
@@ -159,10 +194,6 @@ async def answer_claim(
     if message is None or user is None or chat is None:
         return
     lang = rt.language(user)
-    if not rt.limiter.allow(user.id):
-        if rt.limiter.first_refusal(user.id):
-            await message.reply_text(text(lang, "rate_limited"))
-        return
     if (not claim.text or not normalize(claim.text).content) and not claim.urls:
         await message.reply_text(text(lang, "howto"))
         return
