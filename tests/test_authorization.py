@@ -479,6 +479,26 @@ def test_the_matrix_covers_every_registered_button_pattern(bot: ThreadedBot) -> 
         assert any(re.match(pattern, data) for data in covered), pattern
 
 
+def test_every_moderator_handler_checks_rights_on_every_update(bot: ThreadedBot) -> None:
+    """Entry points, every conversation step (typed answers, URL answers, preview edits),
+    every button: each moderator callback re-checks rights. /batal is the one exception:
+    anyone may cancel (nothing of theirs to cancel)."""
+    from telegram.ext import ConversationHandler
+
+    from bot.telegram import moderation
+
+    found = []
+    for handler in (h for group in bot_app(bot).handlers.values() for h in group):
+        inner = [handler]
+        if isinstance(handler, ConversationHandler):
+            inner = [*handler.entry_points, *itertools.chain(*handler.states.values()),
+                     *handler.fallbacks]  # fmt: skip
+        found += [h.callback for h in inner if h.callback.__module__ == moderation.__name__]
+    assert len(found) > 20
+    unguarded = {f.__name__ for f in found if not getattr(f, "guarded", False)}
+    assert unguarded == {"cancel"}
+
+
 def bot_app(bot: ThreadedBot) -> Any:
     assert bot._bot is not None
     return bot._bot.app
