@@ -374,3 +374,22 @@ def test_cekklaim_run_serves_over_long_polling_and_stops_cleanly(tmp_path: Path)
         assert proc.returncode == 0
         assert fake.token not in output and "seeded 23 starter statements" in output
         assert fake.errors == []
+
+
+def test_a_lone_surrogate_in_a_message_is_read_not_raised() -> None:
+    """Telegram's JSON may escape a lone surrogate ("\\ud800"): the claim is read with a
+    replacement character (SQLite could not store it), and entities over it do not raise."""
+    from telegram import Message
+
+    from bot.telegram.extract import extract_claim
+
+    fake = FakeBotAPI()
+    update = fake.message_update(
+        "pemilu \ud800 diundur https://kpu.go.id/a",
+        entities=[{"type": "url", "offset": 17, "length": 19},
+                  {"type": "bold", "offset": 7, "length": 1}],
+    )  # fmt: skip
+    claim = extract_claim(Message.de_json(update["message"], None))
+    assert claim.text == "pemilu \ufffd diundur https://kpu.go.id/a"
+    assert claim.urls == ("https://kpu.go.id/a",)
+    claim.text.encode("utf-8")  # storable
