@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import logging
 import sqlite3
@@ -23,6 +24,7 @@ from bot.settings import Settings, SettingsError, load_settings, secret_file_for
 from storage import Statement, maintenance
 from storage.claims import ACTION_LINK_CLAIMS
 from storage.db import UnusableDatabase
+from storage.statements import LONE_SURROGATE_RE
 
 log = logging.getLogger("cekklaim")
 
@@ -58,11 +60,40 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     db_path = Path(args.db) if args.db else settings.db_path
+    if (bad := _undecodable_argument(args)) is not None:
+        _fail(args.command, f"{render_error(bad)}: not valid UTF-8 text")
+        return EXIT_USAGE
+    for stream in (sys.stdout, sys.stderr):  # echoed input never crashes a print
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
     try:
         return int(args.handler(args, settings, db_path) or 0)
     except UnusableDatabase as exc:  # corrupt, unknown schema, empty, busy, read-only
         print(f"cekklaim: {exc}", file=sys.stderr)
         return EXIT_DATABASE
+    except Exception as exc:  # a bug, not bad input (that gets its own message): no traceback
+        log.debug("%s failed", args.command, exc_info=True)
+        return _fail(
+            args.command,
+            f"unexpected error ({type(exc).__name__}: {render_error(exc)}); "
+            "LOG_LEVEL=DEBUG shows the details",
+        )
+
+
+def _undecodable_argument(args: argparse.Namespace) -> str | None:
+    """An id, URL or name given as bytes that are not UTF-8 (they arrive as lone surrogates).
+    File paths may be any bytes; a claim's text is cleaned, not refused (cmd_check)."""
+    for name, value in vars(args).items():
+        values = value if isinstance(value, list) else [value]
+        for item in values:
+            if name != "text" and isinstance(item, str) and LONE_SURROGATE_RE.search(item):
+                return item
+    return None
+
+
+def render_error(exc: BaseException | str) -> str:
+    """An exception's message on one bounded line, safe to print whatever it quotes."""
+    return " ".join(str(exc).split())[:300].encode("utf-8", "backslashreplace").decode()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -145,7 +176,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings, db_path: Path) -> int:
 
 def cmd_check(args: argparse.Namespace, settings: Settings, db_path: Path) -> int:
     core = Core.open(db_path, settings.secret)
-    text = " ".join(args.text)
+    # undecodable bytes in argv arrive as lone surrogates: unreadable, never stored as such
+    text = LONE_SURROGATE_RE.sub("\ufffd", " ".join(args.text))
     if not text.strip():
         print("cekklaim check: teks klaim kosong / the claim text is empty", file=sys.stderr)
         return EXIT_USAGE
@@ -324,6 +356,8 @@ def import_claimreviews(source: Path | str, settings: Settings, db_path: Path) -
     summary = queue_reviews(db, reviews, origin_url=source if isinstance(source, str) else None)
     for problem in summary.problems:
         print(f"  {problem}", file=sys.stderr)
+    if summary.problems and not summary.queued and not summary.already:
+        return _fail("import", f"{source}: {len(summary.problems)} error(s); nothing queued")
     print(
         f"{source}: {summary.queued} ClaimReview drafts queued, {summary.already} already "
         "queued; nothing is served until a moderator saves it (/draf in Telegram)"

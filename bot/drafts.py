@@ -13,7 +13,15 @@ from datetime import date
 from urllib.parse import urlsplit
 
 from storage import VERDICTS, Statement, StatementInput
-from storage.statements import MAX_CLAIM_LEN, MAX_CLARIFICATION_LEN, MAX_ORG_LEN
+from storage.statements import (
+    LONE_SURROGATE_RE,
+    MAX_CLAIM_LEN,
+    MAX_CLARIFICATION_LEN,
+    MAX_ORG_LEN,
+    MAX_URL_LEN,
+    clean_statement_input,
+    statement_input_errors,
+)
 
 #: The guided conversation asks for these, in this order.
 FIELDS = ("org", "verdict", "claim", "clarification", "source_url", "published_at", "variants")
@@ -21,6 +29,9 @@ FIELDS = ("org", "verdict", "claim", "clarification", "source_url", "published_a
 EDITABLE = (*FIELDS, "source_title", "valid_until")
 MAX_VARIANT = 500
 MAX_TITLE = 300
+# C0 controls but tab and line breaks (a clarification keeps its paragraphs): storage refuses
+# them, so they are refused here, at the step where they were typed
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _MONTHS = {
     name: n
     for n, names in enumerate(
@@ -50,6 +61,16 @@ class DraftError(ValueError):
 
 def parse_field(name: str, raw: str, *, today: date | None = None) -> object:
     """The stored value for one field typed by a moderator, or DraftError."""
+    if LONE_SURROGATE_RE.search(raw):
+        raise DraftError(
+            "Teks berisi karakter rusak (bukan Unicode yang sah); ketik ulang tanpa karakter "
+            "itu. (The text contains a broken character; type it again without it.)"
+        )
+    if _CONTROL.search(raw):
+        raise DraftError(
+            "Teks berisi karakter kontrol (misalnya NUL) yang tidak bisa disimpan; hapus lalu "
+            "kirim lagi. (The text contains control characters such as NUL; remove them.)"
+        )
     value = " ".join(raw.split()) if name != "clarification" else raw.strip()
     if name == "org":
         if not value:
@@ -79,11 +100,13 @@ def parse_field(name: str, raw: str, *, today: date | None = None) -> object:
             )
         return value
     if name == "source_url":
-        parts = urlsplit(value)
-        if parts.scheme != "https" or not parts.netloc or " " in value:
+        if not is_https_url(value):
             raise DraftError(
-                "Sumber harus tautan https yang lengkap, misalnya https://www.kpu.go.id/..."
+                "Sumber harus tautan https yang lengkap, misalnya https://www.kpu.go.id/... "
+                "(The source must be a complete https link.)"
             )
+        if len(value) > MAX_URL_LEN:
+            raise DraftError(f"Tautan sumber terlalu panjang (maks. {MAX_URL_LEN} karakter).")
         return value
     if name == "source_title":
         if len(value) > MAX_TITLE:
@@ -109,6 +132,19 @@ def parse_field(name: str, raw: str, *, today: date | None = None) -> object:
             raise DraftError(f"Setiap variasi maks. {MAX_VARIANT} karakter.")
         return variants
     raise DraftError(f"Kolom tidak dikenal: {name}. Pilihan: {', '.join(EDITABLE)}")
+
+
+def is_https_url(value: str) -> bool:
+    """A complete https link: a host, a valid port, no spaces. urllib raises ValueError for
+    some malformed ones ("https://[::1", a port past 65535): those are simply not links."""
+    if not value or any(ch.isspace() for ch in value):
+        return False
+    try:
+        parts = urlsplit(value)
+        host, _ = parts.hostname, parts.port
+    except ValueError:
+        return False
+    return parts.scheme == "https" and bool(host)
 
 
 def parse_date(value: str) -> date | None:
@@ -148,6 +184,12 @@ def parse_one_message(text: str, *, today: date | None = None) -> tuple[dict, li
             errors.append(f"{name}: {exc}")
     draft.setdefault("variants", ())
     return draft, errors
+
+
+def problems(data: StatementInput) -> list[str]:
+    """What storage would refuse on save (fields checked together, e.g. valid_until before
+    published_at), said before the preview rather than after ✅."""
+    return statement_input_errors(clean_statement_input(data))
 
 
 def to_input(draft: dict, external_id: str) -> StatementInput:

@@ -48,6 +48,9 @@ _ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # C0 controls except tab/newline/carriage return: never legitimate in a statement and
 # NUL in particular truncates text in some SQLite functions and Telegram clients.
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# A lone UTF-16 surrogate (from a JSON "\\ud800" escape or undecodable command-line bytes) is
+# not text: SQLite, hashing and Telegram all refuse to encode it.
+LONE_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 
 class StatementNotFound(LookupError):
@@ -157,9 +160,18 @@ def _text_errors(name: str, value: str | None, max_len: int) -> list[str]:
     errors = []
     if len(value) > max_len:
         errors.append(f"field '{name}' is too long ({len(value)} characters, maximum {max_len})")
-    if _CONTROL_RE.search(value):
-        errors.append(f"field '{name}' contains control characters (such as NUL)")
+    if (problem := text_problem(value)) is not None:
+        errors.append(f"field '{name}' contains {problem}")
     return errors
+
+
+def text_problem(value: str) -> str | None:
+    """What makes `value` unstorable as statement text (control characters, lone surrogates)."""
+    if _CONTROL_RE.search(value):
+        return "control characters (such as NUL)"
+    if LONE_SURROGATE_RE.search(value):
+        return "an invalid character (a lone surrogate)"
+    return None
 
 
 def _date_errors(name: str, value: str | None) -> list[str]:
@@ -178,8 +190,12 @@ def is_http_url(value: str) -> bool:
     """True for absolute http(s) URLs with a host; anything else is not a usable source link."""
     if any(ch.isspace() for ch in value):
         return False
-    parts = urlsplit(value)
-    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+    try:  # urllib raises for a malformed IPv6 host ("https://[::1") or port
+        parts = urlsplit(value)
+        host, _ = parts.hostname, parts.port
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(host)
 
 
 def validate_external_id(external_id: str) -> list[str]:

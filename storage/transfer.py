@@ -76,7 +76,8 @@ def derive_external_id(org: str, claim: str) -> str:
     Whitespace and case are ignored, so trivial reformatting keeps the id.
     """
     key = "\n".join(" ".join(text.split()).casefold() for text in (org, claim))
-    return f"{org_slug(org)}-{hashlib.sha1(key.encode('utf-8')).hexdigest()[:10]}"
+    digest = hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()  # never raises
+    return f"{org_slug(org)}-{digest[:10]}"
 
 
 def _json_type(value: Any) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -32,6 +33,9 @@ class Bot:
         return await self.send(self.fake.message_update(text, **kw))
 
     async def press(self, data: str, method: str, **kw: object) -> tuple[Call, Call]:
+        """Press a button as a user would: after the messages already asked for are all sent
+        (a button is only accepted on the message that carries it)."""
+        await asyncio.wait_for(self.app.update_queue.join(), 5)
         mark = self.fake.mark()
         self.fake.push_update(self.fake.callback_update(data, **kw))
         answer = await self.fake.wait_for("answerCallbackQuery", after=mark)

@@ -883,15 +883,18 @@ class FakeBotAPI:
         chat_id: int | None = None,
         message: dict | None = None,
     ) -> dict:
-        """A ``callback_query`` update. Without ``message``, the button is on the last message
-        the bot sent to the chat (or on a stand-in bot message if it sent none)."""
+        """A ``callback_query`` update. Without ``message``, the button is pressed where it is:
+        on the newest message the bot sent to the chat that carries this data, else (forged
+        data) on the last message the bot sent there, or on a stand-in bot message."""
         if message is not None:
             message = message.get("message", message)
         else:
             if chat_id is None:
                 chat_id = user_id
             with self._lock:
-                message = self._last_bot_message.get(chat_id)
+                message = self._message_with_button(chat_id, data) or self._last_bot_message.get(
+                    chat_id
+                )
             if message is None:
                 message = {
                     "message_id": next(self._message_ids),
@@ -909,6 +912,16 @@ class FakeBotAPI:
                 "data": data,
             }
         }
+
+    def _message_with_button(self, chat_id: int, data: str) -> dict | None:
+        """The newest bot message in `chat_id` with a button carrying `data` (lock held)."""
+        for (chat, _), message in reversed(self._messages.items()):
+            if chat != chat_id or message.get("from", {}).get("id") != self.bot_user["id"]:
+                continue
+            rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
+            if any(b.get("callback_data") == data for row in rows for b in row):
+                return message
+        return None
 
     def inline_query_update(self, query: str, *, user_id: int = 1001) -> dict:
         return {

@@ -120,22 +120,27 @@ def new_statement(db: Database, n: int, suffix: str = "") -> str:
     return external_id
 
 
-def new_cluster(db: Database, n: int) -> tuple[str, int]:
-    """An open claim nobody else's resembles (its own words): its cluster key and claim id."""
+def new_cluster(db: Database, n: int, asks: int = 1) -> tuple[str, int]:
+    """An open claim nobody else's resembles (its own words): its cluster key and claim id.
+    Asked `asks` times, by as many citizens: the most asked come first in /antrean."""
     words = " ".join(f"qz{n}x{i}" for i in range(4))
-    recorded = storage.record_submission(
-        db,
-        text=words,
-        normalized=words,
-        channel="private",
-        user_hash=hash_user_id(SECRET, 9_999_000 + n),
-        tier="none",
-    )
+    for asker in range(asks):
+        recorded = storage.record_submission(
+            db,
+            text=words,
+            normalized=words,
+            channel="private",
+            user_hash=hash_user_id(SECRET, 9_999_000 + 100 * n + asker),
+            tier="none",
+        )
     return claim_key(recorded.claim.id), recorded.claim.id
 
 
-def new_source_draft(db: Database, n: int) -> int:
-    """A pending draft from an official feed (no URL: nothing is fetched), for /draf."""
+def new_source_draft(db: Database, n: int, *, alone: bool = False) -> int:
+    """A pending draft from an official feed (no URL: nothing is fetched), for /draf;
+    `alone`: earlier cells' drafts are dismissed, so this one gets the first /draf button."""
+    if alone:
+        db.execute("UPDATE source_drafts SET status = 'dismissed' WHERE status = 'pending'")
     draft_id = source_store.add_source_draft(
         db, key=f"auth-draft-{n}", origin="feed", title=f"Judul rilis {n}", summary="Ringkasan."
     )
@@ -155,6 +160,10 @@ def sent_to(calls: list[Call], chat: int) -> list[str]:
 
 def answers(calls: list[Call]) -> list[str | None]:
     return [c.params.get("text") for c in calls if c.method == "answerCallbackQuery"]
+
+
+def edits(calls: list[Call]) -> list[Call]:
+    return [c for c in calls if c.method.startswith("editMessage")]
 
 
 def has_pre(calls: list[Call], chat: int) -> bool:
@@ -339,18 +348,21 @@ def test_command_pengaturan(bot: ThreadedBot, role: str, chat: str) -> None:
 # ------------------------------------------------------------------------------ buttons
 
 MOD_BUTTONS = ("q:a", "q:d", "sd:a", "sd:d", "t:ok", "e:ok", "v:HOAKS")
+QUEUE_ASKS = 50  # more than any other cluster in this module: first in /antrean, with buttons
 GROUP_BUTTONS = ("gs:a:1", "gs:s:strict")
 
 
 def button_scenario(
     bot: ThreadedBot, button: str, who: Actor
 ) -> tuple[str, Callable[[list[Call]], None]]:
-    """Arrange the press (for a moderator, through the commands that lead to the button)
-    and return the callback data plus the effect the allowed role must see."""
+    """Arrange the press through the commands that lead to the button (a button is only
+    accepted on the message that carries it) and return the callback data plus the effect
+    the allowed role must see."""
     db, n, chat = bot.db, who.n, who.chat
     assert db is not None
     if button in ("q:a", "q:d"):
-        key, claim_id = new_cluster(db, n)
+        key, claim_id = new_cluster(db, n, asks=QUEUE_ASKS)
+        bot.handle(who.message(bot, "/antrean"))
 
         def effect(calls: list[Call]) -> None:
             if button == "q:a":  # /tambah starts, with the cluster's wording as the claim
@@ -361,7 +373,8 @@ def button_scenario(
 
         return f"{button}:{key}", effect
     if button in ("sd:a", "sd:d"):
-        draft_id = new_source_draft(db, n)
+        draft_id = new_source_draft(db, n, alone=True)
+        bot.handle(who.message(bot, "/draf"))
 
         def effect(calls: list[Call]) -> None:
             if button == "sd:a":  # /tambah starts from the draft: the body is asked first
@@ -402,6 +415,7 @@ def button_scenario(
 
         return "v:HOAKS", effect
     if button.startswith("gs:"):
+        bot.handle(who.message(bot, "/pengaturan"))
 
         def effect(calls: list[Call]) -> None:
             settings = storage.get_group(db, chat)
@@ -465,6 +479,26 @@ def test_the_matrix_covers_every_registered_button_pattern(bot: ThreadedBot) -> 
         assert any(re.match(pattern, data) for data in covered), pattern
 
 
+def test_every_moderator_handler_checks_rights_on_every_update(bot: ThreadedBot) -> None:
+    """Entry points, every conversation step (typed answers, URL answers, preview edits),
+    every button: each moderator callback re-checks rights. /batal is the one exception:
+    anyone may cancel (nothing of theirs to cancel)."""
+    from telegram.ext import ConversationHandler
+
+    from bot.telegram import moderation
+
+    found = []
+    for handler in (h for group in bot_app(bot).handlers.values() for h in group):
+        inner = [handler]
+        if isinstance(handler, ConversationHandler):
+            inner = [*handler.entry_points, *itertools.chain(*handler.states.values()),
+                     *handler.fallbacks]  # fmt: skip
+        found += [h.callback for h in inner if h.callback.__module__ == moderation.__name__]
+    assert len(found) > 20
+    unguarded = {f.__name__ for f in found if not getattr(f, "guarded", False)}
+    assert unguarded == {"cancel"}
+
+
 def bot_app(bot: ThreadedBot) -> Any:
     assert bot._bot is not None
     return bot._bot.app
@@ -481,12 +515,14 @@ def _ask(bot: ThreadedBot, user: int, text: str) -> list[str]:
             if "callback_data" in b]  # fmt: skip
 
 
-@pytest.mark.parametrize("kind", ["h", "w", "x", "n"])
+@pytest.mark.parametrize("kind", ["p", "h", "w", "x", "n"])
 def test_buttons_of_someone_elses_claim_change_nothing(bot: ThreadedBot, kind: str) -> None:
-    """Vote / "Bukan ini" / "Kabari saya" data copied from another citizen's answer."""
+    """Candidate / vote / "Bukan ini" / "Kabari saya" data copied from another citizen's
+    answer: stale, and no message is edited."""
     n = next(_next)
     owner, intruder = 6_000_000 + n, 6_500_000 + n
     texts = {
+        "p": "sirekap itu penentu hasil resmi pemilu",  # possible: candidates
         "h": "pemilu 2024 diundur gak jadi 14 februari",  # confident: vote buttons
         "w": "pemilu 2024 diundur gak jadi 14 februari",
         "x": "sirekap itu penentu hasil resmi pemilu",  # possible: "Bukan ini"
@@ -499,6 +535,7 @@ def test_buttons_of_someone_elses_claim_change_nothing(bot: ThreadedBot, kind: s
     since = bot.checkpoint()
     calls = bot.handle(bot.fake.callback_update(data, user_id=intruder))
     assert answers(calls) == [ID["ack_stale"]]
+    assert edits(calls) == []
     assert state(bot.db) == before
     assert bot.failures(since) == []
     # the owner's own press still works
@@ -507,38 +544,42 @@ def test_buttons_of_someone_elses_claim_change_nothing(bot: ThreadedBot, kind: s
 
 
 def test_vote_naming_another_or_unknown_statement(bot: ThreadedBot) -> None:
-    """Own claim, forged statement: an unknown row id is stale; an existing statement
-    other than the one shown is accepted as that user's vote on it (one per statement)."""
+    """Own claim, forged statement: data that is not a button of the pressed answer is
+    stale, whether the statement it names exists or not; the button shown still works."""
     n = next(_next)
     user = 6_800_000 + n
-    data = next(
+    shown_data = next(
         d for d in _ask(bot, user, "pemilu 2024 diundur gak jadi 14 februari") if d[0] == "h"
     )
-    claim_id = int(data.split(":")[1])
-    assert bot.db is not None
-    before = state(bot.db)
-    calls = bot.handle(bot.fake.callback_update(f"h:{claim_id}:987654321", user_id=user))
-    assert answers(calls) == [ID["ack_stale"]] and state(bot.db) == before
+    claim_id = int(shown_data.split(":")[1])
     other = storage.get_statement(bot.db, "kpu-2024-hari-libur")
-    assert other is not None
-    calls = bot.handle(bot.fake.callback_update(f"h:{claim_id}:{other.id}", user_id=user))
+    assert bot.db is not None and other is not None
+    before = state(bot.db)
+    for forged in (f"h:{claim_id}:987654321", f"h:{claim_id}:{other.id}"):
+        calls = bot.handle(bot.fake.callback_update(forged, user_id=user))
+        assert answers(calls) == [ID["ack_stale"]] and state(bot.db) == before
+    calls = bot.handle(bot.fake.callback_update(shown_data, user_id=user))
     assert answers(calls) == [ID["ack_helpful"]]
     votes = bot.db.execute(
         "SELECT statement_id FROM feedback WHERE claim_id = ? AND user_hash = ?",
         [claim_id, hash_user_id(SECRET, user)],
     ).fetchall()
-    assert votes == [(other.id,)]
+    assert votes == [(int(shown_data.split(":")[2]),)]
 
 
-def test_dismissing_a_cluster_key_not_in_the_queue_changes_nothing(bot: ThreadedBot) -> None:
+def test_dismissing_a_cluster_no_longer_in_the_queue_changes_nothing(bot: ThreadedBot) -> None:
+    """🗑 pressed on an /antrean list after someone else handled the cluster: "gone";
+    a cluster key that was never on the list: stale."""
     who = actor(bot, "moderator", "private")
     assert bot.db is not None
-    key, claim_id = new_cluster(bot.db, who.n)
+    key, claim_id = new_cluster(bot.db, who.n, asks=QUEUE_ASKS)
+    bot.handle(who.message(bot, "/antrean"))
     storage.dismiss_claims(bot.db, [claim_id])  # already handled by someone else
     before = state(bot.db)
-    for data in (f"q:d:{key}", "q:d:c987654321"):
-        calls = bot.handle(who.press(bot, data))
-        assert answers(calls) == [ID["queue_gone"]]
+    calls = bot.handle(who.press(bot, f"q:d:{key}"))
+    assert answers(calls) == [ID["queue_gone"]]
+    calls = bot.handle(who.press(bot, "q:d:c987654321"))
+    assert answers(calls) == [ID["ack_stale"]]
     assert state(bot.db) == before
 
 
@@ -564,12 +605,17 @@ def test_group_admin_elsewhere_cannot_change_this_groups_settings(bot: ThreadedB
     who = actor(bot, "group_admin", "group")  # admin of who.chat
     other = -4_200_000_000 - who.n
     bot.fake.chat_members[(other, who.user)] = "member"
+    b_admin = 7_700_000 + who.n  # B's admin opens B's settings
+    bot.fake.chat_members[(other, b_admin)] = "administrator"
+    bot.handle(bot.fake.message_update("/pengaturan", user_id=b_admin, chat_id=other,
+                                       chat_type="group"))  # fmt: skip
     assert bot.db is not None
     storage.ensure_group(bot.db, other)
     before = state(bot.db)
     calls = bot.handle(bot.fake.callback_update("gs:a:1", user_id=who.user, chat_id=other))
     assert answers(calls) == [ID["ack_settings_not_admin"]]
     assert state(bot.db) == before
+    bot.handle(who.message(bot, "/pengaturan"))
     calls = bot.handle(who.press(bot, "gs:a:1"))  # in their own group it works
     settings = storage.get_group(bot.db, who.chat)
     assert settings is not None and settings.auto_check
@@ -583,3 +629,113 @@ def test_settings_button_data_for_unknown_values_is_stale(bot: ThreadedBot) -> N
         calls = bot.handle(who.press(bot, data))
         assert answers(calls) == [ID["ack_stale"]], data
     assert state(bot.db) == before
+
+
+@pytest.mark.parametrize("presser", ["asker_elsewhere", "group_member", "stranger"])
+def test_a_forged_candidate_press_on_the_group_card_edits_nothing(
+    bot: ThreadedBot, presser: str
+) -> None:
+    """The bot's answer in a group carries no buttons: a p: pressed on it (by someone with
+    a claim of their own and real candidates, by the member who asked there, or by anyone
+    with made-up ids) is stale, and the group card stays as it was."""
+    n = next(_next)
+    group, member = -4_300_000_000 - n, 6_900_000 + n
+    storage.ensure_group(bot.db, group)
+    calls = bot.handle(
+        bot.fake.message_update(
+            "/cek pemilu 2024 diundur gak jadi 14 februari",
+            user_id=member, chat_id=group, chat_type="group",
+        )
+    )  # fmt: skip
+    (card,) = [c for c in calls if c.method == "sendMessage" and c.params["chat_id"] == group]
+    asker = 6_950_000 + n
+    own = next(d for d in _ask(bot, asker, "sirekap itu penentu hasil resmi pemilu") if d[0] == "p")
+    claim_id, statement = own.split(":")[1:]
+    data = {
+        "asker_elsewhere": own,  # the asker's real candidate, pressed on the group's card
+        "group_member": f"p:{claim_id}:{statement}",
+        "stranger": "p:1:2",
+    }[presser]
+    user = {"asker_elsewhere": asker, "group_member": member, "stranger": 6_990_000 + n}[presser]
+    assert bot.db is not None
+    before = state(bot.db)
+    since = bot.checkpoint()
+    calls = bot.handle(bot.fake.callback_update(data, user_id=user, message=card.response))
+    assert answers(calls) == [ID["ack_stale"]]
+    assert edits(calls) == [] and state(bot.db) == before
+    assert bot.failures(since) == []
+
+
+def test_a_candidate_not_offered_on_the_own_answer_edits_nothing(bot: ThreadedBot) -> None:
+    """The asker's own answer, a real statement that was not among its candidates: stale
+    (data not on the pressed keyboard); the candidate offered still opens its card."""
+    n = next(_next)
+    user = 6_970_000 + n
+    offered = [d for d in _ask(bot, user, "sirekap itu penentu hasil resmi pemilu") if d[0] == "p"]
+    claim_id = offered[0].split(":")[1]
+    other = storage.get_statement(bot.db, "kpu-2024-hari-libur")
+    assert other is not None and f"p:{claim_id}:{other.id}" not in offered
+    calls = bot.handle(bot.fake.callback_update(f"p:{claim_id}:{other.id}", user_id=user))
+    assert answers(calls) == [ID["ack_stale"]] and edits(calls) == []
+    calls = bot.handle(bot.fake.callback_update(offered[0], user_id=user))
+    assert answers(calls) == [None] and len(edits(calls)) == 1
+
+
+def test_the_language_keyboard_in_a_group_answers_only_its_asker(bot: ThreadedBot) -> None:
+    """/bahasa in a group: another member's press on that keyboard is stale and neither
+    edits the message nor sets a language; the member who asked may choose."""
+    n = next(_next)
+    group, asker, other = -4_400_000_000 - n, 7_100_000 + n, 7_150_000 + n
+    calls = bot.handle(
+        bot.fake.message_update("/bahasa", user_id=asker, chat_id=group, chat_type="group")
+    )
+    (keyboard,) = [c for c in calls if c.method == "sendMessage" and c.params["chat_id"] == group]
+    assert bot.db is not None
+    before = state(bot.db)
+    calls = bot.handle(bot.fake.callback_update("l:en", user_id=other, message=keyboard.response))
+    assert answers(calls) == [ID["ack_stale"]] and edits(calls) == []
+    assert state(bot.db) == before
+    calls = bot.handle(bot.fake.callback_update("l:en", user_id=asker, message=keyboard.response))
+    assert len(edits(calls)) == 1
+
+
+# ------------------------------------------------------------------------------ removed mid-way
+
+REMOVED_AT = ("typed_answer", "verdict_button", "preview_edit", "ubah_preview_save")
+
+
+@pytest.mark.parametrize("step", REMOVED_AT)
+def test_a_moderator_removed_mid_conversation_is_refused_at_the_next_step(
+    bot: ThreadedBot, step: str
+) -> None:
+    """Rights are checked at every step, not only on save: the next answer, button or
+    preview edit of a moderator removed meanwhile is refused, changes nothing, and the
+    draft is gone (their next message is no longer taken as a field)."""
+    who = actor(bot, "moderator", "private")
+    assert bot.db is not None
+    if step in ("typed_answer", "verdict_button"):
+        bot.handle(who.message(bot, "/tambah"))
+        if step == "verdict_button":
+            bot.handle(who.message(bot, "KPU"))
+        nxt = who.press(bot, "v:HOAKS") if step == "verdict_button" else who.message(bot, "KPU")
+    elif step == "preview_edit":
+        bot.handle(who.message(bot, one_message_add(f"klaim pratinjau {who.n}")))
+        nxt = who.message(bot, f"claim klaim yang diubah {who.n}")
+    else:
+        sid = new_statement(bot.db, who.n)
+        bot.handle(who.message(bot, f"/ubah {sid} claim klaim sesudah dicabut {who.n}"))
+        nxt = who.press(bot, "e:ok")
+    storage.remove_moderator(bot.db, who.user, removed_by="test")
+    before = state(bot.db)
+    since = bot.checkpoint()
+    calls = bot.handle(nxt)
+    assert bot.failures(since) == []
+    if "callback_query" in nxt:
+        assert answers(calls) == [ID["mod_refused"]] and sent_to(calls, who.chat) == []
+    else:
+        assert sent_to(calls, who.chat) == [shown("mod_refused")]
+    assert edits(calls) == [] and state(bot.db) == before
+    # made a moderator again, the old draft does not come back
+    storage.add_moderator(bot.db, who.user, added_by="test")
+    calls = bot.handle(who.press(bot, "t:ok" if step == "preview_edit" else "e:ok"))
+    assert state(bot.db)["statements"] == before["statements"]

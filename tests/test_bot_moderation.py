@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 from botharness import SECRET, Bot, button_data, running_bot, visible
+from threadbot import ThreadedBot
 
 import storage
+from bot import drafts
 from bot.telegram.moderation import ADMIN_COMMANDS, MOD_COMMANDS
 from bot.telegram.texts import ID
 
@@ -286,3 +288,78 @@ async def test_fast_growing_cluster_is_announced_once(tmp_path: Path) -> None:
         alerts = [c for c in app_bot.calls if c.method == "sendMessage"
                   and c.params["chat_id"] == -100777]  # fmt: skip
         assert len(alerts) == 1 and "3 pertanyaan" in visible(alerts[0])
+
+
+# ------------------------------------------------------------------------------ malformed input
+
+GOOD = {
+    "org": "KPU", "verdict": "HOAKS", "claim": "klaim uji masukan rusak",
+    "clarification": "Klarifikasi resmi.", "source_url": "https://www.kpu.go.id/a",
+    "published_at": "2024-01-02", "variants": "-",
+}  # fmt: skip
+URL_REASON = "Sumber harus tautan https yang lengkap"
+CONTROL_REASON = "karakter kontrol"
+DATE_REASON = "Tanggal tidak dikenali"
+MALFORMED = [
+    ("source_url", "https://[::1", URL_REASON),  # urllib: ValueError "Invalid IPv6 URL"
+    ("source_url", "https://[zz]/", URL_REASON),  # ValueError: not an IP address
+    ("source_url", "https://www.kpu.go.id:abc/a", URL_REASON),  # ValueError on .port
+    ("source_url", "https://www.kpu.go.id:99999/a", URL_REASON),  # port out of range
+    ("claim", "klaim dengan NUL \x00 di tengah", CONTROL_REASON),
+    ("clarification", "klarifikasi \x1b[31m berwarna", CONTROL_REASON),
+    ("published_at", "14 Februari 99999", DATE_REASON),
+    ("published_at", "2024-02-30", DATE_REASON),
+]
+PATHS = ("one_message", "guided_step", "preview_edit", "ubah")
+
+
+@pytest.fixture(scope="module")
+def admin_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ThreadedBot]:
+    with ThreadedBot(tmp_path_factory.mktemp("malformed"), MODERATOR_IDS=str(ADMIN)) as running:
+        yield running
+
+
+def _to_admin(bot: ThreadedBot, text: str) -> list[str]:
+    calls = bot.handle(bot.fake.message_update(text, user_id=ADMIN))
+    return [c.response["text"] for c in calls if c.method == "sendMessage" and c.status == 200]
+
+
+@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize(("field", "value", "reason"), MALFORMED)
+def test_malformed_values_get_a_polite_error_at_the_step(
+    admin_bot: ThreadedBot, path: str, field: str, value: str, reason: str
+) -> None:
+    """A bad URL (including the ones urllib raises ValueError for), control characters and
+    impossible dates: in the one-message /tambah, at the guided step, as a preview edit and
+    in /ubah, the moderator is told what to fix; nothing raises, nothing is saved."""
+    bot = admin_bot
+    assert bot.db is not None
+    _to_admin(bot, "/batal")
+    before = [(s.external_id, s.updated_at) for s in storage.list_statements(bot.db)]
+    since = bot.checkpoint()
+    if path == "one_message":
+        fields = [value if name == field else GOOD[name] for name in drafts.FIELDS[:6]]
+        replies = _to_admin(bot, "/tambah " + " | ".join(fields))
+    elif path == "guided_step":
+        _to_admin(bot, "/tambah")
+        for name in drafts.FIELDS[: drafts.FIELDS.index(field)]:
+            _to_admin(bot, GOOD[name])
+        replies = _to_admin(bot, value)
+    elif path == "preview_edit":
+        _to_admin(bot, "/tambah " + " | ".join(GOOD[name] for name in drafts.FIELDS[:6]))
+        replies = _to_admin(bot, f"{field} {value}")
+    else:
+        replies = _to_admin(bot, f"/ubah kpu-2024-hari-libur {field} {value}")
+    assert bot.failures(since) == []
+    assert len(replies) == 1 and replies[0].startswith("⚠️") and reason in replies[0], replies
+    assert "Coba lagi" in replies[0]
+    after = [(s.external_id, s.updated_at) for s in storage.list_statements(bot.db)]
+    assert after == before
+
+
+@pytest.mark.parametrize("name", drafts.EDITABLE)
+@pytest.mark.parametrize("raw", ["\ud800", "a\udfffb", "KPU \udc80"])
+def test_lone_surrogates_are_refused_in_every_field(name: str, raw: str) -> None:
+    """Unencodable text (SQLite and Telegram refuse it) is refused where it is typed."""
+    with pytest.raises(drafts.DraftError, match="karakter rusak"):
+        drafts.parse_field(name, raw)

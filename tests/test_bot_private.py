@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from botharness import Bot, button_data, buttons, claims, running_bot, visible
-from fakebotapi import FakeBotAPI
+from fakebotapi import Call, FakeBotAPI
 
 import storage
 from bot.telegram.app import CITIZEN_COMMANDS
@@ -286,6 +286,62 @@ async def test_rate_limit_is_polite_and_then_quiet(tmp_path: Path) -> None:
         assert len(claims(bot.core)) == 2
 
 
+async def _flood(bot: Bot, updates: list[dict], bystander: int) -> list[Call]:
+    """Push `updates` at once, then a /start from `bystander`: once it is answered and the
+    fetched updates are all handled, the calls the bot made since (polls left out)."""
+    mark = bot.fake.mark()
+    for update in updates:
+        bot.fake.push_update(update)
+    bot.fake.push_update(bot.fake.message_update("/start", user_id=bystander))
+    await bot.fake.wait_for(
+        "sendMessage", lambda c: c.params["chat_id"] == bystander, after=mark, timeout=20
+    )
+    await asyncio.wait_for(bot.app.update_queue.join(), 20)
+    return [c for c in bot.fake.calls[mark:] if c.method != "getUpdates"]
+
+
+FLOOD = 300
+LIMIT = 10
+
+
+@pytest.mark.timeout(60)
+async def test_every_command_and_press_counts_against_the_per_user_limit(tmp_path: Path) -> None:
+    """300 /bantuan in a private chat: the limit's worth of answers, one polite note, then
+    silence; 300 button presses likewise; the same in a group, without the note; someone
+    else is answered throughout, and a moderator is not held back."""
+    env = {"RATE_LIMIT_PER_MINUTE": str(LIMIT), "MODERATOR_IDS": "42"}
+    async for bot in running_bot(tmp_path, **env):
+        note = ID["rate_limited"]
+        flooder, presser, member, group = 5001, 5002, 5003, -4_005_000_000
+        flood = [bot.fake.message_update("/bantuan", user_id=flooder) for _ in range(FLOOD)]
+        calls = await _flood(bot, flood, 5101)
+        sent = [visible(c) for c in calls if c.method == "sendMessage"
+                and c.params["chat_id"] == flooder]  # fmt: skip
+        assert len(sent) == LIMIT + 1 and sent.count(note) == 1 and sent[-1] == note
+        # a claim now is not answered and not recorded either
+        calls = await _flood(bot, [bot.fake.message_update(CONFIDENT_CLAIM, user_id=flooder)], 5102)
+        assert [c for c in calls if c.params.get("chat_id") == flooder] == []
+        assert claims(bot.core) == []
+
+        presses = [bot.fake.callback_update(f"p:{n}:1", user_id=presser) for n in range(FLOOD)]
+        calls = await _flood(bot, presses, 5103)
+        answered = [c.params.get("text") for c in calls if c.method == "answerCallbackQuery"]
+        assert len(answered) == LIMIT + 1 and answered.count(note) == 1 and answered[-1] == note
+        assert [c for c in calls if c.method.startswith("editMessage")] == []
+
+        in_group = [bot.fake.message_update("/bantuan", user_id=member, chat_id=group,
+                                            chat_type="group") for _ in range(FLOOD)]  # fmt: skip
+        calls = await _flood(bot, in_group, 5104)
+        sent = [visible(c) for c in calls if c.method == "sendMessage"
+                and c.params["chat_id"] == group]  # fmt: skip
+        assert len(sent) == LIMIT and note not in sent  # no note in front of the whole group
+
+        work = [bot.fake.message_update("/bantuan", user_id=42) for _ in range(15)]
+        calls = await _flood(bot, work, 5105)
+        assert len([c for c in calls if c.method == "sendMessage"
+                    and c.params["chat_id"] == 42]) == 15  # fmt: skip
+
+
 async def test_token_never_reaches_the_logs(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -318,3 +374,22 @@ def test_cekklaim_run_serves_over_long_polling_and_stops_cleanly(tmp_path: Path)
         assert proc.returncode == 0
         assert fake.token not in output and "seeded 23 starter statements" in output
         assert fake.errors == []
+
+
+def test_a_lone_surrogate_in_a_message_is_read_not_raised() -> None:
+    """Telegram's JSON may escape a lone surrogate ("\\ud800"): the claim is read with a
+    replacement character (SQLite could not store it), and entities over it do not raise."""
+    from telegram import Message
+
+    from bot.telegram.extract import extract_claim
+
+    fake = FakeBotAPI()
+    update = fake.message_update(
+        "pemilu \ud800 diundur https://kpu.go.id/a",
+        entities=[{"type": "url", "offset": 17, "length": 19},
+                  {"type": "bold", "offset": 7, "length": 1}],
+    )  # fmt: skip
+    claim = extract_claim(Message.de_json(update["message"], None))
+    assert claim.text == "pemilu \ufffd diundur https://kpu.go.id/a"
+    assert claim.urls == ("https://kpu.go.id/a",)
+    claim.text.encode("utf-8")  # storable

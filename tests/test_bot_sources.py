@@ -283,6 +283,7 @@ async def test_a_claimreview_draft_prefills_claim_and_verdict(bot: Bot, site: So
     review["url"] = site.url("/bawaslu/politik-uang")
     queue_reviews(bot.core.db, reviews_from_json(json.dumps(review)))
     (draft,) = source_store.pending_drafts(bot.core.db)
+    await to_admin(bot, "/draf", 1)
     summary, ask = await press(bot, f"sd:a:{draft.id}", 2)
     assert "bukan domain resmi" not in visible(summary)  # 127.0.0.1 counts as KPU here
     assert "Variasi" in visible(ask)  # everything else came from the ClaimReview and page
@@ -309,3 +310,22 @@ async def test_a_slow_link_holds_up_only_its_own_sender(
     texts = [c["text"] for c in claims(bot.core)]
     assert any(t.startswith("cek ini") and "Kotak Suara" in t for t in texts)  # page was read
     assert len(site.seen("/lambat")) == 1
+
+
+async def test_a_removed_moderator_gets_no_page_fetched_mid_tambah(
+    bot: Bot, site: SourceServer
+) -> None:
+    """A moderator removed after starting /tambah: a link sent as the next answer is
+    refused before anything is fetched (rights are checked at every step)."""
+    moderator = 4242
+    storage.add_moderator(bot.core.db, moderator, added_by="test")
+    mark = bot.fake.mark()
+    bot.fake.push_update(bot.fake.message_update("/tambah", user_id=moderator))
+    asked = await bot.fake.wait_for("sendMessage", lambda c: c.params["chat_id"] == moderator,
+                                    after=mark)  # fmt: skip
+    assert visible(asked) == re.sub(r"<[^>]+>", "", ID["ask_org"])
+    storage.remove_moderator(bot.core.db, moderator, removed_by="test")
+    reply = await bot.say(site.url("/berita/kotak-suara"), user_id=moderator)
+    assert visible(reply) == ID["mod_refused"]
+    await bot.app.update_queue.join()
+    assert site.seen("/berita/kotak-suara") == []

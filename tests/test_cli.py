@@ -511,6 +511,86 @@ def test_import_bad_files(
     assert message in capsys.readouterr().err
 
 
+def run_cli(db_path: Path, *args: str | bytes) -> subprocess.CompletedProcess[str]:
+    """The real `cekklaim` process (arguments may be raw bytes, as a shell passes them)."""
+    env = {k: v for k, v in os.environ.items() if k not in SETTING_NAMES}
+    env.update(CEKKLAIM_DB=str(db_path), CEKKLAIM_SECRET=SECRET)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], capture_output=True, text=True, encoding="utf-8",
+        errors="replace", env=env, cwd=db_path.parent, timeout=60,
+    )  # fmt: skip
+
+
+GOOD_IMPORT_ROW = '{"org": "KPU", "claim": "Klaim yang baik", "clarification": "Penjelasan."}'
+ROW_TWO = '{{"org": "KPU", "claim": {claim}, "clarification": "x", {extra}}}'
+MALFORMED_ROWS = [
+    # urllib raises ValueError for these: they made the import print a traceback
+    ('"source_url": "https://[::1"', "field 'source_url' must be an http(s) URL"),
+    ('"source_url": "https://kpu.go.id:99999/a"', "field 'source_url' must be an http(s) URL"),
+    ('"source_url": "https://[zz]/"', "field 'source_url' must be an http(s) URL"),
+    # JSON escapes that are no character: hashing and SQLite refuse to encode them
+    ('"source_title": "judul \\ud800"', "field 'source_title' contains an invalid character"),
+    ('"variants": ["\\udc80"]', "field 'variants[1]' contains an invalid character"),
+    ('"published_at": "99999-01-01"', "field 'published_at' is not a valid date"),
+    ('"source_title": "NUL \\u0000"', "field 'source_title' contains control characters"),
+]
+
+
+@pytest.mark.parametrize("claim", ['"Klaim kedua"', '"klaim \\ud800 tanpa id"'])
+@pytest.mark.parametrize(("extra", "message"), MALFORMED_ROWS)
+def test_import_of_malformed_values_reports_the_line_not_a_traceback(
+    tmp_path: Path, db_path: Path, claim: str, extra: str, message: str
+) -> None:
+    """As a real process: exit 1, only "line N: ..." lines, nothing imported. A lone
+    surrogate in a claim without an id also broke deriving the id from it."""
+    path = tmp_path / "rows.jsonl"
+    row = ROW_TWO.format(claim=claim, extra=extra)
+    path.write_text(GOOD_IMPORT_ROW + "\n" + row + "\n", encoding="utf-8")
+    before = statement_ids(db_path)
+    done = run_cli(db_path, "import", str(path))
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    lines = [line.strip() for line in done.stderr.splitlines()[1:]]
+    assert lines and all(line.startswith("line 2: ") for line in lines), done.stderr
+    assert any(line.startswith(f"line 2: {message}") for line in lines), done.stderr
+    if "ud800" in claim:
+        assert "line 2: field 'claim' contains an invalid character" in done.stderr
+    assert statement_ids(db_path) == before
+
+
+def test_import_csv_with_a_url_urllib_rejects(tmp_path: Path, db_path: Path) -> None:
+    path = tmp_path / "rows.csv"
+    path.write_text(
+        "org,claim,clarification,source_url\nKPU,Klaim satu,x,https://kpu.go.id/a\n"
+        "KPU,Klaim dua,x,https://[::1\n",
+        encoding="utf-8",
+    )
+    done = run_cli(db_path, "import", str(path))
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert "line 3: field 'source_url' must be an http(s) URL" in done.stderr
+
+
+def test_import_claimreview_with_broken_text_says_which_review(
+    tmp_path: Path, db_path: Path
+) -> None:
+    review = '{"@type": "ClaimReview", "claimReviewed": "klaim \\ud800", "url": "https://[::1"}'
+    path = tmp_path / "review.json"
+    path.write_text(review, encoding="utf-8")
+    done = run_cli(db_path, "import", str(path))
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert "ClaimReview 1: claim contains an invalid character" in done.stderr
+
+
+def test_arguments_that_are_not_utf8_get_an_error_or_are_cleaned(db_path: Path) -> None:
+    """Bytes a shell passes as they are (here \\xff): an id is a usage error; a claim to check
+    is still checked (and recorded without the broken byte)."""
+    done = run_cli(db_path, "statement", "show", b"kpu-\xff")
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert "not valid UTF-8" in done.stderr
+    done = run_cli(db_path, "check", b"pemilu 2024 \xff diundur gak jadi 14 februari")
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    assert "kpu-2024-hari-pemungutan" in done.stdout
+
+
 # --------------------------------------------------------------------------- export
 
 

@@ -1082,15 +1082,19 @@ def test_a_moderators_long_input_quoted_back_still_fits(
     assert _messages(calls)
 
 
-def test_a_forged_verdict_button_asks_again(threaded_bot: ThreadedBot) -> None:
-    """v:A (no such label) in the verdict step raised DraftError in the handler."""
+def test_a_forged_verdict_button_is_stale(threaded_bot: ThreadedBot) -> None:
+    """v:A (no such label) in the verdict step raised DraftError in the handler; it is no
+    button of the question it was pressed on, so it is stale and the question stands."""
     bot = threaded_bot
     bot.handle(bot.fake.message_update("/tambah", user_id=42))
     bot.handle(bot.fake.message_update("KPU", user_id=42))
     update = bot.fake.callback_update("v:A", user_id=42)
     calls = bot.handle(update)
     assert_all_fine(bot, calls, update)
-    assert "Label tidak dikenal" in _messages(calls)[0].response["text"]
+    assert _messages(calls) == []
+    assert [c.params.get("text") for c in calls if c.method == "answerCallbackQuery"] == [
+        TEXTS_ID["ack_stale"]
+    ]
     calls = bot.handle(bot.fake.callback_update("v:HOAKS", user_id=42))  # still asked
     assert "klaim" in _messages(calls)[0].response["text"].lower()
 

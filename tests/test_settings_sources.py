@@ -57,3 +57,14 @@ def test_an_empty_domain_list_is_unset() -> None:
     assert "kpu.go.id" in load(OFFICIAL_DOMAINS=" ").official_domains
     with pytest.raises(SettingsError, match="OFFICIAL_DOMAINS"):
         load(OFFICIAL_DOMAINS=",,")
+
+
+@pytest.mark.parametrize(
+    "feed", ["https://[::1", "https://[zz]/rss", "https://kpu.go.id:99999/rss", "https://kpu.go.id:x/"]
+)
+def test_a_feed_url_urllib_raises_on_is_a_settings_problem(feed: str) -> None:
+    """Named in the error (cekklaim prints it and exits 2), not a ValueError at start-up."""
+    with pytest.raises(SettingsError) as caught:
+        load(SOURCE_FEEDS=f"https://www.kpu.go.id/rss {feed}")
+    assert [p.split(":")[0] for p in caught.value.problems] == ["SOURCE_FEEDS"]
+    assert repr(feed) in str(caught.value)

@@ -203,9 +203,10 @@ def test_cli_claimreview_problems(
     assert "no ClaimReview found" in capsys.readouterr().err
     partial = tmp_path / "partial.jsonld"
     partial.write_text(json.dumps([{"@type": "ClaimReview", "url": "https://kpu.go.id/x"}]))
-    assert main(["import", str(partial)]) == 0
+    assert main(["import", str(partial)]) == 1  # every review skipped: nothing was done
     captured = capsys.readouterr()
-    assert "no claimReviewed" in captured.err and "0 ClaimReview drafts queued" in captured.out
+    assert "no claimReviewed" in captured.err and "1 error(s); nothing queued" in captured.err
+    assert captured.out == ""
 
 
 def test_cli_statement_evidence(cli_env: Path, capsys: pytest.CaptureFixture[str]) -> None:

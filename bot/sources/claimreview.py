@@ -20,7 +20,14 @@ from bot.sources.page import as_date, jsonld_objects, types_of
 from bot.sources.urls import normalize_url
 from storage import sources as source_store
 from storage.db import transaction
-from storage.statements import MAX_CLAIM_LEN, MAX_CLARIFICATION_LEN, MAX_ORG_LEN, VERDICTS
+from storage.statements import (
+    MAX_CLAIM_LEN,
+    MAX_CLARIFICATION_LEN,
+    MAX_ORG_LEN,
+    VERDICTS,
+    is_http_url,
+    text_problem,
+)
 
 #: Rating names fact-checkers use, mapped to CekKlaim's verdicts (upper-cased keys).
 VERDICT_NAMES = {
@@ -65,8 +72,7 @@ def review_fields(review: dict[str, Any], *, today: date | None = None) -> dict[
         "claim": _text(review.get("claimReviewed"), MAX_CLAIM_LEN),
         "verdict": map_verdict(rating.get("alternateName") or rating.get("name")),
         "org": _text(review.get("author"), MAX_ORG_LEN),
-        "source_url": url if isinstance(url, str) and url.startswith(("http://", "https://"))
-        else None,
+        "source_url": url if isinstance(url, str) and is_http_url(url) else None,
         "source_title": _text(review.get("headline") or review.get("name"), 300),
         "published_at": as_date(review.get("datePublished"), today=today),
         "clarification": _text(
@@ -117,6 +123,14 @@ def queue_reviews(
             fields = review_fields(review, today=today)
             if "claim" not in fields:
                 problems.append(f"ClaimReview {number}: no claimReviewed, skipped")
+                continue
+            bad = next(
+                ((name, p) for name, v in fields.items()
+                 if isinstance(v, str) and (p := text_problem(v))),
+                None,
+            )  # fmt: skip
+            if bad is not None:
+                problems.append(f"ClaimReview {number}: {bad[0]} contains {bad[1]}, skipped")
                 continue
             added = source_store.add_source_draft(
                 db,

@@ -15,6 +15,7 @@ from telegram.ext import (
     CommandHandler,
     Defaults,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 from telegram.request import BaseRequest, HTTPXRequest
@@ -39,6 +40,7 @@ log = logging.getLogger(__name__)
 #: Commands citizens see, in the order Telegram's menu shows them.
 CITIZEN_COMMANDS = ("start", "cek", "bantuan", "tentang", "bahasa", "berhenti")
 REFRESH_SECONDS = 3.0  # how soon a change made elsewhere (cekklaim import) reaches the bot
+LIMIT_GROUP = -2  # the per-user limit: before the group handlers (-1) and all others
 ALERT_EVERY_TICKS = 20  # fast-growing clusters are looked for once a minute
 PURGE_EVERY_TICKS = 1200  # settings of groups that removed the bot long ago: hourly
 
@@ -104,6 +106,9 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     """Every handler, in order. Note: order matters, the first matching handler wins."""
     private = filters.ChatType.PRIVATE
     new_message = filters.UpdateType.MESSAGE
+    # first of all, in its own group: every message, command and button press counts
+    # against its sender's per-minute limit; past it the update goes no further
+    app.add_handler(TypeHandler(Update, handlers.per_user_limit), group=LIMIT_GROUP)
     # groups and inline mode live in handler group -1: they run first and stop the update
     register_group_handlers(app)
     register_inline_handlers(app)

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from telegram import Message, MessageEntity
 
+from storage.statements import LONE_SURROGATE_RE
+
 MAX_CLAIM_CHARS = 20_000  # beyond this nothing helps matching; the rest is dropped
 _URL = re.compile(r"https?://\S+", re.IGNORECASE)
 
@@ -23,7 +25,8 @@ def extract_claim(message: Message, *, strip_command: bool = False) -> Extracted
     raw = message.text or message.caption or ""
     if strip_command and raw.startswith("/"):
         raw = raw.split(maxsplit=1)[1] if len(raw.split(maxsplit=1)) > 1 else ""
-    raw = raw.replace("\x00", " ")[:MAX_CLAIM_CHARS]
+    # NUL and lone surrogates (a JSON "\\ud800" escape is no character) cannot be stored
+    raw = LONE_SURROGATE_RE.sub("\ufffd", raw.replace("\x00", " ")[:MAX_CLAIM_CHARS])
     urls = list(_URL.findall(raw))
     for entity, value in entity_values(message, (MessageEntity.TEXT_LINK, MessageEntity.URL)):
         if entity.type == MessageEntity.TEXT_LINK and entity.url:
@@ -47,7 +50,7 @@ def entity_values(message: Message, types: Sequence[str]) -> list[tuple[MessageE
     entities = message.entities if message.text is not None else message.caption_entities
     if not body:
         return []
-    encoded = body.encode("utf-16-le")
+    encoded = body.encode("utf-16-le", "surrogatepass")  # a lone surrogate must not raise
     found = []
     for entity in entities:
         if entity.type in types:

@@ -56,7 +56,7 @@ from bot.matcher.normalize import normalize
 from bot.telegram import short_cards, updatelog
 from bot.telegram.extract import ExtractedClaim, entity_values, extract_claim
 from bot.telegram.ratelimit import RateLimiter
-from bot.telegram.render import Reply, callback
+from bot.telegram.render import Reply, callback, pressed_on_its_message
 from bot.telegram.runtime import runtime
 from bot.telegram.texts import DEFAULT_LANGUAGE, text
 from storage import Statement
@@ -251,8 +251,6 @@ async def _answer_asked(
     chat = update.effective_chat
     if message is None or user is None or chat is None:
         return
-    if not rt.limiter.allow(user.id):  # the per-user limit; in a group, no note about it
-        return
     lang = rt.language(user)
     if not _readable(claim):
         key = "group_unreadable" if target is not message else "group_usage"
@@ -435,6 +433,7 @@ async def settings_button(update: Update, context: Context) -> None:
         not isinstance(message, Message)
         or message.chat.type not in (ChatType.GROUP, ChatType.SUPERGROUP)
         or (kind, value) not in {("a", "0"), ("a", "1"), *(("s", s) for s in SENSITIVITIES)}
+        or not pressed_on_its_message(query)  # only ever on the settings message
     ):
         await query.answer(text(lang, "ack_stale"))
         return

@@ -14,7 +14,7 @@ from sqlite_utils import Database
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatAction, ChatType
 from telegram.error import BadRequest, TelegramError
-from telegram.ext import ContextTypes
+from telegram.ext import ApplicationHandlerStop, ContextTypes, filters
 
 from bot.core import Answer
 from bot.matcher.match import MIN_CONTENT_WORDS, Tier
@@ -24,10 +24,11 @@ from bot.sources.fetch import policy_from
 from bot.telegram import render, updatelog
 from bot.telegram.extract import ExtractedClaim, extract_claim
 from bot.telegram.faults import expected_fault
+from bot.telegram.groups import MENTIONS_BOT
 from bot.telegram.moderation import DRAFT as MODERATOR_DRAFT  # a /tambah in progress
 from bot.telegram.runtime import Runtime, runtime
 from bot.telegram.texts import DEFAULT_LANGUAGE, text
-from storage import Statement, get_statement, get_statement_by_rowid
+from storage import Statement, get_statement, get_statement_by_rowid, is_moderator
 from storage.claims import claim_recorded
 from storage.db import describe_error
 from storage.people import asked_by, record_feedback, set_language, subscribe, unsubscribe_all
@@ -150,11 +151,45 @@ async def unknown_command(update: Update, context: Context) -> None:
         await update.effective_message.reply_text(text(lang, "unknown_command"))
 
 
+def counts_against_limit(update: Update) -> bool:
+    """What a user makes the bot do: anything in a private chat, every button press, and
+    in groups commands and mentions of the bot (not the chatter the bot may also see)."""
+    if update.callback_query is not None:
+        return True
+    message = update.message or update.edited_message
+    if message is None or message.from_user is None:
+        return False
+    if message.chat.type == ChatType.PRIVATE:
+        return True
+    return bool(filters.COMMAND.check_update(update) or MENTIONS_BOT.check_update(update))
+
+
+async def per_user_limit(update: Update, context: Context) -> None:
+    """Count the update against its sender's per-minute limit; past it, one polite note
+    (never in a group), then quiet: the update goes no further. Moderators are not held
+    back: a guided /tambah alone is a dozen steps."""
+    user = update.effective_user
+    if user is None or not counts_against_limit(update):
+        return
+    rt = runtime(context)
+    if rt.limiter.allow(user.id) or is_moderator(rt.core.db, user.id, rt.settings.moderator_ids):
+        return
+    if rt.limiter.first_refusal(user.id):
+        note = text(rt.language(user), "rate_limited")
+        query, message, chat = update.callback_query, update.message, update.effective_chat
+        if query is not None:
+            await query.answer(note)
+        elif message is not None and chat is not None and chat.type == ChatType.PRIVATE:
+            await message.reply_text(note)
+    log.debug("over the per-user limit: update %d dropped", update.update_id)
+    raise ApplicationHandlerStop
+
+
 async def answer_claim(
     update: Update, context: Context, claim: ExtractedClaim, *, quote: bool = False
 ) -> None:
-    """The citizen path: rate limit, match and record, then one reply (quoting the message
-    when `quote`, e.g. for an edited one)."""
+    """The citizen path (within the per-user limit, `per_user_limit`): match and record, then
+    one reply (quoting the message when `quote`, e.g. for an edited one)."""
     rt = runtime(context)
     message = update.effective_message
     user = update.effective_user
@@ -162,10 +197,6 @@ async def answer_claim(
     if message is None or user is None or chat is None:
         return
     lang = rt.language(user)
-    if not rt.limiter.allow(user.id):
-        if rt.limiter.first_refusal(user.id):
-            await message.reply_text(text(lang, "rate_limited"))
-        return
     if (not claim.text or not normalize(claim.text).content) and not claim.urls:
         await message.reply_text(text(lang, "howto"))
         return
@@ -232,8 +263,14 @@ async def button(update: Update, context: Context) -> None:
     lang = rt.language(user)
     kind, _, rest = (query.data or "").partition(":")
     parts = rest.split(":")
+    if not render.pressed_on_its_message(query):  # forged, or a keyboard since replaced
+        await query.answer(text(lang, "ack_stale"))
+        return
     try:
         if kind == render.CB_LANGUAGE and rest in ("id", "en"):
+            if not _asked_by_presser(query):
+                await query.answer(text(lang, "ack_stale"))
+                return
             set_language(rt.core.db, rt.user_hash(user.id), rest)
             await query.answer()
             await _edit(query, text(rest, "language_set"))
@@ -285,21 +322,35 @@ def _own_claim_button(
     query: CallbackQuery,
 ) -> bool:
     """Checked again on every press, never trusted from the callback data: the ids are in
-    range, the statement exists, and votes and "Kabari saya" come from the claim's own
-    asker in their private chat (the only place these buttons are sent)."""
+    range, the statement exists, and every claim button (candidates, votes, "Bukan ini",
+    "Kabari saya") comes from the claim's own asker in their private chat, the only place
+    these buttons are sent. So a forged press cannot edit a group's or anyone else's answer.
+    """
     if not 0 < claim_id <= MAX_ROW_ID or not 0 < (statement_rowid or 1) <= MAX_ROW_ID:
         return False
-    if kind == render.CB_PICK:
-        return True  # showing a statement's public card needs no ownership
     if kind in (render.CB_HELPFUL, render.CB_WRONG) and (
         statement_rowid is None or get_statement_by_rowid(db, statement_rowid) is None
     ):
         return False
-    if kind == render.CB_NOTIFY and (
-        query.message is None or query.message.chat.id != query.from_user.id
-    ):
+    if query.message is None or query.message.chat.id != query.from_user.id:
         return False
     return asked_by(db, claim_id, user_hash)
+
+
+def _asked_by_presser(query: CallbackQuery) -> bool:
+    """The language keyboard: in a private chat it is the user's own; in a group only the
+    member whose /bahasa it answers may press it (it edits that message)."""
+    message = query.message
+    if message is None:
+        return False
+    if message.chat.id == query.from_user.id:
+        return True
+    asked = message.reply_to_message if isinstance(message, Message) else None
+    return (
+        asked is not None
+        and asked.from_user is not None
+        and asked.from_user.id == query.from_user.id
+    )
 
 
 async def _edit(

@@ -50,6 +50,7 @@ from bot.telegram.texts import CATALOGUES, text
 from storage import Statement, StatementInput
 from storage import sources as source_store
 from storage.people import remove_subscription
+from storage.statements import is_http_url
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +105,9 @@ def _guard(*, admin: bool) -> Callable[[Handler], Handler]:
             if not allowed:
                 who = rt.user_hash(user.id)[:12] if user else "?"
                 log.warning("refused %s for user %s", func.__name__, who)
+                if user is not None:  # rights removed mid-conversation: the draft goes too
+                    context.user_data.pop(DRAFT, None)
+                    context.user_data.pop(EDIT, None)
                 if update.callback_query is not None:
                     await update.callback_query.answer(text("id", "mod_refused"))
                 elif update.effective_message is not None:
@@ -111,16 +115,27 @@ def _guard(*, admin: bool) -> Callable[[Handler], Handler]:
                     await update.effective_message.reply_text(text(rt.language(user), key))
                 return ConversationHandler.END
             query = update.callback_query
-            if query is not None and (
-                query.message is None or query.message.chat.type != ChatType.PRIVATE
-            ):  # moderators' buttons are only ever sent in their private chat: forged
+            if query is not None and not _own_private_button(query):
                 await query.answer(text("id", "ack_stale"))
-                return ConversationHandler.END
+                return None  # a conversation stays where it was
             return await func(update, context)
 
+        wrapper.guarded = True  # type: ignore[attr-defined]  # tests check every handler
         return wrapper
 
     return decorate
+
+
+def _own_private_button(query: CallbackQuery) -> bool:
+    """Moderators' buttons are only ever sent in their own private chat, and the data must
+    be a button of the message it was pressed on: anything else is forged."""
+    message = query.message
+    return (
+        message is not None
+        and message.chat.type == ChatType.PRIVATE
+        and message.chat.id == query.from_user.id
+        and render.pressed_on_its_message(query)
+    )
 
 
 moderator_only = _guard(admin=False)
@@ -164,6 +179,8 @@ def _sanitized(draft: dict) -> dict:
     (and so asked for). A fetched http source is kept: it is the page that was read."""
     clean: dict = {}
     for name, value in draft.items():
+        if name == "source_url" and (not isinstance(value, str) or not is_http_url(value)):
+            continue  # e.g. "https://[::1" from a ClaimReview queued before it was checked
         if name not in drafts.EDITABLE or name == "source_url":
             clean[name] = value
             continue
@@ -255,10 +272,15 @@ async def _ask_next(update: Update, context: Context, draft: dict) -> int:
                 )
             await message.reply_text(text("id", f"ask_{name}"), reply_markup=markup)
             return STEPS[name]
-    await _preview(update, drafts.to_input(draft, "baru"), _preview_header(context, draft), "t")
+    data = drafts.to_input(draft, "baru")
+    if problems := drafts.problems(data):  # e.g. valid_until before published_at
+        await message.reply_text(text("id", "draft_error", error=_echo_lines(problems)))
+        return CONFIRM
+    await _preview(update, data, _preview_header(context, draft), "t")
     return CONFIRM
 
 
+@moderator_only
 async def add_step(update: Update, context: Context) -> int:
     """Take the answer for the field being asked; re-ask with the reason when it is wrong."""
     message = update.effective_message
@@ -298,6 +320,7 @@ async def add_verdict_button(update: Update, context: Context) -> int:
     return await _ask_next(update, context, draft)
 
 
+@moderator_only
 async def add_edit_field(update: Update, context: Context) -> int:
     """At the preview, `kolom nilai` changes one field (pre-filled or typed), then re-previews."""
     message = update.effective_message
@@ -512,6 +535,9 @@ async def edit(update: Update, context: Context) -> None:
         await message.reply_text(text("id", "draft_error", error=_echo(exc)))
         return
     changed = drafts.edited(statement, field, value)
+    if problems := drafts.problems(changed):  # e.g. valid_until before published_at
+        await message.reply_text(text("id", "draft_error", error=_echo_lines(problems)))
+        return
     context.user_data[EDIT] = changed
     header = text("id", "edit_preview", field=html.escape(field))
     await _preview(update, changed, header, "e")

@@ -11,7 +11,7 @@ import html
 from dataclasses import dataclass
 from datetime import date
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot.matcher.match import Match
 from bot.sources.prefill import Prefill
@@ -47,6 +47,25 @@ def callback(*parts: object) -> str:
     if len(data.encode()) > MAX_CALLBACK_BYTES:  # ids are integers: cannot happen, guard anyway
         raise ValueError(f"callback data too long: {data!r}")
     return data
+
+
+def pressed_on_its_message(query: CallbackQuery) -> bool:
+    """The pressed data is one of the buttons of the message it came with.
+
+    A modified client can send any data with a press on any message the user can see; data
+    not on that message's keyboard is forged (or stale: the message shows other buttons now).
+    A message too old for Telegram to include (InaccessibleMessage) cannot be compared: the
+    owner checks of each handler still apply to it.
+    """
+    message = query.message
+    if message is None:
+        return False
+    if not isinstance(message, Message):
+        return True
+    markup = message.reply_markup
+    return markup is not None and any(
+        button.callback_data == query.data for row in markup.inline_keyboard for button in row
+    )
 
 
 def esc(value: object) -> str:
