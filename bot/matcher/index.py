@@ -38,8 +38,13 @@ class IndexDoc:
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
+    """A statement retrieved for a text, with what the ranker reads of it."""
+
     doc: int
-    bm25: float
+    bm25: float  # HEAD_WEIGHT * head + BODY_WEIGHT * body
+    head: float  # BM25 of the text's words in the claim and its phrasings
+    body: float  # BM25 of the text's words in the clarification
+    explained: float  # idf-weighted share of the text's words the statement uses (0-1)
 
 
 class MatchIndex:
@@ -58,8 +63,8 @@ class MatchIndex:
             self.heads.append(heads)
             head_tf: Counter[str] = Counter()
             for h in heads:
-                head_tf.update(set(h.content))
-            body_tf = Counter(normalize(doc.clarification).content)
+                head_tf.update(set(h.terms))
+            body_tf = Counter(normalize(doc.clarification).terms)
             head_len.append(sum(head_tf.values()))
             body_len.append(sum(body_tf.values()))
             for t in head_tf.keys() | body_tf.keys():
@@ -77,40 +82,50 @@ class MatchIndex:
         self.max_idf = math.log(1 + (n - 0.5) / 1.5) if n > 1 else 1.0
         avg_head = sum(head_len) / n or 1.0
         avg_body = sum(body_len) / n or 1.0
-        # Pass 2: BM25 impact per posting, highest first, capped per term.
-        self.postings: dict[str, tuple[array[int], array[float]]] = {}
+        # Pass 2: BM25 impact per posting and field, highest combined first, capped per term.
+        self.postings: dict[str, tuple[array[int], array[float], array[float]]] = {}
         for t, (ids, htf, btf) in raw.items():
             idf = self.idf[t]
-            weights = [
-                idf
-                * (
-                    HEAD_WEIGHT * _bm25_tf(htf[j], head_len[i], avg_head)
-                    + BODY_WEIGHT * _bm25_tf(btf[j], body_len[i], avg_body)
-                )
-                for j, i in enumerate(ids)
-            ]
-            order = heapq.nlargest(MAX_POSTINGS, range(len(ids)), key=weights.__getitem__)
+            head_w = [idf * _bm25_tf(htf[j], head_len[i], avg_head) for j, i in enumerate(ids)]
+            body_w = [idf * _bm25_tf(btf[j], body_len[i], avg_body) for j, i in enumerate(ids)]
+            order = heapq.nlargest(
+                MAX_POSTINGS,
+                range(len(ids)),
+                key=lambda j: HEAD_WEIGHT * head_w[j] + BODY_WEIGHT * body_w[j],
+            )
             self.postings[t] = (
                 array("i", [ids[j] for j in order]),
-                array("f", [weights[j] for j in order]),
+                array("f", [head_w[j] for j in order]),
+                array("f", [body_w[j] for j in order]),
             )
 
     def __len__(self) -> int:
         return len(self.ids)
 
+    def weight(self, term: str) -> float:
+        """How specific a word is (idf); a word no statement uses counts as the rarest."""
+        return self.idf.get(term, self.max_idf)
+
     def retrieve(self, query: Normalized, k: int = CANDIDATES) -> list[Candidate]:
         """Top-k statements by BM25; query words unknown to the base are ignored."""
-        terms = [t for t in set(query.content) if t in self.postings]
+        distinct = set(query.terms)
+        terms = [t for t in distinct if t in self.postings]
         if len(terms) > MAX_QUERY_TERMS:
             terms = sorted(terms, key=lambda t: -self.idf[t])[:MAX_QUERY_TERMS]
-        scores: dict[int, float] = {}
-        get = scores.get
+        query_mass = sum(self.weight(t) for t in distinct) or 1.0
+        head: dict[int, float] = {}
+        body: dict[int, float] = {}
+        mass: dict[int, float] = {}
         for t in terms:
-            ids, ws = self.postings[t]
-            for i, w in zip(ids, ws, strict=True):
-                scores[i] = get(i, 0.0) + w
+            ids, hws, bws = self.postings[t]
+            idf = self.idf[t]
+            for i, hw, bw in zip(ids, hws, bws, strict=True):
+                head[i] = head.get(i, 0.0) + hw
+                body[i] = body.get(i, 0.0) + bw
+                mass[i] = mass.get(i, 0.0) + idf
+        scores = {i: HEAD_WEIGHT * h + BODY_WEIGHT * body[i] for i, h in head.items()}
         top = heapq.nlargest(k, scores.items(), key=itemgetter(1))
-        return [Candidate(i, s) for i, s in top]
+        return [Candidate(i, s, head[i], body[i], mass[i] / query_mass) for i, s in top]
 
 
 def _bm25_tf(tf: int, length: int, avg: float) -> float:
