@@ -131,7 +131,11 @@ class EvalSet:
     def base_rows(self) -> list[dict[str, str]]:
         """Title/text rows for the BM25 baseline."""
         return [
-            {"id": d.statement_id, "title": " ".join((d.claim, *d.variants)), "text": d.clarification}
+            {
+                "id": d.statement_id,
+                "title": " ".join((d.claim, *d.variants)),
+                "text": d.clarification,
+            }
             for d in self.docs
         ]
 
