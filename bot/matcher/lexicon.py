@@ -293,3 +293,11 @@ NEGATIONS: frozenset[str] = frozenset({"tidak", "bukan", "belum", "jangan", "dil
 QUESTION_TAG_LEADS: tuple[str, ...] = (
     "benar", "bener", "betul", "bnr", "bner", "iya", "ya", "atau", "apa", "ato",
 )  # fmt: skip
+
+# Numbers written as words, read as digits so "dua putaran" and "2 putaran" agree and
+# "3 putaran" does not.
+NUMBER_WORDS: dict[str, str] = {
+    "nol": "0", "satu": "1", "dua": "2", "tiga": "3", "empat": "4", "lima": "5", "enam": "6",
+    "tujuh": "7", "delapan": "8", "sembilan": "9", "sepuluh": "10", "sebelas": "11",
+    "pertama": "1", "kedua": "2", "ketiga": "3", "keempat": "4", "kelima": "5",
+}  # fmt: skip

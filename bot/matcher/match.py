@@ -30,7 +30,7 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 
 from bot.matcher.index import Candidate, MatchIndex
-from bot.matcher.lexicon import NEGATIONS
+from bot.matcher.lexicon import NEGATIONS, NUMBER_WORDS
 from bot.matcher.normalize import Normalized, normalize
 
 # Scorers, one per stage (rapidfuzz does no preprocessing: texts arrive normalized).
@@ -56,6 +56,7 @@ POSSIBLE_COVERAGE = 0.5
 POSSIBLE_FUZZY = 0.6
 
 _YEAR = re.compile(r"^(19|20)\d\d$")
+_SMALL_NUMBER = re.compile(r"^\d{1,3}$")
 
 
 class Tier(StrEnum):
@@ -248,19 +249,17 @@ def match_text(
         for share, _logit, s in ranked[:limit]
     )
     share, _logit, top = ranked[0]
-    years_conflict = top.head is not None and _years_conflict(top.head, set(query.content))
-    tier = decide(
-        share, top, len(set(query.content)), years_conflict, model.thresholds
-    )
+    conflict = top.head is not None and numbers_conflict(top.head, numbers(query))
+    tier = decide(share, top, len(set(query.content)), conflict, model.thresholds)
     return MatchResult(tier, matches, query)
 
 
 def decide(
-    share: float, top: Scored, content_words: int, years_conflict: bool, t: Thresholds
+    share: float, top: Scored, content_words: int, numbers_differ: bool, t: Thresholds
 ) -> Tier:
     """The tier of the best candidate (see Thresholds)."""
     cov, fz, explained = top.coverage, top.fuzzy, top.explained
-    if content_words >= MIN_CONTENT_WORDS and not years_conflict:
+    if content_words >= MIN_CONTENT_WORDS and not numbers_differ:
         claim = (
             cov >= t.claim_coverage
             and fz >= t.claim_fuzzy
@@ -270,9 +269,7 @@ def decide(
         alone = (
             share >= t.alone_share and cov >= t.alone_coverage and explained >= t.alone_explained
         )
-        whole = (
-            share >= WHOLE_SHARE and explained >= WHOLE_EXPLAINED and cov >= WHOLE_COVERAGE
-        )
+        whole = share >= WHOLE_SHARE and explained >= WHOLE_EXPLAINED and cov >= WHOLE_COVERAGE
         if claim or alone or whole:
             return Tier.CONFIDENT
     if share >= t.possible_share and (cov >= t.possible_coverage or fz >= POSSIBLE_FUZZY):
@@ -361,7 +358,23 @@ def _negations(tokens: tuple[str, ...]) -> int:
     return sum(t in NEGATIONS for t in tokens)
 
 
-def _years_conflict(head: Normalized, qset: set[str]) -> bool:
-    head_years = {t for t in head.content if _YEAR.match(t)}
-    query_years = {t for t in qset if _YEAR.match(t)}
-    return bool(head_years and query_years and not head_years & query_years)
+def numbers(text: Normalized) -> frozenset[str]:
+    """Years and small numbers of a text, number words read as digits ("dua" -> "2")."""
+    out = set()
+    for t in text.tokens:
+        t = NUMBER_WORDS.get(t, t)
+        if _YEAR.match(t) or _SMALL_NUMBER.match(t):
+            out.add(t)
+    return frozenset(out)
+
+
+def numbers_conflict(head: Normalized, query_numbers: frozenset[str]) -> bool:
+    """Does the text name another year ("pemilu 2029") or another count ("3 putaran" against
+    "dua putaran") than the claim? Then the claim is not the text's, however alike the words."""
+    head_numbers = numbers(head)
+    for kind in (_YEAR, _SMALL_NUMBER):
+        mine = {n for n in head_numbers if kind.match(n)}
+        theirs = {n for n in query_numbers if kind.match(n)}
+        if mine and theirs and not mine & theirs:
+            return True
+    return False

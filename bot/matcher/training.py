@@ -22,9 +22,10 @@ from bot.matcher.match import (
     Scored,
     Thresholds,
     Tier,
-    _years_conflict,
     candidate_features,
     decide,
+    numbers,
+    numbers_conflict,
     rank,
 )
 from bot.matcher.normalize import normalize
@@ -38,7 +39,7 @@ class Example:
     right: tuple[bool, ...]
     answerable: bool
     content_words: int
-    years: frozenset[str]  # the text's year tokens, for the year-conflict check
+    numbers: frozenset[str]  # the text's years and counts, for the conflict check
 
 
 def collect(index: MatchIndex, labelled: Iterable[tuple[str, frozenset[str]]]) -> list[Example]:
@@ -53,7 +54,7 @@ def collect(index: MatchIndex, labelled: Iterable[tuple[str, frozenset[str]]]) -
                 tuple(index.ids[s.doc] in expected for s in scored),
                 bool(expected),
                 len(set(query.content)),
-                frozenset(t for t in query.content if len(t) == 4 and t.isdigit()),
+                numbers(query),
             )
         )
     return out
@@ -113,7 +114,7 @@ class Outcome:
     top: Scored | None
     top_right: bool
     content_words: int
-    years_conflict: bool
+    numbers_differ: bool
 
 
 def outcomes(examples: Sequence[Example], weights: tuple[float, ...]) -> list[Outcome]:
@@ -124,9 +125,7 @@ def outcomes(examples: Sequence[Example], weights: tuple[float, ...]) -> list[Ou
         right = {id(s) for s, ok in zip(e.candidates, e.right, strict=True) if ok}
         position = next((i + 1 for i, r in enumerate(ranked) if id(r[2]) in right), None)
         top = ranked[0][2] if ranked else None
-        years_conflict = bool(
-            top is not None and top.head is not None and _years_conflict(top.head, set(e.years))
-        )
+        differ = top is not None and top.head is not None and numbers_conflict(top.head, e.numbers)
         out.append(
             Outcome(
                 e.answerable,
@@ -135,7 +134,7 @@ def outcomes(examples: Sequence[Example], weights: tuple[float, ...]) -> list[Ou
                 top,
                 position == 1,
                 e.content_words,
-                years_conflict,
+                differ,
             )
         )
     return out
@@ -192,7 +191,7 @@ def report(results: Sequence[Outcome], t: Thresholds) -> Report:
     )
     for o in results:
         tier = (
-            decide(o.share, o.top, o.content_words, o.years_conflict, t)
+            decide(o.share, o.top, o.content_words, o.numbers_differ, t)
             if o.top is not None
             else Tier.NONE
         )
