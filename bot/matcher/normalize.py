@@ -4,7 +4,7 @@ One pipeline for statements and claims alike, so both sides of a match are read 
 NFKC -> lower case -> symbols used as letters ("C0r€T", "N4NG!S") -> drop URLs, mentions,
 emoji -> squeeze letter runs -> drop question tags ("bener gak sih?") -> split -> fold digits
 used as letters -> expand slang and election vocabulary -> (content tokens) drop stopwords ->
-(terms) reduce each word to its root with the Sastrawi stemmer, so "mencoblos",
+(terms) reduce each word to its root (stemmer.py, on Sastrawi's dictionary), so "mencoblos",
 "pencoblosan" and "dicoblos" meet in the index.
 """
 
@@ -15,9 +15,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
-
 from bot.matcher.lexicon import ELECTION, NEGATIONS, QUESTION_TAG_LEADS, SLANG, STOPWORDS
+from bot.matcher.stemmer import root
 
 _URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w.-]+\.(?:com|id|co\.id|go\.id|net|org|ly)\b\S*")
 _MENTION = re.compile(r"[@#]\w+")
@@ -105,25 +104,17 @@ def _expand(token: str) -> tuple[str, ...]:
     return tuple(mapped.split())
 
 
-_STEMMER = StemmerFactory().create_stemmer(isDev=False)
-_ROOTS = _STEMMER.delegatedStemmer.dictionary
 #: Canonical words of our own tables stay whole ("pemilu" is not "milu").
 _KEEP = frozenset(w for v in _PHRASE_TABLE.values() for w in v.split())
 
 
 @lru_cache(maxsize=262_144)
 def stem(word: str) -> str:
-    """The root of one content word (Sastrawi), with the Jakarta suffix "-in" ("dimundurin",
-    "dibagiin") read as "-kan"; words of four letters or fewer, numbers and our own canonical
-    words are kept as they are."""
+    """The root of one content word (stemmer.py); words of four letters or fewer, numbers
+    and our own canonical words are kept as they are."""
     if len(word) <= 4 or not word.isalpha() or word in _KEEP:
         return word
-    root = _STEMMER.stem(word)
-    if root == word and word.endswith("in") and len(word) >= 7:
-        informal = _STEMMER.stem(word[:-2])
-        if _ROOTS.contains(informal):
-            root = informal
-    return root if len(root) >= 3 else word
+    return root(word)
 
 
 def normalize(text: str) -> Normalized:
