@@ -375,3 +375,70 @@ def test_operators_do_not_change_the_answer(index: MatchIndex) -> None:
 def test_hostile_inputs_do_not_raise(index: MatchIndex, text: str) -> None:
     result = match_text(index, text)
     assert len(result.matches) <= MAX_RESULTS
+
+
+# --------------------------------------------------------------------------- small bases
+
+
+@pytest.mark.parametrize(
+    ("statement", "text"),
+    [
+        (
+            "Surat suara pilpres sudah dicoblos duluan di gudang logistik KPU Jakarta",
+            "gudang KPU surat suara sudah dicoblos duluan??",
+        ),
+        (
+            "Tinta pemilu mengandung babi sehingga haram dipakai pemilih muslim",
+            "tinta pemilu ada babinya yg bikin haram, bener gk??",
+        ),
+        (
+            "Pemilu 2024 diundur ke tahun 2025",
+            "INFO PENTING!!! pemilu 2024 DIMUNDURIN ke 2025, sebarkan!!",
+        ),
+    ],
+)
+def test_one_statement_that_explains_the_whole_text_is_answered(statement: str, text: str) -> None:
+    other = IndexDoc("other", "Quick count itu hasil resmi")
+    idx = MatchIndex([IndexDoc("only", statement), other])
+    result = match_text(idx, text)
+    assert result.tier is Tier.CONFIDENT, result.best
+    assert ids(result)[0] == "only"
+    assert result.best is not None and result.best.polarity_differs is False  # a question tag
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tinta pemilu buatan cina",  # same words, another claim
+        "surat suara pilkada dicetak di luar negeri",
+        "pemilu 2029 diundur ke tahun 2030",  # another year
+    ],
+)
+def test_a_small_base_does_not_answer_another_claim(text: str) -> None:
+    idx = MatchIndex(
+        [
+            IndexDoc("ink", "Tinta pemilu mengandung babi sehingga haram dipakai pemilih muslim"),
+            IndexDoc("ballots", "Surat suara pilpres sudah dicoblos duluan di gudang logistik KPU"),
+            IndexDoc("date", "Pemilu 2024 diundur ke tahun 2025"),
+        ]
+    )
+    assert match_text(idx, text).tier is not Tier.CONFIDENT
+
+
+def test_a_text_that_corrects_the_hoax_is_flagged_as_saying_the_opposite() -> None:
+    idx = MatchIndex([IndexDoc("hoax", "Pemilu 2024 diundur ke tahun 2025")])
+    best = match_text(idx, "Pemilu 2024 tidak diundur ke 2025, itu hoaks").best
+    assert best is not None and best.statement_id == "hoax"
+    assert best.polarity_differs is True  # the card never reads as confirming the hoax
+
+
+def test_leetspeak_finds_the_statement() -> None:
+    idx = MatchIndex(
+        [
+            IndexDoc("kpk", "KPK temukan bukti pencucian uang di rumah artis"),
+            IndexDoc("other", "Pemilu 2024 diundur ke tahun 2025"),
+        ]
+    )
+    result = match_text(idx, "MENGEJUTK4N!! KPK temuk4n BUKT1 PENCUC14N uang di rumah 4rtis")
+    assert ids(result)[0] == "kpk"
+    assert result.tier is Tier.CONFIDENT

@@ -12,7 +12,6 @@ from array import array
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from operator import itemgetter
 
 from bot.matcher.normalize import Normalized, normalize
 
@@ -41,9 +40,7 @@ class Candidate:
     """A statement retrieved for a text, with what the ranker reads of it."""
 
     doc: int
-    bm25: float  # HEAD_WEIGHT * head + BODY_WEIGHT * body
-    head: float  # BM25 of the text's words in the claim and its phrasings
-    body: float  # BM25 of the text's words in the clarification
+    bm25: float  # HEAD_WEIGHT * BM25 in the claim and phrasings + BODY_WEIGHT * in the rest
     explained: float  # idf-weighted share of the text's words the statement uses (0-1)
 
 
@@ -82,21 +79,22 @@ class MatchIndex:
         self.max_idf = math.log(1 + (n - 0.5) / 1.5) if n > 1 else 1.0
         avg_head = sum(head_len) / n or 1.0
         avg_body = sum(body_len) / n or 1.0
-        # Pass 2: BM25 impact per posting and field, highest combined first, capped per term.
-        self.postings: dict[str, tuple[array[int], array[float], array[float]]] = {}
+        # Pass 2: BM25 impact per posting, highest first, capped per term.
+        self.postings: dict[str, tuple[array[int], array[float]]] = {}
         for t, (ids, htf, btf) in raw.items():
             idf = self.idf[t]
-            head_w = [idf * _bm25_tf(htf[j], head_len[i], avg_head) for j, i in enumerate(ids)]
-            body_w = [idf * _bm25_tf(btf[j], body_len[i], avg_body) for j, i in enumerate(ids)]
-            order = heapq.nlargest(
-                MAX_POSTINGS,
-                range(len(ids)),
-                key=lambda j: HEAD_WEIGHT * head_w[j] + BODY_WEIGHT * body_w[j],
-            )
+            weights = [
+                idf
+                * (
+                    HEAD_WEIGHT * _bm25_tf(htf[j], head_len[i], avg_head)
+                    + BODY_WEIGHT * _bm25_tf(btf[j], body_len[i], avg_body)
+                )
+                for j, i in enumerate(ids)
+            ]
+            order = heapq.nlargest(MAX_POSTINGS, range(len(ids)), key=weights.__getitem__)
             self.postings[t] = (
                 array("i", [ids[j] for j in order]),
-                array("f", [head_w[j] for j in order]),
-                array("f", [body_w[j] for j in order]),
+                array("f", [weights[j] for j in order]),
             )
 
     def __len__(self) -> int:
@@ -113,19 +111,17 @@ class MatchIndex:
         if len(terms) > MAX_QUERY_TERMS:
             terms = sorted(terms, key=lambda t: -self.idf[t])[:MAX_QUERY_TERMS]
         query_mass = sum(self.weight(t) for t in distinct) or 1.0
-        head: dict[int, float] = {}
-        body: dict[int, float] = {}
-        mass: dict[int, float] = {}
+        # One accumulator per statement: BM25 in the real part, the idf of the words it
+        # shares with the text in the imaginary part (one dict lookup per posting).
+        scores: dict[int, complex] = {}
+        get = scores.get
         for t in terms:
-            ids, hws, bws = self.postings[t]
-            idf = self.idf[t]
-            for i, hw, bw in zip(ids, hws, bws, strict=True):
-                head[i] = head.get(i, 0.0) + hw
-                body[i] = body.get(i, 0.0) + bw
-                mass[i] = mass.get(i, 0.0) + idf
-        scores = {i: HEAD_WEIGHT * h + BODY_WEIGHT * body[i] for i, h in head.items()}
-        top = heapq.nlargest(k, scores.items(), key=itemgetter(1))
-        return [Candidate(i, s, head[i], body[i], mass[i] / query_mass) for i, s in top]
+            ids, ws = self.postings[t]
+            shared = complex(0.0, self.idf[t])
+            for i, w in zip(ids, ws, strict=True):
+                scores[i] = get(i, 0j) + w + shared
+        top = heapq.nlargest(k, scores.items(), key=lambda item: item[1].real)
+        return [Candidate(i, s.real, s.imag / query_mass) for i, s in top]
 
 
 def _bm25_tf(tf: int, length: int, avg: float) -> float:

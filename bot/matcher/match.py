@@ -1,16 +1,17 @@
 """Match a citizen's text against the index and decide how sure we are.
 
 Two stages. BM25 retrieval (index.py) finds candidates by shared word roots. Re-ranking then
-reads six signals per candidate, each in [0, 1]:
-  bm25, head, body: its BM25 score (all fields, the claim and phrasings, the clarification)
-            relative to the best candidate's;
+reads five signals per candidate, each in [0, 1]:
+  bm25:     its BM25 score relative to the best candidate's;
   explained: idf-weighted share of the text's words the statement uses anywhere - "is what
             the text says about this statement?";
   coverage: idf-weighted share of the claim's words found in the text (exact, typo-tolerant,
             or as a stem) - "is everything the statement is about mentioned?";
   fuzzy:    rapidfuzz partial_ratio of the claim against the text - "is it said in one
             place, in that order?", which is how a long forwarded post is matched by its
-            best part rather than by words scattered through noise.
+            best part rather than by words scattered through noise;
+  grams:    share of the claim's character 4-grams found in the text, so typos, leetspeak
+            and words run together ("kejalan") still count.
 A linear model (model.json, learned by bench/train_matcher.py on one dev set and confirmed on
 the others) turns them into a score; a softmax over the candidates says how much the best one
 stands out (`Match.score`, 0-100). The tier then asks for both: the best statement stands out
@@ -25,6 +26,7 @@ import math
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from pathlib import Path
 
 from rapidfuzz import fuzz, process
@@ -39,7 +41,7 @@ PHRASE_SCORER = fuzz.partial_ratio  # the claim as a contiguous stretch of the t
 TOKEN_TYPO_CUTOFF = 80  # ratio >= 80 on words of 4+ letters is one typo, not another word
 STEM_CREDIT = 0.9  # "daftar" inside "pendaftaran": nearly the same word
 
-FEATURES = ("bm25", "head", "body", "explained", "coverage", "fuzzy", "grams")
+FEATURES = ("bm25", "explained", "coverage", "fuzzy", "grams")
 MODEL_PATH = Path(__file__).with_name("model.json")
 MIN_CONTENT_WORDS = 3  # fewer words than this never make a confident answer
 # A text that says nothing the statement does not (explained) about a statement no other
@@ -50,7 +52,7 @@ WHOLE_SHARE = 0.95
 WHOLE_EXPLAINED = 0.95
 WHOLE_COVERAGE = 0.4
 MAX_RESULTS = 5
-RERANKED = 30  # candidates re-ranked per text
+RERANKED = 20  # candidates re-ranked per text (30 found no more right answers on the dev sets)
 # Shown to moderators and used by inline mode to tell a plausible candidate from noise.
 POSSIBLE_COVERAGE = 0.5
 POSSIBLE_FUZZY = 0.6
@@ -153,37 +155,33 @@ class Scored:
     head: Normalized | None
 
     @property
+    def explained(self) -> float:
+        return self.features[1]
+
+    @property
     def coverage(self) -> float:
-        return self.features[4]
+        return self.features[2]
 
     @property
     def fuzzy(self) -> float:
-        return self.features[5]
-
-    @property
-    def explained(self) -> float:
         return self.features[3]
 
 
-def candidate_features(index: MatchIndex, query: Normalized, k: int = RERANKED) -> list[Scored]:
+def candidate_features(index: MatchIndex, query: Normalized, k: int | None = None) -> list[Scored]:
     """The signals of each retrieved candidate: what the ranker and its trainer read."""
-    candidates = index.retrieve(query, k)
+    candidates = index.retrieve(query, k or RERANKED)
     if not candidates:
         return []
     words = _QueryWords(query)
     qtext = " ".join(query.terms)
     top_bm25 = candidates[0].bm25 or 1.0
-    top_head = max(c.head for c in candidates) or 1.0
-    top_body = max(c.body for c in candidates) or 1.0
     qgrams = _grams(query.tokens)
     out = []
     for cand in candidates:
         cov, fz, head = _best_phrasing(index, cand, words, qtext)
-        hg = _grams(head.tokens) if head is not None else set()
+        hg = _grams(head.tokens) if head is not None else frozenset()
         features = (
             cand.bm25 / top_bm25,
-            cand.head / top_head,
-            cand.body / top_body,
             min(cand.explained, 1.0),
             cov,
             fz,
@@ -193,14 +191,15 @@ def candidate_features(index: MatchIndex, query: Normalized, k: int = RERANKED) 
     return out
 
 
-def _grams(tokens: tuple[str, ...], n: int = 4) -> set[str]:
+@lru_cache(maxsize=8192)  # statements' phrasings recur across texts; a text's grams once
+def _grams(tokens: tuple[str, ...], n: int = 4) -> frozenset[str]:
     """Character n-grams of each word (padded), so "kejalan" meets "jalan" and a typo or a
     folded leetspeak letter costs a few grams, not the word."""
     out: set[str] = set()
-    for t in tokens:
+    for t in set(tokens):
         w = f" {t} "
         out.update(w[i : i + n] for i in range(max(len(w) - n + 1, 1)))
-    return out
+    return frozenset(out)
 
 
 def _best_phrasing(
@@ -287,6 +286,7 @@ class _QueryWords:
         self.long = [w for w in self.listed if len(w) >= 5]
         self.joined = " ".join(self.long)
         self.cache: dict[str, float] = {}
+        self.by_length: dict[int, list[str]] = {}
 
     def found(self, word: str) -> float:
         score = self.cache.get(word)
@@ -300,12 +300,20 @@ class _QueryWords:
         if len(word) < 4:
             return 0.0
         hit = process.extractOne(
-            word, self.listed, scorer=TOKEN_SCORER, score_cutoff=TOKEN_TYPO_CUTOFF
+            word, self._near_length(len(word)), scorer=TOKEN_SCORER, score_cutoff=TOKEN_TYPO_CUTOFF
         )
         best = hit[1] / 100 if hit else 0.0
         if len(word) >= 5 and best < STEM_CREDIT and self._affixed(word):
             return STEM_CREDIT
         return best
+
+    def _near_length(self, n: int) -> list[str]:
+        """The text's words that could reach the typo cutoff: a ratio of 80 allows lengths
+        from 2/3 to 3/2 of the word's."""
+        near = self.by_length.get(n)
+        if near is None:
+            near = self.by_length[n] = [w for w in self.listed if 2 * n <= 3 * len(w) <= 9 * n / 2]
+        return near
 
     def _affixed(self, word: str) -> bool:
         """One word inside the other ("daftar" in "pendaftaran"), at least half its length."""

@@ -64,7 +64,7 @@ def collect(index: MatchIndex, labelled: Iterable[tuple[str, frozenset[str]]]) -
 
 #: Where the search starts: BM25, claim coverage twice, the claim's phrasing, what the text
 #: says explained (the hand-set key of v1 plus `explained`).
-START = (1.0, 0.0, 0.0, 1.0, 2.0, 1.0, 0.0)
+START = (1.0, 1.0, 2.0, 1.0, 0.0)
 WEIGHT_STEPS = (0.0, 0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0)
 ROUNDS = 3
 
