@@ -107,10 +107,12 @@ class MatchIndex:
     def retrieve(self, query: Normalized, k: int = CANDIDATES) -> list[Candidate]:
         """Top-k statements by BM25; query words unknown to the base are ignored."""
         distinct = set(query.terms)
-        terms = [t for t in distinct if t in self.postings]
+        # sorted: the same text gives the same sums and ties in every process (set order
+        # follows the per-process string hash), so a trained model reproduces exactly
+        terms = sorted(t for t in distinct if t in self.postings)
         if len(terms) > MAX_QUERY_TERMS:
-            terms = sorted(terms, key=lambda t: -self.idf[t])[:MAX_QUERY_TERMS]
-        query_mass = sum(self.weight(t) for t in distinct) or 1.0
+            terms = sorted(terms, key=lambda t: (-self.idf[t], t))[:MAX_QUERY_TERMS]
+        query_mass = sum(self.weight(t) for t in sorted(distinct)) or 1.0
         # One accumulator per statement: BM25 in the real part, the idf of the words it
         # shares with the text in the imaginary part (one dict lookup per posting).
         scores: dict[int, complex] = {}

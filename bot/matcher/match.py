@@ -329,7 +329,7 @@ class _QueryWords:
 
 def _coverage(index: MatchIndex, head: Normalized, words: _QueryWords) -> float:
     """Idf-weighted share of the statement's words found in the text."""
-    distinct = set(head.terms)
+    distinct = sorted(set(head.terms))  # a fixed order: the same sum in every process
     if not distinct:
         return 0.0
     found = total = 0.0
