@@ -122,8 +122,9 @@ class MatchIndex:
             shared = complex(0.0, self.idf[t])
             for i, w in zip(ids, ws, strict=True):
                 scores[i] = get(i, 0j) + w + shared
-        top = heapq.nlargest(k, scores.items(), key=lambda item: item[1].real)
-        return [Candidate(i, s.real, s.imag / query_mass) for i, s in top]
+        real = {i: v.real for i, v in scores.items()}
+        top = heapq.nlargest(k, real, key=real.__getitem__)
+        return [Candidate(i, real[i], scores[i].imag / query_mass) for i in top]
 
 
 def _bm25_tf(tf: int, length: int, avg: float) -> float:
