@@ -1,10 +1,17 @@
-"""Matcher quality on the dev set, against plain BM25 over title + text, in the same run.
+"""Matcher quality on every dev set, against plain BM25, and across sets, in the same run.
 
-    python bench/quality.py ../shared/eval/dev
+    cd ../shared/eval && python <project>/bench/quality.py dev komdigi-dev election-dev
+    python bench/quality.py ../shared/eval/dev   # one set, no across-sets check
 
-The baseline is SQLite FTS5's bm25() over the fact-check title and text with the query's
-words ORed: what a straightforward full-text search would give. CekKlaim's matcher runs
-on the same base and queries (answerable queries, withheld ones and distractors).
+Each folder is one dev set (see ../shared/eval/*/README.md). A folder with statements.jsonl
+(the election set) is mixed into the base of the first folder that has a base.jsonl.
+
+Printed:
+1. per set, the shipped model (bot/matcher/model.json) against SQLite FTS5 bm25() over the
+   statement's title and text with the text's words ORed (what a plain full-text search gives);
+2. the discipline check: weights and thresholds chosen on one set (bot.matcher.training, the
+   same code bench/train_matcher.py runs) and measured on the others, in both directions, so a
+   rule fitted to one set shows up as a drop on the other.
 """
 
 from __future__ import annotations
@@ -18,9 +25,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.evaluation import EvalReport, Query, evaluate, read_jsonl, read_queries
-from bot.matcher.index import IndexDoc, MatchIndex
-from bot.matcher.match import Tier, match_text
+from bot.evaluation import EvalSet, load_eval_set
+from bot.matcher import training
+from bot.matcher.index import MatchIndex
+from bot.matcher.match import MODEL, Model, Thresholds
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -33,71 +41,114 @@ def fts_or_query(text: str) -> str | None:
     return " OR ".join('"' + w.replace('"', '""') + '"' for w in sorted(words))
 
 
-def bm25_baseline(base: list[dict], queries: list[Query]) -> EvalReport:
+def bm25_ranks(evalset: EvalSet) -> list[int | None]:
+    """Rank (1-5) of the first acceptable statement for each answerable text, by FTS5 BM25."""
     conn = sqlite3.connect(":memory:")
     conn.execute("CREATE VIRTUAL TABLE fc USING fts5(id UNINDEXED, title, text)")
     conn.executemany(
-        "INSERT INTO fc VALUES (?, ?, ?)", [(r["id"], r["title"], r["text"]) for r in base]
+        "INSERT INTO fc VALUES (?, ?, ?)",
+        [(r["id"], r["title"], r["text"]) for r in evalset.base_rows],
     )
-    report = EvalReport()
-    for q in queries:
-        fts = fts_or_query(q.text)
+    ranks: list[int | None] = []
+    for text, expected in evalset.labelled:
+        if not expected:
+            continue
+        fts = fts_or_query(text)
         ids = []
         if fts:
             rows = conn.execute(
                 "SELECT id FROM fc WHERE fc MATCH ? ORDER BY bm25(fc) LIMIT 5", (fts,)
             )
             ids = [r[0] for r in rows]
-        report.add(q, ids, Tier.NONE)  # BM25 has no notion of confidence
-    return report
+        ranks.append(next((i + 1 for i, x in enumerate(ids) if x in expected), None))
+    return ranks
+
+
+def at(ranks: list[int | None], k: int) -> float:
+    return sum(r is not None and r <= k for r in ranks) / max(len(ranks), 1)
+
+
+def line(name: str, r: training.Report) -> str:
+    return (
+        f"  {name:<34} S@1 {r.success_at_1:.3f}  S@3 {r.success_at_3:.3f}  "
+        f"confident+right {r.confident_right_rate:6.1%}  precision {r.precision:.3f}  "
+        f"false-confident {r.false_confident_rate:5.2%}  possible(null) {r.possible_null_rate:5.1%}"
+    )
+
+
+def load(folders: list[Path]) -> list[EvalSet]:
+    base = next((f for f in folders if (f / "base.jsonl").exists()), None)
+    return [load_eval_set(f, base) for f in folders]
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("dev", type=Path, help="folder with base.jsonl, queries.jsonl, distractors")
+    ap.add_argument("folders", type=Path, nargs="+", help="dev set folders (../shared/eval/*)")
+    ap.add_argument("--no-cross", action="store_true", help="skip the across-sets check")
     args = ap.parse_args()
-    base = list(read_jsonl(args.dev / "base.jsonl"))
-    queries = read_queries([args.dev / "queries.jsonl", args.dev / "distractors.jsonl"])
+    sets = load(args.folders)
 
-    started = time.perf_counter()
-    baseline = bm25_baseline(base, queries)
-    baseline_s = time.perf_counter() - started
+    examples: dict[str, list[training.Example]] = {}
+    print("Per set: the shipped model (bot/matcher/model.json) against plain BM25\n")
+    for s in sets:
+        started = time.perf_counter()
+        index = MatchIndex(s.docs)
+        examples[s.name] = training.collect(index, s.labelled)
+        ours = training.measure(examples[s.name], MODEL)
+        seconds = time.perf_counter() - started
+        ranks = bm25_ranks(s)
+        print(
+            f"{s.name}: {len(s.docs)} statements, {ours.answerable} answerable texts, "
+            f"{ours.unanswerable} unanswerable ({seconds:.0f} s)"
+        )
+        print(f"  {'':34} {'BM25 (FTS5)':>11} {'CekKlaim':>9}")
+        for label, base, mine in (
+            ("Success@1", at(ranks, 1), ours.success_at_1),
+            ("Success@3", at(ranks, 3), ours.success_at_3),
+            ("Success@5", at(ranks, 5), ours.success_at_5),
+        ):
+            print(f"  {label:<34} {base:>11.3f} {mine:>9.3f}")
+        lead = 100 * (ours.success_at_1 - at(ranks, 1))
+        print(f"  lead over BM25 on Success@1: {lead:+.1f} points")
+        print(
+            f"  answered confidently and right: {ours.confident_right} of {ours.answerable} "
+            f"({ours.confident_right_rate:.1%}); confident precision {ours.precision:.3f} "
+            f"({ours.confident_right}/{ours.confident})"
+        )
+        print(
+            f"  confident answers to unanswerable texts: {ours.false_confident} of "
+            f"{ours.unanswerable} ({ours.false_confident_rate:.2%}); offered 'possible' "
+            f"candidates: {ours.possible_null_rate:.1%}"
+        )
+        print(
+            f"  answerable texts offered an answer with the right one in the top 3: "
+            f"{ours.top3_offered / max(ours.answerable, 1):.1%}\n"
+        )
 
-    started = time.perf_counter()
-    index = MatchIndex([IndexDoc(r["id"], r["title"], (), r["text"]) for r in base])
-    ours = evaluate(lambda text: match_text(index, text), queries)
-    ours_s = time.perf_counter() - started
+    tunable = [s.name for s in sets if not (s.name.startswith("election"))]
+    if args.no_cross or len(tunable) < 2:
+        return
+    print("Across sets: chosen on one, measured on all (weights | thresholds)\n")
+    shipped_w, shipped_t = MODEL.weights, MODEL.thresholds
+    for weights_from in tunable:
+        weights = training.fit_weights(examples[weights_from])
+        for thresholds_from in tunable:
+            outcomes = training.outcomes(examples[thresholds_from], weights)
+            thresholds = training.choose_thresholds(outcomes)
+            model = Model(weights, thresholds)
+            marker = " (shipped)" if (weights, thresholds) == (shipped_w, shipped_t) else ""
+            print(f"weights from {weights_from}, thresholds from {thresholds_from}{marker}")
+            print(f"  weights {dict(zip(training.FEATURES, weights, strict=True))}")
+            print(f"  thresholds {_short(thresholds)}")
+            for s in sets:
+                print(line(s.name, training.measure(examples[s.name], model)))
+            print()
 
-    print(
-        f"dev set: {len(base)} statements, {ours.answerable} answerable queries, "
-        f"{ours.unanswerable} unanswerable (withheld + distractors)\n"
-    )
-    print(f"{'':24} {'BM25 (FTS5)':>12} {'CekKlaim':>10}")
-    for name, a, b in [
-        ("Success@1", baseline.success_at_1, ours.success_at_1),
-        ("Success@5", baseline.success_at_5, ours.success_at_5),
-        ("MRR", baseline.mrr, ours.mrr),
-    ]:
-        print(f"{name:24} {a:>12.3f} {b:>10.3f}")
-    print(f"{'seconds (all queries)':24} {baseline_s:>12.2f} {ours_s:>10.2f}")
-    print()
-    print(
-        f"lead over BM25 on Success@1: {100 * (ours.success_at_1 - baseline.success_at_1):+.1f} "
-        "points (target: >= +10, and >= 0.85)"
-    )
-    print(
-        f"confident answers: {ours.confident_total}, right {ours.confident_right} "
-        f"-> precision {ours.confident_precision:.3f} (target >= 0.95)"
-    )
-    print(
-        f"answerable queries answered confidently: {ours.confident_answerable} of "
-        f"{ours.answerable} ({ours.confident_answerable / max(ours.answerable, 1):.1%})"
-    )
-    print(
-        f"false-confident on unanswerable: {ours.false_confident} of {ours.unanswerable} "
-        f"= {ours.false_confident_rate:.2%} (target <= 2%)"
-    )
-    print(f"tiers: {ours.tiers}")
+
+def _short(t: Thresholds) -> str:
+    from dataclasses import asdict
+
+    return ", ".join(f"{k} {v:g}" for k, v in asdict(t).items())
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.matcher.index import IndexDoc
 from bot.matcher.match import MatchResult, Tier
 
 
@@ -112,3 +113,65 @@ def evaluate(matcher: Callable[[str], MatchResult], queries: Iterable[Query]) ->
         result = matcher(query.text)
         report.add(query, [m.statement_id for m in result.matches], result.tier)
     return report
+
+
+# --------------------------------------------------------------------------- dev sets
+
+
+@dataclass(frozen=True, slots=True)
+class EvalSet:
+    """A statement base and labelled texts: `expected` holds every acceptable statement id
+    (empty when no statement answers the text)."""
+
+    name: str
+    docs: tuple[IndexDoc, ...]
+    labelled: tuple[tuple[str, frozenset[str]], ...]
+
+    @property
+    def base_rows(self) -> list[dict[str, str]]:
+        """Title/text rows for the BM25 baseline."""
+        return [
+            {
+                "id": d.statement_id,
+                "title": " ".join((d.claim, *d.variants)),
+                "text": d.clarification,
+            }
+            for d in self.docs
+        ]
+
+
+def _expected(row: dict) -> frozenset[str]:
+    ids = [row.get("expected_id"), *(row.get("also_ok") or ())]
+    return frozenset(str(i) for i in ids if i)
+
+
+def load_eval_set(folder: Path, base: Path | None = None) -> EvalSet:
+    """A dev folder as shipped in ../shared/eval: base.jsonl (id, title, text) with
+    queries.jsonl and optional distractors.jsonl, or statements.jsonl in the import format
+    (id, claim, variants, clarification) mixed into the base of another folder (`base`)."""
+    docs: list[IndexDoc] = []
+    if (folder / "statements.jsonl").exists():
+        if base is None:
+            raise ValueError(f"{folder} holds statements to mix into a base: give the base")
+        docs.extend(load_eval_set(base).docs)
+        docs.extend(
+            IndexDoc(
+                str(r["id"]),
+                str(r["claim"]),
+                tuple(str(v) for v in r.get("variants") or ()),
+                str(r.get("clarification") or ""),
+            )
+            for r in read_jsonl(folder / "statements.jsonl")
+        )
+    else:
+        docs.extend(
+            IndexDoc(str(r["id"]), str(r["title"]), (), str(r.get("text") or ""))
+            for r in read_jsonl(folder / "base.jsonl")
+        )
+    labelled = [
+        (str(row["text"]), _expected(row))
+        for name in ("queries.jsonl", "distractors.jsonl")
+        if (folder / name).exists()
+        for row in read_jsonl(folder / name)
+    ]
+    return EvalSet(folder.resolve().name, tuple(docs), tuple(labelled))

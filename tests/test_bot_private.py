@@ -123,7 +123,7 @@ async def test_forwarded_channel_post_with_caption_is_checked(bot: Bot) -> None:
 
 
 async def test_possible_tier_offers_candidates_and_a_press_shows_the_card(bot: Bot) -> None:
-    call = await bot.say("katanya quick count lembaga survei itu hasil resmi ya")
+    call = await bot.say("katanya lembaga survei sudah tau pemenangnya")
     data = button_data(call)
     assert "Apakah maksud Anda" in visible(call)
     picks = [d for d in data if d.startswith("p:")]
@@ -134,7 +134,7 @@ async def test_possible_tier_offers_candidates_and_a_press_shows_the_card(bot: B
 
 
 async def test_none_of_these_sends_the_claim_to_the_moderators(bot: Bot) -> None:
-    call = await bot.say("katanya quick count lembaga survei itu hasil resmi ya")
+    call = await bot.say("katanya lembaga survei sudah tau pemenangnya")
     claim_id = claims(bot.core)[0]["id"]
     none_button = button_data(call)[-1]
     answer, edit = await bot.press(none_button, "editMessageText")
@@ -158,7 +158,7 @@ async def test_feedback_buttons_are_answered_once_each(bot: Bot) -> None:
 
 
 async def test_unanswered_claim_can_be_subscribed_and_unsubscribed(bot: Bot) -> None:
-    call = await bot.say("kotak suara di desa kami katanya sudah diisi surat suara tercoblos")
+    call = await bot.say("kotak suara di desa kami dibawa kabur orang")
     assert "Belum ada pernyataan resmi" in visible(call)
     (notify,) = button_data(call)
     assert notify.startswith("n:")

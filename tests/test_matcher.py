@@ -109,7 +109,6 @@ def test_informal_phrasings_answered_confidently(
         "pemilu 2024 dimajukan ke bulan januari",  # same topic, different claim
         "masa kampanye pemilu 2024 diperpanjang sampai maret",
         "pilpres 2024 ada 3 putaran",
-        "hasil quick count beda jauh sama real count",
         "pemilu 2019 diundur gak jadi tanggal 17 april",  # another election year
         "pemilu 2029 diundur gak jadi tanggal 14 februari",
         "KPU curang, suara paslon 01 dicuri di sirekap",
@@ -136,12 +135,8 @@ def test_unrelated_or_empty_text_gets_no_answer(index: MatchIndex, text: str) ->
     ("text", "expected"),
     [
         ("pemilu diundur?", "kpu-2024-hari-pemungutan"),
-        ("surat suara pemilu 2024 ada 5 warna", "kpu-2024-lima-surat-suara"),
-        ("nomor urut capres 2024: 1 anies, 2 prabowo, 3 ganjar", "kpu-2024-nomor-urut-paslon"),
-        ("hasil quick count beda jauh sama real count", "kpu-2024-quick-count"),
         ("masa kampanye pemilu 2024 diperpanjang sampai maret", "kpu-2024-masa-kampanye"),
-        ("tanggal 14 februari 2024 hari libur", "kpu-2024-hari-libur"),
-        ("pilpres 2024 ada 3 putaran", "kpu-2024-pilpres-satu-putaran"),
+        ("pilpres 2024 ada 3 putaran", "kpu-2024-pilpres-satu-putaran"),  # "dua" in the claim
         ("pemilu 2029 diundur gak jadi tanggal 14 februari", "kpu-2024-hari-pemungutan"),
     ],
 )
@@ -151,6 +146,34 @@ def test_partial_claims_rank_the_right_statement_first(
     result = match_text(index, text)
     assert result.tier is Tier.POSSIBLE
     assert ids(result)[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the text says the claim in other words and says nothing else: one statement fits
+        ("surat suara pemilu 2024 ada 5 warna", "kpu-2024-lima-surat-suara"),
+        ("nomor urut capres 2024: 1 anies, 2 prabowo, 3 ganjar", "kpu-2024-nomor-urut-paslon"),
+        # about quick count against the official count: the quick-count statement answers it
+        ("hasil quick count beda jauh sama real count", "kpu-2024-quick-count"),
+    ],
+)
+def test_a_statement_that_stands_out_is_answered(
+    index: MatchIndex, text: str, expected: str
+) -> None:
+    result = match_text(index, text)
+    assert result.tier is Tier.CONFIDENT
+    assert ids(result)[0] == expected
+
+
+def test_a_correction_of_a_hoax_is_answered_but_never_as_its_confirmation(
+    index: MatchIndex,
+) -> None:
+    # statement (a hoax): "Tanggal 14 Februari 2024 bukan hari libur"; the text says the truth
+    result = match_text(index, "tanggal 14 februari 2024 hari libur")
+    assert result.best is not None
+    assert result.best.statement_id == "kpu-2024-hari-libur"
+    assert result.best.polarity_differs is True  # the card says the text says the opposite
 
 
 # --------------------------------------------------------------------------- result shape
@@ -352,3 +375,70 @@ def test_operators_do_not_change_the_answer(index: MatchIndex) -> None:
 def test_hostile_inputs_do_not_raise(index: MatchIndex, text: str) -> None:
     result = match_text(index, text)
     assert len(result.matches) <= MAX_RESULTS
+
+
+# --------------------------------------------------------------------------- small bases
+
+
+@pytest.mark.parametrize(
+    ("statement", "text"),
+    [
+        (
+            "Surat suara pilpres sudah dicoblos duluan di gudang logistik KPU Jakarta",
+            "gudang KPU surat suara sudah dicoblos duluan??",
+        ),
+        (
+            "Tinta pemilu mengandung babi sehingga haram dipakai pemilih muslim",
+            "tinta pemilu ada babinya yg bikin haram, bener gk??",
+        ),
+        (
+            "Pemilu 2024 diundur ke tahun 2025",
+            "INFO PENTING!!! pemilu 2024 DIMUNDURIN ke 2025, sebarkan!!",
+        ),
+    ],
+)
+def test_one_statement_that_explains_the_whole_text_is_answered(statement: str, text: str) -> None:
+    other = IndexDoc("other", "Quick count itu hasil resmi")
+    idx = MatchIndex([IndexDoc("only", statement), other])
+    result = match_text(idx, text)
+    assert result.tier is Tier.CONFIDENT, result.best
+    assert ids(result)[0] == "only"
+    assert result.best is not None and result.best.polarity_differs is False  # a question tag
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tinta pemilu buatan cina",  # same words, another claim
+        "surat suara pilkada dicetak di luar negeri",
+        "pemilu 2029 diundur ke tahun 2030",  # another year
+    ],
+)
+def test_a_small_base_does_not_answer_another_claim(text: str) -> None:
+    idx = MatchIndex(
+        [
+            IndexDoc("ink", "Tinta pemilu mengandung babi sehingga haram dipakai pemilih muslim"),
+            IndexDoc("ballots", "Surat suara pilpres sudah dicoblos duluan di gudang logistik KPU"),
+            IndexDoc("date", "Pemilu 2024 diundur ke tahun 2025"),
+        ]
+    )
+    assert match_text(idx, text).tier is not Tier.CONFIDENT
+
+
+def test_a_text_that_corrects_the_hoax_is_flagged_as_saying_the_opposite() -> None:
+    idx = MatchIndex([IndexDoc("hoax", "Pemilu 2024 diundur ke tahun 2025")])
+    best = match_text(idx, "Pemilu 2024 tidak diundur ke 2025, itu hoaks").best
+    assert best is not None and best.statement_id == "hoax"
+    assert best.polarity_differs is True  # the card never reads as confirming the hoax
+
+
+def test_leetspeak_finds_the_statement() -> None:
+    idx = MatchIndex(
+        [
+            IndexDoc("kpk", "KPK temukan bukti pencucian uang di rumah artis"),
+            IndexDoc("other", "Pemilu 2024 diundur ke tahun 2025"),
+        ]
+    )
+    result = match_text(idx, "MENGEJUTK4N!! KPK temuk4n BUKT1 PENCUC14N uang di rumah 4rtis")
+    assert ids(result)[0] == "kpk"
+    assert result.tier is Tier.CONFIDENT

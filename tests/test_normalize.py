@@ -277,3 +277,71 @@ def test_pathological_long_inputs(text: str) -> None:
 
 def test_clean_keeps_plain_ascii_words() -> None:
     assert clean("Pemilu 2024: DITUNDA?").split() == ["pemilu", "2024:", "ditunda?"]
+
+
+# --------------------------------------------------------------------------- matcher v2 reading
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ATAS PER1NTAH JKW, J3MPUT P4KSA", ("atas", "perintah", "jkw", "jemput", "paksa")),
+        ("Bvntut PENCUC14N Uang", ("bvntut", "pencucian", "uang")),
+        ("C0r€T", ("coret",)),  # a symbol typed for a letter
+        ("N4NG!S", ("nangis",)),
+        ("Pr0v0k?Si", ("provoksi",)),  # a "?" inside a word is dropped, not a word break
+        # numbers that are names or amounts stay as they are
+        ("g30s h1n1 covid19 rp50rb 5g 2024", ("g30s", "h1n1", "covid19", "rp50rb", "5g", "2024")),
+    ],
+)
+def test_digits_and_symbols_typed_for_letters_are_read_as_letters(
+    text: str, expected: tuple[str, ...]
+) -> None:
+    assert tokens(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tinta pemilu ada babinya yg bikin haram, bener gk??",
+        "bener gak sih tinta pemilu ada babinya",
+        "tinta pemilu ada babinya, ya gak?",
+        "tinta pemilu ada babinya atau tidak?",
+        "tinta pemilu ada babinya kan? betul nggak sih",
+    ],
+)
+def test_question_tags_are_not_negations(text: str) -> None:
+    assert normalize(text).negated is False
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tinta pemilu gak ada babinya",
+        "bener, pemilu 2024 tidak diundur",
+        "pemilu tidak diundur kan?",
+    ],
+)
+def test_real_negations_stay(text: str) -> None:
+    assert normalize(text).negated is True
+
+
+@pytest.mark.parametrize(
+    ("words", "root"),
+    [
+        ("nyoblos mencoblos dicoblos pencoblosan", "coblos"),
+        ("memilih pemilihan terpilih dipilih", "pilih"),
+        ("penculikan penculik menculik diculik", "culik"),
+        ("penyebaran menyebarkan disebar", "sebar"),
+        ("mendaftar pendaftaran didaftarkan", "daftar"),
+        ("memenangkan kemenangan", "menang"),
+        ("dibagiin dibagikan membagi", "bagi"),
+    ],
+)
+def test_inflected_forms_meet_at_their_root(words: str, root: str) -> None:
+    assert set(normalize(words).terms) == {root}
+
+
+def test_postponed_in_slang_and_in_standard_words_meet() -> None:
+    terms = {normalize(w).terms for w in ("dimundurin", "diundur", "ditunda", "dimundurkan")}
+    assert terms == {("tunda",)}

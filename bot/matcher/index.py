@@ -12,7 +12,6 @@ from array import array
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from operator import itemgetter
 
 from bot.matcher.normalize import Normalized, normalize
 
@@ -38,8 +37,11 @@ class IndexDoc:
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
+    """A statement retrieved for a text, with what the ranker reads of it."""
+
     doc: int
-    bm25: float
+    bm25: float  # HEAD_WEIGHT * BM25 in the claim and phrasings + BODY_WEIGHT * in the rest
+    explained: float  # idf-weighted share of the text's words the statement uses (0-1)
 
 
 class MatchIndex:
@@ -58,8 +60,8 @@ class MatchIndex:
             self.heads.append(heads)
             head_tf: Counter[str] = Counter()
             for h in heads:
-                head_tf.update(set(h.content))
-            body_tf = Counter(normalize(doc.clarification).content)
+                head_tf.update(set(h.terms))
+            body_tf = Counter(normalize(doc.clarification).terms)
             head_len.append(sum(head_tf.values()))
             body_len.append(sum(body_tf.values()))
             for t in head_tf.keys() | body_tf.keys():
@@ -98,19 +100,31 @@ class MatchIndex:
     def __len__(self) -> int:
         return len(self.ids)
 
+    def weight(self, term: str) -> float:
+        """How specific a word is (idf); a word no statement uses counts as the rarest."""
+        return self.idf.get(term, self.max_idf)
+
     def retrieve(self, query: Normalized, k: int = CANDIDATES) -> list[Candidate]:
         """Top-k statements by BM25; query words unknown to the base are ignored."""
-        terms = [t for t in set(query.content) if t in self.postings]
+        distinct = set(query.terms)
+        # sorted: the same text gives the same sums and ties in every process (set order
+        # follows the per-process string hash), so a trained model reproduces exactly
+        terms = sorted(t for t in distinct if t in self.postings)
         if len(terms) > MAX_QUERY_TERMS:
-            terms = sorted(terms, key=lambda t: -self.idf[t])[:MAX_QUERY_TERMS]
-        scores: dict[int, float] = {}
+            terms = sorted(terms, key=lambda t: (-self.idf[t], t))[:MAX_QUERY_TERMS]
+        query_mass = sum(self.weight(t) for t in sorted(distinct)) or 1.0
+        # One accumulator per statement: BM25 in the real part, the idf of the words it
+        # shares with the text in the imaginary part (one dict lookup per posting).
+        scores: dict[int, complex] = {}
         get = scores.get
         for t in terms:
             ids, ws = self.postings[t]
+            shared = complex(0.0, self.idf[t])
             for i, w in zip(ids, ws, strict=True):
-                scores[i] = get(i, 0.0) + w
-        top = heapq.nlargest(k, scores.items(), key=itemgetter(1))
-        return [Candidate(i, s) for i, s in top]
+                scores[i] = get(i, 0j) + w + shared
+        real = {i: v.real for i, v in scores.items()}
+        top = heapq.nlargest(k, real, key=real.__getitem__)
+        return [Candidate(i, real[i], scores[i].imag / query_mass) for i in top]
 
 
 def _bm25_tf(tf: int, length: int, avg: float) -> float:

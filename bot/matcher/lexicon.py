@@ -255,6 +255,11 @@ ELECTION: dict[str, str] = {
     "rekapitulasi": "rekapitulasi",
     "psu": "pemungutan suara ulang",
     "diundur": "tunda",
+    "diundurkan": "tunda",
+    "dimundurin": "tunda",
+    "dimundurkan": "tunda",
+    "mundurin": "tunda",
+    "dipending": "tunda",
     "ditunda": "tunda",
     "penundaan": "tunda",
     "mundur": "mundur",
@@ -282,3 +287,17 @@ STOPWORDS: frozenset[str] = frozenset(
 # Words that flip a claim's meaning. A statement and a claim that disagree on these are
 # still answered with the statement, but never framed as confirming the claim.
 NEGATIONS: frozenset[str] = frozenset({"tidak", "bukan", "belum", "jangan", "dilarang", "tanpa"})
+
+# Words that, followed by a negation and a question ("bener gak sih?", "ya gak?", "diundur
+# atau tidak?"), make a question tag: the text asks whether a claim is true, it does not deny it.
+QUESTION_TAG_LEADS: tuple[str, ...] = (
+    "benar", "bener", "betul", "bnr", "bner", "iya", "ya", "atau", "apa", "ato",
+)  # fmt: skip
+
+# Numbers written as words, read as digits so "dua putaran" and "2 putaran" agree and
+# "3 putaran" does not.
+NUMBER_WORDS: dict[str, str] = {
+    "nol": "0", "satu": "1", "dua": "2", "tiga": "3", "empat": "4", "lima": "5", "enam": "6",
+    "tujuh": "7", "delapan": "8", "sembilan": "9", "sepuluh": "10", "sebelas": "11",
+    "pertama": "1", "kedua": "2", "ketiga": "3", "keempat": "4", "kelima": "5",
+}  # fmt: skip

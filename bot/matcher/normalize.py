@@ -1,8 +1,11 @@
 """Turn informal Indonesian text into comparable tokens.
 
 One pipeline for statements and claims alike, so both sides of a match are read the same way:
-NFKC -> lower case -> drop URLs, mentions, emoji -> squeeze letter runs -> split ->
-expand slang and election vocabulary -> (content tokens) drop stopwords.
+NFKC -> lower case -> symbols used as letters ("C0r€T", "N4NG!S") -> drop URLs, mentions,
+emoji -> squeeze letter runs -> drop question tags ("bener gak sih?") -> split -> fold digits
+used as letters -> expand slang and election vocabulary -> (content tokens) drop stopwords ->
+(terms) reduce each word to its root (stemmer.py, on Sastrawi's dictionary), so "mencoblos",
+"pencoblosan" and "dicoblos" meet in the index.
 """
 
 from __future__ import annotations
@@ -12,7 +15,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from bot.matcher.lexicon import ELECTION, NEGATIONS, SLANG, STOPWORDS
+from bot.matcher.lexicon import ELECTION, NEGATIONS, QUESTION_TAG_LEADS, SLANG, STOPWORDS
+from bot.matcher.stemmer import root
 
 _URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w.-]+\.(?:com|id|co\.id|go\.id|net|org|ly)\b\S*")
 _MENTION = re.compile(r"[@#]\w+")
@@ -25,6 +29,25 @@ _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _TOKEN = re.compile(r"[a-z0-9]+")
 _DIGITS_ONLY = re.compile(r"^\d+$")
 _PHRASE_TABLE = {**SLANG, **ELECTION}
+# Symbols typed for letters inside words: "C0r€T", "N4NG!S", "Pr0v0k?Si". Only between
+# letters or digits, so "benar!" and "kenapa?" keep their punctuation.
+_SYMBOL_LETTERS = str.maketrans({"€": "e", "£": "l", "¢": "c", "$": "s"})
+_INNER_BANG = re.compile(r"(?<=[a-z0-9])[!|](?=[a-z0-9])")
+_INNER_QUESTION = re.compile(r"(?<=[a-z0-9])\?(?=[a-z0-9])")
+# Digits typed for letters ("Be1ur", "PENCUC14N", "per1ntah"): a run of one or two digits
+# with letters on both sides, in a word that is mostly letters, so "g30s", "h1n1", "covid19",
+# "rp50rb" and "5g" stay as they are.
+_LEET_DIGITS = str.maketrans("0134579", "oieastg")
+_LEET_RUN = re.compile(r"(?<=[a-z])[0-9]{1,2}(?=[a-z])")
+_NEG_WORDS = "gak|ga|gk|nggak|ngga|nggk|enggak|engga|tidak|tdk|ndak|kagak|gag|tak"
+_LEADS = "|".join(QUESTION_TAG_LEADS)
+# Question tags are not negations: "bener gak sih ...", "... ya gak?", "pemilu diundur atau
+# tidak?" ask whether something is true; they do not say it is not.
+_QUESTION_TAG = re.compile(
+    rf"\b(?:(?:{_LEADS})\s+(?:{_NEG_WORDS})\s+(?:sih|si|nih|ya)\b"
+    rf"|(?:{_LEADS})\s+(?:{_NEG_WORDS})\b\s*(?:sih|si|nih|ya|yah)?\s*(?=[?!.,;:]|$)"
+    rf"|(?:{_NEG_WORDS})\s*(?:sih|si)?\s*\?)"
+)
 
 MAX_CHARS = 20_000  # longer posts are cut: nothing a person forwards needs more to be matched
 
@@ -35,6 +58,7 @@ class Normalized:
 
     tokens: tuple[str, ...]
     content: tuple[str, ...]
+    terms: tuple[str, ...] = ()  # content words reduced to their roots: what is indexed
 
     @property
     def text(self) -> str:
@@ -48,7 +72,8 @@ class Normalized:
 def clean(text: str) -> str:
     """Unicode-fold, lower-case and strip what never carries a claim (URLs, mentions, emoji)."""
     text = unicodedata.normalize("NFKC", text[:MAX_CHARS]).lower()
-    text = text.replace("\x00", " ")
+    text = text.replace("\x00", " ").translate(_SYMBOL_LETTERS)
+    text = _INNER_QUESTION.sub("", _INNER_BANG.sub("i", text))
     text = _URL.sub(" ", text)
     text = _MENTION.sub(" ", text)
     if not text.isascii():
@@ -56,15 +81,40 @@ def clean(text: str) -> str:
         text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
         text = _NON_ASCII.sub(" ", text)
     text = _REDUP.sub(r"\1", text)
-    return _FINAL_DOUBLE.sub(r"\1", _RUN.sub(r"\1", text))
+    text = _FINAL_DOUBLE.sub(r"\1", _RUN.sub(r"\1", text))
+    return _QUESTION_TAG.sub(" ", text)
+
+
+def unleet(token: str) -> str:
+    """Digits typed for letters back to letters ("p3ncuc14n" -> "pencucian")."""
+    if token.isalpha() or token.isdigit() or token.startswith("rp"):
+        return token
+    letters = sum(ch.isalpha() for ch in token)
+    if letters < 4 or letters < 2 * (len(token) - letters):
+        return token
+    return _LEET_RUN.sub(lambda m: m.group().translate(_LEET_DIGITS), token)
 
 
 @lru_cache(maxsize=65_536)
 def _expand(token: str) -> tuple[str, ...]:
+    token = unleet(token)
     mapped = _PHRASE_TABLE.get(token)
     if mapped is None:
         return (token,)
     return tuple(mapped.split())
+
+
+#: Canonical words of our own tables stay whole ("pemilu" is not "milu").
+_KEEP = frozenset(w for v in _PHRASE_TABLE.values() for w in v.split())
+
+
+@lru_cache(maxsize=262_144)
+def stem(word: str) -> str:
+    """The root of one content word (stemmer.py); words of four letters or fewer, numbers
+    and our own canonical words are kept as they are."""
+    if len(word) <= 4 or not word.isalpha() or word in _KEEP:
+        return word
+    return root(word)
 
 
 def normalize(text: str) -> Normalized:
@@ -79,4 +129,4 @@ def normalize(text: str) -> Normalized:
         and (len(t) > 1 or t.isdigit())
         and not (_DIGITS_ONLY.match(t) and len(t) > 6)
     )
-    return Normalized(tokens=tuple(tokens), content=content)
+    return Normalized(tokens=tuple(tokens), content=content, terms=tuple(map(stem, content)))

@@ -84,8 +84,10 @@ GROUP = -1  # handler group: before the private handlers (group 0)
 GROUP_STATE_KEY = "cekklaim.groups"
 #: Messages the bot sends per group per minute; Telegram allows about 20.
 GROUP_MESSAGES_PER_MINUTE = 15
-#: Strict sensitivity: on top of a confident match, the match score (0-100) must reach this.
-STRICT_MIN_SCORE = 90.0
+#: Strict sensitivity: on top of a confident match, the post must state the statement's claim
+#: nearly word for word (nearly all its words, in one stretch).
+STRICT_MIN_COVERAGE = 0.9
+STRICT_MIN_FUZZY = 0.9
 #: Group commands, as Telegram's menu shows them; admins also see /pengaturan.
 GROUP_COMMANDS = ("cek", "bantuan")
 ADMIN_GROUP_COMMANDS = ("cek", "pengaturan", "bantuan")
@@ -313,7 +315,9 @@ def confident_enough(answer: Answer, settings: GroupSettings) -> bool:
     best = answer.result.best
     if answer.tier is not Tier.CONFIDENT or best is None or best.polarity_differs:
         return False
-    return settings.sensitivity != SENSITIVITY_STRICT or best.score >= STRICT_MIN_SCORE
+    return settings.sensitivity != SENSITIVITY_STRICT or (
+        best.coverage >= STRICT_MIN_COVERAGE and best.fuzzy >= STRICT_MIN_FUZZY
+    )
 
 
 async def auto_check(update: Update, context: Context) -> None:
