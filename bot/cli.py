@@ -315,7 +315,10 @@ def cmd_import(args: argparse.Namespace, settings: Settings, db_path: Path) -> i
             print(f"  {error}", file=sys.stderr)
         return 1
     db = storage.open_db(db_path)
-    summary = storage.import_statements(db, parsed.rows, actor=CLI_ACTOR)
+    # short transactions: a running bot records claims in between (see import_statements)
+    summary = storage.import_statements(
+        db, parsed.rows, actor=CLI_ACTOR, lock_seconds=IMPORT_LOCK_SECONDS
+    )
     print(
         f"{args.file}: {summary.created} created, {summary.updated} updated, "
         f"{summary.unchanged} unchanged"
@@ -324,6 +327,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings, db_path: Path) -> i
 
 
 CLAIMREVIEW_SUFFIXES = (".json", ".jsonld")
+IMPORT_LOCK_SECONDS = 0.2  # longest a running bot waits to record a claim during an import
 
 
 def import_claimreviews(source: Path | str, settings: Settings, db_path: Path) -> int:

@@ -11,6 +11,7 @@ import csv
 import hashlib
 import io
 import json
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,6 +48,9 @@ CSV_VARIANT_SEPARATOR = "|"
 # text can end up in exports via linked-claim variants, so such cells get a leading
 # apostrophe on export, which import removes again.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
+# Between the transactions of a batched import: longer than SQLite's busy handler sleeps
+# between retries once it has waited a while (100 ms), so a waiting writer gets its turn.
+YIELD_SECONDS = 0.12
 
 
 @dataclass(frozen=True)
@@ -259,13 +263,35 @@ def parse_statements_file(path: str | Path) -> ParseResult:
     return parse_statements_text(text, fmt)
 
 
-def import_statements(db: Database, rows: Iterable[StatementInput], *, actor: str) -> ImportSummary:
-    """Save all rows in one transaction: any failure leaves the database untouched."""
+def import_statements(
+    db: Database,
+    rows: Iterable[StatementInput],
+    *,
+    actor: str,
+    lock_seconds: float | None = None,
+) -> ImportSummary:
+    """Save all rows in one transaction: any failure leaves the database untouched.
+
+    With `lock_seconds`, a transaction is committed once it has held the write lock that
+    long, and the next begins after `YIELD_SECONDS`, so a running bot, which writes every
+    claim and every fetched update, waits a fraction of a second instead of the whole
+    import (SQLite has one writer at a time; 15,000 statements take several seconds).
+    A failure then keeps the rows already committed; importing the file again completes
+    it, since rows are matched by id.
+    """
     counts = {"create": 0, "update": 0, "unchanged": 0}
-    with transaction(db):
-        for row in rows:
-            _, action = save_statement(db, row, actor=actor)
-            counts[action] += 1
+    pending = iter(rows)
+    while True:
+        started = time.monotonic()
+        with transaction(db):
+            for row in pending:
+                _, action = save_statement(db, row, actor=actor)
+                counts[action] += 1
+                if lock_seconds is not None and time.monotonic() - started >= lock_seconds:
+                    break
+            else:
+                break  # every row saved
+        time.sleep(YIELD_SECONDS)  # waiting writers poll within this (busy handler)
     return ImportSummary(
         created=counts["create"], updated=counts["update"], unchanged=counts["unchanged"]
     )

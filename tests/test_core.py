@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import gc
+import sys
+import threading
+import weakref
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlite_utils
 
+import bot.core
 import storage
-from bot.core import STARTER_ACTOR, Core, seed_if_empty, starter_base_path
+from bot.core import STARTER_ACTOR, Core, Snapshot, seed_if_empty, starter_base_path
 from bot.matcher.match import Tier
 from storage import StatementInput
 
@@ -308,6 +316,118 @@ def test_refresh_sees_an_import_through_a_second_core(db_path: Path, core: Core)
     result, _ = core.match(text)
     assert result.tier is Tier.CONFIDENT
     assert result.best is not None and result.best.statement_id == "kpu-2024-quick-count"
+
+
+class SlowBuilds:
+    """Stands in for `bot.core.snapshot_of` (the index build, after the statements are
+    read): records the building thread and waits until the test lets the first build go."""
+
+    def __init__(self, build: Callable[..., Snapshot], *, hold: bool = True) -> None:
+        self.build = build
+        self.threads: list[threading.Thread] = []
+        self.started = threading.Event()
+        self.release = threading.Event()
+        if not hold:
+            self.release.set()
+
+    def __call__(self, *args: Any) -> Snapshot:
+        self.threads.append(threading.current_thread())
+        self.started.set()
+        assert self.release.wait(10)
+        return self.build(*args)
+
+
+@pytest.fixture
+def slow_builds(monkeypatch: pytest.MonkeyPatch) -> SlowBuilds:
+    builds = SlowBuilds(bot.core.snapshot_of)
+    monkeypatch.setattr(bot.core, "snapshot_of", builds)
+    return builds
+
+
+async def test_refresh_async_builds_off_the_loop_and_answers_meanwhile(
+    core: Core, slow_builds: SlowBuilds
+) -> None:
+    storage.save_statement(core.db, new_statement(), actor="moderator")
+    refresh = asyncio.create_task(core.refresh_async())
+    assert await asyncio.to_thread(slow_builds.started.wait, 5)
+    ticks = 0
+    for _ in range(20):  # the loop keeps running while the index is built...
+        await asyncio.sleep(0.005)
+        ticks += 1
+        assert core.match(NEW_CLAIM_TEXT)[0].tier is not Tier.CONFIDENT  # ...on the old one
+    slow_builds.release.set()
+    assert await refresh is True
+    assert ticks == 20 and not refresh.cancelled()
+    assert slow_builds.threads and threading.main_thread() not in slow_builds.threads
+    assert core.match(NEW_CLAIM_TEXT)[0].tier is Tier.CONFIDENT
+    assert await core.refresh_async() is False  # unchanged: nothing built
+    assert len(slow_builds.threads) == 1
+
+
+async def test_refreshes_during_a_build_share_one_more_that_sees_their_changes(
+    core: Core, slow_builds: SlowBuilds
+) -> None:
+    """A moderator's change committed while a rebuild runs is served once their refresh
+    returns, even though the build in progress read the statements before it."""
+    storage.save_statement(core.db, new_statement("first"), actor="cli")
+    first = asyncio.create_task(core.refresh_async())
+    assert await asyncio.to_thread(slow_builds.started.wait, 5)  # statements read
+    storage.save_statement(core.db, new_statement("second"), actor="moderator")
+    later = [asyncio.create_task(core.refresh_async(force=i == 0)) for i in range(3)]
+    await asyncio.sleep(0.05)
+    assert len(slow_builds.threads) == 1  # one build at a time
+    slow_builds.release.set()
+    assert await first is True
+    assert await asyncio.gather(*later) == [True, True, True]
+    assert len(slow_builds.threads) == 2  # the three waiting requests shared one build
+    assert {"first", "second"} <= set(core.snapshot.statements)
+
+
+async def test_a_failed_rebuild_keeps_the_snapshot_and_the_next_request_retries(
+    core: Core, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: Any) -> Snapshot:
+        raise RuntimeError("out of memory while building")
+
+    snapshot = core.snapshot
+    storage.save_statement(core.db, new_statement(), actor="cli")
+    monkeypatch.setattr(bot.core, "snapshot_of", broken)
+    with pytest.raises(RuntimeError, match="out of memory"):
+        await core.refresh_async()
+    assert core.snapshot is snapshot
+    monkeypatch.undo()
+    assert await core.refresh_async() is True
+    assert "kpu-2024-surat-suara-kl" in core.snapshot.statements
+
+
+async def test_a_replaced_snapshot_is_freed_and_full_collections_resume(core: Core) -> None:
+    """The old index is released piecewise in a worker thread, by reference counting alone
+    (snapshots are frozen out of the cyclic collector's scans: they must stay acyclic)."""
+    thresholds, interval = gc.get_threshold(), sys.getswitchinterval()
+    old_index = weakref.ref(core.snapshot.index)
+    old_statement = weakref.ref(core.snapshot.statements["kpu-2024-quick-count"])
+    gc.disable()  # only reference counting may free them
+    try:
+        assert await core.refresh_async(force=True) is True
+        for _ in range(500):
+            if old_index() is None and old_statement() is None:
+                break
+            await asyncio.sleep(0.01)
+    finally:
+        gc.enable()
+    assert old_index() is None and old_statement() is None
+    # full collections postponed and the GIL switched more often during the build only
+    assert (gc.get_threshold(), sys.getswitchinterval()) == (thresholds, interval)
+
+
+def test_closing_waits_for_a_rebuild_reading_the_database(core: Core) -> None:
+    """The bot's connection closes last, so it checkpoints and removes the WAL."""
+    rebuilder = core._rebuilder
+    assert rebuilder is not None
+    assert rebuilder.build_here(None) is not None  # reads with its own connection
+    core.close()
+    assert rebuilder.build_here(None) is None  # closed: no read starts any more
+    assert not Path(f"{rebuilder.path}-wal").exists()
 
 
 def test_retired_statement_stops_matching_after_refresh(db_path: Path, core: Core) -> None:

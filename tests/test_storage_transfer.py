@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import threading
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from storage import (
     list_statements,
     open_db,
     parse_statements_file,
+    record_submission,
 )
 from storage.transfer import FIELDS, derive_external_id
 
@@ -281,6 +283,38 @@ def test_import_is_all_or_nothing(db: sqlite_utils.Database) -> None:
         import_statements(db, [good, bad], actor="cli")
     for table in ("statements", "variants", "audit_log"):
         assert count(db, table) == 0
+
+
+def test_a_batched_import_lets_other_writers_in_between(tmp_path: Path) -> None:
+    """`cekklaim import` while the bot runs: the bot records claims during the import."""
+    path = tmp_path / "shared.db"
+    rows = [
+        StatementInput(f"kpu-{i}", "KPU", "HOAKS", f"klaim nomor {i}", "klarifikasi")
+        for i in range(600)
+    ]
+    summary: list[ImportSummary] = []
+
+    def run_import() -> None:
+        importer = open_db(path)
+        summary.append(import_statements(importer, rows, actor="cli", lock_seconds=0.05))
+        importer.close()
+
+    bot = open_db(path)
+    thread = threading.Thread(target=run_import)
+    thread.start()
+    while count(bot, "statements") == 0 and thread.is_alive():
+        threading.Event().wait(0.005)
+    imported_before = []
+    for i in range(3):  # each claim waits for one batch at most, not for the whole import
+        record_submission(
+            bot, text="pemilu diundur", normalized="pemilu diundur", channel="private",
+            user_hash=f"h{i}", update_id=i, tier="none",
+        )  # fmt: skip
+        imported_before.append(count(bot, "statements"))
+    thread.join(30)
+    assert summary == [ImportSummary(created=600)]
+    assert all(n < 600 for n in imported_before), imported_before
+    assert count(bot, "statements") == 600 and count(bot, "submissions") == 3
 
 
 def test_reimport_updates_by_id(tmp_path: Path, db: sqlite_utils.Database) -> None:

@@ -178,7 +178,7 @@ async def _refresh_loop(app: Application) -> None:  # type: ignore[type-arg]
         await asyncio.sleep(REFRESH_SECONDS)
         ticks += 1
         try:
-            if rt.core.refresh():
+            if await rt.core.refresh_async():  # built off the loop; answers go on meanwhile
                 log.info("statements changed: index rebuilt (%d)", len(rt.core.snapshot.statements))
                 await moderation.notify_due(app.bot, rt)
             if ticks % ALERT_EVERY_TICKS == 0:
@@ -199,7 +199,7 @@ def run_bot(settings: Settings, core: Core) -> int:
         asyncio.run(webhook.serve(app, settings))
     else:
         app.run_polling(allowed_updates=Update.ALL_TYPES)
-    core.db.close()  # after SIGTERM: in-flight updates finished, the WAL checkpointed
+    core.close()  # after SIGTERM: in-flight updates finished, the WAL checkpointed
     return 0
 
 

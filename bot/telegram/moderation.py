@@ -1,7 +1,7 @@
 """Moderators in a private chat: curate statements, work the claim queue, notify askers.
 
     command -> access check -> validate (bot.drafts) -> storage (one transaction + audit)
-            -> core.refresh (new index swapped in) -> notify citizens now answered
+            -> core.refresh_async (built off the loop, swapped in) -> notify citizens now answered
 
 Every moderator command from anyone else is refused politely, says nothing about the base,
 and is logged (with a hashed user id).
@@ -410,7 +410,7 @@ async def add_confirm(update: Update, context: Context) -> int:
     except (ValueError, LookupError) as exc:
         await _edit_text(query, text("id", "failed", error=_echo(exc)))
         return ConversationHandler.END
-    rt.core.refresh(force=True)
+    await rt.core.refresh_async(force=True)
     notified = await deliver_notifications(context)
     await _edit_text(query, text("id", "saved", id=html.escape(external_id), notified=notified))
     return ConversationHandler.END
@@ -561,7 +561,7 @@ async def edit_confirm(update: Update, context: Context) -> None:
     if action == "unchanged":
         await _edit_text(query, text("id", "edit_unchanged"))
         return
-    rt.core.refresh(force=True)
+    await rt.core.refresh_async(force=True)
     notified = await deliver_notifications(context)
     saved = text("id", "edit_saved", id=html.escape(changed.external_id), notified=notified)
     await _edit_text(query, saved)
@@ -580,7 +580,7 @@ async def retire(update: Update, context: Context) -> None:
     except LookupError:
         await message.reply_text(text("id", "unknown_statement", id=_echo(args[0])))
         return
-    rt.core.refresh(force=True)
+    await rt.core.refresh_async(force=True)
     await message.reply_text(text("id", "retired", id=html.escape(args[0])))
 
 
@@ -602,7 +602,7 @@ async def supersede(update: Update, context: Context) -> None:
     except (LookupError, ValueError) as exc:
         await message.reply_text(text("id", "failed", error=_echo(exc)))
         return
-    rt.core.refresh(force=True)
+    await rt.core.refresh_async(force=True)
     notified = await deliver_notifications(context)
     await message.reply_text(
         text("id", "superseded", old=html.escape(args[0]), new=html.escape(args[1]))
@@ -723,7 +723,8 @@ async def link(update: Update, context: Context) -> None:
     if args is None:
         return
     try:
-        result = rt.core.link_cluster(args[0], args[1], actor=_actor(update.effective_user.id))  # type: ignore[union-attr]
+        actor = _actor(update.effective_user.id)  # type: ignore[union-attr]
+        result = await rt.core.link_cluster_async(args[0], args[1], actor=actor)
     except (LookupError, ValueError) as exc:
         await message.reply_text(text("id", "failed", error=_echo(exc)))
         return
