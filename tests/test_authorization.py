@@ -46,6 +46,9 @@ SECRET = "test-secret-0123456789"  # botharness.SECRET: the bot's user hashes
 _next = itertools.count(1)
 _admins = iter(ADMINS)
 
+#: A claim the starter base answers only with candidates ("possible").
+UNSURE = "katanya lembaga survei sudah tau pemenangnya"
+
 
 @pytest.fixture(scope="module")
 def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ThreadedBot]:
@@ -522,10 +525,10 @@ def test_buttons_of_someone_elses_claim_change_nothing(bot: ThreadedBot, kind: s
     n = next(_next)
     owner, intruder = 6_000_000 + n, 6_500_000 + n
     texts = {
-        "p": "sirekap itu penentu hasil resmi pemilu",  # possible: candidates
+        "p": UNSURE,  # possible: candidates
         "h": "pemilu 2024 diundur gak jadi 14 februari",  # confident: vote buttons
         "w": "pemilu 2024 diundur gak jadi 14 februari",
-        "x": "sirekap itu penentu hasil resmi pemilu",  # possible: "Bukan ini"
+        "x": UNSURE,  # possible: "Bukan ini"
         "n": f"kabar burung qz{n}a qz{n}b qz{n}c qz{n}d",  # none: "Kabari saya"
     }
     pool = _ask(bot, owner, texts[kind])
@@ -649,7 +652,7 @@ def test_a_forged_candidate_press_on_the_group_card_edits_nothing(
     )  # fmt: skip
     (card,) = [c for c in calls if c.method == "sendMessage" and c.params["chat_id"] == group]
     asker = 6_950_000 + n
-    own = next(d for d in _ask(bot, asker, "sirekap itu penentu hasil resmi pemilu") if d[0] == "p")
+    own = next(d for d in _ask(bot, asker, UNSURE) if d[0] == "p")
     claim_id, statement = own.split(":")[1:]
     data = {
         "asker_elsewhere": own,  # the asker's real candidate, pressed on the group's card
@@ -671,7 +674,7 @@ def test_a_candidate_not_offered_on_the_own_answer_edits_nothing(bot: ThreadedBo
     (data not on the pressed keyboard); the candidate offered still opens its card."""
     n = next(_next)
     user = 6_970_000 + n
-    offered = [d for d in _ask(bot, user, "sirekap itu penentu hasil resmi pemilu") if d[0] == "p"]
+    offered = [d for d in _ask(bot, user, UNSURE) if d[0] == "p"]
     claim_id = offered[0].split(":")[1]
     other = storage.get_statement(bot.db, "kpu-2024-hari-libur")
     assert other is not None and f"p:{claim_id}:{other.id}" not in offered
