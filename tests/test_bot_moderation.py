@@ -21,7 +21,7 @@ pytestmark = pytest.mark.timeout(40)
 
 ADMIN = 42
 CITIZEN = 1001
-NEW_HOAX = "kotak suara pemilu dari kardus gampang jebol kena hujan, surat suara rusak semua"
+NEW_HOAX = "kotak suara pemilu dari kardus gampang jebol kena hujan"
 
 
 @pytest.fixture
