@@ -21,7 +21,7 @@ B = 0.75
 HEAD_WEIGHT = 2.0  # the claim and its phrasings say what a statement is about
 BODY_WEIGHT = 1.0  # the clarification quotes the claim, but also a lot else
 MAX_POSTINGS = 200  # per term, highest impact first: bounds work for very common words
-MAX_QUERY_TERMS = 32  # a long forwarded post is represented by its most specific words
+MAX_QUERY_TERMS = 48  # a long forwarded post is represented by its most specific words
 CANDIDATES = 20
 
 
@@ -119,14 +119,16 @@ class MatchIndex:
             for i, w in zip(ids, ws, strict=True):
                 scores[i] = get(i, 0.0) + w
         top = heapq.nlargest(k, scores, key=scores.__getitem__)
-        # which of the text's words each candidate uses: a set per word, built in C, and a
-        # few lookups per candidate (cheaper than a second sum over every posting)
+        # which of the text's words each candidate uses: per word, the candidates among its
+        # postings (a set intersection, in C), cheaper than a second sum over every posting
         query_mass = sum(self.weight(t) for t in sorted(distinct)) or 1.0
-        holders = [(self.idf[t], set(self.postings[t][0])) for t in terms]
-        return [
-            Candidate(i, scores[i], sum(idf for idf, docs in holders if i in docs) / query_mass)
-            for i in top
-        ]
+        chosen = set(top)
+        shared = dict.fromkeys(top, 0.0)
+        for t in terms:
+            idf = self.idf[t]
+            for i in chosen.intersection(self.postings[t][0]):
+                shared[i] += idf
+        return [Candidate(i, scores[i], shared[i] / query_mass) for i in top]
 
 
 def _bm25_tf(tf: int, length: int, avg: float) -> float:
