@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import random
 import shutil
 import sys
@@ -36,35 +35,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from matcher import grow, percentile
+from matcher import percentile
+from throughput import build_base  # the same synthetic base, imported as cekklaim does
 
 import bot.core
-import storage
 from bot.core import Core
 from bot.evaluation import read_jsonl
-from bot.matcher.index import IndexDoc
 
 SECRET = "bench-secret-0123456789"
 TICK = 0.010
-
-
-def build_base(dev: Path, size: int, db_path: Path) -> None:
-    """`size` statements in a new database at `db_path`, imported as `cekklaim import` does."""
-    rows = list(read_jsonl(dev / "base.jsonl"))
-    base = [IndexDoc(r["id"], r["title"], (), r["text"]) for r in rows]
-    docs = grow(base, size, random.Random(7))
-    base_file = db_path.with_suffix(".jsonl")
-    with base_file.open("w") as fp:
-        for d in docs:
-            record = {"id": d.statement_id, "org": "TurnBackHoax", "claim": d.claim,
-                      "clarification": d.clarification}  # fmt: skip
-            fp.write(json.dumps(record, ensure_ascii=False) + "\n")
-    parsed = storage.parse_statements_file(base_file)
-    if not parsed.ok:
-        raise SystemExit("\n".join(parsed.errors[:10]))
-    db = storage.open_db(db_path)
-    storage.import_statements(db, parsed.rows, actor="bench")
-    db.close()
 
 
 async def measure(

@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -53,8 +53,7 @@ WHOLE_EXPLAINED = 0.95
 WHOLE_COVERAGE = 0.4
 MAX_RESULTS = 5
 RERANKED = 20  # candidates re-ranked per text (30 found no more right answers on the dev sets)
-# Shown to moderators and used by inline mode to tell a plausible candidate from noise.
-POSSIBLE_COVERAGE = 0.5
+# A candidate whose claim is said in one place this well is plausible whatever its coverage.
 POSSIBLE_FUZZY = 0.6
 
 _YEAR = re.compile(r"^(19|20)\d\d$")
@@ -110,8 +109,6 @@ class Model:
         )
 
     def to_dict(self) -> dict[str, object]:
-        from dataclasses import asdict
-
         return {
             "weights": dict(zip(FEATURES, self.weights, strict=True)),
             "thresholds": asdict(self.thresholds),
@@ -271,9 +268,18 @@ def decide(
         whole = share >= WHOLE_SHARE and explained >= WHOLE_EXPLAINED and cov >= WHOLE_COVERAGE
         if claim or alone or whole:
             return Tier.CONFIDENT
-    if share >= t.possible_share and (cov >= t.possible_coverage or fz >= POSSIBLE_FUZZY):
+    if _possible(share, cov, fz, t):
         return Tier.POSSIBLE
     return Tier.NONE
+
+
+def plausible(match: Match, model: Model = MODEL) -> bool:
+    """Would this candidate be offered as a "possible" answer on its own (inline mode)?"""
+    return _possible(match.score / 100, match.coverage, match.fuzzy, model.thresholds)
+
+
+def _possible(share: float, cov: float, fz: float, t: Thresholds) -> bool:
+    return share >= t.possible_share and (cov >= t.possible_coverage or fz >= POSSIBLE_FUZZY)
 
 
 class _QueryWords:

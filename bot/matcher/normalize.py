@@ -116,7 +116,6 @@ def _expand(token: str) -> tuple[str, ...]:
 _KEEP = frozenset(w for v in _PHRASE_TABLE.values() for w in v.split())
 
 
-@lru_cache(maxsize=262_144)
 def stem(word: str) -> str:
     """The root of one content word (stemmer.py); words of four letters or fewer, numbers
     and our own canonical words are kept as they are."""

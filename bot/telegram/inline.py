@@ -33,7 +33,7 @@ from telegram.ext import (
     InlineQueryHandler,
 )
 
-from bot.matcher.match import POSSIBLE_COVERAGE, POSSIBLE_FUZZY, Match
+from bot.matcher.match import Match, plausible
 from bot.matcher.normalize import normalize
 from bot.telegram import short_cards, updatelog
 from bot.telegram.links import SHARE_PREFIX
@@ -72,11 +72,6 @@ def article(
     )
 
 
-def _plausible(match: Match) -> bool:
-    """At least a "possible" match on its own: weaker ones would look like answers."""
-    return match.coverage >= POSSIBLE_COVERAGE or match.fuzzy >= POSSIBLE_FUZZY
-
-
 def results_for(
     context: Context, query: str
 ) -> tuple[list[InlineQueryResultArticle], InlineQueryResultsButton | None]:
@@ -95,7 +90,7 @@ def results_for(
     found = [
         article(statement, RESULT_MATCH, username, match)
         for match, statement in zip(result.matches, statements, strict=True)
-        if _plausible(match)
+        if plausible(match)
     ][:MAX_RESULTS]
     return found, (None if found else _hint("inline_no_match"))
 
