@@ -222,7 +222,7 @@ def test_full_slang_sentence() -> None:
         "yang",
         "belum",
         "17",
-        "thn",
+        "tahun",
         "tapi",
         "sudah",
         "nikah",
@@ -230,7 +230,7 @@ def test_full_slang_sentence() -> None:
         "boleh",
         "coblos",
     )
-    assert n.content == ("bohong", "17", "thn", "nikah", "boleh", "coblos")
+    assert n.content == ("bohong", "17", "tahun", "nikah", "boleh", "coblos")
     assert n.negated
 
 
@@ -345,3 +345,20 @@ def test_inflected_forms_meet_at_their_root(words: str, root: str) -> None:
 def test_postponed_in_slang_and_in_standard_words_meet() -> None:
     terms = {normalize(w).terms for w in ("dimundurin", "diundur", "ditunda", "dimundurkan")}
     assert terms == {("tunda",)}
+
+
+@pytest.mark.parametrize(
+    ("informal", "formal"),
+    [
+        ("nyoblos 2x", "coblos 2 kali"),
+        ("coblos dobel", "coblos dua kali"),
+        ("batas umur 55 thn", "batas usia 55 tahun"),
+        ("tentara ikut milih", "tni ikut pilih"),
+        ("kotak suara kardus", "kotak suara karton"),
+        ("gaji petugas kpps", "honor petugas kpps"),
+        ("gabisa nyoblos kalo ga pulkam", "tidak bisa coblos kalau tidak pulang kampung"),
+    ],
+)
+def test_everyday_words_meet_the_official_ones(informal: str, formal: str) -> None:
+    """What people type and what a statement says are read as the same words."""
+    assert normalize(informal).terms == normalize(formal).terms

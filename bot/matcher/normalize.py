@@ -103,8 +103,14 @@ def unleet(token: str) -> str:
     return _LEET_RUN.sub(lambda m: m.group().translate(_LEET_DIGITS), token)
 
 
+_TIMES = re.compile(r"^([1-9])x$")  # "2x", "3x": so many times
+
+
 @lru_cache(maxsize=65_536)
 def _expand(token: str) -> tuple[str, ...]:
+    times = _TIMES.match(token)
+    if times:
+        return (times.group(1), "kali")
     token = unleet(token)
     mapped = _PHRASE_TABLE.get(token)
     if mapped is None:
