@@ -6,7 +6,16 @@ import json
 
 from bot.matcher import training
 from bot.matcher.index import IndexDoc, MatchIndex
-from bot.matcher.match import FEATURES, MODEL, MODEL_PATH, Model, Thresholds, Tier, decide
+from bot.matcher.match import (
+    FEATURES,
+    MODEL,
+    MODEL_PATH,
+    Model,
+    Scored,
+    Thresholds,
+    Tier,
+    decide,
+)
 
 STATEMENTS = [
     IndexDoc("date", "Pemilu 2024 diundur ke tahun 2025", (), "KPU: pemungutan suara 14 Februari"),
@@ -57,6 +66,21 @@ def test_nothing_confident_when_numbers_differ_or_words_are_few() -> None:
     assert decide(1.0, top, 5, False, lenient) is Tier.CONFIDENT
     assert decide(1.0, top, 5, True, lenient) is not Tier.CONFIDENT  # another year or count
     assert decide(1.0, top, 2, False, lenient) is not Tier.CONFIDENT  # too few words
+
+
+def test_a_text_naming_the_claims_core_is_answered_when_the_statement_leads() -> None:
+    """A retelling names the claim's most specific words but not the rest of its wording
+    (half the claim covered, said in other words): answered when the statement leads its
+    runner-up clearly, not when another statement is about as good."""
+    t = MODEL.thresholds
+    assert t.core_gap < 99, "the shipped model uses the core rule"
+    retelling = Scored(0, (1.0, 0.6, 0.5, 0.5, 0.3), None, core=1.0)
+    assert decide(0.3, retelling, 6, False, t, gap=t.core_gap) is Tier.CONFIDENT
+    assert decide(0.3, retelling, 6, False, t, gap=t.core_gap / 2) is not Tier.CONFIDENT
+    vague = Scored(0, (1.0, 0.6, 0.5, 0.5, 0.3), None, core=0.5)  # misses the claim's core
+    assert decide(0.3, vague, 6, False, t, gap=t.core_gap * 4) is not Tier.CONFIDENT
+    chatty = Scored(0, (1.0, 0.1, 0.5, 0.5, 0.3), None, core=1.0)  # mostly says other things
+    assert decide(0.3, chatty, 6, False, t, gap=t.core_gap * 4) is not Tier.CONFIDENT
 
 
 def test_the_shipped_model_names_every_signal_and_where_it_was_chosen() -> None:

@@ -14,8 +14,10 @@ reads five signals per candidate, each in [0, 1]:
             and words run together ("kejalan") still count.
 A linear model (model.json, learned by bench/train_matcher.py on one dev set and confirmed on
 the others) turns them into a score; a softmax over the candidates says how much the best one
-stands out (`Match.score`, 0-100). The tier then asks for both: the best statement stands out
-and the text covers its claim (thresholds in model.json, chosen the same way).
+stands out (`Match.score`, 0-100), and the gap between the best two scores how far it leads
+its runner-up. The tier then asks for both: the best statement stands out and the text covers
+its claim, or at least the claim's core, its most specific words (thresholds in model.json,
+chosen the same way).
 The best phrasing (claim or variant) of each statement counts.
 """
 
@@ -55,6 +57,8 @@ MAX_RESULTS = 5
 RERANKED = 20  # candidates re-ranked per text (30 found no more right answers on the dev sets)
 # A candidate whose claim is said in one place this well is plausible whatever its coverage.
 POSSIBLE_FUZZY = 0.6
+# A claim's core: its most specific words (by idf), what any retelling of it has to name.
+CORE_WORDS = 5
 
 _YEAR = re.compile(r"^(19|20)\d\d$")
 _SMALL_NUMBER = re.compile(r"^\d{1,3}$")
@@ -75,6 +79,9 @@ class Thresholds:
                the statement stands out (share >= claim_share), or
       (stands out) share >= alone_share, coverage >= alone_coverage and
                explained >= alone_explained, or
+      (core)   the statement leads its runner-up by gap >= core_gap, the text names the
+               claim's core (core coverage >= core_coverage) and says little else
+               (explained >= core_explained), or
       (whole)  the fixed WHOLE_* rule.
     Possible when share >= possible_share and coverage >= possible_coverage.
     """
@@ -86,6 +93,9 @@ class Thresholds:
     alone_share: float = 1.01  # off unless the model file turns it on
     alone_coverage: float = 1.0
     alone_explained: float = 1.0
+    core_gap: float = 99.0  # a lead no text reaches: off unless the model file turns it on
+    core_coverage: float = 1.0
+    core_explained: float = 1.0
     possible_share: float = 0.0
     possible_coverage: float = 0.5
 
@@ -150,6 +160,7 @@ class Scored:
     doc: int
     features: tuple[float, ...]
     head: Normalized | None
+    core: float = 0.0  # coverage of the claim's CORE_WORDS most specific words
 
     @property
     def explained(self) -> float:
@@ -176,6 +187,7 @@ def candidate_features(index: MatchIndex, query: Normalized, k: int | None = Non
     out = []
     for cand in candidates:
         cov, fz, head = _best_phrasing(index, cand, words, qtext)
+        core = _coverage(index, head, words, CORE_WORDS) if head is not None else 0.0
         hg = _grams(head.tokens) if head is not None else frozenset()
         features = (
             cand.bm25 / top_bm25,
@@ -184,7 +196,7 @@ def candidate_features(index: MatchIndex, query: Normalized, k: int | None = Non
             fz,
             len(hg & qgrams) / len(hg) if hg else 0.0,
         )
-        out.append(Scored(cand.doc, features, head))
+        out.append(Scored(cand.doc, features, head, core))
     return out
 
 
@@ -246,12 +258,23 @@ def match_text(
     )
     share, _logit, top = ranked[0]
     conflict = top.head is not None and numbers_conflict(top.head, numbers(query))
-    tier = decide(share, top, len(set(query.content)), conflict, model.thresholds)
+    gap = lead(ranked)
+    tier = decide(share, top, len(set(query.content)), conflict, model.thresholds, gap)
     return MatchResult(tier, matches, query)
 
 
+def lead(ranked: list[tuple[float, float, Scored]]) -> float:
+    """How far the best score leads the runner-up's (infinite when there is none)."""
+    return ranked[0][1] - ranked[1][1] if len(ranked) > 1 else math.inf
+
+
 def decide(
-    share: float, top: Scored, content_words: int, numbers_differ: bool, t: Thresholds
+    share: float,
+    top: Scored,
+    content_words: int,
+    numbers_differ: bool,
+    t: Thresholds,
+    gap: float = 0.0,
 ) -> Tier:
     """The tier of the best candidate (see Thresholds)."""
     cov, fz, explained = top.coverage, top.fuzzy, top.explained
@@ -265,8 +288,9 @@ def decide(
         alone = (
             share >= t.alone_share and cov >= t.alone_coverage and explained >= t.alone_explained
         )
+        core = gap >= t.core_gap and top.core >= t.core_coverage and explained >= t.core_explained
         whole = share >= WHOLE_SHARE and explained >= WHOLE_EXPLAINED and cov >= WHOLE_COVERAGE
-        if claim or alone or whole:
+        if claim or alone or core or whole:
             return Tier.CONFIDENT
     if _possible(share, cov, fz, t):
         return Tier.POSSIBLE
@@ -333,9 +357,14 @@ class _QueryWords:
         return False
 
 
-def _coverage(index: MatchIndex, head: Normalized, words: _QueryWords) -> float:
-    """Idf-weighted share of the statement's words found in the text."""
+def _coverage(
+    index: MatchIndex, head: Normalized, words: _QueryWords, most_specific: int | None = None
+) -> float:
+    """Idf-weighted share of the statement's words (or of its `most_specific` ones) found in
+    the text."""
     distinct = sorted(set(head.terms))  # a fixed order: the same sum in every process
+    if most_specific is not None:
+        distinct = sorted(distinct, key=lambda w: -index.weight(w))[:most_specific]
     if not distinct:
         return 0.0
     found = total = 0.0

@@ -24,6 +24,7 @@ from bot.matcher.match import (
     Tier,
     candidate_features,
     decide,
+    lead,
     numbers,
     numbers_conflict,
     rank,
@@ -115,6 +116,7 @@ class Outcome:
     top_right: bool
     content_words: int
     numbers_differ: bool
+    gap: float = 0.0  # how far the best score leads the runner-up's
 
 
 def outcomes(examples: Sequence[Example], weights: tuple[float, ...]) -> list[Outcome]:
@@ -135,6 +137,7 @@ def outcomes(examples: Sequence[Example], weights: tuple[float, ...]) -> list[Ou
                 position == 1,
                 e.content_words,
                 differ,
+                lead(ranked) if ranked else 0.0,
             )
         )
     return out
@@ -191,7 +194,7 @@ def report(results: Sequence[Outcome], t: Thresholds) -> Report:
     )
     for o in results:
         tier = (
-            decide(o.share, o.top, o.content_words, o.numbers_differ, t)
+            decide(o.share, o.top, o.content_words, o.numbers_differ, t, o.gap)
             if o.top is not None
             else Tier.NONE
         )
@@ -229,6 +232,11 @@ ALONE_GRID = {
     "alone_coverage": (0.3, 0.4, 0.5, 0.6, 0.7),
     "alone_explained": (0.4, 0.5, 0.6, 0.7, 0.8, 0.9),
 }
+CORE_GRID = {
+    "core_gap": (0.5, 1.0, 1.5, 2.0, 99.0),
+    "core_coverage": (0.8, 0.9, 1.0),
+    "core_explained": (0.3, 0.4, 0.5, 0.6),
+}
 POSSIBLE_GRID = {
     "possible_share": (0.0, 0.1, 0.2, 0.3, 0.4, 0.5),
     "possible_coverage": (0.3, 0.4, 0.5, 0.6, 0.7),
@@ -263,12 +271,13 @@ def choose_thresholds(
         s = score(t)
         if s > best_score:
             best, best_score = t, s
-    base = best
-    for values in itertools.product(*ALONE_GRID.values()):
-        t = replace(base, **dict(zip(ALONE_GRID, values, strict=True)))
-        s = score(t)
-        if s > best_score:
-            best, best_score = t, s
+    for grid in (ALONE_GRID, CORE_GRID):  # each rule in turn, the ones before it held
+        base = best
+        for values in itertools.product(*grid.values()):
+            t = replace(base, **dict(zip(grid, values, strict=True)))
+            s = score(t)
+            if s > best_score:
+                best, best_score = t, s
     chosen = best
     nulls = max(sum(not o.answerable for o in results), 1)
     best_offer = -1
