@@ -13,6 +13,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from bot.matcher.normalize import Normalized, normalize
 
 # BM25 parameters (Robertson's defaults; k1 lowered because statement heads are short).
@@ -80,7 +82,7 @@ class MatchIndex:
         avg_head = sum(head_len) / n or 1.0
         avg_body = sum(body_len) / n or 1.0
         # Pass 2: BM25 impact per posting, highest first, capped per term.
-        self.postings: dict[str, tuple[array[int], array[float]]] = {}
+        self.postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         for t, (ids, htf, btf) in raw.items():
             idf = self.idf[t]
             weights = [
@@ -93,8 +95,8 @@ class MatchIndex:
             ]
             order = heapq.nlargest(MAX_POSTINGS, range(len(ids)), key=weights.__getitem__)
             self.postings[t] = (
-                array("i", [ids[j] for j in order]),
-                array("f", [weights[j] for j in order]),
+                np.array([ids[j] for j in order], dtype=np.int32),
+                np.array([weights[j] for j in order], dtype=np.float32),
             )
 
     def __len__(self) -> int:
@@ -112,23 +114,36 @@ class MatchIndex:
         terms = sorted(t for t in distinct if t in self.postings)
         if len(terms) > MAX_QUERY_TERMS:
             terms = sorted(terms, key=lambda t: (-self.idf[t], t))[:MAX_QUERY_TERMS]
-        scores: dict[int, float] = {}
-        get = scores.get
-        for t in terms:
-            ids, ws = self.postings[t]
-            for i, w in zip(ids, ws, strict=True):
-                scores[i] = get(i, 0.0) + w
-        top = heapq.nlargest(k, scores, key=scores.__getitem__)
-        # which of the text's words each candidate uses: per word, the candidates among its
-        # postings (a set intersection, in C), cheaper than a second sum over every posting
+        if not terms:
+            return []
+        # every posting of the text's words at once, summed per statement in numpy (dense
+        # over the base: a few hundred microseconds at 100,000 statements, where a Python
+        # loop over up to MAX_QUERY_TERMS * MAX_POSTINGS postings took milliseconds)
+        lists = [self.postings[t] for t in terms]
+        ids = np.concatenate([p[0] for p in lists])
+        weights = np.concatenate([p[1] for p in lists]).astype(np.float64)
+        size = len(self.ids)
+        sums = np.bincount(ids, weights=weights, minlength=size)
+        touched = np.flatnonzero(np.bincount(ids, minlength=size))
+        if len(touched) > k:  # keep the k best, and every statement tied with the k-th
+            values = sums[touched]
+            kth = np.partition(values, len(values) - k)[len(values) - k]
+            touched = touched[values >= kth]
+        # best first; ties go to the statement stored first, so every process agrees
+        top = touched[np.lexsort((touched, -sums[touched]))[:k]]
+        # which of the text's words each candidate uses: idf summed over the postings that
+        # hold a candidate
         query_mass = sum(self.weight(t) for t in sorted(distinct)) or 1.0
-        chosen = set(top)
-        shared = dict.fromkeys(top, 0.0)
-        for t in terms:
-            idf = self.idf[t]
-            for i in chosen.intersection(self.postings[t][0]):
-                shared[i] += idf
-        return [Candidate(i, scores[i], shared[i] / query_mass) for i in top]
+        idfs = np.repeat(np.array([self.idf[t] for t in terms]), [len(p[0]) for p in lists])
+        rank_of = np.full(size, -1, dtype=np.int64)
+        rank_of[top] = np.arange(len(top))
+        ranks = rank_of[ids]
+        held = ranks >= 0
+        shared = np.bincount(ranks[held], weights=idfs[held], minlength=len(top))
+        return [
+            Candidate(int(d), float(sums[d]), float(shared[r]) / query_mass)
+            for r, d in enumerate(top)
+        ]
 
 
 def _bm25_tf(tf: int, length: int, avg: float) -> float:
