@@ -52,6 +52,9 @@ class MatchIndex:
     def __init__(self, docs: Sequence[IndexDoc]) -> None:
         self.ids: tuple[str, ...] = tuple(d.statement_id for d in docs)
         self.heads: list[tuple[Normalized, ...]] = []
+        # what the re-ranker derives from a phrasing once and reads for every text after
+        # (match.py; bounded there): plain values, no references back to the index
+        self.memo: dict[tuple[int, int], object] = {}
         # Pass 1: raw term frequencies straight into compact per-term arrays, so building
         # 100k statements never holds a Python object per posting.
         raw: dict[str, tuple[array[int], array[int], array[int]]] = {}

@@ -186,8 +186,8 @@ def candidate_features(index: MatchIndex, query: Normalized, k: int | None = Non
     qgrams = _grams(query.tokens)
     out = []
     for cand in candidates:
-        cov, fz, head = _best_phrasing(index, cand, words, qtext)
-        core = _coverage(index, head, words, CORE_WORDS) if head is not None else 0.0
+        cov, fz, head, profile = _best_phrasing(index, cand, words, qtext)
+        core = _coverage(profile, words, core=True) if profile is not None else 0.0
         hg = _grams(head.tokens) if head is not None else frozenset()
         features = (
             cand.bm25 / top_bm25,
@@ -213,15 +213,45 @@ def _grams(tokens: tuple[str, ...], n: int = 4) -> frozenset[str]:
 
 def _best_phrasing(
     index: MatchIndex, cand: Candidate, words: _QueryWords, qtext: str
-) -> tuple[float, float, Normalized | None]:
-    best: tuple[float, float, float, Normalized | None] = (-1.0, 0.0, 0.0, None)
-    for head in index.heads[cand.doc]:
-        cov = _coverage(index, head, words)
-        fz = PHRASE_SCORER(" ".join(head.terms), qtext) / 100 if head.terms else 0.0
+) -> tuple[float, float, Normalized | None, _Phrasing | None]:
+    best: tuple[float, float, float, Normalized | None, _Phrasing | None] = (
+        -1.0, 0.0, 0.0, None, None
+    )  # fmt: skip
+    for j, head in enumerate(index.heads[cand.doc]):
+        profile = _phrasing(index, cand.doc, j, head)
+        cov = _coverage(profile, words)
+        fz = PHRASE_SCORER(profile.text, qtext) / 100 if head.terms else 0.0
         key = 2 * cov + fz
         if key > best[0]:
-            best = (key, cov, fz, head)
-    return best[1], best[2], best[3]
+            best = (key, cov, fz, head, profile)
+    return best[1], best[2], best[3], best[4]
+
+
+@dataclass(frozen=True, slots=True)
+class _Phrasing:
+    """What the re-ranker reads of one phrasing of a statement, whatever the text."""
+
+    text: str  # its roots, space-separated, for the phrase scorer
+    words: tuple[str, ...]  # distinct roots in a fixed (sorted) order: the same sums everywhere
+    weights: tuple[float, ...]  # their idf
+    core: tuple[int, ...]  # positions of the CORE_WORDS most specific, most specific first
+
+
+MEMO_LIMIT = 50_000  # phrasings remembered per index; the memo starts over past this
+
+
+def _phrasing(index: MatchIndex, doc: int, j: int, head: Normalized) -> _Phrasing:
+    found = index.memo.get((doc, j))
+    if isinstance(found, _Phrasing):
+        return found
+    words = tuple(sorted(set(head.terms)))
+    weights = tuple(index.weight(w) for w in words)
+    core = tuple(sorted(range(len(words)), key=lambda i: -weights[i])[:CORE_WORDS])
+    profile = _Phrasing(" ".join(head.terms), words, weights, core)
+    if len(index.memo) >= MEMO_LIMIT:
+        index.memo.clear()
+    index.memo[(doc, j)] = profile
+    return profile
 
 
 def rank(scored: list[Scored], model: Model = MODEL) -> list[tuple[float, float, Scored]]:
@@ -357,22 +387,15 @@ class _QueryWords:
         return False
 
 
-def _coverage(
-    index: MatchIndex, head: Normalized, words: _QueryWords, most_specific: int | None = None
-) -> float:
-    """Idf-weighted share of the statement's words (or of its `most_specific` ones) found in
-    the text."""
-    distinct = sorted(set(head.terms))  # a fixed order: the same sum in every process
-    if most_specific is not None:
-        distinct = sorted(distinct, key=lambda w: -index.weight(w))[:most_specific]
-    if not distinct:
-        return 0.0
+def _coverage(profile: _Phrasing, words: _QueryWords, core: bool = False) -> float:
+    """Idf-weighted share of the statement's words (or of its core) found in the text."""
+    positions = profile.core if core else range(len(profile.words))
     found = total = 0.0
-    for word in distinct:
-        weight = index.idf.get(word, index.max_idf)
+    for i in positions:
+        weight = profile.weights[i]
         total += weight
-        found += weight * words.found(word)
-    return found / total
+        found += weight * words.found(profile.words[i])
+    return found / total if total else 0.0
 
 
 def _polarity_differs(head: Normalized, query: Normalized) -> bool:
