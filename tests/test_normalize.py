@@ -291,7 +291,10 @@ def test_clean_keeps_plain_ascii_words() -> None:
         ("N4NG!S", ("nangis",)),
         ("Pr0v0k?Si", ("provoksi",)),  # a "?" inside a word is dropped, not a word break
         # numbers that are names or amounts stay as they are
-        ("g30s h1n1 covid19 rp50rb 5g 2024", ("g30s", "h1n1", "covid19", "rp50rb", "5g", "2024")),
+        (
+            "g30s h1n1 covid19 rp50rb 5g 2024",
+            ("g30s", "h1n1", "covid19", "rp", "50ribu", "5g", "2024"),
+        ),
     ],
 )
 def test_digits_and_symbols_typed_for_letters_are_read_as_letters(
@@ -362,3 +365,23 @@ def test_postponed_in_slang_and_in_standard_words_meet() -> None:
 def test_everyday_words_meet_the_official_ones(informal: str, formal: str) -> None:
     """What people type and what a statement says are read as the same words."""
     assert normalize(informal).terms == normalize(formal).terms
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["Rp 600.000", "rp600rb", "Rp600 000", "rp 600 ribu", "RP. 600.000,-", "rp600k"],
+)
+def test_one_amount_written_many_ways_reads_the_same(written: str) -> None:
+    assert normalize(f"bansos {written} cair").terms == ("bansos", "rp", "600ribu", "cair")
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("pemilu 2024", "2024"),  # a year is not an amount
+        ("tokek 1 m", "1"),  # "m" is a unit only after "rp"
+        ("14 februari", "14"),
+    ],
+)
+def test_years_and_small_numbers_are_not_read_as_amounts(text: str, kept: str) -> None:
+    assert kept in normalize(text).terms

@@ -48,6 +48,21 @@ _QUESTION_TAG = re.compile(
     rf"|(?:{_NEG_WORDS})\s*(?:sih|si)?\s*\?)"
 )
 
+# Amounts: "Rp 600.000", "rp600rb", "600 ribu" and "Rp600 000" (a page address) are one
+# amount, written one way ("600ribu"): bansos and prize hoaxes are told by their amounts.
+_THOUSANDS = re.compile(r"(?<![\d.,])(\d{1,3}(?:[.,]\d{3})+)(?![\d]|[.,]\d)")
+_SPACED_THOUSANDS = re.compile(r"\b(\d{1,3}(?: 000)+)\b")
+_RP = re.compile(r"\brp\.?\s?(?=\d)")
+_AMOUNT = re.compile(
+    r"\b(rp )?(\d+)(?:[.,](\d{1,3}))?\s?"
+    r"(ribu|rb|juta|jt|miliar|milyar|triliun|k|m|t)?(?![a-z0-9])"
+)
+_UNITS = {
+    "ribu": 10**3, "rb": 10**3, "k": 10**3, "juta": 10**6, "jt": 10**6,
+    "miliar": 10**9, "milyar": 10**9, "m": 10**9, "triliun": 10**12, "t": 10**12,
+}  # fmt: skip
+_NAMES = ((10**12, "triliun"), (10**9, "miliar"), (10**6, "juta"), (10**3, "ribu"))
+
 MAX_CHARS = 20_000  # longer posts are cut: nothing a person forwards needs more to be matched
 
 
@@ -84,6 +99,8 @@ def clean(text: str) -> str:
         text = _INNER_QUESTION.sub("", text)
     text = _URL.sub(" ", text)
     text = _MENTION.sub(" ", text)
+    if any(ch.isdigit() for ch in text):
+        text = amounts(text)
     if not text.isascii():
         # Fold accents ("café" -> "cafe"); what is left outside ASCII is emoji and symbols.
         text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
@@ -91,6 +108,33 @@ def clean(text: str) -> str:
     text = _REDUP.sub(r"\1", text)
     text = _FINAL_DOUBLE.sub(r"\1", _RUN.sub(r"\1", text))
     return _QUESTION_TAG.sub(" ", text)
+
+
+def amounts(text: str) -> str:
+    """Write every amount one way: its digits in the largest round unit ("600ribu",
+    "15juta", "300triliun"); "k", "m" and "t" count as units only after "rp"."""
+    text = _RP.sub("rp ", text)
+    text = _THOUSANDS.sub(lambda m: re.sub(r"[.,]", "", m.group(1)), text)
+    text = _SPACED_THOUSANDS.sub(lambda m: m.group(1).replace(" ", ""), text)
+    return _AMOUNT.sub(_amount, text)
+
+
+def _amount(m: re.Match[str]) -> str:
+    rp, whole, fraction, unit = m.group(1), m.group(2), m.group(3), m.group(4)
+    if unit in ("k", "m", "t") and not rp:
+        return m.group()
+    if unit is None and (len(whole) < 4 or (not rp and len(whole) < 5) or whole[0] == "0"):
+        return m.group()  # a plain small number, a year, a count: as it is
+    if len(whole) > 15:
+        return m.group()
+    scale = _UNITS[unit] if unit else 1
+    value = int(whole) * scale
+    if fraction:
+        value += int(fraction) * scale // 10 ** len(fraction)
+    for size, name in _NAMES:
+        if value >= size and value % size == 0:
+            return f"{rp or ''}{value // size}{name}"
+    return f"{rp or ''}{value}"
 
 
 def unleet(token: str) -> str:

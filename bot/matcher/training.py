@@ -68,6 +68,7 @@ def collect(index: MatchIndex, labelled: Iterable[tuple[str, frozenset[str]]]) -
 START = (1.0, 1.0, 2.0, 1.0, 0.0)
 WEIGHT_STEPS = (0.0, 0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0)
 ROUNDS = 3
+WEIGHT_SUM = 8.0  # the scale of the scores (how sharp the softmax share is)
 
 
 def fit_weights(examples: Sequence[Example]) -> tuple[float, ...]:
@@ -87,7 +88,10 @@ def fit_weights(examples: Sequence[Example]) -> tuple[float, ...]:
                     best, weights, changed = hits, trial, True
         if not changed:
             break
-    return tuple(weights)
+    # Ranking does not depend on the weights' scale, but the share and the lead do (a
+    # softmax over scores): one fixed scale keeps the thresholds meaningful across trainings.
+    total = sum(weights) or 1.0
+    return tuple(round(w * WEIGHT_SUM / total, 3) for w in weights)
 
 
 def _dot(weights: Sequence[float], features: Sequence[float]) -> float:
