@@ -60,6 +60,15 @@ class Retired:
 
 
 @dataclass(frozen=True, slots=True)
+class Usage:
+    """How a statement is used: its phrasings (text, source) and the claims it answered."""
+
+    variants: list[tuple[str, str]]
+    answered: int  # distinct claims
+    asked: int  # times they were asked
+
+
+@dataclass(frozen=True, slots=True)
 class Change:
     field: str
     before: Any
@@ -133,6 +142,21 @@ class Curation:
 
     def evidence(self, statement: Statement) -> list[Evidence]:
         return source_store.evidence_for(self.db, statement.id)
+
+    def usage(self, statement: Statement) -> Usage:
+        variants = [
+            (row["text"], row["source"])
+            for row in self.db.query(
+                "SELECT text, source FROM variants WHERE statement_id = ? ORDER BY id",
+                [statement.id],
+            )
+        ]
+        answered, asked = self.db.execute(
+            "SELECT count(*), coalesce(sum(count), 0) FROM claims "
+            "WHERE best_statement_id = ? AND status = 'answered'",
+            [statement.id],
+        ).fetchone()
+        return Usage(variants, answered, asked)
 
     def create(self, draft: Mapping[str, Any], *, actor: str) -> Outcome[Statement]:
         """Save a finished draft (see bot.drafts) as a new statement, in one transaction: its

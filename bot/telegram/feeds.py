@@ -21,6 +21,7 @@ from bot.telegram.texts import text
 
 log = logging.getLogger(__name__)
 
+
 async def poll_and_announce(bot: Bot, rt: Runtime) -> int:
     """Poll every feed once; tell the moderators' chat how many drafts are new."""
     results = await poll_feeds(rt.core.db, rt.settings.source_feeds, policy_from(rt.settings))

@@ -21,13 +21,12 @@ from telegram import (
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes, ConversationHandler
 
-from bot.curation import Curation, moderator_actor
+from bot.curation import Curation, Statement, StatementInput, moderator_actor
 from bot.telegram import callbacks, render
 from bot.telegram.callbacks import Arg
 from bot.telegram.keys import MODERATOR_DRAFT, MODERATOR_EDIT
 from bot.telegram.runtime import Runtime, runtime
 from bot.telegram.texts import text
-from storage import Statement, StatementInput
 
 log = logging.getLogger(__name__)
 
