@@ -105,7 +105,8 @@ def build_application(
         .rate_limiter(BotApiLimiter(settings.bot_api_max_rate))  # faults: bot/telegram/faults.py
         .concurrent_updates(OrderedUpdateProcessor(concurrent_updates))
     )
-    app = with_inbox(builder, core.db, updates).build()  # no fetched update lost in a crash
+    # the inbox: no fetched update is lost in a crash (CEKKLAIM_INBOX=0 turns it off)
+    app = with_inbox(builder, core.db, updates, enabled=settings.inbox).build()
     app.bot_data[RUNTIME_KEY] = Runtime(
         settings=settings,
         core=core,
