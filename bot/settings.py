@@ -123,14 +123,6 @@ class Settings:
 
     __str__ = __repr__
 
-    @property
-    def webhook_enabled(self) -> bool:
-        """True when ``WEBHOOK_URL`` is set (run as webhook rather than long polling)."""
-        return self.webhook_url is not None
-
-    def is_moderator(self, user_id: int) -> bool:
-        return user_id in self.moderator_ids
-
     def require_bot_token(self) -> str:
         """Return the bot token, or raise :class:`SettingsError` if it is not configured."""
         if self.telegram_bot_token is None:
