@@ -15,14 +15,14 @@ from pathlib import Path
 from typing import TextIO
 
 import storage
-from bot import clusters, reports
+from bot import reports
 from bot.core import Core, index_docs
+from bot.curation import CLI_ACTOR, Curation, HistoryLine
 from bot.evaluation import evaluate, read_jsonl, read_queries
 from bot.matcher.index import MatchIndex
 from bot.matcher.match import MatchResult, match_text
 from bot.settings import Settings, SettingsError, load_settings, secret_file_for
 from storage import Statement, maintenance
-from storage.claims import ACTION_LINK_CLAIMS
 from storage.db import UnusableDatabase
 from storage.statements import LONE_SURROGATE_RE
 
@@ -30,7 +30,6 @@ log = logging.getLogger("cekklaim")
 
 EXIT_USAGE = 2
 EXIT_DATABASE = 3  # the database cannot be used safely: nothing was done
-CLI_ACTOR = "cli"
 NO_TOKEN_HELP = """\
 TELEGRAM_BOT_TOKEN belum diisi / is not set.
 
@@ -233,7 +232,7 @@ def match_stream(index: MatchIndex, fin: TextIO, fout: TextIO) -> int:
                 raise TypeError("text must be a string")
         except (ValueError, KeyError, TypeError, RecursionError) as exc:
             bad += 1
-            out = {"id": None, "error": f"line {lineno}: {exc}"}
+            out: dict[str, object] = {"id": None, "error": f"line {lineno}: {exc}"}
             if isinstance(row := _maybe_obj(line), dict):
                 out["id"] = row.get("id")
             fout.write(json.dumps(out, ensure_ascii=False) + "\n")
@@ -493,23 +492,24 @@ def _fail(command: str, message: object) -> int:
     return 1
 
 
+def _curation(settings: Settings, db_path: Path) -> Curation:
+    return Curation(storage.open_db(db_path), settings.moderator_ids)
+
+
 def cmd_queue(args: argparse.Namespace, settings: Settings, db_path: Path) -> int:
-    db = storage.open_db(db_path)
-    print(reports.queue_report(clusters.unanswered_clusters(db, limit=args.limit)))
+    print(reports.queue_report(_curation(settings, db_path).queue(limit=args.limit)))
     print()
     print("Jawab satu kelompok / answer a cluster:  cekklaim statement link CLUSTER_KEY ID")
     return 0
 
 
 def cmd_stats(args: argparse.Namespace, settings: Settings, db_path: Path) -> int:
-    db = storage.open_db(db_path)
-    print(reports.stats_report(storage.claim_stats(db)))
+    print(reports.stats_report(_curation(settings, db_path).stats()))
     return 0
 
 
 def cmd_moderators_list(args: argparse.Namespace, settings: Settings, db_path: Path) -> int:
-    db = storage.open_db(db_path)
-    added = storage.list_moderators(db)
+    added = _curation(settings, db_path).moderators()
     if not settings.moderator_ids and not added:
         print("Belum ada moderator / no moderators")
         print("(set MODERATOR_IDS, or run: cekklaim moderators add ID)")
@@ -524,14 +524,14 @@ def cmd_moderators_list(args: argparse.Namespace, settings: Settings, db_path: P
 
 
 def cmd_moderators_add(args: argparse.Namespace, settings: Settings, db_path: Path) -> int:
-    db = storage.open_db(db_path)
+    curation = _curation(settings, db_path)
     try:
-        added = storage.add_moderator(db, args.user_id, added_by=CLI_ACTOR)
+        added = curation.add_moderator(args.user_id, actor=CLI_ACTOR)
     except ValueError as exc:
         return _fail("moderators add", exc)
     if added:
         print(f"{args.user_id} is now a moderator")
-    elif args.user_id in settings.moderator_ids:
+    elif curation.is_admin(args.user_id):
         print(f"{args.user_id} is already an admin (MODERATOR_IDS)")
     else:
         print(f"{args.user_id} was already a moderator; nothing changed")
@@ -539,12 +539,12 @@ def cmd_moderators_add(args: argparse.Namespace, settings: Settings, db_path: Pa
 
 
 def cmd_moderators_remove(args: argparse.Namespace, settings: Settings, db_path: Path) -> int:
-    db = storage.open_db(db_path)
+    curation = _curation(settings, db_path)
     try:
-        removed = storage.remove_moderator(db, args.user_id, removed_by=CLI_ACTOR)
+        removed = curation.remove_moderator(args.user_id, actor=CLI_ACTOR)
     except ValueError as exc:
         return _fail("moderators remove", exc)
-    if args.user_id in settings.moderator_ids:
+    if curation.is_admin(args.user_id):
         done = "the added entry was removed, but " if removed else ""
         return _fail(
             "moderators remove",
@@ -567,8 +567,8 @@ def _statement_state(statement: Statement) -> str:
 
 
 def cmd_statement_show(args: argparse.Namespace, settings: Settings, db_path: Path) -> int:
-    db = storage.open_db(db_path)
-    s = storage.get_statement(db, args.external_id)
+    curation = _curation(settings, db_path)
+    s = curation.statement(args.external_id)
     if s is None:
         return _fail("statement show", f"no statement with id {args.external_id!r}")
     print(f"[{s.external_id}] {s.org} · {s.verdict} · {s.published_at or 'tanpa tanggal'}")
@@ -581,30 +581,21 @@ def cmd_statement_show(args: argparse.Namespace, settings: Settings, db_path: Pa
         print(f"Sumber: {s.source_title or ''} {s.source_url}".rstrip())
     print(f"Dibuat / created: {reports.wib(s.created_at)} by {s.created_by or '-'}")
     print(f"Diubah / updated: {reports.wib(s.updated_at)}")
-    variants = list(
-        db.query("SELECT text, source FROM variants WHERE statement_id = ? ORDER BY id", [s.id])
-    )
-    print(f"Rumusan lain / phrasings ({len(variants)}):")
-    for v in variants:
-        print(f"  - {reports.one_line(v['text'], 80)}  ({v['source']})")
-    answered, asked = db.execute(
-        "SELECT count(*), coalesce(sum(count), 0) FROM claims "
-        "WHERE best_statement_id = ? AND status = 'answered'",
-        [s.id],
-    ).fetchone()
-    print(f"Klaim terjawab / claims answered: {answered} (asked {asked} times)")
+    use = curation.usage(s)
+    print(f"Rumusan lain / phrasings ({len(use.variants)}):")
+    for text, source in use.variants:
+        print(f"  - {reports.one_line(text, 80)}  ({source})")
+    print(f"Klaim terjawab / claims answered: {use.answered} (asked {use.asked} times)")
     return 0
 
 
 def cmd_statement_evidence(args: argparse.Namespace, settings: Settings, db_path: Path) -> int:
     """The source text kept when a moderator made the statement from a page, with hashes."""
-    from storage.sources import evidence_for
-
-    db = storage.open_db(db_path)
-    s = storage.get_statement(db, args.external_id)
+    curation = _curation(settings, db_path)
+    s = curation.statement(args.external_id)
     if s is None:
         return _fail("statement evidence", f"no statement with id {args.external_id!r}")
-    kept = evidence_for(db, s.id)
+    kept = curation.evidence(s)
     if not kept:
         print(f"[{s.external_id}] no fetched source kept (typed or imported by hand)")
     for e in kept:
@@ -617,52 +608,41 @@ def cmd_statement_evidence(args: argparse.Namespace, settings: Settings, db_path
 
 
 def cmd_statement_retire(args: argparse.Namespace, settings: Settings, db_path: Path) -> int:
-    db = storage.open_db(db_path)
-    before = storage.get_statement(db, args.external_id)
     try:
-        after = storage.retire_statement(db, args.external_id, actor=CLI_ACTOR)
+        done = _curation(settings, db_path).retire(args.external_id, actor=CLI_ACTOR).value
     except LookupError as exc:
         return _fail("statement retire", exc)
-    if before is not None and before.status == after.status:
-        print(f"[{after.external_id}] was already retired; nothing changed")
+    if done.already:
+        print(f"[{done.statement.external_id}] was already retired; nothing changed")
     else:
-        print(f"[{after.external_id}] retired: the bot no longer answers with it")
+        print(f"[{done.statement.external_id}] retired: the bot no longer answers with it")
     return 0
 
 
 def cmd_statement_supersede(args: argparse.Namespace, settings: Settings, db_path: Path) -> int:
-    db = storage.open_db(db_path)
     try:
-        old = storage.supersede_statement(db, args.old, args.new, actor=CLI_ACTOR)
-    except LookupError as exc:
-        return _fail("statement supersede", exc)
-    except ValueError as exc:
+        old = _curation(settings, db_path).supersede(args.old, args.new, actor=CLI_ACTOR).value
+    except (LookupError, ValueError) as exc:
         return _fail("statement supersede", exc)
     print(f"[{old.external_id}] is superseded by [{old.superseded_by}]: only the newer is served")
     return 0
 
 
-def _history_detail(entry: storage.AuditEntry) -> str:
-    before, after = entry.before or {}, entry.after or {}
-    if entry.action == ACTION_LINK_CLAIMS:
-        ids = ", ".join(str(i) for i in after.get("claim_ids", []))
-        return f"claims {ids}; {after.get('variants_added', 0)} new phrasing(s)"
-    if entry.before is not None and entry.after is not None:
-        changed = sorted(
-            k
-            for k in before.keys() | after.keys()
-            if k != "updated_at" and before.get(k) != after.get(k)
-        )
-        return "changed: " + (", ".join(changed) or "-")
+def history_detail(line: HistoryLine) -> str:
+    """The CLI's one-line form of a history entry (the bot shows the same fields in full)."""
+    if line.summary:
+        return line.summary
+    if line.changes:
+        return "changed: " + ", ".join(c.field for c in line.changes)
     return ""
 
 
 def cmd_statement_history(args: argparse.Namespace, settings: Settings, db_path: Path) -> int:
-    db = storage.open_db(db_path)
-    if storage.get_statement(db, args.external_id) is None:
+    curation = _curation(settings, db_path)
+    if curation.statement(args.external_id) is None:
         return _fail("statement history", f"no statement with id {args.external_id!r}")
-    for entry in storage.history(db, args.external_id):
-        detail = _history_detail(entry)
+    for entry in curation.history(args.external_id):
+        detail = history_detail(entry)
         line = f"{reports.wib(entry.at)}  {entry.action:<12} by {entry.actor or '-'}"
         print(f"{line}  ({detail})" if detail else line)
     return 0
@@ -671,11 +651,14 @@ def cmd_statement_history(args: argparse.Namespace, settings: Settings, db_path:
 def cmd_statement_link(args: argparse.Namespace, settings: Settings, db_path: Path) -> int:
     core = Core.open(db_path, settings.secret)
     try:
-        result = core.link_cluster(args.cluster_key, args.external_id, actor=CLI_ACTOR)
-    except LookupError as exc:  # also StatementNotFound
+        outcome = Curation(core.db, settings.moderator_ids).link_cluster(
+            args.cluster_key, args.external_id, actor=CLI_ACTOR
+        )
+    except (LookupError, ValueError) as exc:  # also StatementNotFound
         return _fail("statement link", exc)
-    except ValueError as exc:
-        return _fail("statement link", exc)
+    if outcome.reindex:
+        core.refresh(force=True)
+    result = outcome.value
     waiting = [s for s, st in core.due_notifications() if st.external_id == result.external_id]
     print(
         f"{len(result.claim_ids)} claim(s) of cluster {args.cluster_key} answered by "

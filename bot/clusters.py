@@ -195,14 +195,6 @@ def fast_growing(
     ]
 
 
-def recent_submissions(
-    db: Database, cluster: Cluster, *, window_minutes: float, now: datetime | None = None
-) -> int:
-    """How many times the cluster's claims were asked in the last `window_minutes`."""
-    since = _utc(now) - timedelta(minutes=window_minutes)
-    return sum(storage.submissions_since(db, cluster.claim_ids, since).values())
-
-
 def mark_alerted(db: Database, key: str) -> bool:
     """Record that a cluster was announced; False if it already was (then announce nothing)."""
     return storage.mark_cluster_alerted(db, key)

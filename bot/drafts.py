@@ -8,8 +8,10 @@ what to fix at the step where they typed it.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date
+from typing import Any
 from urllib.parse import urlsplit
 
 from storage import VERDICTS, Statement, StatementInput
@@ -22,6 +24,7 @@ from storage.statements import (
     clean_statement_input,
     statement_input_errors,
 )
+from storage.statements import is_http_url as is_http_url  # re-exported for the /tambah pre-fill
 
 #: The guided conversation asks for these, in this order.
 FIELDS = ("org", "verdict", "claim", "clarification", "source_url", "published_at", "variants")
@@ -192,7 +195,7 @@ def problems(data: StatementInput) -> list[str]:
     return statement_input_errors(clean_statement_input(data))
 
 
-def to_input(draft: dict, external_id: str) -> StatementInput:
+def to_input(draft: Mapping[str, Any], external_id: str) -> StatementInput:
     return StatementInput(
         external_id=external_id,
         org=draft["org"],
@@ -224,4 +227,5 @@ def as_input(statement: Statement) -> StatementInput:
 
 def edited(statement: Statement, field: str, value: object) -> StatementInput:
     """The statement with one field changed, ready to save."""
-    return replace(as_input(statement), **{field: value})
+    changes: dict[str, Any] = {field: value}
+    return replace(as_input(statement), **changes)

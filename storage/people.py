@@ -113,10 +113,3 @@ def record_feedback(
                 [claim_id],
             )
         return cur.rowcount == 1
-
-
-def feedback_counts(db: Database, claim_id: int) -> dict[str, int]:
-    rows = db.execute(
-        "SELECT kind, COUNT(*) FROM feedback WHERE claim_id = ? GROUP BY kind", [claim_id]
-    ).fetchall()
-    return {kind: count for kind, count in rows}

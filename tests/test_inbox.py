@@ -211,11 +211,8 @@ async def test_a_redelivered_update_is_handled_once(tmp_path: Path) -> None:
         assert [c["count"] for c in claims(bot.core)] == [1]
 
 
-async def test_the_inbox_can_be_disabled_for_the_crash_bench_baseline(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv(bot_inbox.DISABLE_ENV, "0")
-    async for bot in running_bot(tmp_path):
+async def test_the_inbox_can_be_disabled_for_the_crash_bench_baseline(tmp_path: Path) -> None:
+    async for bot in running_bot(tmp_path, **{bot_inbox.DISABLE_ENV: "0"}):  # a setting
         assert not isinstance(bot.app, bot_inbox.InboxApplication)
         await bot.say(CLAIM)
     db = open_db(tmp_path / "bot.db")

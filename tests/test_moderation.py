@@ -383,7 +383,8 @@ def test_fast_growing_uses_window_submissions_and_alerts_once(
     assert [c.key for c in hits] == [delay_key]
     assert f"c{old}" not in [c.key for c in hits]
     cluster = hits[0]
-    assert clusters.recent_submissions(db, cluster, window_minutes=30, now=NOW) == 5
+    since = NOW - timedelta(minutes=30)
+    assert sum(storage.submissions_since(db, cluster.claim_ids, since).values()) == 5
     assert clusters.fast_growing(db, found, threshold=6, window_minutes=30, now=NOW) == []
 
     assert clusters.mark_alerted(db, delay_key)

@@ -908,7 +908,7 @@ def test_an_edit_does_not_answer_the_moderators_next_question(threaded_bot: Thre
 def test_edited_message_handler_knows_the_moderators_draft_key() -> None:
     from bot.telegram import handlers, moderation
 
-    assert handlers.MODERATOR_DRAFT == moderation.DRAFT
+    assert handlers.MODERATOR_DRAFT == moderation.DRAFT  # one key, in bot/telegram/keys.py
 
 
 def test_an_update_the_library_cannot_parse_does_not_stall_the_bot(tmp_path: Path) -> None:

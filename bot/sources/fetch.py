@@ -34,11 +34,15 @@ import ssl
 import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpx
 
 from storage.db import utcnow_iso
+
+if TYPE_CHECKING:  # settings import the sources' URL rules: no cycle at run time
+    from bot.settings import Settings
 
 USER_AGENT = "CekKlaimBot/0.1 (+cek klaim pemilu; https://github.com/cekklaim)"
 MAX_BYTES = 2_000_000
@@ -410,11 +414,11 @@ def fetch_sync(url: str, policy: FetchPolicy | None = None, **kw: object) -> Fet
     return asyncio.run(fetch(url, policy, **kw))  # type: ignore[arg-type]
 
 
-def policy_from(settings: object) -> FetchPolicy:
+def policy_from(settings: Settings) -> FetchPolicy:
     """The policy the settings ask for (FETCH_TIMEOUT_SECONDS, FETCH_ALLOW_LOOPBACK)."""
-    total = float(getattr(settings, "fetch_timeout_seconds", 8))
+    total = float(settings.fetch_timeout_seconds)
     return FetchPolicy(
-        allow_loopback=bool(getattr(settings, "fetch_allow_loopback", False)),
+        allow_loopback=settings.fetch_allow_loopback,
         connect_timeout=min(5.0, total),
         total_timeout=total,
     )

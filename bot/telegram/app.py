@@ -4,41 +4,54 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
+import warnings
+from collections.abc import Callable, Coroutine
+from typing import Any
 
-from telegram import BotCommand, BotCommandScopeDefault, LinkPreviewOptions, Update
+from telegram import BotCommandScopeDefault, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
     ApplicationBuilder,
+    ApplicationHandlerStop,
     CallbackQueryHandler,
+    ChatMemberHandler,
+    ChosenInlineResultHandler,
     CommandHandler,
+    ContextTypes,
+    ConversationHandler,
     Defaults,
+    InlineQueryHandler,
     MessageHandler,
     TypeHandler,
     filters,
 )
 from telegram.request import BaseRequest, HTTPXRequest
+from telegram.warnings import PTBUserWarning
 
 from bot.core import Core
+from bot.curation import Curation
 from bot.settings import Settings
-from bot.telegram import feeds, handlers, moderation
+from bot.telegram import feeds, groups, handlers, inline
+from bot.telegram.callbacks import pattern
 from bot.telegram.concurrency import DEFAULT_CONCURRENT_UPDATES, OrderedUpdateProcessor
 from bot.telegram.faults import BotApiLimiter
-from bot.telegram.groups import register_group_handlers, set_group_commands
 from bot.telegram.inbox import with_inbox
-from bot.telegram.inline import register_inline_handlers
+from bot.telegram.menus import CITIZEN_COMMANDS, bot_commands
+from bot.telegram.moderation import adding, notify, queue, roles, statements
+from bot.telegram.moderation import common as m
 from bot.telegram.ratelimit import RateLimiter
 from bot.telegram.redact import redact_in_logs
 from bot.telegram.runtime import RUNTIME_KEY, Runtime, runtime
-from bot.telegram.texts import CATALOGUES, text
+from bot.telegram.texts import text
 from bot.telegram.transport import AiohttpRequest
 from storage.groups import purge_removed_groups
 
 log = logging.getLogger(__name__)
 
-#: Commands citizens see, in the order Telegram's menu shows them.
-CITIZEN_COMMANDS = ("start", "cek", "bantuan", "tentang", "bahasa", "berhenti")
+Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 REFRESH_SECONDS = 3.0  # how soon a change made elsewhere (cekklaim import) reaches the bot
 LIMIT_GROUP = -2  # the per-user limit: before the group handlers (-1) and all others
 ALERT_EVERY_TICKS = 20  # fast-growing clusters are looked for once a minute
@@ -64,16 +77,17 @@ def build_application(
     # httpx logs every request URL (with the token, redacted above): too chatty below WARNING
     for noisy in ("httpx", "httpcore"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    timeouts = {
-        name: settings.bot_api_timeout_seconds
-        for name in ("read_timeout", "write_timeout", "connect_timeout")
-    }
+    t = settings.bot_api_timeout_seconds
     if http == "aiohttp":
-        calls: BaseRequest = AiohttpRequest(64, **timeouts)
-        updates: BaseRequest = AiohttpRequest(1, **timeouts)
+        calls: BaseRequest = AiohttpRequest(64, read_timeout=t, write_timeout=t, connect_timeout=t)
+        updates: BaseRequest = AiohttpRequest(1, read_timeout=t, write_timeout=t, connect_timeout=t)
     else:
-        calls = HTTPXRequest(connection_pool_size=256, **timeouts)
-        updates = HTTPXRequest(connection_pool_size=1, **timeouts)
+        calls = HTTPXRequest(
+            connection_pool_size=256, read_timeout=t, write_timeout=t, connect_timeout=t
+        )
+        updates = HTTPXRequest(
+            connection_pool_size=1, read_timeout=t, write_timeout=t, connect_timeout=t
+        )
     builder = (
         ApplicationBuilder()
         .request(calls)
@@ -91,88 +105,198 @@ def build_application(
         .rate_limiter(BotApiLimiter(settings.bot_api_max_rate))  # faults: bot/telegram/faults.py
         .concurrent_updates(OrderedUpdateProcessor(concurrent_updates))
     )
-    app = with_inbox(builder, core.db, updates).build()  # no fetched update lost in a crash
+    # the inbox: no fetched update is lost in a crash (CEKKLAIM_INBOX=0 turns it off)
+    app = with_inbox(builder, core.db, updates, enabled=settings.inbox).build()
     app.bot_data[RUNTIME_KEY] = Runtime(
         settings=settings,
         core=core,
         limiter=RateLimiter(settings.rate_limit_per_minute),
         quality=text("id", "quality"),
+        curation=Curation(core.db, settings.moderator_ids),
+    )
+    # groups.py keeps its per-group send limiter under its own key until it reads it here
+    app.bot_data[groups.GROUP_STATE_KEY] = groups.GroupState(
+        RateLimiter(groups.GROUP_MESSAGES_PER_MINUTE)
     )
     register_handlers(app)
     return app
 
 
 def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
-    """Every handler, in order. Note: order matters, the first matching handler wins."""
+    """Every handler, in order, top to bottom. Note: order matters, the first matching
+    handler of a group wins, and lower groups run first."""
     private = filters.ChatType.PRIVATE
     new_message = filters.UpdateType.MESSAGE
-    # first of all, in its own group: every message, command and button press counts
+    text_input = private & new_message & filters.TEXT & ~filters.COMMAND
+
+    # 1. first of all, in its own group: every message, command and button press counts
     # against its sender's per-minute limit; past it the update goes no further
     app.add_handler(TypeHandler(Update, handlers.per_user_limit), group=LIMIT_GROUP)
-    # groups and inline mode live in handler group -1: they run first and stop the update
-    register_group_handlers(app)
-    register_inline_handlers(app)
-    # moderators first in group 0: their conversation and buttons beat the citizen catch-alls
-    moderation.register(app)
-    app.add_handler(CommandHandler("start", handlers.start))
-    app.add_handler(CommandHandler(["bantuan", "help"], handlers.help_command))
-    app.add_handler(CommandHandler(["tentang", "about"], handlers.about))
-    app.add_handler(CommandHandler(["bahasa", "language"], handlers.language))
-    app.add_handler(CommandHandler("berhenti", handlers.stop_notifications))
-    app.add_handler(CommandHandler(["cek", "check"], handlers.check_command))
-    app.add_handler(CallbackQueryHandler(handlers.button))
-    # after the known commands: anything else starting with "/" in a private chat
-    app.add_handler(
-        MessageHandler(private & new_message & filters.COMMAND, handlers.unknown_command)
+
+    # 2. groups and inline mode, in group -1: they run before the private handlers, and a
+    # group command stops there, so group 0 never answers the same update again
+    any_group = filters.ChatType.GROUPS & filters.UpdateType.MESSAGES  # edited /cek too
+    in_group = filters.ChatType.GROUPS & new_message
+    app.add_handlers(
+        [
+            CommandHandler(["cek", "check"], _stop_after(groups.check_command), filters=any_group),
+            CommandHandler(
+                ["pengaturan", "settings"], _stop_after(groups.settings_command), filters=any_group
+            ),
+            CommandHandler(
+                ["pengaturan", "settings"],
+                _stop_after(groups.settings_private),
+                filters=private & new_message,
+            ),
+            MessageHandler(
+                in_group & groups.MENTIONS_BOT & ~filters.COMMAND, _stop_after(groups.mention)
+            ),
+            MessageHandler(
+                in_group & filters.FORWARDED & (filters.TEXT | filters.CAPTION), groups.auto_check
+            ),
+            MessageHandler(filters.StatusUpdate.MIGRATE, groups.chat_migrated),
+            ChatMemberHandler(groups.my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
+            CallbackQueryHandler(
+                _stop_after(groups.settings_button), pattern=rf"^{groups.CB_SETTINGS}:"
+            ),
+            InlineQueryHandler(inline.inline_query),
+            ChosenInlineResultHandler(inline.chosen_result),
+        ],
+        group=groups.GROUP,
     )
-    app.add_handler(
-        MessageHandler(
-            private & new_message & (filters.TEXT | filters.CAPTION), handlers.private_message
+
+    # 3. moderators, first in group 0: their conversation and buttons beat the citizen
+    # catch-alls below. Every moderator handler checks rights itself (moderation/common.py).
+    with warnings.catch_warnings():
+        # PTB warns that button presses are tracked per chat and user, not per message:
+        # exactly what a one-draft-at-a-time conversation wants.
+        warnings.filterwarnings("ignore", category=PTBUserWarning)
+        tambah = ConversationHandler(
+            entry_points=[
+                CommandHandler("tambah", adding.add_start, filters=private),
+                CallbackQueryHandler(adding.add_from_queue, pattern=pattern(m.QUEUE_ADD)),
+                CallbackQueryHandler(adding.add_from_source_draft, pattern=pattern(m.DRAFT_ADD)),
+            ],
+            states={
+                # new messages only: an edited earlier answer must not fill the field asked now
+                **{
+                    step: [MessageHandler(text_input, adding.add_step)]
+                    for step in adding.STEPS.values()
+                },
+                adding.STEPS["verdict"]: [
+                    CallbackQueryHandler(adding.add_verdict_button, pattern=pattern(m.VERDICT)),
+                    MessageHandler(text_input, adding.add_step),
+                ],
+                adding.CONFIRM: [
+                    CallbackQueryHandler(adding.add_confirm, pattern=pattern(m.SAVE_NEW)),
+                    MessageHandler(text_input, adding.add_edit_field),
+                ],
+            },
+            fallbacks=[CommandHandler("batal", adding.cancel)],
+            allow_reentry=True,
         )
+    app.add_handlers(
+        [
+            tambah,
+            CommandHandler("batal", adding.cancel, filters=private),
+            CommandHandler("lihat", statements.show, filters=private),
+            CommandHandler("cari", statements.search, filters=private),
+            CommandHandler("ubah", statements.edit, filters=private),
+            CallbackQueryHandler(statements.edit_confirm, pattern=pattern(m.SAVE_EDIT)),
+            CommandHandler("arsip", statements.retire, filters=private),
+            CommandHandler("ganti", statements.supersede, filters=private),
+            CommandHandler("riwayat", statements.history, filters=private),
+            CommandHandler("antrean", queue.queue, filters=private),
+            CallbackQueryHandler(queue.queue_dismiss, pattern=pattern(m.QUEUE_DISMISS)),
+            CommandHandler("tautkan", queue.link, filters=private),
+            CommandHandler("statistik", queue.statistics, filters=private),
+            CommandHandler("draf", queue.source_drafts, filters=private),
+            CallbackQueryHandler(queue.source_draft_dismiss, pattern=pattern(m.DRAFT_DISMISS)),
+            CommandHandler("tambahmod", roles.add_moderator, filters=private),
+            CommandHandler("hapusmod", roles.remove_moderator, filters=private),
+        ]
     )
-    # last: stickers, voice notes, locations... in private chats
-    app.add_handler(MessageHandler(private & new_message, handlers.unreadable))
-    # an edited claim is checked again (edits without text, e.g. live locations, are not)
-    app.add_handler(
-        MessageHandler(
-            private
-            & filters.UpdateType.EDITED_MESSAGE
-            & (filters.TEXT | filters.CAPTION)
-            & ~filters.COMMAND,
-            handlers.edited_message,
-        )
+
+    # 4. citizens in private chats
+    app.add_handlers(
+        [
+            CommandHandler("start", handlers.start),
+            CommandHandler(["bantuan", "help"], handlers.help_command),
+            CommandHandler(["tentang", "about"], handlers.about),
+            CommandHandler(["bahasa", "language"], handlers.language),
+            CommandHandler("berhenti", handlers.stop_notifications),
+            CommandHandler(["cek", "check"], handlers.check_command),
+            CallbackQueryHandler(handlers.button),
+            # after the known commands: anything else starting with "/" in a private chat
+            MessageHandler(private & new_message & filters.COMMAND, handlers.unknown_command),
+            MessageHandler(
+                private & new_message & (filters.TEXT | filters.CAPTION), handlers.private_message
+            ),
+            # last: stickers, voice notes, locations... in private chats
+            MessageHandler(private & new_message, handlers.unreadable),
+            # an edited claim is checked again (edits without text, e.g. live locations, are not)
+            MessageHandler(
+                private
+                & filters.UpdateType.EDITED_MESSAGE
+                & (filters.TEXT | filters.CAPTION)
+                & ~filters.COMMAND,
+                handlers.edited_message,
+            ),
+        ]
     )
     app.add_error_handler(handlers.on_error)
 
 
-def bot_commands(language: str) -> list[BotCommand]:
-    catalogue = CATALOGUES[language]
-    return [BotCommand(name, catalogue[f"cmd_{name}"]) for name in CITIZEN_COMMANDS]
+def _stop_after(handler: Callback) -> Callback:
+    """Run `handler`, then stop: group 0 must not answer the same update again.
+
+    An exception goes to the application's error handlers first (as it would unwrapped).
+    """
+
+    @functools.wraps(handler)
+    async def wrapper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        try:
+            await handler(update, context)
+        except ApplicationHandlerStop:
+            raise
+        except Exception as exc:
+            await context.application.process_error(update, exc)
+        raise ApplicationHandlerStop
+
+    return wrapper
 
 
 async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
+    rt = _runtime(app)
     await app.bot.set_my_commands(bot_commands("id"), scope=BotCommandScopeDefault())
     await app.bot.set_my_commands(
         bot_commands("en"), scope=BotCommandScopeDefault(), language_code="en"
     )
-    await set_group_commands(app)
-    await moderation.set_all_moderator_commands(app)
-    app.bot_data["refresher"] = asyncio.create_task(_refresh_loop(app))
+    await groups.set_group_commands(app)
+    await roles.set_all_moderator_commands(app.bot, rt)
+    rt.refresher = asyncio.create_task(_refresh_loop(app))
 
 
 async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
-    await feeds.stop(app)
-    task = app.bot_data.pop("refresher", None)
+    rt = _runtime(app)
+    await feeds.stop(rt)
+    task, rt.refresher = rt.refresher, None
     if task is not None:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
 
 
+def _runtime(app: Application) -> Runtime:  # type: ignore[type-arg]
+    value = app.bot_data[RUNTIME_KEY]
+    assert isinstance(value, Runtime)
+    return value
+
+
 async def _refresh_loop(app: Application) -> None:  # type: ignore[type-arg]
     """Background upkeep: pick up changes made elsewhere (cekklaim import) within seconds,
     notify citizens they answer, and announce fast-growing clusters to the moderators."""
-    rt: Runtime = app.bot_data[RUNTIME_KEY]
+    rt = _runtime(app)
     ticks = 0
     while True:
         await asyncio.sleep(REFRESH_SECONDS)
@@ -180,12 +304,12 @@ async def _refresh_loop(app: Application) -> None:  # type: ignore[type-arg]
         try:
             if await rt.core.refresh_async():  # built off the loop; answers go on meanwhile
                 log.info("statements changed: index rebuilt (%d)", len(rt.core.snapshot.statements))
-                await moderation.notify_due(app.bot, rt)
+                await notify.notify_due(app.bot, rt)
             if ticks % ALERT_EVERY_TICKS == 0:
-                await moderation.announce_fast_growing(app.bot, rt)
+                await notify.announce_fast_growing(app.bot, rt)
             if ticks % PURGE_EVERY_TICKS == 0:
                 purge_removed_groups(rt.core.db)
-            feeds.schedule(app, rt, ticks, REFRESH_SECONDS)  # SOURCE_FEEDS, own task
+            feeds.schedule(app.bot, rt, ticks, REFRESH_SECONDS)  # SOURCE_FEEDS, own task
         except Exception:  # keep serving with the old index; try again next tick
             log.exception("background upkeep failed")
 
@@ -203,4 +327,4 @@ def run_bot(settings: Settings, core: Core) -> int:
     return 0
 
 
-__all__ = ["build_application", "register_handlers", "run_bot", "runtime"]
+__all__ = ["CITIZEN_COMMANDS", "build_application", "register_handlers", "run_bot", "runtime"]

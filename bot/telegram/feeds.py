@@ -13,7 +13,6 @@ import logging
 
 from telegram import Bot
 from telegram.error import TelegramError
-from telegram.ext import Application
 
 from bot.sources.feeds import poll_feeds
 from bot.sources.fetch import policy_from
@@ -21,8 +20,6 @@ from bot.telegram.runtime import Runtime
 from bot.telegram.texts import text
 
 log = logging.getLogger(__name__)
-
-TASK_KEY = "feed_poll"
 
 
 async def poll_and_announce(bot: Bot, rt: Runtime) -> int:
@@ -40,17 +37,16 @@ async def poll_and_announce(bot: Bot, rt: Runtime) -> int:
     return new
 
 
-def schedule(app: Application, rt: Runtime, ticks: int, tick_seconds: float) -> None:  # type: ignore[type-arg]
+def schedule(bot: Bot, rt: Runtime, ticks: int, tick_seconds: float) -> None:
     """Start a poll on the first tick and every FEED_POLL_MINUTES after, unless one runs."""
     if not rt.settings.source_feeds:
         return
     every = max(1, round(rt.settings.feed_poll_minutes * 60 / tick_seconds))
     if ticks != 1 and ticks % every:
         return
-    running = app.bot_data.get(TASK_KEY)
-    if running is not None and not running.done():
+    if rt.feed_poll is not None and not rt.feed_poll.done():
         return
-    app.bot_data[TASK_KEY] = asyncio.create_task(_guarded(app.bot, rt))
+    rt.feed_poll = asyncio.create_task(_guarded(bot, rt))
 
 
 async def _guarded(bot: Bot, rt: Runtime) -> None:
@@ -60,8 +56,8 @@ async def _guarded(bot: Bot, rt: Runtime) -> None:
         log.exception("feed poll failed")
 
 
-async def stop(app: Application) -> None:  # type: ignore[type-arg]
-    task = app.bot_data.pop(TASK_KEY, None)
+async def stop(rt: Runtime) -> None:
+    task, rt.feed_poll = rt.feed_poll, None
     if task is not None:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):

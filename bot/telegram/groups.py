@@ -41,12 +41,7 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
-    CallbackQueryHandler,
-    ChatMemberHandler,
-    CommandHandler,
     ContextTypes,
-    MessageHandler,
-    filters,
 )
 from telegram.ext.filters import MessageFilter
 
@@ -516,32 +511,3 @@ async def set_group_commands(app: Application) -> None:  # type: ignore[type-arg
             scope=BotCommandScopeAllChatAdministrators(),
             language_code=code,
         )
-
-
-def register_group_handlers(app: Application) -> None:  # type: ignore[type-arg]
-    """Add the group handlers in handler group `GROUP` (before group 0's private handlers).
-
-    Idempotent: a second call on the same application adds nothing.
-    """
-    if GROUP_STATE_KEY in app.bot_data:
-        return
-    app.bot_data[GROUP_STATE_KEY] = GroupState(RateLimiter(GROUP_MESSAGES_PER_MINUTE))
-    # commands: new and edited messages alike, so group 0 never answers an edited /cek
-    any_group = filters.ChatType.GROUPS & filters.UpdateType.MESSAGES
-    groups = filters.ChatType.GROUPS & filters.UpdateType.MESSAGE
-    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
-    app.add_handlers(
-        [
-            CommandHandler(["cek", "check"], _stops(check_command), filters=any_group),
-            CommandHandler(["pengaturan", "settings"], _stops(settings_command), filters=any_group),
-            CommandHandler(["pengaturan", "settings"], _stops(settings_private), filters=private),
-            MessageHandler(groups & MENTIONS_BOT & ~filters.COMMAND, _stops(mention)),
-            MessageHandler(
-                groups & filters.FORWARDED & (filters.TEXT | filters.CAPTION), auto_check
-            ),
-            MessageHandler(filters.StatusUpdate.MIGRATE, chat_migrated),
-            ChatMemberHandler(my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
-            CallbackQueryHandler(_stops(settings_button), pattern=rf"^{CB_SETTINGS}:"),
-        ],
-        group=GROUP,
-    )

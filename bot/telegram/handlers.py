@@ -25,7 +25,7 @@ from bot.telegram import render, updatelog
 from bot.telegram.extract import ExtractedClaim, extract_claim
 from bot.telegram.faults import expected_fault
 from bot.telegram.groups import MENTIONS_BOT
-from bot.telegram.moderation import DRAFT as MODERATOR_DRAFT  # a /tambah in progress
+from bot.telegram.keys import MODERATOR_DRAFT  # a /tambah in progress
 from bot.telegram.runtime import Runtime, runtime
 from bot.telegram.texts import DEFAULT_LANGUAGE, text
 from storage import Statement, get_statement, get_statement_by_rowid, is_moderator

@@ -26,7 +26,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import re
 import sqlite3
 import time
@@ -238,7 +237,7 @@ class InboxRequest(BaseRequest):
     async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
         return await self.transport.do_request(*args, **kwargs)
 
-    async def post(  # type: ignore[override]
+    async def post(  # type: ignore[override, misc]  # wraps the final post() on purpose
         self, url: str, request_data: RequestData | None = None, **kwargs: Any
     ) -> Any:
         result = await super().post(url, request_data, **kwargs)
@@ -341,10 +340,12 @@ def with_inbox(
     builder: ApplicationBuilder,  # type: ignore[type-arg]
     db: Database,
     updates: BaseRequest,
+    *,
+    enabled: bool = True,
 ) -> ApplicationBuilder:  # type: ignore[type-arg]
-    """Give `builder` the inbox around the getUpdates transport `updates` (unless
-    CEKKLAIM_INBOX=0, the crash bench's baseline)."""
-    if os.environ.get(DISABLE_ENV, "1").strip() == "0":
+    """Give `builder` the inbox around the getUpdates transport `updates` (unless not
+    `enabled`: CEKKLAIM_INBOX=0, the crash bench's baseline)."""
+    if not enabled:
         log.warning("inbox disabled (%s=0): a crash can lose fetched updates", DISABLE_ENV)
         return builder.get_updates_request(updates)
     inbox = Inbox(db)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from telegram import User
 from telegram.ext import CallbackContext
 
 from bot.core import Core
+from bot.curation import Curation
 from bot.settings import Settings
 from bot.telegram.ratelimit import RateLimiter
 from bot.telegram.texts import DEFAULT_LANGUAGE
@@ -23,6 +25,9 @@ class Runtime:
     core: Core
     limiter: RateLimiter
     quality: str  # the measured-quality line shown by /tentang
+    curation: Curation  # every moderator operation (bot/curation.py)
+    refresher: asyncio.Task[None] | None = None  # the background upkeep loop (app.py)
+    feed_poll: asyncio.Task[None] | None = None  # the SOURCE_FEEDS poll running, if any
 
     def user_hash(self, user_id: int) -> str:
         return hash_user_id(self.core.secret, user_id)

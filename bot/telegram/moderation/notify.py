@@ -1,0 +1,75 @@
+"""After a curation step: rebuild the index if asked, tell the citizens now answered, and
+post fast-growing unanswered clusters in the moderators' chat."""
+
+from __future__ import annotations
+
+import html
+import logging
+from typing import Any
+
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, TelegramError
+
+from bot import reports
+from bot.curation import Outcome
+from bot.telegram import render
+from bot.telegram.moderation.common import Context
+from bot.telegram.runtime import Runtime, runtime
+from bot.telegram.texts import text
+
+log = logging.getLogger(__name__)
+
+
+async def follow(context: Context, outcome: Outcome[Any]) -> int:
+    """Do what a curation step says must follow: the new index first (built off the loop,
+    so the moderator's next action sees the change), then the notifications; returns how
+    many citizens were told."""
+    rt = runtime(context)
+    if outcome.reindex:
+        await rt.core.refresh_async(force=True)
+    return await notify_due(context.bot, rt) if outcome.notify else 0
+
+
+async def notify_due(bot: Bot, rt: Runtime) -> int:
+    """Tell everyone whose "Kabari saya" claim is now answered, once; returns how many."""
+    sent = 0
+    for subscription, statement in rt.core.due_notifications():
+        card = render.statement_card(statement, subscription.language)
+        try:
+            await bot.send_message(
+                subscription.chat_id,
+                text(subscription.language, "notify_header") + "\n\n" + card.text,
+                reply_markup=card.markup,
+            )
+            sent += 1
+        except (Forbidden, BadRequest):
+            log.info("notification undeliverable (blocked or chat gone): dropped")
+        except TelegramError:
+            log.warning("notification failed; will retry", exc_info=True)
+            continue
+        rt.curation.notified(subscription.id)
+    return sent
+
+
+async def announce_fast_growing(bot: Bot, rt: Runtime) -> int:
+    """Post each fast-growing unanswered cluster once in the moderators' chat."""
+    chat_id = rt.settings.moderator_chat_id
+    if chat_id is None:
+        return 0
+    found = rt.curation.fast_growing(
+        threshold=rt.settings.alert_threshold, window_minutes=rt.settings.alert_window_minutes
+    )
+    for cluster in found:
+        await bot.send_message(
+            chat_id,
+            text(
+                "id",
+                "alert",
+                count=cluster.count,
+                minutes=rt.settings.alert_window_minutes,
+                cluster=cluster.key,
+                example=html.escape(reports.one_line(cluster.example, 300)),
+            ),
+        )
+        rt.curation.announced(cluster.key)
+    return len(found)

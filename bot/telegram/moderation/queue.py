@@ -1,0 +1,129 @@
+"""The work waiting for moderators: unanswered claims grouped (/antrean, 🗑, /tautkan),
+drafts from feeds and ClaimReview imports (/draf, 🗑), and the numbers (/statistik)."""
+
+from __future__ import annotations
+
+import html
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+from bot import reports
+from bot.telegram import callbacks, render
+from bot.telegram.moderation.common import (
+    DRAFT_ADD,
+    DRAFT_DISMISS,
+    QUEUE_ADD,
+    QUEUE_DISMISS,
+    Context,
+    actor,
+    arguments,
+    curation,
+    echo,
+    moderator_only,
+    pre,
+    pressed,
+)
+from bot.telegram.moderation.notify import follow
+from bot.telegram.texts import text
+
+QUEUE_BUTTONS = 5  # clusters (or drafts) that get ➕/🗑 buttons under the list
+
+
+def _add_dismiss_row(
+    add: callbacks.Kind, dismiss: callbacks.Kind, value: int | str, label: str
+) -> list[InlineKeyboardButton]:
+    return [
+        InlineKeyboardButton(f"➕ {label}", callback_data=callbacks.encode(add, value)),
+        InlineKeyboardButton(f"🗑 {label}", callback_data=callbacks.encode(dismiss, value)),
+    ]
+
+
+@moderator_only
+async def queue(update: Update, context: Context) -> None:
+    """/antrean: unanswered claims grouped, most asked and most recent first."""
+    message = update.effective_message
+    assert message is not None
+    found = curation(context).queue(limit=20)
+    rows = [_add_dismiss_row(QUEUE_ADD, QUEUE_DISMISS, c.key, c.key) for c in found[:QUEUE_BUTTONS]]
+    body = pre(reports.queue_report(found))
+    if found:
+        body += "\n" + text("id", "queue_hint")
+    await message.reply_text(body, reply_markup=InlineKeyboardMarkup(rows) if rows else None)
+
+
+@moderator_only
+async def queue_dismiss(update: Update, context: Context) -> None:
+    """🗑 under /antrean: the cluster's claims leave the queue."""
+    query, found = pressed(update)
+    key = found.word(0) if found is not None else ""
+    count = curation(context).dismiss_cluster(key, actor=actor(update.effective_user))
+    if count is None:
+        await query.answer(text("id", "queue_gone"))
+        return
+    await query.answer(text("id", "queue_dismissed", cluster=key, count=count))
+
+
+@moderator_only
+async def source_drafts(update: Update, context: Context) -> None:
+    """/draf: drafts from feeds and ClaimReview imports, waiting for a moderator."""
+    message = update.effective_message
+    assert message is not None
+    found, total = curation(context).source_drafts(limit=10)
+    if not found:
+        await message.reply_text(text("id", "drafts_empty"))
+        return
+    rows = [
+        _add_dismiss_row(DRAFT_ADD, DRAFT_DISMISS, d.id, f"d{d.id}") for d in found[:QUEUE_BUTTONS]
+    ]
+    await message.reply_text(
+        render.drafts_list(found, total), reply_markup=InlineKeyboardMarkup(rows)
+    )
+
+
+@moderator_only
+async def source_draft_dismiss(update: Update, context: Context) -> None:
+    """🗑 under /draf: the draft is set aside."""
+    query, found = pressed(update)
+    draft_id = found.id(0) if found is not None else 0
+    done = draft_id > 0 and curation(context).dismiss_source_draft(
+        draft_id, actor=actor(update.effective_user)
+    )
+    await query.answer(text("id", "draft_dismissed" if done else "draft_gone", id=f"d{draft_id}"))
+
+
+@moderator_only
+async def link(update: Update, context: Context) -> None:
+    """/tautkan KUNCI ID: a cluster's claims become phrasings of a statement; askers told."""
+    message = update.effective_message
+    assert message is not None
+    args = await arguments(update, context, 2, "usage_tautkan")
+    if args is None:
+        return
+    try:
+        outcome = curation(context).link_cluster(
+            args[0], args[1], actor=actor(update.effective_user)
+        )
+    except (LookupError, ValueError) as exc:
+        await message.reply_text(text("id", "failed", error=echo(exc)))
+        return
+    notified = await follow(context, outcome)
+    result = outcome.value
+    await message.reply_text(
+        text(
+            "id",
+            "linked",
+            count=len(result.claim_ids),
+            cluster=html.escape(args[0]),
+            id=html.escape(result.external_id),
+            variants=result.variants_added,
+            notified=notified,
+        )
+    )
+
+
+@moderator_only
+async def statistics(update: Update, context: Context) -> None:
+    """/statistik: today and 7 days, tiers, top claims, feedback, statements served."""
+    message = update.effective_message
+    assert message is not None
+    await message.reply_text(pre(reports.stats_report(curation(context).stats())))
