@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 from fakebotapi import Call, FakeBotAPI
 from telegram.ext import Application
@@ -14,6 +15,9 @@ from bot.settings import load_settings
 from bot.telegram.app import build_application
 
 SECRET = "test-secret-0123456789"
+GROUP = -4_000_001_001  # the group chat `group_message` writes to by default
+MEMBER = 1002  # the group member who writes there
+SENTINEL = 9999  # a private chat whose answer shows earlier updates were handled
 
 
 class Bot:
@@ -42,6 +46,32 @@ class Bot:
         if method == "answerCallbackQuery":
             return answer, answer
         return answer, await self.fake.wait_for(method, after=mark)
+
+    async def quiet(self, update: dict, method: str = "sendMessage") -> None:
+        """Push `update` and check the bot sends no `method` for it.
+
+        Updates are handled one after another, so once the answer to a sentinel pushed
+        right after it (/start from another private chat) is out, `update` was handled.
+        """
+        mark = self.fake.mark()
+        self.fake.push_update(update)
+        self.fake.push_update(self.fake.message_update("/start", user_id=SENTINEL))
+        await self.fake.wait_for(
+            "sendMessage", lambda c: c.params["chat_id"] == SENTINEL, after=mark
+        )
+        sent = [
+            c
+            for c in self.fake.calls[mark:]
+            if c.method == method and c.params.get("chat_id") != SENTINEL
+        ]
+        assert sent == [], f"expected no {method}, got {[c.params for c in sent]}"
+
+    def group_message(self, text: str | None = None, **kw: Any) -> dict:
+        """A message update in a group (GROUP from MEMBER unless `kw` says otherwise)."""
+        kw.setdefault("chat_id", GROUP)
+        kw.setdefault("chat_type", "group" if kw["chat_id"] == GROUP else "supergroup")
+        kw.setdefault("user_id", MEMBER)
+        return self.fake.message_update(text, **kw)
 
 
 async def running_bot(tmp_path: Path, **env: str) -> AsyncIterator[Bot]:

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cliharness import clean_cli_env
 
 import storage
 from bot.cli import NO_TOKEN_HELP, main, match_stream
@@ -24,13 +23,10 @@ from bot.settings import SETTING_NAMES
 from storage.transfer import FIELDS
 
 SECRET = "cli-test-secret-0123456789"
+
+pytestmark = pytest.mark.cli_env(secret=SECRET)
 CLAIM = "BOHONG!! pemilu 2024 diundur gak jadi tgl 14 februari"
 TIERS = {"confident", "possible", "none"}
-
-
-@pytest.fixture
-def db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    return clean_cli_env(tmp_path, monkeypatch, secret=SECRET)
 
 
 def starter_rows() -> dict[str, dict[str, Any]]:

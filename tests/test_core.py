@@ -45,11 +45,6 @@ def new_statement(external_id: str = "kpu-2024-surat-suara-kl") -> StatementInpu
 
 
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "cekklaim.db"
-
-
-@pytest.fixture
 def core(db_path: Path) -> Core:
     return Core.open(db_path, SECRET)
 

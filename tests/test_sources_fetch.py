@@ -8,7 +8,6 @@ import hashlib
 import ipaddress
 import socket
 import zlib
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,12 +28,6 @@ from bot.sources.fetch import (
 pytestmark = pytest.mark.timeout(30)
 
 LOCAL = FetchPolicy(allow_loopback=True, connect_timeout=1.0, total_timeout=2.0)
-
-
-@pytest.fixture
-def site() -> Iterator[SourceServer]:
-    with SourceServer() as server:
-        yield server
 
 
 async def reason(url: str, policy: FetchPolicy = LOCAL, **kw: object) -> str:

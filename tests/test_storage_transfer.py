@@ -50,11 +50,6 @@ ROWS: list[dict[str, Any]] = [
 ]
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> sqlite_utils.Database:
-    return open_db(tmp_path / "cekklaim.db")
-
-
 def write_jsonl(path: Path, records: list[Any]) -> Path:
     path.write_text(
         "\n".join(r if isinstance(r, str) else json.dumps(r, ensure_ascii=False) for r in records)
