@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dbhelpers import write_jsonl
 
 import storage
 from bot.cli import NO_TOKEN_HELP, main, match_stream
@@ -32,16 +33,6 @@ TIERS = {"confident", "possible", "none"}
 def starter_rows() -> dict[str, dict[str, Any]]:
     rows = [json.loads(line) for line in starter_base_path().read_text("utf-8").splitlines()]
     return {r["id"]: r for r in rows if r}
-
-
-def write_jsonl(path: Path, rows: list[Any]) -> Path:
-    path.write_text(
-        "".join(
-            (r if isinstance(r, str) else json.dumps(r, ensure_ascii=False)) + "\n" for r in rows
-        ),
-        encoding="utf-8",
-    )
-    return path
 
 
 def statement_ids(db_path: Path) -> set[str]:

@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 import sqlite_utils
+from dbhelpers import count
 
 import storage.statements as statements_module
 from storage import (
@@ -36,10 +37,6 @@ BASE = StatementInput(
     published_at="2024-02-01",
     variants=("harus bawa fotokopi KTP", "KTP asli wajib"),
 )
-
-
-def count(db: sqlite_utils.Database, table: str) -> int:
-    return db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 
 
 def test_create_then_unchanged_then_update_with_audit(db: sqlite_utils.Database) -> None:
