@@ -33,10 +33,10 @@ class Bot:
         self.fake.push_update(update)
         return await self.fake.wait_for(method, after=mark)
 
-    async def say(self, text: str, **kw: object) -> Call:
+    async def say(self, text: str, **kw: Any) -> Call:
         return await self.send(self.fake.message_update(text, **kw))
 
-    async def press(self, data: str, method: str, **kw: object) -> tuple[Call, Call]:
+    async def press(self, data: str, method: str, **kw: Any) -> tuple[Call, Call]:
         """Press a button as a user would: after the messages already asked for are all sent
         (a button is only accepted on the message that carries it)."""
         await asyncio.wait_for(self.app.update_queue.join(), 5)
@@ -94,6 +94,7 @@ async def running_bot(tmp_path: Path, **env: str) -> AsyncIterator[Bot]:
             await app.start()
             assert app.post_init is not None
             await app.post_init(app)  # run_polling would call it; here the test does
+            assert app.updater is not None
             await app.updater.start_polling(poll_interval=0.0, timeout=1)
             try:
                 yield Bot(fake, core, app)

@@ -205,7 +205,8 @@ class BotMethods(UpdateBuilders):
 
     def _api_deletemessage(self, p: dict) -> bool:
         with self._lock:
-            if self._messages.pop((p.get("chat_id"), p.get("message_id")), None) is None:
+            key = (p.get("chat_id"), p.get("message_id"))
+            if self._messages.pop(key, None) is None:  # type: ignore[arg-type]
                 raise bad("message to delete not found")
         return True
 

@@ -395,13 +395,13 @@ class FakeBotAPI(BotMethods):
                 payload["parameters"] = {"retry_after": injected.fault.retry_after}
             call.response = injected.fault.description
         except Exception as exc:  # malformed parameters (or a bug in the fake): never hang
-            err = exc if isinstance(exc, ApiError) else ApiError(500, f"Internal: {exc!r}")
-            status = err.code
-            payload = {"ok": False, "error_code": err.code, "description": err.description}
-            call.response = err.description
+            error = exc if isinstance(exc, ApiError) else ApiError(500, f"Internal: {exc!r}")
+            status = error.code
+            payload = {"ok": False, "error_code": error.code, "description": error.description}
+            call.response = error.description
             with self._lock:
-                target = self.forbidden if err.code == 403 else self.errors
-                target.append(f"{method} -> {err.code} {err.description}")
+                target = self.forbidden if error.code == 403 else self.errors
+                target.append(f"{method} -> {error.code} {error.description}")
         call.status = status
         data = json.dumps(payload).encode()
         try:

@@ -4,6 +4,7 @@ with python-telegram-bot's JSON-encoded non-string values decoded."""
 from __future__ import annotations
 
 import json
+from email.message import Message
 from email.parser import BytesParser
 from typing import Any
 from urllib.parse import parse_qs
@@ -54,8 +55,12 @@ def decode_params(query: str, content_type: str, body: bytes) -> dict[str, Any]:
         if not message.is_multipart():
             raise ValueError("malformed multipart body")
         for part in message.get_payload():
-            name = part.get_param("name", header="content-disposition")
+            if not isinstance(part, Message):
+                raise ValueError("malformed multipart body")
+            name = str(part.get_param("name", header="content-disposition"))
             content = part.get_payload(decode=True) or b""
+            if not isinstance(content, bytes):
+                raise ValueError("malformed multipart part")
             if part.get_filename() is not None:
                 params[name] = {"filename": part.get_filename(), "content": content}
             else:
