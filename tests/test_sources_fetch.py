@@ -21,7 +21,6 @@ from bot.sources.fetch import (
     FetchPolicy,
     address_allowed,
     fetch,
-    fetch_sync,
     resolve_vetted,
 )
 
@@ -164,13 +163,6 @@ async def test_conditional_request_gets_not_modified(site: SourceServer) -> None
     again = await fetch(site.url("/rss"), LOCAL, headers={"If-None-Match": '"v1"'})
     assert again.not_modified and again.body == b""
     assert site.seen("/rss")[1].headers["if-none-match"] == '"v1"'
-
-
-def test_sync_wrapper_for_the_cli(site: SourceServer) -> None:
-    site.add("/p", body=b"<p>halo</p>")
-    assert fetch_sync(site.url("/p"), LOCAL).body == b"<p>halo</p>"
-    with pytest.raises(FetchError):
-        fetch_sync("file:///etc/hosts", LOCAL)
 
 
 @pytest.mark.parametrize(
