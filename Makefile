@@ -23,6 +23,7 @@ run: install
 
 test: install-test
 	$(BIN)/ruff check bot storage tests bench
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 bench: install

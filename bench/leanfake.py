@@ -34,7 +34,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from fakebotapi import BOT_USER, ApiError, _decode_params, check_reply_markup, check_text
+from fakebotapi import BOT_USER, ApiError, check_reply_markup, check_text, decode_params
 
 
 @dataclass
@@ -111,7 +111,7 @@ class _LeanFake:
         method = path[len(self.prefix) :].split(b"?")[0].decode().lower()
         self.calls[method] += 1
         try:
-            params = _decode_params("", ctype, body)
+            params = decode_params("", ctype, body)
             if method == "getupdates":
                 result: Any = await self.get_updates(params)
             elif method == "sendmessage":

@@ -11,39 +11,25 @@ html.parser is quadratic on "<!--" * n, so it is timed on small sizes only.
 from __future__ import annotations
 
 import asyncio
+import sys
 import time
 from collections.abc import Callable
-from html.parser import HTMLParser
 from pathlib import Path
 
 from bot.sources import sandbox
 from bot.sources.fetch import MAX_BYTES, Fetched
-from bot.sources.page import _Collector, parse_page
+from bot.sources.page import parse_page
 
-PAGE = Path(__file__).resolve().parent.parent / "tests" / "data" / "sources" / "kpu_berita.html"
+TESTS = Path(__file__).resolve().parent.parent / "tests"
+sys.path.insert(0, str(TESTS))
+from stdlibpage import StdlibTokenizer  # noqa: E402  # the html.parser tokenizer, kept in tests/
+
+PAGE = TESTS / "data" / "sources" / "kpu_berita.html"
 URL = "https://www.kpu.go.id/berita/x"
 
 
-class _Stdlib(HTMLParser):
-    """The tokenizer parse_page used before, feeding the same collector."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.collector = _Collector()
-        self.collector._count = lambda: None  # type: ignore[method-assign]  # no event budget then
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.collector.start(tag, {k: v or "" for k, v in attrs})
-
-    def handle_endtag(self, tag: str) -> None:
-        self.collector.end(tag)
-
-    def handle_data(self, data: str) -> None:
-        self.collector.data(data)
-
-
 def stdlib_collect(html: str) -> None:
-    parser = _Stdlib()
+    parser = StdlibTokenizer(budget=False)  # no event budget then
     try:
         parser.feed(html)
         parser.close()

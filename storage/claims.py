@@ -73,7 +73,9 @@ _CLAIM_SELECT = """
 """
 
 
-def _claims(db: Database, where: str, params: list[object], tail: str = "") -> list[ClaimRecord]:
+def _claims(
+    db: Database, where: str, params: Sequence[object], tail: str = ""
+) -> list[ClaimRecord]:
     return [ClaimRecord(**row) for row in db.query(f"{_CLAIM_SELECT} WHERE {where} {tail}", params)]
 
 
@@ -497,9 +499,10 @@ def _period_stats(db: Database, since: str, until: str) -> PeriodStats:
         "SELECT count(*) FROM set_aside_updates WHERE set_aside_at >= ? AND set_aside_at <= ?",
         [since, until],
     ).fetchone()
+    submissions, distinct, confident, possible, none = row
     return PeriodStats(
-        since, until, *row, helpful=votes.get("helpful", 0), wrong=votes.get("wrong", 0),
-        set_aside=set_aside,
+        since, until, submissions, distinct, confident, possible, none,
+        helpful=votes.get("helpful", 0), wrong=votes.get("wrong", 0), set_aside=set_aside,
     )  # fmt: skip
 
 

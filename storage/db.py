@@ -46,12 +46,12 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
     an empty file at `path` was never made by CekKlaim and is refused, not taken as new.
     """
     if str(path) == ":memory:":
-        db = sqlite_utils.Database(memory=True)
-        db.execute("PRAGMA foreign_keys = ON")
-        MIGRATIONS.apply(db)
-        return db
+        memory = sqlite_utils.Database(memory=True)
+        memory.execute("PRAGMA foreign_keys = ON")
+        MIGRATIONS.apply(memory)
+        return memory
     path = Path(path)
-    db = None
+    db: sqlite_utils.Database | None = None
     try:
         if not path.exists():
             _create(path)

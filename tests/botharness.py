@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 from fakebotapi import Call, FakeBotAPI
 from telegram.ext import Application
@@ -14,6 +15,9 @@ from bot.settings import load_settings
 from bot.telegram.app import build_application
 
 SECRET = "test-secret-0123456789"
+GROUP = -4_000_001_001  # the group chat `group_message` writes to by default
+MEMBER = 1002  # the group member who writes there
+SENTINEL = 9999  # a private chat whose answer shows earlier updates were handled
 
 
 class Bot:
@@ -29,10 +33,10 @@ class Bot:
         self.fake.push_update(update)
         return await self.fake.wait_for(method, after=mark)
 
-    async def say(self, text: str, **kw: object) -> Call:
+    async def say(self, text: str, **kw: Any) -> Call:
         return await self.send(self.fake.message_update(text, **kw))
 
-    async def press(self, data: str, method: str, **kw: object) -> tuple[Call, Call]:
+    async def press(self, data: str, method: str, **kw: Any) -> tuple[Call, Call]:
         """Press a button as a user would: after the messages already asked for are all sent
         (a button is only accepted on the message that carries it)."""
         await asyncio.wait_for(self.app.update_queue.join(), 5)
@@ -42,6 +46,32 @@ class Bot:
         if method == "answerCallbackQuery":
             return answer, answer
         return answer, await self.fake.wait_for(method, after=mark)
+
+    async def quiet(self, update: dict, method: str = "sendMessage") -> None:
+        """Push `update` and check the bot sends no `method` for it.
+
+        Updates are handled one after another, so once the answer to a sentinel pushed
+        right after it (/start from another private chat) is out, `update` was handled.
+        """
+        mark = self.fake.mark()
+        self.fake.push_update(update)
+        self.fake.push_update(self.fake.message_update("/start", user_id=SENTINEL))
+        await self.fake.wait_for(
+            "sendMessage", lambda c: c.params["chat_id"] == SENTINEL, after=mark
+        )
+        sent = [
+            c
+            for c in self.fake.calls[mark:]
+            if c.method == method and c.params.get("chat_id") != SENTINEL
+        ]
+        assert sent == [], f"expected no {method}, got {[c.params for c in sent]}"
+
+    def group_message(self, text: str | None = None, **kw: Any) -> dict:
+        """A message update in a group (GROUP from MEMBER unless `kw` says otherwise)."""
+        kw.setdefault("chat_id", GROUP)
+        kw.setdefault("chat_type", "group" if kw["chat_id"] == GROUP else "supergroup")
+        kw.setdefault("user_id", MEMBER)
+        return self.fake.message_update(text, **kw)
 
 
 async def running_bot(tmp_path: Path, **env: str) -> AsyncIterator[Bot]:
@@ -64,6 +94,7 @@ async def running_bot(tmp_path: Path, **env: str) -> AsyncIterator[Bot]:
             await app.start()
             assert app.post_init is not None
             await app.post_init(app)  # run_polling would call it; here the test does
+            assert app.updater is not None
             await app.updater.start_polling(poll_interval=0.0, timeout=1)
             try:
                 yield Bot(fake, core, app)

@@ -150,9 +150,8 @@ class SourceServer:
         return self.url(path)
 
     def add_file(self, path: str, name: str, content_type: str, **kw: object) -> str:
-        return self.add(
-            path, Route(body=(DATA / name).read_bytes(), content_type=content_type, **kw)
-        )  # type: ignore[arg-type]
+        body = (DATA / name).read_bytes()
+        return self.add(path, Route(body=body, content_type=content_type, **kw))  # type: ignore[arg-type]
 
     def redirect(self, path: str, location: str, status: int = 302) -> str:
         return self.add(path, Route(status=status, headers={"Location": location}, body=b""))

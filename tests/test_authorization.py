@@ -20,9 +20,8 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -37,8 +36,6 @@ from bot.telegram.moderation import ADMIN_COMMANDS, MOD_COMMANDS
 from bot.telegram.texts import ID
 from storage import StatementInput, hash_user_id
 
-pytestmark = pytest.mark.timeout(60)
-
 ROLES = ("citizen", "moderator", "admin", "group_admin", "group_member")
 CHATS = ("private", "group")
 ADMINS = tuple(range(42_000, 42_080))  # one fresh admin per cell: no conversation carries over
@@ -46,15 +43,13 @@ SECRET = "test-secret-0123456789"  # botharness.SECRET: the bot's user hashes
 _next = itertools.count(1)
 _admins = iter(ADMINS)
 
+pytestmark = [
+    pytest.mark.timeout(60),
+    pytest.mark.bot_env(shared=True, MODERATOR_IDS=" ".join(map(str, ADMINS))),
+]
+
 #: A claim the starter base answers only with candidates ("possible").
 UNSURE = "katanya lembaga survei sudah tau pemenangnya"
-
-
-@pytest.fixture(scope="module")
-def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ThreadedBot]:
-    path: Path = tmp_path_factory.mktemp("authorization")
-    with ThreadedBot(path, MODERATOR_IDS=" ".join(map(str, ADMINS))) as running:
-        yield running
 
 
 @dataclass

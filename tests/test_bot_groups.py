@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from botharness import Bot, buttons, claims, running_bot, visible
+from botharness import GROUP, MEMBER, Bot, buttons, claims, visible
 from fakebotapi import Call
 
 import storage
@@ -26,54 +24,12 @@ from bot.telegram.texts import ID as TEXTS_ID
 
 pytestmark = pytest.mark.timeout(30)
 
-GROUP = -4_000_001_001
 SUPERGROUP = -1_001_000_002_002
 ADMIN = 1001
-MEMBER = 1002
 HOAX = "INFO PENTING!!! Pemilu 2024 DIUNDUR, gak jadi tanggal 14 Februari. SEBARKAN"
 HOAX_ID = "kpu-2024-hari-pemungutan"
-SENTINEL = 9999  # a private chat whose answer shows earlier updates were handled
 
-
-class GroupBot(Bot):
-    """The running bot (tests/botharness.py) with helpers for group conversations."""
-
-    async def quiet(self, update: dict, method: str = "sendMessage") -> None:
-        """Push `update` and check the bot sends no `method` for it.
-
-        Updates are handled one after another, so once the answer to a sentinel pushed
-        right after it (/start from another private chat) is out, `update` was handled.
-        """
-        mark = self.fake.mark()
-        self.fake.push_update(update)
-        self.fake.push_update(self.fake.message_update("/start", user_id=SENTINEL))
-        await self.fake.wait_for(
-            "sendMessage", lambda c: c.params["chat_id"] == SENTINEL, after=mark
-        )
-        sent = [
-            c
-            for c in self.fake.calls[mark:]
-            if c.method == method and c.params.get("chat_id") != SENTINEL
-        ]
-        assert sent == [], f"expected no {method}, got {[c.params for c in sent]}"
-
-    def group_message(self, text: str | None = None, **kw: Any) -> dict:
-        kw.setdefault("chat_id", GROUP)
-        kw.setdefault("chat_type", "group" if kw["chat_id"] == GROUP else "supergroup")
-        kw.setdefault("user_id", MEMBER)
-        return self.fake.message_update(text, **kw)
-
-
-async def running_group_bot(tmp_path: Path, **env: str) -> AsyncIterator[GroupBot]:
-    """The bot from botharness.running_bot, with the group and inline handlers."""
-    async for base in running_bot(tmp_path, **env):
-        yield GroupBot(base.fake, base.core, base.app)
-
-
-@pytest.fixture
-async def bot(tmp_path: Path) -> AsyncIterator[GroupBot]:
-    async for b in running_group_bot(tmp_path):
-        yield b
+GroupBot = Bot  # the group helpers (quiet, group_message) live in botharness.Bot
 
 
 def replied_to(call: Call) -> int | None:

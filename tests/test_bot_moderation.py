@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,17 +17,14 @@ from bot import drafts
 from bot.telegram.moderation import ADMIN_COMMANDS, MOD_COMMANDS
 from bot.telegram.texts import ID
 
-pytestmark = pytest.mark.timeout(40)
-
 ADMIN = 42
 CITIZEN = 1001
 NEW_HOAX = "kotak suara pemilu dari kardus gampang jebol kena hujan"
 
-
-@pytest.fixture
-async def bot(tmp_path: Path) -> AsyncIterator[Bot]:
-    async for b in running_bot(tmp_path, MODERATOR_IDS=str(ADMIN), MODERATOR_CHAT_ID="-100777"):
-        yield b
+pytestmark = [
+    pytest.mark.timeout(40),
+    pytest.mark.bot_env(MODERATOR_IDS=str(ADMIN), MODERATOR_CHAT_ID="-100777"),
+]
 
 
 async def mod(bot: Bot, text: str, replies: int = 1) -> str:

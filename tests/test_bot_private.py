@@ -8,7 +8,6 @@ import logging
 import re
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -24,12 +23,6 @@ pytestmark = pytest.mark.timeout(30)
 
 CONFIDENT_CLAIM = "BOHONG!! pemilu 2024 diundur gak jadi tgl 14 februari, sebarkan!!"
 README = Path(__file__).resolve().parent.parent / "README.md"
-
-
-@pytest.fixture
-async def bot(tmp_path: Path) -> AsyncIterator[Bot]:
-    async for b in running_bot(tmp_path):
-        yield b
 
 
 # ------------------------------------------------------------------------------ /start

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -21,8 +20,6 @@ import storage
 from bot.telegram.texts import ID
 from storage import sources as source_store
 
-pytestmark = pytest.mark.timeout(40)
-
 ADMIN = 42
 CITIZEN = 1001
 LOCAL_ENV = {
@@ -32,26 +29,21 @@ LOCAL_ENV = {
     "OFFICIAL_DOMAINS": "kpu.go.id,bawaslu.go.id,127.0.0.1=KPU",
 }
 
+pytestmark = [
+    pytest.mark.timeout(40),
+    pytest.mark.bot_env(**LOCAL_ENV),
+    pytest.mark.site_files(
+        ("/berita/kotak-suara", "kpu_berita.html", "text/html; charset=utf-8"),
+        ("/bawaslu/politik-uang", "bawaslu_berita.html", "text/html"),
+    ),
+]
+
 
 def visible_text(html_text: str) -> str:
     return re.sub(r"<[^>]+>", "", html_text)
 
 
 CLAIM = "kotak suara pemilu dari kardus gampang jebol kena hujan, surat suara rusak semua"
-
-
-@pytest.fixture
-def site() -> Iterator[SourceServer]:
-    with SourceServer() as server:
-        server.add_file("/berita/kotak-suara", "kpu_berita.html", "text/html; charset=utf-8")
-        server.add_file("/bawaslu/politik-uang", "bawaslu_berita.html", "text/html")
-        yield server
-
-
-@pytest.fixture
-async def bot(tmp_path: Path) -> AsyncIterator[Bot]:
-    async for b in running_bot(tmp_path, **LOCAL_ENV):
-        yield b
 
 
 async def to_admin(bot: Bot, text: str, count: int = 1) -> list[Call]:
@@ -169,12 +161,6 @@ def add_statement(bot: Bot, external_id: str, claim: str, source_url: str) -> No
         actor="test",
     )
     bot.core.refresh(force=True)
-
-
-@pytest.fixture
-async def linking_bot(tmp_path: Path) -> AsyncIterator[Bot]:
-    async for b in running_bot(tmp_path, **LOCAL_ENV, FETCH_LINKS="1"):
-        yield b
 
 
 async def test_a_citizens_link_is_matched_by_its_normalized_url(linking_bot: Bot) -> None:

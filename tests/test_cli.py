@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cliharness import clean_cli_env
+from dbhelpers import write_jsonl
 
 import storage
 from bot.cli import NO_TOKEN_HELP, main, match_stream
@@ -24,28 +24,15 @@ from bot.settings import SETTING_NAMES
 from storage.transfer import FIELDS
 
 SECRET = "cli-test-secret-0123456789"
+
+pytestmark = pytest.mark.cli_env(secret=SECRET)
 CLAIM = "BOHONG!! pemilu 2024 diundur gak jadi tgl 14 februari"
 TIERS = {"confident", "possible", "none"}
-
-
-@pytest.fixture
-def db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    return clean_cli_env(tmp_path, monkeypatch, secret=SECRET)
 
 
 def starter_rows() -> dict[str, dict[str, Any]]:
     rows = [json.loads(line) for line in starter_base_path().read_text("utf-8").splitlines()]
     return {r["id"]: r for r in rows if r}
-
-
-def write_jsonl(path: Path, rows: list[Any]) -> Path:
-    path.write_text(
-        "".join(
-            (r if isinstance(r, str) else json.dumps(r, ensure_ascii=False)) + "\n" for r in rows
-        ),
-        encoding="utf-8",
-    )
-    return path
 
 
 def statement_ids(db_path: Path) -> set[str]:

@@ -6,13 +6,14 @@ from pathlib import Path
 
 import pytest
 import sqlite_utils
-from cliharness import clean_cli_env
 
 import storage
 from bot.cli import main
 from storage import StatementInput
 
 SECRET = "cli-moderation-secret-0123456789"
+
+pytestmark = pytest.mark.cli_env(secret=SECRET)
 INK = (
     "tinta pemilu mengandung babi",
     "TINTA PEMILU 2024 MENGANDUNG BABI!!",
@@ -26,11 +27,6 @@ INK_STATEMENT = StatementInput(
     "Tinta pemilu mengandung lemak babi",
     "Tinta pemilu 2024 bersertifikat halal dari MUI.",
 )
-
-
-@pytest.fixture
-def db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    return clean_cli_env(tmp_path, monkeypatch, secret=SECRET)
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import sqlite_utils
+from dbhelpers import count
 
 import bot.core
 import storage
@@ -45,17 +46,8 @@ def new_statement(external_id: str = "kpu-2024-surat-suara-kl") -> StatementInpu
 
 
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "cekklaim.db"
-
-
-@pytest.fixture
 def core(db_path: Path) -> Core:
     return Core.open(db_path, SECRET)
-
-
-def count(db: sqlite_utils.Database, table: str) -> int:
-    return int(db.execute(f"SELECT count(*) FROM [{table}]").fetchone()[0])
 
 
 # --------------------------------------------------------------------------- seeding

@@ -15,7 +15,6 @@ import itertools
 import os
 import time
 import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -118,12 +117,6 @@ cases = st.builds(
     cut=st.one_of(st.none(), st.none(), st.floats(0.0, 0.99)),
     framing=st.sampled_from(["length", "chunked", "close"]),
 )
-
-
-@pytest.fixture(scope="module")
-def site() -> Iterator[SourceServer]:
-    with SourceServer() as server:
-        yield server
 
 
 async def fetch_and_parse(url: str) -> tuple[Fetched, object]:

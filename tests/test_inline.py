@@ -3,12 +3,9 @@ the links it builds, against the fake Bot API."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 from fakebotapi import Call
-from test_bot_groups import HOAX, HOAX_ID, GroupBot, running_group_bot
+from test_bot_groups import HOAX, HOAX_ID, GroupBot
 
 import storage
 from bot.telegram.inline import CACHE_SECONDS, HINT_START_PARAMETER, MAX_RESULTS
@@ -17,12 +14,6 @@ from bot.telegram.texts import ID as GROUP_TEXTS
 from storage import StatementInput
 
 pytestmark = pytest.mark.timeout(30)
-
-
-@pytest.fixture
-async def bot(tmp_path: Path) -> AsyncIterator[GroupBot]:
-    async for b in running_group_bot(tmp_path):
-        yield b
 
 
 async def ask(bot: GroupBot, query: str, user_id: int = 1001) -> Call:

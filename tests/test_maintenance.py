@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from cliharness import clean_cli_env
 from sqlite_utils import Database
 
 import storage
@@ -19,10 +18,7 @@ from storage.people import subscribe
 
 SECRET = "maint-secret-0123456789"
 
-
-@pytest.fixture
-def db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    return clean_cli_env(tmp_path, monkeypatch, secret=None, db_name="live.db")
+pytestmark = pytest.mark.cli_env(secret=None, db_name="live.db")
 
 
 def _record(core: Core, text: str, update_id: int) -> int:

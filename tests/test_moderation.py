@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 import sqlite_utils
@@ -41,12 +40,7 @@ QC = StatementInput(
 )
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> sqlite_utils.Database:
-    database = storage.open_db(tmp_path / "cekklaim.db")
-    for data in (DELAY, QC):
-        storage.save_statement(database, data, actor="t")
-    return database
+pytestmark = pytest.mark.statements(DELAY, QC)
 
 
 def iso(moment: datetime) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,19 +19,6 @@ pytestmark = pytest.mark.timeout(30)
 
 LOCAL = FetchPolicy(allow_loopback=True, connect_timeout=1.0, total_timeout=2.0)
 SECRET = "test-secret-0123456789"
-
-
-@pytest.fixture
-def site() -> Iterator[SourceServer]:
-    with SourceServer() as server:
-        yield server
-
-
-@pytest.fixture
-def db(tmp_path: Path):  # type: ignore[no-untyped-def]
-    database = storage.open_db(tmp_path / "t.db")
-    yield database
-    database.close()
 
 
 def drafts(db) -> list[source_store.SourceDraft]:  # type: ignore[no-untyped-def]

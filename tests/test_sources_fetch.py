@@ -8,7 +8,6 @@ import hashlib
 import ipaddress
 import socket
 import zlib
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,19 +21,12 @@ from bot.sources.fetch import (
     FetchPolicy,
     address_allowed,
     fetch,
-    fetch_sync,
     resolve_vetted,
 )
 
 pytestmark = pytest.mark.timeout(30)
 
 LOCAL = FetchPolicy(allow_loopback=True, connect_timeout=1.0, total_timeout=2.0)
-
-
-@pytest.fixture
-def site() -> Iterator[SourceServer]:
-    with SourceServer() as server:
-        yield server
 
 
 async def reason(url: str, policy: FetchPolicy = LOCAL, **kw: object) -> str:
@@ -171,13 +163,6 @@ async def test_conditional_request_gets_not_modified(site: SourceServer) -> None
     again = await fetch(site.url("/rss"), LOCAL, headers={"If-None-Match": '"v1"'})
     assert again.not_modified and again.body == b""
     assert site.seen("/rss")[1].headers["if-none-match"] == '"v1"'
-
-
-def test_sync_wrapper_for_the_cli(site: SourceServer) -> None:
-    site.add("/p", body=b"<p>halo</p>")
-    assert fetch_sync(site.url("/p"), LOCAL).body == b"<p>halo</p>"
-    with pytest.raises(FetchError):
-        fetch_sync("file:///etc/hosts", LOCAL)
 
 
 @pytest.mark.parametrize(

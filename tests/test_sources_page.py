@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
-from html.parser import HTMLParser
 
 import pytest
 from sourceserver import DATA
+from stdlibpage import StdlibTokenizer
 
 from bot.sources.claimreview import map_verdict, review_fields, reviews_from_json
 from bot.sources.fetch import Fetched
-from bot.sources.page import _Collector, as_date, page_info, parse_page
+from bot.sources.page import as_date, page_info, parse_page
 from bot.sources.prefill import prefill_from_page, suggest_clarification
 from bot.sources.urls import normalize_url, official_body, parse_official_domains
 
@@ -89,23 +89,6 @@ def test_claimreview_json_file() -> None:
     assert reviews_from_json('{"@type": "NewsArticle"}') == []
 
 
-class _Stdlib(HTMLParser):
-    """The tokenizer parse_page used before libxml2, feeding the same collector."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.collector = _Collector()
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.collector.start(tag, {k: v or "" for k, v in attrs})
-
-    def handle_endtag(self, tag: str) -> None:
-        self.collector.end(tag)
-
-    def handle_data(self, data: str) -> None:
-        self.collector.data(data)
-
-
 NORMAL = [
     (DATA / "kpu_berita.html").read_text(encoding="utf-8"),
     (DATA / "bawaslu_berita.html").read_text(encoding="utf-8"),
@@ -122,7 +105,7 @@ NORMAL = [
 
 @pytest.mark.parametrize("html", NORMAL, ids=range(len(NORMAL)))
 def test_normal_pages_read_as_they_did_with_html_parser(html: str) -> None:
-    old = _Stdlib()
+    old = StdlibTokenizer()
     old.feed(html)
     old.close()
     old.collector.close()

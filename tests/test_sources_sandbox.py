@@ -4,11 +4,10 @@ citizen is told when a page is too heavy to read."""
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from botharness import Bot, running_bot, visible
+from botharness import Bot, visible
 from sourceserver import DATA, SourceServer
 
 from bot.sources import sandbox
@@ -16,7 +15,10 @@ from bot.sources.fetch import Fetched, FetchError
 from bot.sources.page import parse_page
 from bot.telegram.texts import ID
 
-pytestmark = pytest.mark.timeout(60)
+pytestmark = [
+    pytest.mark.timeout(60),
+    pytest.mark.bot_env(FETCH_ALLOW_LOOPBACK="1", FETCH_TIMEOUT_SECONDS="2"),
+]
 
 PAGE = (DATA / "kpu_berita.html").read_text(encoding="utf-8")
 URL = "https://www.kpu.go.id/berita/x"
@@ -78,13 +80,6 @@ async def test_a_feed_that_is_no_feed_is_a_parse_error_not_a_dead_worker() -> No
     with pytest.raises(FeedParseError):
         await sandbox.read_feed(b"<html><body>bukan feed</body></html>")
     assert len(await sandbox.read_feed((DATA / "feed.rss").read_bytes())) == 3
-
-
-@pytest.fixture
-async def linking_bot(tmp_path: Path) -> AsyncIterator[Bot]:
-    env = {"FETCH_LINKS": "1", "FETCH_ALLOW_LOOPBACK": "1", "FETCH_TIMEOUT_SECONDS": "2"}
-    async for bot in running_bot(tmp_path, **env):
-        yield bot
 
 
 async def test_a_citizen_is_told_the_page_was_too_heavy_and_still_answered(

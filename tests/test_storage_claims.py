@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import sqlite3
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,22 +15,15 @@ from storage import (
     claims_count,
     get_claim,
     hash_user_id,
-    open_db,
     queue_claims,
     record_submission,
-    save_statement,
     set_claim_status,
 )
 from storage.claims import MAX_CLAIM_TEXT_LEN
 
-
-@pytest.fixture
-def db(tmp_path: Path) -> sqlite_utils.Database:
-    database = open_db(tmp_path / "cekklaim.db")
-    save_statement(
-        database, StatementInput("kpu-0001", "KPU", "HOAKS", "klaim", "klarifikasi"), actor="t"
-    )
-    return database
+pytestmark = pytest.mark.statements(
+    StatementInput("kpu-0001", "KPU", "HOAKS", "klaim", "klarifikasi")
+)
 
 
 def submit(db: sqlite_utils.Database, normalized: str = "surat suara sudah dicoblos", **kw: Any):

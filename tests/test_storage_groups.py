@@ -30,11 +30,6 @@ GROUP = -4_000_001_001
 SUPERGROUP = -1_001_000_001_001
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> sqlite_utils.Database:
-    return open_db(tmp_path / "groups.db")
-
-
 def test_a_new_group_gets_default_settings_and_one_introduction(db) -> None:
     settings, joined = mark_group_added(db, GROUP)
     assert joined

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
-from pathlib import Path
 
 import pytest
 import sqlite_utils
+from dbhelpers import count
 
 import storage.statements as statements_module
 from storage import (
@@ -20,7 +20,6 @@ from storage import (
     history,
     list_statements,
     new_external_id,
-    open_db,
     retire_statement,
     save_statement,
     servable_statements,
@@ -38,15 +37,6 @@ BASE = StatementInput(
     published_at="2024-02-01",
     variants=("harus bawa fotokopi KTP", "KTP asli wajib"),
 )
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> sqlite_utils.Database:
-    return open_db(tmp_path / "cekklaim.db")
-
-
-def count(db: sqlite_utils.Database, table: str) -> int:
-    return db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 
 
 def test_create_then_unchanged_then_update_with_audit(db: sqlite_utils.Database) -> None:

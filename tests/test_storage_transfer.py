@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 import sqlite_utils
+from dbhelpers import count, write_jsonl
 
 from storage import (
     ImportSummary,
@@ -50,20 +51,6 @@ ROWS: list[dict[str, Any]] = [
 ]
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> sqlite_utils.Database:
-    return open_db(tmp_path / "cekklaim.db")
-
-
-def write_jsonl(path: Path, records: list[Any]) -> Path:
-    path.write_text(
-        "\n".join(r if isinstance(r, str) else json.dumps(r, ensure_ascii=False) for r in records)
-        + "\n",
-        encoding="utf-8",
-    )
-    return path
-
-
 def write_csv(path: Path, rows: list[list[str]]) -> Path:
     with path.open("w", encoding="utf-8", newline="") as fp:
         csv.writer(fp).writerows(rows)
@@ -79,10 +66,6 @@ def csv_rows(records: list[dict[str, Any]]) -> list[list[str]]:
             row.append("|".join(value) if isinstance(value, list) else (value or ""))
         rows.append(row)
     return rows
-
-
-def count(db: sqlite_utils.Database, table: str) -> int:
-    return db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 
 
 @pytest.mark.parametrize("fmt", ["jsonl", "csv"])

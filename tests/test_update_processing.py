@@ -9,7 +9,6 @@ import contextlib
 import logging
 import re
 import sqlite3
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -135,12 +134,6 @@ def test_the_application_uses_the_ordered_processor_and_aiohttp(tmp_path: Path) 
 
 
 # ------------------------------------------------------------------ end to end
-
-
-@pytest.fixture
-async def bot(tmp_path: Path) -> AsyncIterator[Bot]:
-    async for b in running_bot(tmp_path):
-        yield b
 
 
 async def test_many_citizens_at_once_all_get_their_answer_in_order(bot: Bot) -> None:

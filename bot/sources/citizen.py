@@ -19,9 +19,10 @@ MAX_PAGE_TEXT = 1500
 
 @dataclass(frozen=True, slots=True)
 class LinkText:
+    """What a citizen's message with a link asks about, once the linked page was read."""
+
     text: str  # the claim text to match: typed words plus the page's title and description
     failure: str | None  # a FetchError reason when the page could not be read
-    from_page: bool
 
 
 def without_urls(text: str) -> str:
@@ -33,14 +34,14 @@ async def claim_text_with_page(typed: str, urls: tuple[str, ...], policy: FetchP
     words = without_urls(typed)
     fallback = words or typed or " ".join(urls)
     if not urls:
-        return LinkText(fallback, None, False)
+        return LinkText(fallback, None)
     try:
         fetched = await fetch(urls[0], policy, accept=HTML_TYPES)
         page = await read_page(fetched)  # decoded and parsed off the loop, own budget
     except FetchError as exc:
-        return LinkText(fallback, exc.reason, False)
+        return LinkText(fallback, exc.reason)
     parts = [p for p in (page.title, page.description) if p]
     if not parts:
-        return LinkText(fallback, None, False)
+        return LinkText(fallback, None)
     said = ". ".join(dict.fromkeys(parts))[:MAX_PAGE_TEXT]
-    return LinkText(f"{words}\n{said}" if words else said, None, True)
+    return LinkText(f"{words}\n{said}" if words else said, None)

@@ -409,11 +409,6 @@ class _Decoder:
         return b"".join(self._chunks)
 
 
-def fetch_sync(url: str, policy: FetchPolicy | None = None, **kw: object) -> Fetched:
-    """`fetch` for the CLI, which has no event loop of its own."""
-    return asyncio.run(fetch(url, policy, **kw))  # type: ignore[arg-type]
-
-
 def policy_from(settings: Settings) -> FetchPolicy:
     """The policy the settings ask for (FETCH_TIMEOUT_SECONDS, FETCH_ALLOW_LOOPBACK)."""
     total = float(settings.fetch_timeout_seconds)

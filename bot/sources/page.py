@@ -16,11 +16,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from lxml import etree
 
 from bot.drafts import parse_date
+
+if TYPE_CHECKING:
+    from lxml.etree import ParserTarget
 
 MAX_MAIN_TEXT = 100_000
 MAX_JSONLD = 200_000  # characters of one JSON-LD block; larger ones are skipped
@@ -230,8 +233,10 @@ def _clean(value: str | None, limit: int = 1000) -> str | None:
 
 def _collect(html_text: str) -> _Collector:
     collector = _Collector()
+    # lxml calls only the target methods a target has; the stubs' protocol lists them all
+    target = cast("ParserTarget[None]", collector)
     parser = etree.HTMLParser(
-        target=collector, no_network=True, remove_comments=True, remove_pis=True,
+        target=target, no_network=True, remove_comments=True, remove_pis=True,
         default_doctype=False, huge_tree=False,
     )  # fmt: skip
     try:
