@@ -385,3 +385,9 @@ def test_one_amount_written_many_ways_reads_the_same(written: str) -> None:
 )
 def test_years_and_small_numbers_are_not_read_as_amounts(text: str, kept: str) -> None:
     assert kept in normalize(text).terms
+
+
+def test_a_count_that_is_not_round_keeps_its_digits() -> None:
+    """204.807.222 voters is a count, not an amount: its groups stay words of the statement
+    (a nine-digit number would be dropped like a phone number)."""
+    assert normalize("204.807.222 orang").terms == ("204", "807", "222", "orang")

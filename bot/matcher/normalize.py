@@ -50,7 +50,8 @@ _QUESTION_TAG = re.compile(
 
 # Amounts: "Rp 600.000", "rp600rb", "600 ribu" and "Rp600 000" (a page address) are one
 # amount, written one way ("600ribu"): bansos and prize hoaxes are told by their amounts.
-_THOUSANDS = re.compile(r"(?<![\d.,])(\d{1,3}(?:[.,]\d{3})+)(?![\d]|[.,]\d)")
+# a round number with separators ("600.000", "1.500.000"); "204.807.222" stays in groups
+_THOUSANDS = re.compile(r"(?<![\d.,])(\d{1,3}(?:[.,]\d{3})*[.,]000)(?![\d]|[.,]\d)")
 _SPACED_THOUSANDS = re.compile(r"\b(\d{1,3}(?: 000)+)\b")
 _RP = re.compile(r"\brp\.?\s?(?=\d)")
 _AMOUNT = re.compile(
