@@ -4,10 +4,10 @@ Works with Telegram's default privacy mode: the bot then receives commands, ment
 replies to its own messages. Forwarded posts reach it only when it is a group admin (or
 privacy mode is off), which is why the automatic check says so in /pengaturan.
 
-    /cek (reply) or @bot (reply)  -> core.check(channel="group", asked=True) -> short card
+    /cek (reply) or @bot (reply)  -> claims.decide(GROUP_ASKED) -> short card
                                      or a short "possible"/"none" note
-    forwarded post, auto on       -> core.check(channel="group", asked=False)
-                                     -> short card only when confident, else silence
+    forwarded post, auto on       -> claims.decide(GROUP_AUTO) -> short card only when
+                                     `claims.speaks_unprompted`, else silence
 
 Handlers run in handler group `GROUP` (-1), before the private handlers in group 0, and the
 ones that answer raise `ApplicationHandlerStop` so group 0's generic /cek does not answer
@@ -21,8 +21,9 @@ import dataclasses
 import functools
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
+from typing import Any
 
 from telegram import (
     BotCommand,
@@ -37,7 +38,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatMemberStatus, ChatType
-from telegram.error import BadRequest, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -50,50 +51,45 @@ from telegram.ext import (
 )
 from telegram.ext.filters import MessageFilter
 
-from bot.core import Answer
-from bot.matcher.match import Tier
-from bot.matcher.normalize import normalize
-from bot.telegram import short_cards, updatelog
-from bot.telegram.extract import ExtractedClaim, entity_values, extract_claim
-from bot.telegram.ratelimit import RateLimiter
-from bot.telegram.render import Reply, callback, pressed_on_its_message
-from bot.telegram.runtime import runtime
-from bot.telegram.texts import DEFAULT_LANGUAGE, text
-from storage import Statement
-from storage.groups import (
+from bot import citizens, claims
+from bot.citizens import (
     SENSITIVITIES,
     SENSITIVITY_NORMAL,
     SENSITIVITY_STRICT,
     GroupSettings,
-    claim_intro,
-    ensure_group,
-    get_group,
-    mark_group_added,
-    mark_group_removed,
-    migrate_group,
-    set_auto_check,
-    set_sensitivity,
+    Statement,
 )
+from bot.claims import speaks_unprompted
+from bot.core import Answer
+from bot.matcher.match import Tier
+from bot.telegram import callbacks, short_cards, updatelog
+from bot.telegram.callbacks import Arg
+from bot.telegram.edits import edit_unless_shown
+from bot.telegram.extract import ExtractedClaim, entity_values, extract_claim
+from bot.telegram.ratelimit import RateLimiter
+from bot.telegram.render import Reply, pressed_on_its_message
+from bot.telegram.runtime import Runtime, runtime
+from bot.telegram.texts import DEFAULT_LANGUAGE, text
 
 log = logging.getLogger(__name__)
 
 Context = ContextTypes.DEFAULT_TYPE
-Callback = Callable[[Update, Context], Awaitable[None]]
+Callback = Callable[[Update, Context], Coroutine[Any, Any, None]]
 
 GROUP = -1  # handler group: before the private handlers (group 0)
 GROUP_STATE_KEY = "cekklaim.groups"
 #: Messages the bot sends per group per minute; Telegram allows about 20.
 GROUP_MESSAGES_PER_MINUTE = 15
-#: Strict sensitivity: on top of a confident match, the post must state the statement's claim
-#: nearly word for word (nearly all its words, in one stretch).
-STRICT_MIN_COVERAGE = 0.9
-STRICT_MIN_FUZZY = 0.9
 #: Group commands, as Telegram's menu shows them; admins also see /pengaturan.
 GROUP_COMMANDS = ("cek", "bantuan")
 ADMIN_GROUP_COMMANDS = ("cek", "pengaturan", "bantuan")
 
-# Settings buttons: gs:a:1 / gs:a:0 (automatic check on/off), gs:s:normal / gs:s:strict
+# Settings buttons (bot/telegram/callbacks.py): gs:a:1 / gs:a:0 (automatic check on/off),
+# gs:s:normal / gs:s:strict (sensitivity)
 CB_SETTINGS = "gs"
+AUTO_CHECK = callbacks.declare("gs:a", Arg.WORD)
+SENSITIVITY = callbacks.declare("gs:s", Arg.WORD)
+_SETTING_VALUES = {AUTO_CHECK: ("0", "1"), SENSITIVITY: SENSITIVITIES}
 ADMIN_STATUSES = frozenset({ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR})
 _IN_CHAT = frozenset(
     {ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.MEMBER}
@@ -180,10 +176,6 @@ def _without_mentions(claim: ExtractedClaim, username: str) -> ExtractedClaim:
     return dataclasses.replace(claim, text=" ".join(rest.split()))
 
 
-def _readable(claim: ExtractedClaim) -> bool:
-    return bool(claim.urls) or bool(claim.text and normalize(claim.text).content)
-
-
 async def _send(
     context: Context,
     message: Message,
@@ -243,6 +235,20 @@ def group_reply(
     return short_cards.group_none(language)
 
 
+def _claim(
+    rt: Runtime, update: Update, claim: ExtractedClaim, user_hash: str | None, chat_id: int
+) -> claims.Claim:
+    """What came in, for the use case (the sender's hash is computed once per update)."""
+    return claims.Claim(
+        claim.text,
+        claim.urls,
+        claims.Channel.GROUP,
+        user_hash,
+        rt.core.pseudonym(chat_id),
+        update.update_id,
+    )
+
+
 async def _answer_asked(
     update: Update, context: Context, claim: ExtractedClaim, target: Message
 ) -> None:
@@ -253,22 +259,16 @@ async def _answer_asked(
     chat = update.effective_chat
     if message is None or user is None or chat is None:
         return
-    lang = rt.language(user)
-    if not _readable(claim):
+    user_hash = rt.user_hash(user.id)
+    lang = citizens.chosen_language(rt.core, user_hash) or DEFAULT_LANGUAGE
+    asked = _claim(rt, update, claim, user_hash, chat.id)
+    decision = await claims.decide(rt.core, asked, claims.GROUP_ASKED)
+    if decision.answer is None:
         key = "group_unreadable" if target is not message else "group_usage"
         await _send(context, message, Reply(text(lang, key)))
         return
-    linked = rt.core.statement_for_links(claim.urls)
-    answer = rt.core.check(
-        claim.text or " ".join(claim.urls),
-        channel="group",
-        user_id=user.id,
-        chat_id=chat.id,
-        update_id=update.update_id,
-        asked=True,
-    )
-    updatelog.note_answer(answer)
-    reply = group_reply(answer, lang, context.bot.username, linked)
+    updatelog.note_answer(decision.answer)
+    reply = group_reply(decision.answer, lang, context.bot.username, decision.linked)
     await _send(context, message, reply, reply_to=target)
 
 
@@ -309,17 +309,6 @@ async def mention(update: Update, context: Context) -> None:
     await _answer_asked(update, context, claim, message)
 
 
-def confident_enough(answer: Answer, settings: GroupSettings) -> bool:
-    """May the automatic check speak? Only for a confident match, not contradicted by the
-    post's polarity, and with strict sensitivity only for a very strong one."""
-    best = answer.result.best
-    if answer.tier is not Tier.CONFIDENT or best is None or best.polarity_differs:
-        return False
-    return settings.sensitivity != SENSITIVITY_STRICT or (
-        best.coverage >= STRICT_MIN_COVERAGE and best.fuzzy >= STRICT_MIN_FUZZY
-    )
-
-
 async def auto_check(update: Update, context: Context) -> None:
     """A forwarded post in a group with the automatic check on: answer only when confident.
 
@@ -331,26 +320,20 @@ async def auto_check(update: Update, context: Context) -> None:
     if message is None or chat is None or message.is_automatic_forward:
         return  # a linked channel's own posts, copied into its discussion group: not shared
     rt = runtime(context)
-    settings = get_group(rt.core.db, chat.id)
+    settings = citizens.group_settings(rt.core, chat.id)
     if settings is None or not settings.active or not settings.auto_check:
         return
-    claim = extract_claim(message)
-    if not claim.text or not normalize(claim.text).content:
-        return
     user = update.effective_user
-    answer = rt.core.check(
-        claim.text,
-        channel="group",
-        user_id=user.id if user else None,
-        chat_id=chat.id,
-        update_id=update.update_id,
-        asked=False,
-    )
-    updatelog.note_answer(answer)
-    if answer.duplicate or not confident_enough(answer, settings):
+    user_hash = rt.user_hash(user.id) if user else None
+    seen = _claim(rt, update, extract_claim(message), user_hash, chat.id)
+    decision = await claims.decide(rt.core, seen, claims.GROUP_AUTO)
+    if decision.answer is None:
+        return
+    updatelog.note_answer(decision.answer)
+    if decision.duplicate or not speaks_unprompted(decision, settings.sensitivity):
         return  # quiet: never "no match" unprompted
     reply = short_cards.short_card(
-        answer.statements[0], DEFAULT_LANGUAGE, context.bot.username, match=answer.result.best
+        decision.statements[0], DEFAULT_LANGUAGE, context.bot.username, match=decision.best_match
     )
     await _send(context, message, reply)
 
@@ -361,17 +344,17 @@ async def auto_check(update: Update, context: Context) -> None:
 def _settings_keyboard(settings: GroupSettings, language: str) -> InlineKeyboardMarkup:
     auto = (
         InlineKeyboardButton(
-            text(language, "btn_auto_off"), callback_data=callback(CB_SETTINGS, "a", 0)
+            text(language, "btn_auto_off"), callback_data=callbacks.encode(AUTO_CHECK, "0")
         )
         if settings.auto_check
         else InlineKeyboardButton(
-            text(language, "btn_auto_on"), callback_data=callback(CB_SETTINGS, "a", 1)
+            text(language, "btn_auto_on"), callback_data=callbacks.encode(AUTO_CHECK, "1")
         )
     )
     other = SENSITIVITY_NORMAL if settings.sensitivity == SENSITIVITY_STRICT else SENSITIVITY_STRICT
     sensitivity = InlineKeyboardButton(
         text(language, f"btn_sensitivity_{other}"),
-        callback_data=callback(CB_SETTINGS, "s", other),
+        callback_data=callbacks.encode(SENSITIVITY, other),
     )
     return InlineKeyboardMarkup([[auto], [sensitivity]])
 
@@ -410,7 +393,7 @@ async def settings_command(update: Update, context: Context) -> None:
     if not await is_admin(context, chat.id, user.id):
         await _send(context, message, Reply(text(lang, "settings_not_admin")))
         return
-    settings = ensure_group(rt.core.db, chat.id)
+    settings = citizens.open_group_settings(rt.core, chat.id)
     await _send(context, message, await settings_view(context, settings, lang))
 
 
@@ -431,12 +414,13 @@ async def settings_button(update: Update, context: Context) -> None:
     user = query.from_user
     lang = rt.language(user)
     message = query.message
-    parts = (query.data or "").split(":")
-    _, kind, value = parts if len(parts) == 3 else ("", "", "")
+    pressed = callbacks.decode(query.data)
     if (
-        not isinstance(message, Message)
+        pressed is None
+        or pressed.kind not in _SETTING_VALUES
+        or pressed.word(0) not in _SETTING_VALUES[pressed.kind]
+        or not isinstance(message, Message)
         or message.chat.type not in (ChatType.GROUP, ChatType.SUPERGROUP)
-        or (kind, value) not in {("a", "0"), ("a", "1"), *(("s", s) for s in SENSITIVITIES)}
         or not pressed_on_its_message(query)  # only ever on the settings message
     ):
         await query.answer(text(lang, "ack_stale"))
@@ -445,20 +429,13 @@ async def settings_button(update: Update, context: Context) -> None:
     if not await is_admin(context, chat_id, user.id):
         await query.answer(text(lang, "ack_settings_not_admin"), show_alert=True)
         return
-    db = rt.core.db
-    before = ensure_group(db, chat_id)
-    if kind == "a":
-        after = set_auto_check(db, chat_id, value == "1")
-    else:
-        after = set_sensitivity(db, chat_id, value)
+    name = "a" if pressed.kind is AUTO_CHECK else "s"
+    after, changed = citizens.change_group_setting(rt.core, chat_id, name, pressed.word(0))
     await query.answer(text(lang, "ack_settings_saved"))
-    if (after.auto_check, after.sensitivity) == (before.auto_check, before.sensitivity):
-        return  # a double tap: the message already shows this
+    if not changed:
+        return  # a double tap: the message already shows these settings
     view = await settings_view(context, after, lang)
-    try:
-        await query.edit_message_text(view.text, reply_markup=view.markup)
-    except BadRequest as exc:
-        log.debug("settings edit skipped: %s", exc)
+    await edit_unless_shown(query, view.text, view.markup)
 
 
 # ------------------------------------------------------------------------------ membership
@@ -469,19 +446,18 @@ async def my_chat_member(update: Update, context: Context) -> None:
     change = update.my_chat_member
     if change is None or change.chat.type not in (ChatType.GROUP, ChatType.SUPERGROUP):
         return
-    db = runtime(context).core.db
+    core = runtime(context).core
     chat_id = change.chat.id
     was_in, is_in = _in_chat(change.old_chat_member), _in_chat(change.new_chat_member)
     if is_in and not was_in:
-        mark_group_added(db, chat_id)
-        if claim_intro(db, chat_id):
+        if citizens.group_added(core, chat_id):
             intro = text(DEFAULT_LANGUAGE, "group_intro", mention=f"@{context.bot.username}")
             try:
                 await context.bot.send_message(chat_id, intro)
             except TelegramError as exc:  # e.g. not allowed to write there
                 log.info("group introduction not sent: %s", exc)
     elif was_in and not is_in:
-        mark_group_removed(db, chat_id)
+        citizens.group_removed(core, chat_id)
 
 
 async def chat_migrated(update: Update, context: Context) -> None:
@@ -489,11 +465,11 @@ async def chat_migrated(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None:
         return
-    db = runtime(context).core.db
+    core = runtime(context).core
     if message.migrate_to_chat_id:
-        migrate_group(db, message.chat_id, message.migrate_to_chat_id)
+        citizens.group_migrated(core, message.chat_id, message.migrate_to_chat_id)
     elif message.migrate_from_chat_id:
-        migrate_group(db, message.migrate_from_chat_id, message.chat_id)
+        citizens.group_migrated(core, message.migrate_from_chat_id, message.chat_id)
 
 
 # ------------------------------------------------------------------------------ wiring
