@@ -163,11 +163,12 @@ class Decision:
 
     @property
     def for_moderators(self) -> bool:
-        """The claim joins the moderators' queue (recorded as asked, not answered here).
+        """The claim waits in the moderators' queue: asked, and stored without an answer
+        (status "open"; a confident match or a moderator's link answers it).
 
         Moderators are not messaged per claim: the queue, and the fast-growing cluster
         alerts built from it, are how they hear of it."""
-        return self.claim_id is not None and self.options.asked and self.linked is None
+        return self.answer is not None and self.answer.status == "open" and self.options.asked
 
     def plausible(self) -> list[tuple[Match, Statement]]:
         """Matches that at least possibly answer the claim, best first (inline results)."""

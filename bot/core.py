@@ -262,6 +262,7 @@ class Answer:
     claim_id: int | None  # None: blank text, nothing to record
     match_ms: float = 0.0  # time spent matching, and storing the claim (for the update log)
     store_ms: float = 0.0
+    status: str | None = None  # the stored claim's status: "open" waits in the queue
 
     @property
     def tier(self) -> Tier:
@@ -297,7 +298,7 @@ class _Pending:
         store_ms = (time.perf_counter() - self.matched) * 1000
         return Answer(
             self.result, self.statements, recorded.duplicate, recorded.claim.id,
-            match_ms, store_ms,
+            match_ms, store_ms, recorded.claim.status,
         )  # fmt: skip
 
 

@@ -34,12 +34,6 @@ class Evidence:
     saved_by: str | None = None
     saved_at: str = ""
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "url": self.url, "final_url": self.final_url, "content_type": self.content_type,
-            "body_sha256": self.body_sha256, "text": self.text, "fetched_at": self.fetched_at,
-        }  # fmt: skip
-
 
 @dataclass(frozen=True, slots=True)
 class SourceDraft:

@@ -7,13 +7,12 @@ itself is matched as the claim, together with whatever the citizen typed.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from bot.sources.fetch import HTML_TYPES, FetchError, FetchPolicy, fetch
 from bot.sources.sandbox import read_page
+from bot.sources.urls import URL_IN_TEXT
 
-_URL = re.compile(r"https?://\S+", re.IGNORECASE)
 MAX_PAGE_TEXT = 1500
 
 
@@ -21,11 +20,10 @@ MAX_PAGE_TEXT = 1500
 class LinkText:
     text: str  # the claim text to match: typed words plus the page's title and description
     failure: str | None  # a FetchError reason when the page could not be read
-    from_page: bool
 
 
 def without_urls(text: str) -> str:
-    return " ".join(_URL.sub(" ", text).split())
+    return " ".join(URL_IN_TEXT.sub(" ", text).split())
 
 
 async def claim_text_with_page(typed: str, urls: tuple[str, ...], policy: FetchPolicy) -> LinkText:
@@ -33,14 +31,14 @@ async def claim_text_with_page(typed: str, urls: tuple[str, ...], policy: FetchP
     words = without_urls(typed)
     fallback = words or typed or " ".join(urls)
     if not urls:
-        return LinkText(fallback, None, False)
+        return LinkText(fallback, None)
     try:
         fetched = await fetch(urls[0], policy, accept=HTML_TYPES)
         page = await read_page(fetched)  # decoded and parsed off the loop, own budget
     except FetchError as exc:
-        return LinkText(fallback, exc.reason, False)
+        return LinkText(fallback, exc.reason)
     parts = [p for p in (page.title, page.description) if p]
     if not parts:
-        return LinkText(fallback, None, False)
+        return LinkText(fallback, None)
     said = ". ".join(dict.fromkeys(parts))[:MAX_PAGE_TEXT]
-    return LinkText(f"{words}\n{said}" if words else said, None, True)
+    return LinkText(f"{words}\n{said}" if words else said, None)

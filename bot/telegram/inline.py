@@ -35,6 +35,7 @@ from telegram.ext import (
 
 from bot import citizens, claims
 from bot.citizens import Statement
+from bot.core import Core
 from bot.matcher.match import Match
 from bot.telegram import short_cards, updatelog
 from bot.telegram.links import SHARE_PREFIX
@@ -73,19 +74,17 @@ def article(
 
 
 def results_for(
-    context: Context, query: str
+    core: Core, query: str, username: str
 ) -> tuple[list[InlineQueryResultArticle], InlineQueryResultsButton | None]:
-    """The articles for a query, or none and a button with a hint."""
-    rt = runtime(context)
-    username = context.bot.username
+    """The articles for a query, or none and a button with a hint (nothing is recorded)."""
     query = " ".join(query.split())
     if query.startswith(SHARE_PREFIX):
-        statement = citizens.statement_by_id(rt.core, query[len(SHARE_PREFIX) :].strip())
+        statement = citizens.statement_by_id(core, query[len(SHARE_PREFIX) :].strip())
         if statement is None:
             return [], _hint("inline_missing")
         return [article(statement, RESULT_SHARE, username)], None
     typing = claims.Claim(query, channel=claims.Channel.INLINE)
-    decision = claims.decide_now(rt.core, typing, claims.INLINE_TYPING)  # records nothing
+    decision = claims.decide_now(core, typing, claims.INLINE_TYPING)  # records nothing
     if not decision.readable:
         return [], _hint("inline_hint")
     found = [
@@ -103,7 +102,7 @@ async def inline_query(update: Update, context: Context) -> None:
     query = update.inline_query
     if query is None:
         return
-    results, button = results_for(context, query.query)
+    results, button = results_for(runtime(context).core, query.query, context.bot.username)
     await query.answer(results, cache_time=CACHE_SECONDS, is_personal=False, button=button)
 
 

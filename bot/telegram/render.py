@@ -110,11 +110,6 @@ def verdict_label(verdict: str, language: str) -> str:
         return esc(verdict)
 
 
-#: Units of clarification a card keeps at the least: headers that would leave less than
-#: this are dropped (they are one-line notes; a card is never all header).
-MIN_CARD_BODY = 400
-
-
 def statement_card(
     statement: Statement,
     language: str,
@@ -126,15 +121,12 @@ def statement_card(
 ) -> Reply:
     """The full card for one statement: verdict, claim, official position, body, date, source.
 
-    The one card composer: `headers` (HTML lines above the card: "this link is the source
-    of...", a page that could not be read; `note` is one more) are inside its budget, so
-    the card with every header stays within Telegram's 4,096 units; the clarification is
-    what gets cut, on a word boundary, never a tag or an entity.
+    The one card composer: `headers` (short HTML lines from the catalogue above the card:
+    "this link is the source of...", a page that could not be read; `note` is one more)
+    are inside its budget, so the card with every header stays within Telegram's 4,096
+    units; the clarification is what gets cut, on a word boundary, never a tag or an entity.
     """
-    above = [*headers, *([note] if note else [])]
-    before, after = _card_frame(statement, language, match, above)
-    if above and units(before + after) > MAX_MESSAGE - MIN_CARD_BODY:
-        before, after = _card_frame(statement, language, match, [])
+    before, after = _card_frame(statement, language, match, [*headers, *([note] if note else [])])
     budget = MAX_MESSAGE - units(before + after) - 16
     body = statement.clarification
     if units(esc(body)) > budget:
