@@ -443,11 +443,6 @@ class Core:
         result = match_text(snap.index, text)
         return result, tuple(snap.statements[m.statement_id] for m in result.matches)
 
-    def statement_for_links(self, urls: tuple[str, ...]) -> Statement | None:
-        """The one current statement these links point to, if exactly one (`link_answer`)."""
-        found = self.link_answer(urls)
-        return found[0] if found else None
-
     def link_answer(self, urls: tuple[str, ...]) -> tuple[Statement, str] | None:
         """The one current statement these links point to, and how: "source" or "seen".
 

@@ -1,7 +1,7 @@
 """A link a citizen sends, read as a claim: the linked page's title and description.
 
 Citizens often send only a link to a post or article. When no known source or earlier
-claim answers the link itself (`Core.statement_for_links`), what the page says about
+claim answers the link itself (`Core.link_answer`), what the page says about
 itself is matched as the claim, together with whatever the citizen typed.
 """
 
