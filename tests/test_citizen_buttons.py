@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from bot.telegram import callbacks, render
-from bot.telegram.groups import AUTO_CHECK, SENSITIVITY
-from bot.telegram.groups import _settings_keyboard as settings_keyboard
+from bot.telegram.group_settings import AUTO_CHECK, SENSITIVITY
+from bot.telegram.group_settings import _settings_keyboard as settings_keyboard
 from storage.groups import GroupSettings
 
 SENT_IN_CHATS = [

@@ -11,8 +11,8 @@ privacy mode is off), which is why the automatic check says so in /pengaturan.
 
 Handlers run in handler group `GROUP` (-1), before the private handlers in group 0, and the
 ones that answer raise `ApplicationHandlerStop` so group 0's generic /cek does not answer
-again. Group settings may only be changed by admins, verified with getChatMember on every
-command and button press, never read from the message.
+again. /pengaturan (admins only) lives in group_settings.py, and every group answer goes out
+through the one per-group limit in group_limit.py.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ import functools
 import logging
 import re
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
 from typing import Any
 
 from telegram import (
@@ -30,11 +29,8 @@ from telegram import (
     BotCommandScopeAllChatAdministrators,
     BotCommandScopeAllGroupChats,
     ChatMember,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
     Message,
     MessageEntity,
-    ReplyParameters,
     Update,
 )
 from telegram.constants import ChatMemberStatus, ChatType
@@ -52,22 +48,26 @@ from telegram.ext import (
 from telegram.ext.filters import MessageFilter
 
 from bot import citizens, claims
-from bot.citizens import (
-    SENSITIVITIES,
-    SENSITIVITY_NORMAL,
-    SENSITIVITY_STRICT,
-    GroupSettings,
-    Statement,
-)
+from bot.citizens import Statement
 from bot.claims import speaks_unprompted
 from bot.core import Answer
 from bot.matcher.match import Tier
-from bot.telegram import callbacks, short_cards, updatelog
-from bot.telegram.callbacks import Arg
-from bot.telegram.edits import edit_unless_shown
+from bot.telegram import short_cards, updatelog
 from bot.telegram.extract import ExtractedClaim, entity_values, extract_claim
+from bot.telegram.group_limit import (
+    GROUP_MESSAGES_PER_MINUTE,
+    GROUP_STATE_KEY,
+    GroupState,
+    send_to_group,
+)
+from bot.telegram.group_settings import (
+    CB_SETTINGS,
+    settings_button,
+    settings_command,
+    settings_private,
+)
 from bot.telegram.ratelimit import RateLimiter
-from bot.telegram.render import Reply, pressed_on_its_message
+from bot.telegram.render import Reply
 from bot.telegram.runtime import Runtime, runtime
 from bot.telegram.texts import DEFAULT_LANGUAGE, text
 
@@ -77,34 +77,13 @@ Context = ContextTypes.DEFAULT_TYPE
 Callback = Callable[[Update, Context], Coroutine[Any, Any, None]]
 
 GROUP = -1  # handler group: before the private handlers (group 0)
-GROUP_STATE_KEY = "cekklaim.groups"
-#: Messages the bot sends per group per minute; Telegram allows about 20.
-GROUP_MESSAGES_PER_MINUTE = 15
 #: Group commands, as Telegram's menu shows them; admins also see /pengaturan.
 GROUP_COMMANDS = ("cek", "bantuan")
 ADMIN_GROUP_COMMANDS = ("cek", "pengaturan", "bantuan")
 
-# Settings buttons (bot/telegram/callbacks.py): gs:a:1 / gs:a:0 (automatic check on/off),
-# gs:s:normal / gs:s:strict (sensitivity)
-CB_SETTINGS = "gs"
-AUTO_CHECK = callbacks.declare("gs:a", Arg.WORD)
-SENSITIVITY = callbacks.declare("gs:s", Arg.WORD)
-_SETTING_VALUES = {AUTO_CHECK: ("0", "1"), SENSITIVITY: SENSITIVITIES}
-ADMIN_STATUSES = frozenset({ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR})
 _IN_CHAT = frozenset(
     {ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.MEMBER}
 )
-
-
-@dataclass(slots=True)
-class GroupState:
-    limiter: RateLimiter  # per group chat id: messages the bot sends there
-
-
-def group_state(context: Context) -> GroupState:
-    value = context.application.bot_data[GROUP_STATE_KEY]
-    assert isinstance(value, GroupState)
-    return value
 
 
 def _stops(handler: Callback) -> Callback:
@@ -176,35 +155,6 @@ def _without_mentions(claim: ExtractedClaim, username: str) -> ExtractedClaim:
     return dataclasses.replace(claim, text=" ".join(rest.split()))
 
 
-async def _send(
-    context: Context,
-    message: Message,
-    reply: Reply,
-    *,
-    reply_to: Message | None = None,
-) -> Message | None:
-    """Reply in the message's chat and topic, within the group's rate limit (else quiet)."""
-    if not group_state(context).limiter.allow(message.chat_id):
-        log.debug("group %s over its rate limit: quiet", message.chat_id)
-        return None
-    target = reply_to or message
-    return await message.reply_text(
-        reply.text,
-        reply_markup=reply.markup,
-        reply_parameters=ReplyParameters(target.message_id, allow_sending_without_reply=True),
-    )
-
-
-async def is_admin(context: Context, chat_id: int, user_id: int) -> bool:
-    """Ask Telegram (getChatMember): the only source trusted for admin rights."""
-    try:
-        member = await context.bot.get_chat_member(chat_id, user_id)
-    except TelegramError as exc:
-        log.info("getChatMember failed for a group: %s", exc)
-        return False
-    return member.status in ADMIN_STATUSES
-
-
 def _in_chat(member: ChatMember) -> bool:
     if member.status == ChatMemberStatus.RESTRICTED:
         return bool(getattr(member, "is_member", False))
@@ -265,11 +215,11 @@ async def _answer_asked(
     decision = await claims.decide(rt.core, asked, claims.GROUP_ASKED)
     if decision.answer is None:
         key = "group_unreadable" if target is not message else "group_usage"
-        await _send(context, message, Reply(text(lang, key)))
+        await send_to_group(context, message, Reply(text(lang, key)))
         return
     updatelog.note_answer(decision.answer)
     reply = group_reply(decision.answer, lang, context.bot.username, decision.linked)
-    await _send(context, message, reply, reply_to=target)
+    await send_to_group(context, message, reply, reply_to=target)
 
 
 async def check_command(update: Update, context: Context) -> None:
@@ -286,7 +236,7 @@ async def check_command(update: Update, context: Context) -> None:
         replied = _replied(message, context.bot.id)
         if replied is None:
             lang = runtime(context).language(update.effective_user)
-            await _send(context, message, Reply(text(lang, "group_usage")))
+            await send_to_group(context, message, Reply(text(lang, "group_usage")))
             return
         claim, target = extract_claim(replied), replied
     await _answer_asked(update, context, claim, target)
@@ -304,7 +254,7 @@ async def mention(update: Update, context: Context) -> None:
     claim = _without_mentions(extract_claim(message), context.bot.username)
     if not claim.text and not claim.urls:
         lang = runtime(context).language(update.effective_user)
-        await _send(context, message, Reply(text(lang, "group_usage")))
+        await send_to_group(context, message, Reply(text(lang, "group_usage")))
         return
     await _answer_asked(update, context, claim, message)
 
@@ -335,107 +285,7 @@ async def auto_check(update: Update, context: Context) -> None:
     reply = short_cards.short_card(
         decision.statements[0], DEFAULT_LANGUAGE, context.bot.username, match=decision.best_match
     )
-    await _send(context, message, reply)
-
-
-# ------------------------------------------------------------------------------ settings
-
-
-def _settings_keyboard(settings: GroupSettings, language: str) -> InlineKeyboardMarkup:
-    auto = (
-        InlineKeyboardButton(
-            text(language, "btn_auto_off"), callback_data=callbacks.encode(AUTO_CHECK, "0")
-        )
-        if settings.auto_check
-        else InlineKeyboardButton(
-            text(language, "btn_auto_on"), callback_data=callbacks.encode(AUTO_CHECK, "1")
-        )
-    )
-    other = SENSITIVITY_NORMAL if settings.sensitivity == SENSITIVITY_STRICT else SENSITIVITY_STRICT
-    sensitivity = InlineKeyboardButton(
-        text(language, f"btn_sensitivity_{other}"),
-        callback_data=callbacks.encode(SENSITIVITY, other),
-    )
-    return InlineKeyboardMarkup([[auto], [sensitivity]])
-
-
-async def _bot_sees_forwards(context: Context, chat_id: int) -> bool:
-    """Privacy mode hides forwarded posts unless the bot is an admin or privacy is off."""
-    if context.bot.can_read_all_group_messages:
-        return True
-    return await is_admin(context, chat_id, context.bot.id)
-
-
-async def settings_view(context: Context, settings: GroupSettings, language: str) -> Reply:
-    body = text(
-        language,
-        "settings",
-        auto=text(language, "settings_on" if settings.auto_check else "settings_off"),
-        sensitivity=text(language, f"sensitivity_{settings.sensitivity}"),
-    )
-    if settings.auto_check and not await _bot_sees_forwards(context, settings.chat_id):
-        body += text(language, "settings_need_access")
-    return Reply(body, _settings_keyboard(settings, language))
-
-
-async def settings_command(update: Update, context: Context) -> None:
-    """/pengaturan in a group: admins get the settings, everyone else a polite refusal."""
-    message = update.message  # not an edited one
-    chat = update.effective_chat
-    user = update.effective_user
-    if message is None or chat is None or user is None:
-        return
-    rt = runtime(context)
-    lang = rt.language(user)
-    if message.sender_chat is not None and message.sender_chat.id == chat.id:
-        await _send(context, message, Reply(text(lang, "settings_anonymous")))
-        return
-    if not await is_admin(context, chat.id, user.id):
-        await _send(context, message, Reply(text(lang, "settings_not_admin")))
-        return
-    settings = citizens.open_group_settings(rt.core, chat.id)
-    await _send(context, message, await settings_view(context, settings, lang))
-
-
-async def settings_private(update: Update, context: Context) -> None:
-    """/pengaturan in a private chat: it is a group command."""
-    message = update.effective_message
-    if message is not None:
-        lang = runtime(context).language(update.effective_user)
-        await message.reply_text(text(lang, "settings_private"))
-
-
-async def settings_button(update: Update, context: Context) -> None:
-    """A settings button: admin rights are checked again, for whoever pressed it."""
-    query = update.callback_query
-    if query is None:
-        return
-    rt = runtime(context)
-    user = query.from_user
-    lang = rt.language(user)
-    message = query.message
-    pressed = callbacks.decode(query.data)
-    if (
-        pressed is None
-        or pressed.kind not in _SETTING_VALUES
-        or pressed.word(0) not in _SETTING_VALUES[pressed.kind]
-        or not isinstance(message, Message)
-        or message.chat.type not in (ChatType.GROUP, ChatType.SUPERGROUP)
-        or not pressed_on_its_message(query)  # only ever on the settings message
-    ):
-        await query.answer(text(lang, "ack_stale"))
-        return
-    chat_id = message.chat.id
-    if not await is_admin(context, chat_id, user.id):
-        await query.answer(text(lang, "ack_settings_not_admin"), show_alert=True)
-        return
-    name = "a" if pressed.kind is AUTO_CHECK else "s"
-    after, changed = citizens.change_group_setting(rt.core, chat_id, name, pressed.word(0))
-    await query.answer(text(lang, "ack_settings_saved"))
-    if not changed:
-        return  # a double tap: the message already shows these settings
-    view = await settings_view(context, after, lang)
-    await edit_unless_shown(query, view.text, view.markup)
+    await send_to_group(context, message, reply)
 
 
 # ------------------------------------------------------------------------------ membership
