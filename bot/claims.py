@@ -18,14 +18,16 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from bot.core import Answer, Core, Who
 from bot.matcher.match import MIN_CONTENT_WORDS, Match, Tier, plausible
 from bot.matcher.normalize import normalize
-from bot.sources.citizen import claim_text_with_page
-from bot.sources.fetch import FetchPolicy
 from storage import Statement
 from storage.groups import SENSITIVITY_STRICT
+
+if TYPE_CHECKING:
+    from bot.sources.fetch import FetchPolicy
 
 #: Inline mode answers while the user types: shorter queries are not worth a match.
 MIN_INLINE_CHARS = 3
@@ -218,6 +220,8 @@ async def decide(core: Core, claim: Claim, options: Options) -> Decision:
     text, failure = plan.text, None
     if plan.linked is None and options.fetch is not None and options.use_links and claim.urls:
         # a link known to no statement or earlier claim: what the page says is the claim
+        from bot.sources.citizen import claim_text_with_page  # the fetcher: only when used
+
         read = await claim_text_with_page(claim.text, claim.urls, options.fetch)
         text, failure = read.text, read.failure
     if not options.record:

@@ -348,6 +348,12 @@ class GroupCommit:
                 future.set_result(outcome)
 
 
+def _who(core: Core, who: Who | None, options: dict[str, Any]) -> Who:
+    if who is not None and options:
+        raise TypeError("give either who= or the options of Core.who, not both")
+    return who if who is not None else core.who(**options)
+
+
 class Core:
     """Database plus the current index; one per process."""
 
@@ -500,7 +506,7 @@ class Core:
         checks in groups): they count toward trends but stay out of the moderators' queue
         (`storage.record_submission`).
         """
-        pending = self._match_for_record(text, who or self.who(**options))
+        pending = self._match_for_record(text, _who(self, who, options))
         if pending.record is None:
             return pending.answer(None)
         return pending.answer(storage.record_submission(self.db, **pending.record))
@@ -510,7 +516,7 @@ class Core:
         reach this point in the same loop iteration are stored in one transaction, so one
         fsync (synchronous=FULL) serves them all. Each is still committed before its caller
         answers; alone, a claim costs what `check` costs."""
-        pending = self._match_for_record(text, who or self.who(**options))
+        pending = self._match_for_record(text, _who(self, who, options))
         if pending.record is None:
             return pending.answer(None)
         return pending.answer(await self._commits.submit(pending.record))
