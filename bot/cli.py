@@ -10,12 +10,12 @@ import sqlite3
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
 import storage
-from bot import reports
+from bot import claims, reports
 from bot.core import Core, index_docs
 from bot.curation import CLI_ACTOR, Curation, HistoryLine
 from bot.evaluation import evaluate, read_jsonl, read_queries
@@ -180,12 +180,10 @@ def cmd_check(args: argparse.Namespace, settings: Settings, db_path: Path) -> in
     if not text.strip():
         print("cekklaim check: teks klaim kosong / the claim text is empty", file=sys.stderr)
         return EXIT_USAGE
-    if args.no_record:
-        result, statements = core.match(text)
-    else:
-        answer = core.check(text, channel="cli")
-        result, statements = answer.result, answer.statements
-    print(describe(result, statements))
+    options = claims.CLI_PREVIEW if args.no_record else claims.CLI
+    decision = claims.decide_now(core, claims.Claim(text, channel=claims.Channel.CLI), options)
+    assert decision.answer is not None  # the CLI checks any text (`Options.readable_only`)
+    print(describe(decision.answer.result, decision.statements))
     return 0
 
 
@@ -216,10 +214,19 @@ def describe(result: MatchResult, statements: Sequence[Statement]) -> str:
 
 def cmd_match(args: argparse.Namespace, settings: Settings, db_path: Path) -> int:
     core = Core.open(db_path, settings.secret)
-    return match_stream(core.snapshot.index, sys.stdin, sys.stdout)
+    return match_stream(lambda text: preview(core, text), sys.stdin, sys.stdout)
 
 
-def match_stream(index: MatchIndex, fin: TextIO, fout: TextIO) -> int:
+def preview(core: Core, text: str) -> MatchResult:
+    """The claim path's match for `text`, recording nothing (`claims.CLI_PREVIEW`)."""
+    decision = claims.decide_now(
+        core, claims.Claim(text, channel=claims.Channel.CLI), claims.CLI_PREVIEW
+    )
+    assert decision.answer is not None  # the CLI checks any text (`Options.readable_only`)
+    return decision.answer.result
+
+
+def match_stream(match: Callable[[str], MatchResult], fin: TextIO, fout: TextIO) -> int:
     """One output line per input line, in order, flushed at once so it works in a pipe."""
     bad = 0
     for lineno, line in enumerate(fin, 1):
@@ -238,7 +245,7 @@ def match_stream(index: MatchIndex, fin: TextIO, fout: TextIO) -> int:
             fout.write(json.dumps(out, ensure_ascii=False) + "\n")
             fout.flush()
             continue
-        result = match_text(index, text)
+        result = match(text)
         out = {
             "id": row.get("id"),
             "tier": result.tier.value,

@@ -262,10 +262,23 @@ class Answer:
     claim_id: int | None  # None: blank text, nothing to record
     match_ms: float = 0.0  # time spent matching, and storing the claim (for the update log)
     store_ms: float = 0.0
+    status: str | None = None  # the stored claim's status: "open" waits in the queue
 
     @property
     def tier(self) -> Tier:
         return self.result.tier
+
+
+@dataclass(frozen=True, slots=True)
+class Who:
+    """Where a claim came from, as stored: channel, keyed hashes (never raw ids), the
+    update (so a redelivered update is recognised), and whether someone asked."""
+
+    channel: str
+    user_hash: str | None = None
+    chat_hash: str | None = None
+    update_id: int | None = None
+    asked: bool = True
 
 
 @dataclass(slots=True)
@@ -285,7 +298,7 @@ class _Pending:
         store_ms = (time.perf_counter() - self.matched) * 1000
         return Answer(
             self.result, self.statements, recorded.duplicate, recorded.claim.id,
-            match_ms, store_ms,
+            match_ms, store_ms, recorded.claim.status,
         )  # fmt: skip
 
 
@@ -333,6 +346,12 @@ class GroupCommit:
                 future.set_exception(outcome)
             else:
                 future.set_result(outcome)
+
+
+def _who(core: Core, who: Who | None, options: dict[str, Any]) -> Who:
+    if who is not None and options:
+        raise TypeError("give either who= or the options of Core.who, not both")
+    return who if who is not None else core.who(**options)
 
 
 class Core:
@@ -430,11 +449,6 @@ class Core:
         result = match_text(snap.index, text)
         return result, tuple(snap.statements[m.statement_id] for m in result.matches)
 
-    def statement_for_links(self, urls: tuple[str, ...]) -> Statement | None:
-        """The one current statement these links point to, if exactly one (`link_answer`)."""
-        found = self.link_answer(urls)
-        return found[0] if found else None
-
     def link_answer(self, urls: tuple[str, ...]) -> tuple[Statement, str] | None:
         """The one current statement these links point to, and how: "source" or "seen".
 
@@ -468,60 +482,68 @@ class Core:
         if claim_id is not None and urls:
             record_claim_links(self.db, claim_id, unique_keys(urls))
 
-    def check(self, text: str, **options: Any) -> Answer:
-        """Match a claim and record it before anyone is answered (blank text is not a claim).
+    def pseudonym(self, telegram_id: int | None) -> str | None:
+        """The keyed hash stored for a user or chat id: the one place ids are hashed."""
+        return None if telegram_id is None else storage.hash_user_id(self.secret, telegram_id)
 
-        Options as `_match_for_record`: `channel`, `user_id`, `chat_id`, `update_id`, and
-        `asked=False` for texts the bot only saw (automatic checks in groups): they count
-        toward trends but stay out of the moderators' queue (`storage.record_submission`).
-        """
-        pending = self._match_for_record(text, **options)
-        if pending.record is None:
-            return pending.answer(None)
-        return pending.answer(storage.record_submission(self.db, **pending.record))
-
-    async def check_async(self, text: str, **options: Any) -> Answer:
-        """`check` for the bot's event loop, with group commit: the claims of all updates that
-        reach this point in the same loop iteration are stored in one transaction, so one
-        fsync (synchronous=FULL) serves them all. Each is still committed before its caller
-        answers; alone, a claim costs what `check` costs."""
-        pending = self._match_for_record(text, **options)
-        if pending.record is None:
-            return pending.answer(None)
-        return pending.answer(await self._commits.submit(pending.record))
-
-    def _match_for_record(
+    def who(
         self,
-        text: str,
-        *,
         channel: str,
+        *,
         user_id: int | None = None,
         chat_id: int | None = None,
         update_id: int | None = None,
         asked: bool = True,
-    ) -> _Pending:
-        """The match, and what `storage.record_submission` needs (None: nothing to record)."""
+    ) -> Who:
+        """`Who` from raw ids (the CLI and tests; the bot hashes once per update)."""
+        return Who(channel, self.pseudonym(user_id), self.pseudonym(chat_id), update_id, asked)
+
+    def check(self, text: str, who: Who | None = None, **options: Any) -> Answer:
+        """Match a claim and record it before anyone is answered (blank text is not a claim).
+
+        `who` says where it came from; or options as `Core.who`: `channel`, `user_id`,
+        `chat_id`, `update_id`, and `asked=False` for texts the bot only saw (automatic
+        checks in groups): they count toward trends but stay out of the moderators' queue
+        (`storage.record_submission`).
+        """
+        pending = self._match_for_record(text, _who(self, who, options))
+        if pending.record is None:
+            return pending.answer(None)
+        return pending.answer(storage.record_submission(self.db, **pending.record))
+
+    async def check_async(self, text: str, who: Who | None = None, **options: Any) -> Answer:
+        """`check` for the bot's event loop, with group commit: the claims of all updates that
+        reach this point in the same loop iteration are stored in one transaction, so one
+        fsync (synchronous=FULL) serves them all. Each is still committed before its caller
+        answers; alone, a claim costs what `check` costs."""
+        pending = self._match_for_record(text, _who(self, who, options))
+        if pending.record is None:
+            return pending.answer(None)
+        return pending.answer(await self._commits.submit(pending.record))
+
+    def _match_for_record(self, text: str, who: Who) -> _Pending:
+        """The match, and what `storage.record_submission` needs (None: nothing to record).
+
+        Not the "readable" rule (`bot.claims.readable`, applied before this): only what can
+        be stored at all. A text of links alone is stored as typed; an empty or unprintable
+        reading is not."""
         started = time.perf_counter()
         result, statements = self.match(text)
         best = result.best
         normalized = result.query.text or " ".join(text.split()).lower()[:4000]
         if not normalized.isprintable() or not normalized.strip():
             return _Pending(result, statements, None, started)
-
-        def pseudonym(telegram_id: int | None) -> str | None:
-            return None if telegram_id is None else storage.hash_user_id(self.secret, telegram_id)
-
         record = {
             "text": text,
             "normalized": normalized,
-            "channel": channel,
-            "user_hash": pseudonym(user_id),
-            "chat_hash": pseudonym(chat_id),
-            "update_id": update_id,
+            "channel": who.channel,
+            "user_hash": who.user_hash,
+            "chat_hash": who.chat_hash,
+            "update_id": who.update_id,
             "best_statement_external_id": best.statement_id if best else None,
             "best_score": best.score if best else None,
             "tier": result.tier.value,
-            "asked": asked,
+            "asked": who.asked,
         }
         return _Pending(result, statements, record, started)
 

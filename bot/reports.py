@@ -4,12 +4,12 @@ in a <pre> block. One wording, two places."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 
 import storage
 from bot.clusters import Cluster
-
-WIB = timezone(timedelta(hours=7), "WIB")
+from bot.plaintext import shorten
+from storage.db import WIB
 
 
 def wib(iso: str | None) -> str:
@@ -26,8 +26,8 @@ def wib(iso: str | None) -> str:
 
 
 def one_line(text: str, width: int = 90) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
+    """One line of at most `width` characters, cut on a word boundary (`shorten`)."""
+    return shorten(text, width)
 
 
 def queue_report(found: Sequence[Cluster]) -> str:

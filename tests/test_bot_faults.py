@@ -11,8 +11,6 @@ import pytest
 from botharness import Bot, claims, running_bot
 from fakebotapi import Call
 
-from bot.telegram import handlers
-
 CLAIM = "BOHONG!! pemilu 2024 diundur gak jadi tgl 14 februari, sebarkan!!"
 NEXT = "surat suara dicoblos duluan sebelum hari pemungutan"
 MODERATORS_CHAT = -1009999
@@ -98,15 +96,25 @@ async def test_a_dropped_connection_is_survived(tmp_path: Path) -> None:
         assert bot.fake.injected == ["sendMessage -> dropped"]
 
 
-async def test_the_typing_indicator_failing_does_not_stop_the_answer(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+async def test_an_idempotent_call_that_fails_is_retried_and_the_update_answered(
+    tmp_path: Path,
 ) -> None:
-    monkeypatch.setattr(handlers, "TYPING_ACTION", True)  # off by default (README "Scaling")
+    """getChatMember (the admin check of /pengaturan) is harmless to repeat: a dropped
+    connection is retried, and the admin still gets the settings."""
+    group, admin = -4_000_000_777, 1001
     async for bot in running_bot(tmp_path, **_env()):
-        bot.fake.fail_next("sendChatAction", drop=True, times=3, chat_id=1001)
-        first = await _claim_then_next(bot)
-        assert [c.status for c in first] == [200]
-        assert len(bot.fake.sent("sendChatAction")) >= 4  # retried: it is idempotent
+        bot.fake.chat_members[(group, admin)] = "administrator"
+        bot.fake.fail_next("getChatMember", drop=True, times=2, chat_id=group)
+        mark = bot.fake.mark()
+        settings = bot.fake.message_update(
+            "/pengaturan", user_id=admin, chat_id=group, chat_type="group"
+        )
+        bot.fake.push_update(settings)
+        call = await bot.fake.wait_for("sendMessage", _ok(group), after=mark, timeout=10)
+        data = [b["callback_data"] for row in call.params["reply_markup"]["inline_keyboard"]
+                for b in row]  # fmt: skip
+        assert data == ["gs:a:1", "gs:s:strict"]  # the settings, for the admin
+        assert len(bot.fake.sent("getChatMember")) >= 3  # retried: it is idempotent
 
 
 async def test_a_blocked_user_is_logged_at_info_and_dropped(

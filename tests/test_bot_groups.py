@@ -12,13 +12,9 @@ from botharness import GROUP, MEMBER, Bot, buttons, claims, visible
 from fakebotapi import Call
 
 import storage
+from bot.claims import STRICT_MIN_COVERAGE, STRICT_MIN_FUZZY
 from bot.core import Core
-from bot.telegram.groups import (
-    GROUP_STATE_KEY,
-    STRICT_MIN_COVERAGE,
-    STRICT_MIN_FUZZY,
-    GroupState,
-)
+from bot.telegram.groups import GROUP_STATE_KEY, GroupState
 from bot.telegram.texts import ID as GROUP_ID_TEXTS
 from bot.telegram.texts import ID as TEXTS_ID
 
@@ -214,7 +210,11 @@ async def test_a_failing_group_handler_is_reported_and_group_0_stays_out(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("database on fire")
 
+    async def broken_async(*args: object, **kwargs: object) -> None:
+        broken()
+
     monkeypatch.setattr(bot.core, "check", broken)
+    monkeypatch.setattr(bot.core, "check_async", broken_async)  # the bot's claim path
     await bot.quiet(bot.group_message("/cek " + HOAX))  # no full card from group 0 either
     assert "database on fire" in caplog.text  # through the application's error handler
 

@@ -20,6 +20,7 @@ import storage
 from bot.cli import NO_TOKEN_HELP, main, match_stream
 from bot.core import Core, index_docs, starter_base_path
 from bot.matcher.index import MatchIndex
+from bot.matcher.match import match_text
 from bot.settings import SETTING_NAMES
 from storage.transfer import FIELDS
 
@@ -194,7 +195,7 @@ def starter_index() -> MatchIndex:
 def test_match_stream_survives_deeply_nested_json(starter_index: MatchIndex) -> None:
     fin = io.StringIO("[" * 100_000 + "\n" + json.dumps({"id": 2, "text": CLAIM}) + "\n")
     fout = io.StringIO()
-    assert match_stream(starter_index, fin, fout) == 1
+    assert match_stream(lambda text: match_text(starter_index, text), fin, fout) == 1
     out = [json.loads(line) for line in fout.getvalue().splitlines()]
     assert "error" in out[0] and out[1]["id"] == 2
 

@@ -236,7 +236,7 @@ def test_match_does_not_record(core: Core) -> None:
 def test_shared_homepage_link_names_no_statement(core: Core) -> None:
     shared = core.snapshot.statements["kpu-2024-hari-pemungutan"].source_url
     assert shared is not None
-    assert core.statement_for_links((shared,)) is None  # many statements cite it
+    assert core.link_answer((shared,)) is None  # many statements cite it
     storage.save_statement(
         core.db,
         StatementInput(
@@ -249,10 +249,9 @@ def test_shared_homepage_link_names_no_statement(core: Core) -> None:
         ),
         actor="t",
     )
-    found = core.statement_for_links(
-        ("https://example.com", "https://www.kpu.go.id/berita/baca/99999")
-    )
-    assert found is not None and found.external_id == "kpu-unique-link"
+    found = core.link_answer(("https://example.com", "https://www.kpu.go.id/berita/baca/99999"))
+    assert found is not None and found[0].external_id == "kpu-unique-link"
+    assert found[1] == "source"
 
 
 # --------------------------------------------------------------------------- refresh

@@ -75,11 +75,11 @@ def test_superseded_statement_is_not_shown_as_current() -> None:
 
 
 def test_possible_reply_offers_at_most_three_and_none_of_these() -> None:
-    candidates = [statement(id=i, claim=f"klaim nomor {i} " + "x" * 300) for i in range(5)]
+    candidates = [statement(id=i, claim=f"klaim nomor {i} " + "x" * 300) for i in range(1, 6)]
     reply = render.possible_reply(candidates, "id", claim_id=99)
     assert reply.markup is not None
     data = [b.callback_data for row in reply.markup.inline_keyboard for b in row]
-    assert data == ["p:99:0", "p:99:1", "p:99:2", "x:99"]
+    assert data == ["p:99:1", "p:99:2", "p:99:3", "x:99"]
     assert all(len(b.text) <= 64 for row in reply.markup.inline_keyboard for b in row)
     parse_html(reply.text)
 

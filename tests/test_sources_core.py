@@ -31,9 +31,9 @@ def answered_claim(core: Core, text: str, url: str, external_id: str) -> None:
 def test_normalized_sources_and_shared_homepages() -> None:
     core = core_with(("a", "https://www.kpu.go.id/a/"), ("b", "https://kpu.go.id"),
                      ("c", "https://kpu.go.id/"))  # fmt: skip
-    found = core.statement_for_links(("http://kpu.go.id/a?utm_campaign=x",))
-    assert found is not None and found.external_id == "a"
-    assert core.statement_for_links(("https://www.kpu.go.id",)) is None  # two share it
+    found = core.link_answer(("http://kpu.go.id/a?utm_campaign=x",))
+    assert found is not None and found[0].external_id == "a"
+    assert core.link_answer(("https://www.kpu.go.id",)) is None  # two share it
 
 
 def test_links_of_answered_claims() -> None:
@@ -43,14 +43,14 @@ def test_links_of_answered_claims() -> None:
     assert found is not None and (found[0].external_id, found[1]) == ("a", "seen")
     # the same link answered differently elsewhere: it no longer says which claim it is
     answered_claim(core, "pesan lain yang sama sekali berbeda isinya", "https://t.me/x/1", "b")
-    assert core.statement_for_links(("https://t.me/x/1",)) is None
+    assert core.link_answer(("https://t.me/x/1",)) is None
     # a site's root never answers through earlier claims
     answered_claim(core, "kabar ketiga tentang surat suara rusak", "https://example.org/", "a")
-    assert core.statement_for_links(("https://example.org",)) is None
+    assert core.link_answer(("https://example.org",)) is None
     # an open (unanswered) claim's link answers nothing
     open_claim = core.check("kabar keempat belum dijawab siapa pun", channel="cli")
     core.remember_links(open_claim.claim_id, ("https://t.me/x/9",))
-    assert core.statement_for_links(("https://t.me/x/9",)) is None
+    assert core.link_answer(("https://t.me/x/9",)) is None
 
 
 def test_a_claim_many_links_share_answers_none_of_them() -> None:

@@ -309,7 +309,8 @@ def test_group_commit_survives_a_loop_that_closed_before_its_flush(tmp_path: Pat
 
     core = Core.open(tmp_path / "bot.db", "test-secret-0123456789")
     dead = asyncio.new_event_loop()
-    record = core._match_for_record(CLAIM, channel="private", user_id=1001, update_id=1).record
+    who = core.who("private", user_id=1001, update_id=1)
+    record = core._match_for_record(CLAIM, who).record
     assert record is not None
     # a claim submitted on a loop that closed before its flush ran
     core._commits.pending.append((record, dead.create_future()))

@@ -1,19 +1,18 @@
 """A link a citizen sends, read as a claim: the linked page's title and description.
 
 Citizens often send only a link to a post or article. When no known source or earlier
-claim answers the link itself (`Core.statement_for_links`), what the page says about
+claim answers the link itself (`Core.link_answer`), what the page says about
 itself is matched as the claim, together with whatever the citizen typed.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from bot.sources.fetch import HTML_TYPES, FetchError, FetchPolicy, fetch
 from bot.sources.sandbox import read_page
+from bot.sources.urls import URL_IN_TEXT
 
-_URL = re.compile(r"https?://\S+", re.IGNORECASE)
 MAX_PAGE_TEXT = 1500
 
 
@@ -26,7 +25,7 @@ class LinkText:
 
 
 def without_urls(text: str) -> str:
-    return " ".join(_URL.sub(" ", text).split())
+    return " ".join(URL_IN_TEXT.sub(" ", text).split())
 
 
 async def claim_text_with_page(typed: str, urls: tuple[str, ...], policy: FetchPolicy) -> LinkText:

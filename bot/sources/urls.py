@@ -7,8 +7,12 @@ a citizen sends can be compared with statements' sources and with links seen bef
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+#: A link as people paste it into a message: scheme, then everything up to whitespace.
+URL_IN_TEXT = re.compile(r"https?://\S+", re.IGNORECASE)
 
 #: Query parameters that only say where a click came from, never which page it is.
 TRACKING_PARAMS = frozenset(

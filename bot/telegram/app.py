@@ -34,7 +34,7 @@ from telegram.warnings import PTBUserWarning
 from bot.core import Core
 from bot.curation import Curation
 from bot.settings import Settings
-from bot.telegram import feeds, groups, handlers, inline
+from bot.telegram import feeds, group_limit, group_settings, groups, handlers, inline
 from bot.telegram.callbacks import pattern
 from bot.telegram.concurrency import DEFAULT_CONCURRENT_UPDATES, OrderedUpdateProcessor
 from bot.telegram.faults import BotApiLimiter
@@ -115,8 +115,8 @@ def build_application(
         curation=Curation(core.db, settings.moderator_ids),
     )
     # groups.py keeps its per-group send limiter under its own key until it reads it here
-    app.bot_data[groups.GROUP_STATE_KEY] = groups.GroupState(
-        RateLimiter(groups.GROUP_MESSAGES_PER_MINUTE)
+    app.bot_data[group_limit.GROUP_STATE_KEY] = group_limit.GroupState(
+        RateLimiter(group_limit.GROUP_MESSAGES_PER_MINUTE)
     )
     register_handlers(app)
     return app
@@ -141,11 +141,13 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
         [
             CommandHandler(["cek", "check"], _stop_after(groups.check_command), filters=any_group),
             CommandHandler(
-                ["pengaturan", "settings"], _stop_after(groups.settings_command), filters=any_group
+                ["pengaturan", "settings"],
+                _stop_after(group_settings.settings_command),
+                filters=any_group,
             ),
             CommandHandler(
                 ["pengaturan", "settings"],
-                _stop_after(groups.settings_private),
+                _stop_after(group_settings.settings_private),
                 filters=private & new_message,
             ),
             MessageHandler(
@@ -157,7 +159,8 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
             MessageHandler(filters.StatusUpdate.MIGRATE, groups.chat_migrated),
             ChatMemberHandler(groups.my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
             CallbackQueryHandler(
-                _stop_after(groups.settings_button), pattern=rf"^{groups.CB_SETTINGS}:"
+                _stop_after(group_settings.settings_button),
+                pattern=rf"^{group_settings.CB_SETTINGS}:",
             ),
             InlineQueryHandler(inline.inline_query),
             ChosenInlineResultHandler(inline.chosen_result),

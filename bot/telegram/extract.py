@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from telegram import Message, MessageEntity
 
+from bot.sources.urls import URL_IN_TEXT
 from storage.statements import LONE_SURROGATE_RE
 
 MAX_CLAIM_CHARS = 20_000  # beyond this nothing helps matching; the rest is dropped
-_URL = re.compile(r"https?://\S+", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
 class ExtractedClaim:
     text: str  # "" when the message carries no readable text
     urls: tuple[str, ...]
-    forwarded: bool
 
 
 def extract_claim(message: Message, *, strip_command: bool = False) -> ExtractedClaim:
@@ -27,7 +25,7 @@ def extract_claim(message: Message, *, strip_command: bool = False) -> Extracted
         raw = raw.split(maxsplit=1)[1] if len(raw.split(maxsplit=1)) > 1 else ""
     # NUL and lone surrogates (a JSON "\\ud800" escape is no character) cannot be stored
     raw = LONE_SURROGATE_RE.sub("\ufffd", raw.replace("\x00", " ")[:MAX_CLAIM_CHARS])
-    urls = list(_URL.findall(raw))
+    urls = list(URL_IN_TEXT.findall(raw))
     for entity, value in entity_values(message, (MessageEntity.TEXT_LINK, MessageEntity.URL)):
         if entity.type == MessageEntity.TEXT_LINK and entity.url:
             urls.append(entity.url)
@@ -36,7 +34,6 @@ def extract_claim(message: Message, *, strip_command: bool = False) -> Extracted
     return ExtractedClaim(
         text=raw.strip(),
         urls=tuple(dict.fromkeys(u.rstrip(".,)") for u in urls)),
-        forwarded=message.forward_origin is not None,
     )
 
 

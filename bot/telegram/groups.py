@@ -4,125 +4,69 @@ Works with Telegram's default privacy mode: the bot then receives commands, ment
 replies to its own messages. Forwarded posts reach it only when it is a group admin (or
 privacy mode is off), which is why the automatic check says so in /pengaturan.
 
-    /cek (reply) or @bot (reply)  -> core.check(channel="group", asked=True) -> short card
+    /cek (reply) or @bot (reply)  -> claims.decide(GROUP_ASKED) -> short card
                                      or a short "possible"/"none" note
-    forwarded post, auto on       -> core.check(channel="group", asked=False)
-                                     -> short card only when confident, else silence
+    forwarded post, auto on       -> claims.decide(GROUP_AUTO) -> short card only when
+                                     `claims.speaks_unprompted`, else silence
 
 Handlers run in handler group `GROUP` (-1), before the private handlers in group 0, and the
 ones that answer raise `ApplicationHandlerStop` so group 0's generic /cek does not answer
-again. Group settings may only be changed by admins, verified with getChatMember on every
-command and button press, never read from the message.
+again. /pengaturan (admins only) lives in group_settings.py, and every group answer goes out
+through the one per-group limit in group_limit.py.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import functools
 import logging
 import re
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from telegram import (
     BotCommand,
     BotCommandScopeAllChatAdministrators,
     BotCommandScopeAllGroupChats,
     ChatMember,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
     Message,
     MessageEntity,
-    ReplyParameters,
     Update,
 )
 from telegram.constants import ChatMemberStatus, ChatType
-from telegram.error import BadRequest, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
-    ApplicationHandlerStop,
     ContextTypes,
 )
 from telegram.ext.filters import MessageFilter
 
+from bot import citizens, claims
+from bot.citizens import Statement
+from bot.claims import speaks_unprompted
 from bot.core import Answer
 from bot.matcher.match import Tier
-from bot.matcher.normalize import normalize
 from bot.telegram import short_cards, updatelog
 from bot.telegram.extract import ExtractedClaim, entity_values, extract_claim
-from bot.telegram.ratelimit import RateLimiter
-from bot.telegram.render import Reply, callback, pressed_on_its_message
-from bot.telegram.runtime import runtime
-from bot.telegram.texts import DEFAULT_LANGUAGE, text
-from storage import Statement
-from storage.groups import (
-    SENSITIVITIES,
-    SENSITIVITY_NORMAL,
-    SENSITIVITY_STRICT,
-    GroupSettings,
-    claim_intro,
-    ensure_group,
-    get_group,
-    mark_group_added,
-    mark_group_removed,
-    migrate_group,
-    set_auto_check,
-    set_sensitivity,
+from bot.telegram.group_limit import (
+    send_to_group,
 )
+from bot.telegram.render import Reply
+from bot.telegram.runtime import Runtime, runtime
+from bot.telegram.texts import DEFAULT_LANGUAGE, text
 
 log = logging.getLogger(__name__)
 
 Context = ContextTypes.DEFAULT_TYPE
-Callback = Callable[[Update, Context], Awaitable[None]]
+Callback = Callable[[Update, Context], Coroutine[Any, Any, None]]
 
 GROUP = -1  # handler group: before the private handlers (group 0)
-GROUP_STATE_KEY = "cekklaim.groups"
-#: Messages the bot sends per group per minute; Telegram allows about 20.
-GROUP_MESSAGES_PER_MINUTE = 15
-#: Strict sensitivity: on top of a confident match, the post must state the statement's claim
-#: nearly word for word (nearly all its words, in one stretch).
-STRICT_MIN_COVERAGE = 0.9
-STRICT_MIN_FUZZY = 0.9
 #: Group commands, as Telegram's menu shows them; admins also see /pengaturan.
 GROUP_COMMANDS = ("cek", "bantuan")
 ADMIN_GROUP_COMMANDS = ("cek", "pengaturan", "bantuan")
 
-# Settings buttons: gs:a:1 / gs:a:0 (automatic check on/off), gs:s:normal / gs:s:strict
-CB_SETTINGS = "gs"
-ADMIN_STATUSES = frozenset({ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR})
 _IN_CHAT = frozenset(
     {ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.MEMBER}
 )
-
-
-@dataclass(slots=True)
-class GroupState:
-    limiter: RateLimiter  # per group chat id: messages the bot sends there
-
-
-def group_state(context: Context) -> GroupState:
-    value = context.application.bot_data[GROUP_STATE_KEY]
-    assert isinstance(value, GroupState)
-    return value
-
-
-def _stops(handler: Callback) -> Callback:
-    """Run `handler`, then stop: group 0 must not answer the same update again.
-
-    An exception goes to the application's error handlers first (as it would unwrapped).
-    """
-
-    @functools.wraps(handler)
-    async def wrapper(update: Update, context: Context) -> None:
-        try:
-            await handler(update, context)
-        except ApplicationHandlerStop:
-            raise
-        except Exception as exc:
-            await context.application.process_error(update, exc)
-        raise ApplicationHandlerStop
-
-    return wrapper
 
 
 # ------------------------------------------------------------------------------ filters
@@ -175,39 +119,6 @@ def _without_mentions(claim: ExtractedClaim, username: str) -> ExtractedClaim:
     return dataclasses.replace(claim, text=" ".join(rest.split()))
 
 
-def _readable(claim: ExtractedClaim) -> bool:
-    return bool(claim.urls) or bool(claim.text and normalize(claim.text).content)
-
-
-async def _send(
-    context: Context,
-    message: Message,
-    reply: Reply,
-    *,
-    reply_to: Message | None = None,
-) -> Message | None:
-    """Reply in the message's chat and topic, within the group's rate limit (else quiet)."""
-    if not group_state(context).limiter.allow(message.chat_id):
-        log.debug("group %s over its rate limit: quiet", message.chat_id)
-        return None
-    target = reply_to or message
-    return await message.reply_text(
-        reply.text,
-        reply_markup=reply.markup,
-        reply_parameters=ReplyParameters(target.message_id, allow_sending_without_reply=True),
-    )
-
-
-async def is_admin(context: Context, chat_id: int, user_id: int) -> bool:
-    """Ask Telegram (getChatMember): the only source trusted for admin rights."""
-    try:
-        member = await context.bot.get_chat_member(chat_id, user_id)
-    except TelegramError as exc:
-        log.info("getChatMember failed for a group: %s", exc)
-        return False
-    return member.status in ADMIN_STATUSES
-
-
 def _in_chat(member: ChatMember) -> bool:
     if member.status == ChatMemberStatus.RESTRICTED:
         return bool(getattr(member, "is_member", False))
@@ -238,6 +149,20 @@ def group_reply(
     return short_cards.group_none(language)
 
 
+def _claim(
+    rt: Runtime, update: Update, claim: ExtractedClaim, user_hash: str | None, chat_id: int
+) -> claims.Claim:
+    """What came in, for the use case (the sender's hash is computed once per update)."""
+    return claims.Claim(
+        claim.text,
+        claim.urls,
+        claims.Channel.GROUP,
+        user_hash,
+        rt.core.pseudonym(chat_id),
+        update.update_id,
+    )
+
+
 async def _answer_asked(
     update: Update, context: Context, claim: ExtractedClaim, target: Message
 ) -> None:
@@ -248,23 +173,17 @@ async def _answer_asked(
     chat = update.effective_chat
     if message is None or user is None or chat is None:
         return
-    lang = rt.language(user)
-    if not _readable(claim):
+    user_hash = rt.user_hash(user.id)
+    lang = citizens.chosen_language(rt.core, user_hash) or DEFAULT_LANGUAGE
+    asked = _claim(rt, update, claim, user_hash, chat.id)
+    decision = await claims.decide(rt.core, asked, claims.GROUP_ASKED)
+    if decision.answer is None:
         key = "group_unreadable" if target is not message else "group_usage"
-        await _send(context, message, Reply(text(lang, key)))
+        await send_to_group(context, message, Reply(text(lang, key)))
         return
-    linked = rt.core.statement_for_links(claim.urls)
-    answer = rt.core.check(
-        claim.text or " ".join(claim.urls),
-        channel="group",
-        user_id=user.id,
-        chat_id=chat.id,
-        update_id=update.update_id,
-        asked=True,
-    )
-    updatelog.note_answer(answer)
-    reply = group_reply(answer, lang, context.bot.username, linked)
-    await _send(context, message, reply, reply_to=target)
+    updatelog.note_answer(decision.answer)
+    reply = group_reply(decision.answer, lang, context.bot.username, decision.linked)
+    await send_to_group(context, message, reply, reply_to=target)
 
 
 async def check_command(update: Update, context: Context) -> None:
@@ -281,7 +200,7 @@ async def check_command(update: Update, context: Context) -> None:
         replied = _replied(message, context.bot.id)
         if replied is None:
             lang = runtime(context).language(update.effective_user)
-            await _send(context, message, Reply(text(lang, "group_usage")))
+            await send_to_group(context, message, Reply(text(lang, "group_usage")))
             return
         claim, target = extract_claim(replied), replied
     await _answer_asked(update, context, claim, target)
@@ -299,20 +218,9 @@ async def mention(update: Update, context: Context) -> None:
     claim = _without_mentions(extract_claim(message), context.bot.username)
     if not claim.text and not claim.urls:
         lang = runtime(context).language(update.effective_user)
-        await _send(context, message, Reply(text(lang, "group_usage")))
+        await send_to_group(context, message, Reply(text(lang, "group_usage")))
         return
     await _answer_asked(update, context, claim, message)
-
-
-def confident_enough(answer: Answer, settings: GroupSettings) -> bool:
-    """May the automatic check speak? Only for a confident match, not contradicted by the
-    post's polarity, and with strict sensitivity only for a very strong one."""
-    best = answer.result.best
-    if answer.tier is not Tier.CONFIDENT or best is None or best.polarity_differs:
-        return False
-    return settings.sensitivity != SENSITIVITY_STRICT or (
-        best.coverage >= STRICT_MIN_COVERAGE and best.fuzzy >= STRICT_MIN_FUZZY
-    )
 
 
 async def auto_check(update: Update, context: Context) -> None:
@@ -326,134 +234,22 @@ async def auto_check(update: Update, context: Context) -> None:
     if message is None or chat is None or message.is_automatic_forward:
         return  # a linked channel's own posts, copied into its discussion group: not shared
     rt = runtime(context)
-    settings = get_group(rt.core.db, chat.id)
+    settings = citizens.group_settings(rt.core, chat.id)
     if settings is None or not settings.active or not settings.auto_check:
         return
-    claim = extract_claim(message)
-    if not claim.text or not normalize(claim.text).content:
-        return
     user = update.effective_user
-    answer = rt.core.check(
-        claim.text,
-        channel="group",
-        user_id=user.id if user else None,
-        chat_id=chat.id,
-        update_id=update.update_id,
-        asked=False,
-    )
-    updatelog.note_answer(answer)
-    if answer.duplicate or not confident_enough(answer, settings):
+    user_hash = rt.user_hash(user.id) if user else None
+    seen = _claim(rt, update, extract_claim(message), user_hash, chat.id)
+    decision = await claims.decide(rt.core, seen, claims.GROUP_AUTO)
+    if decision.answer is None:
+        return
+    updatelog.note_answer(decision.answer)
+    if decision.duplicate or not speaks_unprompted(decision, settings.sensitivity):
         return  # quiet: never "no match" unprompted
     reply = short_cards.short_card(
-        answer.statements[0], DEFAULT_LANGUAGE, context.bot.username, match=answer.result.best
+        decision.statements[0], DEFAULT_LANGUAGE, context.bot.username, match=decision.best_match
     )
-    await _send(context, message, reply)
-
-
-# ------------------------------------------------------------------------------ settings
-
-
-def _settings_keyboard(settings: GroupSettings, language: str) -> InlineKeyboardMarkup:
-    auto = (
-        InlineKeyboardButton(
-            text(language, "btn_auto_off"), callback_data=callback(CB_SETTINGS, "a", 0)
-        )
-        if settings.auto_check
-        else InlineKeyboardButton(
-            text(language, "btn_auto_on"), callback_data=callback(CB_SETTINGS, "a", 1)
-        )
-    )
-    other = SENSITIVITY_NORMAL if settings.sensitivity == SENSITIVITY_STRICT else SENSITIVITY_STRICT
-    sensitivity = InlineKeyboardButton(
-        text(language, f"btn_sensitivity_{other}"),
-        callback_data=callback(CB_SETTINGS, "s", other),
-    )
-    return InlineKeyboardMarkup([[auto], [sensitivity]])
-
-
-async def _bot_sees_forwards(context: Context, chat_id: int) -> bool:
-    """Privacy mode hides forwarded posts unless the bot is an admin or privacy is off."""
-    if context.bot.can_read_all_group_messages:
-        return True
-    return await is_admin(context, chat_id, context.bot.id)
-
-
-async def settings_view(context: Context, settings: GroupSettings, language: str) -> Reply:
-    body = text(
-        language,
-        "settings",
-        auto=text(language, "settings_on" if settings.auto_check else "settings_off"),
-        sensitivity=text(language, f"sensitivity_{settings.sensitivity}"),
-    )
-    if settings.auto_check and not await _bot_sees_forwards(context, settings.chat_id):
-        body += text(language, "settings_need_access")
-    return Reply(body, _settings_keyboard(settings, language))
-
-
-async def settings_command(update: Update, context: Context) -> None:
-    """/pengaturan in a group: admins get the settings, everyone else a polite refusal."""
-    message = update.message  # not an edited one
-    chat = update.effective_chat
-    user = update.effective_user
-    if message is None or chat is None or user is None:
-        return
-    rt = runtime(context)
-    lang = rt.language(user)
-    if message.sender_chat is not None and message.sender_chat.id == chat.id:
-        await _send(context, message, Reply(text(lang, "settings_anonymous")))
-        return
-    if not await is_admin(context, chat.id, user.id):
-        await _send(context, message, Reply(text(lang, "settings_not_admin")))
-        return
-    settings = ensure_group(rt.core.db, chat.id)
-    await _send(context, message, await settings_view(context, settings, lang))
-
-
-async def settings_private(update: Update, context: Context) -> None:
-    """/pengaturan in a private chat: it is a group command."""
-    message = update.effective_message
-    if message is not None:
-        lang = runtime(context).language(update.effective_user)
-        await message.reply_text(text(lang, "settings_private"))
-
-
-async def settings_button(update: Update, context: Context) -> None:
-    """A settings button: admin rights are checked again, for whoever pressed it."""
-    query = update.callback_query
-    if query is None:
-        return
-    rt = runtime(context)
-    user = query.from_user
-    lang = rt.language(user)
-    message = query.message
-    parts = (query.data or "").split(":")
-    _, kind, value = parts if len(parts) == 3 else ("", "", "")
-    if (
-        not isinstance(message, Message)
-        or message.chat.type not in (ChatType.GROUP, ChatType.SUPERGROUP)
-        or (kind, value) not in {("a", "0"), ("a", "1"), *(("s", s) for s in SENSITIVITIES)}
-        or not pressed_on_its_message(query)  # only ever on the settings message
-    ):
-        await query.answer(text(lang, "ack_stale"))
-        return
-    chat_id = message.chat.id
-    if not await is_admin(context, chat_id, user.id):
-        await query.answer(text(lang, "ack_settings_not_admin"), show_alert=True)
-        return
-    db = rt.core.db
-    before = ensure_group(db, chat_id)
-    if kind == "a":
-        after = set_auto_check(db, chat_id, value == "1")
-    else:
-        after = set_sensitivity(db, chat_id, value)
-    await query.answer(text(lang, "ack_settings_saved"))
-    if (after.auto_check, after.sensitivity) == (before.auto_check, before.sensitivity):
-        return  # a double tap: the message already shows this
-    view = await settings_view(context, after, lang)
-    try:
-        await query.edit_message_text(view.text, reply_markup=view.markup)
-    except BadRequest as exc:
-        log.debug("settings edit skipped: %s", exc)
+    await send_to_group(context, message, reply)
 
 
 # ------------------------------------------------------------------------------ membership
@@ -464,19 +260,18 @@ async def my_chat_member(update: Update, context: Context) -> None:
     change = update.my_chat_member
     if change is None or change.chat.type not in (ChatType.GROUP, ChatType.SUPERGROUP):
         return
-    db = runtime(context).core.db
+    core = runtime(context).core
     chat_id = change.chat.id
     was_in, is_in = _in_chat(change.old_chat_member), _in_chat(change.new_chat_member)
     if is_in and not was_in:
-        mark_group_added(db, chat_id)
-        if claim_intro(db, chat_id):
+        if citizens.group_added(core, chat_id):
             intro = text(DEFAULT_LANGUAGE, "group_intro", mention=f"@{context.bot.username}")
             try:
                 await context.bot.send_message(chat_id, intro)
             except TelegramError as exc:  # e.g. not allowed to write there
                 log.info("group introduction not sent: %s", exc)
     elif was_in and not is_in:
-        mark_group_removed(db, chat_id)
+        citizens.group_removed(core, chat_id)
 
 
 async def chat_migrated(update: Update, context: Context) -> None:
@@ -484,11 +279,11 @@ async def chat_migrated(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None:
         return
-    db = runtime(context).core.db
+    core = runtime(context).core
     if message.migrate_to_chat_id:
-        migrate_group(db, message.chat_id, message.migrate_to_chat_id)
+        citizens.group_migrated(core, message.chat_id, message.migrate_to_chat_id)
     elif message.migrate_from_chat_id:
-        migrate_group(db, message.migrate_from_chat_id, message.chat_id)
+        citizens.group_migrated(core, message.migrate_from_chat_id, message.chat_id)
 
 
 # ------------------------------------------------------------------------------ wiring

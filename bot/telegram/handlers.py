@@ -1,6 +1,7 @@
-"""Thin callbacks: parse the update, call the core, render, send.
+"""Thin callbacks for private chats: parse the update, call the use case, render, send.
 
-update -> extract claim text -> core.check (normalize, match, record) -> render -> send
+update -> extract_claim -> claims.decide (readable?, links, page, match, record) -> reply_for
+       -> send
 """
 
 from __future__ import annotations
@@ -10,38 +11,30 @@ import html
 import logging
 import sqlite3
 
-from sqlite_utils import Database
-from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ChatAction, ChatType
-from telegram.error import BadRequest, TelegramError
+from telegram import CallbackQuery, Message, Update
+from telegram.constants import ChatType
+from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes, filters
 
-from bot.core import Answer
-from bot.matcher.match import MIN_CONTENT_WORDS, Tier
-from bot.matcher.normalize import normalize
-from bot.sources.citizen import claim_text_with_page
+from bot import citizens, claims
+from bot.claims import Decision
+from bot.matcher.match import Tier
 from bot.sources.fetch import policy_from
-from bot.telegram import render, updatelog
+from bot.telegram import callbacks, render, updatelog
+from bot.telegram.edits import edit_unless_shown
 from bot.telegram.extract import ExtractedClaim, extract_claim
 from bot.telegram.faults import expected_fault
 from bot.telegram.groups import MENTIONS_BOT
 from bot.telegram.keys import MODERATOR_DRAFT  # a /tambah in progress
 from bot.telegram.runtime import Runtime, runtime
 from bot.telegram.texts import DEFAULT_LANGUAGE, text
-from storage import Statement, get_statement, get_statement_by_rowid, is_moderator
-from storage.claims import claim_recorded
-from storage.db import describe_error
-from storage.people import asked_by, record_feedback, set_language, subscribe, unsubscribe_all
 
 log = logging.getLogger(__name__)
 
 Context = ContextTypes.DEFAULT_TYPE
 STATEMENT_PAYLOAD = "s"  # /start s<statement-id> opens a statement
-MAX_ROW_ID = 2**63 - 1  # SQLite's largest rowid: larger ids in callback data are forged
-# A "typing..." action before each answer: off, because the answer follows within
-# milliseconds (the indicator would never show) and the extra Bot API call cost about a fifth
-# of a claim's CPU and half of its Bot API calls (bench/throughput.py; README "Scaling").
-TYPING_ACTION = False
+#: Buttons that act on a claim: pressed only by its asker, in their private chat.
+CLAIM_BUTTONS = (render.PICK, render.NONE_OF_THESE, render.HELPFUL, render.WRONG, render.NOTIFY)
 
 
 async def start(update: Update, context: Context) -> None:
@@ -53,7 +46,7 @@ async def start(update: Update, context: Context) -> None:
         return
     payload = context.args[0] if context.args else ""
     if payload.startswith(STATEMENT_PAYLOAD) and len(payload) > 1:
-        statement = get_statement(rt.core.db, payload[1:])
+        statement = citizens.statement_by_id(rt.core, payload[1:])
         if statement is None:
             await message.reply_text(text(lang, "statement_missing"))
             return
@@ -101,7 +94,7 @@ async def stop_notifications(update: Update, context: Context) -> None:
     user = update.effective_user
     if user is None or update.effective_message is None:
         return
-    removed = unsubscribe_all(rt.core.db, rt.user_hash(user.id))
+    removed = citizens.stop_notifications(rt.core, rt.user_hash(user.id))
     await update.effective_message.reply_text(text(rt.language(user), "stopped", count=removed))
 
 
@@ -132,7 +125,7 @@ async def edited_message(update: Update, context: Context) -> None:
     """A citizen edited a claim in a private chat, usually to fix it: check the new text
     and answer in reply to it (a new ask; the first answer stays as it was)."""
     message = update.effective_message
-    if message is None or context.user_data.get(MODERATOR_DRAFT) is not None:
+    if message is None or (context.user_data or {}).get(MODERATOR_DRAFT) is not None:
         return  # a moderator fixing an earlier answer in /tambah: not a claim
     await answer_claim(update, context, extract_claim(message), quote=True)
 
@@ -172,7 +165,9 @@ async def per_user_limit(update: Update, context: Context) -> None:
     if user is None or not counts_against_limit(update):
         return
     rt = runtime(context)
-    if rt.limiter.allow(user.id) or is_moderator(rt.core.db, user.id, rt.settings.moderator_ids):
+    if rt.limiter.allow(user.id) or citizens.is_moderator(
+        rt.core, user.id, rt.settings.moderator_ids
+    ):
         return
     if rt.limiter.first_refusal(user.id):
         note = text(rt.language(user), "rate_limited")
@@ -188,153 +183,152 @@ async def per_user_limit(update: Update, context: Context) -> None:
 async def answer_claim(
     update: Update, context: Context, claim: ExtractedClaim, *, quote: bool = False
 ) -> None:
-    """The citizen path (within the per-user limit, `per_user_limit`): match and record, then
-    one reply (quoting the message when `quote`, e.g. for an edited one)."""
+    """The citizen path (within the per-user limit, `per_user_limit`): the use case decides
+    and records, then one reply (quoting the message when `quote`, e.g. for an edited one)."""
     rt = runtime(context)
     message = update.effective_message
     user = update.effective_user
     chat = update.effective_chat
     if message is None or user is None or chat is None:
         return
-    lang = rt.language(user)
-    if (not claim.text or not normalize(claim.text).content) and not claim.urls:
-        await message.reply_text(text(lang, "howto"))
-        return
-    if TYPING_ACTION:
-        with contextlib.suppress(TelegramError):  # only cosmetic: the claim is handled anyway
-            await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
-    found = rt.core.link_answer(claim.urls)
-    linked, how = found if found else (None, None)
-    claim_text, note = claim.text or " ".join(claim.urls), None
+    user_hash = rt.user_hash(user.id)  # the one hash of this update's sender
+    lang = citizens.chosen_language(rt.core, user_hash) or DEFAULT_LANGUAGE
     private = chat.type == ChatType.PRIVATE
-    if linked is None and claim.urls and rt.settings.fetch_links and private:
-        # a link known to no statement or earlier claim: what the page says is the claim
-        read = await claim_text_with_page(claim.text, claim.urls, policy_from(rt.settings))
-        claim_text = read.text
-        if read.failure is not None:
-            note = text(lang, "link_fetch_failed", reason=text(lang, f"fetch_{read.failure}"))
-    answer = await rt.core.check_async(
-        claim_text,
-        channel="private" if private else "group",
-        user_id=user.id,
-        chat_id=chat.id,
-        update_id=update.update_id,
+    options = claims.PRIVATE if private else claims.GROUP_ASKED
+    if private and rt.settings.fetch_links:
+        options = options.fetching(policy_from(rt.settings))
+    decision = await claims.decide(
+        rt.core,
+        claims.Claim(
+            claim.text,
+            claim.urls,
+            claims.Channel.PRIVATE if private else claims.Channel.GROUP,
+            user_hash,
+            user_hash if chat.id == user.id else rt.core.pseudonym(chat.id),
+            update.update_id,
+        ),
+        options,
     )
-    rt.core.remember_links(answer.claim_id, claim.urls)
-    log.debug("claim %d tier %s", answer.claim_id, answer.tier.value)
-    updatelog.note_answer(answer)
-    reply = reply_for(rt, answer, lang, linked, seen=how == "seen")
-    if note is not None and answer.claim_id is not None and render.units(reply.text) < 3800:
-        reply = render.Reply(html.escape(note) + "\n\n" + reply.text, reply.markup)
+    if decision.answer is not None:
+        log.debug("claim %s tier %s", decision.claim_id, decision.tier.value)
+        updatelog.note_answer(decision.answer)
+    reply = reply_for(decision, lang)
     await message.reply_text(reply.text, reply_markup=reply.markup, do_quote=quote or None)
 
 
-def reply_for(
-    rt: Runtime, answer: Answer, lang: str, linked: Statement | None = None, *, seen: bool = False
-) -> render.Reply:
-    """Choose the reply for a recorded answer: card, candidates, or an honest "none".
+def reply_for(decision: Decision, lang: str) -> render.Reply:
+    """Choose the reply for a decision: card, candidates, or an honest "none".
 
-    `seen`: `linked` answered earlier claims with the same link (it is not its source)."""
-    if answer.claim_id is None:  # nothing readable to record or answer
+    Nothing recorded (unreadable): the how-to. A statement the claim's links point to
+    answers first, under a header saying how it was found (its source, or earlier claims
+    with the same link); a page that could not be read is said above any answer.
+    """
+    if decision.claim_id is None:
         return render.plain(lang, "howto")
-    if linked is not None:
-        card = render.statement_card(linked, lang, claim_id=answer.claim_id)
-        header = text(lang, "statement_from_seen_link" if seen else "statement_from_link")
-        return render.Reply(header + "\n\n" + card.text, card.markup)
-    if answer.tier is Tier.CONFIDENT:
+    headers = []
+    if decision.fetch_failure is not None:
+        reason = text(lang, f"fetch_{decision.fetch_failure}")
+        headers.append(html.escape(text(lang, "link_fetch_failed", reason=reason)))
+    claim_id = decision.claim_id
+    if decision.linked is not None:
+        how = "statement_from_seen_link" if decision.seen else "statement_from_link"
         return render.statement_card(
-            answer.statements[0], lang, match=answer.result.best, claim_id=answer.claim_id
+            decision.linked, lang, claim_id=claim_id, headers=[*headers, text(lang, how)]
         )
-    if answer.tier is Tier.POSSIBLE:
-        return render.possible_reply(list(answer.statements[:3]), lang, answer.claim_id)
-    if len(set(answer.result.query.content)) < MIN_CONTENT_WORDS:
-        short = render.none_reply(lang, answer.claim_id)
-        return render.Reply(text(lang, "too_short") + "\n\n" + short.text, short.markup)
-    return render.none_reply(lang, answer.claim_id)
+    if decision.tier is Tier.CONFIDENT:
+        return render.statement_card(
+            decision.statements[0],
+            lang,
+            match=decision.best_match,
+            claim_id=claim_id,
+            headers=headers,
+        )
+    if decision.tier is Tier.POSSIBLE:
+        return render.with_headers(
+            render.possible_reply(list(decision.statements[:3]), lang, claim_id), headers
+        )
+    if decision.too_short:
+        headers.append(text(lang, "too_short"))
+    return render.with_headers(render.none_reply(lang, claim_id), headers)
 
 
 async def button(update: Update, context: Context) -> None:
-    """Every inline button: candidates, feedback, notifications, language. Always answered."""
+    """Every citizen button: candidates, feedback, notifications, language. Always answered."""
     query = update.callback_query
     if query is None:
         return
     rt = runtime(context)
     user = query.from_user
-    lang = rt.language(user)
-    kind, _, rest = (query.data or "").partition(":")
-    parts = rest.split(":")
-    if not render.pressed_on_its_message(query):  # forged, or a keyboard since replaced
-        await query.answer(text(lang, "ack_stale"))
-        return
-    try:
-        if kind == render.CB_LANGUAGE and rest in ("id", "en"):
-            if not _asked_by_presser(query):
-                await query.answer(text(lang, "ack_stale"))
-                return
-            set_language(rt.core.db, rt.user_hash(user.id), rest)
-            await query.answer()
-            await _edit(query, text(rest, "language_set"))
-            return
-        claim_id = int(parts[0])
-        statement_rowid = int(parts[1]) if len(parts) > 1 else None
-    except (ValueError, IndexError):
-        await query.answer(text(lang, "ack_stale"))
-        return
     user_hash = rt.user_hash(user.id)
-    db = rt.core.db
-    if not _own_claim_button(db, kind, claim_id, statement_rowid, user_hash, query):
+    lang = citizens.chosen_language(rt.core, user_hash) or DEFAULT_LANGUAGE
+    pressed = callbacks.decode(query.data)
+    if pressed is None or not render.pressed_on_its_message(query):
+        await query.answer(text(lang, "ack_stale"))  # forged, or a keyboard since replaced
+        return
+    if pressed.kind is render.LANGUAGE:
+        chosen = pressed.word(0)
+        if chosen not in render.LANGUAGES or not _asked_by_presser(query):
+            await query.answer(text(lang, "ack_stale"))
+            return
+        citizens.choose_language(rt.core, user_hash, chosen)
+        await query.answer()
+        await edit_unless_shown(query, text(chosen, "language_set"))
+        return
+    if pressed.kind not in CLAIM_BUTTONS:
+        await query.answer(text(lang, "ack_stale"))
+        return
+    claim_id = pressed.id(0)
+    statement_rowid = pressed.id(1) if len(pressed.args) > 1 else None
+    if not _own_claim_button(rt, pressed.kind, claim_id, statement_rowid, user_hash, query):
         # forged or foreign data (someone else's claim, an unknown statement): change nothing
         await query.answer(text(lang, "ack_stale"))
         return
-    if kind == render.CB_PICK and statement_rowid is not None:
-        statement = get_statement_by_rowid(db, statement_rowid)
+    if pressed.kind is render.PICK and statement_rowid is not None:
+        statement = citizens.statement_by_rowid(rt.core, statement_rowid)
         if statement is None:
             await query.answer(text(lang, "ack_stale"))
             return
         await query.answer()
         card = render.statement_card(statement, lang, claim_id=claim_id)
-        await _edit(query, card.text, card.markup)
-    elif kind == render.CB_NONE:
-        record_feedback(db, claim_id=claim_id, statement_id=None, user_hash=user_hash, kind="wrong")
+        await edit_unless_shown(query, card.text, card.markup)
+    elif pressed.kind is render.NONE_OF_THESE:
+        citizens.vote(rt.core, claim_id, None, user_hash, "wrong")
         await query.answer(text(lang, "ack_none_of_these"))
         reply = render.none_reply(lang, claim_id)
-        await _edit(query, reply.text, reply.markup)
-    elif kind in (render.CB_HELPFUL, render.CB_WRONG) and statement_rowid is not None:
-        feedback = "helpful" if kind == render.CB_HELPFUL else "wrong"
-        new = record_feedback(
-            db, claim_id=claim_id, statement_id=statement_rowid, user_hash=user_hash, kind=feedback
-        )
+        await edit_unless_shown(query, reply.text, reply.markup)
+    elif pressed.kind in (render.HELPFUL, render.WRONG) and statement_rowid is not None:
+        feedback = "helpful" if pressed.kind is render.HELPFUL else "wrong"
+        new = citizens.vote(rt.core, claim_id, statement_rowid, user_hash, feedback)
         await query.answer(text(lang, f"ack_{feedback}" if new else "ack_already"))
-    elif kind == render.CB_NOTIFY and query.message is not None:
+    elif pressed.kind is render.NOTIFY and query.message is not None:
         chat_id = query.message.chat.id
-        new = subscribe(db, claim_id=claim_id, user_hash=user_hash, chat_id=chat_id, language=lang)
+        new = citizens.notify_me(rt.core, claim_id, user_hash, chat_id, lang)
         await query.answer(text(lang, "ack_notify" if new else "ack_notify_already"))
     else:
         await query.answer(text(lang, "ack_stale"))
 
 
 def _own_claim_button(
-    db: Database,
-    kind: str,
+    rt: Runtime,
+    kind: callbacks.Kind,
     claim_id: int,
     statement_rowid: int | None,
     user_hash: str,
     query: CallbackQuery,
 ) -> bool:
-    """Checked again on every press, never trusted from the callback data: the ids are in
-    range, the statement exists, and every claim button (candidates, votes, "Bukan ini",
-    "Kabari saya") comes from the claim's own asker in their private chat, the only place
-    these buttons are sent. So a forged press cannot edit a group's or anyone else's answer.
+    """Checked again on every press, never trusted from the callback data: the statement
+    exists, and every claim button (candidates, votes, "Bukan ini", "Kabari saya") comes
+    from the claim's own asker in their private chat, the only place these buttons are
+    sent. So a forged press cannot edit a group's or anyone else's answer. (Ids out of
+    range never get here: `callbacks.decode` refuses them.)
     """
-    if not 0 < claim_id <= MAX_ROW_ID or not 0 < (statement_rowid or 1) <= MAX_ROW_ID:
-        return False
-    if kind in (render.CB_HELPFUL, render.CB_WRONG) and (
-        statement_rowid is None or get_statement_by_rowid(db, statement_rowid) is None
+    if kind in (render.HELPFUL, render.WRONG) and (
+        statement_rowid is None or citizens.statement_by_rowid(rt.core, statement_rowid) is None
     ):
         return False
     if query.message is None or query.message.chat.id != query.from_user.id:
         return False
-    return asked_by(db, claim_id, user_hash)
+    return citizens.asked_by_user(rt.core, claim_id, user_hash)
 
 
 def _asked_by_presser(query: CallbackQuery) -> bool:
@@ -353,31 +347,12 @@ def _asked_by_presser(query: CallbackQuery) -> bool:
     )
 
 
-async def _edit(
-    query: CallbackQuery, body: str, markup: InlineKeyboardMarkup | None = None
-) -> None:
-    """Show `body` in place of the pressed message, unless it already shows it.
-
-    A double tap (or a press on an answer already edited) would otherwise send an edit that
-    Telegram refuses ("message is not modified"). Each reply's keyboard names its claim and
-    statement, so an identical keyboard means the message already shows this reply.
-    """
-    shown = query.message
-    if isinstance(shown, Message) and shown.reply_markup == markup:
-        log.debug("edit skipped: the message already shows this")
-        return
-    try:
-        await query.edit_message_text(body, reply_markup=markup)
-    except BadRequest as exc:  # "message is not modified" on a double tap
-        log.debug("edit skipped: %s", exc)
-
-
 async def on_error(update: object, context: Context) -> None:
     """Log first, tell the moderators briefly, and give the user a short, true apology."""
     if expected_fault(context.error):  # a blocked user, Telegram unreachable: one log line
         return
     error = context.error
-    cause = describe_error(error) if isinstance(error, sqlite3.Error) else "handler failed"
+    cause = citizens.describe_error(error) if isinstance(error, sqlite3.Error) else "handler failed"
     log.error("update %s not handled: %s", getattr(update, "update_id", "-"), cause, exc_info=error)
     rt = runtime(context)
     chat_id = rt.settings.moderator_chat_id
@@ -396,7 +371,7 @@ async def on_error(update: object, context: Context) -> None:
     ):
         try:  # the database may be what failed: then Indonesian, and "not recorded"
             lang = rt.language(update.effective_user)
-            recorded = claim_recorded(rt.core.db, update.update_id)
+            recorded = citizens.update_recorded(rt.core, update.update_id)
         except sqlite3.Error:
             lang, recorded = DEFAULT_LANGUAGE, False
         with contextlib.suppress(TelegramError):

@@ -27,19 +27,17 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 from telegram.ext import (
-    Application,
-    ChosenInlineResultHandler,
     ContextTypes,
-    InlineQueryHandler,
 )
 
-from bot.matcher.match import Match, plausible
-from bot.matcher.normalize import normalize
+from bot import citizens, claims
+from bot.citizens import Statement
+from bot.core import Core
+from bot.matcher.match import Match
 from bot.telegram import short_cards, updatelog
 from bot.telegram.links import SHARE_PREFIX
 from bot.telegram.runtime import runtime
 from bot.telegram.texts import DEFAULT_LANGUAGE, text
-from storage import Statement, get_statement
 
 log = logging.getLogger(__name__)
 
@@ -48,12 +46,11 @@ Context = ContextTypes.DEFAULT_TYPE
 GROUP = -1  # handler group (nothing else handles inline updates; kept with the group ones)
 CACHE_SECONDS = 30
 MAX_RESULTS = 5
-MIN_QUERY_CHARS = 3
+MIN_QUERY_CHARS = claims.MIN_INLINE_CHARS
 HINT_START_PARAMETER = "inline"  # /start inline: the ordinary welcome
 RESULT_MATCH = "m"  # result id m<statement rowid>: a match for a typed claim
 RESULT_SHARE = "s"  # result id s<statement rowid>: a shared statement
 LANGUAGE = DEFAULT_LANGUAGE
-INLINE_KEY = "cekklaim.inline"
 
 
 def article(
@@ -73,24 +70,22 @@ def article(
 
 
 def results_for(
-    context: Context, query: str
+    core: Core, query: str, username: str
 ) -> tuple[list[InlineQueryResultArticle], InlineQueryResultsButton | None]:
-    """The articles for a query, or none and a button with a hint."""
-    rt = runtime(context)
-    username = context.bot.username
+    """The articles for a query, or none and a button with a hint (nothing is recorded)."""
     query = " ".join(query.split())
     if query.startswith(SHARE_PREFIX):
-        statement = get_statement(rt.core.db, query[len(SHARE_PREFIX) :].strip())
+        statement = citizens.statement_by_id(core, query[len(SHARE_PREFIX) :].strip())
         if statement is None:
             return [], _hint("inline_missing")
         return [article(statement, RESULT_SHARE, username)], None
-    if len(query) < MIN_QUERY_CHARS or not normalize(query).content:
+    typing = claims.Claim(query, channel=claims.Channel.INLINE)
+    decision = claims.decide_now(core, typing, claims.INLINE_TYPING)  # records nothing
+    if not decision.readable:
         return [], _hint("inline_hint")
-    result, statements = rt.core.match(query)
     found = [
         article(statement, RESULT_MATCH, username, match)
-        for match, statement in zip(result.matches, statements, strict=True)
-        if plausible(match)
+        for match, statement in decision.plausible()
     ][:MAX_RESULTS]
     return found, (None if found else _hint("inline_no_match"))
 
@@ -103,7 +98,7 @@ async def inline_query(update: Update, context: Context) -> None:
     query = update.inline_query
     if query is None:
         return
-    results, button = results_for(context, query.query)
+    results, button = results_for(runtime(context).core, query.query, context.bot.username)
     await query.answer(results, cache_time=CACHE_SECONDS, is_personal=False, button=button)
 
 
@@ -113,22 +108,13 @@ async def chosen_result(update: Update, context: Context) -> None:
     if chosen is None or not chosen.result_id.startswith(RESULT_MATCH):
         return
     rt = runtime(context)
-    answer = rt.core.check(
+    sent = claims.Claim(
         chosen.query,
-        channel="inline",
-        user_id=chosen.from_user.id,
+        channel=claims.Channel.INLINE,
+        user_hash=rt.user_hash(chosen.from_user.id),
         update_id=update.update_id,
     )
-    log.debug("inline claim %s tier %s", answer.claim_id, answer.tier.value)
-    updatelog.note_answer(answer)
-
-
-def register_inline_handlers(app: Application) -> None:  # type: ignore[type-arg]
-    """Add the inline handlers; idempotent (a second call adds nothing)."""
-    if app.bot_data.get(INLINE_KEY):
-        return
-    app.bot_data[INLINE_KEY] = True
-    app.add_handlers(
-        [InlineQueryHandler(inline_query), ChosenInlineResultHandler(chosen_result)],
-        group=GROUP,
-    )
+    decision = await claims.decide(rt.core, sent, claims.INLINE_CHOSEN)
+    if decision.answer is not None:
+        log.debug("inline claim %s tier %s", decision.claim_id, decision.tier.value)
+        updatelog.note_answer(decision.answer)

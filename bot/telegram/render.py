@@ -8,21 +8,25 @@ boundary before escaping, so no entity is split); callback data stays within 64 
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot.matcher.match import Match
+from bot.plaintext import shorten
 from bot.sources.prefill import Prefill
 from bot.sources.urls import host_of
+from bot.telegram import callbacks
+from bot.telegram.callbacks import Arg
 from bot.telegram.links import share_button
 from bot.telegram.texts import MONTHS, text
 from storage import Statement
 from storage.sources import SourceDraft
 
 MAX_MESSAGE = 4096
-MAX_CALLBACK_BYTES = 64
+MAX_CALLBACK_BYTES = callbacks.MAX_BYTES
 MAX_BUTTON_LABEL = 60
 MAX_CLAIM_IN_CARD = 600
 
@@ -33,20 +37,15 @@ class Reply:
     markup: InlineKeyboardMarkup | None = None
 
 
-# Callback data: short prefixes and integer ids only, so it always fits in 64 bytes.
-CB_PICK = "p"  # p:<claim_id>:<statement rowid>   show this candidate's card
-CB_NONE = "x"  # x:<claim_id>                      none of the candidates
-CB_HELPFUL = "h"  # h:<claim_id>:<statement rowid>
-CB_WRONG = "w"  # w:<claim_id>:<statement rowid>
-CB_NOTIFY = "n"  # n:<claim_id>
-CB_LANGUAGE = "l"  # l:id | l:en
-
-
-def callback(*parts: object) -> str:
-    data = ":".join(str(p) for p in parts)
-    if len(data.encode()) > MAX_CALLBACK_BYTES:  # ids are integers: cannot happen, guard anyway
-        raise ValueError(f"callback data too long: {data!r}")
-    return data
+# Callback data, through the one codec (bot/telegram/callbacks.py): short prefixes and
+# integer ids only, in the formats already sent in chats.
+PICK = callbacks.declare("p", Arg.ID, Arg.ID)  # p:<claim_id>:<statement rowid>  show its card
+NONE_OF_THESE = callbacks.declare("x", Arg.ID)  # x:<claim_id>               none of the candidates
+HELPFUL = callbacks.declare("h", Arg.ID, Arg.ID)  # h:<claim_id>:<statement rowid>
+WRONG = callbacks.declare("w", Arg.ID, Arg.ID)  # w:<claim_id>:<statement rowid>
+NOTIFY = callbacks.declare("n", Arg.ID)  # n:<claim_id>                  "Kabari saya"
+LANGUAGE = callbacks.declare("l", Arg.WORD)  # l:id | l:en
+LANGUAGES = ("id", "en")
 
 
 def pressed_on_its_message(query: CallbackQuery) -> bool:
@@ -70,17 +69,6 @@ def pressed_on_its_message(query: CallbackQuery) -> bool:
 
 def esc(value: object) -> str:
     return html.escape(str(value), quote=False)
-
-
-def shorten(value: str, limit: int) -> str:
-    """Cut plain text at a word boundary, with an ellipsis, before it is escaped."""
-    value = " ".join(value.split())
-    if len(value) <= limit:
-        return value
-    cut = value[: limit - 1]
-    if " " in cut[limit // 2 :]:
-        cut = cut[: cut.rindex(" ")]
-    return cut.rstrip(" ,.;:") + "…"
 
 
 def units(value: str) -> int:
@@ -129,11 +117,29 @@ def statement_card(
     match: Match | None = None,
     claim_id: int | None = None,
     note: str | None = None,
+    headers: Sequence[str] = (),
 ) -> Reply:
-    """The full card for one statement: verdict, claim, official position, body, date, source."""
-    head = []
-    if note:
-        head.append(note)
+    """The full card for one statement: verdict, claim, official position, body, date, source.
+
+    The one card composer: `headers` (short HTML lines from the catalogue above the card:
+    "this link is the source of...", a page that could not be read; `note` is one more)
+    are inside its budget, so the card with every header stays within Telegram's 4,096
+    units; the clarification is what gets cut, on a word boundary, never a tag or an entity.
+    """
+    before, after = _card_frame(statement, language, match, [*headers, *([note] if note else [])])
+    budget = MAX_MESSAGE - units(before + after) - 16
+    body = statement.clarification
+    if units(esc(body)) > budget:
+        suffix = " " + text(language, "card_truncated")
+        body = fit(body, budget - units(esc(suffix))) + suffix
+    return Reply(before + esc(body) + after, card_keyboard(statement, language, claim_id))
+
+
+def _card_frame(
+    statement: Statement, language: str, match: Match | None, headers: Sequence[str]
+) -> tuple[str, str]:
+    """The card before and after the place of the (escaped, fitted) clarification."""
+    head = list(headers)
     head.append(f"<b>{verdict_label(statement.verdict, language)}</b>")
     head.append(
         f"<b>{esc(text(language, 'card_claim'))}:</b> "
@@ -153,14 +159,17 @@ def statement_card(
             f'\n<a href="{html.escape(statement.source_url, quote=True)}">'
             f"{esc(shorten(statement.source_url, 80))}</a>"
         )
-    frame = "\n\n".join([*head, official + "\n{body}", source])
-    budget = MAX_MESSAGE - units(frame.replace("{body}", "")) - 16
-    body = statement.clarification
-    if units(esc(body)) > budget:
-        suffix = " " + text(language, "card_truncated")
-        body = fit(body, budget - units(esc(suffix))) + suffix
-    card = frame.replace("{body}", esc(body))
-    return Reply(card, card_keyboard(statement, language, claim_id))
+    return "\n\n".join([*head, official]) + "\n", "\n\n" + source
+
+
+def with_headers(reply: Reply, headers: Sequence[str]) -> Reply:
+    """Short replies (candidates, "none", hints) with HTML header lines above them, within
+    the message limit (a header that would not fit is left out). Cards: `statement_card`."""
+    body = reply.text
+    for header in reversed(headers):
+        if units(header) + 2 + units(body) <= MAX_MESSAGE:
+            body = header + "\n\n" + body
+    return Reply(body, reply.markup)
 
 
 def validity_note(statement: Statement, language: str) -> str | None:
@@ -185,11 +194,11 @@ def card_keyboard(
             [
                 InlineKeyboardButton(
                     text(language, "btn_helpful"),
-                    callback_data=callback(CB_HELPFUL, claim_id, statement.id),
+                    callback_data=callbacks.encode(HELPFUL, claim_id, statement.id),
                 ),
                 InlineKeyboardButton(
                     text(language, "btn_wrong"),
-                    callback_data=callback(CB_WRONG, claim_id, statement.id),
+                    callback_data=callbacks.encode(WRONG, claim_id, statement.id),
                 ),
             ]
         )
@@ -207,7 +216,7 @@ def possible_reply(statements: list[Statement], language: str, claim_id: int) ->
         [
             InlineKeyboardButton(
                 f"{n}. {shorten(s.claim, MAX_BUTTON_LABEL)}",
-                callback_data=callback(CB_PICK, claim_id, s.id),
+                callback_data=callbacks.encode(PICK, claim_id, s.id),
             )
         ]
         for n, s in enumerate(statements[:3], 1)
@@ -215,7 +224,8 @@ def possible_reply(statements: list[Statement], language: str, claim_id: int) ->
     rows.append(
         [
             InlineKeyboardButton(
-                text(language, "btn_none_of_these"), callback_data=callback(CB_NONE, claim_id)
+                text(language, "btn_none_of_these"),
+                callback_data=callbacks.encode(NONE_OF_THESE, claim_id),
             )
         ]
     )
@@ -227,7 +237,7 @@ def none_reply(language: str, claim_id: int) -> Reply:
         [
             [
                 InlineKeyboardButton(
-                    text(language, "btn_notify"), callback_data=callback(CB_NOTIFY, claim_id)
+                    text(language, "btn_notify"), callback_data=callbacks.encode(NOTIFY, claim_id)
                 )
             ]
         ]
@@ -240,9 +250,9 @@ def language_keyboard() -> InlineKeyboardMarkup:
         [
             [
                 InlineKeyboardButton(
-                    "🇮🇩 Bahasa Indonesia", callback_data=callback(CB_LANGUAGE, "id")
+                    "🇮🇩 Bahasa Indonesia", callback_data=callbacks.encode(LANGUAGE, "id")
                 ),
-                InlineKeyboardButton("🇬🇧 English", callback_data=callback(CB_LANGUAGE, "en")),
+                InlineKeyboardButton("🇬🇧 English", callback_data=callbacks.encode(LANGUAGE, "en")),
             ]
         ]
     )

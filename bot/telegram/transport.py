@@ -19,6 +19,9 @@ from telegram.request import BaseRequest, RequestData
 
 log = logging.getLogger(__name__)
 
+#: A timeout as PTB passes it: seconds, None (no limit), or "the default" (DefaultValue).
+Timeout = float | DefaultValue[float] | DefaultValue[None] | None
+
 
 class AiohttpRequest(BaseRequest):
     """A BaseRequest over one aiohttp session with a bounded keep-alive connection pool.
@@ -67,10 +70,10 @@ class AiohttpRequest(BaseRequest):
         url: str,
         method: str,
         request_data: RequestData | None = None,
-        read_timeout: float | DefaultValue[None] | None = BaseRequest.DEFAULT_NONE,
-        write_timeout: float | DefaultValue[None] | None = BaseRequest.DEFAULT_NONE,
-        connect_timeout: float | DefaultValue[None] | None = BaseRequest.DEFAULT_NONE,
-        pool_timeout: float | DefaultValue[None] | None = BaseRequest.DEFAULT_NONE,
+        read_timeout: Timeout = BaseRequest.DEFAULT_NONE,
+        write_timeout: Timeout = BaseRequest.DEFAULT_NONE,
+        connect_timeout: Timeout = BaseRequest.DEFAULT_NONE,
+        pool_timeout: Timeout = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         if self._session is None or self._session.closed:
             raise RuntimeError("This AiohttpRequest is not initialized!")

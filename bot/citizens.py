@@ -1,0 +1,156 @@
+"""What the citizen side of the bot keeps about people and groups, as plain functions.
+
+The Telegram adapters (private chat, groups, inline mode) call these instead of storage,
+so the Telegram layer knows no table: a language choice, "Kabari saya" requests, a vote
+on an answer, a group's settings. Users are named by their keyed hash (`Core.pseudonym`),
+computed once per update by the adapter.
+"""
+
+from __future__ import annotations
+
+from bot.core import Core
+from storage import GroupSettings, Statement, get_statement, get_statement_by_rowid
+from storage import is_moderator as _is_moderator
+from storage.claims import claim_recorded as _claim_recorded
+from storage.db import describe_error
+from storage.groups import (
+    SENSITIVITIES,
+    SENSITIVITY_NORMAL,
+    SENSITIVITY_STRICT,
+    claim_intro,
+    ensure_group,
+    get_group,
+    mark_group_added,
+    mark_group_removed,
+    migrate_group,
+    set_auto_check,
+    set_sensitivity,
+)
+from storage.people import asked_by, get_language, record_feedback, set_language, subscribe
+from storage.people import unsubscribe_all as _unsubscribe_all
+
+__all__ = [
+    "SENSITIVITIES",
+    "SENSITIVITY_NORMAL",
+    "SENSITIVITY_STRICT",
+    "GroupSettings",
+    "Statement",
+    "asked_by_user",
+    "change_group_setting",
+    "choose_language",
+    "chosen_language",
+    "describe_error",
+    "group_added",
+    "group_migrated",
+    "group_removed",
+    "group_settings",
+    "is_moderator",
+    "notify_me",
+    "open_group_settings",
+    "statement_by_id",
+    "statement_by_rowid",
+    "stop_notifications",
+    "update_recorded",
+    "vote",
+]
+
+
+# ------------------------------------------------------------------------------ people
+
+
+def chosen_language(core: Core, user_hash: str) -> str | None:
+    """The language this user chose with /bahasa, if any."""
+    return get_language(core.db, user_hash)
+
+
+def choose_language(core: Core, user_hash: str, language: str) -> None:
+    set_language(core.db, user_hash, language)
+
+
+def stop_notifications(core: Core, user_hash: str) -> int:
+    """Forget every "Kabari saya" request of this user (and so their chat id); how many."""
+    return _unsubscribe_all(core.db, user_hash)
+
+
+def asked_by_user(core: Core, claim_id: int, user_hash: str) -> bool:
+    """This user asked this claim: only the asker may press its buttons."""
+    return asked_by(core.db, claim_id, user_hash)
+
+
+def vote(core: Core, claim_id: int, statement_rowid: int | None, user_hash: str, kind: str) -> bool:
+    """Record "helpful" / "wrong" (or "none of these" with no statement); False if already."""
+    return record_feedback(
+        core.db, claim_id=claim_id, statement_id=statement_rowid, user_hash=user_hash, kind=kind
+    )
+
+
+def notify_me(core: Core, claim_id: int, user_hash: str, chat_id: int, language: str) -> bool:
+    """Keep a "Kabari saya" request; False if this user already made it."""
+    return subscribe(
+        core.db, claim_id=claim_id, user_hash=user_hash, chat_id=chat_id, language=language
+    )
+
+
+def is_moderator(core: Core, user_id: int, admin_ids: frozenset[int]) -> bool:
+    return _is_moderator(core.db, user_id, admin_ids)
+
+
+def update_recorded(core: Core, update_id: int) -> bool:
+    """The claim of this update is stored: what a user may be told after a failure."""
+    return _claim_recorded(core.db, update_id)
+
+
+# ------------------------------------------------------------------------------ statements
+
+
+def statement_by_id(core: Core, external_id: str) -> Statement | None:
+    """A statement by its public id (deep links, shares), whatever its status."""
+    return get_statement(core.db, external_id)
+
+
+def statement_by_rowid(core: Core, rowid: int) -> Statement | None:
+    """A statement by the row id button data carries."""
+    return get_statement_by_rowid(core.db, rowid)
+
+
+# ------------------------------------------------------------------------------ groups
+
+
+def group_settings(core: Core, chat_id: int) -> GroupSettings | None:
+    return get_group(core.db, chat_id)
+
+
+def open_group_settings(core: Core, chat_id: int) -> GroupSettings:
+    """The group's settings, created with the defaults on first use."""
+    return ensure_group(core.db, chat_id)
+
+
+def change_group_setting(
+    core: Core, chat_id: int, name: str, value: str
+) -> tuple[GroupSettings, bool]:
+    """Apply one settings button, "a" (automatic check, "0"/"1") or "s" (sensitivity):
+    the settings now, and whether they changed (a double tap changes nothing)."""
+    before = ensure_group(core.db, chat_id)
+    if name == "a":
+        after = set_auto_check(core.db, chat_id, value == "1")
+    elif name == "s" and value in SENSITIVITIES:
+        after = set_sensitivity(core.db, chat_id, value)
+    else:
+        raise ValueError(f"unknown group setting {name}={value}")
+    return after, (after.auto_check, after.sensitivity) != (before.auto_check, before.sensitivity)
+
+
+def group_added(core: Core, chat_id: int) -> bool:
+    """The bot joined a group; True when it should introduce itself (once per group)."""
+    mark_group_added(core.db, chat_id)
+    return claim_intro(core.db, chat_id)
+
+
+def group_removed(core: Core, chat_id: int) -> None:
+    """The bot left: settings kept (a group that adds it back finds them), marked removed."""
+    mark_group_removed(core.db, chat_id)
+
+
+def group_migrated(core: Core, old_chat_id: int, new_chat_id: int) -> None:
+    """A group became a supergroup: its settings move to the new chat id."""
+    migrate_group(core.db, old_chat_id, new_chat_id)

@@ -1,0 +1,60 @@
+"""Citizen and group-settings buttons go through the one codec (bot/telegram/callbacks.py),
+and every data format already sent in chats still decodes to its kind."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.telegram import callbacks, render
+from bot.telegram.group_settings import AUTO_CHECK, SENSITIVITY
+from bot.telegram.group_settings import _settings_keyboard as settings_keyboard
+from storage.groups import GroupSettings
+
+SENT_IN_CHATS = [
+    ("p:12:345", render.PICK, (12, 345)),
+    ("x:12", render.NONE_OF_THESE, (12,)),
+    ("h:12:345", render.HELPFUL, (12, 345)),
+    ("w:12:345", render.WRONG, (12, 345)),
+    ("n:12", render.NOTIFY, (12,)),
+    ("l:id", render.LANGUAGE, ("id",)),
+    ("l:en", render.LANGUAGE, ("en",)),
+    ("gs:a:0", AUTO_CHECK, ("0",)),
+    ("gs:a:1", AUTO_CHECK, ("1",)),
+    ("gs:s:normal", SENSITIVITY, ("normal",)),
+    ("gs:s:strict", SENSITIVITY, ("strict",)),
+]
+
+
+@pytest.mark.parametrize(("data", "kind", "args"), SENT_IN_CHATS)
+def test_data_already_sent_in_chats_decodes(
+    data: str, kind: callbacks.Kind, args: tuple[int | str, ...]
+) -> None:
+    pressed = callbacks.decode(data)
+    assert pressed is not None and pressed.kind is kind and pressed.args == args
+    assert callbacks.encode(kind, *args) == data  # and is what the bot writes today
+
+
+@pytest.mark.parametrize(
+    "data",
+    ["p:12", "p:0:1", "p:12:345:6", "x:-1", "h:1:x", "n:", "l:", "l:id:en", "gs:a", "gs:x:1",
+     "p:1:" + "9" * 17],
+)  # fmt: skip
+def test_forged_citizen_data_is_refused(data: str) -> None:
+    assert callbacks.decode(data) is None
+
+
+def test_the_keyboards_the_bot_sends_decode_to_their_kinds() -> None:
+    markups = [
+        render.none_reply("id", 7).markup,
+        render.language_keyboard(),
+        settings_keyboard(GroupSettings(-42, False, "normal", "", None, False, ""), "id"),
+    ]
+    kinds = []
+    for markup in markups:
+        assert markup is not None
+        for row in markup.inline_keyboard:
+            for button in row:
+                pressed = callbacks.decode(button.callback_data)  # type: ignore[arg-type]
+                assert pressed is not None
+                kinds.append(pressed.kind)
+    assert kinds == [render.NOTIFY, render.LANGUAGE, render.LANGUAGE, AUTO_CHECK, SENSITIVITY]
