@@ -14,7 +14,7 @@ from fakebotapi import Call
 import storage
 from bot.claims import STRICT_MIN_COVERAGE, STRICT_MIN_FUZZY
 from bot.core import Core
-from bot.telegram.groups import GROUP_STATE_KEY, GroupState
+from bot.telegram.group_limit import GROUP_STATE_KEY, GroupState
 from bot.telegram.texts import ID as GROUP_ID_TEXTS
 from bot.telegram.texts import ID as TEXTS_ID
 
