@@ -391,3 +391,12 @@ def test_a_count_that_is_not_round_keeps_its_digits() -> None:
     """204.807.222 voters is a count, not an amount: its groups stay words of the statement
     (a nine-digit number would be dropped like a phone number)."""
     assert normalize("204.807.222 orang").terms == ("204", "807", "222", "orang")
+
+
+def test_a_word_run_into_a_link_is_kept() -> None:
+    """"palsuwww.example.com": the link goes, the word typed against it stays."""
+    assert normalize("ke web palsuwww.tamansafari-bogor.com hari ini").terms == (
+        "web",
+        "palsu",
+        "hari",
+    )

@@ -18,7 +18,9 @@ from functools import lru_cache
 from bot.matcher.lexicon import ELECTION, NEGATIONS, QUESTION_TAG_LEADS, SLANG, STOPWORDS
 from bot.matcher.stemmer import root
 
-_URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w.-]+\.(?:com|id|co\.id|go\.id|net|org|ly)\b\S*")
+_URL = re.compile(r"(?:https?://|www\.)\S+")
+_DOMAIN = re.compile(r"\b[\w.-]+\.(?:com|id|co\.id|go\.id|net|org|ly)\b\S*")
+_TLDS = (".com", ".id", ".net", ".org", ".ly")
 _MENTION = re.compile(r"[@#]\w+")
 # "benar²", "hati2", "apa-apa": reduplication marks -> the base word once.
 _REDUP = re.compile(r"\b([a-z]{2,})(?:²|2|-\1)\b")
@@ -58,6 +60,8 @@ _AMOUNT = re.compile(
     r"\b(rp )?(\d+)(?:[.,](\d{1,3}))?\s?"
     r"(ribu|rb|juta|jt|miliar|milyar|triliun|k|m|t)?(?![a-z0-9])"
 )
+# a cheap first look: most texts hold no amount, and amounts() makes four passes
+_MAYBE_AMOUNT = re.compile(r"\d(?:[., ]?000|\d{3}| ?(?:ribu|rb|juta|jt|mil|tri))|rp\.? ?\d")
 _UNITS = {
     "ribu": 10**3, "rb": 10**3, "k": 10**3, "juta": 10**6, "jt": 10**6,
     "miliar": 10**9, "milyar": 10**9, "m": 10**9, "triliun": 10**12, "t": 10**12,
@@ -98,9 +102,13 @@ def clean(text: str) -> str:
         text = _INNER_BANG.sub("i", text)
     if "?" in text:
         text = _INNER_QUESTION.sub("", text)
-    text = _URL.sub(" ", text)
-    text = _MENTION.sub(" ", text)
-    if any(ch.isdigit() for ch in text):
+    if "//" in text or "www." in text:
+        text = _URL.sub(" ", text)
+    if any(tld in text for tld in _TLDS):
+        text = _DOMAIN.sub(" ", text)
+    if "@" in text or "#" in text:
+        text = _MENTION.sub(" ", text)
+    if _MAYBE_AMOUNT.search(text):
         text = amounts(text)
     if not text.isascii():
         # Fold accents ("café" -> "cafe"); what is left outside ASCII is emoji and symbols.
@@ -114,9 +122,11 @@ def clean(text: str) -> str:
 def amounts(text: str) -> str:
     """Write every amount one way: its digits in the largest round unit ("600ribu",
     "15juta", "300triliun"); "k", "m" and "t" count as units only after "rp"."""
-    text = _RP.sub("rp ", text)
-    text = _THOUSANDS.sub(lambda m: re.sub(r"[.,]", "", m.group(1)), text)
-    text = _SPACED_THOUSANDS.sub(lambda m: m.group(1).replace(" ", ""), text)
+    if "rp" in text:
+        text = _RP.sub("rp ", text)
+    if "000" in text:
+        text = _THOUSANDS.sub(lambda m: re.sub(r"[.,]", "", m.group(1)), text)
+        text = _SPACED_THOUSANDS.sub(lambda m: m.group(1).replace(" ", ""), text)
     return _AMOUNT.sub(_amount, text)
 
 
