@@ -400,3 +400,10 @@ def test_a_word_run_into_a_link_is_kept() -> None:
         "palsu",
         "hari",
     )
+
+
+def test_a_doubled_last_letter_before_an_underscore_is_squeezed_once() -> None:
+    """Found by hypothesis: "BB_" read as "bb", which read again is "b"; reading a text
+    twice must give the same words."""
+    once = normalize("BB_")
+    assert once.tokens == normalize(once.text).tokens == ("b",)
