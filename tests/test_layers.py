@@ -219,3 +219,16 @@ async def test_the_bot_api_limiter_keeps_the_overall_rate() -> None:
     """At 10 a second, 25 messages to 25 chats take at least the 1.5 s the rate allows
     (10 at once, then 10 a second): the flood protection the Bot API needs stays."""
     assert await _send_all(BotApiLimiter(10), list(range(1, 26))) >= 1.0
+
+
+def test_the_readme_layout_names_files_that_exist() -> None:
+    """"How the code is laid out" names a file for each step: each one it names exists."""
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## How the code is laid out", 1)[1].split("\n## ", 1)[0]
+    named = set(re.findall(r"[\w/]+\.py", section))
+    assert {"bot/claims.py", "bot/curation.py", "notify.py"} <= named
+    homes = [ROOT, BOT, TELEGRAM, TELEGRAM / "moderation", BOT / "sources", ROOT / "tests"]
+    missing = sorted(n for n in named if not any((home / n).is_file() for home in homes))
+    assert missing == []
