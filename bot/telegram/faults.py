@@ -3,8 +3,9 @@
 - 429 Too Many Requests: python-telegram-bot's AIORateLimiter keeps the bot under Telegram's
   overall flood limit (BOT_API_MAX_RATE messages a second) and waits out `retry_after` up to
   RETRY_AFTER_RETRIES times. It keeps no per-group limit: group_limit.py is the only one (a
-  group past it gets no answer rather than a queue of them; the few other messages in a group,
-  the intro when the bot joins and an admin's settings edits, are bounded by their senders).
+  group past it gets no answer rather than a queue of them). The few other messages in a
+  group are bounded elsewhere: the intro is sent once per group, and an admin's settings
+  edits only when a setting changes, within the admin's per-user limit.
 - 5xx: Telegram answered but failed; the request is retried (NETWORK_RETRIES, short back-off).
 - Timeouts and dropped connections: the request may have reached Telegram, so only methods
   that are harmless to repeat (IDEMPOTENT) are retried; a send is not, to never say it twice.
