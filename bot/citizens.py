@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from bot.core import Core
 from storage import GroupSettings, Statement, get_statement, get_statement_by_rowid
-from storage import is_moderator as _is_moderator
 from storage.claims import claim_recorded as _claim_recorded
 from storage.db import describe_error
 from storage.groups import (
@@ -23,6 +22,7 @@ from storage.groups import (
     mark_group_added,
     mark_group_removed,
     migrate_group,
+    purge_removed_groups,
     set_auto_check,
     set_sensitivity,
 )
@@ -40,11 +40,11 @@ __all__ = [
     "choose_language",
     "chosen_language",
     "describe_error",
+    "forget_removed_groups",
     "group_added",
     "group_migrated",
     "group_removed",
     "group_settings",
-    "is_moderator",
     "notify_me",
     "open_group_settings",
     "statement_by_id",
@@ -89,10 +89,6 @@ def notify_me(core: Core, claim_id: int, user_hash: str, chat_id: int, language:
     return subscribe(
         core.db, claim_id=claim_id, user_hash=user_hash, chat_id=chat_id, language=language
     )
-
-
-def is_moderator(core: Core, user_id: int, admin_ids: frozenset[int]) -> bool:
-    return _is_moderator(core.db, user_id, admin_ids)
 
 
 def update_recorded(core: Core, update_id: int) -> bool:
@@ -154,3 +150,8 @@ def group_removed(core: Core, chat_id: int) -> None:
 def group_migrated(core: Core, old_chat_id: int, new_chat_id: int) -> None:
     """A group became a supergroup: its settings move to the new chat id."""
     migrate_group(core.db, old_chat_id, new_chat_id)
+
+
+def forget_removed_groups(core: Core) -> int:
+    """Forget the settings of groups that removed the bot over 30 days ago; how many."""
+    return purge_removed_groups(core.db)

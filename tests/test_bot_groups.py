@@ -14,7 +14,7 @@ from fakebotapi import Call
 import storage
 from bot.claims import STRICT_MIN_COVERAGE, STRICT_MIN_FUZZY
 from bot.core import Core
-from bot.telegram.group_limit import GROUP_STATE_KEY, GroupState
+from bot.telegram.runtime import runtime_of
 from bot.telegram.texts import ID as GROUP_ID_TEXTS
 from bot.telegram.texts import ID as TEXTS_ID
 
@@ -356,7 +356,7 @@ async def test_automatic_mode_does_not_answer_a_post_saying_the_opposite(bot: Gr
 
 
 async def test_group_rate_limit_keeps_the_bot_quiet_beyond_it(bot: GroupBot) -> None:
-    group_state_of(bot).limiter.limit = 3
+    runtime_of(bot.app).group_limiter.limit = 3
     for n in range(3):
         call = await bot.send(bot.group_message("/cek " + HOAX, user_id=2000 + n))
         assert "HOAKS" in visible(call)
@@ -367,14 +367,8 @@ async def test_group_rate_limit_keeps_the_bot_quiet_beyond_it(bot: GroupBot) -> 
     assert "HOAKS" in visible(other)
 
 
-def group_state_of(bot: GroupBot) -> GroupState:
-    state = bot.app.bot_data[GROUP_STATE_KEY]
-    assert isinstance(state, GroupState)
-    return state
-
-
 async def test_default_group_limit_is_below_telegrams(bot: GroupBot) -> None:
-    assert group_state_of(bot).limiter.limit <= 15
+    assert runtime_of(bot.app).group_limiter.limit <= 15
 
 
 async def test_topics_keep_the_thread(bot: GroupBot) -> None:

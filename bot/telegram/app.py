@@ -31,6 +31,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest, HTTPXRequest
 from telegram.warnings import PTBUserWarning
 
+from bot import citizens
 from bot.core import Core
 from bot.curation import Curation
 from bot.settings import Settings
@@ -44,10 +45,9 @@ from bot.telegram.moderation import adding, notify, queue, roles, statements
 from bot.telegram.moderation import common as m
 from bot.telegram.ratelimit import RateLimiter
 from bot.telegram.redact import redact_in_logs
-from bot.telegram.runtime import RUNTIME_KEY, Runtime, runtime
+from bot.telegram.runtime import RUNTIME_KEY, Runtime, runtime, runtime_of
 from bot.telegram.texts import text
 from bot.telegram.transport import AiohttpRequest
-from storage.groups import purge_removed_groups
 
 log = logging.getLogger(__name__)
 
@@ -107,16 +107,14 @@ def build_application(
     )
     # the inbox: no fetched update is lost in a crash (CEKKLAIM_INBOX=0 turns it off)
     app = with_inbox(builder, core.db, updates, enabled=settings.inbox).build()
+    # the one thing kept in bot_data: every handler reaches it through runtime(context)
     app.bot_data[RUNTIME_KEY] = Runtime(
         settings=settings,
         core=core,
         limiter=RateLimiter(settings.rate_limit_per_minute),
+        group_limiter=RateLimiter(group_limit.GROUP_MESSAGES_PER_MINUTE),
         quality=text("id", "quality"),
         curation=Curation(core.db, settings.moderator_ids),
-    )
-    # groups.py keeps its per-group send limiter under its own key until it reads it here
-    app.bot_data[group_limit.GROUP_STATE_KEY] = group_limit.GroupState(
-        RateLimiter(group_limit.GROUP_MESSAGES_PER_MINUTE)
     )
     register_handlers(app)
     return app
@@ -270,7 +268,7 @@ def _stop_after(handler: Callback) -> Callback:
 
 
 async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
-    rt = _runtime(app)
+    rt = runtime_of(app)
     await app.bot.set_my_commands(bot_commands("id"), scope=BotCommandScopeDefault())
     await app.bot.set_my_commands(
         bot_commands("en"), scope=BotCommandScopeDefault(), language_code="en"
@@ -281,7 +279,7 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
 
 
 async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
-    rt = _runtime(app)
+    rt = runtime_of(app)
     await feeds.stop(rt)
     task, rt.refresher = rt.refresher, None
     if task is not None:
@@ -290,16 +288,10 @@ async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
             await task
 
 
-def _runtime(app: Application) -> Runtime:  # type: ignore[type-arg]
-    value = app.bot_data[RUNTIME_KEY]
-    assert isinstance(value, Runtime)
-    return value
-
-
 async def _refresh_loop(app: Application) -> None:  # type: ignore[type-arg]
     """Background upkeep: pick up changes made elsewhere (cekklaim import) within seconds,
     notify citizens they answer, and announce fast-growing clusters to the moderators."""
-    rt = _runtime(app)
+    rt = runtime_of(app)
     ticks = 0
     while True:
         await asyncio.sleep(REFRESH_SECONDS)
@@ -311,7 +303,7 @@ async def _refresh_loop(app: Application) -> None:  # type: ignore[type-arg]
             if ticks % ALERT_EVERY_TICKS == 0:
                 await notify.announce_fast_growing(app.bot, rt)
             if ticks % PURGE_EVERY_TICKS == 0:
-                purge_removed_groups(rt.core.db)
+                citizens.forget_removed_groups(rt.core)
             feeds.schedule(app.bot, rt, ticks, REFRESH_SECONDS)  # SOURCE_FEEDS, own task
         except Exception:  # keep serving with the old index; try again next tick
             log.exception("background upkeep failed")

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from telegram import Message, MessageEntity
 
+from bot.domain import LONE_SURROGATE_RE
 from bot.sources.urls import URL_IN_TEXT
-from storage.statements import LONE_SURROGATE_RE
 
 MAX_CLAIM_CHARS = 20_000  # beyond this nothing helps matching; the rest is dropped
 

@@ -1,8 +1,11 @@
 """Bot API faults: what is retried, what is only logged, and what is simply dropped.
 
 - 429 Too Many Requests: python-telegram-bot's AIORateLimiter keeps the bot under Telegram's
-  flood limits (BOT_API_MAX_RATE messages a second overall, 20 a minute per group) and waits
-  out `retry_after` up to RETRY_AFTER_RETRIES times.
+  overall flood limit (BOT_API_MAX_RATE messages a second) and waits out `retry_after` up to
+  RETRY_AFTER_RETRIES times. It keeps no per-group limit: group_limit.py is the only one (a
+  group past it gets no answer rather than a queue of them). The few other messages in a
+  group are bounded elsewhere: the intro is sent once per group, and an admin's settings
+  edits only when a setting changes, within the admin's per-user limit.
 - 5xx: Telegram answered but failed; the request is retried (NETWORK_RETRIES, short back-off).
 - Timeouts and dropped connections: the request may have reached Telegram, so only methods
   that are harmless to repeat (IDEMPOTENT) are retried; a send is not, to never say it twice.
@@ -39,8 +42,7 @@ IDEMPOTENT = frozenset(
 )  # fmt: skip
 #: Not counted against BOT_API_MAX_RATE: the typing indicator is cosmetic, and counting it
 #: would halve the replies a second the limit allows. getChatMember (the admin check of
-#: /pengaturan and its buttons) sends nothing: counted against a group's 20 messages a
-#: minute, a few admins' taps made every update wait behind that group.
+#: /pengaturan and its buttons) sends nothing, so it takes no share of the replies either.
 UNTHROTTLED = frozenset({"sendChatAction", "getChatMember"})
 
 
@@ -53,10 +55,16 @@ def _server_error(exc: NetworkError) -> bool:
 
 
 class BotApiLimiter(AIORateLimiter):
-    """AIORateLimiter plus the retries of 5xx answers and of idempotent methods."""
+    """AIORateLimiter plus the retries of 5xx answers and of idempotent methods.
+
+    Only the overall rate: AIORateLimiter's own per-group limit (20 a minute) is off, since
+    it would queue a group's answers where group_limit.py, the one per-group limit, drops them.
+    """
 
     def __init__(self, max_rate: int) -> None:
-        super().__init__(overall_max_rate=max_rate, max_retries=RETRY_AFTER_RETRIES)
+        super().__init__(
+            overall_max_rate=max_rate, group_max_rate=0, max_retries=RETRY_AFTER_RETRIES
+        )
 
     async def process_request(  # type: ignore[override]
         self,

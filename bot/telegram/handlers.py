@@ -165,9 +165,7 @@ async def per_user_limit(update: Update, context: Context) -> None:
     if user is None or not counts_against_limit(update):
         return
     rt = runtime(context)
-    if rt.limiter.allow(user.id) or citizens.is_moderator(
-        rt.core, user.id, rt.settings.moderator_ids
-    ):
+    if rt.limiter.allow(user.id) or rt.curation.is_moderator(user.id):
         return
     if rt.limiter.first_refusal(user.id):
         note = text(rt.language(user), "rate_limited")

@@ -10,8 +10,8 @@ import re
 
 from telegram import InlineKeyboardButton
 
+from bot.domain import Statement
 from bot.telegram.texts import text
-from storage import Statement
 
 STATEMENT_PAYLOAD = "s"  # /start s<external id> (handlers.start)
 SHARE_PREFIX = "s:"  # inline query "s:<external id>" returns exactly that statement's card

@@ -14,6 +14,7 @@ from datetime import date
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
+from bot.domain import SourceDraft, Statement
 from bot.matcher.match import Match
 from bot.plaintext import shorten
 from bot.sources.prefill import Prefill
@@ -22,8 +23,6 @@ from bot.telegram import callbacks
 from bot.telegram.callbacks import Arg
 from bot.telegram.links import share_button
 from bot.telegram.texts import MONTHS, text
-from storage import Statement
-from storage.sources import SourceDraft
 
 MAX_MESSAGE = 4096
 MAX_CALLBACK_BYTES = callbacks.MAX_BYTES

@@ -13,11 +13,11 @@ from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.domain import Statement
 from bot.matcher.match import Match
 from bot.telegram.links import full_statement_button, source_button
 from bot.telegram.render import Reply, esc, format_date, shorten, validity_note, verdict_label
 from bot.telegram.texts import text
-from storage import Statement
 
 SHORT_CLAIM_CHARS = 200
 SHORT_EXCERPT_CHARS = 280

@@ -33,7 +33,7 @@ from telegram.ext import Application
 
 from bot.settings import Settings
 from bot.telegram.faults import StorageUnavailable
-from bot.telegram.runtime import RUNTIME_KEY, Runtime
+from bot.telegram.runtime import runtime_of
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +83,7 @@ class _HealthHandler(tornado.web.RequestHandler):
         self.app = app
 
     def get(self) -> None:
-        rt: Runtime = self.app.bot_data[RUNTIME_KEY]
+        rt = runtime_of(self.app)
         try:
             rt.core.db.execute("SELECT 1").fetchone()
         except Exception:

@@ -1,0 +1,15 @@
+"""The value types the layers above storage name: a statement, a source draft, a group's
+settings, and the lone-surrogate rule every stored text obeys.
+
+Storage returns its rows as these dataclasses; the Telegram adapters and renderers take
+them from here (or from bot.citizens / bot.curation), so bot/telegram imports no storage
+module (tests/test_layers.py checks it). Re-exports only: nothing here has behaviour.
+"""
+
+from __future__ import annotations
+
+from storage import GroupSettings, Statement
+from storage.sources import SourceDraft
+from storage.statements import LONE_SURROGATE_RE
+
+__all__ = ["LONE_SURROGATE_RE", "GroupSettings", "SourceDraft", "Statement"]
