@@ -25,7 +25,8 @@ _MENTION = re.compile(r"[@#]\w+")
 # "benar²", "hati2", "apa-apa": reduplication marks -> the base word once.
 _REDUP = re.compile(r"\b([a-z]{2,})(?:²|2|-\1)\b")
 _RUN = re.compile(r"([a-z])\1{2,}")  # "bohoooong" -> "bohong"; Indonesian has no triple letters
-_FINAL_DOUBLE = re.compile(r"([b-df-hj-np-tv-z])\1(?![a-z0-9])")  # "diundurr": no Indonesian word ends so
+# "diundurr": no Indonesian word ends so
+_FINAL_DOUBLE = re.compile(r"([b-df-hj-np-tv-z])\1(?![a-z0-9])")
 _COMBINING = re.compile(r"[\u0300-\u036f]+")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _TOKEN = re.compile(r"[a-z0-9]+")
