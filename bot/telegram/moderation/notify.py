@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import html
 import logging
+from collections.abc import Callable
 from typing import Any
 
-from telegram import Bot
+from telegram import Bot, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot import reports
 from bot.curation import Outcome
 from bot.telegram import render
-from bot.telegram.moderation.common import Context
+from bot.telegram.moderation.common import Context, actor, arguments, echo
 from bot.telegram.runtime import Runtime, runtime
 from bot.telegram.texts import text
 
@@ -28,6 +29,32 @@ async def follow(context: Context, outcome: Outcome[Any]) -> int:
     if outcome.reindex:
         await rt.core.refresh_async(force=True)
     return await notify_due(context.bot, rt) if outcome.notify else 0
+
+
+async def curate(
+    update: Update,
+    context: Context,
+    usage: str,
+    count: int,
+    act: Callable[[list[str], str], Outcome[Any]],
+    done: Callable[[list[str], Outcome[Any], int], str],
+    unknown: str = "failed",
+) -> None:
+    """A moderator command of `count` arguments: the curation step `act(args, actor)`, what
+    must follow it, then the reply `done(args, outcome, citizens told)`. An unknown id or a
+    refused change gets the `unknown` text with the reason, and nothing changes."""
+    message = update.effective_message
+    assert message is not None
+    args = await arguments(update, context, count, usage)
+    if args is None:
+        return
+    try:
+        outcome = act(args, actor(update.effective_user))
+    except (LookupError, ValueError) as exc:
+        await message.reply_text(text("id", unknown, error=echo(exc), id=echo(args[0])))
+        return
+    notified = await follow(context, outcome)
+    await message.reply_text(done(args, outcome, notified))
 
 
 async def notify_due(bot: Bot, rt: Runtime) -> int:

@@ -16,14 +16,12 @@ from bot.telegram.moderation.common import (
     QUEUE_DISMISS,
     Context,
     actor,
-    arguments,
     curation,
-    echo,
     moderator_only,
     pre,
     pressed,
 )
-from bot.telegram.moderation.notify import follow
+from bot.telegram.moderation.notify import curate
 from bot.telegram.texts import text
 
 QUEUE_BUTTONS = 5  # clusters (or drafts) that get ➕/🗑 buttons under the list
@@ -94,30 +92,21 @@ async def source_draft_dismiss(update: Update, context: Context) -> None:
 @moderator_only
 async def link(update: Update, context: Context) -> None:
     """/tautkan KUNCI ID: a cluster's claims become phrasings of a statement; askers told."""
-    message = update.effective_message
-    assert message is not None
-    args = await arguments(update, context, 2, "usage_tautkan")
-    if args is None:
-        return
-    try:
-        outcome = curation(context).link_cluster(
-            args[0], args[1], actor=actor(update.effective_user)
-        )
-    except (LookupError, ValueError) as exc:
-        await message.reply_text(text("id", "failed", error=echo(exc)))
-        return
-    notified = await follow(context, outcome)
-    result = outcome.value
-    await message.reply_text(
-        text(
+    await curate(
+        update,
+        context,
+        "usage_tautkan",
+        2,
+        lambda args, who: curation(context).link_cluster(args[0], args[1], actor=who),
+        lambda args, outcome, told: text(
             "id",
             "linked",
-            count=len(result.claim_ids),
+            count=len(outcome.value.claim_ids),
             cluster=html.escape(args[0]),
-            id=html.escape(result.external_id),
-            variants=result.variants_added,
-            notified=notified,
-        )
+            id=html.escape(outcome.value.external_id),
+            variants=outcome.value.variants_added,
+            notified=told,
+        ),
     )
 
 

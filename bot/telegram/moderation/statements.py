@@ -28,7 +28,7 @@ from bot.telegram.moderation.common import (
     preview,
     user_data,
 )
-from bot.telegram.moderation.notify import follow
+from bot.telegram.moderation.notify import curate, follow
 from bot.telegram.runtime import runtime
 from bot.telegram.texts import text
 
@@ -153,37 +153,30 @@ async def edit_confirm(update: Update, context: Context) -> None:
 @moderator_only
 async def retire(update: Update, context: Context) -> None:
     """/arsip ID: stop serving a statement."""
-    message = update.effective_message
-    assert message is not None
-    args = await arguments(update, context, 1, "usage_arsip")
-    if args is None:
-        return
-    try:
-        outcome = curation(context).retire(args[0], actor=actor(update.effective_user))
-    except LookupError:
-        await message.reply_text(text("id", "unknown_statement", id=echo(args[0])))
-        return
-    await follow(context, outcome)
-    await message.reply_text(text("id", "retired", id=html.escape(args[0])))
+    await curate(
+        update,
+        context,
+        "usage_arsip",
+        1,
+        lambda args, who: curation(context).retire(args[0], actor=who),
+        lambda args, _outcome, _told: text("id", "retired", id=html.escape(args[0])),
+        unknown="unknown_statement",
+    )
 
 
 @moderator_only
 async def supersede(update: Update, context: Context) -> None:
     """/ganti ID_LAMA ID_BARU: the newer statement answers from now on."""
-    message = update.effective_message
-    assert message is not None
-    args = await arguments(update, context, 2, "usage_ganti")
-    if args is None:
-        return
-    try:
-        outcome = curation(context).supersede(args[0], args[1], actor=actor(update.effective_user))
-    except (LookupError, ValueError) as exc:
-        await message.reply_text(text("id", "failed", error=echo(exc)))
-        return
-    notified = await follow(context, outcome)
-    await message.reply_text(
-        text("id", "superseded", old=html.escape(args[0]), new=html.escape(args[1]))
-        + (f" {notified} warga diberi tahu." if notified else "")
+    await curate(
+        update,
+        context,
+        "usage_ganti",
+        2,
+        lambda args, who: curation(context).supersede(args[0], args[1], actor=who),
+        lambda args, _outcome, told: (
+            text("id", "superseded", old=html.escape(args[0]), new=html.escape(args[1]))
+            + (f" {told} warga diberi tahu." if told else "")
+        ),
     )
 
 
