@@ -18,7 +18,7 @@ import sqlite3
 import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field, fields, is_dataclass
 from importlib import resources
 from pathlib import Path
@@ -27,7 +27,6 @@ from typing import Any
 from sqlite_utils import Database
 
 import storage
-from bot.clusters import find_cluster
 from bot.matcher.index import IndexDoc, MatchIndex
 from bot.matcher.match import MatchResult, Tier, match_text
 from bot.sources.urls import normalize_url, unique_keys
@@ -546,44 +545,6 @@ class Core:
             "asked": who.asked,
         }
         return _Pending(result, statements, record, started)
-
-    def link_cluster(
-        self, cluster_key_or_claim_ids: str | Sequence[int], external_id: str, actor: str
-    ) -> storage.LinkResult:
-        """A moderator answers a cluster (by key, e.g. "c12") or given claims with a statement.
-
-        The claims become 'answered', their texts new phrasings of the statement (see
-        `storage.link_claims_to_statement`), and the index is rebuilt at once, so the next
-        person asking any of them gets the answer. Raises LookupError for a cluster key that
-        is not in the current queue or an unknown claim id, `storage.StatementNotFound`, and
-        ValueError for a statement that is no longer served.
-        """
-        result = self._link(cluster_key_or_claim_ids, external_id, actor)
-        self.refresh(force=True)
-        return result
-
-    async def link_cluster_async(
-        self, cluster_key_or_claim_ids: str | Sequence[int], external_id: str, actor: str
-    ) -> storage.LinkResult:
-        """`link_cluster` for the event loop: the index is rebuilt off the loop."""
-        result = self._link(cluster_key_or_claim_ids, external_id, actor)
-        await self.refresh_async(force=True)
-        return result
-
-    def _link(
-        self, cluster_key_or_claim_ids: str | Sequence[int], external_id: str, actor: str
-    ) -> storage.LinkResult:
-        if isinstance(cluster_key_or_claim_ids, str):
-            cluster = find_cluster(self.db, cluster_key_or_claim_ids)
-            if cluster is None:
-                raise LookupError(
-                    f"no unanswered cluster with key {cluster_key_or_claim_ids!r} "
-                    "(already answered or dismissed? see the current queue)"
-                )
-            claim_ids: Sequence[int] = cluster.claim_ids
-        else:
-            claim_ids = cluster_key_or_claim_ids
-        return storage.link_claims_to_statement(self.db, claim_ids, external_id, actor=actor)
 
     def due_notifications(self) -> list[tuple[Subscription, Statement]]:
         """ "Kabari saya" requests that a current statement now answers, with that statement.

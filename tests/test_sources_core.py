@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dbhelpers import link
+
 import storage
 from bot.core import Core
 
@@ -25,7 +27,7 @@ def answered_claim(core: Core, text: str, url: str, external_id: str) -> None:
     answer = core.check(text, channel="cli")
     core.remember_links(answer.claim_id, (url,))
     assert answer.claim_id is not None
-    core.link_cluster([answer.claim_id], external_id, actor="mod:1")
+    link(core, answer.claim_id, external_id, actor="mod:1")
 
 
 def test_normalized_sources_and_shared_homepages() -> None:
@@ -61,7 +63,7 @@ def test_a_claim_many_links_share_answers_none_of_them() -> None:
     for url in wall:
         core.remember_links(answer.claim_id, (url,))
     assert answer.claim_id is not None
-    core.link_cluster([answer.claim_id], "a", actor="mod:1")
+    link(core, answer.claim_id, "a", actor="mod:1")
     assert core.link_answer((wall[0],)) is None
     found = core.link_answer(("https://kpu.go.id/a/",))
     assert found is not None and found[1] == "source"
