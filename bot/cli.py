@@ -16,9 +16,10 @@ from typing import TextIO
 
 import storage
 from bot import claims, reports
-from bot.core import Core, index_docs
+from bot.core import Core
 from bot.curation import CLI_ACTOR, Curation, HistoryLine
 from bot.evaluation import evaluate, read_jsonl, read_queries
+from bot.indexing import index_docs
 from bot.matcher.index import MatchIndex
 from bot.matcher.match import MatchResult, match_text
 from bot.settings import Settings, SettingsError, load_settings, secret_file_for

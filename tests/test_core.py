@@ -15,9 +15,10 @@ import pytest
 import sqlite_utils
 from dbhelpers import count
 
-import bot.core
+import bot.indexing
 import storage
-from bot.core import STARTER_ACTOR, Core, Snapshot, seed_if_empty, starter_base_path
+from bot.core import STARTER_ACTOR, Core, seed_if_empty, starter_base_path
+from bot.indexing import Snapshot
 from bot.matcher.match import Tier
 from storage import StatementInput
 
@@ -310,7 +311,7 @@ def test_refresh_sees_an_import_through_a_second_core(db_path: Path, core: Core)
 
 
 class SlowBuilds:
-    """Stands in for `bot.core.snapshot_of` (the index build, after the statements are
+    """Stands in for `bot.indexing.snapshot_of` (the index build, after the statements are
     read): records the building thread and waits until the test lets the first build go."""
 
     def __init__(self, build: Callable[..., Snapshot], *, hold: bool = True) -> None:
@@ -330,8 +331,8 @@ class SlowBuilds:
 
 @pytest.fixture
 def slow_builds(monkeypatch: pytest.MonkeyPatch) -> SlowBuilds:
-    builds = SlowBuilds(bot.core.snapshot_of)
-    monkeypatch.setattr(bot.core, "snapshot_of", builds)
+    builds = SlowBuilds(bot.indexing.snapshot_of)
+    monkeypatch.setattr(bot.indexing, "snapshot_of", builds)
     return builds
 
 
@@ -382,7 +383,7 @@ async def test_a_failed_rebuild_keeps_the_snapshot_and_the_next_request_retries(
 
     snapshot = core.snapshot
     storage.save_statement(core.db, new_statement(), actor="cli")
-    monkeypatch.setattr(bot.core, "snapshot_of", broken)
+    monkeypatch.setattr(bot.indexing, "snapshot_of", broken)
     with pytest.raises(RuntimeError, match="out of memory"):
         await core.refresh_async()
     assert core.snapshot is snapshot
@@ -413,7 +414,7 @@ async def test_a_replaced_snapshot_is_freed_and_full_collections_resume(core: Co
 
 def test_closing_waits_for_a_rebuild_reading_the_database(core: Core) -> None:
     """The bot's connection closes last, so it checkpoints and removes the WAL."""
-    rebuilder = core._rebuilder
+    rebuilder = core._snapshots._rebuilder
     assert rebuilder is not None
     assert rebuilder.build_here(None) is not None  # reads with its own connection
     core.close()
