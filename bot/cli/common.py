@@ -1,0 +1,31 @@
+"""What every `cekklaim` command shares: exit codes, the error line, the curation service."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import storage
+from bot.curation import Curation
+from bot.settings import Settings
+
+EXIT_USAGE = 2
+EXIT_DATABASE = 3  # the database cannot be used safely: nothing was done
+NESTED_DB_HELP = "database file (default: CEKKLAIM_DB)"
+
+
+def positive_int(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {value}")
+    return number
+
+
+def fail(command: str, message: object) -> int:
+    print(f"cekklaim {command}: {message}", file=sys.stderr)
+    return 1
+
+
+def open_curation(settings: Settings, db_path: Path) -> Curation:
+    return Curation(storage.open_db(db_path), settings.moderator_ids)
