@@ -39,7 +39,7 @@ from matcher import percentile
 from throughput import build_base  # the same synthetic base, imported as cekklaim does
 
 import bot.indexing
-from bot.core import Core
+from bot.core import Core, Who
 from bot.evaluation import read_jsonl
 
 SECRET = "bench-secret-0123456789"
@@ -62,7 +62,8 @@ async def measure(
             lateness.append((time.perf_counter() - started - TICK) * 1000)
 
     async def one_claim(i: int, due: float) -> None:
-        await core.check_async(texts[i % len(texts)], channel="private", user_id=10_000 + i)
+        who = Who("private", core.pseudonym(10_000 + i))
+        await core.check_async(texts[i % len(texts)], who)
         answered.append((time.perf_counter() - due) * 1000)  # from when it was due
 
     async def citizens() -> None:

@@ -147,12 +147,6 @@ class GroupCommit:
                 future.set_result(outcome)
 
 
-def _who(core: Core, who: Who | None, options: dict[str, Any]) -> Who:
-    if who is not None and options:
-        raise TypeError("give either who= or the options of Core.who, not both")
-    return who if who is not None else core.who(**options)
-
-
 class Core:
     """Database plus the current index; one per process."""
 
@@ -232,37 +226,24 @@ class Core:
         """The keyed hash stored for a user or chat id: the one place ids are hashed."""
         return None if telegram_id is None else storage.hash_user_id(self.secret, telegram_id)
 
-    def who(
-        self,
-        channel: str,
-        *,
-        user_id: int | None = None,
-        chat_id: int | None = None,
-        update_id: int | None = None,
-        asked: bool = True,
-    ) -> Who:
-        """`Who` from raw ids (the CLI and tests; the bot hashes once per update)."""
-        return Who(channel, self.pseudonym(user_id), self.pseudonym(chat_id), update_id, asked)
-
-    def check(self, text: str, who: Who | None = None, **options: Any) -> Answer:
+    def check(self, text: str, who: Who) -> Answer:
         """Match a claim and record it before anyone is answered (blank text is not a claim).
 
-        `who` says where it came from; or options as `Core.who`: `channel`, `user_id`,
-        `chat_id`, `update_id`, and `asked=False` for texts the bot only saw (automatic
-        checks in groups): they count toward trends but stay out of the moderators' queue
-        (`storage.record_submission`).
+        `who` says where it came from (`asked=False` for texts the bot only saw: automatic
+        checks in groups count toward trends but stay out of the moderators' queue, see
+        `storage.record_submission`). Adapters call this through `bot.claims`.
         """
-        pending = self._match_for_record(text, _who(self, who, options))
+        pending = self._match_for_record(text, who)
         if pending.record is None:
             return pending.answer(None)
         return pending.answer(storage.record_submission(self.db, **pending.record))
 
-    async def check_async(self, text: str, who: Who | None = None, **options: Any) -> Answer:
+    async def check_async(self, text: str, who: Who) -> Answer:
         """`check` for the bot's event loop, with group commit: the claims of all updates that
         reach this point in the same loop iteration are stored in one transaction, so one
         fsync (synchronous=FULL) serves them all. Each is still committed before its caller
         answers; alone, a claim costs what `check` costs."""
-        pending = self._match_for_record(text, _who(self, who, options))
+        pending = self._match_for_record(text, who)
         if pending.record is None:
             return pending.answer(None)
         return pending.answer(await self._commits.submit(pending.record))

@@ -1,5 +1,5 @@
-"""Small helpers several test modules share: row counts, JSONL files to import, and a
-moderator's link done the way the adapters do it."""
+"""Small helpers several test modules share: row counts, JSONL files to import, where a
+claim came from, and a moderator's link done the way the adapters do it."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from bot.clusters import claim_key
-from bot.core import Core
+from bot.core import Core, Who
 from bot.curation import Curation
 from storage import LinkResult
 
@@ -39,3 +39,16 @@ def link(core: Core, cluster: str | int, external_id: str, actor: str = "mod:1")
     if outcome.reindex:
         core.refresh(force=True)
     return outcome.value
+
+
+def who(
+    core: Core,
+    channel: str,
+    *,
+    user_id: int | None = None,
+    chat_id: int | None = None,
+    update_id: int | None = None,
+    asked: bool = True,
+) -> Who:
+    """Where a test's claim came from, its raw ids hashed as the adapters hash them."""
+    return Who(channel, core.pseudonym(user_id), core.pseudonym(chat_id), update_id, asked)

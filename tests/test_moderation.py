@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlite_utils
-from dbhelpers import link
+from dbhelpers import link, who
 
 import storage
 from bot import clusters
@@ -398,10 +398,11 @@ def test_link_cluster_refreshes_and_finds_subscribers(db: sqlite_utils.Database)
     storage.retire_statement(db, "kpu-tunda", actor="t")  # nothing answers the delay rumour
     core = Core(db, SECRET)
     asked = [
-        core.check(text, channel="private", user_id=100 + i) for i, text in enumerate(PARAPHRASES)
+        core.check(text, who(core, "private", user_id=100 + i))
+        for i, text in enumerate(PARAPHRASES)
     ]
     assert {a.tier.value for a in asked} <= {"none", "possible"}
-    box = core.check("kotak suara kardus gampang rusak kena hujan", channel="private", user_id=9)
+    box = core.check("kotak suara kardus gampang rusak kena hujan", who(core, "private", user_id=9))
     for i, answer in enumerate((*asked, box)):
         assert answer.claim_id is not None
         subscribe(db, claim_id=answer.claim_id, user_hash=f"h{i}", chat_id=500 + i, language="id")
@@ -439,19 +440,19 @@ def test_link_cluster_refreshes_and_finds_subscribers(db: sqlite_utils.Database)
 
 def test_linked_claim_stays_answered_when_asked_again(db: sqlite_utils.Database) -> None:
     core = Core(db, SECRET)
-    first = core.check("pemilu diundur?", channel="private", user_id=1)  # too short to be sure
+    first = core.check("pemilu diundur?", who(core, "private", user_id=1))  # too short to be sure
     assert first.claim_id is not None and first.tier.value != "confident"
     storage.save_statement(
         db, StatementInput("kpu-undur", "KPU", "HOAKS", "Pemilu diundur", "Tetap 14 Februari."),
         actor="t",
     )  # fmt: skip
     link(core, first.claim_id, "kpu-undur", actor="mod:1")
-    again = core.check("pemilu diundur?", channel="private", user_id=2)
+    again = core.check("pemilu diundur?", who(core, "private", user_id=2))
     claim = storage.get_claim(db, again.claim_id)  # type: ignore[arg-type]
     assert claim is not None and claim.status == "answered" and claim.count == 2
     assert claim.best_statement_external_id == "kpu-undur"
     assert first.claim_id not in [c.id for c in storage.queue_claims(db)]
     storage.retire_statement(db, "kpu-undur", actor="t")
     core.refresh()
-    core.check("pemilu diundur?", channel="private", user_id=3)
+    core.check("pemilu diundur?", who(core, "private", user_id=3))
     assert storage.get_claim(db, first.claim_id).status == "open"  # type: ignore[union-attr]
