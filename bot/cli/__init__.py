@@ -26,7 +26,7 @@ from bot.cli.moderation import (
     cmd_moderators_remove,
     cmd_queue,
     cmd_stats,
-)  # fmt: skip
+)
 from bot.cli.run import NO_TOKEN_HELP, cmd_run
 from bot.cli.statements import (
     cmd_export,
@@ -39,14 +39,13 @@ from bot.cli.statements import (
     cmd_statement_supersede,
     file_or_url,
     history_detail,
-)  # fmt: skip
+)
 from bot.settings import SettingsError, load_settings
 from storage.db import UnusableDatabase
 from storage.maintenance import MIN_RETENTION_DAYS
 from storage.statements import LONE_SURROGATE_RE
 
 __all__ = ["EXIT_DATABASE", "EXIT_USAGE", "NO_TOKEN_HELP", "history_detail", "main", "match_stream"]
-
 
 log = logging.getLogger("cekklaim")
 
