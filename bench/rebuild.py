@@ -11,7 +11,7 @@ through `Core.check_async` (matched and recorded, as the bot does):
 - "off the loop": `await Core.refresh_async(force=True)`, as the bot does now (a worker
   thread builds while the loop keeps answering from the current snapshot);
 - "off, 5 ms GIL": the same with Python's default GIL switch interval during the build
-  (`bot.core.BUILD_SWITCH_INTERVAL` shortens it), to show what that setting buys.
+  (`bot.indexing.BUILD_SWITCH_INTERVAL` shortens it), to show what that setting buys.
 
 Claims arrive at 30 a second by default, about Telegram's limit on what one bot may send.
 
@@ -38,8 +38,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from matcher import percentile
 from throughput import build_base  # the same synthetic base, imported as cekklaim does
 
-import bot.core
-from bot.core import Core
+import bot.indexing
+from bot.core import Core, Who
 from bot.evaluation import read_jsonl
 
 SECRET = "bench-secret-0123456789"
@@ -62,7 +62,8 @@ async def measure(
             lateness.append((time.perf_counter() - started - TICK) * 1000)
 
     async def one_claim(i: int, due: float) -> None:
-        await core.check_async(texts[i % len(texts)], channel="private", user_id=10_000 + i)
+        who = Who("private", core.pseudonym(10_000 + i))
+        await core.check_async(texts[i % len(texts)], who)
         answered.append((time.perf_counter() - due) * 1000)  # from when it was due
 
     async def citizens() -> None:
@@ -124,12 +125,12 @@ async def _main(args: argparse.Namespace, tmp: Path) -> None:
             await core.refresh_async(force=True)
 
         async def default_switch(core: Core = core) -> None:
-            shipped = bot.core.BUILD_SWITCH_INTERVAL
-            bot.core.BUILD_SWITCH_INTERVAL = sys.getswitchinterval()
+            shipped = bot.indexing.BUILD_SWITCH_INTERVAL
+            bot.indexing.BUILD_SWITCH_INTERVAL = sys.getswitchinterval()
             try:
                 await core.refresh_async(force=True)
             finally:
-                bot.core.BUILD_SWITCH_INTERVAL = shipped
+                bot.indexing.BUILD_SWITCH_INTERVAL = shipped
 
         rows = (("on the loop", on_loop), ("off the loop", off_loop),
                 ("off, 5 ms GIL", default_switch))  # fmt: skip

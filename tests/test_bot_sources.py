@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from botharness import Bot, button_data, claims, running_bot, visible
+from dbhelpers import link
 from fakebotapi import Call
 from sourceserver import DATA, SourceServer
 
@@ -199,7 +200,7 @@ async def test_a_link_answered_before_gets_that_answer_and_a_failed_fetch_is_a_n
     assert "tidak bisa dibuka" in visible(first)  # 404: a short note, then the usual answer
     assert "Belum ada pernyataan resmi" in visible(first)
     (claim,) = claims(bot.core)  # recorded before the reply
-    bot.core.link_cluster([claim["id"]], "kpu-kotak", actor="mod:42")
+    link(bot.core, claim["id"], "kpu-kotak", actor="mod:42")
     again = await bot.say(f"{site.url('/post/123/')}?fbclid=abc", user_id=1002)
     assert "Klarifikasi resmi kpu-kotak" in visible(again)
     assert visible(again).startswith(ID["statement_from_seen_link"])  # not called its source

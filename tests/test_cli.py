@@ -18,7 +18,8 @@ from dbhelpers import write_jsonl
 
 import storage
 from bot.cli import NO_TOKEN_HELP, main, match_stream
-from bot.core import Core, index_docs, starter_base_path
+from bot.core import Core, starter_base_path
+from bot.indexing import index_docs
 from bot.matcher.index import MatchIndex
 from bot.matcher.match import match_text
 from bot.settings import SETTING_NAMES

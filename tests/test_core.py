@@ -13,11 +13,12 @@ from typing import Any
 
 import pytest
 import sqlite_utils
-from dbhelpers import count
+from dbhelpers import count, who
 
-import bot.core
+import bot.indexing
 import storage
-from bot.core import STARTER_ACTOR, Core, Snapshot, seed_if_empty, starter_base_path
+from bot.core import STARTER_ACTOR, Core, seed_if_empty, starter_base_path
+from bot.indexing import Snapshot
 from bot.matcher.match import Tier
 from storage import StatementInput
 
@@ -83,7 +84,7 @@ def test_retired_base_is_not_reseeded(db_path: Path, core: Core) -> None:
     assert storage.servable_statements(again.db) == []
     assert count(again.db, "audit_log") == audits
     assert len(again.snapshot.index) == 0
-    assert again.check(CLAIM, channel="cli").tier is Tier.NONE
+    assert again.check(CLAIM, who(again, "cli")).tier is Tier.NONE
 
 
 def test_open_without_seed_leaves_db_empty(db_path: Path) -> None:
@@ -104,7 +105,7 @@ def test_seed_counts_only_once(tmp_path: Path) -> None:
 
 
 def test_check_answers_and_records(core: Core) -> None:
-    answer = core.check(CLAIM, channel="private", user_id=USER_ID, chat_id=CHAT_ID, update_id=7)
+    answer = core.check(CLAIM, who(core, "private", user_id=USER_ID, chat_id=CHAT_ID, update_id=7))
     assert answer.tier is Tier.CONFIDENT
     assert answer.duplicate is False
     assert answer.statements[0].external_id == "kpu-2024-hari-pemungutan"
@@ -131,7 +132,7 @@ def test_check_answers_and_records(core: Core) -> None:
 
 
 def test_unanswered_claim_goes_to_the_queue(core: Core) -> None:
-    answer = core.check("vaksin covid mengandung chip", channel="group", user_id=1)
+    answer = core.check("vaksin covid mengandung chip", who(core, "group", user_id=1))
     assert answer.tier is Tier.NONE
     claim = storage.get_claim(core.db, answer.claim_id)
     assert claim is not None
@@ -149,9 +150,9 @@ def dump_everything(db: sqlite_utils.Database) -> str:
 
 
 def test_raw_ids_are_never_stored(db_path: Path, core: Core) -> None:
-    core.check(CLAIM, channel="private", user_id=USER_ID, chat_id=CHAT_ID, update_id=1)
-    core.check("pemilu diundur?", channel="group", user_id=USER_ID, chat_id=CHAT_ID, update_id=2)
-    core.check("vaksin covid", channel="inline", user_id=USER_ID, update_id=3)
+    core.check(CLAIM, who(core, "private", user_id=USER_ID, chat_id=CHAT_ID, update_id=1))
+    core.check("pemilu diundur?", who(core, "group", user_id=USER_ID, chat_id=CHAT_ID, update_id=2))
+    core.check("vaksin covid", who(core, "inline", user_id=USER_ID, update_id=3))
     dump = dump_everything(core.db)
     assert storage.hash_user_id(SECRET, USER_ID) in dump  # the dump does see the submissions
     for raw in (str(USER_ID), str(CHAT_ID), str(abs(CHAT_ID))):
@@ -165,16 +166,16 @@ def test_raw_ids_are_never_stored(db_path: Path, core: Core) -> None:
 def test_pseudonyms_depend_on_the_secret(db_path: Path) -> None:
     a = Core.open(db_path, SECRET)
     b = Core.open(db_path, SECRET[::-1])
-    a.check(CLAIM, channel="private", user_id=USER_ID)
-    b.check(CLAIM, channel="private", user_id=USER_ID)
+    a.check(CLAIM, who(a, "private", user_id=USER_ID))
+    b.check(CLAIM, who(b, "private", user_id=USER_ID))
     hashes = [r[0] for r in a.db.execute("SELECT user_hash FROM submissions ORDER BY id")]
     assert len(hashes) == 2
     assert hashes[0] != hashes[1]
 
 
 def test_duplicate_update_is_not_counted_twice(core: Core) -> None:
-    first = core.check(CLAIM, channel="private", user_id=USER_ID, update_id=42)
-    second = core.check(CLAIM, channel="private", user_id=USER_ID, update_id=42)
+    first = core.check(CLAIM, who(core, "private", user_id=USER_ID, update_id=42))
+    second = core.check(CLAIM, who(core, "private", user_id=USER_ID, update_id=42))
     assert (first.duplicate, second.duplicate) == (False, True)
     assert second.claim_id == first.claim_id
     claim = storage.get_claim(core.db, first.claim_id)
@@ -183,43 +184,43 @@ def test_duplicate_update_is_not_counted_twice(core: Core) -> None:
     # the answer is still given for a redelivered update
     assert second.tier is Tier.CONFIDENT
 
-    third = core.check(CLAIM, channel="private", user_id=USER_ID, update_id=43)
+    third = core.check(CLAIM, who(core, "private", user_id=USER_ID, update_id=43))
     assert third.duplicate is False
     claim = storage.get_claim(core.db, first.claim_id)
     assert claim is not None and claim.count == 2
 
 
 def test_same_claim_in_other_words_is_one_row(core: Core) -> None:
-    a = core.check("Pemilu 2024 DIUNDUR!!!", channel="cli")
-    b = core.check("pemilu 2024 diundur", channel="cli")
-    c = core.check("pemilu 2024 ditunda 😱", channel="cli")  # same normalized reading
+    a = core.check("Pemilu 2024 DIUNDUR!!!", who(core, "cli"))
+    b = core.check("pemilu 2024 diundur", who(core, "cli"))
+    c = core.check("pemilu 2024 ditunda 😱", who(core, "cli"))  # same normalized reading
     assert a.claim_id == b.claim_id == c.claim_id
     claim = storage.get_claim(core.db, a.claim_id)
     assert claim is not None and claim.count == 3
 
 
 def test_check_without_user_stores_no_hash(core: Core) -> None:
-    core.check(CLAIM, channel="cli")
+    core.check(CLAIM, who(core, "cli"))
     row = core.db.execute("SELECT user_hash, chat_hash, channel FROM submissions").fetchone()
     assert tuple(row) == (None, None, "cli")
 
 
 @pytest.mark.parametrize("text", ["😱😱", "http://example.com/x", "@kpu_ri"])
 def test_text_without_words_is_still_recorded(core: Core, text: str) -> None:
-    answer = core.check(text, channel="private", user_id=1)
+    answer = core.check(text, who(core, "private", user_id=1))
     assert answer.tier is Tier.NONE
     assert storage.get_claim(core.db, answer.claim_id) is not None
 
 
 def test_check_rejects_unknown_channel(core: Core) -> None:
     with pytest.raises(ValueError, match="channel"):
-        core.check(CLAIM, channel="email")
+        core.check(CLAIM, who(core, "email"))
     assert count(core.db, "submissions") == 0
 
 
 @pytest.mark.parametrize("text", ["   ", "\x00", "\u200b"])
 def test_blank_text_is_answered_but_not_recorded(core: Core, text: str) -> None:
-    answer = core.check(text, channel="cli")
+    answer = core.check(text, who(core, "cli"))
     assert answer.tier is Tier.NONE
     assert answer.claim_id is None
     assert count(core.db, "claims") == 0
@@ -285,7 +286,7 @@ def test_refresh_sees_writes_from_another_connection(db_path: Path, core: Core) 
     storage.save_statement(other, new_statement(), actor="cli")
     other.close()
     assert core.refresh() is True
-    answer = core.check(NEW_CLAIM_TEXT, channel="cli")
+    answer = core.check(NEW_CLAIM_TEXT, who(core, "cli"))
     assert answer.tier is Tier.CONFIDENT
     assert answer.statements[0].external_id == "kpu-2024-surat-suara-kl"
     claim = storage.get_claim(core.db, answer.claim_id)
@@ -310,7 +311,7 @@ def test_refresh_sees_an_import_through_a_second_core(db_path: Path, core: Core)
 
 
 class SlowBuilds:
-    """Stands in for `bot.core.snapshot_of` (the index build, after the statements are
+    """Stands in for `bot.indexing.snapshot_of` (the index build, after the statements are
     read): records the building thread and waits until the test lets the first build go."""
 
     def __init__(self, build: Callable[..., Snapshot], *, hold: bool = True) -> None:
@@ -330,8 +331,8 @@ class SlowBuilds:
 
 @pytest.fixture
 def slow_builds(monkeypatch: pytest.MonkeyPatch) -> SlowBuilds:
-    builds = SlowBuilds(bot.core.snapshot_of)
-    monkeypatch.setattr(bot.core, "snapshot_of", builds)
+    builds = SlowBuilds(bot.indexing.snapshot_of)
+    monkeypatch.setattr(bot.indexing, "snapshot_of", builds)
     return builds
 
 
@@ -382,7 +383,7 @@ async def test_a_failed_rebuild_keeps_the_snapshot_and_the_next_request_retries(
 
     snapshot = core.snapshot
     storage.save_statement(core.db, new_statement(), actor="cli")
-    monkeypatch.setattr(bot.core, "snapshot_of", broken)
+    monkeypatch.setattr(bot.indexing, "snapshot_of", broken)
     with pytest.raises(RuntimeError, match="out of memory"):
         await core.refresh_async()
     assert core.snapshot is snapshot
@@ -413,7 +414,7 @@ async def test_a_replaced_snapshot_is_freed_and_full_collections_resume(core: Co
 
 def test_closing_waits_for_a_rebuild_reading_the_database(core: Core) -> None:
     """The bot's connection closes last, so it checkpoints and removes the WAL."""
-    rebuilder = core._rebuilder
+    rebuilder = core._snapshots._rebuilder
     assert rebuilder is not None
     assert rebuilder.build_here(None) is not None  # reads with its own connection
     core.close()

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from dbhelpers import who
 from sqlite_utils import Database
 
 import storage
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.cli_env(secret=None, db_name="live.db")
 
 
 def _record(core: Core, text: str, update_id: int) -> int:
-    answer = core.check(text, channel="private", user_id=update_id, update_id=update_id)
+    answer = core.check(text, who(core, "private", user_id=update_id, update_id=update_id))
     assert answer.claim_id is not None
     return answer.claim_id
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 import storage
-from bot.core import index_docs, starter_base_path
+from bot.core import starter_base_path
+from bot.indexing import index_docs
 from bot.matcher.index import IndexDoc, MatchIndex
 from bot.matcher.match import MAX_RESULTS, MatchResult, Tier, match_text
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlite_utils
+from dbhelpers import link, who
 
 import storage
 from bot import clusters
@@ -392,15 +393,16 @@ def test_fast_growing_uses_window_submissions_and_alerts_once(
 # --------------------------------------------------------------------------- core
 
 
-def test_core_link_cluster_refreshes_and_finds_subscribers(db: sqlite_utils.Database) -> None:
+def test_link_cluster_refreshes_and_finds_subscribers(db: sqlite_utils.Database) -> None:
     storage.save_statement(db, BOX, actor="t")
     storage.retire_statement(db, "kpu-tunda", actor="t")  # nothing answers the delay rumour
     core = Core(db, SECRET)
     asked = [
-        core.check(text, channel="private", user_id=100 + i) for i, text in enumerate(PARAPHRASES)
+        core.check(text, who(core, "private", user_id=100 + i))
+        for i, text in enumerate(PARAPHRASES)
     ]
     assert {a.tier.value for a in asked} <= {"none", "possible"}
-    box = core.check("kotak suara kardus gampang rusak kena hujan", channel="private", user_id=9)
+    box = core.check("kotak suara kardus gampang rusak kena hujan", who(core, "private", user_id=9))
     for i, answer in enumerate((*asked, box)):
         assert answer.claim_id is not None
         subscribe(db, claim_id=answer.claim_id, user_hash=f"h{i}", chat_id=500 + i, language="id")
@@ -415,7 +417,7 @@ def test_core_link_cluster_refreshes_and_finds_subscribers(db: sqlite_utils.Data
     (cluster,) = [c for c in clusters.unanswered_clusters(db) if asked[0].claim_id in c.claim_ids]
     assert set(cluster.claim_ids) == {a.claim_id for a in asked}
 
-    result = core.link_cluster(cluster.key, "kpu-tunda-2", actor="mod:1")
+    result = link(core, cluster.key, "kpu-tunda-2", actor="mod:1")
 
     assert set(result.claim_ids) == set(cluster.claim_ids)
     assert "kpu-tunda-2" in core.snapshot.statements  # index rebuilt with the new phrasings
@@ -428,28 +430,29 @@ def test_core_link_cluster_refreshes_and_finds_subscribers(db: sqlite_utils.Data
     assert "kpu-tunda" not in due  # retired: never announced
 
     with pytest.raises(LookupError, match="no unanswered cluster"):
-        core.link_cluster(cluster.key, "kpu-tunda-2", actor="mod:1")  # already answered
+        link(core, cluster.key, "kpu-tunda-2", actor="mod:1")  # already answered
     box_claim = box.claim_id
     assert box_claim is not None
-    linked = core.link_cluster([box_claim], "kpu-kotak", actor="mod:1")
+    # answered confidently, so in no queue cluster: linked by id, as storage allows
+    linked = storage.link_claims_to_statement(db, [box_claim], "kpu-kotak", actor="mod:1")
     assert linked.claim_ids == (box_claim,)
 
 
 def test_linked_claim_stays_answered_when_asked_again(db: sqlite_utils.Database) -> None:
     core = Core(db, SECRET)
-    first = core.check("pemilu diundur?", channel="private", user_id=1)  # too short to be sure
+    first = core.check("pemilu diundur?", who(core, "private", user_id=1))  # too short to be sure
     assert first.claim_id is not None and first.tier.value != "confident"
     storage.save_statement(
         db, StatementInput("kpu-undur", "KPU", "HOAKS", "Pemilu diundur", "Tetap 14 Februari."),
         actor="t",
     )  # fmt: skip
-    core.link_cluster([first.claim_id], "kpu-undur", actor="mod:1")
-    again = core.check("pemilu diundur?", channel="private", user_id=2)
+    link(core, first.claim_id, "kpu-undur", actor="mod:1")
+    again = core.check("pemilu diundur?", who(core, "private", user_id=2))
     claim = storage.get_claim(db, again.claim_id)  # type: ignore[arg-type]
     assert claim is not None and claim.status == "answered" and claim.count == 2
     assert claim.best_statement_external_id == "kpu-undur"
     assert first.claim_id not in [c.id for c in storage.queue_claims(db)]
     storage.retire_statement(db, "kpu-undur", actor="t")
     core.refresh()
-    core.check("pemilu diundur?", channel="private", user_id=3)
+    core.check("pemilu diundur?", who(core, "private", user_id=3))
     assert storage.get_claim(db, first.claim_id).status == "open"  # type: ignore[union-attr]

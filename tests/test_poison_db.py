@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 import sqlite_utils
+from dbhelpers import who
 from fakebotapi import Call, FakeBotAPI
 
 from bot.cli import EXIT_DATABASE
@@ -269,7 +270,7 @@ def seeded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("good") / "good.db"
     core = Core.open(path, SECRET)
     for n in range(40):
-        core.check(f"{CLAIM} nomor {n}", channel="cli")
+        core.check(f"{CLAIM} nomor {n}", who(core, "cli"))
     core.db.close()
     return path
 

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dbhelpers import who
 from fakebotapi import ApiError, Call, check_reply_markup, check_text, utf16_len
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -544,7 +545,7 @@ def test_match_and_check_never_raise(core: Core, text: str) -> None:
         assert 0 <= m.score <= 100 and 0 <= m.coverage <= 1.0001 and 0 <= m.fuzzy <= 1.0001
     if result.tier is Tier.CONFIDENT:
         assert result.best is not None
-    answer = core.check(text, channel="cli")
+    answer = core.check(text, who(core, "cli"))
     if answer.claim_id is None:  # nothing recorded only for texts without anything readable
         assert not normalize(text).tokens
     else:

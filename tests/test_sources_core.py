@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dbhelpers import link, who
+
 import storage
 from bot.core import Core
 
@@ -22,10 +24,10 @@ def core_with(*sources: tuple[str, str]) -> Core:
 
 
 def answered_claim(core: Core, text: str, url: str, external_id: str) -> None:
-    answer = core.check(text, channel="cli")
+    answer = core.check(text, who(core, "cli"))
     core.remember_links(answer.claim_id, (url,))
     assert answer.claim_id is not None
-    core.link_cluster([answer.claim_id], external_id, actor="mod:1")
+    link(core, answer.claim_id, external_id, actor="mod:1")
 
 
 def test_normalized_sources_and_shared_homepages() -> None:
@@ -48,7 +50,7 @@ def test_links_of_answered_claims() -> None:
     answered_claim(core, "kabar ketiga tentang surat suara rusak", "https://example.org/", "a")
     assert core.link_answer(("https://example.org",)) is None
     # an open (unanswered) claim's link answers nothing
-    open_claim = core.check("kabar keempat belum dijawab siapa pun", channel="cli")
+    open_claim = core.check("kabar keempat belum dijawab siapa pun", who(core, "cli"))
     core.remember_links(open_claim.claim_id, ("https://t.me/x/9",))
     assert core.link_answer(("https://t.me/x/9",)) is None
 
@@ -57,11 +59,11 @@ def test_a_claim_many_links_share_answers_none_of_them() -> None:
     """A login wall's title as the claim text: one claim row for every link behind it."""
     core = core_with(("a", "https://kpu.go.id/a"))
     wall = [f"https://social.example/post/{n}" for n in range(4)]
-    answer = core.check("masuk ke akun anda untuk melihat kiriman ini", channel="cli")
+    answer = core.check("masuk ke akun anda untuk melihat kiriman ini", who(core, "cli"))
     for url in wall:
         core.remember_links(answer.claim_id, (url,))
     assert answer.claim_id is not None
-    core.link_cluster([answer.claim_id], "a", actor="mod:1")
+    link(core, answer.claim_id, "a", actor="mod:1")
     assert core.link_answer((wall[0],)) is None
     found = core.link_answer(("https://kpu.go.id/a/",))
     assert found is not None and found[1] == "source"

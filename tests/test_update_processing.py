@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from botharness import Bot, running_bot
+from dbhelpers import who
 from telegram import Update
 from telegram.error import NetworkError, TimedOut
 from telegram.ext import ConversationHandler
@@ -260,7 +261,7 @@ async def test_claims_of_one_loop_iteration_share_one_transaction_and_fsync(
     texts = [CLAIM, "kotak suara dari kardus mudah rusak", "KTP-el bisa untuk nyoblos?"]
     answers = await asyncio.gather(
         *(
-            core.check_async(t, channel="private", user_id=1001 + i, update_id=500 + i)
+            core.check_async(t, who(core, "private", user_id=1001 + i, update_id=500 + i))
             for i, t in enumerate(texts)
         )
     )
@@ -271,7 +272,7 @@ async def test_claims_of_one_loop_iteration_share_one_transaction_and_fsync(
     other = sqlite3.connect(tmp_path / "bot.db")
     assert other.execute("SELECT count(*) FROM submissions").fetchone()[0] == 3
     other.close()
-    again = await core.check_async(CLAIM, channel="private", user_id=1001, update_id=500)
+    again = await core.check_async(CLAIM, who(core, "private", user_id=1001, update_id=500))
     assert again.duplicate and again.claim_id == answers[0].claim_id  # a redelivered update
     core.db.close()
 
@@ -293,7 +294,7 @@ async def test_one_failing_claim_in_a_group_commit_fails_alone(
     monkeypatch.setattr(storage, "record_submission", flaky)
     results = await asyncio.gather(
         *(
-            core.check_async(CLAIM, channel="private", user_id=1000 + u, update_id=u)
+            core.check_async(CLAIM, who(core, "private", user_id=1000 + u, update_id=u))
             for u in (1, 2, 3)
         ),
         return_exceptions=True,
@@ -309,8 +310,8 @@ def test_group_commit_survives_a_loop_that_closed_before_its_flush(tmp_path: Pat
 
     core = Core.open(tmp_path / "bot.db", "test-secret-0123456789")
     dead = asyncio.new_event_loop()
-    who = core.who("private", user_id=1001, update_id=1)
-    record = core._match_for_record(CLAIM, who).record
+    origin = who(core, "private", user_id=1001, update_id=1)
+    record = core._match_for_record(CLAIM, origin).record
     assert record is not None
     # a claim submitted on a loop that closed before its flush ran
     core._commits.pending.append((record, dead.create_future()))
@@ -318,7 +319,7 @@ def test_group_commit_survives_a_loop_that_closed_before_its_flush(tmp_path: Pat
     dead.close()
 
     async def check() -> int | None:
-        answer = await core.check_async(CLAIM, channel="private", user_id=1001, update_id=2)
+        answer = await core.check_async(CLAIM, who(core, "private", user_id=1001, update_id=2))
         return answer.claim_id
 
     assert asyncio.run(check()) is not None  # the new loop flushes, nothing hangs
