@@ -1,6 +1,6 @@
 """Curating the base: every moderator operation, one home for the bot and the CLI alike.
 
-    command -> adapter (bot/telegram/moderation/, bot/cli.py) -> Curation.<operation>
+    command -> adapter (bot/telegram/moderation/, bot/cli/) -> Curation.<operation>
             -> one transaction with its audit entry (storage/) -> Outcome
             -> the adapter rebuilds the index if `reindex`, then tells the askers now answered
 
