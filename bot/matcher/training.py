@@ -25,11 +25,10 @@ from bot.matcher.match import (
     candidate_features,
     decide,
     lead,
-    numbers,
-    numbers_conflict,
     rank,
 )
 from bot.matcher.normalize import normalize
+from bot.matcher.signals import numbers, numbers_conflict
 
 
 @dataclass(frozen=True, slots=True)
