@@ -184,10 +184,13 @@ def _parts(item: Any, depth: int) -> list[Any]:
 
 
 #: The GIL's switch interval while a snapshot is built in a worker thread. The event loop
-#: waits up to this long for the GIL each time it comes back from I/O (every SQLite call,
-#: every socket send); Python's default of 5 ms made a claim answered during a build twice
-#: as slow (p50 21 ms instead of 9 at 20,000 statements), 1 ms keeps it near (13 ms).
-BUILD_SWITCH_INTERVAL = 0.001
+#: waits up to this long for the GIL each time it gets it back after releasing it: every
+#: SQLite call, every socket send, and every numpy step of matching a claim (numpy lets the
+#: GIL go on larger arrays), so a claim pays it dozens of times. Python's default of 5 ms
+#: made a claim answered during a build twice as slow; with numpy retrieval, 1 ms let claims
+#: queue up behind a 10,000-statement build (bench/rebuild.py: the loop stalled 1.6-2.1 s);
+#: 0.2 ms keeps the longest stall near 50 ms for a build about a tenth slower.
+BUILD_SWITCH_INTERVAL = 0.0002
 
 _building_lock = threading.Lock()
 _building = 0  # builds in progress in this process
