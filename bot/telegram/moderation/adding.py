@@ -22,7 +22,6 @@ from bot.telegram.moderation.common import (
     VERDICT,
     Context,
     actor,
-    confirmed,
     curation,
     echo,
     echo_lines,
@@ -30,6 +29,7 @@ from bot.telegram.moderation.common import (
     moderator_only,
     pressed,
     preview,
+    take_confirmed,
     user_data,
 )
 from bot.telegram.moderation.notify import follow
@@ -242,11 +242,8 @@ async def add_edit_field(update: Update, context: Context) -> int:
 @moderator_only
 async def add_confirm(update: Update, context: Context) -> int:
     """✅ saves the draft (one transaction, audited), swaps the index and notifies."""
-    query, found = pressed(update)
-    draft = user_data(context).pop(MODERATOR_DRAFT, None)
-    await query.answer()
-    if not confirmed(found) or draft is None:
-        await edit_text(query, text("id", "cancelled"))
+    query, draft = await take_confirmed(update, context, MODERATOR_DRAFT)
+    if draft is None:
         return ConversationHandler.END
     try:
         outcome = curation(context).create(draft, actor=actor(update.effective_user))

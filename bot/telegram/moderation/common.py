@@ -210,6 +210,18 @@ def confirmed(found: callbacks.Pressed | None) -> bool:
     return found is not None and found.word(0) == OK
 
 
+async def take_confirmed(update: Update, context: Context, key: str) -> tuple[CallbackQuery, Any]:
+    """A ✅/✖️ press under a preview: the pending value under `key` taken out of this user's
+    state, or None (and the preview replaced by "cancelled") unless ✅ was pressed on one."""
+    query, found = pressed(update)
+    pending = user_data(context).pop(key, None)
+    await query.answer()
+    if not confirmed(found) or pending is None:
+        await edit_text(query, text("id", "cancelled"))
+        return query, None
+    return query, pending
+
+
 async def edit_text(query: CallbackQuery, body: str) -> None:
     """Replace the ✅/✖️ message with the outcome, unless it already shows it (a second
     press on an answered preview would be refused by Telegram as "not modified")."""

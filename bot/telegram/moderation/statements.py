@@ -17,15 +17,14 @@ from bot.telegram.moderation.common import (
     actor,
     arguments,
     command_args,
-    confirmed,
     curation,
     echo,
     echo_lines,
     edit_text,
     moderator_only,
     pre,
-    pressed,
     preview,
+    take_confirmed,
     user_data,
 )
 from bot.telegram.moderation.notify import curate, follow
@@ -131,11 +130,8 @@ async def edit(update: Update, context: Context) -> None:
 @moderator_only
 async def edit_confirm(update: Update, context: Context) -> None:
     """✅ under an /ubah preview saves the change; ✖️ drops it."""
-    query, found = pressed(update)
-    changed = user_data(context).pop(MODERATOR_EDIT, None)
-    await query.answer()
-    if not confirmed(found) or changed is None:
-        await edit_text(query, text("id", "cancelled"))
+    query, changed = await take_confirmed(update, context, MODERATOR_EDIT)
+    if changed is None:
         return
     try:
         outcome = curation(context).edit(changed, actor=actor(update.effective_user))
