@@ -42,12 +42,14 @@ from storage.moderators import (
     remove_moderator,
 )
 from storage.privacy import hash_user_id
-from storage.statements import (
+from storage.statement_input import (
     DEFAULT_VERDICT,
     VERDICTS,
     InvalidStatement,
-    Statement,
     StatementInput,
+)
+from storage.statements import (
+    Statement,
     StatementNotFound,
     add_variant,
     data_version,

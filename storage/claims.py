@@ -16,8 +16,8 @@ from sqlite_utils import Database
 
 from storage.audit import record_change
 from storage.db import WIB, transaction, utcnow_iso
+from storage.statement_input import MAX_VARIANT_LEN
 from storage.statements import (
-    MAX_VARIANT_LEN,
     VARIANT_LINKED_CLAIM,
     StatementNotFound,
     add_variant,
