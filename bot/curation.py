@@ -22,7 +22,7 @@ from bot import clusters, drafts
 from bot.clusters import Cluster
 from storage import AuditEntry, LinkResult, Statement, StatementInput
 from storage import sources as source_store
-from storage.claims import ACTION_LINK_CLAIMS
+from storage.claim_queue import ACTION_LINK_CLAIMS
 from storage.people import remove_subscription
 from storage.sources import Evidence, SourceDraft
 
