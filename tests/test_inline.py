@@ -8,9 +8,9 @@ from fakebotapi import Call
 from test_bot_groups import HOAX, HOAX_ID, GroupBot
 
 import storage
+from bot.replies.links import deep_link, share_button
+from bot.replies.texts_id import ID as GROUP_TEXTS
 from bot.telegram.inline import CACHE_SECONDS, HINT_START_PARAMETER, MAX_RESULTS
-from bot.telegram.links import deep_link, share_button
-from bot.telegram.texts import ID as GROUP_TEXTS
 from storage import StatementInput
 
 pytestmark = pytest.mark.timeout(30)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from fakebotapi import check_reply_markup, parse_html
 
-from bot.telegram import render
-from bot.telegram.render import MAX_CALLBACK_BYTES, MAX_MESSAGE
+from bot.replies import render
+from bot.replies.render import MAX_CALLBACK_BYTES, MAX_MESSAGE
+from bot.telegram.keyboards import markup
 from storage import Statement
 
 
@@ -53,9 +54,10 @@ def test_card_is_valid_telegram_html_within_limits(overrides: dict, language: st
     visible, _ = parse_html(reply.text)  # raises like Telegram on malformed HTML
     assert 0 < len(visible) <= MAX_MESSAGE
     assert len(reply.text) <= 3 * MAX_MESSAGE
-    assert reply.markup is not None
-    check_reply_markup(reply.markup.to_dict())
-    for row in reply.markup.inline_keyboard:
+    sent = markup(reply.keyboard)
+    assert sent is not None
+    check_reply_markup(sent.to_dict())
+    for row in sent.inline_keyboard:
         for button in row:
             assert button.callback_data is None or (
                 len(button.callback_data.encode()) <= MAX_CALLBACK_BYTES
@@ -77,10 +79,9 @@ def test_superseded_statement_is_not_shown_as_current() -> None:
 def test_possible_reply_offers_at_most_three_and_none_of_these() -> None:
     candidates = [statement(id=i, claim=f"klaim nomor {i} " + "x" * 300) for i in range(1, 6)]
     reply = render.possible_reply(candidates, "id", claim_id=99)
-    assert reply.markup is not None
-    data = [b.callback_data for row in reply.markup.inline_keyboard for b in row]
+    data = [b.callback for row in reply.keyboard for b in row]
     assert data == ["p:99:1", "p:99:2", "p:99:3", "x:99"]
-    assert all(len(b.text) <= 64 for row in reply.markup.inline_keyboard for b in row)
+    assert all(len(b.label) <= 64 for row in reply.keyboard for b in row)
     parse_html(reply.text)
 
 
