@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BOT = ROOT / "bot"
 TELEGRAM = BOT / "telegram"
 
+
 def module_name(path: Path, root: Path = ROOT) -> str:
     parts = path.relative_to(root).with_suffix("").parts
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
