@@ -35,7 +35,7 @@ from bot import citizens
 from bot.core import Core
 from bot.curation import Curation
 from bot.settings import Settings
-from bot.telegram import feeds, group_limit, group_settings, groups, handlers, inline
+from bot.telegram import feeds, group_limit, group_settings, groups, handlers, inline, menus
 from bot.telegram.callbacks import pattern
 from bot.telegram.concurrency import DEFAULT_CONCURRENT_UPDATES, OrderedUpdateProcessor
 from bot.telegram.faults import BotApiLimiter
@@ -273,7 +273,7 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     await app.bot.set_my_commands(
         bot_commands("en"), scope=BotCommandScopeDefault(), language_code="en"
     )
-    await groups.set_group_commands(app)
+    await menus.set_group_commands(app)
     await roles.set_all_moderator_commands(app.bot, rt)
     rt.refresher = asyncio.create_task(_refresh_loop(app))
 

@@ -23,21 +23,10 @@ import re
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from telegram import (
-    BotCommand,
-    BotCommandScopeAllChatAdministrators,
-    BotCommandScopeAllGroupChats,
-    ChatMember,
-    Message,
-    MessageEntity,
-    Update,
-)
+from telegram import ChatMember, Message, MessageEntity, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
-from telegram.ext import (
-    Application,
-    ContextTypes,
-)
+from telegram.ext import ContextTypes
 from telegram.ext.filters import MessageFilter
 
 from bot import citizens, claims
@@ -47,9 +36,7 @@ from bot.core import Answer
 from bot.matcher.match import Tier
 from bot.telegram import short_cards, updatelog
 from bot.telegram.extract import ExtractedClaim, entity_values, extract_claim
-from bot.telegram.group_limit import (
-    send_to_group,
-)
+from bot.telegram.group_limit import send_to_group
 from bot.telegram.render import Reply
 from bot.telegram.runtime import Runtime, runtime
 from bot.telegram.texts import DEFAULT_LANGUAGE, text
@@ -60,9 +47,6 @@ Context = ContextTypes.DEFAULT_TYPE
 Callback = Callable[[Update, Context], Coroutine[Any, Any, None]]
 
 GROUP = -1  # handler group: before the private handlers (group 0)
-#: Group commands, as Telegram's menu shows them; admins also see /pengaturan.
-GROUP_COMMANDS = ("cek", "bantuan")
-ADMIN_GROUP_COMMANDS = ("cek", "pengaturan", "bantuan")
 
 _IN_CHAT = frozenset(
     {ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.MEMBER}
@@ -284,25 +268,3 @@ async def chat_migrated(update: Update, context: Context) -> None:
         citizens.group_migrated(core, message.chat_id, message.migrate_to_chat_id)
     elif message.migrate_from_chat_id:
         citizens.group_migrated(core, message.migrate_from_chat_id, message.chat_id)
-
-
-# ------------------------------------------------------------------------------ wiring
-
-
-def group_bot_commands(language: str, *, admins: bool = False) -> list[BotCommand]:
-    names = ADMIN_GROUP_COMMANDS if admins else GROUP_COMMANDS
-    return [BotCommand(name, text(language, f"cmd_{name}")) for name in names]
-
-
-async def set_group_commands(app: Application) -> None:  # type: ignore[type-arg]
-    """The command menu in groups (call from post_init): members see /cek and /bantuan,
-    admins also /pengaturan."""
-    for language, code in (("id", None), ("en", "en")):
-        await app.bot.set_my_commands(
-            group_bot_commands(language), scope=BotCommandScopeAllGroupChats(), language_code=code
-        )
-        await app.bot.set_my_commands(
-            group_bot_commands(language, admins=True),
-            scope=BotCommandScopeAllChatAdministrators(),
-            language_code=code,
-        )

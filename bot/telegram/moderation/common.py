@@ -150,18 +150,28 @@ def command_args(context: Context) -> list[str]:
     return list(getattr(context, "args", None) or [])
 
 
-async def arguments(
-    update: Update, context: Context, count: int, usage: str, *, numeric: bool = False
-) -> list[str] | None:
-    """The command's arguments when there are exactly `count` (Telegram user ids if
-    `numeric`: ASCII digits, 1 up to SQLite's integer range); otherwise the usage line is
-    sent and None returned."""
-    args = command_args(context)
-    if len(args) == count and (not numeric or all(_USER_ID.fullmatch(a) for a in args)):
-        return args
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(text("id", usage))
-    return None
+Body = Callable[[Message, Context, list[str]], Coroutine[Any, Any, None]]
+
+
+def command(count: int, usage: str, *, numeric: bool = False) -> Callable[[Body], Handler]:
+    """A command of exactly `count` arguments (Telegram user ids if `numeric`: ASCII digits,
+    1 up to SQLite's integer range): the body gets its message and the arguments; anything
+    else is answered with the `usage` line."""
+
+    def decorate(body: Body) -> Handler:
+        @wraps(body)
+        async def handler(update: Update, context: Context) -> None:
+            message = update.effective_message
+            assert message is not None  # registered for commands
+            args = command_args(context)
+            if len(args) == count and (not numeric or all(_USER_ID.fullmatch(a) for a in args)):
+                await body(message, context, args)
+            else:
+                await message.reply_text(text("id", usage))
+
+        return handler
+
+    return decorate
 
 
 # ------------------------------------------------------------------------------ preview
