@@ -38,7 +38,7 @@ from bot.telegram import short_cards, updatelog
 from bot.telegram.extract import ExtractedClaim, entity_values, extract_claim
 from bot.telegram.group_limit import send_to_group
 from bot.telegram.render import Reply
-from bot.telegram.runtime import Runtime, runtime
+from bot.telegram.runtime import runtime
 from bot.telegram.texts import DEFAULT_LANGUAGE, text
 
 log = logging.getLogger(__name__)
@@ -133,41 +133,23 @@ def group_reply(
     return short_cards.group_none(language)
 
 
-def _claim(
-    rt: Runtime, update: Update, claim: ExtractedClaim, user_hash: str | None, chat_id: int
-) -> claims.Claim:
-    """What came in, for the use case (the sender's hash is computed once per update)."""
-    return claims.Claim(
-        claim.text,
-        claim.urls,
-        claims.Channel.GROUP,
-        user_hash,
-        rt.core.pseudonym(chat_id),
-        update.update_id,
-    )
-
-
 async def _answer_asked(
     update: Update, context: Context, claim: ExtractedClaim, target: Message
 ) -> None:
     """Someone asked (/cek or a mention): record as asked, always answer, briefly."""
     rt = runtime(context)
-    message = update.effective_message
-    user = update.effective_user
-    chat = update.effective_chat
-    if message is None or user is None or chat is None:
+    asker = rt.asker(update)
+    if asker is None:
         return
-    user_hash = rt.user_hash(user.id)
-    lang = citizens.chosen_language(rt.core, user_hash) or DEFAULT_LANGUAGE
-    asked = _claim(rt, update, claim, user_hash, chat.id)
+    asked = asker.claim(claim.text, claim.urls, claims.Channel.GROUP)
     decision = await claims.decide(rt.core, asked, claims.GROUP_ASKED)
     if decision.answer is None:
-        key = "group_unreadable" if target is not message else "group_usage"
-        await send_to_group(context, message, Reply(text(lang, key)))
+        key = "group_unreadable" if target is not asker.message else "group_usage"
+        await send_to_group(context, asker.message, Reply(text(asker.language, key)))
         return
     updatelog.note_answer(decision.answer)
-    reply = group_reply(decision.answer, lang, context.bot.username, decision.linked)
-    await send_to_group(context, message, reply, reply_to=target)
+    reply = group_reply(decision.answer, asker.language, context.bot.username, decision.linked)
+    await send_to_group(context, asker.message, reply, reply_to=target)
 
 
 async def check_command(update: Update, context: Context) -> None:
@@ -222,8 +204,15 @@ async def auto_check(update: Update, context: Context) -> None:
     if settings is None or not settings.active or not settings.auto_check:
         return
     user = update.effective_user
-    user_hash = rt.user_hash(user.id) if user else None
-    seen = _claim(rt, update, extract_claim(message), user_hash, chat.id)
+    found = extract_claim(message)
+    seen = claims.Claim(
+        found.text,
+        found.urls,
+        claims.Channel.GROUP,
+        rt.user_hash(user.id) if user else None,
+        rt.core.pseudonym(chat.id),
+        update.update_id,
+    )
     decision = await claims.decide(rt.core, seen, claims.GROUP_AUTO)
     if decision.answer is None:
         return

@@ -21,7 +21,7 @@ from bot.claims import Decision
 from bot.matcher.match import Tier
 from bot.sources.fetch import policy_from
 from bot.telegram import callbacks, render, updatelog
-from bot.telegram.edits import edit_unless_shown
+from bot.telegram.buttons import edit_unless_shown, take_press
 from bot.telegram.extract import ExtractedClaim, extract_claim
 from bot.telegram.faults import expected_fault
 from bot.telegram.groups import MENTIONS_BOT
@@ -184,34 +184,19 @@ async def answer_claim(
     """The citizen path (within the per-user limit, `per_user_limit`): the use case decides
     and records, then one reply (quoting the message when `quote`, e.g. for an edited one)."""
     rt = runtime(context)
-    message = update.effective_message
-    user = update.effective_user
-    chat = update.effective_chat
-    if message is None or user is None or chat is None:
+    asker = rt.asker(update)  # the sender hashed once for this update
+    if asker is None:
         return
-    user_hash = rt.user_hash(user.id)  # the one hash of this update's sender
-    lang = citizens.chosen_language(rt.core, user_hash) or DEFAULT_LANGUAGE
-    private = chat.type == ChatType.PRIVATE
-    options = claims.PRIVATE if private else claims.GROUP_ASKED
-    if private and rt.settings.fetch_links:
+    options = claims.PRIVATE if asker.private else claims.GROUP_ASKED
+    if asker.private and rt.settings.fetch_links:
         options = options.fetching(policy_from(rt.settings))
-    decision = await claims.decide(
-        rt.core,
-        claims.Claim(
-            claim.text,
-            claim.urls,
-            claims.Channel.PRIVATE if private else claims.Channel.GROUP,
-            user_hash,
-            user_hash if chat.id == user.id else rt.core.pseudonym(chat.id),
-            update.update_id,
-        ),
-        options,
-    )
+    channel = claims.Channel.PRIVATE if asker.private else claims.Channel.GROUP
+    decision = await claims.decide(rt.core, asker.claim(claim.text, claim.urls, channel), options)
     if decision.answer is not None:
         log.debug("claim %s tier %s", decision.claim_id, decision.tier.value)
         updatelog.note_answer(decision.answer)
-    reply = reply_for(decision, lang)
-    await message.reply_text(reply.text, reply_markup=reply.markup, do_quote=quote or None)
+    reply = reply_for(decision, asker.language)
+    await asker.message.reply_text(reply.text, reply_markup=reply.markup, do_quote=quote or None)
 
 
 def reply_for(decision: Decision, lang: str) -> render.Reply:
@@ -252,17 +237,11 @@ def reply_for(decision: Decision, lang: str) -> render.Reply:
 
 async def button(update: Update, context: Context) -> None:
     """Every citizen button: candidates, feedback, notifications, language. Always answered."""
-    query = update.callback_query
-    if query is None:
+    press = await take_press(update, context, (render.LANGUAGE, *CLAIM_BUTTONS))
+    if press is None:
         return
     rt = runtime(context)
-    user = query.from_user
-    user_hash = rt.user_hash(user.id)
-    lang = citizens.chosen_language(rt.core, user_hash) or DEFAULT_LANGUAGE
-    pressed = callbacks.decode(query.data)
-    if pressed is None or not render.pressed_on_its_message(query):
-        await query.answer(text(lang, "ack_stale"))  # forged, or a keyboard since replaced
-        return
+    query, pressed, user_hash, lang = press.query, press.pressed, press.user_hash, press.language
     if pressed.kind is render.LANGUAGE:
         chosen = pressed.word(0)
         if chosen not in render.LANGUAGES or not _asked_by_presser(query):
@@ -271,9 +250,6 @@ async def button(update: Update, context: Context) -> None:
         citizens.choose_language(rt.core, user_hash, chosen)
         await query.answer()
         await edit_unless_shown(query, text(chosen, "language_set"))
-        return
-    if pressed.kind not in CLAIM_BUTTONS:
-        await query.answer(text(lang, "ack_stale"))
         return
     claim_id = pressed.id(0)
     statement_rowid = pressed.id(1) if len(pressed.args) > 1 else None

@@ -9,10 +9,11 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from telegram import User
+from telegram import Message, Update, User
+from telegram.constants import ChatType
 from telegram.ext import Application, CallbackContext
 
-from bot import citizens
+from bot import citizens, claims
 from bot.core import Core
 from bot.curation import Curation
 from bot.settings import Settings
@@ -20,6 +21,23 @@ from bot.telegram.ratelimit import RateLimiter
 from bot.telegram.texts import DEFAULT_LANGUAGE
 
 RUNTIME_KEY = "cekklaim"
+
+
+@dataclass(frozen=True, slots=True)
+class Asker:
+    """Who sent a message, where, and in what language, as the use cases name them: the
+    sender hashed once for the whole update."""
+
+    message: Message
+    user_hash: str
+    chat_hash: str | None
+    language: str
+    private: bool  # a private chat with the bot (else a group)
+    update_id: int
+
+    def claim(self, text: str, urls: tuple[str, ...], channel: claims.Channel) -> claims.Claim:
+        """What came in, for the claim use case."""
+        return claims.Claim(text, urls, channel, self.user_hash, self.chat_hash, self.update_id)
 
 
 @dataclass(slots=True)
@@ -38,6 +56,17 @@ class Runtime:
         hashed = self.core.pseudonym(user_id)
         assert hashed is not None  # an id always has one
         return hashed
+
+    def asker(self, update: Update) -> Asker | None:
+        """The sender of `update`'s message (None without a message, sender or chat)."""
+        message, user, chat = update.effective_message, update.effective_user, update.effective_chat
+        if message is None or user is None or chat is None:
+            return None
+        user_hash = self.user_hash(user.id)
+        chat_hash = user_hash if chat.id == user.id else self.core.pseudonym(chat.id)
+        language = citizens.chosen_language(self.core, user_hash) or DEFAULT_LANGUAGE
+        private = chat.type == ChatType.PRIVATE
+        return Asker(message, user_hash, chat_hash, language, private, update.update_id)
 
     def language(self, user: User | None) -> str:
         if user is None:
