@@ -188,21 +188,7 @@ async def _ask_next(update: Update, context: Context, draft: dict[str, Any]) -> 
 @moderator_only
 async def add_step(update: Update, context: Context) -> int:
     """Take the answer for the field being asked; re-ask with the reason when it is wrong."""
-    message = update.effective_message
-    draft = user_data(context).get(MODERATOR_DRAFT)
-    if message is None or draft is None:
-        return ConversationHandler.END
-    name = next(n for n in drafts.FIELDS if n not in draft)
-    if name == "org" and _looks_like_url(message.text or ""):  # a URL as the first answer
-        for key, value in (await _prefilled(update, context, (message.text or "").strip())).items():
-            draft.setdefault(key, value)
-        return await _ask_next(update, context, draft)
-    try:
-        draft[name] = drafts.parse_field(name, message.text or "")
-    except drafts.DraftError as exc:
-        await message.reply_text(text("id", "draft_error", error=echo(exc)))
-        return STEPS[name]
-    return await _ask_next(update, context, draft)
+    return await _take_typed(update, context, at_preview=False)
 
 
 @moderator_only
@@ -213,29 +199,52 @@ async def add_verdict_button(update: Update, context: Context) -> int:
     await query.answer()
     if draft is None:
         return ConversationHandler.END
-    try:
-        draft["verdict"] = drafts.parse_field("verdict", found.word(0) if found else "")
-    except drafts.DraftError as exc:  # forged data, e.g. v:A: ask again
-        if update.effective_message is not None:
-            await update.effective_message.reply_text(text("id", "draft_error", error=echo(exc)))
-        return STEPS["verdict"]
-    return await _ask_next(update, context, draft)
+    # forged data, e.g. v:A, is refused like a typed value: asked again
+    return await _fill(update, context, draft, "verdict", found.word(0) if found else "")
 
 
 @moderator_only
 async def add_edit_field(update: Update, context: Context) -> int:
     """At the preview, `kolom nilai` changes one field (pre-filled or typed), then re-previews."""
+    return await _take_typed(update, context, at_preview=True)
+
+
+async def _take_typed(update: Update, context: Context, *, at_preview: bool) -> int:
+    """A typed answer in /tambah: for the field being asked (a URL as the first answer
+    pre-fills the draft from that page), or at the preview `kolom nilai` for any field."""
     message = update.effective_message
     draft = user_data(context).get(MODERATOR_DRAFT)
     if message is None or draft is None:
         return ConversationHandler.END
-    name, _, raw = (message.text or "").strip().partition(" ")
-    field = name.lower().rstrip(":")
+    typed = message.text or ""
+    if at_preview:
+        name, _, raw = typed.strip().partition(" ")
+        return await _fill(update, context, draft, name.lower().rstrip(":"), raw, stay=CONFIRM)
+    name = next(n for n in drafts.FIELDS if n not in draft)
+    if name == "org" and _looks_like_url(typed):
+        for key, value in (await _prefilled(update, context, typed.strip())).items():
+            draft.setdefault(key, value)
+        return await _ask_next(update, context, draft)
+    return await _fill(update, context, draft, name, typed)
+
+
+async def _fill(
+    update: Update,
+    context: Context,
+    draft: dict[str, Any],
+    name: str,
+    raw: str,
+    stay: int | None = None,
+) -> int:
+    """Field `name` of the draft from `raw`, checked like every value, then the next step;
+    a wrong value is answered with the reason and the conversation stays at `stay` (by
+    default the field's own question)."""
     try:
-        draft[field] = drafts.parse_field(field, raw)
+        draft[name] = drafts.parse_field(name, raw)
     except drafts.DraftError as exc:
-        await message.reply_text(text("id", "draft_error", error=echo(exc)))
-        return CONFIRM
+        if update.effective_message is not None:
+            await update.effective_message.reply_text(text("id", "draft_error", error=echo(exc)))
+        return STEPS[name] if stay is None else stay
     return await _ask_next(update, context, draft)
 
 
