@@ -11,10 +11,9 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ConversationHandler
 
-from bot import drafts, reports
+from bot import drafts
 from bot.sources.fetch import FetchError, policy_from
 from bot.sources.prefill import prefill_from_url
-from bot.sources.urls import host_of, official_body
 from bot.telegram import callbacks, render
 from bot.telegram.keys import MODERATOR_DRAFT, MODERATOR_EDIT
 from bot.telegram.moderation.common import (
@@ -59,35 +58,11 @@ async def add_start(update: Update, context: Context) -> int:
         state[MODERATOR_DRAFT] = draft
         await preview(update, drafts.to_input(draft, "baru"), text("id", "preview"), SAVE_NEW)
         return CONFIRM
-    if len(args) > 1 and _looks_like_url(args[1]):  # /tambah URL: pre-filled from the page
+    if len(args) > 1 and drafts.looks_like_url(args[1]):  # /tambah URL: pre-filled from the page
         state[MODERATOR_DRAFT] = await _prefilled(update, context, args[1].strip())
         return await _ask_next(update, context, state[MODERATOR_DRAFT])
     state[MODERATOR_DRAFT] = {}
     return await _ask_next(update, context, state[MODERATOR_DRAFT])
-
-
-def _looks_like_url(value: str) -> bool:
-    value = value.strip()
-    return bool(value) and not any(ch.isspace() for ch in value) and "://" in value
-
-
-def _sanitized(draft: dict[str, Any]) -> dict[str, Any]:
-    """Pre-filled values pass the same checks as typed ones; a value that fails is dropped
-    (and so asked for). A fetched http source is kept: it is the page that was read."""
-    clean: dict[str, Any] = {}
-    for name, value in draft.items():
-        if name == "source_url" and (not isinstance(value, str) or not drafts.is_http_url(value)):
-            continue  # e.g. "https://[::1" from a ClaimReview queued before it was checked
-        if name not in drafts.EDITABLE or name == "source_url":
-            clean[name] = value
-            continue
-        try:
-            clean[name] = drafts.parse_field(name, str(value))
-        except drafts.DraftError:
-            continue
-        if clean[name] is None:
-            del clean[name]
-    return clean
 
 
 async def _prefilled(update: Update, context: Context, url: str) -> dict[str, Any]:
@@ -102,7 +77,7 @@ async def _prefilled(update: Update, context: Context, url: str) -> dict[str, An
         await message.reply_text(text("id", "prefill_failed", reason=html.escape(reason)))
         return {}
     await message.reply_text(render.prefill_summary(found))
-    return {**_sanitized(found.draft), "evidence": found.evidence}
+    return {**drafts.sanitized(found.draft), "evidence": found.evidence}
 
 
 @moderator_only
@@ -115,7 +90,7 @@ async def add_from_queue(update: Update, context: Context) -> int:
         if update.effective_message is not None:
             await update.effective_message.reply_text(text("id", "queue_gone"))
         return ConversationHandler.END
-    draft = {"claim": reports.one_line(cluster.example, 1000), "cluster": cluster.key}
+    draft = drafts.from_cluster(cluster)
     user_data(context)[MODERATOR_DRAFT] = draft
     return await _ask_next(update, context, draft)
 
@@ -134,16 +109,8 @@ async def add_from_source_draft(update: Update, context: Context) -> int:
         if update.effective_message is not None:
             await update.effective_message.reply_text(text("id", "draft_gone"))
         return ConversationHandler.END
-    draft = await _prefilled(update, context, found.url) if found.url else {}
-    # a ClaimReview states the claim, verdict and clarification; the page the rest
-    draft.update(_sanitized({k: v for k, v in found.fields.items() if k not in ("org",)}))
-    known = {
-        "source_title": found.title, "clarification": found.summary,
-        "published_at": found.published_at, "org": found.fields.get("org"),
-    }  # fmt: skip
-    for name, value in _sanitized({k: v for k, v in known.items() if v}).items():
-        draft.setdefault(name, value)
-    draft["source_draft"] = found.id
+    page = await _prefilled(update, context, found.url) if found.url else {}
+    draft = drafts.from_source_draft(found, page)
     user_data(context)[MODERATOR_DRAFT] = draft
     return await _ask_next(update, context, draft)
 
@@ -151,10 +118,8 @@ async def add_from_source_draft(update: Update, context: Context) -> int:
 def _preview_header(context: Context, draft: dict[str, Any]) -> str:
     """The preview's title, a warning for a source off the official domains, an edit hint."""
     header = text("id", "preview")
-    source = draft.get("source_url")
-    domains = runtime(context).settings.official_domains
-    if source and official_body(source, domains) is None:
-        host = host_of(source) or source
+    host = drafts.unofficial_host(draft, runtime(context).settings.official_domains)
+    if host is not None:
         header += "\n" + text("id", "preview_unofficial", host=html.escape(host))
     fields = ", ".join(drafts.EDITABLE)
     return header + "\n" + text("id", "preview_edit_hint", fields=html.escape(fields))
@@ -163,20 +128,20 @@ def _preview_header(context: Context, draft: dict[str, Any]) -> str:
 async def _ask_next(update: Update, context: Context, draft: dict[str, Any]) -> int:
     message = update.effective_message
     assert message is not None
-    for name in drafts.FIELDS:
-        if name not in draft:
-            markup = None
-            if name == "verdict":
-                markup = InlineKeyboardMarkup(
+    name = drafts.next_field(draft)
+    if name is not None:
+        markup = None
+        if name == "verdict":
+            markup = InlineKeyboardMarkup(
+                [
                     [
-                        [
-                            InlineKeyboardButton(v, callback_data=callbacks.encode(VERDICT, v))
-                            for v in VERDICT_BUTTONS
-                        ]
+                        InlineKeyboardButton(v, callback_data=callbacks.encode(VERDICT, v))
+                        for v in VERDICT_BUTTONS
                     ]
-                )
-            await message.reply_text(text("id", f"ask_{name}"), reply_markup=markup)
-            return STEPS[name]
+                ]
+            )
+        await message.reply_text(text("id", f"ask_{name}"), reply_markup=markup)
+        return STEPS[name]
     data = drafts.to_input(draft, "baru")
     if problems := drafts.problems(data):  # e.g. valid_until before published_at
         await message.reply_text(text("id", "draft_error", error=echo_lines(problems)))
@@ -220,12 +185,13 @@ async def _take_typed(update: Update, context: Context, *, at_preview: bool) -> 
     if at_preview:
         name, _, raw = typed.strip().partition(" ")
         return await _fill(update, context, draft, name.lower().rstrip(":"), raw, stay=CONFIRM)
-    name = next(n for n in drafts.FIELDS if n not in draft)
-    if name == "org" and _looks_like_url(typed):
+    asked = drafts.next_field(draft)
+    assert asked is not None  # this state asks for a field that is missing
+    if asked == "org" and drafts.looks_like_url(typed):
         for key, value in (await _prefilled(update, context, typed.strip())).items():
             draft.setdefault(key, value)
         return await _ask_next(update, context, draft)
-    return await _fill(update, context, draft, name, typed)
+    return await _fill(update, context, draft, asked, typed)
 
 
 async def _fill(

@@ -9,7 +9,7 @@ from typing import Any
 from telegram import Message, Update
 
 from bot import drafts, reports
-from bot.curation import Curation, HistoryLine, Outcome, Statement
+from bot.curation import Curation, Outcome, Statement
 from bot.telegram import render
 from bot.telegram.keys import MODERATOR_EDIT
 from bot.telegram.moderation.common import (
@@ -167,21 +167,6 @@ def supersede(c: Curation, args: list[str], who: str) -> Outcome[Any]:
     return c.supersede(args[0], args[1], actor=who)
 
 
-def history_text(lines: list[HistoryLine]) -> str:
-    """/riwayat's report: one line per change, then before → after for each changed field."""
-    out = []
-    for line in lines:
-        out.append(f"{reports.wib(line.at)} · {line.action} · {line.actor or '-'}")
-        if line.summary:
-            out.append(f"  {line.summary}")
-        for change in line.changes:
-            out.append(
-                f"  {change.field}: {reports.one_line(str(change.before), 60)} → "
-                f"{reports.one_line(str(change.after), 60)}"
-            )
-    return "\n".join(out)
-
-
 @moderator_only
 @command(1, "usage_riwayat")
 async def history(message: Message, context: Context, args: list[str]) -> None:
@@ -190,4 +175,4 @@ async def history(message: Message, context: Context, args: list[str]) -> None:
     if not lines:
         await message.reply_text(text("id", "history_empty", id=echo(args[0])))
         return
-    await message.reply_text(pre(history_text(lines)))
+    await message.reply_text(pre(reports.history_report(lines)))
