@@ -41,6 +41,7 @@ __all__ = [
     "Pressed",
     "Statement",
     "asked_by_user",
+    "auto_check_on",
     "change_group_setting",
     "choose_language",
     "chosen_language",
@@ -49,7 +50,6 @@ __all__ = [
     "group_added",
     "group_migrated",
     "group_removed",
-    "group_settings",
     "notify_me",
     "open_group_settings",
     "press",
@@ -179,8 +179,13 @@ def statement_by_rowid(core: Core, rowid: int) -> Statement | None:
 # ------------------------------------------------------------------------------ groups
 
 
-def group_settings(core: Core, chat_id: int) -> GroupSettings | None:
-    return get_group(core.db, chat_id)
+def auto_check_on(core: Core, chat_id: int) -> GroupSettings | None:
+    """The group's settings when its automatic check runs: turned on, and the bot still in
+    the group; None otherwise (nothing is checked or recorded for that group)."""
+    settings = get_group(core.db, chat_id)
+    if settings is None or not settings.active or not settings.auto_check:
+        return None
+    return settings
 
 
 def open_group_settings(core: Core, chat_id: int) -> GroupSettings:

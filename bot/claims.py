@@ -101,6 +101,14 @@ CLI = Options(use_links=False, remember_links=False, readable_only=False)
 CLI_PREVIEW = dataclasses.replace(CLI, record=False)
 
 
+def ask_options(private: bool, fetch: FetchPolicy | None = None) -> tuple[Channel, Options]:
+    """The channel and options of a citizen's ask: in a private chat (an unknown link's page
+    read with `fetch`, when link fetching is on) or in a group (/cek, a mention)."""
+    if private:
+        return Channel.PRIVATE, PRIVATE.fetching(fetch)
+    return Channel.GROUP, GROUP_ASKED
+
+
 def readable(text: str, urls: tuple[str, ...] = (), *, min_chars: int = 0) -> bool:
     """Worth checking: a link, or at least one content word (and `min_chars` characters).
 

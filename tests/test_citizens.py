@@ -103,3 +103,20 @@ def test_notify_me_is_kept_once_with_the_chat_and_language(
     assert core.db.execute("SELECT chat_id, language FROM subscriptions").fetchall() == [
         (ASKER, "en")
     ]
+
+
+def test_the_automatic_check_runs_only_where_it_is_on_and_the_bot_still_is(
+    tmp_path: Path,
+) -> None:
+    core = Core.open(tmp_path / "groups.db", SECRET)
+    group = -100123
+    assert citizens.auto_check_on(core, group) is None  # never seen
+    citizens.group_added(core, group)
+    assert citizens.auto_check_on(core, group) is None  # off by default
+    citizens.change_group_setting(core, group, "a", "1")
+    settings = citizens.auto_check_on(core, group)
+    assert settings is not None and settings.chat_id == group and settings.auto_check
+    citizens.group_removed(core, group)
+    assert citizens.auto_check_on(core, group) is None  # removed: settings kept, not run
+    citizens.group_added(core, group)
+    assert citizens.auto_check_on(core, group) is not None  # back, with its settings

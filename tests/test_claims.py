@@ -222,3 +222,15 @@ def test_no_raw_id_reaches_the_database(core: Core) -> None:
     core.db.conn.commit()
     dump = "\n".join(core.db.conn.iterdump())
     assert str(user_id) not in dump and str(abs(chat_id)) not in dump
+
+
+def test_a_citizens_ask_picks_its_channels_options() -> None:
+    """Private chats read an unknown link's page when fetching is on; groups never do."""
+    from bot.sources.fetch import FetchPolicy
+
+    policy = FetchPolicy()
+    assert claims.ask_options(True) == (Channel.PRIVATE, claims.PRIVATE)
+    assert claims.ask_options(True, policy) == (Channel.PRIVATE, claims.PRIVATE.fetching(policy))
+    assert claims.ask_options(True, policy)[1].fetch is policy
+    assert claims.ask_options(False, policy) == (Channel.GROUP, claims.GROUP_ASKED)
+    assert claims.ask_options(False)[1].fetch is None

@@ -200,8 +200,8 @@ async def auto_check(update: Update, context: Context) -> None:
     if message is None or chat is None or message.is_automatic_forward:
         return  # a linked channel's own posts, copied into its discussion group: not shared
     rt = runtime(context)
-    settings = citizens.group_settings(rt.core, chat.id)
-    if settings is None or not settings.active or not settings.auto_check:
+    settings = citizens.auto_check_on(rt.core, chat.id)
+    if settings is None:
         return
     user = update.effective_user
     found = extract_claim(message)

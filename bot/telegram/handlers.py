@@ -194,10 +194,8 @@ async def answer_claim(
     asker = rt.asker(update)  # the sender hashed once for this update
     if asker is None:
         return
-    options = claims.PRIVATE if asker.private else claims.GROUP_ASKED
-    if asker.private and rt.settings.fetch_links:
-        options = options.fetching(policy_from(rt.settings))
-    channel = claims.Channel.PRIVATE if asker.private else claims.Channel.GROUP
+    fetch = policy_from(rt.settings) if asker.private and rt.settings.fetch_links else None
+    channel, options = claims.ask_options(asker.private, fetch)
     decision = await claims.decide(rt.core, asker.claim(claim.text, claim.urls, channel), options)
     if decision.answer is not None:
         log.debug("claim %s tier %s", decision.claim_id, decision.tier.value)
