@@ -34,6 +34,7 @@ from telegram.warnings import PTBUserWarning
 from bot import citizens
 from bot.core import Core
 from bot.curation import Curation
+from bot.ratelimit import RateLimiter
 from bot.settings import Settings
 from bot.telegram import feeds, group_limit, group_settings, groups, handlers, inline, menus
 from bot.telegram.callbacks import pattern
@@ -43,7 +44,6 @@ from bot.telegram.inbox import with_inbox
 from bot.telegram.menus import CITIZEN_COMMANDS, bot_commands
 from bot.telegram.moderation import adding, notify, queue, roles, statements
 from bot.telegram.moderation import common as m
-from bot.telegram.ratelimit import RateLimiter
 from bot.telegram.redact import redact_in_logs
 from bot.telegram.runtime import RUNTIME_KEY, Runtime, runtime, runtime_of
 from bot.telegram.texts import text

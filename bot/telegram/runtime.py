@@ -16,8 +16,8 @@ from telegram.ext import Application, CallbackContext
 from bot import citizens, claims
 from bot.core import Core
 from bot.curation import Curation
+from bot.ratelimit import RateLimiter
 from bot.settings import Settings
-from bot.telegram.ratelimit import RateLimiter
 from bot.telegram.texts import DEFAULT_LANGUAGE
 
 RUNTIME_KEY = "cekklaim"
