@@ -229,6 +229,17 @@ def as_input(statement: Statement) -> StatementInput:
     )
 
 
+def as_statement(data: StatementInput) -> Statement:
+    """An unsaved statement, to render exactly as citizens will see it."""
+    return Statement(
+        id=0, external_id=data.external_id, org=data.org, verdict=data.verdict, claim=data.claim,
+        clarification=data.clarification, source_url=data.source_url,
+        source_title=data.source_title, published_at=data.published_at,
+        valid_until=data.valid_until, superseded_by=None, status="active", created_by=None,
+        created_at="", updated_at="", variants=data.variants,
+    )  # fmt: skip
+
+
 def edited(statement: Statement, field: str, value: object) -> StatementInput:
     """The statement with one field changed, ready to save."""
     changes: dict[str, Any] = {field: value}

@@ -113,3 +113,14 @@ def test_the_preview_warns_about_a_source_off_the_official_domains(
 ) -> None:
     draft = {} if source is None else {"source_url": source}
     assert drafts.unofficial_host(draft, DOMAINS) == host
+
+
+def test_a_preview_is_the_draft_as_an_unsaved_active_statement() -> None:
+    data = drafts.to_input(
+        {"org": "KPU", "verdict": "HOAKS", "claim": "Pemilu diundur", "clarification": "Tidak.",
+         "source_url": "https://kpu.go.id/a", "variants": ["pemilu ditunda"]},
+        "baru",
+    )  # fmt: skip
+    preview = drafts.as_statement(data)
+    assert (preview.id, preview.status, preview.superseded_by) == (0, "active", None)
+    assert drafts.as_input(preview) == data  # every field the citizens will see, unchanged

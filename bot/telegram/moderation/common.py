@@ -21,7 +21,8 @@ from telegram import (
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes, ConversationHandler
 
-from bot.curation import Curation, Statement, StatementInput, moderator_actor
+from bot import drafts
+from bot.curation import Curation, StatementInput, moderator_actor
 from bot.telegram import callbacks, render
 from bot.telegram.callbacks import Arg
 from bot.telegram.keys import MODERATOR_DRAFT, MODERATOR_EDIT
@@ -177,17 +178,6 @@ def command(count: int, usage: str, *, numeric: bool = False) -> Callable[[Body]
 # ------------------------------------------------------------------------------ preview
 
 
-def as_statement(data: StatementInput) -> Statement:
-    """An unsaved statement, to render exactly as citizens will see it."""
-    return Statement(
-        id=0, external_id=data.external_id, org=data.org, verdict=data.verdict, claim=data.claim,
-        clarification=data.clarification, source_url=data.source_url,
-        source_title=data.source_title, published_at=data.published_at,
-        valid_until=data.valid_until, superseded_by=None, status="active", created_by=None,
-        created_at="", updated_at="", variants=data.variants,
-    )  # fmt: skip
-
-
 def _confirm_keyboard(kind: callbacks.Kind) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
@@ -209,7 +199,7 @@ async def preview(
     """Header, the card as citizens will see it, then ✅/✖️ (buttons of kind `confirm`)."""
     message = update.effective_message
     assert message is not None
-    card = render.statement_card(as_statement(data), "id")
+    card = render.statement_card(drafts.as_statement(data), "id")
     await message.reply_text(header)
     await message.reply_text(card.text, reply_markup=card.markup)
     await message.reply_text("⬇️", reply_markup=_confirm_keyboard(confirm))
