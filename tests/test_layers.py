@@ -1,7 +1,7 @@
 """The layers' rules, read from the source: the Telegram layer talks to services (bot.claims,
 bot.citizens, bot.curation, bot.domain for value types), not to storage, and nothing else
-knows Telegram; no import cycle anywhere in bot/; a Telegram id is hashed in one place; the runtime state is one typed object;
-the only per-group limit is group_limit.py's."""
+knows Telegram; no import cycle anywhere in bot/; a Telegram id is hashed in one place; the
+runtime state is one typed object; the only per-group limit is group_limit.py's."""
 
 from __future__ import annotations
 
