@@ -36,6 +36,7 @@ from bot.core import Core
 from bot.curation import Curation
 from bot.ratelimit import RateLimiter
 from bot.settings import Settings
+from bot.sources.fetch import policy_from
 from bot.telegram import feeds, group_limit, group_settings, groups, handlers, inline, menus
 from bot.telegram.callbacks import pattern
 from bot.telegram.concurrency import DEFAULT_CONCURRENT_UPDATES, OrderedUpdateProcessor
@@ -115,6 +116,7 @@ def build_application(
         group_limiter=RateLimiter(group_limit.GROUP_MESSAGES_PER_MINUTE),
         quality=text("id", "quality"),
         curation=Curation(core.db, settings.moderator_ids),
+        fetch_policy=policy_from(settings),
     )
     register_handlers(app)
     return app

@@ -19,7 +19,6 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes, filters
 from bot import citizens, claims
 from bot.claims import Decision
 from bot.matcher.match import Tier
-from bot.sources.fetch import policy_from
 from bot.telegram import render, updatelog
 from bot.telegram.buttons import edit_unless_shown, take_press
 from bot.telegram.extract import ExtractedClaim, extract_claim
@@ -194,7 +193,7 @@ async def answer_claim(
     asker = rt.asker(update)  # the sender hashed once for this update
     if asker is None:
         return
-    fetch = policy_from(rt.settings) if asker.private and rt.settings.fetch_links else None
+    fetch = rt.fetch_policy if asker.private and rt.settings.fetch_links else None
     channel, options = claims.ask_options(asker.private, fetch)
     decision = await claims.decide(rt.core, asker.claim(claim.text, claim.urls, channel), options)
     if decision.answer is not None:

@@ -18,6 +18,7 @@ from bot.core import Core
 from bot.curation import Curation
 from bot.ratelimit import RateLimiter
 from bot.settings import Settings
+from bot.sources.fetch import FetchPolicy
 from bot.telegram.texts import DEFAULT_LANGUAGE
 
 RUNTIME_KEY = "cekklaim"
@@ -48,6 +49,7 @@ class Runtime:
     group_limiter: RateLimiter  # per group chat id: messages the bot says there (group_limit.py)
     quality: str  # the measured-quality line shown by /tentang
     curation: Curation  # every moderator operation (bot/curation.py)
+    fetch_policy: FetchPolicy  # how pages are fetched (citizens' links, /tambah URL, feeds)
     refresher: asyncio.Task[None] | None = None  # the background upkeep loop (app.py)
     feed_poll: asyncio.Task[None] | None = None  # the SOURCE_FEEDS poll running, if any
 

@@ -12,7 +12,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ConversationHandler
 
 from bot import drafts
-from bot.sources.fetch import FetchError, policy_from
+from bot.sources.fetch import FetchError
 from bot.sources.prefill import prefill_from_url
 from bot.telegram import callbacks, render
 from bot.telegram.keys import MODERATOR_DRAFT, MODERATOR_EDIT
@@ -70,7 +70,7 @@ async def _prefilled(update: Update, context: Context, url: str) -> dict[str, An
     rt, message = runtime(context), update.effective_message
     assert message is not None
     try:
-        found = await prefill_from_url(url, policy_from(rt.settings), rt.settings.official_domains)
+        found = await prefill_from_url(url, rt.fetch_policy, rt.settings.official_domains)
     except FetchError as exc:
         log.info("pre-fill fetch failed: %s", exc.reason)
         reason = text("id", f"fetch_{exc.reason}")
