@@ -8,6 +8,9 @@ computed once per update by the adapter.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from enum import StrEnum
+
 from bot.core import Core
 from storage import GroupSettings, Statement, get_statement, get_statement_by_rowid
 from storage.claims import claim_recorded as _claim_recorded
@@ -33,9 +36,12 @@ __all__ = [
     "SENSITIVITIES",
     "SENSITIVITY_NORMAL",
     "SENSITIVITY_STRICT",
+    "Action",
     "GroupSettings",
+    "Pressed",
     "Statement",
     "asked_by_user",
+    "auto_check_on",
     "change_group_setting",
     "choose_language",
     "chosen_language",
@@ -44,9 +50,9 @@ __all__ = [
     "group_added",
     "group_migrated",
     "group_removed",
-    "group_settings",
     "notify_me",
     "open_group_settings",
+    "press",
     "statement_by_id",
     "statement_by_rowid",
     "stop_notifications",
@@ -91,6 +97,67 @@ def notify_me(core: Core, claim_id: int, user_hash: str, chat_id: int, language:
     )
 
 
+class Action(StrEnum):
+    """The buttons under a citizen's answer."""
+
+    PICK = "pick"  # one of the possible statements: show its card
+    NONE_OF_THESE = "none"  # "Bukan ini": none of them answers the claim
+    HELPFUL = "helpful"
+    WRONG = "wrong"
+    NOTIFY = "notify"  # "Kabari saya": tell me when this claim is answered
+
+
+@dataclass(frozen=True, slots=True)
+class Pressed:
+    """What a press on an answer's button does: the short note for the presser (a text
+    key; None: no note), and what the answer shows next (a statement's card, or the
+    honest "none"), if it changes."""
+
+    note: str | None
+    show: Statement | None = None
+    show_none: bool = False
+
+
+STALE = Pressed("ack_stale")
+
+
+def press(
+    core: Core,
+    action: Action,
+    claim_id: int,
+    statement_rowid: int | None,
+    user_hash: str,
+    *,
+    chat_id: int | None,
+    language: str,
+) -> Pressed:
+    """A citizen pressed `action` under the answer to `claim_id`, in chat `chat_id` (None:
+    not in their private chat, the only place these buttons are sent).
+
+    Checked again on every press, never trusted from the callback data: the statement
+    exists, and the presser is the claim's own asker, in their private chat. So a forged
+    press cannot edit a group's or anyone else's answer, nor vote for them.
+    """
+    voting = action in (Action.HELPFUL, Action.WRONG)
+    if voting and (statement_rowid is None or statement_by_rowid(core, statement_rowid) is None):
+        return STALE
+    if chat_id is None or not asked_by_user(core, claim_id, user_hash):
+        return STALE
+    if action is Action.PICK and statement_rowid is not None:
+        statement = statement_by_rowid(core, statement_rowid)
+        return STALE if statement is None else Pressed(None, show=statement)
+    if action is Action.NONE_OF_THESE:
+        vote(core, claim_id, None, user_hash, "wrong")
+        return Pressed("ack_none_of_these", show_none=True)
+    if voting and statement_rowid is not None:
+        new = vote(core, claim_id, statement_rowid, user_hash, action.value)
+        return Pressed(f"ack_{action.value}" if new else "ack_already")
+    if action is Action.NOTIFY:
+        new = notify_me(core, claim_id, user_hash, chat_id, language)
+        return Pressed("ack_notify" if new else "ack_notify_already")
+    return STALE
+
+
 def update_recorded(core: Core, update_id: int) -> bool:
     """The claim of this update is stored: what a user may be told after a failure."""
     return _claim_recorded(core.db, update_id)
@@ -112,8 +179,13 @@ def statement_by_rowid(core: Core, rowid: int) -> Statement | None:
 # ------------------------------------------------------------------------------ groups
 
 
-def group_settings(core: Core, chat_id: int) -> GroupSettings | None:
-    return get_group(core.db, chat_id)
+def auto_check_on(core: Core, chat_id: int) -> GroupSettings | None:
+    """The group's settings when its automatic check runs: turned on, and the bot still in
+    the group; None otherwise (nothing is checked or recorded for that group)."""
+    settings = get_group(core.db, chat_id)
+    if settings is None or not settings.active or not settings.auto_check:
+        return None
+    return settings
 
 
 def open_group_settings(core: Core, chat_id: int) -> GroupSettings:

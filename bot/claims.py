@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from bot.core import Answer, Core, Who
 from bot.matcher.match import MIN_CONTENT_WORDS, Match, Tier, plausible
 from bot.matcher.normalize import normalize
-from storage import Statement
+from storage import Statement, get_statement
 from storage.groups import SENSITIVITY_STRICT
 
 if TYPE_CHECKING:
@@ -99,6 +99,14 @@ INLINE_CHOSEN = Options(use_links=False, remember_links=False)
 #: `cekklaim check`: the text as typed, whatever it is; `--no-record` is `CLI_PREVIEW`.
 CLI = Options(use_links=False, remember_links=False, readable_only=False)
 CLI_PREVIEW = dataclasses.replace(CLI, record=False)
+
+
+def ask_options(private: bool, fetch: FetchPolicy | None = None) -> tuple[Channel, Options]:
+    """The channel and options of a citizen's ask: in a private chat (an unknown link's page
+    read with `fetch`, when link fetching is on) or in a group (/cek, a mention)."""
+    if private:
+        return Channel.PRIVATE, PRIVATE.fetching(fetch)
+    return Channel.GROUP, GROUP_ASKED
 
 
 def readable(text: str, urls: tuple[str, ...] = (), *, min_chars: int = 0) -> bool:
@@ -260,3 +268,31 @@ def speaks_unprompted(decision: Decision, sensitivity: str) -> bool:
     return sensitivity != SENSITIVITY_STRICT or (
         best.coverage >= STRICT_MIN_COVERAGE and best.fuzzy >= STRICT_MIN_FUZZY
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """What inline mode lists for a query: statements (with the match that found each; None
+    for a shared one), or why none: "missing" (a shared id unknown), "unreadable" (too
+    short to match), "no_match"."""
+
+    found: tuple[tuple[Statement, Match | None], ...]
+    shared: bool = False
+    empty: str | None = None
+
+
+def inline_listing(core: Core, query: str, share_prefix: str, limit: int) -> Listing:
+    """An inline query as the user types it: `share_prefix` + an id shares that statement,
+    anything else lists up to `limit` statements that at least possibly match, best first.
+    Nothing is recorded (a query typed letter by letter would flood the claims table)."""
+    query = " ".join(query.split())
+    if query.startswith(share_prefix):
+        statement = get_statement(core.db, query[len(share_prefix) :].strip())
+        if statement is None:
+            return Listing((), shared=True, empty="missing")
+        return Listing(((statement, None),), shared=True)
+    decision = decide_now(core, Claim(query, channel=Channel.INLINE), INLINE_TYPING)
+    if not decision.readable:
+        return Listing((), empty="unreadable")
+    found = tuple((s, m) for m, s in decision.plausible()[:limit])
+    return Listing(found, empty=None if found else "no_match")

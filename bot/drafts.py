@@ -14,7 +14,11 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
+from bot.clusters import Cluster
+from bot.plaintext import shorten
+from bot.sources.urls import host_of, official_body
 from storage import VERDICTS, Statement, StatementInput
+from storage.sources import SourceDraft
 from storage.statement_input import (
     LONE_SURROGATE_RE,
     MAX_CLAIM_LEN,
@@ -225,7 +229,82 @@ def as_input(statement: Statement) -> StatementInput:
     )
 
 
+def as_statement(data: StatementInput) -> Statement:
+    """An unsaved statement, to render exactly as citizens will see it."""
+    return Statement(
+        id=0, external_id=data.external_id, org=data.org, verdict=data.verdict, claim=data.claim,
+        clarification=data.clarification, source_url=data.source_url,
+        source_title=data.source_title, published_at=data.published_at,
+        valid_until=data.valid_until, superseded_by=None, status="active", created_by=None,
+        created_at="", updated_at="", variants=data.variants,
+    )  # fmt: skip
+
+
 def edited(statement: Statement, field: str, value: object) -> StatementInput:
     """The statement with one field changed, ready to save."""
     changes: dict[str, Any] = {field: value}
     return replace(as_input(statement), **changes)
+
+
+# ------------------------------------------------------------------------------ /tambah drafts
+
+
+def next_field(draft: Mapping[str, Any]) -> str | None:
+    """The field the guided /tambah asks for next; None when every field is in."""
+    return next((name for name in FIELDS if name not in draft), None)
+
+
+def looks_like_url(value: str) -> bool:
+    """A typed value that is one URL (`/tambah URL`, or a URL as the first answer): the draft
+    is then pre-filled from that page."""
+    value = value.strip()
+    return bool(value) and not any(ch.isspace() for ch in value) and "://" in value
+
+
+def sanitized(draft: Mapping[str, Any]) -> dict[str, Any]:
+    """Pre-filled values pass the same checks as typed ones; a value that fails is dropped
+    (and so asked for). A fetched http source is kept: it is the page that was read."""
+    clean: dict[str, Any] = {}
+    for name, value in draft.items():
+        if name == "source_url" and (not isinstance(value, str) or not is_http_url(value)):
+            continue  # e.g. "https://[::1" from a ClaimReview queued before it was checked
+        if name not in EDITABLE or name == "source_url":
+            clean[name] = value
+            continue
+        try:
+            clean[name] = parse_field(name, str(value))
+        except DraftError:
+            continue
+        if clean[name] is None:
+            del clean[name]
+    return clean
+
+
+def from_cluster(cluster: Cluster) -> dict[str, Any]:
+    """A draft for an unanswered cluster (➕ under /antrean): its example as the claim."""
+    return {"claim": shorten(cluster.example, 1000), "cluster": cluster.key}
+
+
+def from_source_draft(found: SourceDraft, page: Mapping[str, Any]) -> dict[str, Any]:
+    """A draft from a feed item or an imported ClaimReview (➕ under /draf), over what its
+    `page` pre-filled: a ClaimReview states the claim, verdict and clarification, the page
+    the rest; the item's own title, summary, date and body fill what is still missing."""
+    draft = dict(page)
+    draft.update(sanitized({k: v for k, v in found.fields.items() if k != "org"}))
+    known = {
+        "source_title": found.title, "clarification": found.summary,
+        "published_at": found.published_at, "org": found.fields.get("org"),
+    }  # fmt: skip
+    for name, value in sanitized({k: v for k, v in known.items() if v}).items():
+        draft.setdefault(name, value)
+    draft["source_draft"] = found.id
+    return draft
+
+
+def unofficial_host(draft: Mapping[str, Any], official_domains: Mapping[str, str]) -> str | None:
+    """The source's host when the draft cites a page off the official domains (the preview
+    warns about it), else None."""
+    source = draft.get("source_url")
+    if not source or official_body(source, official_domains) is not None:
+        return None
+    return host_of(source) or source

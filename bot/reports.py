@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import storage
 from bot.clusters import Cluster
+from bot.curation import HistoryLine
 from bot.plaintext import shorten
 from storage.db import WIB
 
@@ -41,6 +42,21 @@ def queue_report(found: Sequence[Cluster]) -> str:
             f"pertama/first {wib(c.first_seen)} · terakhir/last {wib(c.last_seen)}"
         )
         out.append(f"     {one_line(c.example)}")
+    return "\n".join(out)
+
+
+def history_report(lines: list[HistoryLine]) -> str:
+    """/riwayat's report: one line per change, then before → after for each changed field."""
+    out = []
+    for line in lines:
+        out.append(f"{wib(line.at)} · {line.action} · {line.actor or '-'}")
+        if line.summary:
+            out.append(f"  {line.summary}")
+        for change in line.changes:
+            out.append(
+                f"  {change.field}: {one_line(str(change.before), 60)} → "
+                f"{one_line(str(change.after), 60)}"
+            )
     return "\n".join(out)
 
 

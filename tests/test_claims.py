@@ -16,7 +16,7 @@ import storage
 from bot import claims
 from bot.claims import Channel, Claim, Decision, readable, speaks_unprompted
 from bot.core import Core
-from bot.matcher.match import Tier
+from bot.matcher.match import Tier, plausible
 from storage import StatementInput
 
 SECRET = "test-secret-0123456789abcdef"
@@ -203,6 +203,34 @@ def test_inline_typing_records_nothing_and_sending_records(core: Core) -> None:
     assert rows(core.db, "SELECT channel, chat_hash FROM submissions") == [("inline", None)]
 
 
+@pytest.mark.parametrize(
+    ("query", "shared", "empty"),
+    [
+        (f"  s:{STATEMENT} ", True, None),  # a share: exactly that statement
+        ("s:tidak-ada", True, "missing"),
+        ("ab", False, "unreadable"),  # too short while typing
+        (NONE, False, "no_match"),
+        (POSSIBLE, False, None),
+    ],
+)
+def test_an_inline_query_lists_a_share_or_what_may_match(
+    core: Core, query: str, shared: bool, empty: str | None
+) -> None:
+    listing = claims.inline_listing(core, query, "s:", limit=5)
+    assert (listing.shared, listing.empty) == (shared, empty)
+    assert bool(listing.found) is (empty is None)
+    if shared and empty is None:
+        assert [(s.external_id, m) for s, m in listing.found] == [(STATEMENT, None)]
+    assert rows(core.db, "SELECT count(*) FROM claims") == [(0,)]  # typing records nothing
+
+
+def test_an_inline_listing_keeps_the_best_plausible_matches(core: Core) -> None:
+    every = claims.inline_listing(core, CONFIDENT, "s:", limit=50).found
+    assert every[0][0].external_id == STATEMENT
+    assert all(m is not None and plausible(m) for _, m in every)
+    assert claims.inline_listing(core, CONFIDENT, "s:", limit=1).found == every[:1]
+
+
 def test_the_cli_checks_any_text_and_previews_record_nothing(core: Core) -> None:
     preview = claims.decide_now(core, Claim("😱😱"), claims.CLI_PREVIEW)
     assert preview.readable and preview.tier is Tier.NONE and preview.claim_id is None
@@ -222,3 +250,15 @@ def test_no_raw_id_reaches_the_database(core: Core) -> None:
     core.db.conn.commit()
     dump = "\n".join(core.db.conn.iterdump())
     assert str(user_id) not in dump and str(abs(chat_id)) not in dump
+
+
+def test_a_citizens_ask_picks_its_channels_options() -> None:
+    """Private chats read an unknown link's page when fetching is on; groups never do."""
+    from bot.sources.fetch import FetchPolicy
+
+    policy = FetchPolicy()
+    assert claims.ask_options(True) == (Channel.PRIVATE, claims.PRIVATE)
+    assert claims.ask_options(True, policy) == (Channel.PRIVATE, claims.PRIVATE.fetching(policy))
+    assert claims.ask_options(True, policy)[1].fetch is policy
+    assert claims.ask_options(False, policy) == (Channel.GROUP, claims.GROUP_ASKED)
+    assert claims.ask_options(False)[1].fetch is None

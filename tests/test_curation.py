@@ -10,11 +10,10 @@ import pytest
 import sqlite_utils
 
 import storage
-from bot import drafts
+from bot import drafts, reports
 from bot.cli import history_detail
 from bot.curation import Curation, history_line
 from bot.matcher.normalize import normalize
-from bot.telegram.moderation.statements import history_text
 from storage import StatementInput
 from storage import sources as source_store
 
@@ -156,7 +155,7 @@ def test_the_bot_and_the_cli_show_the_same_fields_of_a_history(curation: Curatio
     lines = [history_line(e) for e in entries]
     assert [[c.field for c in line.changes] for line in lines] == [[], ["verdict"]]
     assert history_detail(lines[1]) == "changed: verdict"  # updated_at is never shown
-    bot_view = history_text(lines)
+    bot_view = reports.history_report(lines)
     assert "verdict: HOAKS → SALAH" in bot_view
     assert "updated_at" not in bot_view and "updated_at" not in history_detail(lines[1])
 

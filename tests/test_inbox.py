@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -15,8 +16,10 @@ import pytest
 from botharness import claims, running_bot
 from fakebotapi import FakeBotAPI
 from telegram.error import NetworkError
+from telegram.request import BaseRequest
 
-from bot.telegram import inbox as bot_inbox
+from bot import inbox as bot_inbox
+from bot.telegram.inbox import DISABLE_ENV, InboxApplication, InboxRequest, check_update
 from storage import open_db, record_submission
 from storage.inbox import (
     MAX_ATTEMPTS,
@@ -84,7 +87,7 @@ def test_an_update_older_than_telegram_keeps_one_is_not_redone() -> None:
 def test_a_redone_update_counts_its_attempt_when_it_is_handled(tmp_path: Path) -> None:
     db = open_db(tmp_path / "x.db")
     store_batch(db, [_update(1)])
-    inbox = bot_inbox.Inbox(db)
+    inbox = bot_inbox.Inbox(db, check_update)
     assert [u["update_id"] for u in inbox.pending()] == [1]
     assert inbox.begin(1)
     assert db.execute("SELECT attempts FROM inbox").fetchone()[0] == 0  # queued, not begun
@@ -103,20 +106,64 @@ def test_prune_deletes_only_done_rows_older_than_the_cutoff() -> None:
     assert inbox_counts(db) == {"pending": 1, "done": 0}
 
 
-def test_a_batch_that_cannot_be_stored_is_not_confirmed(tmp_path: Path) -> None:
+class _Transport(BaseRequest):
+    """Answers every request with `result`, as the Bot API would."""
+
+    def __init__(self, result: object) -> None:
+        self.result = result
+
+    @property
+    def read_timeout(self) -> float | None:
+        return None
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    async def do_request(self, *args: object, **kwargs: object) -> tuple[int, bytes]:
+        return 200, json.dumps({"ok": True, "result": self.result}).encode()
+
+
+async def test_a_batch_that_cannot_be_stored_is_not_confirmed(tmp_path: Path) -> None:
     """The Updater gets a TelegramError: it retries with back-off and keeps the old offset."""
     db = open_db(tmp_path / "x.db")
-    inbox = bot_inbox.Inbox(db)
+    inbox = bot_inbox.Inbox(db, check_update)
+    request = InboxRequest(inbox, _Transport([_update(1)]))
+    assert await request.post("http://127.0.0.1:9/bot/getUpdates") == [_update(1)]
     db.execute("DROP TABLE inbox")
+    with pytest.raises(bot_inbox.InboxUnavailable, match="inbox: could not store updates"):
+        inbox.arrived([_update(2)])
     with pytest.raises(NetworkError, match="inbox: could not store updates"):
-        inbox.arrived([_update(1)])
+        await request.post("http://127.0.0.1:9/bot/getUpdates")
+
+
+def test_a_failed_handler_is_retried_on_the_database_then_set_aside(tmp_path: Path) -> None:
+    """A database error gets STORAGE_RETRY_DELAYS, then the update is set aside with its
+    cause; any other error is set aside at once; a handled update is done."""
+    db = open_db(tmp_path / "x.db")
+    inbox = bot_inbox.Inbox(db, check_update)
+    inbox.arrived([_update(1), _update(2), _update(3)])
+    busy = sqlite3.OperationalError("database is locked")
+    assert [inbox.failed(1, busy) for _ in range(3)] == [*bot_inbox.STORAGE_RETRY_DELAYS, None]
+    assert inbox.failed(2, ValueError("bug")) is None
+    for uid in (1, 2, 3):
+        inbox.finished(uid, lambda: "message")
+    aside = db.execute("SELECT update_id, kinds, reason FROM set_aside_updates").fetchall()
+    assert sorted(aside) == [
+        (1, "message", "database busy: another process holds its lock (OperationalError)"),
+        (2, "message", "handler failed (ValueError)"),
+    ]
+    assert inbox_counts(db) == {"pending": 0, "done": 3}
+    assert inbox.failed(1, busy) == bot_inbox.STORAGE_RETRY_DELAYS[0]  # finished: tries reset
 
 
 def test_done_rows_are_pruned_while_the_bot_runs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     db = open_db(tmp_path / "x.db")
-    inbox = bot_inbox.Inbox(db)
+    inbox = bot_inbox.Inbox(db, check_update)
     inbox.arrived([_update(1), _update(2)])
     inbox.done(1)
     monkeypatch.setattr(bot_inbox, "PRUNE_EVERY_SECONDS", 0.0)
@@ -212,8 +259,8 @@ async def test_a_redelivered_update_is_handled_once(tmp_path: Path) -> None:
 
 
 async def test_the_inbox_can_be_disabled_for_the_crash_bench_baseline(tmp_path: Path) -> None:
-    async for bot in running_bot(tmp_path, **{bot_inbox.DISABLE_ENV: "0"}):  # a setting
-        assert not isinstance(bot.app, bot_inbox.InboxApplication)
+    async for bot in running_bot(tmp_path, **{DISABLE_ENV: "0"}):  # a setting
+        assert not isinstance(bot.app, InboxApplication)
         await bot.say(CLAIM)
     db = open_db(tmp_path / "bot.db")
     assert inbox_counts(db) == {"pending": 0, "done": 0}

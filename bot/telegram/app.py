@@ -34,17 +34,18 @@ from telegram.warnings import PTBUserWarning
 from bot import citizens
 from bot.core import Core
 from bot.curation import Curation
+from bot.ratelimit import RateLimiter
 from bot.replies.callbacks import pattern
 from bot.replies.texts import text
 from bot.settings import Settings
-from bot.telegram import feeds, group_limit, group_settings, groups, handlers, inline
+from bot.sources.fetch import policy_from
+from bot.telegram import feeds, group_limit, group_settings, groups, handlers, inline, menus
 from bot.telegram.concurrency import DEFAULT_CONCURRENT_UPDATES, OrderedUpdateProcessor
 from bot.telegram.faults import BotApiLimiter
 from bot.telegram.inbox import with_inbox
 from bot.telegram.menus import CITIZEN_COMMANDS, bot_commands
 from bot.telegram.moderation import adding, notify, queue, roles, statements
 from bot.telegram.moderation import common as m
-from bot.telegram.ratelimit import RateLimiter
 from bot.telegram.redact import redact_in_logs
 from bot.telegram.runtime import RUNTIME_KEY, Runtime, runtime, runtime_of
 from bot.telegram.transport import AiohttpRequest
@@ -115,6 +116,7 @@ def build_application(
         group_limiter=RateLimiter(group_limit.GROUP_MESSAGES_PER_MINUTE),
         quality=text("id", "quality"),
         curation=Curation(core.db, settings.moderator_ids),
+        fetch_policy=policy_from(settings),
     )
     register_handlers(app)
     return app
@@ -273,7 +275,7 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     await app.bot.set_my_commands(
         bot_commands("en"), scope=BotCommandScopeDefault(), language_code="en"
     )
-    await groups.set_group_commands(app)
+    await menus.set_group_commands(app)
     await roles.set_all_moderator_commands(app.bot, rt)
     rt.refresher = asyncio.create_task(_refresh_loop(app))
 

@@ -16,7 +16,6 @@ from telegram.error import TelegramError
 
 from bot.replies.texts import text
 from bot.sources.feeds import poll_feeds
-from bot.sources.fetch import policy_from
 from bot.telegram.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -24,7 +23,7 @@ log = logging.getLogger(__name__)
 
 async def poll_and_announce(bot: Bot, rt: Runtime) -> int:
     """Poll every feed once; tell the moderators' chat how many drafts are new."""
-    results = await poll_feeds(rt.core.db, rt.settings.source_feeds, policy_from(rt.settings))
+    results = await poll_feeds(rt.core.db, rt.settings.source_feeds, rt.fetch_policy)
     new = sum(len(r.new) for r in results)
     log.info("feeds polled: %d new drafts", new)
     if new and rt.settings.moderator_chat_id is not None:

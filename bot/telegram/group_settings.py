@@ -20,9 +20,8 @@ from bot.replies import callbacks
 from bot.replies.callbacks import Arg
 from bot.replies.reply import Button, Keyboard, Reply
 from bot.replies.texts import text
-from bot.telegram.edits import edit_unless_shown
+from bot.telegram.buttons import edit_unless_shown, take_press
 from bot.telegram.group_limit import send_to_group
-from bot.telegram.keyboards import pressed_on_its_message
 from bot.telegram.runtime import runtime
 
 log = logging.getLogger(__name__)
@@ -107,26 +106,20 @@ async def settings_private(update: Update, context: Context) -> None:
 
 async def settings_button(update: Update, context: Context) -> None:
     """A settings button: admin rights are checked again, for whoever pressed it."""
-    query = update.callback_query
-    if query is None:
+    press = await take_press(update, context, _SETTING_VALUES)  # only on the settings message
+    if press is None:
         return
-    rt = runtime(context)
-    user = query.from_user
-    lang = rt.language(user)
-    message = query.message
-    pressed = callbacks.decode(query.data)
+    query, pressed, lang, message = press.query, press.pressed, press.language, press.query.message
     if (
-        pressed is None
-        or pressed.kind not in _SETTING_VALUES
-        or pressed.word(0) not in _SETTING_VALUES[pressed.kind]
+        pressed.word(0) not in _SETTING_VALUES[pressed.kind]
         or not isinstance(message, Message)
         or message.chat.type not in (ChatType.GROUP, ChatType.SUPERGROUP)
-        or not pressed_on_its_message(query)  # only ever on the settings message
     ):
         await query.answer(text(lang, "ack_stale"))
         return
+    rt = runtime(context)
     chat_id = message.chat.id
-    if not await is_admin(context, chat_id, user.id):
+    if not await is_admin(context, chat_id, query.from_user.id):
         await query.answer(text(lang, "ack_settings_not_admin"), show_alert=True)
         return
     name = "a" if pressed.kind is AUTO_CHECK else "s"

@@ -23,21 +23,10 @@ import re
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from telegram import (
-    BotCommand,
-    BotCommandScopeAllChatAdministrators,
-    BotCommandScopeAllGroupChats,
-    ChatMember,
-    Message,
-    MessageEntity,
-    Update,
-)
+from telegram import ChatMember, Message, MessageEntity, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
-from telegram.ext import (
-    Application,
-    ContextTypes,
-)
+from telegram.ext import ContextTypes
 from telegram.ext.filters import MessageFilter
 
 from bot import citizens, claims
@@ -50,10 +39,8 @@ from bot.replies.render import Reply
 from bot.replies.texts import DEFAULT_LANGUAGE, text
 from bot.telegram import updatelog
 from bot.telegram.extract import ExtractedClaim, entity_values, extract_claim
-from bot.telegram.group_limit import (
-    send_to_group,
-)
-from bot.telegram.runtime import Runtime, runtime
+from bot.telegram.group_limit import send_to_group
+from bot.telegram.runtime import runtime
 
 log = logging.getLogger(__name__)
 
@@ -61,9 +48,6 @@ Context = ContextTypes.DEFAULT_TYPE
 Callback = Callable[[Update, Context], Coroutine[Any, Any, None]]
 
 GROUP = -1  # handler group: before the private handlers (group 0)
-#: Group commands, as Telegram's menu shows them; admins also see /pengaturan.
-GROUP_COMMANDS = ("cek", "bantuan")
-ADMIN_GROUP_COMMANDS = ("cek", "pengaturan", "bantuan")
 
 _IN_CHAT = frozenset(
     {ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.MEMBER}
@@ -150,41 +134,23 @@ def group_reply(
     return short_cards.group_none(language)
 
 
-def _claim(
-    rt: Runtime, update: Update, claim: ExtractedClaim, user_hash: str | None, chat_id: int
-) -> claims.Claim:
-    """What came in, for the use case (the sender's hash is computed once per update)."""
-    return claims.Claim(
-        claim.text,
-        claim.urls,
-        claims.Channel.GROUP,
-        user_hash,
-        rt.core.pseudonym(chat_id),
-        update.update_id,
-    )
-
-
 async def _answer_asked(
     update: Update, context: Context, claim: ExtractedClaim, target: Message
 ) -> None:
     """Someone asked (/cek or a mention): record as asked, always answer, briefly."""
     rt = runtime(context)
-    message = update.effective_message
-    user = update.effective_user
-    chat = update.effective_chat
-    if message is None or user is None or chat is None:
+    asker = rt.asker(update)
+    if asker is None:
         return
-    user_hash = rt.user_hash(user.id)
-    lang = citizens.chosen_language(rt.core, user_hash) or DEFAULT_LANGUAGE
-    asked = _claim(rt, update, claim, user_hash, chat.id)
+    asked = asker.claim(claim.text, claim.urls, claims.Channel.GROUP)
     decision = await claims.decide(rt.core, asked, claims.GROUP_ASKED)
     if decision.answer is None:
-        key = "group_unreadable" if target is not message else "group_usage"
-        await send_to_group(context, message, Reply(text(lang, key)))
+        key = "group_unreadable" if target is not asker.message else "group_usage"
+        await send_to_group(context, asker.message, Reply(text(asker.language, key)))
         return
     updatelog.note_answer(decision.answer)
-    reply = group_reply(decision.answer, lang, context.bot.username, decision.linked)
-    await send_to_group(context, message, reply, reply_to=target)
+    reply = group_reply(decision.answer, asker.language, context.bot.username, decision.linked)
+    await send_to_group(context, asker.message, reply, reply_to=target)
 
 
 async def check_command(update: Update, context: Context) -> None:
@@ -235,12 +201,19 @@ async def auto_check(update: Update, context: Context) -> None:
     if message is None or chat is None or message.is_automatic_forward:
         return  # a linked channel's own posts, copied into its discussion group: not shared
     rt = runtime(context)
-    settings = citizens.group_settings(rt.core, chat.id)
-    if settings is None or not settings.active or not settings.auto_check:
+    settings = citizens.auto_check_on(rt.core, chat.id)
+    if settings is None:
         return
     user = update.effective_user
-    user_hash = rt.user_hash(user.id) if user else None
-    seen = _claim(rt, update, extract_claim(message), user_hash, chat.id)
+    found = extract_claim(message)
+    seen = claims.Claim(
+        found.text,
+        found.urls,
+        claims.Channel.GROUP,
+        rt.user_hash(user.id) if user else None,
+        rt.core.pseudonym(chat.id),
+        update.update_id,
+    )
     decision = await claims.decide(rt.core, seen, claims.GROUP_AUTO)
     if decision.answer is None:
         return
@@ -285,25 +258,3 @@ async def chat_migrated(update: Update, context: Context) -> None:
         citizens.group_migrated(core, message.chat_id, message.migrate_to_chat_id)
     elif message.migrate_from_chat_id:
         citizens.group_migrated(core, message.migrate_from_chat_id, message.chat_id)
-
-
-# ------------------------------------------------------------------------------ wiring
-
-
-def group_bot_commands(language: str, *, admins: bool = False) -> list[BotCommand]:
-    names = ADMIN_GROUP_COMMANDS if admins else GROUP_COMMANDS
-    return [BotCommand(name, text(language, f"cmd_{name}")) for name in names]
-
-
-async def set_group_commands(app: Application) -> None:  # type: ignore[type-arg]
-    """The command menu in groups (call from post_init): members see /cek and /bantuan,
-    admins also /pengaturan."""
-    for language, code in (("id", None), ("en", "en")):
-        await app.bot.set_my_commands(
-            group_bot_commands(language), scope=BotCommandScopeAllGroupChats(), language_code=code
-        )
-        await app.bot.set_my_commands(
-            group_bot_commands(language, admins=True),
-            scope=BotCommandScopeAllChatAdministrators(),
-            language_code=code,
-        )

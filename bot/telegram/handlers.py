@@ -19,25 +19,31 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes, filters
 from bot import citizens, claims
 from bot.claims import Decision
 from bot.matcher.match import Tier
-from bot.replies import callbacks, render
+from bot.replies import render
 from bot.replies.reply import Reply
 from bot.replies.texts import DEFAULT_LANGUAGE, text
-from bot.sources.fetch import policy_from
 from bot.telegram import updatelog
-from bot.telegram.edits import edit_unless_shown
+from bot.telegram.buttons import edit_unless_shown, take_press
 from bot.telegram.extract import ExtractedClaim, extract_claim
 from bot.telegram.faults import expected_fault
 from bot.telegram.groups import MENTIONS_BOT
-from bot.telegram.keyboards import markup, pressed_on_its_message
+from bot.telegram.keyboards import markup
 from bot.telegram.keys import MODERATOR_DRAFT  # a /tambah in progress
-from bot.telegram.runtime import Runtime, runtime
+from bot.telegram.runtime import runtime
 
 log = logging.getLogger(__name__)
 
 Context = ContextTypes.DEFAULT_TYPE
 STATEMENT_PAYLOAD = "s"  # /start s<statement-id> opens a statement
-#: Buttons that act on a claim: pressed only by its asker, in their private chat.
-CLAIM_BUTTONS = (render.PICK, render.NONE_OF_THESE, render.HELPFUL, render.WRONG, render.NOTIFY)
+#: Buttons that act on a claim (pressed only by its asker, in their private chat): the
+#: citizens' use case each one is.
+CLAIM_BUTTONS = {
+    render.PICK: citizens.Action.PICK,
+    render.NONE_OF_THESE: citizens.Action.NONE_OF_THESE,
+    render.HELPFUL: citizens.Action.HELPFUL,
+    render.WRONG: citizens.Action.WRONG,
+    render.NOTIFY: citizens.Action.NOTIFY,
+}
 
 
 async def start(update: Update, context: Context) -> None:
@@ -187,34 +193,17 @@ async def answer_claim(
     """The citizen path (within the per-user limit, `per_user_limit`): the use case decides
     and records, then one reply (quoting the message when `quote`, e.g. for an edited one)."""
     rt = runtime(context)
-    message = update.effective_message
-    user = update.effective_user
-    chat = update.effective_chat
-    if message is None or user is None or chat is None:
+    asker = rt.asker(update)  # the sender hashed once for this update
+    if asker is None:
         return
-    user_hash = rt.user_hash(user.id)  # the one hash of this update's sender
-    lang = citizens.chosen_language(rt.core, user_hash) or DEFAULT_LANGUAGE
-    private = chat.type == ChatType.PRIVATE
-    options = claims.PRIVATE if private else claims.GROUP_ASKED
-    if private and rt.settings.fetch_links:
-        options = options.fetching(policy_from(rt.settings))
-    decision = await claims.decide(
-        rt.core,
-        claims.Claim(
-            claim.text,
-            claim.urls,
-            claims.Channel.PRIVATE if private else claims.Channel.GROUP,
-            user_hash,
-            user_hash if chat.id == user.id else rt.core.pseudonym(chat.id),
-            update.update_id,
-        ),
-        options,
-    )
+    fetch = rt.fetch_policy if asker.private and rt.settings.fetch_links else None
+    channel, options = claims.ask_options(asker.private, fetch)
+    decision = await claims.decide(rt.core, asker.claim(claim.text, claim.urls, channel), options)
     if decision.answer is not None:
         log.debug("claim %s tier %s", decision.claim_id, decision.tier.value)
         updatelog.note_answer(decision.answer)
-    reply = reply_for(decision, lang)
-    await message.reply_text(
+    reply = reply_for(decision, asker.language)
+    await asker.message.reply_text(
         reply.text, reply_markup=markup(reply.keyboard), do_quote=quote or None
     )
 
@@ -257,17 +246,11 @@ def reply_for(decision: Decision, lang: str) -> Reply:
 
 async def button(update: Update, context: Context) -> None:
     """Every citizen button: candidates, feedback, notifications, language. Always answered."""
-    query = update.callback_query
-    if query is None:
+    press = await take_press(update, context, (render.LANGUAGE, *CLAIM_BUTTONS))
+    if press is None:
         return
     rt = runtime(context)
-    user = query.from_user
-    user_hash = rt.user_hash(user.id)
-    lang = citizens.chosen_language(rt.core, user_hash) or DEFAULT_LANGUAGE
-    pressed = callbacks.decode(query.data)
-    if pressed is None or not pressed_on_its_message(query):
-        await query.answer(text(lang, "ack_stale"))  # forged, or a keyboard since replaced
-        return
+    query, pressed, user_hash, lang = press.query, press.pressed, press.user_hash, press.language
     if pressed.kind is render.LANGUAGE:
         chosen = pressed.word(0)
         if chosen not in render.LANGUAGES or not _asked_by_presser(query):
@@ -277,61 +260,24 @@ async def button(update: Update, context: Context) -> None:
         await query.answer()
         await edit_unless_shown(query, text(chosen, "language_set"))
         return
-    if pressed.kind not in CLAIM_BUTTONS:
-        await query.answer(text(lang, "ack_stale"))
-        return
     claim_id = pressed.id(0)
-    statement_rowid = pressed.id(1) if len(pressed.args) > 1 else None
-    if not _own_claim_button(rt, pressed.kind, claim_id, statement_rowid, user_hash, query):
-        # forged or foreign data (someone else's claim, an unknown statement): change nothing
-        await query.answer(text(lang, "ack_stale"))
-        return
-    if pressed.kind is render.PICK and statement_rowid is not None:
-        statement = citizens.statement_by_rowid(rt.core, statement_rowid)
-        if statement is None:
-            await query.answer(text(lang, "ack_stale"))
-            return
-        await query.answer()
-        card = render.statement_card(statement, lang, claim_id=claim_id)
+    own_chat = query.message is not None and query.message.chat.id == query.from_user.id
+    outcome = citizens.press(
+        rt.core,
+        CLAIM_BUTTONS[pressed.kind],
+        claim_id,
+        pressed.id(1) if len(pressed.args) > 1 else None,
+        user_hash,
+        chat_id=query.from_user.id if own_chat else None,
+        language=lang,
+    )
+    await query.answer(text(lang, outcome.note) if outcome.note else None)
+    if outcome.show is not None:
+        card = render.statement_card(outcome.show, lang, claim_id=claim_id)
         await edit_unless_shown(query, card.text, card.keyboard)
-    elif pressed.kind is render.NONE_OF_THESE:
-        citizens.vote(rt.core, claim_id, None, user_hash, "wrong")
-        await query.answer(text(lang, "ack_none_of_these"))
+    elif outcome.show_none:
         reply = render.none_reply(lang, claim_id)
         await edit_unless_shown(query, reply.text, reply.keyboard)
-    elif pressed.kind in (render.HELPFUL, render.WRONG) and statement_rowid is not None:
-        feedback = "helpful" if pressed.kind is render.HELPFUL else "wrong"
-        new = citizens.vote(rt.core, claim_id, statement_rowid, user_hash, feedback)
-        await query.answer(text(lang, f"ack_{feedback}" if new else "ack_already"))
-    elif pressed.kind is render.NOTIFY and query.message is not None:
-        chat_id = query.message.chat.id
-        new = citizens.notify_me(rt.core, claim_id, user_hash, chat_id, lang)
-        await query.answer(text(lang, "ack_notify" if new else "ack_notify_already"))
-    else:
-        await query.answer(text(lang, "ack_stale"))
-
-
-def _own_claim_button(
-    rt: Runtime,
-    kind: callbacks.Kind,
-    claim_id: int,
-    statement_rowid: int | None,
-    user_hash: str,
-    query: CallbackQuery,
-) -> bool:
-    """Checked again on every press, never trusted from the callback data: the statement
-    exists, and every claim button (candidates, votes, "Bukan ini", "Kabari saya") comes
-    from the claim's own asker in their private chat, the only place these buttons are
-    sent. So a forged press cannot edit a group's or anyone else's answer. (Ids out of
-    range never get here: `callbacks.decode` refuses them.)
-    """
-    if kind in (render.HELPFUL, render.WRONG) and (
-        statement_rowid is None or citizens.statement_by_rowid(rt.core, statement_rowid) is None
-    ):
-        return False
-    if query.message is None or query.message.chat.id != query.from_user.id:
-        return False
-    return citizens.asked_by_user(rt.core, claim_id, user_hash)
 
 
 def _asked_by_presser(query: CallbackQuery) -> bool:

@@ -30,7 +30,7 @@ from telegram.ext import (
     ContextTypes,
 )
 
-from bot import citizens, claims
+from bot import claims
 from bot.citizens import Statement
 from bot.core import Core
 from bot.matcher.match import Match
@@ -75,21 +75,15 @@ def results_for(
     core: Core, query: str, username: str
 ) -> tuple[list[InlineQueryResultArticle], InlineQueryResultsButton | None]:
     """The articles for a query, or none and a button with a hint (nothing is recorded)."""
-    query = " ".join(query.split())
-    if query.startswith(SHARE_PREFIX):
-        statement = citizens.statement_by_id(core, query[len(SHARE_PREFIX) :].strip())
-        if statement is None:
-            return [], _hint("inline_missing")
-        return [article(statement, RESULT_SHARE, username)], None
-    typing = claims.Claim(query, channel=claims.Channel.INLINE)
-    decision = claims.decide_now(core, typing, claims.INLINE_TYPING)  # records nothing
-    if not decision.readable:
-        return [], _hint("inline_hint")
-    found = [
-        article(statement, RESULT_MATCH, username, match)
-        for match, statement in decision.plausible()
-    ][:MAX_RESULTS]
-    return found, (None if found else _hint("inline_no_match"))
+    listing = claims.inline_listing(core, query, SHARE_PREFIX, MAX_RESULTS)
+    if listing.empty is not None:
+        return [], _hint(_HINTS[listing.empty])
+    kind = RESULT_SHARE if listing.shared else RESULT_MATCH
+    return [article(statement, kind, username, match) for statement, match in listing.found], None
+
+
+#: Why an inline query lists nothing -> the hint on its button.
+_HINTS = {"missing": "inline_missing", "unreadable": "inline_hint", "no_match": "inline_no_match"}
 
 
 def _hint(key: str) -> InlineQueryResultsButton:

@@ -9,17 +9,36 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from telegram import User
+from telegram import Message, Update, User
+from telegram.constants import ChatType
 from telegram.ext import Application, CallbackContext
 
-from bot import citizens
+from bot import citizens, claims
 from bot.core import Core
 from bot.curation import Curation
+from bot.ratelimit import RateLimiter
 from bot.replies.texts import DEFAULT_LANGUAGE
 from bot.settings import Settings
-from bot.telegram.ratelimit import RateLimiter
+from bot.sources.fetch import FetchPolicy
 
 RUNTIME_KEY = "cekklaim"
+
+
+@dataclass(frozen=True, slots=True)
+class Asker:
+    """Who sent a message, where, and in what language, as the use cases name them: the
+    sender hashed once for the whole update."""
+
+    message: Message
+    user_hash: str
+    chat_hash: str | None
+    language: str
+    private: bool  # a private chat with the bot (else a group)
+    update_id: int
+
+    def claim(self, text: str, urls: tuple[str, ...], channel: claims.Channel) -> claims.Claim:
+        """What came in, for the claim use case."""
+        return claims.Claim(text, urls, channel, self.user_hash, self.chat_hash, self.update_id)
 
 
 @dataclass(slots=True)
@@ -30,6 +49,7 @@ class Runtime:
     group_limiter: RateLimiter  # per group chat id: messages the bot says there (group_limit.py)
     quality: str  # the measured-quality line shown by /tentang
     curation: Curation  # every moderator operation (bot/curation.py)
+    fetch_policy: FetchPolicy  # how pages are fetched (citizens' links, /tambah URL, feeds)
     refresher: asyncio.Task[None] | None = None  # the background upkeep loop (app.py)
     feed_poll: asyncio.Task[None] | None = None  # the SOURCE_FEEDS poll running, if any
 
@@ -38,6 +58,17 @@ class Runtime:
         hashed = self.core.pseudonym(user_id)
         assert hashed is not None  # an id always has one
         return hashed
+
+    def asker(self, update: Update) -> Asker | None:
+        """The sender of `update`'s message (None without a message, sender or chat)."""
+        message, user, chat = update.effective_message, update.effective_user, update.effective_chat
+        if message is None or user is None or chat is None:
+            return None
+        user_hash = self.user_hash(user.id)
+        chat_hash = user_hash if chat.id == user.id else self.core.pseudonym(chat.id)
+        language = citizens.chosen_language(self.core, user_hash) or DEFAULT_LANGUAGE
+        private = chat.type == ChatType.PRIVATE
+        return Asker(message, user_hash, chat_hash, language, private, update.update_id)
 
     def language(self, user: User | None) -> str:
         if user is None:

@@ -6,7 +6,7 @@ reverse proxy), and a health check tells the proxy or orchestrator whether we ca
     GET  /healthz                200 {"status": "ok", ...} when the database answers, else 503
 
 Telegram retries a delivery that did not get a 200, so an update is stored in the inbox
-(`bot.telegram.inbox`, as in long polling) and queued before the 200 goes out; a copy
+(`bot.inbox`, as in long polling) and queued before the 200 goes out; a copy
 Telegram delivers again is recognised there and handled once.
 
 Tornado (python-telegram-bot's own `webhooks` extra) serves the requests: PTB's built-in
@@ -31,8 +31,8 @@ import tornado.web
 from telegram import Update
 from telegram.ext import Application
 
+from bot.inbox import InboxUnavailable
 from bot.settings import Settings
-from bot.telegram.faults import StorageUnavailable
 from bot.telegram.runtime import runtime_of
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ class _UpdateHandler(tornado.web.RequestHandler):
             return
         try:
             await self.accept(data)
-        except StorageUnavailable as exc:  # the database, not the update: Telegram retries
+        except InboxUnavailable as exc:  # the database, not the update: Telegram retries
             log.error("webhook update %s not stored: %s", data["update_id"], exc)
             self.send_error(503)
             return
@@ -110,7 +110,7 @@ def make_server(
 ) -> tornado.httpserver.HTTPServer:
     """The HTTP server for webhook mode (not yet listening)."""
 
-    inbox = getattr(app, "inbox", None)  # InboxApplication (bot.telegram.inbox)
+    inbox = getattr(app, "inbox", None)  # bot.inbox.Inbox, set by bot.telegram.inbox
 
     async def enqueue(data: dict) -> None:
         # stored (synced) before the 200 lets Telegram forget it; one that cannot be stored or

@@ -11,14 +11,12 @@ from typing import Any
 from telegram import Update
 from telegram.ext import ConversationHandler
 
-from bot import drafts, reports
+from bot import drafts
 from bot.replies import callbacks, render
 from bot.replies.reply import Button, Keyboard
 from bot.replies.texts import text
-from bot.sources.fetch import policy_from
 from bot.sources.fetch_error import FetchError
 from bot.sources.prefill import prefill_from_url
-from bot.sources.urls import host_of, official_body
 from bot.telegram.keyboards import markup
 from bot.telegram.keys import MODERATOR_DRAFT, MODERATOR_EDIT
 from bot.telegram.moderation.common import (
@@ -62,35 +60,11 @@ async def add_start(update: Update, context: Context) -> int:
         state[MODERATOR_DRAFT] = draft
         await preview(update, drafts.to_input(draft, "baru"), text("id", "preview"), SAVE_NEW)
         return CONFIRM
-    if len(args) > 1 and _looks_like_url(args[1]):  # /tambah URL: pre-filled from the page
+    if len(args) > 1 and drafts.looks_like_url(args[1]):  # /tambah URL: pre-filled from the page
         state[MODERATOR_DRAFT] = await _prefilled(update, context, args[1].strip())
         return await _ask_next(update, context, state[MODERATOR_DRAFT])
     state[MODERATOR_DRAFT] = {}
     return await _ask_next(update, context, state[MODERATOR_DRAFT])
-
-
-def _looks_like_url(value: str) -> bool:
-    value = value.strip()
-    return bool(value) and not any(ch.isspace() for ch in value) and "://" in value
-
-
-def _sanitized(draft: dict[str, Any]) -> dict[str, Any]:
-    """Pre-filled values pass the same checks as typed ones; a value that fails is dropped
-    (and so asked for). A fetched http source is kept: it is the page that was read."""
-    clean: dict[str, Any] = {}
-    for name, value in draft.items():
-        if name == "source_url" and (not isinstance(value, str) or not drafts.is_http_url(value)):
-            continue  # e.g. "https://[::1" from a ClaimReview queued before it was checked
-        if name not in drafts.EDITABLE or name == "source_url":
-            clean[name] = value
-            continue
-        try:
-            clean[name] = drafts.parse_field(name, str(value))
-        except drafts.DraftError:
-            continue
-        if clean[name] is None:
-            del clean[name]
-    return clean
 
 
 async def _prefilled(update: Update, context: Context, url: str) -> dict[str, Any]:
@@ -98,14 +72,14 @@ async def _prefilled(update: Update, context: Context, url: str) -> dict[str, An
     rt, message = runtime(context), update.effective_message
     assert message is not None
     try:
-        found = await prefill_from_url(url, policy_from(rt.settings), rt.settings.official_domains)
+        found = await prefill_from_url(url, rt.fetch_policy, rt.settings.official_domains)
     except FetchError as exc:
         log.info("pre-fill fetch failed: %s", exc.reason)
         reason = text("id", f"fetch_{exc.reason}")
         await message.reply_text(text("id", "prefill_failed", reason=html.escape(reason)))
         return {}
     await message.reply_text(render.prefill_summary(found))
-    return {**_sanitized(found.draft), "evidence": found.evidence}
+    return {**drafts.sanitized(found.draft), "evidence": found.evidence}
 
 
 @moderator_only
@@ -118,7 +92,7 @@ async def add_from_queue(update: Update, context: Context) -> int:
         if update.effective_message is not None:
             await update.effective_message.reply_text(text("id", "queue_gone"))
         return ConversationHandler.END
-    draft = {"claim": reports.one_line(cluster.example, 1000), "cluster": cluster.key}
+    draft = drafts.from_cluster(cluster)
     user_data(context)[MODERATOR_DRAFT] = draft
     return await _ask_next(update, context, draft)
 
@@ -137,16 +111,8 @@ async def add_from_source_draft(update: Update, context: Context) -> int:
         if update.effective_message is not None:
             await update.effective_message.reply_text(text("id", "draft_gone"))
         return ConversationHandler.END
-    draft = await _prefilled(update, context, found.url) if found.url else {}
-    # a ClaimReview states the claim, verdict and clarification; the page the rest
-    draft.update(_sanitized({k: v for k, v in found.fields.items() if k not in ("org",)}))
-    known = {
-        "source_title": found.title, "clarification": found.summary,
-        "published_at": found.published_at, "org": found.fields.get("org"),
-    }  # fmt: skip
-    for name, value in _sanitized({k: v for k, v in known.items() if v}).items():
-        draft.setdefault(name, value)
-    draft["source_draft"] = found.id
+    page = await _prefilled(update, context, found.url) if found.url else {}
+    draft = drafts.from_source_draft(found, page)
     user_data(context)[MODERATOR_DRAFT] = draft
     return await _ask_next(update, context, draft)
 
@@ -154,10 +120,8 @@ async def add_from_source_draft(update: Update, context: Context) -> int:
 def _preview_header(context: Context, draft: dict[str, Any]) -> str:
     """The preview's title, a warning for a source off the official domains, an edit hint."""
     header = text("id", "preview")
-    source = draft.get("source_url")
-    domains = runtime(context).settings.official_domains
-    if source and official_body(source, domains) is None:
-        host = host_of(source) or source
+    host = drafts.unofficial_host(draft, runtime(context).settings.official_domains)
+    if host is not None:
         header += "\n" + text("id", "preview_unofficial", host=html.escape(host))
     fields = ", ".join(drafts.EDITABLE)
     return header + "\n" + text("id", "preview_edit_hint", fields=html.escape(fields))
@@ -166,14 +130,14 @@ def _preview_header(context: Context, draft: dict[str, Any]) -> str:
 async def _ask_next(update: Update, context: Context, draft: dict[str, Any]) -> int:
     message = update.effective_message
     assert message is not None
-    for name in drafts.FIELDS:
-        if name not in draft:
-            keyboard: Keyboard = ()
-            if name == "verdict":
-                row = (Button(v, callback=callbacks.encode(VERDICT, v)) for v in VERDICT_BUTTONS)
-                keyboard = (tuple(row),)
-            await message.reply_text(text("id", f"ask_{name}"), reply_markup=markup(keyboard))
-            return STEPS[name]
+    name = drafts.next_field(draft)
+    if name is not None:
+        keyboard: Keyboard = ()
+        if name == "verdict":
+            row = (Button(v, callback=callbacks.encode(VERDICT, v)) for v in VERDICT_BUTTONS)
+            keyboard = (tuple(row),)
+        await message.reply_text(text("id", f"ask_{name}"), reply_markup=markup(keyboard))
+        return STEPS[name]
     data = drafts.to_input(draft, "baru")
     if problems := drafts.problems(data):  # e.g. valid_until before published_at
         await message.reply_text(text("id", "draft_error", error=echo_lines(problems)))
@@ -185,21 +149,7 @@ async def _ask_next(update: Update, context: Context, draft: dict[str, Any]) -> 
 @moderator_only
 async def add_step(update: Update, context: Context) -> int:
     """Take the answer for the field being asked; re-ask with the reason when it is wrong."""
-    message = update.effective_message
-    draft = user_data(context).get(MODERATOR_DRAFT)
-    if message is None or draft is None:
-        return ConversationHandler.END
-    name = next(n for n in drafts.FIELDS if n not in draft)
-    if name == "org" and _looks_like_url(message.text or ""):  # a URL as the first answer
-        for key, value in (await _prefilled(update, context, (message.text or "").strip())).items():
-            draft.setdefault(key, value)
-        return await _ask_next(update, context, draft)
-    try:
-        draft[name] = drafts.parse_field(name, message.text or "")
-    except drafts.DraftError as exc:
-        await message.reply_text(text("id", "draft_error", error=echo(exc)))
-        return STEPS[name]
-    return await _ask_next(update, context, draft)
+    return await _take_typed(update, context, at_preview=False)
 
 
 @moderator_only
@@ -210,29 +160,53 @@ async def add_verdict_button(update: Update, context: Context) -> int:
     await query.answer()
     if draft is None:
         return ConversationHandler.END
-    try:
-        draft["verdict"] = drafts.parse_field("verdict", found.word(0) if found else "")
-    except drafts.DraftError as exc:  # forged data, e.g. v:A: ask again
-        if update.effective_message is not None:
-            await update.effective_message.reply_text(text("id", "draft_error", error=echo(exc)))
-        return STEPS["verdict"]
-    return await _ask_next(update, context, draft)
+    # forged data, e.g. v:A, is refused like a typed value: asked again
+    return await _fill(update, context, draft, "verdict", found.word(0) if found else "")
 
 
 @moderator_only
 async def add_edit_field(update: Update, context: Context) -> int:
     """At the preview, `kolom nilai` changes one field (pre-filled or typed), then re-previews."""
+    return await _take_typed(update, context, at_preview=True)
+
+
+async def _take_typed(update: Update, context: Context, *, at_preview: bool) -> int:
+    """A typed answer in /tambah: for the field being asked (a URL as the first answer
+    pre-fills the draft from that page), or at the preview `kolom nilai` for any field."""
     message = update.effective_message
     draft = user_data(context).get(MODERATOR_DRAFT)
     if message is None or draft is None:
         return ConversationHandler.END
-    name, _, raw = (message.text or "").strip().partition(" ")
-    field = name.lower().rstrip(":")
+    typed = message.text or ""
+    if at_preview:
+        name, _, raw = typed.strip().partition(" ")
+        return await _fill(update, context, draft, name.lower().rstrip(":"), raw, stay=CONFIRM)
+    asked = drafts.next_field(draft)
+    assert asked is not None  # this state asks for a field that is missing
+    if asked == "org" and drafts.looks_like_url(typed):
+        for key, value in (await _prefilled(update, context, typed.strip())).items():
+            draft.setdefault(key, value)
+        return await _ask_next(update, context, draft)
+    return await _fill(update, context, draft, asked, typed)
+
+
+async def _fill(
+    update: Update,
+    context: Context,
+    draft: dict[str, Any],
+    name: str,
+    raw: str,
+    stay: int | None = None,
+) -> int:
+    """Field `name` of the draft from `raw`, checked like every value, then the next step;
+    a wrong value is answered with the reason and the conversation stays at `stay` (by
+    default the field's own question)."""
     try:
-        draft[field] = drafts.parse_field(field, raw)
+        draft[name] = drafts.parse_field(name, raw)
     except drafts.DraftError as exc:
-        await message.reply_text(text("id", "draft_error", error=echo(exc)))
-        return CONFIRM
+        if update.effective_message is not None:
+            await update.effective_message.reply_text(text("id", "draft_error", error=echo(exc)))
+        return STEPS[name] if stay is None else stay
     return await _ask_next(update, context, draft)
 
 

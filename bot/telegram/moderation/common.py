@@ -19,7 +19,8 @@ from telegram import (
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes, ConversationHandler
 
-from bot.curation import Curation, Statement, StatementInput, moderator_actor
+from bot import drafts
+from bot.curation import Curation, StatementInput, moderator_actor
 from bot.replies import callbacks, render
 from bot.replies.callbacks import Arg
 from bot.replies.reply import Button, Keyboard
@@ -150,32 +151,31 @@ def command_args(context: Context) -> list[str]:
     return list(getattr(context, "args", None) or [])
 
 
-async def arguments(
-    update: Update, context: Context, count: int, usage: str, *, numeric: bool = False
-) -> list[str] | None:
-    """The command's arguments when there are exactly `count` (Telegram user ids if
-    `numeric`: ASCII digits, 1 up to SQLite's integer range); otherwise the usage line is
-    sent and None returned."""
-    args = command_args(context)
-    if len(args) == count and (not numeric or all(_USER_ID.fullmatch(a) for a in args)):
-        return args
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(text("id", usage))
-    return None
+Body = Callable[[Message, Context, list[str]], Coroutine[Any, Any, None]]
+
+
+def command(count: int, usage: str, *, numeric: bool = False) -> Callable[[Body], Handler]:
+    """A command of exactly `count` arguments (Telegram user ids if `numeric`: ASCII digits,
+    1 up to SQLite's integer range): the body gets its message and the arguments; anything
+    else is answered with the `usage` line."""
+
+    def decorate(body: Body) -> Handler:
+        @wraps(body)
+        async def handler(update: Update, context: Context) -> None:
+            message = update.effective_message
+            assert message is not None  # registered for commands
+            args = command_args(context)
+            if len(args) == count and (not numeric or all(_USER_ID.fullmatch(a) for a in args)):
+                await body(message, context, args)
+            else:
+                await message.reply_text(text("id", usage))
+
+        return handler
+
+    return decorate
 
 
 # ------------------------------------------------------------------------------ preview
-
-
-def as_statement(data: StatementInput) -> Statement:
-    """An unsaved statement, to render exactly as citizens will see it."""
-    return Statement(
-        id=0, external_id=data.external_id, org=data.org, verdict=data.verdict, claim=data.claim,
-        clarification=data.clarification, source_url=data.source_url,
-        source_title=data.source_title, published_at=data.published_at,
-        valid_until=data.valid_until, superseded_by=None, status="active", created_by=None,
-        created_at="", updated_at="", variants=data.variants,
-    )  # fmt: skip
 
 
 def _confirm_keyboard(kind: callbacks.Kind) -> Keyboard:
@@ -190,7 +190,7 @@ async def preview(
     """Header, the card as citizens will see it, then ✅/✖️ (buttons of kind `confirm`)."""
     message = update.effective_message
     assert message is not None
-    card = render.statement_card(as_statement(data), "id")
+    card = render.statement_card(drafts.as_statement(data), "id")
     await message.reply_text(header)
     await message.reply_text(card.text, reply_markup=markup(card.keyboard))
     await message.reply_text("⬇️", reply_markup=markup(_confirm_keyboard(confirm)))

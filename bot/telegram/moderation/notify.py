@@ -6,17 +6,18 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
-from telegram import Bot, Update
+from telegram import Bot, Message
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot import reports
-from bot.curation import Outcome
+from bot.curation import Curation, Outcome
 from bot.replies import render
 from bot.replies.texts import text
 from bot.telegram.keyboards import markup
-from bot.telegram.moderation.common import Context, actor, arguments, echo
+from bot.telegram.moderation.common import Context, Handler, actor, command, curation, echo
 from bot.telegram.runtime import Runtime, runtime
 
 log = logging.getLogger(__name__)
@@ -32,30 +33,33 @@ async def follow(context: Context, outcome: Outcome[Any]) -> int:
     return await notify_due(context.bot, rt) if outcome.notify else 0
 
 
-async def curate(
-    update: Update,
-    context: Context,
-    usage: str,
-    count: int,
-    act: Callable[[list[str], str], Outcome[Any]],
-    done: Callable[[list[str], Outcome[Any], int], str],
-    unknown: str = "failed",
-) -> None:
-    """A moderator command of `count` arguments: the curation step `act(args, actor)`, what
-    must follow it, then the reply `done(args, outcome, citizens told)`. An unknown id or a
-    refused change gets the `unknown` text with the reason, and nothing changes."""
-    message = update.effective_message
-    assert message is not None
-    args = await arguments(update, context, count, usage)
-    if args is None:
-        return
-    try:
-        outcome = act(args, actor(update.effective_user))
-    except (LookupError, ValueError) as exc:
-        await message.reply_text(text("id", unknown, error=echo(exc), id=echo(args[0])))
-        return
-    notified = await follow(context, outcome)
-    await message.reply_text(done(args, outcome, notified))
+Act = Callable[[Curation, list[str], str], Outcome[Any]]
+Done = Callable[[list[str], Outcome[Any], int], str]
+
+
+def curated(
+    count: int, usage: str, done: Done, unknown: str = "failed"
+) -> Callable[[Act], Handler]:
+    """A moderator command of `count` arguments whose body is its curation step
+    `act(curation, args, actor)`: what must follow it, then the reply `done(args, outcome,
+    citizens told)`. An unknown id or a refused change gets the `unknown` text with the
+    reason, and nothing changes."""
+
+    def decorate(act: Act) -> Handler:
+        @command(count, usage)
+        @wraps(act)
+        async def handler(message: Message, context: Context, args: list[str]) -> None:
+            try:
+                outcome = act(curation(context), args, actor(message.from_user))
+            except (LookupError, ValueError) as exc:
+                await message.reply_text(text("id", unknown, error=echo(exc), id=echo(args[0])))
+                return
+            notified = await follow(context, outcome)
+            await message.reply_text(done(args, outcome, notified))
+
+        return handler
+
+    return decorate
 
 
 async def notify_due(bot: Bot, rt: Runtime) -> int:

@@ -4,10 +4,12 @@ drafts from feeds and ClaimReview imports (/draf, 🗑), and the numbers (/stati
 from __future__ import annotations
 
 import html
+from typing import Any
 
 from telegram import Update
 
 from bot import reports
+from bot.curation import Curation, LinkResult, Outcome
 from bot.replies import callbacks, render
 from bot.replies.reply import Button
 from bot.replies.texts import text
@@ -24,7 +26,7 @@ from bot.telegram.moderation.common import (
     pre,
     pressed,
 )
-from bot.telegram.moderation.notify import curate
+from bot.telegram.moderation.notify import curated
 
 QUEUE_BUTTONS = 5  # clusters (or drafts) that get ➕/🗑 buttons under the list
 
@@ -91,25 +93,24 @@ async def source_draft_dismiss(update: Update, context: Context) -> None:
     await query.answer(text("id", "draft_dismissed" if done else "draft_gone", id=f"d{draft_id}"))
 
 
-@moderator_only
-async def link(update: Update, context: Context) -> None:
-    """/tautkan KUNCI ID: a cluster's claims become phrasings of a statement; askers told."""
-    await curate(
-        update,
-        context,
-        "usage_tautkan",
-        2,
-        lambda args, who: curation(context).link_cluster(args[0], args[1], actor=who),
-        lambda args, outcome, told: text(
-            "id",
-            "linked",
-            count=len(outcome.value.claim_ids),
-            cluster=html.escape(args[0]),
-            id=html.escape(outcome.value.external_id),
-            variants=outcome.value.variants_added,
-            notified=told,
-        ),
+def _linked(args: list[str], outcome: Outcome[LinkResult], told: int) -> str:
+    linked = outcome.value
+    return text(
+        "id",
+        "linked",
+        count=len(linked.claim_ids),
+        cluster=html.escape(args[0]),
+        id=html.escape(linked.external_id),
+        variants=linked.variants_added,
+        notified=told,
     )
+
+
+@moderator_only
+@curated(2, "usage_tautkan", _linked)
+def link(c: Curation, args: list[str], who: str) -> Outcome[Any]:
+    """/tautkan KUNCI ID: a cluster's claims become phrasings of a statement; askers told."""
+    return c.link_cluster(args[0], args[1], actor=who)
 
 
 @moderator_only

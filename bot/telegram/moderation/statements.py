@@ -4,11 +4,12 @@ retire (/arsip) and replace (/ganti), each change made by the curation service."
 from __future__ import annotations
 
 import html
+from typing import Any
 
-from telegram import Update
+from telegram import Message, Update
 
 from bot import drafts, reports
-from bot.curation import HistoryLine, Statement
+from bot.curation import Curation, Outcome, Statement
 from bot.replies import render
 from bot.replies.texts import text
 from bot.telegram.keyboards import markup
@@ -17,7 +18,7 @@ from bot.telegram.moderation.common import (
     SAVE_EDIT,
     Context,
     actor,
-    arguments,
+    command,
     command_args,
     curation,
     echo,
@@ -29,28 +30,24 @@ from bot.telegram.moderation.common import (
     take_confirmed,
     user_data,
 )
-from bot.telegram.moderation.notify import curate, follow
+from bot.telegram.moderation.notify import curated, follow
 from bot.telegram.runtime import runtime
 
 
-async def _statement_or_say(update: Update, context: Context, external_id: str) -> Statement | None:
+async def _statement_or_say(
+    message: Message, context: Context, external_id: str
+) -> Statement | None:
     statement = curation(context).statement(external_id)
-    if statement is None and update.effective_message is not None:
-        await update.effective_message.reply_text(
-            text("id", "unknown_statement", id=echo(external_id))
-        )
+    if statement is None:
+        await message.reply_text(text("id", "unknown_statement", id=echo(external_id)))
     return statement
 
 
 @moderator_only
-async def show(update: Update, context: Context) -> None:
+@command(1, "usage_lihat")
+async def show(message: Message, context: Context, args: list[str]) -> None:
     """/lihat ID: the card as citizens see it, plus status and history in brief."""
-    message = update.effective_message
-    assert message is not None
-    args = await arguments(update, context, 1, "usage_lihat")
-    if args is None:
-        return
-    statement = await _statement_or_say(update, context, args[0])
+    statement = await _statement_or_say(message, context, args[0])
     if statement is None:
         return
     card = render.statement_card(statement, "id")
@@ -111,7 +108,7 @@ async def edit(update: Update, context: Context) -> None:
         await message.reply_text(text("id", "usage_ubah", fields=", ".join(drafts.EDITABLE)))
         return
     _, external_id, field, raw = parts
-    statement = await _statement_or_say(update, context, external_id)
+    statement = await _statement_or_say(message, context, external_id)
     if statement is None:
         return
     try:
@@ -147,61 +144,36 @@ async def edit_confirm(update: Update, context: Context) -> None:
     await edit_text(query, saved)
 
 
+def _retired(args: list[str], _outcome: Outcome[Any], _told: int) -> str:
+    return text("id", "retired", id=html.escape(args[0]))
+
+
 @moderator_only
-async def retire(update: Update, context: Context) -> None:
+@curated(1, "usage_arsip", _retired, unknown="unknown_statement")
+def retire(c: Curation, args: list[str], who: str) -> Outcome[Any]:
     """/arsip ID: stop serving a statement."""
-    await curate(
-        update,
-        context,
-        "usage_arsip",
-        1,
-        lambda args, who: curation(context).retire(args[0], actor=who),
-        lambda args, _outcome, _told: text("id", "retired", id=html.escape(args[0])),
-        unknown="unknown_statement",
-    )
+    return c.retire(args[0], actor=who)
+
+
+def _superseded(args: list[str], _outcome: Outcome[Any], told: int) -> str:
+    old, new = (html.escape(a) for a in args)
+    told_line = f" {told} warga diberi tahu." if told else ""
+    return text("id", "superseded", old=old, new=new) + told_line
 
 
 @moderator_only
-async def supersede(update: Update, context: Context) -> None:
+@curated(2, "usage_ganti", _superseded)
+def supersede(c: Curation, args: list[str], who: str) -> Outcome[Any]:
     """/ganti ID_LAMA ID_BARU: the newer statement answers from now on."""
-    await curate(
-        update,
-        context,
-        "usage_ganti",
-        2,
-        lambda args, who: curation(context).supersede(args[0], args[1], actor=who),
-        lambda args, _outcome, told: (
-            text("id", "superseded", old=html.escape(args[0]), new=html.escape(args[1]))
-            + (f" {told} warga diberi tahu." if told else "")
-        ),
-    )
-
-
-def history_text(lines: list[HistoryLine]) -> str:
-    """/riwayat's report: one line per change, then before → after for each changed field."""
-    out = []
-    for line in lines:
-        out.append(f"{reports.wib(line.at)} · {line.action} · {line.actor or '-'}")
-        if line.summary:
-            out.append(f"  {line.summary}")
-        for change in line.changes:
-            out.append(
-                f"  {change.field}: {reports.one_line(str(change.before), 60)} → "
-                f"{reports.one_line(str(change.after), 60)}"
-            )
-    return "\n".join(out)
+    return c.supersede(args[0], args[1], actor=who)
 
 
 @moderator_only
-async def history(update: Update, context: Context) -> None:
+@command(1, "usage_riwayat")
+async def history(message: Message, context: Context, args: list[str]) -> None:
     """/riwayat ID: who changed what, when (before → after per field)."""
-    message = update.effective_message
-    assert message is not None
-    args = await arguments(update, context, 1, "usage_riwayat")
-    if args is None:
-        return
     lines = curation(context).history(args[0])
     if not lines:
         await message.reply_text(text("id", "history_empty", id=echo(args[0])))
         return
-    await message.reply_text(pre(history_text(lines)))
+    await message.reply_text(pre(reports.history_report(lines)))
