@@ -12,9 +12,10 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from datetime import date
+from typing import Protocol
 
 from bot.domain import SourceDraft, Statement
-from bot.matcher.match import Match
+from bot.matcher.match import Match, Tier
 from bot.plaintext import shorten
 from bot.replies import callbacks
 from bot.replies.callbacks import Arg
@@ -214,6 +215,65 @@ def language_keyboard() -> Keyboard:
 
 def plain(language: str, key: str, **values: object) -> Reply:
     return Reply(text(language, key, **values))
+
+
+# ------------------------------------------------------------------------------ a claim's reply
+
+
+class Decided(Protocol):
+    """What a reply reads of a claim's decision (bot/claims.py Decision), named here so what
+    the bot says needs neither the use case nor storage."""
+
+    @property
+    def claim_id(self) -> int | None: ...
+    @property
+    def tier(self) -> Tier: ...
+    @property
+    def statements(self) -> tuple[Statement, ...]: ...
+    @property
+    def best_match(self) -> Match | None: ...
+    @property
+    def too_short(self) -> bool: ...
+    @property
+    def linked(self) -> Statement | None: ...
+    @property
+    def seen(self) -> bool: ...
+    @property
+    def fetch_failure(self) -> str | None: ...
+
+
+def reply_for(decision: Decided, lang: str) -> Reply:
+    """Choose the reply for a decision: card, candidates, or an honest "none".
+
+    Nothing recorded (unreadable): the how-to. A statement the claim's links point to
+    answers first, under a header saying how it was found (its source, or earlier claims
+    with the same link); a page that could not be read is said above any answer.
+    """
+    if decision.claim_id is None:
+        return plain(lang, "howto")
+    headers = []
+    if decision.fetch_failure is not None:
+        reason = text(lang, f"fetch_{decision.fetch_failure}")
+        headers.append(html.escape(text(lang, "link_fetch_failed", reason=reason)))
+    claim_id = decision.claim_id
+    if decision.linked is not None:
+        how = "statement_from_seen_link" if decision.seen else "statement_from_link"
+        return statement_card(
+            decision.linked, lang, claim_id=claim_id, headers=[*headers, text(lang, how)]
+        )
+    if decision.tier is Tier.CONFIDENT:
+        return statement_card(
+            decision.statements[0],
+            lang,
+            match=decision.best_match,
+            claim_id=claim_id,
+            headers=headers,
+        )
+    if decision.tier is Tier.POSSIBLE:
+        return with_headers(possible_reply(list(decision.statements[:3]), lang, claim_id), headers)
+    if decision.too_short:
+        headers.append(text(lang, "too_short"))
+    return with_headers(none_reply(lang, claim_id), headers)
 
 
 # ------------------------------------------------------------------------------ sources

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Protocol
 
 from bot.domain import Statement
-from bot.matcher.match import Match
+from bot.matcher.match import Match, MatchResult, Tier
 from bot.plaintext import shorten
 from bot.replies.links import deep_link, full_statement_button, source_button
 from bot.replies.render import esc, format_date, validity_note, verdict_label
@@ -113,3 +114,35 @@ def inline_description(statement: Statement, language: str) -> str:
     """Plain text: body and date."""
     date = format_date(statement.published_at, language)
     return text(language, "inline_description", org=statement.org, date=date)
+
+
+class Answered(Protocol):
+    """What a group's reply reads of a matched claim (bot/core.py Answer)."""
+
+    @property
+    def claim_id(self) -> int | None: ...
+    @property
+    def tier(self) -> Tier: ...
+    @property
+    def statements(self) -> tuple[Statement, ...]: ...
+    @property
+    def result(self) -> MatchResult: ...
+
+
+def group_reply(
+    answer: Answered,
+    language: str,
+    bot_username: str,
+    linked: Statement | None = None,
+) -> Reply:
+    """A short answer to someone who asked in a group."""
+    if answer.claim_id is None:
+        return Reply(text(language, "group_unreadable"))
+    if linked is not None:
+        note = text(language, "group_from_link")
+        return short_card(linked, language, bot_username, note=note)
+    if answer.tier is Tier.CONFIDENT:
+        return short_card(answer.statements[0], language, bot_username, match=answer.result.best)
+    if answer.tier is Tier.POSSIBLE:
+        return group_possible(answer.statements, language, bot_username)
+    return group_none(language)

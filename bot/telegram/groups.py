@@ -30,10 +30,7 @@ from telegram.ext import ContextTypes
 from telegram.ext.filters import MessageFilter
 
 from bot import citizens, claims
-from bot.citizens import Statement
 from bot.claims import speaks_unprompted
-from bot.core import Answer
-from bot.matcher.match import Tier
 from bot.replies import short_cards
 from bot.replies.render import Reply
 from bot.replies.texts import DEFAULT_LANGUAGE, text
@@ -113,27 +110,6 @@ def _in_chat(member: ChatMember) -> bool:
 # ------------------------------------------------------------------------------ answers
 
 
-def group_reply(
-    answer: Answer,
-    language: str,
-    bot_username: str,
-    linked: Statement | None = None,
-) -> Reply:
-    """A short answer to someone who asked in a group."""
-    if answer.claim_id is None:
-        return Reply(text(language, "group_unreadable"))
-    if linked is not None:
-        note = text(language, "group_from_link")
-        return short_cards.short_card(linked, language, bot_username, note=note)
-    if answer.tier is Tier.CONFIDENT:
-        return short_cards.short_card(
-            answer.statements[0], language, bot_username, match=answer.result.best
-        )
-    if answer.tier is Tier.POSSIBLE:
-        return short_cards.group_possible(answer.statements, language, bot_username)
-    return short_cards.group_none(language)
-
-
 async def _answer_asked(
     update: Update, context: Context, claim: ExtractedClaim, target: Message
 ) -> None:
@@ -149,7 +125,9 @@ async def _answer_asked(
         await send_to_group(context, asker.message, Reply(text(asker.language, key)))
         return
     updatelog.note_answer(decision.answer)
-    reply = group_reply(decision.answer, asker.language, context.bot.username, decision.linked)
+    reply = short_cards.group_reply(
+        decision.answer, asker.language, context.bot.username, decision.linked
+    )
     await send_to_group(context, asker.message, reply, reply_to=target)
 
 

@@ -1,6 +1,6 @@
 """Thin callbacks for private chats: parse the update, call the use case, render, send.
 
-update -> extract_claim -> claims.decide (readable?, links, page, match, record) -> reply_for
+update -> extract_claim -> claims.decide (readable?, links, page, match, record) -> render.reply_for
        -> send
 """
 
@@ -17,10 +17,7 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes, filters
 
 from bot import citizens, claims
-from bot.claims import Decision
-from bot.matcher.match import Tier
 from bot.replies import render
-from bot.replies.reply import Reply
 from bot.replies.texts import DEFAULT_LANGUAGE, text
 from bot.telegram import updatelog
 from bot.telegram.buttons import edit_unless_shown, take_press
@@ -202,46 +199,10 @@ async def answer_claim(
     if decision.answer is not None:
         log.debug("claim %s tier %s", decision.claim_id, decision.tier.value)
         updatelog.note_answer(decision.answer)
-    reply = reply_for(decision, asker.language)
+    reply = render.reply_for(decision, asker.language)
     await asker.message.reply_text(
         reply.text, reply_markup=markup(reply.keyboard), do_quote=quote or None
     )
-
-
-def reply_for(decision: Decision, lang: str) -> Reply:
-    """Choose the reply for a decision: card, candidates, or an honest "none".
-
-    Nothing recorded (unreadable): the how-to. A statement the claim's links point to
-    answers first, under a header saying how it was found (its source, or earlier claims
-    with the same link); a page that could not be read is said above any answer.
-    """
-    if decision.claim_id is None:
-        return render.plain(lang, "howto")
-    headers = []
-    if decision.fetch_failure is not None:
-        reason = text(lang, f"fetch_{decision.fetch_failure}")
-        headers.append(html.escape(text(lang, "link_fetch_failed", reason=reason)))
-    claim_id = decision.claim_id
-    if decision.linked is not None:
-        how = "statement_from_seen_link" if decision.seen else "statement_from_link"
-        return render.statement_card(
-            decision.linked, lang, claim_id=claim_id, headers=[*headers, text(lang, how)]
-        )
-    if decision.tier is Tier.CONFIDENT:
-        return render.statement_card(
-            decision.statements[0],
-            lang,
-            match=decision.best_match,
-            claim_id=claim_id,
-            headers=headers,
-        )
-    if decision.tier is Tier.POSSIBLE:
-        return render.with_headers(
-            render.possible_reply(list(decision.statements[:3]), lang, claim_id), headers
-        )
-    if decision.too_short:
-        headers.append(text(lang, "too_short"))
-    return render.with_headers(render.none_reply(lang, claim_id), headers)
 
 
 async def button(update: Update, context: Context) -> None:
