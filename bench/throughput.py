@@ -180,7 +180,7 @@ def _count_lines(path: Path) -> int:
     for handler in logging.getLogger().handlers:
         handler.flush()
     with path.open("rb") as fp:
-        return sum(1 for line in fp if b" bot.telegram.updatelog update " in line)
+        return sum(1 for line in fp if b" bot.updatelog update " in line)
 
 
 def print_rows(rows: list[Row], rate: float) -> None:

@@ -1,5 +1,5 @@
 """How updates are processed: concurrently across people, in order per chat and per user
-(bot/telegram/concurrency.py), one INFO line each (bot/telegram/updatelog.py), over the
+(bot/telegram/concurrency.py), one INFO line each (bot/updatelog.py), over the
 aiohttp transport (bot/telegram/transport.py)."""
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from bot.telegram.transport import AiohttpRequest
 pytestmark = pytest.mark.timeout(30)
 
 CLAIM = "BOHONG!! pemilu 2024 diundur gak jadi tgl 14 februari, sebarkan!!"
-UPDATE_LOGGER = "bot.telegram.updatelog"
+UPDATE_LOGGER = "bot.updatelog"
 
 
 def message_update(update_id: int, user: int, chat: int | None = None) -> Update:
@@ -69,7 +69,7 @@ async def test_one_chat_in_order_while_others_run_concurrently() -> None:
     # another citizen is not kept waiting behind the slow first update
     assert events.index(("end", 2)) < events.index(("end", 1))
     assert events.index(("end", 5)) < events.index(("end", 1))
-    assert processor._locks == {}  # nothing left behind per chat or user
+    assert len(processor._order) == 0  # nothing left behind per chat or user
 
 
 async def test_one_user_in_two_chats_is_still_handled_in_order() -> None:
@@ -102,7 +102,7 @@ async def test_a_failing_update_releases_its_chat() -> None:
     with pytest.raises(RuntimeError):
         await processor.process_update(message_update(1, 1001), boom())
     await asyncio.wait_for(processor.process_update(message_update(2, 1001), fine()), 1)
-    assert done == [2] and processor._locks == {}
+    assert done == [2] and len(processor._order) == 0
 
 
 def test_the_application_uses_the_ordered_processor_and_aiohttp(tmp_path: Path) -> None:

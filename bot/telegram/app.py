@@ -35,6 +35,7 @@ from bot import citizens
 from bot.core import Core
 from bot.curation import Curation
 from bot.ratelimit import RateLimiter
+from bot.redact import redact_in_logs
 from bot.replies.callbacks import pattern
 from bot.replies.texts import text
 from bot.settings import Settings
@@ -46,7 +47,6 @@ from bot.telegram.inbox import with_inbox
 from bot.telegram.menus import CITIZEN_COMMANDS, bot_commands
 from bot.telegram.moderation import adding, notify, queue, roles, statements
 from bot.telegram.moderation import common as m
-from bot.telegram.redact import redact_in_logs
 from bot.telegram.runtime import RUNTIME_KEY, Runtime, runtime, runtime_of
 from bot.telegram.transport import AiohttpRequest
 

@@ -29,12 +29,11 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 from telegram.ext.filters import MessageFilter
 
-from bot import citizens, claims
+from bot import citizens, claims, updatelog
 from bot.claims import speaks_unprompted
 from bot.replies import short_cards
 from bot.replies.render import Reply
 from bot.replies.texts import DEFAULT_LANGUAGE, text
-from bot.telegram import updatelog
 from bot.telegram.extract import ExtractedClaim, entity_values, extract_claim
 from bot.telegram.group_limit import send_to_group
 from bot.telegram.runtime import runtime

@@ -16,10 +16,9 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes, filters
 
-from bot import citizens, claims
+from bot import citizens, claims, updatelog
 from bot.replies import render
 from bot.replies.texts import DEFAULT_LANGUAGE, text
-from bot.telegram import updatelog
 from bot.telegram.buttons import edit_unless_shown, take_press
 from bot.telegram.extract import ExtractedClaim, extract_claim
 from bot.telegram.faults import expected_fault

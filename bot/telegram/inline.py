@@ -30,14 +30,13 @@ from telegram.ext import (
     ContextTypes,
 )
 
-from bot import claims
+from bot import claims, updatelog
 from bot.citizens import Statement
 from bot.core import Core
 from bot.matcher.match import Match
 from bot.replies import short_cards
 from bot.replies.links import SHARE_PREFIX
 from bot.replies.texts import DEFAULT_LANGUAGE, text
-from bot.telegram import updatelog
 from bot.telegram.keyboards import markup
 from bot.telegram.runtime import runtime
 

@@ -4,9 +4,10 @@
         statements=tbh-1a2b,tbh-3c4d claim=311
 
 The update processor (bot/telegram/concurrency.py) opens a trace before the handlers run and
-writes the line after; handlers add what only they know with `note()` / `note_answer()`.
-The line holds ids, tiers and timings, never the claim text (that is logged only at DEBUG,
-by the handlers) and never the token (bot/telegram/redact.py scrubs every record anyway).
+writes the line after, naming the update's kind; handlers add what only they know with
+`note()` / `note_answer()`. Nothing here knows Telegram. The line holds ids, tiers and
+timings, never the claim text (that is logged only at DEBUG, by the handlers) and never the
+token (bot/redact.py scrubs every record anyway).
 Cheap at hundreds of updates a second: one perf_counter pair, a small dict, and one
 lazily formatted record, skipped entirely when INFO is off.
 """
@@ -19,14 +20,10 @@ from dataclasses import dataclass, field
 from time import perf_counter
 from typing import TYPE_CHECKING
 
-from telegram import Update
-
 if TYPE_CHECKING:
     from bot.core import Answer
 
 log = logging.getLogger(__name__)
-
-_UPDATE_TYPES = tuple(Update.ALL_TYPES)
 
 
 @dataclass(slots=True)
@@ -68,25 +65,15 @@ def note_answer(answer: Answer) -> None:
     )
 
 
-def end(update: object, trace: Trace) -> None:
-    """Write the update's line and close its trace."""
+def end(update_id: object, kind: str, chat: str, trace: Trace) -> None:
+    """Write the update's line (its id, its kind, the kind of chat) and close its trace."""
     if trace.token is not None:
         _CURRENT.reset(trace.token)
     if not log.isEnabledFor(logging.INFO):
         return
     total_ms = (perf_counter() - trace.started) * 1000
-    kind, chat = update_kind(update)
     extra = " ".join(f"{k}={v}" for k, v in trace.fields.items())
     log.info(
         "update %s %s/%s %.1f ms wait=%.1f %s",
-        getattr(update, "update_id", "-"), kind, chat, total_ms, trace.wait_ms, extra,
+        update_id, kind, chat, total_ms, trace.wait_ms, extra,
     )  # fmt: skip
-
-
-def update_kind(update: object) -> tuple[str, str]:
-    """("message", "private"), ("callback_query", "group"), ("inline_query", "-"), ..."""
-    if not isinstance(update, Update):
-        return type(update).__name__, "-"
-    kind = next((name for name in _UPDATE_TYPES if getattr(update, name) is not None), "other")
-    chat = update.effective_chat
-    return kind, chat.type if chat is not None else "-"
