@@ -7,22 +7,21 @@ import re
 
 import pytest
 
-from bot.replies import callbacks
-from bot.telegram.moderation import common
+from bot.replies import callbacks, moderators
 
 
 @pytest.mark.parametrize(
     ("data", "kind", "args"),
     [
-        ("q:a:c12", common.QUEUE_ADD, ("c12",)),
-        ("q:d:c12", common.QUEUE_DISMISS, ("c12",)),
-        ("sd:a:5", common.DRAFT_ADD, (5,)),
-        ("sd:d:5", common.DRAFT_DISMISS, (5,)),
-        ("v:HOAKS", common.VERDICT, ("HOAKS",)),
-        ("t:ok", common.SAVE_NEW, ("ok",)),
-        ("t:no", common.SAVE_NEW, ("no",)),
-        ("e:ok", common.SAVE_EDIT, ("ok",)),
-        ("e:no", common.SAVE_EDIT, ("no",)),
+        ("q:a:c12", moderators.QUEUE_ADD, ("c12",)),
+        ("q:d:c12", moderators.QUEUE_DISMISS, ("c12",)),
+        ("sd:a:5", moderators.DRAFT_ADD, (5,)),
+        ("sd:d:5", moderators.DRAFT_DISMISS, (5,)),
+        ("v:HOAKS", moderators.VERDICT, ("HOAKS",)),
+        ("t:ok", moderators.SAVE_NEW, ("ok",)),
+        ("t:no", moderators.SAVE_NEW, ("no",)),
+        ("e:ok", moderators.SAVE_EDIT, ("ok",)),
+        ("e:no", moderators.SAVE_EDIT, ("no",)),
     ],
 )
 def test_data_already_in_chats_decodes_to_its_button(
@@ -42,7 +41,7 @@ def test_forged_moderator_data_decodes_to_nothing(data: str) -> None:
 
 
 def test_only_save_confirms() -> None:
-    assert common.confirmed(callbacks.decode("t:ok"))
-    assert not common.confirmed(callbacks.decode("t:no"))
-    assert not common.confirmed(callbacks.decode("t:maybe"))
-    assert not common.confirmed(None)
+    assert moderators.confirmed(callbacks.decode("t:ok"))
+    assert not moderators.confirmed(callbacks.decode("t:no"))
+    assert not moderators.confirmed(callbacks.decode("t:maybe"))
+    assert not moderators.confirmed(None)

@@ -36,6 +36,7 @@ from bot.core import Core
 from bot.curation import Curation
 from bot.ratelimit import RateLimiter
 from bot.redact import redact_in_logs
+from bot.replies import moderators as mr
 from bot.replies.callbacks import pattern
 from bot.replies.texts import text
 from bot.settings import Settings
@@ -46,7 +47,6 @@ from bot.telegram.faults import BotApiLimiter
 from bot.telegram.inbox import with_inbox
 from bot.telegram.menus import CITIZEN_COMMANDS, bot_commands
 from bot.telegram.moderation import adding, notify, queue, roles, statements
-from bot.telegram.moderation import common as m
 from bot.telegram.runtime import RUNTIME_KEY, Runtime, runtime, runtime_of
 from bot.telegram.transport import AiohttpRequest
 
@@ -177,8 +177,8 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
         tambah = ConversationHandler(
             entry_points=[
                 CommandHandler("tambah", adding.add_start, filters=private),
-                CallbackQueryHandler(adding.add_from_queue, pattern=pattern(m.QUEUE_ADD)),
-                CallbackQueryHandler(adding.add_from_source_draft, pattern=pattern(m.DRAFT_ADD)),
+                CallbackQueryHandler(adding.add_from_queue, pattern=pattern(mr.QUEUE_ADD)),
+                CallbackQueryHandler(adding.add_from_source_draft, pattern=pattern(mr.DRAFT_ADD)),
             ],
             states={
                 # new messages only: an edited earlier answer must not fill the field asked now
@@ -187,11 +187,11 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
                     for step in adding.STEPS.values()
                 },
                 adding.STEPS["verdict"]: [
-                    CallbackQueryHandler(adding.add_verdict_button, pattern=pattern(m.VERDICT)),
+                    CallbackQueryHandler(adding.add_verdict_button, pattern=pattern(mr.VERDICT)),
                     MessageHandler(text_input, adding.add_step),
                 ],
                 adding.CONFIRM: [
-                    CallbackQueryHandler(adding.add_confirm, pattern=pattern(m.SAVE_NEW)),
+                    CallbackQueryHandler(adding.add_confirm, pattern=pattern(mr.SAVE_NEW)),
                     MessageHandler(text_input, adding.add_edit_field),
                 ],
             },
@@ -205,16 +205,16 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
             CommandHandler("lihat", statements.show, filters=private),
             CommandHandler("cari", statements.search, filters=private),
             CommandHandler("ubah", statements.edit, filters=private),
-            CallbackQueryHandler(statements.edit_confirm, pattern=pattern(m.SAVE_EDIT)),
+            CallbackQueryHandler(statements.edit_confirm, pattern=pattern(mr.SAVE_EDIT)),
             CommandHandler("arsip", statements.retire, filters=private),
             CommandHandler("ganti", statements.supersede, filters=private),
             CommandHandler("riwayat", statements.history, filters=private),
             CommandHandler("antrean", queue.queue, filters=private),
-            CallbackQueryHandler(queue.queue_dismiss, pattern=pattern(m.QUEUE_DISMISS)),
+            CallbackQueryHandler(queue.queue_dismiss, pattern=pattern(mr.QUEUE_DISMISS)),
             CommandHandler("tautkan", queue.link, filters=private),
             CommandHandler("statistik", queue.statistics, filters=private),
             CommandHandler("draf", queue.source_drafts, filters=private),
-            CallbackQueryHandler(queue.source_draft_dismiss, pattern=pattern(m.DRAFT_DISMISS)),
+            CallbackQueryHandler(queue.source_draft_dismiss, pattern=pattern(mr.DRAFT_DISMISS)),
             CommandHandler("tambahmod", roles.add_moderator, filters=private),
             CommandHandler("hapusmod", roles.remove_moderator, filters=private),
         ]

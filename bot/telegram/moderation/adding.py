@@ -12,21 +12,17 @@ from telegram import Update
 from telegram.ext import ConversationHandler
 
 from bot import drafts
-from bot.replies import callbacks, render
-from bot.replies.reply import Button, Keyboard
+from bot.replies import render
+from bot.replies.moderators import SAVE_NEW, echo, echo_lines, verdict_keyboard
 from bot.replies.texts import text
 from bot.sources.fetch_error import FetchError
 from bot.sources.prefill import prefill_from_url
 from bot.telegram.keyboards import markup
 from bot.telegram.keys import MODERATOR_DRAFT, MODERATOR_EDIT
 from bot.telegram.moderation.common import (
-    SAVE_NEW,
-    VERDICT,
     Context,
     actor,
     curation,
-    echo,
-    echo_lines,
     edit_text,
     moderator_only,
     pressed,
@@ -39,7 +35,6 @@ from bot.telegram.runtime import runtime
 
 log = logging.getLogger(__name__)
 
-VERDICT_BUTTONS = ("HOAKS", "SALAH", "MENYESATKAN", "KLARIFIKASI", "BENAR")
 # Conversation states: one per field, then the preview.
 STEPS = {name: n for n, name in enumerate(drafts.FIELDS)}
 CONFIRM = len(drafts.FIELDS)
@@ -132,10 +127,7 @@ async def _ask_next(update: Update, context: Context, draft: dict[str, Any]) -> 
     assert message is not None
     name = drafts.next_field(draft)
     if name is not None:
-        keyboard: Keyboard = ()
-        if name == "verdict":
-            row = (Button(v, callback=callbacks.encode(VERDICT, v)) for v in VERDICT_BUTTONS)
-            keyboard = (tuple(row),)
+        keyboard = verdict_keyboard() if name == "verdict" else ()
         await message.reply_text(text("id", f"ask_{name}"), reply_markup=markup(keyboard))
         return STEPS[name]
     data = drafts.to_input(draft, "baru")

@@ -1,9 +1,9 @@
-"""What every moderator handler shares: the one rights check, its buttons, bounded replies
-quoting the moderator's input, and the preview with ✅/✖️ before anything is saved."""
+"""What every moderator handler shares: the one rights check, a command's arguments, the
+conversation state, and the preview with ✅/✖️ before anything is saved (what these show
+is bot/replies/moderators.py)."""
 
 from __future__ import annotations
 
-import html
 import logging
 import re
 from collections.abc import Callable, Coroutine
@@ -22,8 +22,7 @@ from telegram.ext import ContextTypes, ConversationHandler
 from bot import drafts
 from bot.curation import Curation, StatementInput, moderator_actor
 from bot.replies import callbacks, render
-from bot.replies.callbacks import Arg
-from bot.replies.reply import Button, Keyboard
+from bot.replies.moderators import confirm_keyboard, confirmed
 from bot.replies.texts import text
 from bot.telegram.keyboards import markup, pressed_on_its_message
 from bot.telegram.keys import MODERATOR_DRAFT, MODERATOR_EDIT
@@ -34,20 +33,7 @@ log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
 Handler = Callable[[Update, Context], Coroutine[Any, Any, Any]]
 
-ECHO_LIMIT = 300  # characters of a moderator's input quoted back in a reply
-PRE_LIMIT = 3600  # a <pre> report is cut to stay under Telegram's 4096 with a hint below
 _USER_ID = re.compile(r"[1-9][0-9]{0,17}")  # positive, and well inside SQLite's 64-bit integers
-
-# Moderators' buttons. The data already sent in chats ("q:a:c12", "sd:d:5", "v:HOAKS",
-# "t:ok", "e:no") keeps its shape: these declarations decode it.
-QUEUE_ADD = callbacks.declare("q:a", Arg.WORD)  # ➕ under /antrean: /tambah for a cluster
-QUEUE_DISMISS = callbacks.declare("q:d", Arg.WORD)  # 🗑 under /antrean
-DRAFT_ADD = callbacks.declare("sd:a", Arg.ID)  # ➕ under /draf: /tambah from a source draft
-DRAFT_DISMISS = callbacks.declare("sd:d", Arg.ID)  # 🗑 under /draf
-VERDICT = callbacks.declare("v", Arg.WORD)  # a verdict while /tambah asks for it
-SAVE_NEW = callbacks.declare("t", Arg.WORD)  # t:ok / t:no under a /tambah preview
-SAVE_EDIT = callbacks.declare("e", Arg.WORD)  # e:ok / e:no under an /ubah preview
-OK, NO = "ok", "no"
 
 
 def curation(context: Context) -> Curation:
@@ -125,28 +111,6 @@ def user_data(context: Context) -> dict[Any, Any]:
     return context.user_data
 
 
-# ------------------------------------------------------------------------------ replies
-
-
-def echo(value: object, limit: int = ECHO_LIMIT) -> str:
-    """A moderator's own input (an id, a value, an error naming it) quoted back: escaped
-    and bounded, so the reply stays within Telegram's limit whatever was typed."""
-    return html.escape(render.shorten(str(value), limit))
-
-
-def echo_lines(lines: list[str]) -> str:
-    return "\n".join(echo(line) for line in lines[:10])
-
-
-def pre(body: str) -> str:
-    """A plain-text report as a <pre> block, cut by lines to stay under Telegram's limit."""
-    if render.units(body) > PRE_LIMIT:  # as Telegram counts: an emoji is 2 units
-        while render.units(body) > PRE_LIMIT:
-            body = body[: len(body) * PRE_LIMIT // render.units(body)]
-        body = body.rsplit("\n", 1)[0] + "\n…"
-    return f"<pre>{html.escape(body)}</pre>"
-
-
 def command_args(context: Context) -> list[str]:
     return list(getattr(context, "args", None) or [])
 
@@ -178,12 +142,6 @@ def command(count: int, usage: str, *, numeric: bool = False) -> Callable[[Body]
 # ------------------------------------------------------------------------------ preview
 
 
-def _confirm_keyboard(kind: callbacks.Kind) -> Keyboard:
-    save = Button(text("id", "btn_save"), callback=callbacks.encode(kind, OK))
-    cancel = Button(text("id", "btn_cancel"), callback=callbacks.encode(kind, NO))
-    return ((save, cancel),)
-
-
 async def preview(
     update: Update, data: StatementInput, header: str, confirm: callbacks.Kind
 ) -> None:
@@ -193,12 +151,7 @@ async def preview(
     card = render.statement_card(drafts.as_statement(data), "id")
     await message.reply_text(header)
     await message.reply_text(card.text, reply_markup=markup(card.keyboard))
-    await message.reply_text("⬇️", reply_markup=markup(_confirm_keyboard(confirm)))
-
-
-def confirmed(found: callbacks.Pressed | None) -> bool:
-    """✅ was pressed (anything else under a preview cancels it)."""
-    return found is not None and found.word(0) == OK
+    await message.reply_text("⬇️", reply_markup=markup(confirm_keyboard(confirm)))
 
 
 async def take_confirmed(update: Update, context: Context, key: str) -> tuple[CallbackQuery, Any]:

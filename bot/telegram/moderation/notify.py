@@ -15,9 +15,10 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from bot import reports
 from bot.curation import Curation, Outcome
 from bot.replies import render
+from bot.replies.moderators import echo
 from bot.replies.texts import text
 from bot.telegram.keyboards import markup
-from bot.telegram.moderation.common import Context, Handler, actor, command, curation, echo
+from bot.telegram.moderation.common import Context, Handler, actor, command, curation
 from bot.telegram.runtime import Runtime, runtime
 
 log = logging.getLogger(__name__)

@@ -10,34 +10,27 @@ from telegram import Update
 
 from bot import reports
 from bot.curation import Curation, LinkResult, Outcome
-from bot.replies import callbacks, render
-from bot.replies.reply import Button
-from bot.replies.texts import text
-from bot.telegram.keyboards import markup
-from bot.telegram.moderation.common import (
+from bot.replies import render
+from bot.replies.moderators import (
     DRAFT_ADD,
     DRAFT_DISMISS,
     QUEUE_ADD,
     QUEUE_DISMISS,
+    add_dismiss_row,
+    pre,
+)
+from bot.replies.texts import text
+from bot.telegram.keyboards import markup
+from bot.telegram.moderation.common import (
     Context,
     actor,
     curation,
     moderator_only,
-    pre,
     pressed,
 )
 from bot.telegram.moderation.notify import curated
 
 QUEUE_BUTTONS = 5  # clusters (or drafts) that get ➕/🗑 buttons under the list
-
-
-def _add_dismiss_row(
-    add: callbacks.Kind, dismiss: callbacks.Kind, value: int | str, label: str
-) -> tuple[Button, ...]:
-    return (
-        Button(f"➕ {label}", callback=callbacks.encode(add, value)),
-        Button(f"🗑 {label}", callback=callbacks.encode(dismiss, value)),
-    )
 
 
 @moderator_only
@@ -47,7 +40,7 @@ async def queue(update: Update, context: Context) -> None:
     assert message is not None
     found = curation(context).queue(limit=20)
     rows = tuple(
-        _add_dismiss_row(QUEUE_ADD, QUEUE_DISMISS, c.key, c.key) for c in found[:QUEUE_BUTTONS]
+        add_dismiss_row(QUEUE_ADD, QUEUE_DISMISS, c.key, c.key) for c in found[:QUEUE_BUTTONS]
     )
     body = pre(reports.queue_report(found))
     if found:
@@ -77,7 +70,7 @@ async def source_drafts(update: Update, context: Context) -> None:
         await message.reply_text(text("id", "drafts_empty"))
         return
     rows = tuple(
-        _add_dismiss_row(DRAFT_ADD, DRAFT_DISMISS, d.id, f"d{d.id}") for d in found[:QUEUE_BUTTONS]
+        add_dismiss_row(DRAFT_ADD, DRAFT_DISMISS, d.id, f"d{d.id}") for d in found[:QUEUE_BUTTONS]
     )
     await message.reply_text(render.drafts_list(found, total), reply_markup=markup(rows))
 

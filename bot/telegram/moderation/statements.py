@@ -11,21 +11,18 @@ from telegram import Message, Update
 from bot import drafts, reports
 from bot.curation import Curation, Outcome, Statement
 from bot.replies import render
+from bot.replies.moderators import SAVE_EDIT, echo, echo_lines, pre
 from bot.replies.texts import text
 from bot.telegram.keyboards import markup
 from bot.telegram.keys import MODERATOR_EDIT
 from bot.telegram.moderation.common import (
-    SAVE_EDIT,
     Context,
     actor,
     command,
     command_args,
     curation,
-    echo,
-    echo_lines,
     edit_text,
     moderator_only,
-    pre,
     preview,
     take_confirmed,
     user_data,

@@ -1,0 +1,75 @@
+"""What moderators are shown, without Telegram: their buttons' data, their own input quoted
+back (escaped, bounded), plain-text reports as <pre> within Telegram's limit, and the
+keyboards of /tambah (verdicts, ✅/✖️) and of /antrean and /draf (➕/🗑)."""
+
+from __future__ import annotations
+
+import html
+
+from bot.plaintext import shorten
+from bot.replies import callbacks
+from bot.replies.callbacks import Arg
+from bot.replies.render import units
+from bot.replies.reply import Button, Keyboard
+from bot.replies.texts import text
+
+ECHO_LIMIT = 300  # characters of a moderator's input quoted back in a reply
+PRE_LIMIT = 3600  # a <pre> report is cut to stay under Telegram's 4096 with a hint below
+
+# Moderators' buttons. The data already sent in chats ("q:a:c12", "sd:d:5", "v:HOAKS",
+# "t:ok", "e:no") keeps its shape: these declarations decode it.
+QUEUE_ADD = callbacks.declare("q:a", Arg.WORD)  # ➕ under /antrean: /tambah for a cluster
+QUEUE_DISMISS = callbacks.declare("q:d", Arg.WORD)  # 🗑 under /antrean
+DRAFT_ADD = callbacks.declare("sd:a", Arg.ID)  # ➕ under /draf: /tambah from a source draft
+DRAFT_DISMISS = callbacks.declare("sd:d", Arg.ID)  # 🗑 under /draf
+VERDICT = callbacks.declare("v", Arg.WORD)  # a verdict while /tambah asks for it
+SAVE_NEW = callbacks.declare("t", Arg.WORD)  # t:ok / t:no under a /tambah preview
+SAVE_EDIT = callbacks.declare("e", Arg.WORD)  # e:ok / e:no under an /ubah preview
+OK, NO = "ok", "no"
+VERDICT_BUTTONS = ("HOAKS", "SALAH", "MENYESATKAN", "KLARIFIKASI", "BENAR")
+
+
+def echo(value: object, limit: int = ECHO_LIMIT) -> str:
+    """A moderator's own input (an id, a value, an error naming it) quoted back: escaped
+    and bounded, so the reply stays within Telegram's limit whatever was typed."""
+    return html.escape(shorten(str(value), limit))
+
+
+def echo_lines(lines: list[str]) -> str:
+    return "\n".join(echo(line) for line in lines[:10])
+
+
+def pre(body: str) -> str:
+    """A plain-text report as a <pre> block, cut by lines to stay under Telegram's limit."""
+    if units(body) > PRE_LIMIT:  # as Telegram counts: an emoji is 2 units
+        while units(body) > PRE_LIMIT:
+            body = body[: len(body) * PRE_LIMIT // units(body)]
+        body = body.rsplit("\n", 1)[0] + "\n…"
+    return f"<pre>{html.escape(body)}</pre>"
+
+
+def confirm_keyboard(kind: callbacks.Kind) -> Keyboard:
+    """✅/✖️ under a preview, as buttons of kind `kind` (SAVE_NEW or SAVE_EDIT)."""
+    save = Button(text("id", "btn_save"), callback=callbacks.encode(kind, OK))
+    cancel = Button(text("id", "btn_cancel"), callback=callbacks.encode(kind, NO))
+    return ((save, cancel),)
+
+
+def confirmed(found: callbacks.Pressed | None) -> bool:
+    """✅ was pressed (anything else under a preview cancels it)."""
+    return found is not None and found.word(0) == OK
+
+
+def verdict_keyboard() -> Keyboard:
+    """The verdicts, one button each, while /tambah asks for one."""
+    return (tuple(Button(v, callback=callbacks.encode(VERDICT, v)) for v in VERDICT_BUTTONS),)
+
+
+def add_dismiss_row(
+    add: callbacks.Kind, dismiss: callbacks.Kind, value: int | str, label: str
+) -> tuple[Button, ...]:
+    """➕ (start /tambah from it) and 🗑 (set it aside) for one queue cluster or draft."""
+    return (
+        Button(f"➕ {label}", callback=callbacks.encode(add, value)),
+        Button(f"🗑 {label}", callback=callbacks.encode(dismiss, value)),
+    )
