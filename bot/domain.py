@@ -1,5 +1,5 @@
 """The value types the layers above storage name: a statement, a source draft, a group's
-settings, and the lone-surrogate rule every stored text obeys.
+settings (and its sensitivities), and the lone-surrogate rule every stored text obeys.
 
 Storage returns its rows as these dataclasses; the Telegram adapters and renderers take
 them from here (or from bot.citizens / bot.curation), so bot/telegram imports no storage
@@ -9,7 +9,16 @@ module (tests/test_layers.py checks it). Re-exports only: nothing here has behav
 from __future__ import annotations
 
 from storage import GroupSettings, Statement
+from storage.groups import SENSITIVITIES, SENSITIVITY_NORMAL, SENSITIVITY_STRICT
 from storage.sources import SourceDraft
 from storage.statement_input import LONE_SURROGATE_RE
 
-__all__ = ["LONE_SURROGATE_RE", "GroupSettings", "SourceDraft", "Statement"]
+__all__ = [
+    "LONE_SURROGATE_RE",
+    "SENSITIVITIES",
+    "SENSITIVITY_NORMAL",
+    "SENSITIVITY_STRICT",
+    "GroupSettings",
+    "SourceDraft",
+    "Statement",
+]

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from bot.replies import callbacks, render
-from bot.telegram.group_settings import AUTO_CHECK, SENSITIVITY
-from bot.telegram.group_settings import _settings_keyboard as settings_keyboard
+from bot.replies.group_settings import AUTO_CHECK, SENSITIVITY, settings_keyboard, settings_reply
+from bot.replies.texts import text
 from storage.groups import GroupSettings
 
 SENT_IN_CHATS = [
@@ -58,3 +58,15 @@ def test_the_keyboards_the_bot_sends_decode_to_their_kinds() -> None:
                 assert pressed is not None
                 kinds.append(pressed.kind)
     assert kinds == [render.NOTIFY, render.LANGUAGE, render.LANGUAGE, AUTO_CHECK, SENSITIVITY]
+
+
+def test_the_settings_say_when_the_bot_cannot_see_forwards() -> None:
+    """The access note only matters with the automatic check on."""
+    on = GroupSettings(-42, True, "strict", "", None, False, "")
+    off = GroupSettings(-42, False, "normal", "", None, False, "")
+    note = text("en", "settings_need_access")
+    assert settings_reply(on, "en", sees_forwards=False).text.endswith(note)
+    assert note not in settings_reply(on, "en", sees_forwards=True).text
+    assert note not in settings_reply(off, "en", sees_forwards=False).text
+    labels = [b.label for row in settings_reply(on, "en", sees_forwards=True).keyboard for b in row]
+    assert labels == [text("en", "btn_auto_off"), text("en", "btn_sensitivity_normal")]

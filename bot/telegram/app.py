@@ -38,6 +38,7 @@ from bot.ratelimit import RateLimiter
 from bot.redact import redact_in_logs
 from bot.replies import moderators as mr
 from bot.replies.callbacks import pattern
+from bot.replies.group_settings import CB_SETTINGS
 from bot.replies.texts import text
 from bot.settings import Settings
 from bot.sources.fetch import policy_from
@@ -160,7 +161,7 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
             ChatMemberHandler(groups.my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
             CallbackQueryHandler(
                 _stop_after(group_settings.settings_button),
-                pattern=rf"^{group_settings.CB_SETTINGS}:",
+                pattern=rf"^{CB_SETTINGS}:",
             ),
             InlineQueryHandler(inline.inline_query),
             ChosenInlineResultHandler(inline.chosen_result),

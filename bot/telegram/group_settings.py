@@ -1,9 +1,8 @@
 """/pengaturan in a group: the automatic check and its sensitivity, for admins only.
 
 Admin rights are asked of Telegram (getChatMember) on every command and button press,
-never read from the message. Buttons: gs:a:1 / gs:a:0 (automatic check on/off),
-gs:s:normal / gs:s:strict (sensitivity), through the codec (bot/replies/callbacks.py).
-"""
+never read from the message. What the settings message shows, and its buttons' data:
+bot/replies/group_settings.py."""
 
 from __future__ import annotations
 
@@ -15,10 +14,9 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot import citizens
-from bot.citizens import SENSITIVITIES, SENSITIVITY_NORMAL, SENSITIVITY_STRICT, GroupSettings
-from bot.replies import callbacks
-from bot.replies.callbacks import Arg
-from bot.replies.reply import Button, Keyboard, Reply
+from bot.citizens import GroupSettings
+from bot.replies.group_settings import SETTINGS, settings_reply
+from bot.replies.reply import Reply
 from bot.replies.texts import text
 from bot.telegram.buttons import edit_unless_shown, take_press
 from bot.telegram.group_limit import send_to_group
@@ -28,10 +26,6 @@ log = logging.getLogger(__name__)
 
 Context = ContextTypes.DEFAULT_TYPE
 
-CB_SETTINGS = "gs"
-AUTO_CHECK = callbacks.declare("gs:a", Arg.WORD)
-SENSITIVITY = callbacks.declare("gs:s", Arg.WORD)
-_SETTING_VALUES = {AUTO_CHECK: ("0", "1"), SENSITIVITY: SENSITIVITIES}
 ADMIN_STATUSES = frozenset({ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR})
 
 
@@ -45,19 +39,6 @@ async def is_admin(context: Context, chat_id: int, user_id: int) -> bool:
     return member.status in ADMIN_STATUSES
 
 
-def _settings_keyboard(settings: GroupSettings, language: str) -> Keyboard:
-    auto = (
-        Button(text(language, "btn_auto_off"), callback=callbacks.encode(AUTO_CHECK, "0"))
-        if settings.auto_check
-        else Button(text(language, "btn_auto_on"), callback=callbacks.encode(AUTO_CHECK, "1"))
-    )
-    other = SENSITIVITY_NORMAL if settings.sensitivity == SENSITIVITY_STRICT else SENSITIVITY_STRICT
-    sensitivity = Button(
-        text(language, f"btn_sensitivity_{other}"), callback=callbacks.encode(SENSITIVITY, other)
-    )
-    return ((auto,), (sensitivity,))
-
-
 async def _bot_sees_forwards(context: Context, chat_id: int) -> bool:
     """Privacy mode hides forwarded posts unless the bot is an admin or privacy is off."""
     if context.bot.can_read_all_group_messages:
@@ -66,15 +47,8 @@ async def _bot_sees_forwards(context: Context, chat_id: int) -> bool:
 
 
 async def settings_view(context: Context, settings: GroupSettings, language: str) -> Reply:
-    body = text(
-        language,
-        "settings",
-        auto=text(language, "settings_on" if settings.auto_check else "settings_off"),
-        sensitivity=text(language, f"sensitivity_{settings.sensitivity}"),
-    )
-    if settings.auto_check and not await _bot_sees_forwards(context, settings.chat_id):
-        body += text(language, "settings_need_access")
-    return Reply(body, _settings_keyboard(settings, language))
+    sees = not settings.auto_check or await _bot_sees_forwards(context, settings.chat_id)
+    return settings_reply(settings, language, sees_forwards=sees)
 
 
 async def settings_command(update: Update, context: Context) -> None:
@@ -106,12 +80,12 @@ async def settings_private(update: Update, context: Context) -> None:
 
 async def settings_button(update: Update, context: Context) -> None:
     """A settings button: admin rights are checked again, for whoever pressed it."""
-    press = await take_press(update, context, _SETTING_VALUES)  # only on the settings message
+    press = await take_press(update, context, SETTINGS)  # only on the settings message
     if press is None:
         return
     query, pressed, lang, message = press.query, press.pressed, press.language, press.query.message
     if (
-        pressed.word(0) not in _SETTING_VALUES[pressed.kind]
+        pressed.word(0) not in SETTINGS[pressed.kind][1]
         or not isinstance(message, Message)
         or message.chat.type not in (ChatType.GROUP, ChatType.SUPERGROUP)
     ):
@@ -122,7 +96,7 @@ async def settings_button(update: Update, context: Context) -> None:
     if not await is_admin(context, chat_id, query.from_user.id):
         await query.answer(text(lang, "ack_settings_not_admin"), show_alert=True)
         return
-    name = "a" if pressed.kind is AUTO_CHECK else "s"
+    name = SETTINGS[pressed.kind][0]
     after, changed = citizens.change_group_setting(rt.core, chat_id, name, pressed.word(0))
     await query.answer(text(lang, "ack_settings_saved"))
     if not changed:
