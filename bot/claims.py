@@ -6,6 +6,7 @@
       -> an unknown link's page as text    sources.citizen             (options.fetch)
       -> match, and record before answering  Core.check / check_async  (options.record)
       -> keep the links for next time      Core.remember_links         (options.remember_links)
+      -> what was recorded, on the update's log line   bot/updatelog.py
       -> Decision (tier, statements, what was recorded, what the moderators get)
 
 Adapters (private chat, groups, inline mode, the CLI) build a `Claim`, pick their
@@ -16,10 +17,12 @@ the `Decision`; none of them decides anything about the claim itself.
 from __future__ import annotations
 
 import dataclasses
+import logging
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from bot import updatelog
 from bot.core import Answer, Core, Who
 from bot.matcher.match import MIN_CONTENT_WORDS, Match, Tier, plausible
 from bot.matcher.normalize import normalize
@@ -28,6 +31,8 @@ from storage.groups import SENSITIVITY_STRICT
 
 if TYPE_CHECKING:
     from bot.sources.fetch import FetchPolicy
+
+log = logging.getLogger(__name__)
 
 #: Inline mode answers while the user types: shorter queries are not worth a match.
 MIN_INLINE_CHARS = 3
@@ -214,8 +219,11 @@ def _who(claim: Claim, options: Options) -> Who:
 def _decided(
     core: Core, claim: Claim, options: Options, plan: _Plan, answer: Answer, failure: str | None
 ) -> Decision:
-    if options.remember_links and options.use_links and options.record:
-        core.remember_links(answer.claim_id, claim.urls)
+    if options.record:
+        log.debug("%s claim %s tier %s", claim.channel.value, answer.claim_id, answer.tier.value)
+        updatelog.note_answer(answer)  # every channel's update line says what it recorded
+        if options.remember_links and options.use_links:
+            core.remember_links(answer.claim_id, claim.urls)
     return Decision(claim, options, answer, plan.linked, plan.seen, failure)
 
 

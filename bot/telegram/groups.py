@@ -29,7 +29,7 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 from telegram.ext.filters import MessageFilter
 
-from bot import citizens, claims, updatelog
+from bot import citizens, claims
 from bot.claims import speaks_unprompted
 from bot.replies import short_cards
 from bot.replies.render import Reply
@@ -123,7 +123,6 @@ async def _answer_asked(
         key = "group_unreadable" if target is not asker.message else "group_usage"
         await send_to_group(context, asker.message, Reply(text(asker.language, key)))
         return
-    updatelog.note_answer(decision.answer)
     reply = short_cards.group_reply(
         decision.answer, asker.language, context.bot.username, decision.linked
     )
@@ -194,7 +193,6 @@ async def auto_check(update: Update, context: Context) -> None:
     decision = await claims.decide(rt.core, seen, claims.GROUP_AUTO)
     if decision.answer is None:
         return
-    updatelog.note_answer(decision.answer)
     if decision.duplicate or not speaks_unprompted(decision, settings.sensitivity):
         return  # quiet: never "no match" unprompted
     reply = short_cards.short_card(

@@ -16,7 +16,7 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes, filters
 
-from bot import citizens, claims, updatelog
+from bot import citizens, claims
 from bot.replies import render
 from bot.replies.texts import DEFAULT_LANGUAGE, text
 from bot.telegram.buttons import edit_unless_shown, take_press
@@ -195,9 +195,6 @@ async def answer_claim(
     fetch = rt.fetch_policy if asker.private and rt.settings.fetch_links else None
     channel, options = claims.ask_options(asker.private, fetch)
     decision = await claims.decide(rt.core, asker.claim(claim.text, claim.urls, channel), options)
-    if decision.answer is not None:
-        log.debug("claim %s tier %s", decision.claim_id, decision.tier.value)
-        updatelog.note_answer(decision.answer)
     reply = render.reply_for(decision, asker.language)
     await asker.message.reply_text(
         reply.text, reply_markup=markup(reply.keyboard), do_quote=quote or None

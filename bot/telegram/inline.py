@@ -30,7 +30,7 @@ from telegram.ext import (
     ContextTypes,
 )
 
-from bot import claims, updatelog
+from bot import claims
 from bot.citizens import Statement
 from bot.core import Core
 from bot.matcher.match import Match
@@ -109,7 +109,4 @@ async def chosen_result(update: Update, context: Context) -> None:
         user_hash=rt.user_hash(chosen.from_user.id),
         update_id=update.update_id,
     )
-    decision = await claims.decide(rt.core, sent, claims.INLINE_CHOSEN)
-    if decision.answer is not None:
-        log.debug("inline claim %s tier %s", decision.claim_id, decision.tier.value)
-        updatelog.note_answer(decision.answer)
+    await claims.decide(rt.core, sent, claims.INLINE_CHOSEN)  # recorded, and on the log line
