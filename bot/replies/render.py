@@ -220,9 +220,9 @@ def plain(language: str, key: str, **values: object) -> Reply:
 # ------------------------------------------------------------------------------ a claim's reply
 
 
-class Decided(Protocol):
-    """What a reply reads of a claim's decision (bot/claims.py Decision), named here so what
-    the bot says needs neither the use case nor storage."""
+class Matched(Protocol):
+    """What every answer to a claim reads of its outcome (bot/claims.py Decision, bot/core.py
+    Answer), named here so what the bot says needs neither the use case nor storage."""
 
     @property
     def claim_id(self) -> int | None: ...
@@ -230,6 +230,11 @@ class Decided(Protocol):
     def tier(self) -> Tier: ...
     @property
     def statements(self) -> tuple[Statement, ...]: ...
+
+
+class Decided(Matched, Protocol):
+    """A private chat's reply reads the whole decision: links, page, how sure."""
+
     @property
     def best_match(self) -> Match | None: ...
     @property

@@ -17,7 +17,7 @@ from bot.domain import Statement
 from bot.matcher.match import Match, MatchResult, Tier
 from bot.plaintext import shorten
 from bot.replies.links import deep_link, full_statement_button, source_button
-from bot.replies.render import esc, format_date, validity_note, verdict_label
+from bot.replies.render import Matched, esc, format_date, validity_note, verdict_label
 from bot.replies.reply import Button, Keyboard, Reply
 from bot.replies.texts import text
 
@@ -116,15 +116,9 @@ def inline_description(statement: Statement, language: str) -> str:
     return text(language, "inline_description", org=statement.org, date=date)
 
 
-class Answered(Protocol):
+class Answered(Matched, Protocol):
     """What a group's reply reads of a matched claim (bot/core.py Answer)."""
 
-    @property
-    def claim_id(self) -> int | None: ...
-    @property
-    def tier(self) -> Tier: ...
-    @property
-    def statements(self) -> tuple[Statement, ...]: ...
     @property
     def result(self) -> MatchResult: ...
 
