@@ -49,7 +49,6 @@ from bot.replies.texts import text as catalogue_text
 from bot.replies.texts_en import EN as TEXTS_EN
 from bot.replies.texts_id import ID as TEXTS_ID
 from bot.settings import SETTING_NAMES
-from bot.telegram.groups import group_reply
 from bot.telegram.keyboards import markup
 from bot.telegram.moderation import ADMIN_COMMANDS, MOD_COMMANDS
 from storage import VERDICTS, Statement
@@ -701,7 +700,7 @@ def test_group_replies_fit(core: Core, found: list[Statement], text: str) -> Non
 
     for tier_statements in (found, []):
         answer = Answer(result, tuple(tier_statements or found), False, 1)
-        reply = group_reply(answer, "id", "CekKlaimBot")
+        reply = short_cards.group_reply(answer, "id", "CekKlaimBot")
         assert_sendable(reply)
 
 
