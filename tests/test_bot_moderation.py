@@ -14,8 +14,8 @@ from threadbot import ThreadedBot
 
 import storage
 from bot import drafts
+from bot.replies.commands import ADMIN_COMMANDS, MOD_COMMANDS
 from bot.replies.texts_id import ID
-from bot.telegram.moderation import ADMIN_COMMANDS, MOD_COMMANDS
 from storage.statement_input import MAX_CLARIFICATION_LEN
 
 ADMIN = 42

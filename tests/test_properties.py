@@ -44,13 +44,13 @@ from bot.matcher.match import Tier, match_text
 from bot.matcher.normalize import MAX_CHARS, normalize
 from bot.replies import render, short_cards
 from bot.replies.callbacks import MAX_ID  # the largest row id buttons carry
+from bot.replies.commands import ADMIN_COMMANDS, MOD_COMMANDS
 from bot.replies.reply import Reply
 from bot.replies.texts import text as catalogue_text
 from bot.replies.texts_en import EN as TEXTS_EN
 from bot.replies.texts_id import ID as TEXTS_ID
 from bot.settings import SETTING_NAMES
 from bot.telegram.keyboards import markup
-from bot.telegram.moderation import ADMIN_COMMANDS, MOD_COMMANDS
 from storage import VERDICTS, Statement
 from storage.statement_input import (
     MAX_CLAIM_LEN,

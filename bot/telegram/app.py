@@ -46,7 +46,7 @@ from bot.telegram import feeds, group_limit, group_settings, groups, handlers, i
 from bot.telegram.concurrency import DEFAULT_CONCURRENT_UPDATES, OrderedUpdateProcessor
 from bot.telegram.faults import BotApiLimiter
 from bot.telegram.inbox import with_inbox
-from bot.telegram.menus import CITIZEN_COMMANDS, bot_commands
+from bot.telegram.menus import bot_commands
 from bot.telegram.moderation import adding, notify, queue, roles, statements
 from bot.telegram.runtime import RUNTIME_KEY, Runtime, runtime, runtime_of
 from bot.telegram.transport import AiohttpRequest
@@ -325,4 +325,4 @@ def run_bot(settings: Settings, core: Core) -> int:
     return 0
 
 
-__all__ = ["CITIZEN_COMMANDS", "build_application", "register_handlers", "run_bot", "runtime"]
+__all__ = ["build_application", "register_handlers", "run_bot", "runtime"]

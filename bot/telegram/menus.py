@@ -1,5 +1,6 @@
 """The command menus Telegram shows: citizens' everywhere, moderators' in their own chats,
-members' and admins' in groups.
+members' and admins' in groups. Which commands, in what order and words:
+bot/replies/commands.py.
 
 A neutral module, so the wiring (app.py) and the role changes (moderation/roles.py) share
 the lists without importing each other.
@@ -10,37 +11,19 @@ from __future__ import annotations
 from telegram import BotCommand, BotCommandScopeAllChatAdministrators, BotCommandScopeAllGroupChats
 from telegram.ext import Application
 
-from bot.replies.texts import CATALOGUES, text
+from bot.replies.commands import Menu, citizen_menu, group_menu, moderator_menu
 
-#: Commands citizens see, in the order Telegram's menu shows them.
-CITIZEN_COMMANDS = ("start", "cek", "bantuan", "tentang", "bahasa", "berhenti")
-MOD_COMMANDS = (
-    "tambah", "batal", "lihat", "cari", "ubah", "arsip", "ganti", "riwayat", "antrean",
-    "tautkan", "statistik", "draf",
-)  # fmt: skip
-ADMIN_COMMANDS = ("tambahmod", "hapusmod")
-#: Group commands, as Telegram's menu shows them; admins also see /pengaturan.
-GROUP_COMMANDS = ("cek", "bantuan")
-ADMIN_GROUP_COMMANDS = ("cek", "pengaturan", "bantuan")
+
+def _commands(menu: Menu) -> list[BotCommand]:
+    return [BotCommand(name, description) for name, description in menu]
 
 
 def bot_commands(language: str) -> list[BotCommand]:
-    catalogue = CATALOGUES[language]
-    return [BotCommand(name, catalogue[f"cmd_{name}"]) for name in CITIZEN_COMMANDS]
+    return _commands(citizen_menu(language))
 
 
 def moderator_commands() -> list[BotCommand]:
-    """The citizen list first, then every moderator and admin command (in Indonesian)."""
-    catalogue = CATALOGUES["id"]
-    return [
-        *bot_commands("id"),
-        *(BotCommand(name, catalogue[f"cmd_{name}"]) for name in (*MOD_COMMANDS, *ADMIN_COMMANDS)),
-    ]
-
-
-def group_bot_commands(language: str, *, admins: bool = False) -> list[BotCommand]:
-    names = ADMIN_GROUP_COMMANDS if admins else GROUP_COMMANDS
-    return [BotCommand(name, text(language, f"cmd_{name}")) for name in names]
+    return _commands(moderator_menu())
 
 
 async def set_group_commands(app: Application) -> None:  # type: ignore[type-arg]
@@ -48,10 +31,12 @@ async def set_group_commands(app: Application) -> None:  # type: ignore[type-arg
     admins also /pengaturan."""
     for language, code in (("id", None), ("en", "en")):
         await app.bot.set_my_commands(
-            group_bot_commands(language), scope=BotCommandScopeAllGroupChats(), language_code=code
+            _commands(group_menu(language)),
+            scope=BotCommandScopeAllGroupChats(),
+            language_code=code,
         )
         await app.bot.set_my_commands(
-            group_bot_commands(language, admins=True),
+            _commands(group_menu(language, admins=True)),
             scope=BotCommandScopeAllChatAdministrators(),
             language_code=code,
         )

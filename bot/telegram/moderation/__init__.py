@@ -9,7 +9,6 @@ and is logged (with a hashed user id). The handlers are wired in bot/telegram/ap
 """
 
 from bot.telegram.keys import MODERATOR_DRAFT as DRAFT
-from bot.telegram.menus import ADMIN_COMMANDS, MOD_COMMANDS
 from bot.telegram.moderation.notify import announce_fast_growing, notify_due
 
-__all__ = ["ADMIN_COMMANDS", "DRAFT", "MOD_COMMANDS", "announce_fast_growing", "notify_due"]
+__all__ = ["DRAFT", "announce_fast_growing", "notify_due"]
