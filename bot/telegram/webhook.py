@@ -31,6 +31,7 @@ import tornado.web
 from telegram import Update
 from telegram.ext import Application
 
+from bot.health import health
 from bot.inbox import InboxUnavailable
 from bot.settings import Settings
 from bot.telegram.runtime import runtime_of
@@ -83,22 +84,12 @@ class _HealthHandler(tornado.web.RequestHandler):
         self.app = app
 
     def get(self) -> None:
-        rt = runtime_of(self.app)
-        try:
-            rt.core.db.execute("SELECT 1").fetchone()
-        except Exception:
-            log.exception("health check: database unavailable")
-            self.set_status(503)
-            self.write({"status": "unavailable"})
-            return
-        self.write(
-            {
-                "status": "ok",
-                "statements": len(rt.core.snapshot.statements),
-                "queued_updates": self.app.update_queue.qsize(),
-                "running": self.app.running,
-            }
+        app = self.app
+        status, body = health(
+            runtime_of(app).core, queued=app.update_queue.qsize(), running=app.running
         )
+        self.set_status(status)
+        self.write(body)
 
 
 def make_server(
