@@ -8,6 +8,7 @@ computed once per update by the adapter.
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -40,6 +41,7 @@ __all__ = [
     "GroupSettings",
     "Pressed",
     "Statement",
+    "apology",
     "asked_by_user",
     "auto_check_on",
     "change_group_setting",
@@ -56,7 +58,6 @@ __all__ = [
     "statement_by_id",
     "statement_by_rowid",
     "stop_notifications",
-    "update_recorded",
     "vote",
 ]
 
@@ -158,9 +159,16 @@ def press(
     return STALE
 
 
-def update_recorded(core: Core, update_id: int) -> bool:
-    """The claim of this update is stored: what a user may be told after a failure."""
-    return _claim_recorded(core.db, update_id)
+def apology(core: Core, update_id: int, user_hash: str | None) -> tuple[str | None, str]:
+    """What a citizen whose update failed is told: their chosen language (None: the default)
+    and the catalogue key. "Still recorded" only when this update's claim really is stored;
+    when the database itself is what fails, "not recorded", in the default language."""
+    try:
+        language = get_language(core.db, user_hash) if user_hash is not None else None
+        recorded = _claim_recorded(core.db, update_id)
+    except sqlite3.Error:
+        return None, "error"
+    return language, "error_recorded" if recorded else "error"
 
 
 # ------------------------------------------------------------------------------ statements

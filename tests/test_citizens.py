@@ -120,3 +120,16 @@ def test_the_automatic_check_runs_only_where_it_is_on_and_the_bot_still_is(
     assert citizens.auto_check_on(core, group) is None  # removed: settings kept, not run
     citizens.group_added(core, group)
     assert citizens.auto_check_on(core, group) is not None  # back, with its settings
+
+
+def test_after_a_failure_the_asker_hears_the_truth(asked: tuple[Core, int, int, str]) -> None:
+    """'Still recorded' only for an update whose claim is stored; in the asker's language;
+    with the database itself failing, 'not recorded' in the default language."""
+    core, _, _, who = asked
+    assert citizens.apology(core, 1, who) == (None, "error_recorded")  # update 1 was stored
+    assert citizens.apology(core, 2, who) == (None, "error")  # nothing stored for update 2
+    citizens.choose_language(core, who, "en")
+    assert citizens.apology(core, 1, who) == ("en", "error_recorded")
+    assert citizens.apology(core, 1, None) == (None, "error_recorded")  # no sender known
+    core.close()
+    assert citizens.apology(core, 1, who) == (None, "error")

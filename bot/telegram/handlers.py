@@ -275,12 +275,8 @@ async def on_error(update: object, context: Context) -> None:
         and update.effective_chat
         and update.effective_chat.type == ChatType.PRIVATE
     ):
-        try:  # the database may be what failed: then Indonesian, and "not recorded"
-            lang = rt.language(update.effective_user)
-            recorded = citizens.update_recorded(rt.core, update.update_id)
-        except sqlite3.Error:
-            lang, recorded = DEFAULT_LANGUAGE, False
+        user = update.effective_user
+        asker = rt.user_hash(user.id) if user is not None else None
+        lang, key = citizens.apology(rt.core, update.update_id, asker)
         with contextlib.suppress(TelegramError):
-            await update.effective_message.reply_text(
-                text(lang, "error_recorded" if recorded else "error")
-            )
+            await update.effective_message.reply_text(text(lang or DEFAULT_LANGUAGE, key))
