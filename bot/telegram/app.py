@@ -31,7 +31,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest, HTTPXRequest
 from telegram.warnings import PTBUserWarning
 
-from bot import citizens
+from bot import upkeep
 from bot.core import Core
 from bot.curation import Curation
 from bot.ratelimit import RateLimiter
@@ -54,10 +54,7 @@ from bot.telegram.transport import AiohttpRequest
 log = logging.getLogger(__name__)
 
 Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
-REFRESH_SECONDS = 3.0  # how soon a change made elsewhere (cekklaim import) reaches the bot
 LIMIT_GROUP = -2  # the per-user limit: before the group handlers (-1) and all others
-ALERT_EVERY_TICKS = 20  # fast-growing clusters are looked for once a minute
-PURGE_EVERY_TICKS = 1200  # settings of groups that removed the bot long ago: hourly
 
 
 def build_application(
@@ -292,22 +289,23 @@ async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
 
 
 async def _refresh_loop(app: Application) -> None:  # type: ignore[type-arg]
-    """Background upkeep: pick up changes made elsewhere (cekklaim import) within seconds,
-    notify citizens they answer, and announce fast-growing clusters to the moderators."""
+    """Background upkeep (bot/upkeep.py decides what is due): citizens told when the base
+    now answers them, fast-growing clusters announced, feeds polled in their own task."""
     rt = runtime_of(app)
     ticks = 0
     while True:
-        await asyncio.sleep(REFRESH_SECONDS)
+        await asyncio.sleep(upkeep.REFRESH_SECONDS)
         ticks += 1
         try:
-            if await rt.core.refresh_async():  # built off the loop; answers go on meanwhile
+            feeds_every = rt.settings.feed_poll_minutes if rt.settings.source_feeds else None
+            due = await upkeep.tick(rt.core, ticks, feed_minutes=feeds_every)
+            if due.changed:
                 log.info("statements changed: index rebuilt (%d)", len(rt.core.snapshot.statements))
                 await notify.notify_due(app.bot, rt)
-            if ticks % ALERT_EVERY_TICKS == 0:
+            if due.alerts:
                 await notify.announce_fast_growing(app.bot, rt)
-            if ticks % PURGE_EVERY_TICKS == 0:
-                citizens.forget_removed_groups(rt.core)
-            feeds.schedule(app.bot, rt, ticks, REFRESH_SECONDS)  # SOURCE_FEEDS, own task
+            if due.feeds:
+                feeds.start(app.bot, rt)  # SOURCE_FEEDS, own task
         except Exception:  # keep serving with the old index; try again next tick
             log.exception("background upkeep failed")
 

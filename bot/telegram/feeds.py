@@ -36,13 +36,8 @@ async def poll_and_announce(bot: Bot, rt: Runtime) -> int:
     return new
 
 
-def schedule(bot: Bot, rt: Runtime, ticks: int, tick_seconds: float) -> None:
-    """Start a poll on the first tick and every FEED_POLL_MINUTES after, unless one runs."""
-    if not rt.settings.source_feeds:
-        return
-    every = max(1, round(rt.settings.feed_poll_minutes * 60 / tick_seconds))
-    if ticks != 1 and ticks % every:
-        return
+def start(bot: Bot, rt: Runtime) -> None:
+    """Start a poll (when bot/upkeep.py says one is due), unless one still runs."""
     if rt.feed_poll is not None and not rt.feed_poll.done():
         return
     rt.feed_poll = asyncio.create_task(_guarded(bot, rt))
