@@ -3,10 +3,14 @@ quoted back escaped and bounded, reports cut to fit, and their keyboards' data."
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fakebotapi import check_text, utf16_len
 
+from bot.core import Core
 from bot.replies import callbacks, moderators
 from bot.replies.render import MAX_MESSAGE
+from bot.replies.texts import text
 
 
 def test_input_is_quoted_back_escaped_and_bounded() -> None:
@@ -38,3 +42,17 @@ def test_keyboards_carry_decodable_data() -> None:
         moderators.DRAFT_ADD, moderators.DRAFT_DISMISS, 5, "d5"
     )
     assert (add.callback, dismiss.callback) == ("sd:a:5", "sd:d:5")
+
+
+def test_search_shows_each_candidate_with_its_scores(tmp_path: Path) -> None:
+    core = Core.open(tmp_path / "bot.db", "search-secret-0123456789")
+    try:
+        result, statements = core.match("pemilu 2024 diundur gak jadi 14 februari")
+        report = moderators.search_report(result, statements)
+    finally:
+        core.close()
+    header, *lines = report.split("\n")
+    assert header == text("id", "search_header", tier=result.tier.value)
+    assert len(lines) == len(statements) > 0
+    assert lines[0].startswith(f"<code>{statements[0].external_id}</code> ")
+    assert "(cov " in lines[0] and "fuzzy " in lines[0]

@@ -1,11 +1,14 @@
 """What moderators are shown, without Telegram: their buttons' data, their own input quoted
-back (escaped, bounded), plain-text reports as <pre> within Telegram's limit, and the
-keyboards of /tambah (verdicts, ✅/✖️) and of /antrean and /draf (➕/🗑)."""
+back (escaped, bounded), plain-text reports as <pre> within Telegram's limit, /cari's
+scores, and the keyboards of /tambah (verdicts, ✅/✖️) and of /antrean and /draf (➕/🗑)."""
 
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 
+from bot.domain import Statement
+from bot.matcher.match import MatchResult
 from bot.plaintext import shorten
 from bot.replies import callbacks
 from bot.replies.callbacks import Arg
@@ -46,6 +49,17 @@ def pre(body: str) -> str:
             body = body[: len(body) * PRE_LIMIT // units(body)]
         body = body.rsplit("\n", 1)[0] + "\n…"
     return f"<pre>{html.escape(body)}</pre>"
+
+
+def search_report(result: MatchResult, statements: Sequence[Statement]) -> str:
+    """/cari: the tier a citizen would get for the text, then each candidate with its scores."""
+    lines = [text("id", "search_header", tier=result.tier.value)]
+    for m, s in zip(result.matches, statements, strict=True):
+        lines.append(
+            f"<code>{html.escape(s.external_id)}</code> {m.score:.0f} "
+            f"(cov {m.coverage:.2f}, fuzzy {m.fuzzy:.2f}) {html.escape(shorten(s.claim, 80))}"
+        )
+    return "\n".join(lines)
 
 
 def confirm_keyboard(kind: callbacks.Kind) -> Keyboard:

@@ -11,7 +11,7 @@ from telegram import Message, Update
 from bot import drafts, reports
 from bot.curation import Curation, Outcome, Statement
 from bot.replies import render
-from bot.replies.moderators import SAVE_EDIT, echo, echo_lines, pre
+from bot.replies.moderators import SAVE_EDIT, echo, echo_lines, pre, search_report
 from bot.replies.texts import text
 from bot.telegram.keyboards import markup
 from bot.telegram.keys import MODERATOR_EDIT
@@ -85,14 +85,7 @@ async def search(update: Update, context: Context) -> None:
         await message.reply_text(text("id", "usage_cari"))
         return
     result, statements = runtime(context).core.match(query_text)
-    lines = [text("id", "search_header", tier=result.tier.value)]
-    for m, s in zip(result.matches, statements, strict=True):
-        lines.append(
-            f"<code>{html.escape(s.external_id)}</code> {m.score:.0f} "
-            f"(cov {m.coverage:.2f}, fuzzy {m.fuzzy:.2f}) "
-            f"{html.escape(render.shorten(s.claim, 80))}"
-        )
-    await message.reply_text("\n".join(lines))
+    await message.reply_text(search_report(result, statements))
 
 
 @moderator_only
