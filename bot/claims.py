@@ -18,14 +18,17 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from bot import updatelog
 from bot.core import Answer, Core, Who
+from bot.domain import LONE_SURROGATE_RE
 from bot.matcher.match import MIN_CONTENT_WORDS, Match, Tier, plausible
 from bot.matcher.normalize import normalize
+from bot.sources.urls import URL_IN_TEXT
 from storage import Statement, get_statement
 from storage.groups import SENSITIVITY_STRICT
 
@@ -34,6 +37,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+MAX_CLAIM_CHARS = 20_000  # beyond this nothing helps matching; the rest is dropped
 #: Inline mode answers while the user types: shorter queries are not worth a match.
 MIN_INLINE_CHARS = 3
 #: A group's strict sensitivity: on top of a confident match, the post must state the
@@ -112,6 +116,15 @@ def ask_options(private: bool, fetch: FetchPolicy | None = None) -> tuple[Channe
     if private:
         return Channel.PRIVATE, PRIVATE.fetching(fetch)
     return Channel.GROUP, GROUP_ASKED
+
+
+def received(raw: str, links: Iterable[str] = ()) -> tuple[str, tuple[str, ...]]:
+    """What a message says, made storable, and its links: the text cut at MAX_CLAIM_CHARS
+    with NUL and lone surrogates (a JSON "\\ud800" escape is no character) replaced; the
+    links in the text, then `links` the message marks, once each, trailing punctuation off."""
+    raw = LONE_SURROGATE_RE.sub("\ufffd", raw.replace("\x00", " ")[:MAX_CLAIM_CHARS])
+    urls = [*URL_IN_TEXT.findall(raw), *links]
+    return raw.strip(), tuple(dict.fromkeys(u.rstrip(".,)") for u in urls))
 
 
 def readable(text: str, urls: tuple[str, ...] = (), *, min_chars: int = 0) -> bool:

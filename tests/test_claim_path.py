@@ -26,10 +26,10 @@ BELOW_CORE = ("bot/matcher/", "storage/")
 PRIVATE_CLAIM_PATH = [
     "bot/telegram/handlers.py",  # private_message -> answer_claim
     "bot/telegram/extract.py",  # the text and links of the message
+    "bot/claims.py",  # received (storable text, links); later ask_options, decide
     "bot/telegram/runtime.py",  # Runtime.asker: who asked, hashed once, in what language
     "bot/core.py",  # the keyed hash; then match + record (the floors below)
     "bot/citizens.py",  # the asker's chosen language
-    "bot/claims.py",  # ask_options, decide
     "bot/updatelog.py",  # what was recorded, on the update's log line
     "bot/replies/render.py",  # reply_for: the card, candidates or "none"
     "bot/replies/texts.py",

@@ -262,3 +262,17 @@ def test_a_citizens_ask_picks_its_channels_options() -> None:
     assert claims.ask_options(True, policy)[1].fetch is policy
     assert claims.ask_options(False, policy) == (Channel.GROUP, claims.GROUP_ASKED)
     assert claims.ask_options(False)[1].fetch is None
+
+
+def test_what_a_message_says_is_made_storable() -> None:
+    """NUL and lone surrogates cannot be stored; a huge text is cut; links come once each,
+    the text's own first, then the ones the message marks, without trailing punctuation."""
+    text, urls = claims.received(
+        "  cek\x00 ini \ud800 https://kpu.go.id/a. dan https://kpu.go.id/a  ",
+        ["https://bawaslu.go.id/b)", "https://kpu.go.id/a"],
+    )
+    assert text == "cek  ini \ufffd https://kpu.go.id/a. dan https://kpu.go.id/a"
+    assert urls == ("https://kpu.go.id/a", "https://bawaslu.go.id/b")
+    long, _ = claims.received("kata " * 10_000)
+    assert len(long) <= claims.MAX_CLAIM_CHARS
+    assert claims.received("") == ("", ())

@@ -7,10 +7,7 @@ from dataclasses import dataclass
 
 from telegram import Message, MessageEntity
 
-from bot.domain import LONE_SURROGATE_RE
-from bot.sources.urls import URL_IN_TEXT
-
-MAX_CLAIM_CHARS = 20_000  # beyond this nothing helps matching; the rest is dropped
+from bot import claims
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,18 +20,14 @@ def extract_claim(message: Message, *, strip_command: bool = False) -> Extracted
     raw = message.text or message.caption or ""
     if strip_command and raw.startswith("/"):
         raw = raw.split(maxsplit=1)[1] if len(raw.split(maxsplit=1)) > 1 else ""
-    # NUL and lone surrogates (a JSON "\\ud800" escape is no character) cannot be stored
-    raw = LONE_SURROGATE_RE.sub("\ufffd", raw.replace("\x00", " ")[:MAX_CLAIM_CHARS])
-    urls = list(URL_IN_TEXT.findall(raw))
+    links = []  # the links the message marks (a text link's target, a recognised URL)
     for entity, value in entity_values(message, (MessageEntity.TEXT_LINK, MessageEntity.URL)):
         if entity.type == MessageEntity.TEXT_LINK and entity.url:
-            urls.append(entity.url)
+            links.append(entity.url)
         elif entity.type == MessageEntity.URL:
-            urls.append(value)
-    return ExtractedClaim(
-        text=raw.strip(),
-        urls=tuple(dict.fromkeys(u.rstrip(".,)") for u in urls)),
-    )
+            links.append(value)
+    text, urls = claims.received(raw, links)  # what is stored: bounded, clean
+    return ExtractedClaim(text, urls)
 
 
 def entity_values(message: Message, types: Sequence[str]) -> list[tuple[MessageEntity, str]]:
