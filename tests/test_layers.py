@@ -1,7 +1,8 @@
 """The layers' rules, read from the source: the Telegram layer talks to services (bot.claims,
 bot.citizens, bot.curation, bot.domain for value types), not to storage, and nothing else
-knows Telegram; what the bot says (bot/replies/) knows neither Telegram nor storage, and one
-module turns its keyboards into Telegram's; no import cycle anywhere in bot/; no module over
+knows Telegram; what the bot says (bot/replies/) knows neither Telegram, storage nor the use
+cases (it reads their decisions through its own Protocols), and one module turns its
+keyboards into Telegram's; no import cycle anywhere in bot/; no module over
 400 lines; a Telegram id is hashed in one place; the runtime state is one typed object; the
 only per-group limit is group_limit.py's."""
 
@@ -112,6 +113,21 @@ def test_the_replies_import_neither_telegram_nor_storage() -> None:
     assert "bot.replies.render" in reached and "bot.domain" in reached  # the graph is read right
     modules = {module_name(p): p for p in BOT.rglob("*.py")}
     assert sorted(m for m in reached if any(is_telegram(i) for i in imports(modules[m]))) == []
+
+
+#: The use cases: what the bot says reads their decisions through its own small Protocols
+#: (render.Matched, Decided; short_cards.Answered), never by importing them.
+USE_CASES = ("bot.claims", "bot.core", "bot.citizens", "bot.curation", "bot.drafts", "bot.inbox")
+
+
+def test_the_replies_import_no_use_case() -> None:
+    offenders = {}
+    for path in sorted(REPLIES.rglob("*.py")):
+        found = sorted(m for m in imports(path) if m.startswith(USE_CASES))
+        if found:
+            offenders[path.relative_to(ROOT).as_posix()] = found
+    assert offenders == {}
+    assert "bot.domain" in imports(REPLIES / "render.py")  # value types come from bot.domain
 
 
 def test_one_module_builds_telegram_keyboards() -> None:
