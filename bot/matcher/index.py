@@ -167,23 +167,26 @@ class MatchIndex:
     reads; ties go to the statement stored first (`order`), in every view alike.
     """
 
-    def __init__(self, docs: Sequence[IndexDoc]) -> None:
-        self._build([read(d) for d in docs])
+    def __init__(self, docs: Sequence[IndexDoc], keys: Sequence[int] | None = None) -> None:
+        """`keys`: the statements' places in the database (ties go to the lower one);
+        their places in `docs` by default."""
+        self._build([read(d) for d in docs], keys)
 
     @classmethod
-    def from_terms(cls, docs: Sequence[DocTerms]) -> MatchIndex:
+    def from_terms(cls, docs: Sequence[DocTerms], keys: Sequence[int] | None = None) -> MatchIndex:
         """A view over statements already read (`read`): no text processing."""
         index = cls.__new__(cls)
-        index._build(docs)
+        index._build(docs, keys)
         return index
 
-    def _build(self, docs: Sequence[DocTerms]) -> None:
+    def _build(self, docs: Sequence[DocTerms], keys: Sequence[int] | None) -> None:
         self._start(
             [d.statement_id for d in docs],
             [d.heads for d in docs],
             _Base.of(docs),
             np.array([d.head_len for d in docs], dtype=np.int64),
             np.array([d.body_len for d in docs], dtype=np.int64),
+            np.arange(len(docs), dtype=np.int64) if keys is None else np.array(keys, np.int64),
         )
 
     def _start(
@@ -193,8 +196,9 @@ class MatchIndex:
         base: _Base,
         head_len: np.ndarray,
         body_len: np.ndarray,
+        order: np.ndarray,
     ) -> None:
-        """A view with no changes: every statement in the base, slot = order."""
+        """A view with no changes: every statement in the base."""
         self.ids = ids
         self.heads = heads
         self._base = base
@@ -204,7 +208,7 @@ class MatchIndex:
         self._df_change: dict[str, int] = {}
         self._changed = False
         self._alive = np.ones(len(ids), dtype=bool)
-        self._order = np.arange(len(ids), dtype=np.int64)
+        self._order = order
         self._head_len = head_len
         self._body_len = body_len
         self._head_total = int(head_len.sum())
@@ -256,10 +260,14 @@ class MatchIndex:
     # ------------------------------------------------------------------ changes
 
     def with_changes(
-        self, upserts: Iterable[DocTerms | IndexDoc] = (), removals: Collection[str] = ()
+        self,
+        upserts: Iterable[DocTerms | IndexDoc] = (),
+        removals: Collection[str] = (),
+        keys: Sequence[int] | None = None,
     ) -> MatchIndex:
         """The next view: `removals` gone, `upserts` added or replacing their earlier
-        version (which keeps its place in the order). This view does not change."""
+        version. `keys`: the upserts' places in the database; by default an edited
+        statement keeps its place and a new one goes last. This view does not change."""
         new = MatchIndex.__new__(MatchIndex)
         new.ids = list(self.ids)
         new.heads = list(self.heads)
@@ -275,15 +283,18 @@ class MatchIndex:
         new._slot_of = dict(self._slot_of)
         docs = [d if isinstance(d, DocTerms) else read(d) for d in upserts]
         dead = [new._slot_of.pop(sid) for sid in removals if sid in new._slot_of]
-        keys: list[int] = []
+        places: list[int] = []
         next_key = int(self._order.max()) + 1 if len(self._order) else 0
-        for d in docs:
+        for i, d in enumerate(docs):
             old = new._slot_of.get(d.statement_id)
             if old is not None:
                 dead.append(old)
-                keys.append(int(self._order[old]))
+            if keys is not None:
+                places.append(keys[i])
+            elif old is not None:
+                places.append(int(self._order[old]))
             else:
-                keys.append(next_key)
+                places.append(next_key)
                 next_key += 1
             new._slot_of[d.statement_id] = len(new.ids)
             new.ids.append(d.statement_id)
@@ -291,15 +302,14 @@ class MatchIndex:
             new._added.append(d)
         size = len(new.ids)
         new._alive = np.concatenate((self._alive, np.ones(len(docs), dtype=bool)))
-        new._order = np.concatenate((self._order, np.array(keys, dtype=np.int64)))
+        new._order = np.concatenate((self._order, np.array(places, dtype=np.int64)))
         new._head_len = np.concatenate(
             (self._head_len, np.array([d.head_len for d in docs], dtype=np.int64))
         )
         new._body_len = np.concatenate(
             (self._body_len, np.array([d.body_len for d in docs], dtype=np.int64))
         )
-        for slot in range(size - len(docs), size):
-            new._enter(slot)
+        new._enter(range(size - len(docs), size))
         for slot in sorted(set(dead)):
             new._kill(slot)
         new._reset_caches()
@@ -325,13 +335,17 @@ class MatchIndex:
         if slot >= self._base_size:
             self._added[slot - self._base_size] = None
 
-    def _enter(self, slot: int) -> None:
-        for t in self._words(slot):
-            self._df_change[t] = self._df_change.get(t, 0) + 1
-            self._delta[t] = (*self._delta.get(t, ()), slot)
-        self._live += 1
-        self._head_total += int(self._head_len[slot])
-        self._body_total += int(self._body_len[slot])
+    def _enter(self, slots: range) -> None:
+        grouped: dict[str, list[int]] = {}
+        for slot in slots:
+            for t in self._words(slot):
+                grouped.setdefault(t, []).append(slot)
+            self._live += 1
+            self._head_total += int(self._head_len[slot])
+            self._body_total += int(self._body_len[slot])
+        for t, added in grouped.items():  # one copy per word, however many statements
+            self._df_change[t] = self._df_change.get(t, 0) + len(added)
+            self._delta[t] = (*self._delta.get(t, ()), *added)
 
     def compacted(self) -> MatchIndex:
         """The same statements as one fresh base, in order, with no text processing: it
@@ -370,6 +384,7 @@ class MatchIndex:
             base,
             self._head_len[live],
             self._body_len[live],
+            self._order[live],
         )
         return index
 
