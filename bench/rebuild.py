@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from matcher import percentile
-from throughput import build_base  # the same synthetic base, imported as cekklaim does
+from workload import build_base  # the same synthetic base as bench/throughput.py
 
 import bot.indexing
 from bot.core import Core, Who

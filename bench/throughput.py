@@ -6,9 +6,10 @@
 The bot is the Application `cekklaim run` builds (bot/telegram/app.py build_application, as
 tests/botharness.py runs it), long polling a fake Bot API on 127.0.0.1 that answers at once
 (bench/leanfake.py, a separate process so it does not share the bot's GIL). The base holds
-`--statements` statements: the dev fact-checks grown synthetically as bench/matcher.py does.
-Each update is a private message from one of many users (two messages each, well under the
-per-user rate limit), with an informal Indonesian text from the dev queries and distractors.
+`--statements` statements: the dev fact-checks grown synthetically as bench/matcher.py does
+(bench/workload.py). Each update is a private message from one of many users (two messages
+each, well under the per-user rate limit), with an informal Indonesian text from the dev
+queries and distractors.
 
 Two load shapes per configuration:
 - burst: every update queued at once; updates/s is the most one process handles;
@@ -20,8 +21,9 @@ Configurations, measured in the same run: "main" is the configuration as it was 
 throughput work (updates handled one at a time, a typing action before every answer, PTB's
 httpx client, one transaction and fsync per claim); "tuned" is the current default (still
 synchronous=FULL: every claim fsynced before its answer, with group commit). `--compare-fakes` also
-runs each against tests/fakebotapi.py (threads, in the bot's process) to show what a fake in
-the bot's process costs. Exits 1 if an update got no reply or a reply was refused.
+runs each against tests/fakebotapi.py (threads, in the bot's process: bench/testsfake.py) to
+show what a fake in the bot's process costs. Exits 1 if an update got no reply or a reply was
+refused.
 """
 
 from __future__ import annotations
@@ -29,16 +31,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import json
 import logging
-import random
 import shutil
 import statistics
 import sys
 import tempfile
-import threading
 import time
-from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,16 +46,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from leanfake import LeanFakeProcess, RunReport
-from matcher import grow, percentile
+from matcher import percentile
 from telegram import Update
 from telegram.constants import ChatAction, ChatType
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes, TypeHandler
+from testsfake import TestsFake
+from workload import Load, build_base, claim_texts
 
 import storage
 from bot.core import Core
-from bot.evaluation import read_jsonl
-from bot.matcher.index import IndexDoc
 from bot.settings import load_settings
 from bot.telegram.app import build_application
 from bot.telegram.concurrency import DEFAULT_CONCURRENT_UPDATES
@@ -76,140 +74,6 @@ class Config:
     concurrent: int = DEFAULT_CONCURRENT_UPDATES  # 1: one update at a time
     http: str = "aiohttp"  # or "httpx", PTB's default client
     typing: bool = False  # a typing action before every answer
-
-
-# --------------------------------------------------------------------------- base and load
-
-
-def build_base(dev: Path, size: int, db_path: Path) -> float:
-    """Fill `db_path` with `size` statements; returns the seconds it took."""
-    rng = random.Random(7)
-    rows = list(read_jsonl(dev / "base.jsonl"))
-    urls = {r["id"]: r.get("source_url") for r in rows}
-    dates = {r["id"]: r.get("date") for r in rows}
-    docs = grow([IndexDoc(r["id"], r["title"], (), r["text"]) for r in rows], size, rng)
-    started = time.perf_counter()
-    records = [
-        {
-            "id": d.statement_id,
-            "org": "TurnBackHoax",
-            "claim": d.claim,
-            "clarification": d.clarification,
-            "source_url": urls.get(d.statement_id) or "https://turnbackhoax.id/",
-            "published_at": dates.get(d.statement_id),
-        }
-        for d in docs
-    ]
-    base_file = db_path.with_suffix(".jsonl")
-    base_file.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
-    parsed = storage.parse_statements_file(base_file)
-    if not parsed.ok:
-        raise SystemExit("\n".join(parsed.errors[:10]))
-    db = storage.open_db(db_path)
-    storage.import_statements(db, parsed.rows, actor="bench")
-    db.close()
-    return time.perf_counter() - started
-
-
-def claim_texts(dev: Path) -> list[str]:
-    texts = [
-        r["text"]
-        for name in ("queries.jsonl", "distractors.jsonl")
-        for r in read_jsonl(dev / name)
-        if r.get("text", "").strip()
-    ]
-    random.Random(11).shuffle(texts)
-    return texts
-
-
-class Load:
-    """Hands out messages: fresh users, two messages each, interleaved (never adjacent)."""
-
-    def __init__(self, texts: list[str]) -> None:
-        self.texts = texts
-        self.next_text = 0
-        self.next_user = 5_000_000
-
-    def messages(self, n: int) -> list[tuple[int, str]]:
-        users = max(1, n // 2)
-        out = []
-        for i in range(n):
-            out.append((self.next_user + i % users, self.texts[self.next_text % len(self.texts)]))
-            self.next_text += 1
-        self.next_user += users
-        return out
-
-
-# --------------------------------------------------------------------------- tests' fake
-
-
-class TestsFake:
-    """tests/fakebotapi.py with the lean fake's `run` interface, in this process."""
-
-    def __init__(self) -> None:
-        sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-        from fakebotapi import FakeBotAPI
-
-        outer = self
-
-        class Timed(FakeBotAPI):
-            def _api_sendmessage(self, p: dict) -> dict:
-                result = super()._api_sendmessage(p)
-                outer._replied(int(p["chat_id"]))
-                return result
-
-        self.fake = Timed(token=TOKEN)
-        self.fake.max_poll_timeout = 10.0
-        self.fake.start()
-        self.base_url, self.file_url = self.fake.base_url, self.fake.file_url
-        self._lock = threading.Lock()
-        self._pending: dict[int, deque[float]] = {}  # chat id -> pushed at, oldest first
-        self._unanswered = 0
-        self._latencies: list[float] = []
-        self._last = 0.0
-        self._done = threading.Event()
-        self._pushing = False
-
-    def _replied(self, chat_id: int) -> None:
-        with self._lock:
-            waiting = self._pending.get(chat_id)
-            if waiting:
-                self._last = time.monotonic()
-                self._latencies.append(self._last - waiting.popleft())
-                self._unanswered -= 1
-                if not self._unanswered and not self._pushing:
-                    self._done.set()
-
-    def run(self, messages: list[tuple[int, str]], rate: float, timeout: float) -> RunReport:
-        self._latencies, self._done, self._pushing = [], threading.Event(), True
-        mark = self.fake.mark()
-        start = time.monotonic()
-        for i, (user, text) in enumerate(messages):
-            if rate > 0:
-                delay = start + i / rate - time.monotonic()
-                if delay > 0:
-                    time.sleep(delay)
-            update = self.fake.message_update(text, user_id=user)
-            with self._lock:
-                self._pending.setdefault(user, deque()).append(time.monotonic())
-                self._unanswered += 1
-            self.fake.push_update(update)
-        with self._lock:
-            self._pushing = False
-            if not self._unanswered:
-                self._done.set()
-        self._done.wait(timeout)
-        with self._lock:
-            self._pending.clear()
-            self._unanswered = 0
-        calls = Counter(c.method.lower() for c in self.fake.calls[mark:])
-        return RunReport(
-            len(messages), len(self._latencies), start, self._last, self._latencies,
-            dict(calls), list(self.fake.errors[:20]),
-        )  # fmt: skip
-
-    def stop(self) -> None:
-        self.fake.stop()
 
 
 # --------------------------------------------------------------------------- one configuration
@@ -408,7 +272,7 @@ async def _main(args: argparse.Namespace, tmp: Path) -> int:
     if args.compare_fakes:
         for name in wanted:
             label = CONFIGS[name].name + ", tests' fake"
-            plan.append((Config(label, **_fields(CONFIGS[name])), TestsFake))
+            plan.append((Config(label, **_fields(CONFIGS[name])), lambda: TestsFake(TOKEN)))
     plan += [(CONFIGS[name], lambda: LeanFakeProcess.start(TOKEN)) for name in wanted]
     rows: list[Row] = []
     ok = True

@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from rapidfuzz import fuzz, process
 from sqlite_utils import Database
@@ -33,6 +33,7 @@ from sqlite_utils import Database
 import storage
 from bot.matcher.normalize import normalize
 from storage import ClaimRecord
+from storage.db import as_utc
 
 DEFAULT_THRESHOLD = 80  # token_set_ratio, 0-100
 MIN_SHARED = 0.5  # shared distinct content words / the larger claim's distinct content words
@@ -61,12 +62,6 @@ def claim_key(claim_id: int) -> str:
     return f"c{claim_id}"
 
 
-def _utc(now: datetime | None) -> datetime:
-    if now is None:
-        return datetime.now(UTC)
-    return now.replace(tzinfo=UTC) if now.tzinfo is None else now.astimezone(UTC)
-
-
 def _words(text: str) -> tuple[str, ...]:
     """Distinct content words in first-seen order (the text is re-read, not `normalized`, so
     the current lexicon applies to old claims too)."""
@@ -84,7 +79,7 @@ def cluster_claims(
     now: datetime | None = None,
 ) -> list[Cluster]:
     """Cluster claims (see the module docstring); clusters in order of their oldest claim."""
-    moment = _utc(now)
+    moment = as_utc(now)
     ordered = sorted(claims, key=lambda c: (c.first_seen, c.id))
     groups: list[list[ClaimRecord]] = []
     leader_words: list[tuple[str, ...]] = []
@@ -141,7 +136,7 @@ def all_clusters(
     claim_limit: int = QUEUE_LIMIT,
 ) -> list[Cluster]:
     """Every cluster of the current queue, ranked (highest score first)."""
-    moment = _utc(now)
+    moment = as_utc(now)
     clusters = cluster_claims(
         storage.queue_claims(db, limit=claim_limit, now=moment), threshold=threshold, now=moment
     )
@@ -185,7 +180,7 @@ def fast_growing(
         raise ValueError("threshold must be at least 1")
     if not clusters:
         return []
-    since = _utc(now) - timedelta(minutes=window_minutes)
+    since = as_utc(now) - timedelta(minutes=window_minutes)
     counts = storage.submissions_since(db, [i for c in clusters for i in c.claim_ids], since)
     announced = storage.alerted_clusters(db, [c.key for c in clusters])
     return [

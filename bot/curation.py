@@ -22,12 +22,12 @@ from bot import clusters, drafts
 from bot.clusters import Cluster
 from storage import AuditEntry, LinkResult, Statement, StatementInput
 from storage import sources as source_store
-from storage.claims import ACTION_LINK_CLAIMS
+from storage.claim_queue import ACTION_LINK_CLAIMS
 from storage.people import remove_subscription
 from storage.sources import Evidence, SourceDraft
 
 __all__ = [
-    "Curation", "HistoryLine", "Outcome", "Retired", "Statement", "StatementInput",
+    "Curation", "HistoryLine", "Outcome", "Retired", "Role", "Statement", "StatementInput",
     "history_line", "moderator_actor",
 ]  # fmt: skip
 
@@ -57,6 +57,17 @@ class Outcome(Generic[T]):
 class Retired:
     statement: Statement
     already: bool  # it was retired before: nothing changed
+
+
+@dataclass(frozen=True, slots=True)
+class Role:
+    """One person who moderates: an admin (MODERATOR_IDS, configured, never stored) or a
+    moderator added at run time, by whom and when."""
+
+    user_id: int
+    admin: bool
+    added_by: str | None = None
+    added_at: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,9 +134,19 @@ class Curation:
         """Moderators added at run time (admins are configured, not stored)."""
         return storage.list_moderators(self.db)
 
+    def roster(self) -> list[Role]:
+        """Everyone who moderates, each once: the admins by id, then the moderators added (in
+        the order they were added) who are not admins as well."""
+        admins = [Role(user_id, admin=True) for user_id in sorted(self.admin_ids)]
+        return admins + [
+            Role(m.user_id, admin=False, added_by=m.added_by, added_at=m.added_at)
+            for m in self.moderators()
+            if m.user_id not in self.admin_ids
+        ]
+
     def everyone_moderating(self) -> list[int]:
         """Admins and added moderators: whose chats show the moderator commands."""
-        return sorted(set(self.admin_ids) | {m.user_id for m in self.moderators()})
+        return sorted(role.user_id for role in self.roster())
 
     def add_moderator(self, user_id: int, *, actor: str) -> bool:
         """False if they already were one. ValueError for an id that is not a user's."""

@@ -10,6 +10,6 @@ from __future__ import annotations
 
 from storage import GroupSettings, Statement
 from storage.sources import SourceDraft
-from storage.statements import LONE_SURROGATE_RE
+from storage.statement_input import LONE_SURROGATE_RE
 
 __all__ = ["LONE_SURROGATE_RE", "GroupSettings", "SourceDraft", "Statement"]

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from storage import VERDICTS, Statement, StatementInput
-from storage.statements import (
+from storage.statement_input import (
     LONE_SURROGATE_RE,
     MAX_CLAIM_LEN,
     MAX_CLARIFICATION_LEN,
@@ -24,7 +24,7 @@ from storage.statements import (
     clean_statement_input,
     statement_input_errors,
 )
-from storage.statements import is_http_url as is_http_url  # re-exported for the /tambah pre-fill
+from storage.statement_input import is_http_url as is_http_url  # re-exported: /tambah pre-fill
 
 #: The guided conversation asks for these, in this order.
 FIELDS = ("org", "verdict", "claim", "clarification", "source_url", "published_at", "variants")

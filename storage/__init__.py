@@ -1,25 +1,23 @@
 """CekKlaim storage: plain functions over one SQLite database (see `open_db`)."""
 
 from storage.audit import AuditEntry, history, record_change
-from storage.claims import (
-    ClaimRecord,
-    ClaimStats,
+from storage.claim_queue import (
     LinkResult,
-    PeriodStats,
-    ServedStatement,
-    SubmissionResult,
-    TopClaim,
     alerted_clusters,
-    claim_stats,
-    claims_count,
     dismiss_claims,
-    get_claim,
     link_claims_to_statement,
     mark_cluster_alerted,
     queue_claims,
+    submissions_since,
+)
+from storage.claim_stats import ClaimStats, PeriodStats, ServedStatement, TopClaim, claim_stats
+from storage.claims import (
+    ClaimRecord,
+    SubmissionResult,
+    claims_count,
+    get_claim,
     record_submission,
     set_claim_status,
-    submissions_since,
 )
 from storage.db import open_db, today_wib, transaction, utcnow_iso
 from storage.groups import (
@@ -42,12 +40,14 @@ from storage.moderators import (
     remove_moderator,
 )
 from storage.privacy import hash_user_id
-from storage.statements import (
+from storage.statement_input import (
     DEFAULT_VERDICT,
     VERDICTS,
     InvalidStatement,
-    Statement,
     StatementInput,
+)
+from storage.statements import (
+    Statement,
     StatementNotFound,
     add_variant,
     data_version,

@@ -253,3 +253,20 @@ def utcnow_iso() -> str:
 def today_wib() -> date:
     """Today's date in Jakarta, the default for validity checks."""
     return datetime.now(WIB).date()
+
+
+def as_utc(now: datetime | None) -> datetime:
+    """An aware UTC datetime; None means now, and a naive value is taken to be UTC."""
+    if now is None:
+        return datetime.now(UTC)
+    if now.tzinfo is None:
+        return now.replace(tzinfo=UTC)
+    return now.astimezone(UTC)
+
+
+def iso_bound(moment: datetime | str) -> str:
+    """A time bound comparable, as text, with timestamps written by `utcnow_iso` (accepts any
+    ISO 8601 text or datetime)."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return as_utc(moment).isoformat(timespec="milliseconds")

@@ -1,7 +1,8 @@
-"""Official KPU/Bawaslu statements and their paraphrase variants.
+"""Storing official KPU/Bawaslu statements and their paraphrase variants.
 
 Statements are never deleted: a wrong or outdated one is retired or superseded, so
-the audit trail and old claims that pointed at it stay meaningful.
+the audit trail and old claims that pointed at it stay meaningful. What a statement may
+contain, and how an input is checked before it is stored, is `storage.statement_input`.
 """
 
 from __future__ import annotations
@@ -13,17 +14,19 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, fields
 from datetime import date
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlite_utils import Database
 
 from storage.audit import record_change
 from storage.db import today_wib, transaction, utcnow_iso
-
-VERDICTS = frozenset(
-    {"HOAKS", "SALAH", "MENYESATKAN", "KLARIFIKASI", "BENAR", "DISINFORMASI", "MISINFORMASI"}
+from storage.statement_input import (
+    MAX_VARIANT_LEN,
+    InvalidStatement,
+    StatementInput,
+    clean_statement_input,
+    statement_input_errors,
+    text_errors,
 )
-DEFAULT_VERDICT = "KLARIFIKASI"
 
 STATUS_ACTIVE = "active"
 STATUS_RETIRED = "retired"
@@ -35,34 +38,9 @@ VARIANT_MODERATOR = "moderator"
 VARIANT_LINKED_CLAIM = "linked-claim"
 VARIANT_SOURCES = frozenset({VARIANT_IMPORT, VARIANT_MODERATOR, VARIANT_LINKED_CLAIM})
 
-MAX_ID_LEN = 100
-MAX_ORG_LEN = 100
-MAX_CLAIM_LEN = 1000
-MAX_VARIANT_LEN = 1000
-MAX_CLARIFICATION_LEN = 3000
-MAX_SOURCE_TITLE_LEN = 500
-MAX_URL_LEN = 2000
-
-_EXTERNAL_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]*")
-_ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
-# C0 controls except tab/newline/carriage return: never legitimate in a statement and
-# NUL in particular truncates text in some SQLite functions and Telegram clients.
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-# A lone UTF-16 surrogate (from a JSON "\\ud800" escape or undecodable command-line bytes) is
-# not text: SQLite, hashing and Telegram all refuse to encode it.
-LONE_SURROGATE_RE = re.compile("[\ud800-\udfff]")
-
 
 class StatementNotFound(LookupError):
     """No statement has the given external id."""
-
-
-class InvalidStatement(ValueError):
-    """Statement data failed validation; `errors` lists every problem found."""
-
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__("; ".join(errors))
-        self.errors = errors
 
 
 @dataclass(frozen=True)
@@ -95,157 +73,10 @@ class Statement:
         return date.fromisoformat(self.valid_until) >= (today or today_wib())
 
 
-@dataclass(frozen=True)
-class StatementInput:
-    """Editable content of a statement, as it comes from an import file or a moderator."""
-
-    external_id: str
-    org: str
-    verdict: str
-    claim: str
-    clarification: str
-    source_url: str | None = None
-    source_title: str | None = None
-    published_at: str | None = None
-    valid_until: str | None = None
-    variants: tuple[str, ...] = ()
-
-
 # Fields compared to decide between 'update' and 'unchanged'.
 _CONTENT_FIELDS = tuple(
     f.name for f in fields(StatementInput) if f.name not in ("external_id", "variants")
 )
-
-
-def _strip_or_none(value: str | None) -> str | None:
-    if value is None:
-        return None
-    value = value.strip()
-    return value or None
-
-
-def clean_variants(texts: Iterable[str]) -> tuple[str, ...]:
-    """Strip, drop empty and de-duplicate variants, keeping their first-seen order."""
-    seen: dict[str, None] = {}
-    for text in texts:
-        text = text.strip()
-        if text:
-            seen.setdefault(text, None)
-    return tuple(seen)
-
-
-def clean_statement_input(data: StatementInput) -> StatementInput:
-    """Normalise whitespace, empty optionals and verdict case.
-
-    Import and save both go through this, so a value that round-trips through an
-    export compares equal to what is stored and re-imports as 'unchanged'.
-    """
-    return StatementInput(
-        external_id=data.external_id.strip(),
-        org=data.org.strip(),
-        verdict=(data.verdict or "").strip().upper() or DEFAULT_VERDICT,
-        claim=data.claim.strip(),
-        clarification=data.clarification.strip(),
-        source_url=_strip_or_none(data.source_url),
-        source_title=_strip_or_none(data.source_title),
-        published_at=_strip_or_none(data.published_at),
-        valid_until=_strip_or_none(data.valid_until),
-        variants=clean_variants(data.variants),
-    )
-
-
-def _text_errors(name: str, value: str | None, max_len: int) -> list[str]:
-    if value is None:
-        return []
-    errors = []
-    if len(value) > max_len:
-        errors.append(f"field '{name}' is too long ({len(value)} characters, maximum {max_len})")
-    if (problem := text_problem(value)) is not None:
-        errors.append(f"field '{name}' contains {problem}")
-    return errors
-
-
-def text_problem(value: str) -> str | None:
-    """What makes `value` unstorable as statement text (control characters, lone surrogates)."""
-    if _CONTROL_RE.search(value):
-        return "control characters (such as NUL)"
-    if LONE_SURROGATE_RE.search(value):
-        return "an invalid character (a lone surrogate)"
-    return None
-
-
-def _date_errors(name: str, value: str | None) -> list[str]:
-    if value is None:
-        return []
-    if _ISO_DATE_RE.fullmatch(value):
-        try:
-            date.fromisoformat(value)
-            return []
-        except ValueError:
-            pass
-    return [f"field '{name}' is not a valid date (expected YYYY-MM-DD): {value[:40]!r}"]
-
-
-def is_http_url(value: str) -> bool:
-    """True for absolute http(s) URLs with a host; anything else is not a usable source link."""
-    if any(ch.isspace() for ch in value):
-        return False
-    try:  # urllib raises for a malformed IPv6 host ("https://[::1") or port
-        parts = urlsplit(value)
-        host, _ = parts.hostname, parts.port
-    except ValueError:
-        return False
-    return parts.scheme.lower() in ("http", "https") and bool(host)
-
-
-def validate_external_id(external_id: str) -> list[str]:
-    """Problems with an external id (shown in commands and URLs, so kept to a safe alphabet)."""
-    if not external_id:
-        return ["missing required field 'id'"]
-    if len(external_id) > MAX_ID_LEN:
-        return [f"field 'id' is too long ({len(external_id)} characters, maximum {MAX_ID_LEN})"]
-    if not _EXTERNAL_ID_RE.fullmatch(external_id):
-        return [
-            f"field 'id' may only contain letters, digits, '.', '_', ':' and '-': "
-            f"{external_id[:40]!r}"
-        ]
-    return []
-
-
-def statement_input_errors(data: StatementInput) -> list[str]:
-    """Every problem with an already-cleaned input, as messages without a location prefix."""
-    errors = validate_external_id(data.external_id)
-    for name, max_len in (
-        ("org", MAX_ORG_LEN),
-        ("claim", MAX_CLAIM_LEN),
-        ("clarification", MAX_CLARIFICATION_LEN),
-    ):
-        value = getattr(data, name)
-        if not value:
-            errors.append(f"missing required field '{name}'")
-        errors += _text_errors(name, value, max_len)
-    if data.verdict not in VERDICTS:
-        errors.append(
-            f"field 'verdict' must be one of {', '.join(sorted(VERDICTS))}: {data.verdict[:40]!r}"
-        )
-    errors += _text_errors("source_title", data.source_title, MAX_SOURCE_TITLE_LEN)
-    errors += _text_errors("source_url", data.source_url, MAX_URL_LEN)
-    if data.source_url is not None and not is_http_url(data.source_url):
-        errors.append(f"field 'source_url' must be an http(s) URL: {data.source_url[:80]!r}")
-    date_errors = _date_errors("published_at", data.published_at)
-    date_errors += _date_errors("valid_until", data.valid_until)
-    errors += date_errors
-    if (
-        not date_errors
-        and data.published_at is not None
-        and data.valid_until is not None
-        and data.valid_until < data.published_at
-    ):
-        errors.append("field 'valid_until' is earlier than 'published_at'")
-    for index, variant in enumerate(data.variants, start=1):
-        errors += _text_errors(f"variants[{index}]", variant, MAX_VARIANT_LEN)
-    return errors
-
 
 _STATEMENT_COLUMNS = ", ".join(f.name for f in fields(Statement) if f.name != "variants")
 
@@ -386,16 +217,7 @@ def save_statement(
             )
             assert cursor.lastrowid is not None
             _insert_variants(db, cursor.lastrowid, data.variants, variant_source, now)
-            created = _require_statement(db, data.external_id)
-            record_change(
-                db,
-                action="create",
-                actor=actor,
-                statement_id=created.id,
-                external_id=created.external_id,
-                after=_snapshot(created),
-            )
-            return created, "create"
+            return _audited(db, data.external_id, None, action="create", actor=actor), "create"
 
         current_variants = list(
             db.query("SELECT id, text, source FROM variants WHERE statement_id = ?", [existing.id])
@@ -417,17 +239,25 @@ def save_statement(
             if variant["source"] != VARIANT_LINKED_CLAIM and variant["text"] not in wanted:
                 db.execute("DELETE FROM variants WHERE id = ?", [variant["id"]])
         _insert_variants(db, existing.id, data.variants, variant_source, now)
-        updated = _require_statement(db, data.external_id)
-        record_change(
-            db,
-            action="update",
-            actor=actor,
-            statement_id=updated.id,
-            external_id=updated.external_id,
-            before=_snapshot(existing),
-            after=_snapshot(updated),
-        )
-        return updated, "update"
+        return _audited(db, data.external_id, existing, action="update", actor=actor), "update"
+
+
+def _audited(
+    db: Database, external_id: str, before: Statement | None, *, action: str, actor: str
+) -> Statement:
+    """The statement as the change left it, with the change recorded in the audit log (before
+    and after): the last step of every write here, inside the writer's transaction."""
+    after = _require_statement(db, external_id)
+    record_change(
+        db,
+        action=action,
+        actor=actor,
+        statement_id=after.id,
+        external_id=after.external_id,
+        before=_snapshot(before),
+        after=_snapshot(after),
+    )
+    return after
 
 
 def _set_columns(
@@ -444,17 +274,7 @@ def _set_columns(
         "WHERE id = ?",
         [*changes.values(), utcnow_iso(), statement.id],
     )
-    after = _require_statement(db, statement.external_id)
-    record_change(
-        db,
-        action=action,
-        actor=actor,
-        statement_id=statement.id,
-        external_id=statement.external_id,
-        before=_snapshot(statement),
-        after=_snapshot(after),
-    )
-    return after
+    return _audited(db, statement.external_id, statement, action=action, actor=actor)
 
 
 def retire_statement(db: Database, external_id: str, *, actor: str) -> Statement:
@@ -496,7 +316,7 @@ def add_variant(db: Database, external_id: str, text: str, *, source: str, actor
     if source not in VARIANT_SOURCES:
         raise ValueError(f"unknown variant source {source!r}")
     text = text.strip()
-    errors = _text_errors("variant", text, MAX_VARIANT_LEN) if text else ["variant is empty"]
+    errors = text_errors("variant", text, MAX_VARIANT_LEN) if text else ["variant is empty"]
     if errors:
         raise InvalidStatement(errors)
     with transaction(db):
@@ -506,15 +326,7 @@ def add_variant(db: Database, external_id: str, text: str, *, source: str, actor
         now = utcnow_iso()
         _insert_variants(db, statement.id, [text], source, now)
         db.execute("UPDATE statements SET updated_at = ? WHERE id = ?", [now, statement.id])
-        record_change(
-            db,
-            action="add_variant",
-            actor=actor,
-            statement_id=statement.id,
-            external_id=external_id,
-            before=_snapshot(statement),
-            after=_snapshot(_require_statement(db, external_id)),
-        )
+        _audited(db, external_id, statement, action="add_variant", actor=actor)
         return True
 
 

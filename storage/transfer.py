@@ -20,14 +20,8 @@ from typing import Any, TextIO
 from sqlite_utils import Database
 
 from storage.db import transaction
-from storage.statements import (
-    Statement,
-    StatementInput,
-    clean_statement_input,
-    org_slug,
-    save_statement,
-    statement_input_errors,
-)
+from storage.statement_input import StatementInput, clean_statement_input, statement_input_errors
+from storage.statements import Statement, org_slug, save_statement
 
 FIELDS = (
     "id",

@@ -144,6 +144,19 @@ def test_moderators_list_add_remove(
     assert storage.is_moderator(db, 7, frozenset({7}))
 
 
+def test_an_admin_added_at_run_time_too_is_listed_once_and_removed_only_from_the_rows(
+    db_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MODERATOR_IDS", "7")
+    assert run(capsys, "moderators", "add", "7")[:2] == (0, "7 is now a moderator\n")
+    assert run(capsys, "moderators", "add", "7")[:2] == (
+        0, "7 is already an admin (MODERATOR_IDS)\n"
+    )  # fmt: skip
+    assert run(capsys, "moderators", "list")[1] == "7  admin (MODERATOR_IDS)\n"
+    code, _, err = run(capsys, "moderators", "remove", "7")
+    assert code == 1 and "the added entry was removed, but 7 is an admin" in err
+    assert storage.list_moderators(open_db(db_path)) == []
+
 def test_moderators_take_db_before_or_after_the_action(
     db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

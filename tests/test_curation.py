@@ -134,6 +134,19 @@ def test_roles_one_check_for_admins_and_added_moderators(curation: Curation) -> 
     assert not curation.is_moderator(7)
 
 
+def test_the_roster_names_everyone_who_moderates_once_admins_first(curation: Curation) -> None:
+    """What `cekklaim moderators list` prints: an admin also added at run time is listed as
+    an admin only, and admins come before the moderators added."""
+    assert [r.user_id for r in curation.roster()] == [ADMIN]
+    for user_id in (7, ADMIN, 9):
+        curation.add_moderator(user_id, actor="cli")
+    roster = curation.roster()
+    assert [(r.user_id, r.admin) for r in roster] == [(ADMIN, True), (7, False), (9, False)]
+    assert roster[1].added_by == "cli" and roster[1].added_at is not None
+    assert roster[0].added_by is None  # an admin is configured, not added
+    assert curation.everyone_moderating() == [7, 9, ADMIN]
+
+
 def test_the_bot_and_the_cli_show_the_same_fields_of_a_history(curation: Curation) -> None:
     statement = curation.statement(BASE.external_id)
     assert statement is not None

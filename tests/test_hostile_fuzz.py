@@ -30,12 +30,11 @@ from bot.sources.fetch import (
     FEED_TYPES,
     HTML_TYPES,
     MAX_BYTES,
-    REASONS,
     Fetched,
-    FetchError,
     FetchPolicy,
     fetch,
 )
+from bot.sources.fetch_error import REASONS, FetchError
 from bot.sources.page import parse_page
 
 pytestmark = pytest.mark.timeout(600)

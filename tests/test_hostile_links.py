@@ -287,7 +287,7 @@ def test_feeds_declaring_entities_are_refused_whatever_the_padding_or_encoding(
 
 
 def test_every_fetch_reason_has_a_message_in_both_languages() -> None:
-    from bot.sources.fetch import REASONS
+    from bot.sources.fetch_error import REASONS
 
     for reason in REASONS:
         assert ID[f"fetch_{reason}"] and EN[f"fetch_{reason}"]

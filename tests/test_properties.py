@@ -49,7 +49,7 @@ from bot.telegram.moderation import ADMIN_COMMANDS, MOD_COMMANDS
 from bot.telegram.texts import EN as TEXTS_EN
 from bot.telegram.texts import ID as TEXTS_ID
 from storage import VERDICTS, Statement
-from storage.statements import (
+from storage.statement_input import (
     MAX_CLAIM_LEN,
     MAX_CLARIFICATION_LEN,
     MAX_ORG_LEN,

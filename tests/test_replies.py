@@ -22,7 +22,7 @@ from bot.telegram.handlers import reply_for
 from bot.telegram.inline import results_for
 from bot.telegram.texts import CATALOGUES, text
 from storage import StatementInput
-from storage.statements import (
+from storage.statement_input import (
     MAX_CLAIM_LEN,
     MAX_CLARIFICATION_LEN,
     MAX_ORG_LEN,

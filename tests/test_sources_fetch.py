@@ -17,12 +17,12 @@ from sourceserver import DATA, Route, SourceServer, self_signed
 from bot.sources.fetch import (
     USER_AGENT,
     Fetched,
-    FetchError,
     FetchPolicy,
     address_allowed,
     fetch,
     resolve_vetted,
 )
+from bot.sources.fetch_error import FetchError
 
 pytestmark = pytest.mark.timeout(30)
 

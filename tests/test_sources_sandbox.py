@@ -11,7 +11,8 @@ from botharness import Bot, visible
 from sourceserver import DATA, SourceServer
 
 from bot.sources import sandbox
-from bot.sources.fetch import Fetched, FetchError
+from bot.sources.fetch import Fetched
+from bot.sources.fetch_error import FetchError
 from bot.sources.page import parse_page
 from bot.telegram.texts import ID
 

@@ -43,7 +43,7 @@ from bot.cli.statements import (
 from bot.settings import SettingsError, load_settings
 from storage.db import UnusableDatabase
 from storage.maintenance import MIN_RETENTION_DAYS
-from storage.statements import LONE_SURROGATE_RE
+from storage.statement_input import LONE_SURROGATE_RE
 
 __all__ = ["EXIT_DATABASE", "EXIT_USAGE", "NO_TOKEN_HELP", "history_detail", "main", "match_stream"]
 

@@ -22,7 +22,7 @@ from bot.matcher.index import MatchIndex
 from bot.matcher.match import MatchResult, match_text
 from bot.settings import Settings
 from storage import Statement
-from storage.statements import LONE_SURROGATE_RE
+from storage.statement_input import LONE_SURROGATE_RE
 
 
 def cmd_check(args: argparse.Namespace, settings: Settings, db_path: Path) -> int:

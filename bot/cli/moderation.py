@@ -4,12 +4,13 @@ queues and roles at a terminal, through the curation service (`bot.curation`).""
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
 
 import storage
 from bot import reports
 from bot.cli.common import fail, open_curation
-from bot.curation import CLI_ACTOR
+from bot.curation import CLI_ACTOR, Curation
 from bot.settings import Settings
 
 
@@ -26,50 +27,60 @@ def cmd_stats(args: argparse.Namespace, settings: Settings, db_path: Path) -> in
 
 
 def cmd_moderators_list(args: argparse.Namespace, settings: Settings, db_path: Path) -> int:
-    added = open_curation(settings, db_path).moderators()
-    if not settings.moderator_ids and not added:
+    roster = open_curation(settings, db_path).roster()
+    if not roster:
         print("Belum ada moderator / no moderators")
         print("(set MODERATOR_IDS, or run: cekklaim moderators add ID)")
-        return 0
-    for user_id in sorted(settings.moderator_ids):
-        print(f"{user_id}  admin (MODERATOR_IDS)")
-    for m in added:
-        if m.user_id in settings.moderator_ids:
-            continue
-        print(f"{m.user_id}  added by {m.added_by or '-'} on {reports.wib(m.added_at)}")
+    for role in roster:
+        if role.admin:
+            print(f"{role.user_id}  admin (MODERATOR_IDS)")
+        else:
+            when = reports.wib(role.added_at)
+            print(f"{role.user_id}  added by {role.added_by or '-'} on {when}")
     return 0
+
+
+_IS_ADMIN = "{id} is an admin from MODERATOR_IDS: remove it from the settings"
+#: What `moderators add` and `remove` say for each outcome, keyed by (changed, is an admin):
+#: the exit status (1: printed on stderr as a refusal) and the sentence.
+ROLE_OUTCOMES: dict[str, dict[tuple[bool, bool], tuple[int, str]]] = {
+    "add": {
+        (True, False): (0, "{id} is now a moderator"),
+        (True, True): (0, "{id} is now a moderator"),
+        (False, True): (0, "{id} is already an admin (MODERATOR_IDS)"),
+        (False, False): (0, "{id} was already a moderator; nothing changed"),
+    },
+    "remove": {
+        (True, False): (0, "{id} is no longer a moderator"),
+        (True, True): (1, "the added entry was removed, but " + _IS_ADMIN),
+        (False, True): (1, _IS_ADMIN),
+        (False, False): (1, "{id} is not a moderator"),
+    },
+}
 
 
 def cmd_moderators_add(args: argparse.Namespace, settings: Settings, db_path: Path) -> int:
     curation = open_curation(settings, db_path)
-    try:
-        added = curation.add_moderator(args.user_id, actor=CLI_ACTOR)
-    except ValueError as exc:
-        return fail("moderators add", exc)
-    if added:
-        print(f"{args.user_id} is now a moderator")
-    elif curation.is_admin(args.user_id):
-        print(f"{args.user_id} is already an admin (MODERATOR_IDS)")
-    else:
-        print(f"{args.user_id} was already a moderator; nothing changed")
-    return 0
+    return _change_role("add", curation.add_moderator, curation, args.user_id)
 
 
 def cmd_moderators_remove(args: argparse.Namespace, settings: Settings, db_path: Path) -> int:
     curation = open_curation(settings, db_path)
+    return _change_role("remove", curation.remove_moderator, curation, args.user_id)
+
+
+def _change_role(
+    action: str, change: Callable[..., bool], curation: Curation, user_id: int
+) -> int:
+    """Run one role change through the curation service and say what it did."""
     try:
-        removed = curation.remove_moderator(args.user_id, actor=CLI_ACTOR)
-    except ValueError as exc:
-        return fail("moderators remove", exc)
-    if curation.is_admin(args.user_id):
-        done = "the added entry was removed, but " if removed else ""
-        return fail(
-            "moderators remove",
-            f"{done}{args.user_id} is an admin from MODERATOR_IDS: remove it from the settings",
-        )
-    if not removed:
-        return fail("moderators remove", f"{args.user_id} is not a moderator")
-    print(f"{args.user_id} is no longer a moderator")
+        changed = change(user_id, actor=CLI_ACTOR)
+    except ValueError as exc:  # not a user's id
+        return fail(f"moderators {action}", exc)
+    status, sentence = ROLE_OUTCOMES[action][changed, curation.is_admin(user_id)]
+    if status:
+        return fail(f"moderators {action}", sentence.format(id=user_id))
+    print(sentence.format(id=user_id))
     return 0
 
 

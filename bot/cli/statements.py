@@ -51,7 +51,8 @@ def import_claimreviews(source: Path | str, settings: Settings, db_path: Path) -
     import asyncio
 
     from bot.sources.claimreview import queue_reviews, reviews_from_json, reviews_in
-    from bot.sources.fetch import HTML_TYPES, JSON_TYPES, FetchError, fetch, policy_from
+    from bot.sources.fetch import HTML_TYPES, JSON_TYPES, fetch, policy_from
+    from bot.sources.fetch_error import FetchError
     from bot.sources.sandbox import read_page, read_reviews
 
     async def fetched_reviews(url: str) -> list[dict]:

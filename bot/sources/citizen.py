@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.sources.fetch import HTML_TYPES, FetchError, FetchPolicy, fetch
+from bot.sources.fetch import HTML_TYPES, FetchPolicy, fetch
+from bot.sources.fetch_error import FetchError
 from bot.sources.sandbox import read_page
 from bot.sources.urls import URL_IN_TEXT
 

@@ -20,7 +20,7 @@ from bot.sources.page import as_date, jsonld_objects, types_of
 from bot.sources.urls import normalize_url
 from storage import sources as source_store
 from storage.db import transaction
-from storage.statements import (
+from storage.statement_input import (
     MAX_CLAIM_LEN,
     MAX_CLARIFICATION_LEN,
     MAX_ORG_LEN,

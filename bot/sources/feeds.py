@@ -24,7 +24,8 @@ from itertools import islice
 from lxml import etree
 from sqlite_utils import Database
 
-from bot.sources.fetch import FEED_TYPES, FetchError, FetchPolicy, fetch
+from bot.sources.fetch import FEED_TYPES, FetchPolicy, fetch
+from bot.sources.fetch_error import FetchError
 from bot.sources.page import as_date
 from bot.sources.sandbox import read_feed
 from bot.sources.urls import normalize_url

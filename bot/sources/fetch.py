@@ -12,14 +12,12 @@ A link a citizen sends is untrusted input that makes the bot open a connection, 
   Proxies from the environment are ignored for the same reason (`trust_env=False`).
 - A connect timeout and a total deadline over all hops and the whole body (a server that
   drips bytes is cut off); only HTML, XHTML, RSS/Atom/XML and JSON(-LD) content types.
-- A size cap on what the body *decodes to*, whatever Content-Length says. The raw bytes are
-  read (`aiter_raw`) and decompressed here, one bounded step at a time (zlib `max_length`),
-  so no single step can inflate past the cap: a small gzip bomb, stacked
-  `Content-Encoding: gzip, gzip` or a deflate bomb stops at the cap with `too_large`, having
-  used a few megabytes. At most MAX_ENCODINGS layers; gzip and deflate only (what we offer).
+- A size cap on what the body *decodes to*, whatever Content-Length says: the raw bytes are
+  read (`aiter_raw`) and decoded by `body_decoder.BodyDecoder`, which stops any compression
+  bomb at the cap.
 
-Every failure is a `FetchError` with a short `reason` code that texts.py turns into a polite
-message; nothing here raises anything else for a bad link or a bad server.
+Every failure is a `FetchError` (`fetch_error.py`) with a short `reason` code that texts.py
+turns into a polite message; nothing here raises anything else for a bad link or a bad server.
 """
 
 from __future__ import annotations
@@ -31,14 +29,15 @@ import ipaddress
 import re
 import socket
 import ssl
-import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpx
 
+from bot.sources.body_decoder import ACCEPT_ENCODING, BodyDecoder
+from bot.sources.fetch_error import FetchError
 from storage.db import utcnow_iso
 
 if TYPE_CHECKING:  # settings import the sources' URL rules: no cycle at run time
@@ -47,10 +46,6 @@ if TYPE_CHECKING:  # settings import the sources' URL rules: no cycle at run tim
 USER_AGENT = "CekKlaimBot/0.1 (+cek klaim pemilu; https://github.com/cekklaim)"
 MAX_BYTES = 2_000_000
 MAX_REDIRECTS = 4
-MAX_ENCODINGS = 2  # stacked Content-Encoding layers read ("gzip, gzip"); more is refused
-DECODE_STEP = 64 * 1024  # bytes one decompression step may produce
-MAX_MEMBERS = 16  # gzip members in one layer (each costs a new inflater, even when empty)
-ACCEPT_ENCODING = "gzip, deflate"  # exactly what _Layer can decode
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 FEED_TYPES = frozenset(
     {"application/rss+xml", "application/atom+xml", "application/xml", "text/xml",
@@ -64,23 +59,7 @@ _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _ODD_CODECS = frozenset({"punycode", "idna", "undefined"})
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 
-#: Reason codes of FetchError, each with a message in texts.py (`fetch_<reason>`).
-REASONS = (
-    "bad_url", "scheme", "dns", "blocked_address", "too_many_redirects", "timeout",
-    "too_large", "content_type", "http_status", "network", "encoding", "unreadable",
-)  # fmt: skip
-
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
-
-
-class FetchError(Exception):
-    """A fetch that did not give a usable document; `reason` is one of REASONS."""
-
-    def __init__(self, reason: str, detail: str = "") -> None:
-        assert reason in REASONS, reason
-        self.reason = reason
-        self.detail = detail
-        super().__init__(f"{reason}: {detail}" if detail else reason)
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,101 +291,13 @@ async def _read(
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > policy.max_bytes:
         raise FetchError("too_large", declared)
-    decoder = _Decoder(response.headers.get_list("content-encoding"), policy.max_bytes)
+    decoder = BodyDecoder(response.headers.get_list("content-encoding"), policy.max_bytes)
     async for raw in response.aiter_raw():
         decoder.feed(raw)
     return Fetched(
         url, final_url, response.status_code, media, decoder.body(), charset, etag,
         last_modified,
     )  # fmt: skip
-
-
-class _Layer:
-    """One gzip or deflate layer, decoded in steps of at most DECODE_STEP bytes.
-
-    gzip: consecutive members are read as one body (as browsers do), at most MAX_MEMBERS;
-    bytes after the last member are ignored. deflate: zlib-wrapped or raw, told apart by the
-    zlib header."""
-
-    def __init__(self, coding: str) -> None:
-        self.coding = coding
-        self._inflater: zlib._Decompress | None = None
-        self._held = b""  # input not yet given to an inflater
-        self._done = False
-        self._members = 0
-
-    def feed(self, data: bytes) -> Iterator[bytes]:
-        data, self._held = self._held + data, b""
-        while data and not self._done:
-            if self._inflater is None:
-                if len(data) < 2:
-                    self._held = data
-                    return
-                self._inflater = self._start(data[:2])
-                if self._inflater is None:  # not another gzip member: trailing bytes
-                    self._done = True
-                    return
-            inflater = self._inflater
-            while True:
-                try:
-                    out = inflater.decompress(data, DECODE_STEP)
-                except zlib.error as exc:
-                    raise FetchError("encoding", f"broken {self.coding}") from exc
-                data = inflater.unconsumed_tail
-                if out:
-                    yield out
-                if inflater.eof or len(out) < DECODE_STEP:  # short: all input taken
-                    break
-            if not inflater.eof:
-                return
-            data = inflater.unused_data
-            self._inflater = None
-            self._done = self.coding != "gzip"
-
-    def _start(self, head: bytes) -> zlib._Decompress | None:
-        if self.coding == "gzip":
-            if head != b"\x1f\x8b":
-                return None
-            self._members += 1
-            if self._members > MAX_MEMBERS:  # 100,000 empty members: a second of CPU
-                raise FetchError("encoding", "too many gzip members")
-            return zlib.decompressobj(16 + zlib.MAX_WBITS)
-        zlib_header = head[0] & 0x0F == 8 and (head[0] << 8 | head[1]) % 31 == 0
-        return zlib.decompressobj(zlib.MAX_WBITS if zlib_header else -zlib.MAX_WBITS)
-
-
-class _Decoder:
-    """The body as sent (Content-Encoding undone, last applied first), every layer's output
-    counted against `limit` as it is produced: FetchError("too_large") past it."""
-
-    def __init__(self, codings: list[str], limit: int) -> None:
-        names = [n.strip().lower() for c in codings for n in c.split(",")]
-        names = ["gzip" if n == "x-gzip" else n for n in names if n not in ("", "identity")]
-        unknown = [n for n in names if n not in ("gzip", "deflate")]
-        if unknown:
-            raise FetchError("encoding", unknown[0][:40])
-        if len(names) > MAX_ENCODINGS:
-            raise FetchError("encoding", f"{len(names)} layers")
-        self._layers = [_Layer(n) for n in reversed(names)]
-        self._sizes = [0] * (len(self._layers) + 1)  # raw bytes, then each layer's output
-        self._limit = limit
-        self._chunks: list[bytes] = []
-
-    def feed(self, raw: bytes) -> None:
-        self._through(0, raw)
-
-    def _through(self, level: int, data: bytes) -> None:
-        self._sizes[level] += len(data)
-        if self._sizes[level] > self._limit:
-            raise FetchError("too_large", f">{self._limit}")
-        if level == len(self._layers):
-            self._chunks.append(data)
-            return
-        for piece in self._layers[level].feed(data):
-            self._through(level + 1, piece)
-
-    def body(self) -> bytes:
-        return b"".join(self._chunks)
 
 
 def policy_from(settings: Settings) -> FetchPolicy:

@@ -18,7 +18,7 @@ from bot.sources.fetch import HTML_TYPES, Fetched, FetchPolicy, fetch
 from bot.sources.page import PageInfo, parse_page
 from bot.sources.sandbox import read_page
 from bot.sources.urls import host_of, official_body
-from storage.statements import MAX_CLARIFICATION_LEN
+from storage.statement_input import MAX_CLARIFICATION_LEN
 
 SUGGESTION_CHARS = 800  # a clarification suggestion: the description or the first paragraphs
 MIN_DESCRIPTION = 60

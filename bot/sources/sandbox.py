@@ -36,7 +36,8 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.sources.fetch import Fetched, FetchError
+from bot.sources.fetch import Fetched
+from bot.sources.fetch_error import FetchError
 from bot.sources.page import PageInfo
 
 if TYPE_CHECKING:

@@ -12,7 +12,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ConversationHandler
 
 from bot import drafts, reports
-from bot.sources.fetch import FetchError, policy_from
+from bot.sources.fetch import policy_from
+from bot.sources.fetch_error import FetchError
 from bot.sources.prefill import prefill_from_url
 from bot.sources.urls import host_of, official_body
 from bot.telegram import callbacks, render
