@@ -14,11 +14,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import logging
 import sqlite3
 import sys
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import dataclass, fields, is_dataclass, replace
+from datetime import date
 from typing import Any
 
 from sqlite_utils import Database
@@ -28,6 +30,8 @@ from bot.matcher.index import IndexDoc, MatchIndex
 from bot.sources.urls import normalize_url
 from storage import Statement
 from storage.db import BUSY_TIMEOUT_MS
+
+log = logging.getLogger(__name__)
 
 
 def index_docs(statements: list[Statement]) -> list[IndexDoc]:
@@ -45,35 +49,58 @@ class Snapshot:
     version: int
     by_rowid: dict[int, Statement]
     by_source_key: dict[str, list[Statement]]  # normalized source URL -> its statements
+    seq: int = 0  # the last statement change taken in (storage.statement_changes)
+    day: date | None = None  # the Jakarta date the servable rule was read for
 
 
-def read_servable(
-    db: Database, known_version: int | None = None
-) -> tuple[int, list[Statement]] | None:
-    """The data_version and the statements served now; None if the version is `known_version`.
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What changed since a snapshot, read in one read transaction: every servable statement
+    (`full`), or the statements changed since the snapshot's `seq`, whatever their status."""
 
-    Both are read in one read transaction, so the version is exactly the one the statements
-    carry (an import committing in between is seen whole or not at all).
+    version: int
+    seq: int
+    day: date
+    statements: list[Statement]
+    full: bool
+
+
+def read_changes(db: Database, current: Snapshot | None, *, force: bool = False) -> Reading | None:
+    """What the next snapshot needs; None if nothing changed since `current`.
+
+    Reads only the changed statements when the change log still holds everything since
+    `current` and the day is the same (a new day can end a statement's validity without
+    any write); everything otherwise, or when `force`d.
     """
     begun = not db.conn.in_transaction
     if begun:
         db.conn.execute("BEGIN")
     try:
         version = storage.data_version(db)
-        if version == known_version:
+        day = storage.today_wib()
+        same_day = current is not None and current.day == day
+        if not force and same_day and current is not None and version == current.version:
             return None
-        return version, storage.servable_statements(db)
+        if not force and same_day and current is not None:
+            found = storage.changed_since(db, current.seq)
+            if found is not None:
+                seq, changed = found
+                return Reading(version, seq, day, storage.statements_by_rowid(db, changed), False)
+        seq = storage.change_seq(db)
+        return Reading(version, seq, day, storage.servable_statements(db, day), True)
     finally:
         if begun:
             db.conn.execute("COMMIT")  # nothing written: ends the read transaction
 
 
-def snapshot_of(version: int, statements: list[Statement]) -> Snapshot:
-    """The index and lookups over `statements` (the slow part: pure Python, no database)."""
-    index = MatchIndex(index_docs(statements))
+def snapshot_of(
+    version: int, statements: list[Statement], seq: int = 0, day: date | None = None
+) -> Snapshot:
+    """A fresh index and lookups over `statements` (the slow part: normalizing every one)."""
+    index = MatchIndex(index_docs(statements), [s.id for s in statements])
     by_source_key: dict[str, list[Statement]] = {}
     for statement in statements:
-        key = normalize_url(statement.source_url) if statement.source_url else None
+        key = _source_key(statement)
         if key:
             by_source_key.setdefault(key, []).append(statement)
     return Snapshot(
@@ -82,6 +109,72 @@ def snapshot_of(version: int, statements: list[Statement]) -> Snapshot:
         version,
         {s.id: s for s in statements},
         by_source_key,
+        seq,
+        day,
+    )
+
+
+def _source_key(statement: Statement) -> str | None:
+    return normalize_url(statement.source_url) if statement.source_url else None
+
+
+def next_snapshot(current: Snapshot | None, reading: Reading, *, rebuild: bool = False) -> Snapshot:
+    """The snapshot after `reading`: `current` with the changed statements applied in
+    place (only those are normalized), or a fresh build when asked to (`rebuild`), when
+    there is none to start from, or when most statements changed."""
+    if reading.full:
+        if current is None or rebuild:
+            return snapshot_of(reading.version, reading.statements, reading.seq, reading.day)
+        fresh = {s.external_id: s for s in reading.statements}
+        changed = [s for s in reading.statements if current.statements.get(s.external_id) != s]
+        gone = [sid for sid in current.statements if sid not in fresh]
+        if 2 * (len(changed) + len(gone)) > len(reading.statements):
+            return snapshot_of(reading.version, reading.statements, reading.seq, reading.day)
+        return apply_changes(current, changed, gone, reading)
+    assert current is not None  # a partial reading is always relative to a snapshot
+    changed = [
+        s
+        for s in reading.statements
+        if s.is_current(reading.day) and current.statements.get(s.external_id) != s
+    ]
+    gone = [
+        s.external_id
+        for s in reading.statements
+        if not s.is_current(reading.day) and s.external_id in current.statements
+    ]
+    return apply_changes(current, changed, gone, reading)
+
+
+def apply_changes(
+    current: Snapshot, changed: list[Statement], gone: list[str], reading: Reading
+) -> Snapshot:
+    """`current` with `changed` statements added or replaced and `gone` ones removed."""
+    index = current.index.with_changes(index_docs(changed), gone, [s.id for s in changed])
+    statements = dict(current.statements)
+    by_rowid = dict(current.by_rowid)
+    by_source_key = dict(current.by_source_key)
+    leaving = [statements[sid] for sid in gone] + [
+        statements[s.external_id] for s in changed if s.external_id in statements
+    ]
+    for old in leaving:
+        del statements[old.external_id]
+        del by_rowid[old.id]
+        key = _source_key(old)
+        if key and key in by_source_key:
+            kept = [s for s in by_source_key[key] if s.external_id != old.external_id]
+            if kept:
+                by_source_key[key] = kept
+            else:
+                del by_source_key[key]
+    for new in changed:
+        statements[new.external_id] = new
+        by_rowid[new.id] = new
+        key = _source_key(new)
+        if key:
+            # in database order, as a fresh build lists them
+            by_source_key[key] = sorted((*by_source_key.get(key, ()), new), key=lambda s: s.id)
+    return Snapshot(
+        index, statements, reading.version, by_rowid, by_source_key, reading.seq, reading.day
     )
 
 
@@ -106,8 +199,8 @@ class Rebuilder:
         self._reading = threading.Lock()
         self._closed = False
 
-    async def build(self, known_version: int | None) -> Snapshot | None:
-        """`read_servable` in a worker thread; the caller's loop is free meanwhile."""
+    async def build(self, current: Snapshot | None, force: bool = False) -> Snapshot | None:
+        """`build_here` in a worker thread; the caller's loop is free meanwhile."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Snapshot | None] = loop.create_future()
 
@@ -121,7 +214,7 @@ class Rebuilder:
 
         def work() -> None:
             try:
-                result, error = self.build_here(known_version), None
+                result, error = self.build_here(current, force), None
             except BaseException as exc:  # delivered to the awaiting caller
                 result, error = None, exc
             with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits any more
@@ -130,8 +223,9 @@ class Rebuilder:
         threading.Thread(target=work, name="cekklaim-index", daemon=True).start()
         return await future
 
-    def build_here(self, known_version: int | None) -> Snapshot | None:
-        """Read with a connection of this thread, then build the index without one."""
+    def build_here(self, current: Snapshot | None, force: bool = False) -> Snapshot | None:
+        """Read what changed since `current` with a connection of this thread, then build
+        the next snapshot without one; None if nothing changed."""
         with self._reading:
             if self._closed:
                 return None
@@ -139,10 +233,10 @@ class Rebuilder:
             try:
                 reader.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
                 reader.execute("PRAGMA query_only = ON")
-                found = read_servable(reader, known_version)
+                found = read_changes(reader, current, force=force)
             finally:
                 reader.close()
-        return None if found is None else snapshot_of(*found)
+        return None if found is None else next_snapshot(current, found, rebuild=force)
 
     def close(self) -> None:
         """No read starts after this; returns once a read in progress is done."""
@@ -225,6 +319,23 @@ def loop_first_while_building() -> Iterator[None]:
                 sys.setswitchinterval(_saved[1])
 
 
+#: Changes applied in place before they are folded into a new base: each one makes every
+#: lookup of a word a little slower (its postings in two places) until then.
+COMPACT_MIN = 1_000
+COMPACT_SHARE = 0.05
+#: Statement changes the bot's snapshots have taken in before they are pruned from the log.
+PRUNE_EVERY = 10_000
+
+
+def compact_after(size: int) -> int:
+    return max(COMPACT_MIN, int(size * COMPACT_SHARE))
+
+
+def compacted(snapshot: Snapshot) -> Snapshot:
+    """The same snapshot with its index's changes folded into one base (no normalizing)."""
+    return replace(snapshot, index=snapshot.index.compacted())
+
+
 class Snapshots:
     """The snapshot served now for one database, and its rebuilds (one at a time)."""
 
@@ -238,6 +349,7 @@ class Snapshots:
         self._covered = 0  # requests the snapshot (or its check) began after
         self._force = False  # a request not yet covered asked for force
         self._swaps = 0  # snapshots swapped in since start
+        self._pruned = 0  # statement changes forgotten up to here
 
     def close(self) -> None:
         """No rebuild reads the database after this; a read in progress finishes first."""
@@ -245,20 +357,31 @@ class Snapshots:
             self._rebuilder.close()
 
     def _build(self) -> Snapshot:
-        found = read_servable(self.db)
-        assert found is not None  # no known version to compare with
-        return snapshot_of(*found)
+        found = read_changes(self.db, None)
+        assert found is not None  # nothing to compare with
+        return next_snapshot(None, found)
 
     def refresh(self, *, force: bool = False) -> bool:
         """Swap in a new index if statements changed (here or in another process).
 
         Builds on the calling thread: for the CLI and tests. The bot uses `refresh_async`.
         """
-        if not force and storage.data_version(self.db) == self.current.version:
+        found = read_changes(self.db, self.current, force=force)
+        if found is None:
             return False
-        self.current = self._build()
+        fresh = next_snapshot(self.current, found, rebuild=force)
+        if fresh.index.changes > compact_after(len(fresh.index)):
+            fresh = compacted(fresh)
+        self.current = fresh
         self._swaps += 1
+        self._prune()
         return True
+
+    def _prune(self) -> None:
+        """Forget statement changes every snapshot has taken in, once enough pile up."""
+        if self.current.seq - self._pruned >= PRUNE_EVERY:
+            storage.prune_changes(self.db, self.current.seq)
+            self._pruned = self.current.seq
 
     async def refresh_async(self, *, force: bool = False) -> bool:
         """`refresh` for the event loop: the snapshot is built in a worker thread while
@@ -281,21 +404,37 @@ class Snapshots:
             if self._covered < ticket:
                 covered, self._covered = self._covered, self._asked
                 forced, self._force = self._force, False
-                known = None if forced else self.current.version
                 try:
                     with loop_first_while_building():
-                        fresh = await self._rebuilder.build(known)
+                        fresh = await self._rebuilder.build(self.current, forced)
                         if fresh is not None:
                             self._swap(fresh)
                             # immutable and acyclic: later full collections need not scan
                             # it. Freezing also keeps any cyclic garbage there is now; 300
                             # updates through the bot left none for a full collection.
                             gc.freeze()
+                            self._prune()
                 except BaseException:
                     self._covered = covered  # the next request tries again
                     self._force = self._force or forced
                     raise
+                if self.current.index.changes > compact_after(len(self.current.index)):
+                    await self._compact()
         return self._swaps != swaps
+
+    async def _compact(self) -> None:
+        """Fold the changes into a new base off the loop. A failure costs only speed: the
+        changes stay applied in place and the next refresh tries again."""
+        before = self.current
+        try:
+            with loop_first_while_building():
+                folded = await asyncio.to_thread(compacted, before)
+        except Exception:
+            log.exception("could not fold %d index changes", before.index.changes)
+            return
+        if self.current is before:
+            self._swap(folded)
+            gc.freeze()
 
     def _swap(self, fresh: Snapshot) -> None:
         """Serve `fresh` from now on; the old snapshot is freed in a worker thread."""
