@@ -32,8 +32,8 @@ from threadbot import ThreadedBot
 import storage
 import storage.sources as source_store
 from bot.clusters import claim_key
+from bot.replies.texts_id import ID
 from bot.telegram.moderation import ADMIN_COMMANDS, MOD_COMMANDS
-from bot.telegram.texts import ID
 from storage import StatementInput, hash_user_id
 
 ROLES = ("citizen", "moderator", "admin", "group_admin", "group_member")

@@ -14,9 +14,9 @@ from fakebotapi import Call
 import storage
 from bot.claims import STRICT_MIN_COVERAGE, STRICT_MIN_FUZZY
 from bot.core import Core
+from bot.replies.texts_id import ID as GROUP_ID_TEXTS
+from bot.replies.texts_id import ID as TEXTS_ID
 from bot.telegram.runtime import runtime_of
-from bot.telegram.texts import ID as GROUP_ID_TEXTS
-from bot.telegram.texts import ID as TEXTS_ID
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -416,8 +416,9 @@ async def test_group_becoming_a_supergroup_keeps_its_settings(bot: GroupBot) -> 
 
 
 def test_english_catalogue_only_translates_indonesian_keys() -> None:
-    from bot.telegram import texts
+    from bot.replies.texts_en import EN
+    from bot.replies.texts_id import ID
 
-    assert set(texts.EN) <= set(texts.ID)  # Indonesian is complete; English mirrors it
+    assert set(EN) <= set(ID)  # Indonesian is complete; English mirrors it
     for key in ("group_intro", "group_usage", "inline_hint", "btn_share", "cmd_pengaturan"):
-        assert key in texts.EN
+        assert key in EN

@@ -14,8 +14,9 @@ from threadbot import ThreadedBot
 
 import storage
 from bot import drafts
+from bot.replies.texts_id import ID
 from bot.telegram.moderation import ADMIN_COMMANDS, MOD_COMMANDS
-from bot.telegram.texts import ID
+from storage.statement_input import MAX_CLARIFICATION_LEN
 
 ADMIN = 42
 CITIZEN = 1001
@@ -156,6 +157,33 @@ async def test_unanswered_claim_subscribed_linked_and_notified_once(bot: Bot) ->
     await mod(bot, "/ubah kpu-kotak verdict SALAH")
     await bot.press("e:ok", "editMessageText", user_id=ADMIN, chat_id=ADMIN)
     assert not [c for c in bot.fake.calls[mark:] if c.params.get("chat_id") == CITIZEN]
+
+
+async def test_a_notification_of_the_longest_statement_fits_with_its_header(bot: Bot) -> None:
+    """The "Kabari saya" header goes through the card composer: it was added in front of a
+    card already cut to 4,096 units, so a long statement's notification was refused."""
+    call = await bot.say(NEW_HOAX)
+    (notify,) = button_data(call)
+    await bot.press(notify, "answerCallbackQuery")
+    queue = await mod(bot, "/antrean")
+    key = queue.split("[", 1)[1].split("]", 1)[0]
+    long = ("Kedap air 😱😱😱😱😱😱😱😱. " * 300)[:MAX_CLARIFICATION_LEN].strip()  # 😱: 2 units
+    storage.save_statement(
+        bot.core.db,
+        storage.StatementInput(
+            "kpu-kotak", "KPU", "HOAKS", "Kotak suara kardus mudah rusak", long,
+            None,  # no link: the card's markup is small, so the visible text is near the cap
+        ),
+        actor="test",
+    )  # fmt: skip
+    mark = bot.fake.mark()
+    assert "1 warga diberi tahu" in await mod(bot, f"/tautkan {key} kpu-kotak")
+    note = await bot.fake.wait_for(
+        "sendMessage", lambda c: c.params["chat_id"] == CITIZEN, after=mark
+    )
+    shown = visible(note)  # the fake Bot API refuses more than 4,096 units, as Telegram does
+    assert shown.startswith(ID["notify_header"]) and "selengkapnya di sumber" in shown
+    assert len(shown.encode("utf-16-le")) // 2 <= 4096
 
 
 async def test_blocked_subscriber_is_dropped_without_errors(bot: Bot) -> None:

@@ -15,8 +15,8 @@ from botharness import Bot, button_data, buttons, claims, running_bot, visible
 from fakebotapi import Call, FakeBotAPI
 
 import storage
+from bot.replies.texts_id import ID
 from bot.telegram.app import CITIZEN_COMMANDS
-from bot.telegram.texts import ID
 from storage import StatementInput
 
 pytestmark = pytest.mark.timeout(30)

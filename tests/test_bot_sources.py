@@ -18,7 +18,7 @@ from fakebotapi import Call
 from sourceserver import DATA, SourceServer
 
 import storage
-from bot.telegram.texts import ID
+from bot.replies.texts_id import ID
 from storage import sources as source_store
 
 ADMIN = 42

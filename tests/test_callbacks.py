@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.telegram import callbacks
-from bot.telegram.callbacks import Arg
+from bot.replies import callbacks
+from bot.replies.callbacks import Arg
 
 PICK = callbacks.declare("tp", Arg.ID, Arg.ID)
 SUB = callbacks.declare("tq:a", Arg.WORD)

@@ -1,11 +1,11 @@
-"""Citizen and group-settings buttons go through the one codec (bot/telegram/callbacks.py),
+"""Citizen and group-settings buttons go through the one codec (bot/replies/callbacks.py),
 and every data format already sent in chats still decodes to its kind."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.telegram import callbacks, render
+from bot.replies import callbacks, render
 from bot.telegram.group_settings import AUTO_CHECK, SENSITIVITY
 from bot.telegram.group_settings import _settings_keyboard as settings_keyboard
 from storage.groups import GroupSettings
@@ -44,17 +44,17 @@ def test_forged_citizen_data_is_refused(data: str) -> None:
 
 
 def test_the_keyboards_the_bot_sends_decode_to_their_kinds() -> None:
-    markups = [
-        render.none_reply("id", 7).markup,
+    keyboards = [
+        render.none_reply("id", 7).keyboard,
         render.language_keyboard(),
         settings_keyboard(GroupSettings(-42, False, "normal", "", None, False, ""), "id"),
     ]
     kinds = []
-    for markup in markups:
-        assert markup is not None
-        for row in markup.inline_keyboard:
+    for keyboard in keyboards:
+        assert keyboard
+        for row in keyboard:
             for button in row:
-                pressed = callbacks.decode(button.callback_data)  # type: ignore[arg-type]
+                pressed = callbacks.decode(button.callback)
                 assert pressed is not None
                 kinds.append(pressed.kind)
     assert kinds == [render.NOTIFY, render.LANGUAGE, render.LANGUAGE, AUTO_CHECK, SENSITIVITY]

@@ -28,7 +28,8 @@ from hostile import deflate_bomb, gzip_bomb, reset_peak, stacked_gzip_bomb, stat
 from sourceserver import Route, SourceServer
 
 import storage
-from bot.telegram.texts import EN, ID
+from bot.replies.texts_en import EN
+from bot.replies.texts_id import ID
 from storage import sources as source_store
 
 pytestmark = pytest.mark.timeout(180)

@@ -8,9 +8,9 @@ from fakebotapi import Call
 from test_bot_groups import HOAX, HOAX_ID, GroupBot
 
 import storage
+from bot.replies.links import deep_link, share_button
+from bot.replies.texts_id import ID as GROUP_TEXTS
 from bot.telegram.inline import CACHE_SECONDS, HINT_START_PARAMETER, MAX_RESULTS
-from bot.telegram.links import deep_link, share_button
-from bot.telegram.texts import ID as GROUP_TEXTS
 from storage import StatementInput
 
 pytestmark = pytest.mark.timeout(30)
@@ -85,9 +85,9 @@ async def test_share_query_returns_exactly_that_statement(bot: GroupBot) -> None
     statement = storage.get_statement(bot.core.db, HOAX_ID)
     assert statement is not None
     button = share_button(statement, "id")
-    assert button.switch_inline_query == f"s:{HOAX_ID}"
-    assert button.text == GROUP_TEXTS["btn_share"]
-    call = await ask(bot, button.switch_inline_query)
+    assert button.switch_inline == f"s:{HOAX_ID}"
+    assert button.label == GROUP_TEXTS["btn_share"]
+    call = await ask(bot, button.switch_inline)
     (result,) = call.params["results"]
     assert result["id"] == f"s{statement.id}"
     assert "Pemilu 2024 diundur" in result["input_message_content"]["message_text"]

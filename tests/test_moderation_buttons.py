@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from bot.telegram import callbacks
+from bot.replies import callbacks
 from bot.telegram.moderation import common
 
 

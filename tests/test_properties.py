@@ -16,6 +16,7 @@ either imports a file whole or reports line-numbered errors and imports nothing.
 from __future__ import annotations
 
 import contextlib
+import html
 import io
 import itertools
 import json
@@ -41,13 +42,16 @@ from bot.cli import main as cli_main
 from bot.core import Core
 from bot.matcher.match import Tier, match_text
 from bot.matcher.normalize import MAX_CHARS, normalize
+from bot.replies import render, short_cards
+from bot.replies.callbacks import MAX_ID  # the largest row id buttons carry
+from bot.replies.reply import Reply
+from bot.replies.texts import text as catalogue_text
+from bot.replies.texts_en import EN as TEXTS_EN
+from bot.replies.texts_id import ID as TEXTS_ID
 from bot.settings import SETTING_NAMES
-from bot.telegram import render, short_cards
-from bot.telegram.callbacks import MAX_ID  # the largest row id buttons carry
 from bot.telegram.groups import group_reply
+from bot.telegram.keyboards import markup
 from bot.telegram.moderation import ADMIN_COMMANDS, MOD_COMMANDS
-from bot.telegram.texts import EN as TEXTS_EN
-from bot.telegram.texts import ID as TEXTS_ID
 from storage import VERDICTS, Statement
 from storage.statement_input import (
     MAX_CLAIM_LEN,
@@ -609,13 +613,15 @@ def statements(draw: st.DrawFn) -> Statement:
     return _statement(data, status, superseded, draw(st.integers(1, MAX_ID)))
 
 
-def assert_sendable(text: str, markup: Any = None) -> None:
-    """What the fake Bot API (Telegram's rules) would accept, checked without a bot."""
+def assert_sendable(reply: Reply) -> None:
+    """What the fake Bot API (Telegram's rules) would accept, checked without a bot: the
+    text, and the keyboard as bot/telegram/keyboards.py sends it."""
+    sent = markup(reply.keyboard)
     try:
-        visible, _ = check_text(text, "HTML")
-        check_reply_markup(markup.to_dict() if markup is not None else None)
+        visible, _ = check_text(reply.text, "HTML")
+        check_reply_markup(sent.to_dict() if sent is not None else None)
     except ApiError as err:
-        raise AssertionError(f"{err.description}: {text[:300]!r}") from None
+        raise AssertionError(f"{err.description}: {reply.text[:300]!r}") from None
     assert utf16_len(visible) <= MAX_MESSAGE
 
 
@@ -624,23 +630,37 @@ def assert_sendable(text: str, markup: Any = None) -> None:
 def test_every_card_is_valid_html_within_telegram_limits(
     statement: Statement, language: str, claim_id: int
 ) -> None:
-    card = render.statement_card(statement, language, claim_id=claim_id, note="<i>catatan</i>")
-    assert_sendable(card.text, card.markup)
+    card = render.statement_card(statement, language, claim_id=claim_id, headers=["<i>cat</i>"])
+    assert_sendable(card)
     plain = render.statement_card(statement, language)
-    assert_sendable(plain.text, plain.markup)
+    assert_sendable(plain)
     possible = render.possible_reply([statement] * 3, language, claim_id)
-    assert_sendable(possible.text, possible.markup)
+    assert_sendable(possible)
     none = render.none_reply(language, claim_id)
-    assert_sendable(none.text, none.markup)
+    assert_sendable(none)
     short = short_cards.short_card(statement, language, "CekKlaimBot", note="catatan")
-    assert_sendable(short.text, short.markup)
+    assert_sendable(short)
     group = short_cards.group_possible([statement] * 3, language, "CekKlaimBot")
-    assert_sendable(group.text, group.markup)
+    assert_sendable(group)
     for title in (
         short_cards.inline_title(statement, language),
         short_cards.inline_description(statement, language),
     ):
         assert title and len(title) <= 256
+
+
+def _headers_a_card_carries(language: str) -> list[list[str]]:
+    """Every set of header lines a citizen's card is sent with: a page that could not be read
+    (the longest reason) above a statement found through a link, and "Kabari saya" answered."""
+    reasons = [catalogue_text(language, k) for k in TEXTS_ID if k.startswith("fetch_")]
+    failed = html.escape(
+        catalogue_text(language, "link_fetch_failed", reason=max(reasons, key=len))
+    )
+    return [
+        [failed, catalogue_text(language, "statement_from_seen_link")],
+        [catalogue_text(language, "statement_from_link")],
+        [catalogue_text(language, "notify_header")],
+    ]
 
 
 def test_very_long_statements_fill_a_card_without_overflowing() -> None:
@@ -662,10 +682,15 @@ def test_very_long_statements_fill_a_card_without_overflowing() -> None:
         statement = _statement(data, "active", None, MAX_ID)
         for language in ("id", "en"):
             card = render.statement_card(statement, language, claim_id=MAX_ID)
-            assert_sendable(card.text, card.markup)
+            assert_sendable(card)
             assert "https://www.kpu.go.id/" in card.text
+            for headers in _headers_a_card_carries(language):
+                headed = render.statement_card(statement, language, headers=headers)
+                assert_sendable(headed)  # the headers are inside the budget, not added after
+                assert headed.text.startswith("\n\n".join(headers) + "\n\n")
+                assert "https://www.kpu.go.id/" in headed.text
             short = short_cards.short_card(statement, language, "CekKlaimBot")
-            assert_sendable(short.text, short.markup)
+            assert_sendable(short)
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -677,7 +702,7 @@ def test_group_replies_fit(core: Core, found: list[Statement], text: str) -> Non
     for tier_statements in (found, []):
         answer = Answer(result, tuple(tier_statements or found), False, 1)
         reply = group_reply(answer, "id", "CekKlaimBot")
-        assert_sendable(reply.text, reply.markup)
+        assert_sendable(reply)
 
 
 @CORE_EXAMPLES

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from fakebotapi import check_reply_markup, parse_html
 
-from bot.telegram import render
-from bot.telegram.render import MAX_CALLBACK_BYTES, MAX_MESSAGE
+from bot.replies import render
+from bot.replies.render import MAX_CALLBACK_BYTES, MAX_MESSAGE
+from bot.replies.reply import Button
+from bot.telegram.keyboards import markup
 from storage import Statement
 
 
@@ -53,13 +55,12 @@ def test_card_is_valid_telegram_html_within_limits(overrides: dict, language: st
     visible, _ = parse_html(reply.text)  # raises like Telegram on malformed HTML
     assert 0 < len(visible) <= MAX_MESSAGE
     assert len(reply.text) <= 3 * MAX_MESSAGE
-    assert reply.markup is not None
-    check_reply_markup(reply.markup.to_dict())
-    for row in reply.markup.inline_keyboard:
+    sent = markup(reply.keyboard)
+    assert sent is not None
+    check_reply_markup(sent.to_dict())  # as Telegram takes it
+    for row in reply.keyboard:
         for button in row:
-            assert button.callback_data is None or (
-                len(button.callback_data.encode()) <= MAX_CALLBACK_BYTES
-            )
+            assert button.callback is None or len(button.callback.encode()) <= MAX_CALLBACK_BYTES
 
 
 def test_long_clarification_is_cut_on_a_word_with_a_pointer_to_the_source() -> None:
@@ -77,10 +78,9 @@ def test_superseded_statement_is_not_shown_as_current() -> None:
 def test_possible_reply_offers_at_most_three_and_none_of_these() -> None:
     candidates = [statement(id=i, claim=f"klaim nomor {i} " + "x" * 300) for i in range(1, 6)]
     reply = render.possible_reply(candidates, "id", claim_id=99)
-    assert reply.markup is not None
-    data = [b.callback_data for row in reply.markup.inline_keyboard for b in row]
+    data = [b.callback for row in reply.keyboard for b in row]
     assert data == ["p:99:1", "p:99:2", "p:99:3", "x:99"]
-    assert all(len(b.text) <= 64 for row in reply.markup.inline_keyboard for b in row)
+    assert all(len(b.label) <= 64 for row in reply.keyboard for b in row)
     parse_html(reply.text)
 
 
@@ -95,3 +95,26 @@ def test_possible_reply_offers_at_most_three_and_none_of_these() -> None:
 )
 def test_format_date(iso: str | None, language: str, expected: str) -> None:
     assert render.format_date(iso, language) == expected
+
+
+def test_a_keyboard_becomes_telegrams_at_send_time_with_each_buttons_action() -> None:
+    keyboard = (
+        (Button("Sumber", url="https://www.kpu.go.id/"), Button("Bagikan", switch_inline="s:x")),
+        (Button("Membantu", callback="h:1:2"),),
+    )
+    sent = markup(keyboard)
+    assert sent is not None
+    assert sent.to_dict()["inline_keyboard"] == [
+        [{"text": "Sumber", "url": "https://www.kpu.go.id/"},
+         {"text": "Bagikan", "switch_inline_query": "s:x"}],
+        [{"text": "Membantu", "callback_data": "h:1:2"}],
+    ]  # fmt: skip
+    assert markup(()) is None  # no keyboard: a message without buttons
+
+
+@pytest.mark.parametrize(
+    "actions", [{}, {"url": "https://www.kpu.go.id/", "callback": "h:1:2"}]
+)
+def test_a_button_has_exactly_one_action(actions: dict[str, str]) -> None:
+    with pytest.raises(ValueError, match="exactly one action"):
+        Button("x", **actions)

@@ -16,11 +16,13 @@ from bot import claims
 from bot.claims import Channel, Claim, Decision
 from bot.core import Answer, Core
 from bot.matcher.match import Tier
-from bot.telegram import render
+from bot.replies import render
+from bot.replies.reply import Reply
+from bot.replies.texts import CATALOGUES, text
 from bot.telegram.groups import group_reply
 from bot.telegram.handlers import reply_for
 from bot.telegram.inline import results_for
-from bot.telegram.texts import CATALOGUES, text
+from bot.telegram.keyboards import markup
 from storage import StatementInput
 from storage.statement_input import (
     MAX_CLAIM_LEN,
@@ -50,18 +52,17 @@ def decide(core: Core, text_: str, urls: tuple[str, ...] = (), update_id: int = 
     return claims.decide_now(core, claim, claims.PRIVATE)
 
 
-def data_of(reply: render.Reply) -> list[str]:
-    if reply.markup is None:
-        return []
-    return [b.callback_data or b.url or "" for row in reply.markup.inline_keyboard for b in row]
+def data_of(reply: Reply) -> list[str]:
+    return [b.callback or b.url or "" for row in reply.keyboard for b in row]
 
 
-def assert_sendable(reply: render.Reply) -> None:
+def assert_sendable(reply: Reply) -> None:
     """Valid HTML and keyboard, within Telegram's limit as Telegram counts it (the fake Bot
     API's parser refuses "message is too long" as Telegram does)."""
     visible, _ = check_text(reply.text, "HTML")
     assert utf16_len(visible) <= render.MAX_MESSAGE
-    check_reply_markup(reply.markup.to_dict() if reply.markup is not None else None)
+    sent = markup(reply.keyboard)
+    check_reply_markup(sent.to_dict() if sent is not None else None)
 
 
 # --------------------------------------------------------------------------- private chat

@@ -6,10 +6,10 @@ from __future__ import annotations
 import html
 import re
 
+from bot.replies import render
 from bot.sources.fetch import Fetched
 from bot.sources.prefill import prefill_from_page
 from bot.sources.urls import parse_official_domains
-from bot.telegram import render
 from storage.sources import SourceDraft
 
 NASTY = "<&>\"' " * 2000

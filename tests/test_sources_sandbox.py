@@ -10,11 +10,11 @@ import pytest
 from botharness import Bot, visible
 from sourceserver import DATA, SourceServer
 
+from bot.replies.texts_id import ID
 from bot.sources import sandbox
 from bot.sources.fetch import Fetched
 from bot.sources.fetch_error import FetchError
 from bot.sources.page import parse_page
-from bot.telegram.texts import ID
 
 pytestmark = [
     pytest.mark.timeout(60),

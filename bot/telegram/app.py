@@ -34,9 +34,10 @@ from telegram.warnings import PTBUserWarning
 from bot import citizens
 from bot.core import Core
 from bot.curation import Curation
+from bot.replies.callbacks import pattern
+from bot.replies.texts import text
 from bot.settings import Settings
 from bot.telegram import feeds, group_limit, group_settings, groups, handlers, inline
-from bot.telegram.callbacks import pattern
 from bot.telegram.concurrency import DEFAULT_CONCURRENT_UPDATES, OrderedUpdateProcessor
 from bot.telegram.faults import BotApiLimiter
 from bot.telegram.inbox import with_inbox
@@ -46,7 +47,6 @@ from bot.telegram.moderation import common as m
 from bot.telegram.ratelimit import RateLimiter
 from bot.telegram.redact import redact_in_logs
 from bot.telegram.runtime import RUNTIME_KEY, Runtime, runtime, runtime_of
-from bot.telegram.texts import text
 from bot.telegram.transport import AiohttpRequest
 
 log = logging.getLogger(__name__)

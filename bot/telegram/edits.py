@@ -9,28 +9,31 @@ from __future__ import annotations
 
 import logging
 
-from telegram import CallbackQuery, InlineKeyboardMarkup, Message
+from telegram import CallbackQuery, Message
 from telegram.error import BadRequest
+
+from bot.replies.reply import Keyboard
+from bot.telegram.keyboards import markup
 
 log = logging.getLogger(__name__)
 
 
 async def edit_unless_shown(
-    query: CallbackQuery, body: str, markup: InlineKeyboardMarkup | None = None
+    query: CallbackQuery, body: str, keyboard: Keyboard = ()
 ) -> bool:
-    """Show `body` (and `markup`) in place of the pressed message; False if skipped.
+    """Show `body` (and `keyboard`) in place of the pressed message; False if skipped.
 
     Every keyboard names what its message shows (a claim and a statement), so an identical
     keyboard means the message already shows this. A refusal that slips through anyway
     (two presses racing, both carrying the message as it was) is only logged; a caller
     that knows the press changed nothing (a group's settings) does not edit at all.
     """
-    shown = query.message
-    if isinstance(shown, Message) and shown.reply_markup == markup:
+    shown, wanted = query.message, markup(keyboard)
+    if isinstance(shown, Message) and shown.reply_markup == wanted:
         log.debug("edit skipped: the message already shows this")
         return False
     try:
-        await query.edit_message_text(body, reply_markup=markup)
+        await query.edit_message_text(body, reply_markup=wanted)
     except BadRequest as exc:  # "message is not modified" when two presses race
         log.debug("edit skipped: %s", exc)
         return False

@@ -14,10 +14,10 @@ import logging
 from telegram import Bot
 from telegram.error import TelegramError
 
+from bot.replies.texts import text
 from bot.sources.feeds import poll_feeds
 from bot.sources.fetch import policy_from
 from bot.telegram.runtime import Runtime
-from bot.telegram.texts import text
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,8 @@ import logging
 from telegram import Message, ReplyParameters
 from telegram.ext import ContextTypes
 
-from bot.telegram.render import Reply
+from bot.replies.reply import Reply
+from bot.telegram.keyboards import markup
 from bot.telegram.runtime import runtime
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,6 @@ async def send_to_group(
     target = reply_to or message
     return await message.reply_text(
         reply.text,
-        reply_markup=reply.markup,
+        reply_markup=markup(reply.keyboard),
         reply_parameters=ReplyParameters(target.message_id, allow_sending_without_reply=True),
     )

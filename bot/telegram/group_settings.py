@@ -2,27 +2,28 @@
 
 Admin rights are asked of Telegram (getChatMember) on every command and button press,
 never read from the message. Buttons: gs:a:1 / gs:a:0 (automatic check on/off),
-gs:s:normal / gs:s:strict (sensitivity), through the codec (bot/telegram/callbacks.py).
+gs:s:normal / gs:s:strict (sensitivity), through the codec (bot/replies/callbacks.py).
 """
 
 from __future__ import annotations
 
 import logging
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import Message, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot import citizens
 from bot.citizens import SENSITIVITIES, SENSITIVITY_NORMAL, SENSITIVITY_STRICT, GroupSettings
-from bot.telegram import callbacks
-from bot.telegram.callbacks import Arg
+from bot.replies import callbacks
+from bot.replies.callbacks import Arg
+from bot.replies.reply import Button, Keyboard, Reply
+from bot.replies.texts import text
 from bot.telegram.edits import edit_unless_shown
 from bot.telegram.group_limit import send_to_group
-from bot.telegram.render import Reply, pressed_on_its_message
+from bot.telegram.keyboards import pressed_on_its_message
 from bot.telegram.runtime import runtime
-from bot.telegram.texts import text
 
 log = logging.getLogger(__name__)
 
@@ -45,22 +46,17 @@ async def is_admin(context: Context, chat_id: int, user_id: int) -> bool:
     return member.status in ADMIN_STATUSES
 
 
-def _settings_keyboard(settings: GroupSettings, language: str) -> InlineKeyboardMarkup:
+def _settings_keyboard(settings: GroupSettings, language: str) -> Keyboard:
     auto = (
-        InlineKeyboardButton(
-            text(language, "btn_auto_off"), callback_data=callbacks.encode(AUTO_CHECK, "0")
-        )
+        Button(text(language, "btn_auto_off"), callback=callbacks.encode(AUTO_CHECK, "0"))
         if settings.auto_check
-        else InlineKeyboardButton(
-            text(language, "btn_auto_on"), callback_data=callbacks.encode(AUTO_CHECK, "1")
-        )
+        else Button(text(language, "btn_auto_on"), callback=callbacks.encode(AUTO_CHECK, "1"))
     )
     other = SENSITIVITY_NORMAL if settings.sensitivity == SENSITIVITY_STRICT else SENSITIVITY_STRICT
-    sensitivity = InlineKeyboardButton(
-        text(language, f"btn_sensitivity_{other}"),
-        callback_data=callbacks.encode(SENSITIVITY, other),
+    sensitivity = Button(
+        text(language, f"btn_sensitivity_{other}"), callback=callbacks.encode(SENSITIVITY, other)
     )
-    return InlineKeyboardMarkup([[auto], [sensitivity]])
+    return ((auto,), (sensitivity,))
 
 
 async def _bot_sees_forwards(context: Context, chat_id: int) -> bool:
@@ -139,4 +135,4 @@ async def settings_button(update: Update, context: Context) -> None:
     if not changed:
         return  # a double tap: the message already shows these settings
     view = await settings_view(context, after, lang)
-    await edit_unless_shown(query, view.text, view.markup)
+    await edit_unless_shown(query, view.text, view.keyboard)

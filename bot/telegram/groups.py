@@ -45,14 +45,15 @@ from bot.citizens import Statement
 from bot.claims import speaks_unprompted
 from bot.core import Answer
 from bot.matcher.match import Tier
-from bot.telegram import short_cards, updatelog
+from bot.replies import short_cards
+from bot.replies.render import Reply
+from bot.replies.texts import DEFAULT_LANGUAGE, text
+from bot.telegram import updatelog
 from bot.telegram.extract import ExtractedClaim, entity_values, extract_claim
 from bot.telegram.group_limit import (
     send_to_group,
 )
-from bot.telegram.render import Reply
 from bot.telegram.runtime import Runtime, runtime
-from bot.telegram.texts import DEFAULT_LANGUAGE, text
 
 log = logging.getLogger(__name__)
 

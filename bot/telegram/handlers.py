@@ -19,15 +19,18 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes, filters
 from bot import citizens, claims
 from bot.claims import Decision
 from bot.matcher.match import Tier
+from bot.replies import callbacks, render
+from bot.replies.reply import Reply
+from bot.replies.texts import DEFAULT_LANGUAGE, text
 from bot.sources.fetch import policy_from
-from bot.telegram import callbacks, render, updatelog
+from bot.telegram import updatelog
 from bot.telegram.edits import edit_unless_shown
 from bot.telegram.extract import ExtractedClaim, extract_claim
 from bot.telegram.faults import expected_fault
 from bot.telegram.groups import MENTIONS_BOT
+from bot.telegram.keyboards import markup, pressed_on_its_message
 from bot.telegram.keys import MODERATOR_DRAFT  # a /tambah in progress
 from bot.telegram.runtime import Runtime, runtime
-from bot.telegram.texts import DEFAULT_LANGUAGE, text
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +54,7 @@ async def start(update: Update, context: Context) -> None:
             await message.reply_text(text(lang, "statement_missing"))
             return
         reply = render.statement_card(statement, lang)
-        await message.reply_text(reply.text, reply_markup=reply.markup)
+        await message.reply_text(reply.text, reply_markup=markup(reply.keyboard))
         return
     await message.reply_text(text(lang, "start"))
 
@@ -84,7 +87,7 @@ async def language(update: Update, context: Context) -> None:
     """Offer Indonesian or English."""
     if update.effective_message:
         await update.effective_message.reply_text(
-            text("id", "language_prompt"), reply_markup=render.language_keyboard()
+            text("id", "language_prompt"), reply_markup=markup(render.language_keyboard())
         )
 
 
@@ -211,10 +214,12 @@ async def answer_claim(
         log.debug("claim %s tier %s", decision.claim_id, decision.tier.value)
         updatelog.note_answer(decision.answer)
     reply = reply_for(decision, lang)
-    await message.reply_text(reply.text, reply_markup=reply.markup, do_quote=quote or None)
+    await message.reply_text(
+        reply.text, reply_markup=markup(reply.keyboard), do_quote=quote or None
+    )
 
 
-def reply_for(decision: Decision, lang: str) -> render.Reply:
+def reply_for(decision: Decision, lang: str) -> Reply:
     """Choose the reply for a decision: card, candidates, or an honest "none".
 
     Nothing recorded (unreadable): the how-to. A statement the claim's links point to
@@ -260,7 +265,7 @@ async def button(update: Update, context: Context) -> None:
     user_hash = rt.user_hash(user.id)
     lang = citizens.chosen_language(rt.core, user_hash) or DEFAULT_LANGUAGE
     pressed = callbacks.decode(query.data)
-    if pressed is None or not render.pressed_on_its_message(query):
+    if pressed is None or not pressed_on_its_message(query):
         await query.answer(text(lang, "ack_stale"))  # forged, or a keyboard since replaced
         return
     if pressed.kind is render.LANGUAGE:
@@ -288,12 +293,12 @@ async def button(update: Update, context: Context) -> None:
             return
         await query.answer()
         card = render.statement_card(statement, lang, claim_id=claim_id)
-        await edit_unless_shown(query, card.text, card.markup)
+        await edit_unless_shown(query, card.text, card.keyboard)
     elif pressed.kind is render.NONE_OF_THESE:
         citizens.vote(rt.core, claim_id, None, user_hash, "wrong")
         await query.answer(text(lang, "ack_none_of_these"))
         reply = render.none_reply(lang, claim_id)
-        await edit_unless_shown(query, reply.text, reply.markup)
+        await edit_unless_shown(query, reply.text, reply.keyboard)
     elif pressed.kind in (render.HELPFUL, render.WRONG) and statement_rowid is not None:
         feedback = "helpful" if pressed.kind is render.HELPFUL else "wrong"
         new = citizens.vote(rt.core, claim_id, statement_rowid, user_hash, feedback)

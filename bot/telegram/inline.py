@@ -34,10 +34,12 @@ from bot import citizens, claims
 from bot.citizens import Statement
 from bot.core import Core
 from bot.matcher.match import Match
-from bot.telegram import short_cards, updatelog
-from bot.telegram.links import SHARE_PREFIX
+from bot.replies import short_cards
+from bot.replies.links import SHARE_PREFIX
+from bot.replies.texts import DEFAULT_LANGUAGE, text
+from bot.telegram import updatelog
+from bot.telegram.keyboards import markup
 from bot.telegram.runtime import runtime
-from bot.telegram.texts import DEFAULT_LANGUAGE, text
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +67,7 @@ def article(
             short_cards.short_card_text(statement, language),
             parse_mode=ParseMode.HTML,
         ),
-        reply_markup=short_cards.short_card_markup(statement, language, bot_username),
+        reply_markup=markup(short_cards.short_card_keyboard(statement, language, bot_username)),
     )
 
 

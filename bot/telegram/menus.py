@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from telegram import BotCommand
 
-from bot.telegram.texts import CATALOGUES
+from bot.replies.texts import CATALOGUES
 
 #: Commands citizens see, in the order Telegram's menu shows them.
 CITIZEN_COMMANDS = ("start", "cek", "bantuan", "tentang", "bahasa", "berhenti")

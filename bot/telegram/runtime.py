@@ -15,9 +15,9 @@ from telegram.ext import Application, CallbackContext
 from bot import citizens
 from bot.core import Core
 from bot.curation import Curation
+from bot.replies.texts import DEFAULT_LANGUAGE
 from bot.settings import Settings
 from bot.telegram.ratelimit import RateLimiter
-from bot.telegram.texts import DEFAULT_LANGUAGE
 
 RUNTIME_KEY = "cekklaim"
 

@@ -8,15 +8,18 @@ import html
 import logging
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.ext import ConversationHandler
 
 from bot import drafts, reports
+from bot.replies import callbacks, render
+from bot.replies.reply import Button, Keyboard
+from bot.replies.texts import text
 from bot.sources.fetch import policy_from
 from bot.sources.fetch_error import FetchError
 from bot.sources.prefill import prefill_from_url
 from bot.sources.urls import host_of, official_body
-from bot.telegram import callbacks, render
+from bot.telegram.keyboards import markup
 from bot.telegram.keys import MODERATOR_DRAFT, MODERATOR_EDIT
 from bot.telegram.moderation.common import (
     SAVE_NEW,
@@ -35,7 +38,6 @@ from bot.telegram.moderation.common import (
 )
 from bot.telegram.moderation.notify import follow
 from bot.telegram.runtime import runtime
-from bot.telegram.texts import text
 
 log = logging.getLogger(__name__)
 
@@ -166,17 +168,11 @@ async def _ask_next(update: Update, context: Context, draft: dict[str, Any]) -> 
     assert message is not None
     for name in drafts.FIELDS:
         if name not in draft:
-            markup = None
+            keyboard: Keyboard = ()
             if name == "verdict":
-                markup = InlineKeyboardMarkup(
-                    [
-                        [
-                            InlineKeyboardButton(v, callback_data=callbacks.encode(VERDICT, v))
-                            for v in VERDICT_BUTTONS
-                        ]
-                    ]
-                )
-            await message.reply_text(text("id", f"ask_{name}"), reply_markup=markup)
+                row = (Button(v, callback=callbacks.encode(VERDICT, v)) for v in VERDICT_BUTTONS)
+                keyboard = (tuple(row),)
+            await message.reply_text(text("id", f"ask_{name}"), reply_markup=markup(keyboard))
             return STEPS[name]
     data = drafts.to_input(draft, "baru")
     if problems := drafts.problems(data):  # e.g. valid_until before published_at

@@ -12,8 +12,6 @@ from typing import Any
 
 from telegram import (
     CallbackQuery,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
     Message,
     Update,
     User,
@@ -22,11 +20,13 @@ from telegram.constants import ChatType
 from telegram.ext import ContextTypes, ConversationHandler
 
 from bot.curation import Curation, Statement, StatementInput, moderator_actor
-from bot.telegram import callbacks, render
-from bot.telegram.callbacks import Arg
+from bot.replies import callbacks, render
+from bot.replies.callbacks import Arg
+from bot.replies.reply import Button, Keyboard
+from bot.replies.texts import text
+from bot.telegram.keyboards import markup, pressed_on_its_message
 from bot.telegram.keys import MODERATOR_DRAFT, MODERATOR_EDIT
 from bot.telegram.runtime import Runtime, runtime
-from bot.telegram.texts import text
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +103,7 @@ def _own_private_button(query: CallbackQuery) -> bool:
         message is not None
         and message.chat.type == ChatType.PRIVATE
         and message.chat.id == query.from_user.id
-        and render.pressed_on_its_message(query)
+        and pressed_on_its_message(query)
     )
 
 
@@ -178,19 +178,10 @@ def as_statement(data: StatementInput) -> Statement:
     )  # fmt: skip
 
 
-def _confirm_keyboard(kind: callbacks.Kind) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    text("id", "btn_save"), callback_data=callbacks.encode(kind, OK)
-                ),
-                InlineKeyboardButton(
-                    text("id", "btn_cancel"), callback_data=callbacks.encode(kind, NO)
-                ),
-            ]
-        ]
-    )
+def _confirm_keyboard(kind: callbacks.Kind) -> Keyboard:
+    save = Button(text("id", "btn_save"), callback=callbacks.encode(kind, OK))
+    cancel = Button(text("id", "btn_cancel"), callback=callbacks.encode(kind, NO))
+    return ((save, cancel),)
 
 
 async def preview(
@@ -201,8 +192,8 @@ async def preview(
     assert message is not None
     card = render.statement_card(as_statement(data), "id")
     await message.reply_text(header)
-    await message.reply_text(card.text, reply_markup=card.markup)
-    await message.reply_text("⬇️", reply_markup=_confirm_keyboard(confirm))
+    await message.reply_text(card.text, reply_markup=markup(card.keyboard))
+    await message.reply_text("⬇️", reply_markup=markup(_confirm_keyboard(confirm)))
 
 
 def confirmed(found: callbacks.Pressed | None) -> bool:

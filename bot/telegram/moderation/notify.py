@@ -13,10 +13,11 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot import reports
 from bot.curation import Outcome
-from bot.telegram import render
+from bot.replies import render
+from bot.replies.texts import text
+from bot.telegram.keyboards import markup
 from bot.telegram.moderation.common import Context, actor, arguments, echo
 from bot.telegram.runtime import Runtime, runtime
-from bot.telegram.texts import text
 
 log = logging.getLogger(__name__)
 
@@ -61,12 +62,11 @@ async def notify_due(bot: Bot, rt: Runtime) -> int:
     """Tell everyone whose "Kabari saya" claim is now answered, once; returns how many."""
     sent = 0
     for subscription, statement in rt.core.due_notifications():
-        card = render.statement_card(statement, subscription.language)
+        language = subscription.language
+        card = render.statement_card(statement, language, headers=[text(language, "notify_header")])
         try:
             await bot.send_message(
-                subscription.chat_id,
-                text(subscription.language, "notify_header") + "\n\n" + card.text,
-                reply_markup=card.markup,
+                subscription.chat_id, card.text, reply_markup=markup(card.keyboard)
             )
             sent += 1
         except (Forbidden, BadRequest):

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import html
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 
 from bot import reports
-from bot.telegram import callbacks, render
+from bot.replies import callbacks, render
+from bot.replies.reply import Button
+from bot.replies.texts import text
+from bot.telegram.keyboards import markup
 from bot.telegram.moderation.common import (
     DRAFT_ADD,
     DRAFT_DISMISS,
@@ -22,18 +25,17 @@ from bot.telegram.moderation.common import (
     pressed,
 )
 from bot.telegram.moderation.notify import curate
-from bot.telegram.texts import text
 
 QUEUE_BUTTONS = 5  # clusters (or drafts) that get ➕/🗑 buttons under the list
 
 
 def _add_dismiss_row(
     add: callbacks.Kind, dismiss: callbacks.Kind, value: int | str, label: str
-) -> list[InlineKeyboardButton]:
-    return [
-        InlineKeyboardButton(f"➕ {label}", callback_data=callbacks.encode(add, value)),
-        InlineKeyboardButton(f"🗑 {label}", callback_data=callbacks.encode(dismiss, value)),
-    ]
+) -> tuple[Button, ...]:
+    return (
+        Button(f"➕ {label}", callback=callbacks.encode(add, value)),
+        Button(f"🗑 {label}", callback=callbacks.encode(dismiss, value)),
+    )
 
 
 @moderator_only
@@ -42,11 +44,13 @@ async def queue(update: Update, context: Context) -> None:
     message = update.effective_message
     assert message is not None
     found = curation(context).queue(limit=20)
-    rows = [_add_dismiss_row(QUEUE_ADD, QUEUE_DISMISS, c.key, c.key) for c in found[:QUEUE_BUTTONS]]
+    rows = tuple(
+        _add_dismiss_row(QUEUE_ADD, QUEUE_DISMISS, c.key, c.key) for c in found[:QUEUE_BUTTONS]
+    )
     body = pre(reports.queue_report(found))
     if found:
         body += "\n" + text("id", "queue_hint")
-    await message.reply_text(body, reply_markup=InlineKeyboardMarkup(rows) if rows else None)
+    await message.reply_text(body, reply_markup=markup(rows))
 
 
 @moderator_only
@@ -70,12 +74,10 @@ async def source_drafts(update: Update, context: Context) -> None:
     if not found:
         await message.reply_text(text("id", "drafts_empty"))
         return
-    rows = [
+    rows = tuple(
         _add_dismiss_row(DRAFT_ADD, DRAFT_DISMISS, d.id, f"d{d.id}") for d in found[:QUEUE_BUTTONS]
-    ]
-    await message.reply_text(
-        render.drafts_list(found, total), reply_markup=InlineKeyboardMarkup(rows)
     )
+    await message.reply_text(render.drafts_list(found, total), reply_markup=markup(rows))
 
 
 @moderator_only

@@ -8,10 +8,10 @@ import logging
 from telegram import Bot, BotCommandScopeChat, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 
+from bot.replies.texts import text
 from bot.telegram.menus import moderator_commands
 from bot.telegram.moderation.common import Context, actor, admin_only, arguments, curation
 from bot.telegram.runtime import Runtime
-from bot.telegram.texts import text
 
 log = logging.getLogger(__name__)
 

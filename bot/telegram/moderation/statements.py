@@ -9,7 +9,9 @@ from telegram import Update
 
 from bot import drafts, reports
 from bot.curation import HistoryLine, Statement
-from bot.telegram import render
+from bot.replies import render
+from bot.replies.texts import text
+from bot.telegram.keyboards import markup
 from bot.telegram.keys import MODERATOR_EDIT
 from bot.telegram.moderation.common import (
     SAVE_EDIT,
@@ -29,7 +31,6 @@ from bot.telegram.moderation.common import (
 )
 from bot.telegram.moderation.notify import curate, follow
 from bot.telegram.runtime import runtime
-from bot.telegram.texts import text
 
 
 async def _statement_or_say(update: Update, context: Context, external_id: str) -> Statement | None:
@@ -54,7 +55,7 @@ async def show(update: Update, context: Context) -> None:
         return
     card = render.statement_card(statement, "id")
     superseded = f" → {statement.superseded_by}" if statement.superseded_by else ""
-    await message.reply_text(card.text, reply_markup=card.markup)
+    await message.reply_text(card.text, reply_markup=markup(card.keyboard))
     await message.reply_text(
         text(
             "id",

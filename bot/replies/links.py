@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import re
 
-from telegram import InlineKeyboardButton
-
 from bot.domain import Statement
-from bot.telegram.texts import text
+from bot.replies.reply import Button
+from bot.replies.texts import text
 
 STATEMENT_PAYLOAD = "s"  # /start s<external id> (handlers.start)
 SHARE_PREFIX = "s:"  # inline query "s:<external id>" returns exactly that statement's card
@@ -31,25 +30,21 @@ def deep_link(bot_username: str, external_id: str | None = None) -> str:
 
 def full_statement_button(
     bot_username: str, statement: Statement, language: str
-) -> InlineKeyboardButton:
+) -> Button:
     """Opens the statement's full card in a private chat with the bot."""
-    return InlineKeyboardButton(
-        text(language, "btn_full"), url=deep_link(bot_username, statement.external_id)
-    )
+    return Button(text(language, "btn_full"), url=deep_link(bot_username, statement.external_id))
 
 
-def source_button(statement: Statement, language: str) -> InlineKeyboardButton | None:
+def source_button(statement: Statement, language: str) -> Button | None:
     if not statement.source_url:
         return None
-    return InlineKeyboardButton(text(language, "btn_source"), url=statement.source_url)
+    return Button(text(language, "btn_source"), url=statement.source_url)
 
 
 def share_query(statement: Statement) -> str:
     return SHARE_PREFIX + statement.external_id
 
 
-def share_button(statement: Statement, language: str) -> InlineKeyboardButton:
+def share_button(statement: Statement, language: str) -> Button:
     """ "Bagikan": pick a chat, and the statement's short card is posted there via inline mode."""
-    return InlineKeyboardButton(
-        text(language, "btn_share"), switch_inline_query=share_query(statement)
-    )
+    return Button(text(language, "btn_share"), switch_inline=share_query(statement))

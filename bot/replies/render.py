@@ -1,28 +1,28 @@
-"""Everything the citizen sees, as HTML text plus keyboard; nothing here sends.
+"""The card composer: everything the citizen sees, as HTML text plus keyboard (a Reply);
+nothing here sends and nothing here knows Telegram's classes.
 
 Rules enforced in one place: every value from the base or a user is HTML-escaped; a
-message never exceeds Telegram's 4,096 characters (long clarifications are cut on a word
-boundary before escaping, so no entity is split); callback data stays within 64 bytes.
+message never exceeds Telegram's 4,096 UTF-16 units, headers included (long clarifications
+are cut on a word boundary before escaping, so no entity is split); callback data stays
+within 64 bytes (through the codec, callbacks.py).
 """
 
 from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
-
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot.domain import SourceDraft, Statement
 from bot.matcher.match import Match
 from bot.plaintext import shorten
+from bot.replies import callbacks
+from bot.replies.callbacks import Arg
+from bot.replies.links import share_button, source_button
+from bot.replies.reply import Button, Keyboard, Reply
+from bot.replies.texts import MONTHS, text
 from bot.sources.prefill import Prefill
 from bot.sources.urls import host_of
-from bot.telegram import callbacks
-from bot.telegram.callbacks import Arg
-from bot.telegram.links import share_button
-from bot.telegram.texts import MONTHS, text
 
 MAX_MESSAGE = 4096
 MAX_CALLBACK_BYTES = callbacks.MAX_BYTES
@@ -30,13 +30,7 @@ MAX_BUTTON_LABEL = 60
 MAX_CLAIM_IN_CARD = 600
 
 
-@dataclass(frozen=True, slots=True)
-class Reply:
-    text: str
-    markup: InlineKeyboardMarkup | None = None
-
-
-# Callback data, through the one codec (bot/telegram/callbacks.py): short prefixes and
+# Callback data, through the one codec (bot/replies/callbacks.py): short prefixes and
 # integer ids only, in the formats already sent in chats.
 PICK = callbacks.declare("p", Arg.ID, Arg.ID)  # p:<claim_id>:<statement rowid>  show its card
 NONE_OF_THESE = callbacks.declare("x", Arg.ID)  # x:<claim_id>               none of the candidates
@@ -45,25 +39,6 @@ WRONG = callbacks.declare("w", Arg.ID, Arg.ID)  # w:<claim_id>:<statement rowid>
 NOTIFY = callbacks.declare("n", Arg.ID)  # n:<claim_id>                  "Kabari saya"
 LANGUAGE = callbacks.declare("l", Arg.WORD)  # l:id | l:en
 LANGUAGES = ("id", "en")
-
-
-def pressed_on_its_message(query: CallbackQuery) -> bool:
-    """The pressed data is one of the buttons of the message it came with.
-
-    A modified client can send any data with a press on any message the user can see; data
-    not on that message's keyboard is forged (or stale: the message shows other buttons now).
-    A message too old for Telegram to include (InaccessibleMessage) cannot be compared: the
-    owner checks of each handler still apply to it.
-    """
-    message = query.message
-    if message is None:
-        return False
-    if not isinstance(message, Message):
-        return True
-    markup = message.reply_markup
-    return markup is not None and any(
-        button.callback_data == query.data for row in markup.inline_keyboard for button in row
-    )
 
 
 def esc(value: object) -> str:
@@ -115,17 +90,16 @@ def statement_card(
     *,
     match: Match | None = None,
     claim_id: int | None = None,
-    note: str | None = None,
     headers: Sequence[str] = (),
 ) -> Reply:
     """The full card for one statement: verdict, claim, official position, body, date, source.
 
     The one card composer: `headers` (short HTML lines from the catalogue above the card:
-    "this link is the source of...", a page that could not be read; `note` is one more)
+    "this link is the source of...", a page that could not be read, "Kabari saya" answered)
     are inside its budget, so the card with every header stays within Telegram's 4,096
     units; the clarification is what gets cut, on a word boundary, never a tag or an entity.
     """
-    before, after = _card_frame(statement, language, match, [*headers, *([note] if note else [])])
+    before, after = _card_frame(statement, language, match, headers)
     budget = MAX_MESSAGE - units(before + after) - 16
     body = statement.clarification
     if units(esc(body)) > budget:
@@ -168,7 +142,7 @@ def with_headers(reply: Reply, headers: Sequence[str]) -> Reply:
     for header in reversed(headers):
         if units(header) + 2 + units(body) <= MAX_MESSAGE:
             body = header + "\n\n" + body
-    return Reply(body, reply.markup)
+    return Reply(body, reply.keyboard)
 
 
 def validity_note(statement: Statement, language: str) -> str | None:
@@ -180,28 +154,26 @@ def validity_note(statement: Statement, language: str) -> str | None:
     return text(language, "card_retired")
 
 
-def card_keyboard(
-    statement: Statement, language: str, claim_id: int | None
-) -> InlineKeyboardMarkup | None:
-    rows: list[list[InlineKeyboardButton]] = []
-    if statement.source_url:
-        rows.append([InlineKeyboardButton(text(language, "btn_source"), url=statement.source_url)])
+def card_keyboard(statement: Statement, language: str, claim_id: int | None) -> Keyboard:
+    rows: list[tuple[Button, ...]] = []
+    if (source := source_button(statement, language)) is not None:
+        rows.append((source,))
     if statement.is_current():  # drop the official answer into the group where the hoax is
-        rows.append([share_button(statement, language)])
+        rows.append((share_button(statement, language),))
     if claim_id is not None:
         rows.append(
-            [
-                InlineKeyboardButton(
+            (
+                Button(
                     text(language, "btn_helpful"),
-                    callback_data=callbacks.encode(HELPFUL, claim_id, statement.id),
+                    callback=callbacks.encode(HELPFUL, claim_id, statement.id),
                 ),
-                InlineKeyboardButton(
+                Button(
                     text(language, "btn_wrong"),
-                    callback_data=callbacks.encode(WRONG, claim_id, statement.id),
+                    callback=callbacks.encode(WRONG, claim_id, statement.id),
                 ),
-            ]
+            )
         )
-    return InlineKeyboardMarkup(rows) if rows else None
+    return tuple(rows)
 
 
 def possible_reply(statements: list[Statement], language: str, claim_id: int) -> Reply:
@@ -211,49 +183,32 @@ def possible_reply(statements: list[Statement], language: str, claim_id: int) ->
         f"<i>({esc(s.org)}, {format_date(s.published_at, language)})</i>"
         for n, s in enumerate(statements[:3], 1)
     )
-    rows = [
-        [
-            InlineKeyboardButton(
+    picks = tuple(
+        (
+            Button(
                 f"{n}. {shorten(s.claim, MAX_BUTTON_LABEL)}",
-                callback_data=callbacks.encode(PICK, claim_id, s.id),
-            )
-        ]
+                callback=callbacks.encode(PICK, claim_id, s.id),
+            ),
+        )
         for n, s in enumerate(statements[:3], 1)
-    ]
-    rows.append(
-        [
-            InlineKeyboardButton(
-                text(language, "btn_none_of_these"),
-                callback_data=callbacks.encode(NONE_OF_THESE, claim_id),
-            )
-        ]
     )
-    return Reply(text(language, "possible", options=options), InlineKeyboardMarkup(rows))
+    none = Button(
+        text(language, "btn_none_of_these"), callback=callbacks.encode(NONE_OF_THESE, claim_id)
+    )
+    return Reply(text(language, "possible", options=options), (*picks, (none,)))
 
 
 def none_reply(language: str, claim_id: int) -> Reply:
-    markup = InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    text(language, "btn_notify"), callback_data=callbacks.encode(NOTIFY, claim_id)
-                )
-            ]
-        ]
-    )
-    return Reply(text(language, "none"), markup)
+    notify = Button(text(language, "btn_notify"), callback=callbacks.encode(NOTIFY, claim_id))
+    return Reply(text(language, "none"), ((notify,),))
 
 
-def language_keyboard() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    "🇮🇩 Bahasa Indonesia", callback_data=callbacks.encode(LANGUAGE, "id")
-                ),
-                InlineKeyboardButton("🇬🇧 English", callback_data=callbacks.encode(LANGUAGE, "en")),
-            ]
-        ]
+def language_keyboard() -> Keyboard:
+    return (
+        (
+            Button("🇮🇩 Bahasa Indonesia", callback=callbacks.encode(LANGUAGE, "id")),
+            Button("🇬🇧 English", callback=callbacks.encode(LANGUAGE, "en")),
+        ),
     )
 
 

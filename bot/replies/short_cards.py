@@ -3,7 +3,8 @@
 A group is a shared space, so the answer there is a few lines: verdict, the claim, one
 sentence of the official clarification, body and date, with buttons to the full statement
 (in a private chat, via deep link) and to the source. Same rules as render.py: every value
-is escaped, callback data is not used at all (URL buttons only).
+is escaped, callback data is not used at all (URL buttons only). Every part is bounded (the
+claim, one sentence, the body's name), so a short card stays far below 4,096 units.
 """
 
 from __future__ import annotations
@@ -11,13 +12,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-
 from bot.domain import Statement
 from bot.matcher.match import Match
-from bot.telegram.links import full_statement_button, source_button
-from bot.telegram.render import Reply, esc, format_date, shorten, validity_note, verdict_label
-from bot.telegram.texts import text
+from bot.plaintext import shorten
+from bot.replies.links import deep_link, full_statement_button, source_button
+from bot.replies.render import esc, format_date, validity_note, verdict_label
+from bot.replies.reply import Button, Keyboard, Reply
+from bot.replies.texts import text
 
 SHORT_CLAIM_CHARS = 200
 SHORT_EXCERPT_CHARS = 280
@@ -61,15 +62,13 @@ def short_card_text(
     return "\n".join(lines)
 
 
-def short_card_markup(
-    statement: Statement, language: str, bot_username: str
-) -> InlineKeyboardMarkup:
+def short_card_keyboard(statement: Statement, language: str, bot_username: str) -> Keyboard:
     """The full statement in a private chat, and the source (when there is one)."""
     row = [full_statement_button(bot_username, statement, language)]
     source = source_button(statement, language)
     if source is not None:
         row.append(source)
-    return InlineKeyboardMarkup([row])
+    return (tuple(row),)
 
 
 def short_card(
@@ -82,7 +81,7 @@ def short_card(
 ) -> Reply:
     return Reply(
         short_card_text(statement, language, match=match, note=note),
-        short_card_markup(statement, language, bot_username),
+        short_card_keyboard(statement, language, bot_username),
     )
 
 
@@ -94,16 +93,11 @@ def group_possible(statements: Sequence[Statement], language: str, bot_username:
         f"<i>({esc(s.org)}, {format_date(s.published_at, language)})</i>"
         for n, s in enumerate(top, 1)
     )
-    rows = [
-        [
-            InlineKeyboardButton(
-                f"{n}. {shorten(s.claim, 60)}",
-                url=full_statement_button(bot_username, s, language).url,
-            )
-        ]
+    rows = tuple(
+        (Button(f"{n}. {shorten(s.claim, 60)}", url=deep_link(bot_username, s.external_id)),)
         for n, s in enumerate(top, 1)
-    ]
-    return Reply(text(language, "group_possible", options=options), InlineKeyboardMarkup(rows))
+    )
+    return Reply(text(language, "group_possible", options=options), rows)
 
 
 def group_none(language: str) -> Reply:

@@ -1,0 +1,24 @@
+"""The string catalogue's one lookup: a key in the user's language, Indonesian when the
+language or the key is missing. The strings themselves: texts_id.py and texts_en.py."""
+
+from __future__ import annotations
+
+from bot.replies.texts_en import EN
+from bot.replies.texts_id import ID
+
+CATALOGUES: dict[str, dict[str, str]] = {"id": ID, "en": EN}
+DEFAULT_LANGUAGE = "id"
+
+MONTHS = {
+    "id": "Januari Februari Maret April Mei Juni Juli Agustus September Oktober November "
+    "Desember".split(),
+    "en": "January February March April May June July August September October November "
+    "December".split(),
+}
+
+
+def text(language: str, key: str, **values: object) -> str:
+    """The string for `key` in `language`, Indonesian when missing there."""
+    catalogue = CATALOGUES.get(language, ID)
+    template = catalogue.get(key, ID[key])
+    return template.format(**values) if values else template
