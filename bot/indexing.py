@@ -1,11 +1,13 @@
-"""The matcher's index over the served statements: built off the event loop, swapped whole.
+"""The matcher's index over the served statements: kept up to date in place, off the loop.
 
-Matching must never wait for a rebuild: building the index for 20,000 statements takes
-seconds of pure Python. So the index is an immutable `Snapshot`; `Snapshots.refresh_async`
-builds the next one in a worker thread (its own read-only connection, full garbage
-collections postponed and the GIL handed back to the loop often), swaps the reference at
-once, frees the old one piecewise and `gc.freeze()`s the new one. Every reader keeps one
-consistent snapshot, and a moderator's committed change is served to their next action.
+Matching must never wait for the index. Each `Snapshot` is immutable: every reader keeps one
+consistent view. When statements change (a moderator here, `cekklaim import` in another
+process), `Snapshots.refresh_async` reads in a worker thread which statements changed
+(storage's change log), normalizes only those and makes the next snapshot by applying them to
+the current index (`MatchIndex.with_changes`: milliseconds, whatever the size of the base),
+then swaps the reference at once; a moderator's committed change is served to their next
+action. Changes applied in place are folded into a new base off the loop once they pile up.
+Only a fresh start, a forced refresh or a change to most statements builds from scratch.
 `Snapshots.refresh` does the same on the calling thread, for the CLI and tests.
 """
 
@@ -16,17 +18,17 @@ import contextlib
 import gc
 import logging
 import sqlite3
-import sys
 import threading
-from collections.abc import Iterator
-from dataclasses import dataclass, fields, is_dataclass, replace
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
 from sqlite_utils import Database
 
 import storage
-from bot.matcher.index import IndexDoc, MatchIndex
+from bot.matcher.index import MatchIndex
+from bot.matcher.postings import IndexDoc
+from bot.pacing import loop_first_while_building, release_gradually
 from bot.sources.urls import normalize_url
 from storage import Statement
 from storage.db import BUSY_TIMEOUT_MS
@@ -242,81 +244,6 @@ class Rebuilder:
         """No read starts after this; returns once a read in progress is done."""
         with self._reading:
             self._closed = True
-
-
-def release_gradually(box: list[Any]) -> None:
-    """Drop the one object in `box` a piece at a time (run it in a worker thread).
-
-    Freeing a large structure is one C call that holds the GIL throughout: about 110 ms
-    for a 20,000-statement snapshot, all of it an event-loop stall. Here references to
-    the parts of the snapshot, of its index and of every large container in them are
-    taken first and dropped one by one, so the loop gets the GIL between them. Nothing
-    is changed: a part that something else still holds simply stays alive.
-    """
-    stack: list[tuple[Any, int]] = [(box.pop(), 0)]
-    while stack:
-        item, depth = stack.pop()
-        stack.extend((part, depth + 1) for part in _parts(item, depth))
-        del item  # its parts are held by the stack: only references are dropped here
-
-
-def _parts(item: Any, depth: int) -> list[Any]:
-    """What `release_gradually` drops separately: the fields of the snapshot and of its
-    index, and the items of any large container within three levels."""
-    if depth >= 3:
-        return []
-    if isinstance(item, dict):
-        return list(item.values()) if len(item) > 64 else []
-    if isinstance(item, list | tuple | set | frozenset):
-        return list(item) if len(item) > 64 else []
-    if depth >= 2 or isinstance(item, str | bytes | int | float | type):
-        return []
-    if is_dataclass(item):
-        return [getattr(item, f.name) for f in fields(item)]
-    attributes = getattr(item, "__dict__", None)
-    return list(attributes.values()) if isinstance(attributes, dict) else []
-
-
-#: The GIL's switch interval while a snapshot is built in a worker thread. The event loop
-#: waits up to this long for the GIL each time it gets it back after releasing it: every
-#: SQLite call, every socket send, and every numpy step of matching a claim (numpy lets the
-#: GIL go on larger arrays), so a claim pays it dozens of times. Python's default of 5 ms
-#: made a claim answered during a build twice as slow; with numpy retrieval, 1 ms let claims
-#: queue up behind a 10,000-statement build (bench/rebuild.py: the loop stalled 1.6-2.1 s);
-#: 0.2 ms keeps the longest stall near 50 ms for a build about a tenth slower.
-BUILD_SWITCH_INTERVAL = 0.0002
-
-_building_lock = threading.Lock()
-_building = 0  # builds in progress in this process
-_saved: tuple[tuple[int, int, int], float] = (gc.get_threshold(), sys.getswitchinterval())
-
-
-@contextlib.contextmanager
-def loop_first_while_building() -> Iterator[None]:
-    """Keep the event loop responsive while a worker thread builds a snapshot.
-
-    Two process-wide settings, restored when the last build ends:
-    - no full (generation 2) garbage collection: one holds the GIL while it scans every
-      tracked object, whichever thread runs it (250-400 ms at 20,000 statements), and a
-      build allocates enough to trigger several. Young generations are still collected.
-      Pair with `gc.freeze()` after the swap, or the first full collection pays it all;
-    - a shorter GIL switch interval (`BUILD_SWITCH_INTERVAL`).
-    """
-    global _building, _saved
-    with _building_lock:
-        if _building == 0:
-            _saved = gc.get_threshold(), sys.getswitchinterval()
-            gc.set_threshold(_saved[0][0], _saved[0][1], 2**31 - 1)
-            sys.setswitchinterval(min(BUILD_SWITCH_INTERVAL, _saved[1]))
-        _building += 1
-    try:
-        yield
-    finally:
-        with _building_lock:
-            _building -= 1
-            if _building == 0:
-                gc.set_threshold(*_saved[0])
-                sys.setswitchinterval(_saved[1])
 
 
 #: Changes applied in place before they are folded into a new base: each one makes every

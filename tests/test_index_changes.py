@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.matcher.index import IndexDoc, MatchIndex
+from bot.matcher.index import MatchIndex
 from bot.matcher.match import MatchResult, match_text
+from bot.matcher.postings import IndexDoc
 
 # Few words, so statements share them and document frequencies really move.
 WORDS = (

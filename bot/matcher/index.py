@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import math
 from array import array
-from collections import Counter
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from bot.matcher.normalize import Normalized, normalize
+from bot.matcher.normalize import Normalized
+from bot.matcher.postings import DocTerms, IndexDoc, Postings, ints, read
 
 # BM25 parameters (Robertson's defaults; k1 lowered because statement heads are short).
 K1 = 1.2
@@ -36,127 +36,12 @@ Impacts = tuple[np.ndarray, np.ndarray]  # statement slots (int32), BM25 impacts
 
 
 @dataclass(frozen=True, slots=True)
-class IndexDoc:
-    """What the matcher needs of a statement; storage rows are converted to this."""
-
-    statement_id: str
-    claim: str
-    variants: tuple[str, ...] = ()
-    clarification: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class DocTerms:
-    """A statement as the index reads it: its phrasings normalized, its words counted.
-
-    The slow part of indexing (normalize), done once per statement version: a view built
-    from these does no text processing at all.
-    """
-
-    statement_id: str
-    heads: tuple[Normalized, ...]  # the claim and each variant
-    head_tf: Mapping[str, int]  # in how many phrasings each root occurs
-    body_tf: Mapping[str, int]  # how often each root occurs in the clarification
-
-    @property
-    def head_len(self) -> int:
-        return sum(self.head_tf.values())
-
-    @property
-    def body_len(self) -> int:
-        return sum(self.body_tf.values())
-
-    @property
-    def terms(self) -> set[str]:
-        return self.head_tf.keys() | self.body_tf.keys()
-
-
-def read(doc: IndexDoc) -> DocTerms:
-    """Normalize a statement for the index."""
-    heads = tuple(normalize(t) for t in (doc.claim, *doc.variants) if t.strip())
-    head_tf: Counter[str] = Counter()
-    for h in heads:
-        head_tf.update(set(h.terms))
-    body_tf = Counter(normalize(doc.clarification).terms)
-    return DocTerms(doc.statement_id, heads, dict(head_tf), dict(body_tf))
-
-
-@dataclass(frozen=True, slots=True)
 class Candidate:
     """A statement retrieved for a text, with what the ranker reads of it."""
 
     doc: int
     bm25: float  # HEAD_WEIGHT * BM25 in the claim and phrasings + BODY_WEIGHT * in the rest
     explained: float  # idf-weighted share of the text's words the statement uses (0-1)
-
-
-class _Base:
-    """The term counts of the statements a view was built from, in compact arrays.
-
-    Per word (a row): the slots of the statements using it, in slot order, with its counts
-    in their heads and bodies; per statement: the rows of its words, so a change can take
-    it out again. Never changed after it is built.
-    """
-
-    def __init__(
-        self,
-        names: list[str],
-        size: int,
-        term_row: np.ndarray,
-        slot: np.ndarray,
-        head_tf: np.ndarray,
-        body_tf: np.ndarray,
-    ) -> None:
-        """From one entry per (statement, word): the word's row in `names`, the statement's
-        slot (0 .. size-1) and the counts."""
-        self.names = names
-        self.rows = {t: r for r, t in enumerate(names)}
-        by_word = np.lexsort((slot, term_row))
-        self.slots = slot[by_word].astype(np.int32)
-        self.head_tf = head_tf[by_word].astype(np.int32)
-        self.body_tf = body_tf[by_word].astype(np.int32)
-        counts = np.bincount(term_row, minlength=len(names))
-        self.start = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
-        self.df = {t: int(c) for t, c in zip(names, counts.tolist(), strict=True) if c}
-        by_doc = np.lexsort((term_row, slot))
-        self.doc_rows = term_row[by_doc].astype(np.int32)
-        per_doc = np.bincount(slot, minlength=size)
-        self.doc_start = np.concatenate(([0], np.cumsum(per_doc))).astype(np.int64)
-
-    @classmethod
-    def of(cls, docs: Sequence[DocTerms]) -> _Base:
-        rows: dict[str, int] = {}
-        term_row = array("i")
-        head_tf = array("i")
-        body_tf = array("i")
-        slot = array("i")
-        for i, d in enumerate(docs):
-            words = list(d.terms)
-            term_row.extend([rows.setdefault(t, len(rows)) for t in words])
-            head_tf.extend([d.head_tf.get(t, 0) for t in words])
-            body_tf.extend([d.body_tf.get(t, 0) for t in words])
-            slot.extend([i] * len(words))
-        return cls(list(rows), len(docs), *(_ints(a) for a in (term_row, slot, head_tf, body_tf)))
-
-    def postings(self, term: str) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-        row = self.rows.get(term)
-        if row is None:
-            return None
-        a, b = int(self.start[row]), int(self.start[row + 1])
-        return self.slots[a:b], self.head_tf[a:b], self.body_tf[a:b]
-
-    def words_of(self, slot: int) -> list[str]:
-        a, b = int(self.doc_start[slot]), int(self.doc_start[slot + 1])
-        return [self.names[r] for r in self.doc_rows[a:b].tolist()]
-
-    def entries(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Every (word row, slot, head count, body count), grouped by word."""
-        rows = np.repeat(np.arange(len(self.names), dtype=np.int32), np.diff(self.start))
-        return rows, self.slots, self.head_tf, self.body_tf
-
-
-def _ints(values: array[int]) -> np.ndarray:
-    return np.frombuffer(values, dtype=np.int32) if len(values) else np.zeros(0, np.int32)
 
 
 class MatchIndex:
@@ -183,7 +68,7 @@ class MatchIndex:
         self._start(
             [d.statement_id for d in docs],
             [d.heads for d in docs],
-            _Base.of(docs),
+            Postings.of(docs),
             np.array([d.head_len for d in docs], dtype=np.int64),
             np.array([d.body_len for d in docs], dtype=np.int64),
             np.arange(len(docs), dtype=np.int64) if keys is None else np.array(keys, np.int64),
@@ -193,7 +78,7 @@ class MatchIndex:
         self,
         ids: list[str],
         heads: list[tuple[Normalized, ...]],
-        base: _Base,
+        base: Postings,
         head_len: np.ndarray,
         body_len: np.ndarray,
         order: np.ndarray,
@@ -216,6 +101,7 @@ class MatchIndex:
         self._live = len(ids)
         self._slot_of = {sid: i for i, sid in enumerate(ids)}
         self._reset_caches()
+        self._impacts.update(self._all_impacts())
 
     def _reset_caches(self) -> None:
         n = max(self._live, 1)
@@ -368,15 +254,17 @@ class MatchIndex:
             extra[2].extend([doc.head_tf.get(t, 0) for t in words])
             extra[3].extend([doc.body_tf.get(t, 0) for t in words])
         names.extend(list(known)[len(names) :])
-        term_row = np.concatenate((rows[keep], _ints(extra[0])))
-        slot = np.concatenate((new_slot[slots[keep]].astype(np.int32), _ints(extra[1])))
-        head_tf = np.concatenate((htf[keep], _ints(extra[2])))
-        body_tf = np.concatenate((btf[keep], _ints(extra[3])))
+        term_row = np.concatenate((rows[keep], ints(extra[0])))
+        slot = np.concatenate((new_slot[slots[keep]].astype(np.int32), ints(extra[1])))
+        head_tf = np.concatenate((htf[keep], ints(extra[2])))
+        body_tf = np.concatenate((btf[keep], ints(extra[3])))
         # a word no live statement uses any more drops out
         used = np.bincount(term_row, minlength=len(names)) > 0
         renumber = np.cumsum(used) - 1
         names = [t for t, u in zip(names, used.tolist(), strict=True) if u]
-        base = _Base(names, len(live), renumber[term_row].astype(np.int32), slot, head_tf, body_tf)
+        base = Postings(
+            names, len(live), renumber[term_row].astype(np.int32), slot, head_tf, body_tf
+        )
         index = MatchIndex.__new__(MatchIndex)
         index._start(
             [self.ids[s] for s in live.tolist()],
@@ -389,6 +277,33 @@ class MatchIndex:
         return index
 
     # ------------------------------------------------------------------ retrieval
+
+    def _all_impacts(self) -> dict[str, Impacts]:
+        """Every word's impacts at once, for a view with no changes: what `impacts` gives
+        word by word, in numpy over all postings (how a fresh base is made ready to answer
+        with no first-use cost), as views into two arrays."""
+        base = self._base
+        if not base.names:
+            return {}
+        idf = np.array([self.weight(t) for t in base.names])  # math.log, as `weight` gives
+        rows = np.repeat(np.arange(len(base.names)), np.diff(base.start))
+        slots = base.slots
+        weights = idf[rows] * (
+            HEAD_WEIGHT * _bm25_tf(base.head_tf, self._head_len[slots], self._avg_head)
+            + BODY_WEIGHT * _bm25_tf(base.body_tf, self._body_len[slots], self._avg_body)
+        )
+        ordered = np.lexsort((self._order[slots], -weights, rows))
+        rank = np.arange(len(ordered)) - base.start[rows[ordered]]
+        ordered = ordered[rank < MAX_POSTINGS]  # each word's best, best first
+        kept_slots = slots[ordered].astype(np.int32)
+        kept_weights = weights[ordered].astype(np.float32)
+        kept = np.minimum(np.diff(base.start), MAX_POSTINGS)
+        ends = np.cumsum(kept).tolist()
+        starts = [0, *ends[:-1]]
+        return {
+            t: (kept_slots[a:b], kept_weights[a:b])
+            for t, a, b in zip(base.names, starts, ends, strict=True)
+        }
 
     def impacts(self, term: str) -> Impacts:
         """A word's MAX_POSTINGS highest BM25 impacts, best first (ties: stored first)."""
