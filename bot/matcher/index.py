@@ -30,6 +30,7 @@ BODY_WEIGHT = 1.0  # the clarification quotes the claim, but also a lot else
 MAX_POSTINGS = 200  # per term, highest impact first: bounds work for very common words
 MAX_QUERY_TERMS = 48  # a long forwarded post is represented by its most specific words
 CANDIDATES = 20
+BLOCK = 1_000_000  # postings scored at once when a base is made ready (bounds its memory)
 IMPACTS_LIMIT = 200_000  # words whose impacts a view remembers; it starts over past this
 
 Impacts = tuple[np.ndarray, np.ndarray]  # statement slots (int32), BM25 impacts (float32)
@@ -55,24 +56,19 @@ class MatchIndex:
     def __init__(self, docs: Sequence[IndexDoc], keys: Sequence[int] | None = None) -> None:
         """`keys`: the statements' places in the database (ties go to the lower one);
         their places in `docs` by default."""
-        self._build([read(d) for d in docs], keys)
+        self._build(map(read, docs), keys)
 
     @classmethod
-    def from_terms(cls, docs: Sequence[DocTerms], keys: Sequence[int] | None = None) -> MatchIndex:
+    def from_terms(cls, docs: Iterable[DocTerms], keys: Sequence[int] | None = None) -> MatchIndex:
         """A view over statements already read (`read`): no text processing."""
         index = cls.__new__(cls)
         index._build(docs, keys)
         return index
 
-    def _build(self, docs: Sequence[DocTerms], keys: Sequence[int] | None) -> None:
-        self._start(
-            [d.statement_id for d in docs],
-            [d.heads for d in docs],
-            Postings.of(docs),
-            np.array([d.head_len for d in docs], dtype=np.int64),
-            np.array([d.body_len for d in docs], dtype=np.int64),
-            np.arange(len(docs), dtype=np.int64) if keys is None else np.array(keys, np.int64),
-        )
+    def _build(self, docs: Iterable[DocTerms], keys: Sequence[int] | None) -> None:
+        built = Postings.of(docs)
+        order = np.arange(len(built.ids)) if keys is None else np.array(keys, dtype=np.int64)
+        self._start(built.ids, built.heads, built.postings, built.head_len, built.body_len, order)
 
     def _start(
         self,
@@ -101,7 +97,7 @@ class MatchIndex:
         self._live = len(ids)
         self._slot_of = {sid: i for i, sid in enumerate(ids)}
         self._reset_caches()
-        self._impacts.update(self._all_impacts())
+        self._ready = self._all_impacts()
 
     def _reset_caches(self) -> None:
         n = max(self._live, 1)
@@ -130,7 +126,7 @@ class MatchIndex:
 
     def df(self, term: str) -> int:
         """How many statements use a word."""
-        return self._base.df.get(term, 0) + self._df_change.get(term, 0)
+        return self._base.df(term) + self._df_change.get(term, 0)
 
     def weight(self, term: str) -> float:
         """How specific a word is (idf); a word no statement uses counts as the rarest."""
@@ -196,22 +192,21 @@ class MatchIndex:
             (self._body_len, np.array([d.body_len for d in docs], dtype=np.int64))
         )
         new._enter(range(size - len(docs), size))
-        for slot in sorted(set(dead)):
-            new._kill(slot)
+        gone = sorted({s for s in dead if new._alive[s]})
+        in_base = new._base.words_of(s for s in gone if s < new._base_size)
+        for slot in gone:
+            new._kill(slot, in_base.get(slot, ()))
         new._reset_caches()
         return new
 
-    def _words(self, slot: int) -> Iterable[str]:
-        if slot < self._base_size:
-            return self._base.words_of(slot)
+    def _added_words(self, slot: int) -> Iterable[str]:
         doc = self._added[slot - self._base_size]
         assert doc is not None
         return doc.terms
 
-    def _kill(self, slot: int) -> None:
-        if not self._alive[slot]:
-            return
-        for t in self._words(slot):
+    def _kill(self, slot: int, base_words: Iterable[str]) -> None:
+        words = base_words if slot < self._base_size else self._added_words(slot)
+        for t in words:
             self._df_change[t] = self._df_change.get(t, 0) - 1
         self._alive[slot] = False
         self._live -= 1
@@ -224,7 +219,7 @@ class MatchIndex:
     def _enter(self, slots: range) -> None:
         grouped: dict[str, list[int]] = {}
         for slot in slots:
-            for t in self._words(slot):
+            for t in self._added_words(slot):
                 grouped.setdefault(t, []).append(slot)
             self._live += 1
             self._head_total += int(self._head_len[slot])
@@ -278,35 +273,44 @@ class MatchIndex:
 
     # ------------------------------------------------------------------ retrieval
 
-    def _all_impacts(self) -> dict[str, Impacts]:
+    def _all_impacts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Every word's impacts at once, for a view with no changes: what `impacts` gives
-        word by word, in numpy over all postings (how a fresh base is made ready to answer
-        with no first-use cost), as views into two arrays."""
+        word by word, in numpy over the postings a block of words at a time (how a fresh
+        base is made ready to answer with no first-use cost, in bounded memory): slots,
+        impacts and each word's start, by word row."""
         base = self._base
-        if not base.names:
-            return {}
         idf = np.array([self.weight(t) for t in base.names])  # math.log, as `weight` gives
-        rows = np.repeat(np.arange(len(base.names)), np.diff(base.start))
-        slots = base.slots
-        weights = idf[rows] * (
-            HEAD_WEIGHT * _bm25_tf(base.head_tf, self._head_len[slots], self._avg_head)
-            + BODY_WEIGHT * _bm25_tf(base.body_tf, self._body_len[slots], self._avg_body)
-        )
-        ordered = np.lexsort((self._order[slots], -weights, rows))
-        rank = np.arange(len(ordered)) - base.start[rows[ordered]]
-        ordered = ordered[rank < MAX_POSTINGS]  # each word's best, best first
-        kept_slots = slots[ordered].astype(np.int32)
-        kept_weights = weights[ordered].astype(np.float32)
         kept = np.minimum(np.diff(base.start), MAX_POSTINGS)
-        ends = np.cumsum(kept).tolist()
-        starts = [0, *ends[:-1]]
-        return {
-            t: (kept_slots[a:b], kept_weights[a:b])
-            for t, a, b in zip(base.names, starts, ends, strict=True)
-        }
+        starts = np.concatenate(([0], np.cumsum(kept))).astype(np.int64)
+        slots_out = np.empty(int(starts[-1]), dtype=np.int32)
+        weights_out = np.empty(int(starts[-1]), dtype=np.float32)
+        first = 0
+        while first < len(base.names):  # words [first, last) hold about BLOCK postings
+            last = int(np.searchsorted(base.start, base.start[first] + BLOCK, side="right"))
+            last = min(max(last - 1, first + 1), len(base.names))
+            a, b = int(base.start[first]), int(base.start[last])
+            rows = np.repeat(np.arange(first, last), np.diff(base.start[first : last + 1]))
+            slots = base.slots[a:b]
+            weights = idf[rows] * (
+                HEAD_WEIGHT * _bm25_tf(base.head_tf[a:b], self._head_len[slots], self._avg_head)
+                + BODY_WEIGHT * _bm25_tf(base.body_tf[a:b], self._body_len[slots], self._avg_body)
+            )
+            ordered = np.lexsort((self._order[slots], -weights, rows))
+            rank = np.arange(a, b) - base.start[rows[ordered]]
+            ordered = ordered[rank < MAX_POSTINGS]  # each word's best, best first
+            at = slice(int(starts[first]), int(starts[last]))
+            slots_out[at] = slots[ordered]
+            weights_out[at] = weights[ordered]
+            first = last
+        return slots_out, weights_out, starts
 
     def impacts(self, term: str) -> Impacts:
         """A word's MAX_POSTINGS highest BM25 impacts, best first (ties: stored first)."""
+        if not self._changed:
+            row = self._base.rows[term]
+            slots, weights, starts = self._ready
+            a, b = int(starts[row]), int(starts[row + 1])
+            return slots[a:b], weights[a:b]
         found = self._impacts.get(term)
         if found is not None:
             return found
