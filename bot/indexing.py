@@ -65,6 +65,7 @@ class Reading:
     day: date
     statements: list[Statement]
     full: bool
+    changed: frozenset[int] = frozenset()  # a partial reading: the statements' rowids logged
 
 
 def read_changes(db: Database, current: Snapshot | None, *, force: bool = False) -> Reading | None:
@@ -87,7 +88,8 @@ def read_changes(db: Database, current: Snapshot | None, *, force: bool = False)
             found = storage.changed_since(db, current.seq)
             if found is not None:
                 seq, changed = found
-                return Reading(version, seq, day, storage.statements_by_rowid(db, changed), False)
+                found_now = storage.statements_by_rowid(db, changed)
+                return Reading(version, seq, day, found_now, False, frozenset(changed))
         seq = storage.change_seq(db)
         return Reading(version, seq, day, storage.servable_statements(db, day), True)
     finally:
@@ -143,6 +145,12 @@ def next_snapshot(current: Snapshot | None, reading: Reading, *, rebuild: bool =
         s.external_id
         for s in reading.statements
         if not s.is_current(reading.day) and s.external_id in current.statements
+    ]
+    still = {s.id for s in reading.statements}
+    gone += [  # deleted rows: logged, but no longer there to read
+        current.by_rowid[rowid].external_id
+        for rowid in sorted(reading.changed - still)
+        if rowid in current.by_rowid
     ]
     return apply_changes(current, changed, gone, reading)
 

@@ -169,3 +169,14 @@ def test_the_change_log_is_pruned_once_enough_pile_up(
     assert snapshots.refresh() is True  # the log after the pruned point still says what
     assert snapshots.current.index.changes == 2
     assert "kpu-uji-8" in snapshots.current.statements
+
+
+def test_a_deleted_statement_leaves_the_index(db: Database) -> None:
+    """Statements are retired, not deleted, but a row removed by hand must not linger."""
+    snapshots = Snapshots(db)
+    with storage.transaction(db):
+        db.execute("DELETE FROM statements WHERE external_id = 'kpu-uji-4'")
+    assert snapshots.refresh() is True
+    assert "kpu-uji-4" not in snapshots.current.statements
+    assert "kpu-uji-4" not in snapshots.current.index
+    assert answers(snapshots.current) == answers(fresh(db))
