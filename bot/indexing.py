@@ -53,6 +53,8 @@ class Snapshot:
     by_source_key: dict[str, list[Statement]]  # normalized source URL -> its statements
     seq: int = 0  # the last statement change taken in (storage.statement_changes)
     day: date | None = None  # the Jakarta date the servable rule was read for
+    # made from the snapshot before by changes in place: shares almost all of it
+    in_place: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,7 +186,7 @@ def apply_changes(
             # in database order, as a fresh build lists them
             by_source_key[key] = sorted((*by_source_key.get(key, ()), new), key=lambda s: s.id)
     return Snapshot(
-        index, statements, reading.version, by_rowid, by_source_key, reading.seq, reading.day
+        index, statements, reading.version, by_rowid, by_source_key, reading.seq, reading.day, True
     )
 
 
@@ -268,7 +270,7 @@ def compact_after(size: int) -> int:
 
 def compacted(snapshot: Snapshot) -> Snapshot:
     """The same snapshot with its index's changes folded into one base (no normalizing)."""
-    return replace(snapshot, index=snapshot.index.compacted())
+    return replace(snapshot, index=snapshot.index.compacted(), in_place=True)
 
 
 class Snapshots:
@@ -372,8 +374,13 @@ class Snapshots:
             gc.freeze()
 
     def _swap(self, fresh: Snapshot) -> None:
-        """Serve `fresh` from now on; the old snapshot is freed in a worker thread."""
+        """Serve `fresh` from now on. An old snapshot built from scratch is freed piecewise
+        in a worker thread; one that `fresh` was made from in place shares almost all of it
+        (what is its own is a few containers, freed in milliseconds), and walking the shared
+        parts in a thread took the GIL from the loop: at 100,000 statements, the claims right
+        after a change took up to 0.7 s."""
         box: list[Any] = [self.current]
         self.current = fresh
         self._swaps += 1
-        threading.Thread(target=release_gradually, args=(box,), daemon=True).start()
+        if not fresh.in_place:
+            threading.Thread(target=release_gradually, args=(box,), daemon=True).start()
