@@ -20,17 +20,22 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.matcher.normalize import Normalized
-from bot.matcher.postings import DocTerms, IndexDoc, Postings, ints, read
+from bot.matcher.postings import (
+    BODY_WEIGHT,
+    HEAD_WEIGHT,
+    DocTerms,
+    IndexDoc,
+    Postings,
+    Ready,
+    bm25_tf,
+    ints,
+    read,
+    ready_impacts,
+)
 
-# BM25 parameters (Robertson's defaults; k1 lowered because statement heads are short).
-K1 = 1.2
-B = 0.75
-HEAD_WEIGHT = 2.0  # the claim and its phrasings say what a statement is about
-BODY_WEIGHT = 1.0  # the clarification quotes the claim, but also a lot else
 MAX_POSTINGS = 200  # per term, highest impact first: bounds work for very common words
 MAX_QUERY_TERMS = 48  # a long forwarded post is represented by its most specific words
 CANDIDATES = 20
-BLOCK = 1_000_000  # postings scored at once when a base is made ready (bounds its memory)
 IMPACTS_LIMIT = 200_000  # words whose impacts a view remembers; it starts over past this
 
 Impacts = tuple[np.ndarray, np.ndarray]  # statement slots (int32), BM25 impacts (float32)
@@ -78,8 +83,10 @@ class MatchIndex:
         head_len: np.ndarray,
         body_len: np.ndarray,
         order: np.ndarray,
+        ready: Ready | None = None,
     ) -> None:
-        """A view with no changes: every statement in the base."""
+        """A view with no changes: every statement in the base (`ready`: its impacts, as
+        `_all_impacts` gives them, when they were saved)."""
         self.ids = ids
         self.heads = heads
         self._base = base
@@ -97,7 +104,7 @@ class MatchIndex:
         self._live = len(ids)
         self._slot_of = {sid: i for i, sid in enumerate(ids)}
         self._reset_caches()
-        self._ready = self._all_impacts()
+        self._ready = ready if ready is not None else self._all_impacts()
 
     def _reset_caches(self) -> None:
         n = max(self._live, 1)
@@ -257,7 +264,7 @@ class MatchIndex:
         used = np.bincount(term_row, minlength=len(names)) > 0
         renumber = np.cumsum(used) - 1
         names = [t for t, u in zip(names, used.tolist(), strict=True) if u]
-        base = Postings(
+        base = Postings.grouped(
             names, len(live), renumber[term_row].astype(np.int32), slot, head_tf, body_tf
         )
         index = MatchIndex.__new__(MatchIndex)
@@ -273,36 +280,12 @@ class MatchIndex:
 
     # ------------------------------------------------------------------ retrieval
 
-    def _all_impacts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Every word's impacts at once, for a view with no changes: what `impacts` gives
-        word by word, in numpy over the postings a block of words at a time (how a fresh
-        base is made ready to answer with no first-use cost, in bounded memory): slots,
-        impacts and each word's start, by word row."""
-        base = self._base
-        idf = np.array([self.weight(t) for t in base.names])  # math.log, as `weight` gives
-        kept = np.minimum(np.diff(base.start), MAX_POSTINGS)
-        starts = np.concatenate(([0], np.cumsum(kept))).astype(np.int64)
-        slots_out = np.empty(int(starts[-1]), dtype=np.int32)
-        weights_out = np.empty(int(starts[-1]), dtype=np.float32)
-        first = 0
-        while first < len(base.names):  # words [first, last) hold about BLOCK postings
-            last = int(np.searchsorted(base.start, base.start[first] + BLOCK, side="right"))
-            last = min(max(last - 1, first + 1), len(base.names))
-            a, b = int(base.start[first]), int(base.start[last])
-            rows = np.repeat(np.arange(first, last), np.diff(base.start[first : last + 1]))
-            slots = base.slots[a:b]
-            weights = idf[rows] * (
-                HEAD_WEIGHT * _bm25_tf(base.head_tf[a:b], self._head_len[slots], self._avg_head)
-                + BODY_WEIGHT * _bm25_tf(base.body_tf[a:b], self._body_len[slots], self._avg_body)
-            )
-            ordered = np.lexsort((self._order[slots], -weights, rows))
-            rank = np.arange(a, b) - base.start[rows[ordered]]
-            ordered = ordered[rank < MAX_POSTINGS]  # each word's best, best first
-            at = slice(int(starts[first]), int(starts[last]))
-            slots_out[at] = slots[ordered]
-            weights_out[at] = weights[ordered]
-            first = last
-        return slots_out, weights_out, starts
+    def _all_impacts(self) -> Ready:
+        """Every word's impacts at once: how a fresh base is made ready to answer with no
+        first-use cost (`impacts` gives the same word by word)."""
+        idf = np.array([self.weight(t) for t in self._base.names])  # math.log, as in weight
+        lengths = (self._head_len, self._body_len, self._avg_head, self._avg_body)
+        return ready_impacts(self._base, idf, lengths, self._order, MAX_POSTINGS)
 
     def impacts(self, term: str) -> Impacts:
         """A word's MAX_POSTINGS highest BM25 impacts, best first (ties: stored first)."""
@@ -317,8 +300,8 @@ class MatchIndex:
         slots, htf, btf = self._gather(term)
         idf = self.weight(term)
         weights = idf * (
-            HEAD_WEIGHT * _bm25_tf(htf, self._head_len[slots], self._avg_head)
-            + BODY_WEIGHT * _bm25_tf(btf, self._body_len[slots], self._avg_body)
+            HEAD_WEIGHT * bm25_tf(htf, self._head_len[slots], self._avg_head)
+            + BODY_WEIGHT * bm25_tf(btf, self._body_len[slots], self._avg_body)
         )
         if len(weights) > MAX_POSTINGS:
             kth = np.partition(weights, len(weights) - MAX_POSTINGS)[len(weights) - MAX_POSTINGS]
@@ -396,9 +379,3 @@ class MatchIndex:
             Candidate(int(d), float(sums[d]), float(shared[r]) / query_mass)
             for r, d in enumerate(top)
         ]
-
-
-def _bm25_tf(tf: np.ndarray, length: np.ndarray, avg: float) -> np.ndarray:
-    """BM25's saturated term frequency (0 where the word is absent), elementwise."""
-    tf = tf.astype(np.float64)
-    return tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / avg))

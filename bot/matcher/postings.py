@@ -65,6 +65,14 @@ def read(doc: IndexDoc) -> DocTerms:
     return DocTerms(doc.statement_id, heads, dict(head_tf), dict(body_tf))
 
 
+# BM25 parameters (Robertson's defaults; k1 lowered because statement heads are short).
+K1 = 1.2
+B = 0.75
+HEAD_WEIGHT = 2.0  # the claim and its phrasings say what a statement is about
+BODY_WEIGHT = 1.0  # the clarification quotes the claim, but also a lot else
+BLOCK = 1_000_000  # postings scored at once when a base is made ready (bounds its memory)
+Ready = tuple[np.ndarray, np.ndarray, np.ndarray]  # every word's best slots, impacts, starts
+
 TF_MAX = 65_535  # a word's count in a statement's heads or body, as kept
 
 
@@ -79,24 +87,44 @@ class Postings:
         self,
         names: list[str],
         size: int,
+        start: np.ndarray,
+        slots: np.ndarray,
+        head_tf: np.ndarray,
+        body_tf: np.ndarray,
+    ) -> None:
+        """From the arrays as kept: word r's postings are [start[r], start[r + 1])."""
+        self.names = names
+        self.rows = {t: r for r, t in enumerate(names)}
+        self.size = size
+        self.start = start
+        self.slots = slots
+        self.head_tf = head_tf
+        self.body_tf = body_tf
+
+    @classmethod
+    def grouped(
+        cls,
+        names: list[str],
+        size: int,
         term_row: np.ndarray,
         slot: np.ndarray,
         head_tf: np.ndarray,
         body_tf: np.ndarray,
-    ) -> None:
-        """From one entry per (statement, word): the word's row in `names`, the statement's
-        slot (0 .. size-1) and the counts."""
-        self.names = names
-        self.rows = {t: r for r, t in enumerate(names)}
+    ) -> Postings:
+        """From one entry per (statement, word) in any order: the word's row in `names`,
+        the statement's slot (0 .. size-1) and the counts."""
         by_word = np.lexsort((slot, term_row))
-        self.slots = slot[by_word].astype(np.int32)
-        # counts fit 16 bits (a clarification is a few thousand characters): a quarter of
-        # the memory of the postings at 100,000 statements
-        self.head_tf = np.minimum(head_tf[by_word], TF_MAX).astype(np.uint16)
-        self.body_tf = np.minimum(body_tf[by_word], TF_MAX).astype(np.uint16)
         counts = np.bincount(term_row, minlength=len(names))
-        self.start = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
-        self.size = size
+        return cls(
+            names,
+            size,
+            np.concatenate(([0], np.cumsum(counts))).astype(np.int64),
+            slot[by_word].astype(np.int32),
+            # counts fit 16 bits (a clarification is a few thousand characters): a quarter
+            # of the memory of the postings at 100,000 statements
+            np.minimum(head_tf[by_word], TF_MAX).astype(np.uint16),
+            np.minimum(body_tf[by_word], TF_MAX).astype(np.uint16),
+        )
 
     def df(self, term: str) -> int:
         """How many of these statements use a word."""
@@ -126,7 +154,8 @@ class Postings:
             lengths.extend((d.head_len, d.body_len))
         columns = (ints(a) for a in (term_row, slot, head_tf, body_tf))
         pairs = np.array(lengths, dtype=np.int64).reshape(-1, 2)
-        return Built(cls(list(rows), len(ids), *columns), ids, heads, pairs[:, 0], pairs[:, 1])
+        built = cls.grouped(list(rows), len(ids), *columns)
+        return Built(built, ids, heads, pairs[:, 0], pairs[:, 1])
 
     def postings(self, term: str) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
         row = self.rows.get(term)
@@ -164,3 +193,45 @@ class Built(NamedTuple):
     heads: list[tuple[Normalized, ...]]
     head_len: np.ndarray
     body_len: np.ndarray
+
+
+def bm25_tf(tf: np.ndarray, length: np.ndarray, avg: float) -> np.ndarray:
+    """BM25's saturated term frequency (0 where the word is absent), elementwise."""
+    tf = tf.astype(np.float64)
+    return tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / avg))
+
+
+def ready_impacts(
+    base: Postings,
+    idf: np.ndarray,
+    lengths: tuple[np.ndarray, np.ndarray, float, float],
+    order: np.ndarray,
+    cap: int,
+) -> Ready:
+    """Every word's `cap` highest BM25 impacts, best first (ties: lower `order`), in numpy
+    over the postings a block of words at a time (bounded memory); `lengths`: head and body
+    lengths per slot and their averages. Slots, impacts and each word's start, by row."""
+    head_len, body_len, avg_head, avg_body = lengths
+    kept = np.minimum(np.diff(base.start), cap)
+    starts = np.concatenate(([0], np.cumsum(kept))).astype(np.int64)
+    slots_out = np.empty(int(starts[-1]), dtype=np.int32)
+    weights_out = np.empty(int(starts[-1]), dtype=np.float32)
+    first = 0
+    while first < len(base.names):  # words [first, last) hold about BLOCK postings
+        last = int(np.searchsorted(base.start, base.start[first] + BLOCK, side="right"))
+        last = min(max(last - 1, first + 1), len(base.names))
+        a, b = int(base.start[first]), int(base.start[last])
+        rows = np.repeat(np.arange(first, last), np.diff(base.start[first : last + 1]))
+        slots = base.slots[a:b]
+        weights = idf[rows] * (
+            HEAD_WEIGHT * bm25_tf(base.head_tf[a:b], head_len[slots], avg_head)
+            + BODY_WEIGHT * bm25_tf(base.body_tf[a:b], body_len[slots], avg_body)
+        )
+        ordered = np.lexsort((order[slots], -weights, rows))
+        rank = np.arange(a, b) - base.start[rows[ordered]]
+        ordered = ordered[rank < cap]  # each word's best, best first
+        at = slice(int(starts[first]), int(starts[last]))
+        slots_out[at] = slots[ordered]
+        weights_out[at] = weights[ordered]
+        first = last
+    return slots_out, weights_out, starts
