@@ -18,8 +18,8 @@ from dbhelpers import count, who
 import bot.indexing
 import storage
 from bot.core import STARTER_ACTOR, Core, seed_if_empty, starter_base_path
-from bot.indexing import Snapshot
 from bot.matcher.match import Tier
+from bot.snapshot import Snapshot
 from storage import StatementInput
 
 SECRET = "test-secret-0123456789abcdef"

@@ -16,8 +16,9 @@ from sqlite_utils import Database
 
 import bot.indexing
 import storage
-from bot.indexing import Snapshot, Snapshots
+from bot.indexing import Snapshots
 from bot.matcher.match import match_text
+from bot.snapshot import Snapshot
 from storage import StatementInput
 
 TEXTS = (

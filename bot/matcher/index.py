@@ -23,6 +23,7 @@ from bot.matcher.normalize import Normalized
 from bot.matcher.postings import (
     BODY_WEIGHT,
     HEAD_WEIGHT,
+    Built,
     DocTerms,
     IndexDoc,
     Postings,
@@ -70,23 +71,29 @@ class MatchIndex:
         index._build(docs, keys)
         return index
 
+    @classmethod
+    def from_built(cls, built: Built) -> MatchIndex:
+        """A view with no changes over a base as `built` gives it (saved: bot/matcher/saved.py)."""
+        index = cls.__new__(cls)
+        index._start(built)
+        return index
+
+    def built(self) -> Built:
+        """What a view with no changes is made of, to save it."""
+        if self._changed:
+            raise ValueError("only a view with no changes in place is saved: compact it")
+        parts = (self._base, self.ids, self.heads, self._head_len, self._body_len, self._order)
+        return Built(*parts, self._ready)
+
     def _build(self, docs: Iterable[DocTerms], keys: Sequence[int] | None) -> None:
         built = Postings.of(docs)
         order = np.arange(len(built.ids)) if keys is None else np.array(keys, dtype=np.int64)
-        self._start(built.ids, built.heads, built.postings, built.head_len, built.body_len, order)
+        self._start(built._replace(order=order))
 
-    def _start(
-        self,
-        ids: list[str],
-        heads: list[tuple[Normalized, ...]],
-        base: Postings,
-        head_len: np.ndarray,
-        body_len: np.ndarray,
-        order: np.ndarray,
-        ready: Ready | None = None,
-    ) -> None:
-        """A view with no changes: every statement in the base (`ready`: its impacts, as
-        `_all_impacts` gives them, when they were saved)."""
+    def _start(self, built: Built) -> None:
+        """A view with no changes: every statement in the base."""
+        base, ids, heads, head_len, body_len, order, ready = built
+        assert order is not None
         self.ids = ids
         self.heads = heads
         self._base = base
@@ -268,14 +275,10 @@ class MatchIndex:
             names, len(live), renumber[term_row].astype(np.int32), slot, head_tf, body_tf
         )
         index = MatchIndex.__new__(MatchIndex)
-        index._start(
-            [self.ids[s] for s in live.tolist()],
-            [self.heads[s] for s in live.tolist()],
-            base,
-            self._head_len[live],
-            self._body_len[live],
-            self._order[live],
-        )
+        ids = [self.ids[s] for s in live.tolist()]
+        heads = [self.heads[s] for s in live.tolist()]
+        lengths = (self._head_len[live], self._body_len[live])
+        index._start(Built(base, ids, heads, *lengths, self._order[live]))
         return index
 
     # ------------------------------------------------------------------ retrieval

@@ -185,14 +185,17 @@ def ints(values: array[int]) -> np.ndarray:
 
 
 class Built(NamedTuple):
-    """What `Postings.of` makes of statements: their postings, and per statement (in the
-    order given) its id, its phrasings and its head and body lengths."""
+    """A base as built (`Postings.of`) or saved: its postings, and per statement (slot) its
+    id, its phrasings, its head and body lengths and its place in the database (`order`,
+    ties go to the lower); `ready`: every word's impacts, once scored."""
 
     postings: Postings
     ids: list[str]
     heads: list[tuple[Normalized, ...]]
     head_len: np.ndarray
     body_len: np.ndarray
+    order: np.ndarray | None = None
+    ready: Ready | None = None
 
 
 def bm25_tf(tf: np.ndarray, length: np.ndarray, avg: float) -> np.ndarray:
