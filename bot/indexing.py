@@ -19,13 +19,14 @@ import gc
 import logging
 import sqlite3
 import threading
+from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
 
 import storage
 from bot.pacing import loop_first_while_building, release_gradually
-from bot.snapshot import Snapshot, compacted, next_snapshot, read_changes
+from bot.snapshot import Snapshot, compacted, keep, next_snapshot, read_changes, started
 from storage.db import BUSY_TIMEOUT_MS
 
 log = logging.getLogger(__name__)
@@ -114,8 +115,10 @@ class Snapshots:
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self.current = self._build()
         path = database_file(db)
+        # the index saved for the next start, beside the database (none in memory)
+        self.saved_at = Path(f"{path}.index") if path else None
+        self.current = self._build()
         self._rebuilder = Rebuilder(path) if path else None  # None: in memory (tests)
         self._refresh_lock: asyncio.Lock | None = None
         self._asked = 0  # refresh_async requests so far
@@ -132,7 +135,7 @@ class Snapshots:
     def _build(self) -> Snapshot:
         found = read_changes(self.db, None)
         assert found is not None  # nothing to compare with
-        return next_snapshot(None, found)
+        return started(found, self.saved_at)
 
     def refresh(self, *, force: bool = False) -> bool:
         """Swap in a new index if statements changed (here or in another process).
@@ -145,6 +148,8 @@ class Snapshots:
         fresh = next_snapshot(self.current, found, rebuild=force)
         if fresh.index.changes > compact_after(len(fresh.index)):
             fresh = compacted(fresh)
+        if self.saved_at is not None and fresh.index.changes == 0:
+            keep(fresh, self.saved_at)
         self.current = fresh
         self._swaps += 1
         self._prune()
@@ -187,6 +192,8 @@ class Snapshots:
                             # updates through the bot left none for a full collection.
                             gc.freeze()
                             self._prune()
+                            if not fresh.in_place and self.saved_at is not None:
+                                await asyncio.to_thread(keep, fresh, self.saved_at)
                 except BaseException:
                     self._covered = covered  # the next request tries again
                     self._force = self._force or forced
@@ -202,6 +209,8 @@ class Snapshots:
         try:
             with loop_first_while_building():
                 folded = await asyncio.to_thread(compacted, before)
+                if self.saved_at is not None:
+                    await asyncio.to_thread(keep, folded, self.saved_at)
         except Exception:
             log.exception("could not fold %d index changes", before.index.changes)
             return

@@ -8,16 +8,21 @@ there is nothing to start from or most statements changed, builds afresh (`snaps
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, replace
 from datetime import date
+from pathlib import Path
 
 from sqlite_utils import Database
 
 import storage
+from bot.matcher import saved
 from bot.matcher.index import MatchIndex
 from bot.matcher.postings import IndexDoc
 from bot.sources.urls import normalize_url
 from storage import Statement
+
+log = logging.getLogger(__name__)
 
 
 def index_docs(statements: list[Statement]) -> list[IndexDoc]:
@@ -84,10 +89,16 @@ def read_changes(db: Database, current: Snapshot | None, *, force: bool = False)
 
 
 def snapshot_of(
-    version: int, statements: list[Statement], seq: int = 0, day: date | None = None
+    version: int,
+    statements: list[Statement],
+    seq: int = 0,
+    day: date | None = None,
+    index: MatchIndex | None = None,
 ) -> Snapshot:
-    """A fresh index and lookups over `statements` (the slow part: normalizing every one)."""
-    index = MatchIndex(index_docs(statements), [s.id for s in statements])
+    """Lookups over `statements` and a fresh index of them (the slow part: normalizing
+    every one), or `index` when it holds them already."""
+    if index is None:
+        index = MatchIndex(index_docs(statements), [s.id for s in statements])
     by_source_key: dict[str, list[Statement]] = {}
     for statement in statements:
         key = _source_key(statement)
@@ -177,3 +188,47 @@ def apply_changes(
 def compacted(snapshot: Snapshot) -> Snapshot:
     """The same snapshot with its index's changes folded into one base (no normalizing)."""
     return replace(snapshot, index=snapshot.index.compacted(), in_place=True)
+
+
+# --------------------------------------------------------------------------- a saved index
+
+
+def started(reading: Reading, path: Path | None) -> Snapshot:
+    """The first snapshot of a process: from the index saved at `path` when there is one,
+    with what changed since it was saved applied in place (a statement whose text, or place
+    in the database, differs from what the file holds is taken in again); built afresh and
+    saved otherwise."""
+    loaded = saved.load(path) if path is not None else None
+    if loaded is not None:
+        docs = index_docs(reading.statements)
+        keys = {k: int(v) for k, v in zip(loaded.index.ids, loaded.order.tolist(), strict=True)}
+        changed = [
+            s
+            for s, doc in zip(reading.statements, docs, strict=True)
+            if loaded.digests.get(s.external_id) != saved.digest(doc)
+            or keys.get(s.external_id) != s.id
+        ]
+        present = {s.external_id for s in reading.statements}
+        gone = [sid for sid in loaded.digests if sid not in present]
+        if 2 * (len(changed) + len(gone)) <= len(reading.statements):
+            index = loaded.index.with_changes(index_docs(changed), gone, [s.id for s in changed])
+            return snapshot_of(reading.version, reading.statements, reading.seq, reading.day, index)
+    fresh = next_snapshot(None, reading)
+    if path is not None:
+        keep(fresh, path)
+    return fresh
+
+
+def keep(snapshot: Snapshot, path: Path) -> None:
+    """Save the snapshot's index for the next start, if it has no changes in place (fresh
+    or folded). Failing to save costs only the next start's speed."""
+    if snapshot.index.changes:
+        return
+    digests = [
+        saved.digest(doc)
+        for doc in index_docs([snapshot.statements[i] for i in snapshot.index.ids])
+    ]
+    try:
+        saved.save(snapshot.index, digests, path)
+    except OSError as exc:
+        log.warning("could not save the index to %s: %s", path, exc)

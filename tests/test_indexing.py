@@ -17,8 +17,11 @@ from sqlite_utils import Database
 import bot.indexing
 import storage
 from bot.indexing import Snapshots
+from bot.matcher import saved
+from bot.matcher.index import MatchIndex
 from bot.matcher.match import match_text
-from bot.snapshot import Snapshot
+from bot.matcher.postings import IndexDoc
+from bot.snapshot import Snapshot, read_changes, snapshot_of
 from storage import StatementInput
 
 TEXTS = (
@@ -65,7 +68,7 @@ def answers(snapshot: Snapshot) -> list[object]:
 
 
 def fresh(db: Database) -> Snapshot:
-    return Snapshots(db).current
+    return fresh_build(db)
 
 
 def test_changes_are_applied_in_place_and_answer_as_a_fresh_build(db: Database) -> None:
@@ -76,7 +79,8 @@ def test_changes_are_applied_in_place_and_answer_as_a_fresh_build(db: Database) 
     storage.add_variant(db, "kpu-uji-4", "kotak suara kardus", source="moderator", actor="mod")
     assert snapshots.refresh() is True
     now = snapshots.current
-    assert now.index.changes == 3  # 5 new, 3 and 4 changed: no rebuild
+    # no rebuild: 5 added, 3 and 4 replaced by new versions, 2 taken out
+    assert now.index.changes == 3 + 2 + 1
     assert set(now.statements) == {"kpu-uji-1", "kpu-uji-3", "kpu-uji-4", "kpu-uji-5"}
     assert now.statements["kpu-uji-4"].variants == ("kotak suara kardus",)
     assert answers(now) == answers(fresh(db))
@@ -181,3 +185,57 @@ def test_a_deleted_statement_leaves_the_index(db: Database) -> None:
     assert "kpu-uji-4" not in snapshots.current.statements
     assert "kpu-uji-4" not in snapshots.current.index
     assert answers(snapshots.current) == answers(fresh(db))
+
+
+# --------------------------------------------------------------------------- a saved index
+
+
+def test_the_next_start_loads_the_saved_index_and_answers_the_same(db: Database) -> None:
+    first = Snapshots(db)
+    assert first.saved_at is not None and first.saved_at.exists()
+    again = Snapshots(db)
+    assert answers(again.current) == answers(first.current)
+    assert again.current.index.changes == 0
+
+
+def test_a_saved_index_older_than_the_statements_gets_the_difference_in_place(
+    db: Database,
+) -> None:
+    for n in range(30, 40):  # enough statements that three changes are a small part
+        storage.save_statement(db, statement(n, f"Klaim lain nomor {n} soal tps"), actor="t")
+    Snapshots(db)  # saves the index
+    storage.save_statement(db, statement(5, "Honor KPPS dibayar oleh caleg"), actor="mod")
+    storage.save_statement(db, statement(3, "Pemilu 2024 diundur ke 2025 oleh KPU"), actor="mod")
+    storage.retire_statement(db, "kpu-uji-2", actor="mod")
+    later = Snapshots(db)
+    assert later.current.index.changes == 2 + 2  # loaded; 5 and 3 taken in, 3 and 2 out
+    assert answers(later.current) == answers(fresh_build(db))
+    assert "kpu-uji-2" not in later.current.index
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "other code", "wrong shapes"])
+def test_a_damaged_or_foreign_saved_index_is_built_afresh(
+    db: Database, damage: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = Snapshots(db).saved_at
+    assert path is not None
+    data = path.read_bytes()
+    if damage == "truncated":
+        path.write_bytes(data[: len(data) // 2])
+    elif damage == "garbage":
+        path.write_bytes(data[:100] + bytes(len(data) - 100))
+    elif damage == "other code":
+        monkeypatch.setattr(saved, "FORMAT", saved.FORMAT + 1)
+    else:
+        view = MatchIndex([IndexDoc("a", "satu"), IndexDoc("b", "dua")])
+        saved.save(view, ["x"], path)  # one digest for two statements
+    assert saved.load(path) is None
+    rebuilt = Snapshots(db)
+    assert answers(rebuilt.current) == answers(fresh_build(db))
+
+
+def fresh_build(db: Database) -> Snapshot:
+    """A snapshot built from scratch, whatever is saved."""
+    reading = read_changes(db, None)
+    assert reading is not None
+    return snapshot_of(reading.version, reading.statements)

@@ -135,8 +135,8 @@ class MatchIndex:
 
     @property
     def changes(self) -> int:
-        """Statement versions added since the base was built (dead ones included)."""
-        return len(self._added)
+        """Statements added, replaced or removed since the base was built (0: a fresh base)."""
+        return len(self._added) + int(self._base_size - self._alive[: self._base_size].sum())
 
     def df(self, term: str) -> int:
         """How many statements use a word."""

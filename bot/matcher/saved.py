@@ -52,6 +52,7 @@ def digest(doc: IndexDoc) -> str:
 class Loaded:
     index: MatchIndex
     digests: dict[str, str]  # statement id -> digest of what the index holds for it
+    order: np.ndarray  # each slot's place in the database when it was saved
 
 
 def save(view: MatchIndex, digests: Sequence[str], path: Path) -> None:
@@ -64,13 +65,19 @@ def save(view: MatchIndex, digests: Sequence[str], path: Path) -> None:
         "names": parts.postings.names,
         "ids": view.ids,
         "digests": list(digests),
-        "heads": [[[h.tokens, h.content, h.terms] for h in hs] for hs in view.heads],
     }
+    # one small dump per statement: a single dump of them all is one call that holds the
+    # GIL for a second at 100,000 statements, while the bot answers from another thread
+    heads = "\n".join(
+        json.dumps([[h.tokens, h.content, h.terms] for h in hs], ensure_ascii=False)
+        for hs in view.heads
+    )
     tmp = path.with_name(path.name + ".tmp")
     with open(tmp, "wb") as fp:
         np.savez(
             fp,
             meta=np.frombuffer(json.dumps(meta, ensure_ascii=False).encode(), dtype=np.uint8),
+            heads=np.frombuffer(heads.encode(), dtype=np.uint8),
             start=parts.postings.start,
             slots=parts.postings.slots,
             head_tf=parts.postings.head_tf,
@@ -100,9 +107,10 @@ def load(path: Path) -> Loaded | None:
             log.info("saved index %s is from other code: building afresh", path)
             return None
         ids: list[str] = meta["ids"]
+        lines = arrays.pop("heads").tobytes().decode().split("\n") if ids else []
         heads = [
-            tuple(Normalized(tuple(t), tuple(c), tuple(r)) for t, c, r in hs)
-            for hs in meta["heads"]
+            tuple(Normalized(tuple(t), tuple(c), tuple(r)) for t, c, r in json.loads(line))
+            for line in lines
         ]
         base = Postings(
             meta["names"],
@@ -116,7 +124,7 @@ def load(path: Path) -> Loaded | None:
         _check(base, ready, len(ids), arrays, len(meta["digests"]), len(heads))
         lengths = (arrays["head_len"], arrays["body_len"])
         view = MatchIndex.from_built(Built(base, ids, heads, *lengths, arrays["order"], ready))
-        return Loaded(view, dict(zip(ids, meta["digests"], strict=True)))
+        return Loaded(view, dict(zip(ids, meta["digests"], strict=True)), arrays["order"])
     except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile, EOFError) as exc:
         log.warning("saved index %s could not be read (%s): building afresh", path, exc)
         return None

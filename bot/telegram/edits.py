@@ -18,9 +18,7 @@ from bot.telegram.keyboards import markup
 log = logging.getLogger(__name__)
 
 
-async def edit_unless_shown(
-    query: CallbackQuery, body: str, keyboard: Keyboard = ()
-) -> bool:
+async def edit_unless_shown(query: CallbackQuery, body: str, keyboard: Keyboard = ()) -> bool:
     """Show `body` (and `keyboard`) in place of the pressed message; False if skipped.
 
     Every keyboard names what its message shows (a claim and a statement), so an identical
@@ -38,4 +36,3 @@ async def edit_unless_shown(
         log.debug("edit skipped: %s", exc)
         return False
     return True
-
