@@ -24,8 +24,9 @@ from rapidfuzz import fuzz, process, utils
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.evaluation import read_jsonl
-from bot.matcher.index import IndexDoc, MatchIndex
+from bot.matcher.index import MatchIndex
 from bot.matcher.match import match_text
+from bot.matcher.postings import IndexDoc
 
 
 def grow(base: list[IndexDoc], size: int, rng: random.Random) -> list[IndexDoc]:

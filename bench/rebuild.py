@@ -11,7 +11,7 @@ through `Core.check_async` (matched and recorded, as the bot does):
 - "off the loop": `await Core.refresh_async(force=True)`, as the bot does now (a worker
   thread builds while the loop keeps answering from the current snapshot);
 - "off, 5 ms GIL": the same with Python's default GIL switch interval during the build
-  (`bot.indexing.BUILD_SWITCH_INTERVAL` shortens it), to show what that setting buys.
+  (`bot.pacing.BUILD_SWITCH_INTERVAL` shortens it), to show what that setting buys.
 
 Claims arrive at 30 a second by default, about Telegram's limit on what one bot may send.
 
@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from matcher import percentile
 from workload import build_base  # the same synthetic base as bench/throughput.py
 
-import bot.indexing
+import bot.pacing
 from bot.core import Core, Who
 from bot.evaluation import read_jsonl
 
@@ -125,12 +125,12 @@ async def _main(args: argparse.Namespace, tmp: Path) -> None:
             await core.refresh_async(force=True)
 
         async def default_switch(core: Core = core) -> None:
-            shipped = bot.indexing.BUILD_SWITCH_INTERVAL
-            bot.indexing.BUILD_SWITCH_INTERVAL = sys.getswitchinterval()
+            shipped = bot.pacing.BUILD_SWITCH_INTERVAL
+            bot.pacing.BUILD_SWITCH_INTERVAL = sys.getswitchinterval()
             try:
                 await core.refresh_async(force=True)
             finally:
-                bot.indexing.BUILD_SWITCH_INTERVAL = shipped
+                bot.pacing.BUILD_SWITCH_INTERVAL = shipped
 
         rows = (("on the loop", on_loop), ("off the loop", off_loop),
                 ("off, 5 ms GIL", default_switch))  # fmt: skip

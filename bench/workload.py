@@ -21,7 +21,7 @@ from matcher import grow
 
 import storage
 from bot.evaluation import read_jsonl
-from bot.matcher.index import IndexDoc
+from bot.matcher.postings import IndexDoc
 
 
 def build_base(dev: Path, size: int, db_path: Path) -> float:

@@ -20,8 +20,9 @@ from typing import Any
 from sqlite_utils import Database
 
 import storage
-from bot.indexing import Snapshot, Snapshots
+from bot.indexing import Snapshots
 from bot.matcher.match import MatchResult, Tier, match_text
+from bot.snapshot import Snapshot
 from bot.sources.urls import unique_keys
 from storage import Statement
 from storage.people import Subscription, subscribed_claim_ids, subscriptions_for_claim

@@ -10,8 +10,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.matcher.index import IndexDoc
 from bot.matcher.match import MatchResult, Tier
+from bot.matcher.postings import IndexDoc
 
 
 @dataclass(frozen=True, slots=True)

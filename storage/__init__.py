@@ -40,6 +40,7 @@ from storage.moderators import (
     remove_moderator,
 )
 from storage.privacy import hash_user_id
+from storage.statement_changes import change_seq, changed_since, prune_changes
 from storage.statement_input import (
     DEFAULT_VERDICT,
     VERDICTS,
@@ -58,6 +59,7 @@ from storage.statements import (
     retire_statement,
     save_statement,
     servable_statements,
+    statements_by_rowid,
     statements_with_source,
     supersede_statement,
 )
@@ -93,6 +95,8 @@ __all__ = [
     "add_moderator",
     "add_variant",
     "alerted_clusters",
+    "change_seq",
+    "changed_since",
     "claim_intro",
     "claim_stats",
     "claims_count",
@@ -120,6 +124,7 @@ __all__ = [
     "new_external_id",
     "open_db",
     "parse_statements_file",
+    "prune_changes",
     "purge_removed_groups",
     "queue_claims",
     "record_change",
@@ -131,6 +136,7 @@ __all__ = [
     "set_auto_check",
     "set_claim_status",
     "set_sensitivity",
+    "statements_by_rowid",
     "statements_with_source",
     "submissions_since",
     "supersede_statement",

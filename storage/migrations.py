@@ -212,8 +212,7 @@ migration(
     settings outlive the bot's removal from the group (`removed_at`) for a grace period;
     `storage.groups.purge_removed_groups` deletes them afterwards.
     """,
-    "ALTER TABLE claims ADD COLUMN asked INTEGER NOT NULL DEFAULT 0 "
-    "CHECK (asked IN (0, 1))",
+    "ALTER TABLE claims ADD COLUMN asked INTEGER NOT NULL DEFAULT 0 CHECK (asked IN (0, 1))",
     "UPDATE claims SET asked = 1",
     """
     CREATE TABLE group_settings (
@@ -352,4 +351,44 @@ migration(
     )
     """,
     "CREATE INDEX idx_set_aside_updates_at ON set_aside_updates (set_aside_at)",
+)
+
+
+#: 0009: which statement each change to statements or variants touched
+_CHANGE_TRIGGERS = [
+    f"""
+    CREATE TRIGGER {table}_{event.lower()}_logs_statement_change AFTER {event} ON {table}
+    BEGIN
+        INSERT INTO statement_changes (statement_id) VALUES ({row}.{column});
+    END
+    """
+    for table, column in (("statements", "id"), ("variants", "statement_id"))
+    for event, row in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD"))
+]
+
+migration(
+    "0009_statement_changes",
+    """A log of the statements each change touched, so a running bot applies a change to
+    its index in place (`storage.statement_changes`) instead of reading every statement.
+
+    Released: do not edit. Rows are pruned once the bot's index has taken them in; the
+    highest pruned sequence number is kept in storage_meta ('changes_pruned_to'), so a
+    reader that is further behind knows it must read everything.
+    """,
+    """
+    CREATE TABLE statement_changes (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        statement_id INTEGER NOT NULL
+    )
+    """,
+    "INSERT INTO storage_meta (key, value) VALUES ('changes_pruned_to', 0)",
+    *_CHANGE_TRIGGERS,
+    # a variant moved to another statement changes both
+    """
+    CREATE TRIGGER variants_move_logs_statement_change AFTER UPDATE OF statement_id ON variants
+    WHEN OLD.statement_id IS NOT NEW.statement_id
+    BEGIN
+        INSERT INTO statement_changes (statement_id) VALUES (OLD.statement_id);
+    END
+    """,
 )

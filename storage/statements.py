@@ -116,6 +116,16 @@ def get_statement_by_rowid(db: Database, rowid: int) -> Statement | None:
     return found[0] if found else None
 
 
+def statements_by_rowid(db: Database, rowids: Iterable[int]) -> list[Statement]:
+    """The statements with these internal ids, whatever their status, in id order."""
+    wanted = sorted(set(rowids))
+    found: list[Statement] = []
+    for at in range(0, len(wanted), 500):  # SQLite's limit on bound parameters
+        chunk = wanted[at : at + 500]
+        found += _load_statements(db, f"id IN ({', '.join('?' * len(chunk))})", chunk)
+    return found
+
+
 def statements_with_source(db: Database, url: str) -> list[Statement]:
     """Active statements whose source is this URL (a trailing slash does not matter)."""
     variants = {url, url.rstrip("/"), url.rstrip("/") + "/"}

@@ -19,10 +19,10 @@ from dbhelpers import write_jsonl
 import storage
 from bot.cli import NO_TOKEN_HELP, main, match_stream
 from bot.core import Core, starter_base_path
-from bot.indexing import index_docs
 from bot.matcher.index import MatchIndex
 from bot.matcher.match import match_text
 from bot.settings import SETTING_NAMES
+from bot.snapshot import index_docs
 from storage.transfer import FIELDS
 
 SECRET = "cli-test-secret-0123456789"

@@ -18,8 +18,8 @@ from dbhelpers import count, who
 import bot.indexing
 import storage
 from bot.core import STARTER_ACTOR, Core, seed_if_empty, starter_base_path
-from bot.indexing import Snapshot
 from bot.matcher.match import Tier
+from bot.snapshot import Snapshot
 from storage import StatementInput
 
 SECRET = "test-secret-0123456789abcdef"
@@ -311,7 +311,7 @@ def test_refresh_sees_an_import_through_a_second_core(db_path: Path, core: Core)
 
 
 class SlowBuilds:
-    """Stands in for `bot.indexing.snapshot_of` (the index build, after the statements are
+    """Stands in for `bot.indexing.next_snapshot` (the index build, after the statements are
     read): records the building thread and waits until the test lets the first build go."""
 
     def __init__(self, build: Callable[..., Snapshot], *, hold: bool = True) -> None:
@@ -322,17 +322,17 @@ class SlowBuilds:
         if not hold:
             self.release.set()
 
-    def __call__(self, *args: Any) -> Snapshot:
+    def __call__(self, *args: Any, **kwargs: Any) -> Snapshot:
         self.threads.append(threading.current_thread())
         self.started.set()
         assert self.release.wait(10)
-        return self.build(*args)
+        return self.build(*args, **kwargs)
 
 
 @pytest.fixture
 def slow_builds(monkeypatch: pytest.MonkeyPatch) -> SlowBuilds:
-    builds = SlowBuilds(bot.indexing.snapshot_of)
-    monkeypatch.setattr(bot.indexing, "snapshot_of", builds)
+    builds = SlowBuilds(bot.indexing.next_snapshot)
+    monkeypatch.setattr(bot.indexing, "next_snapshot", builds)
     return builds
 
 
@@ -378,12 +378,12 @@ async def test_refreshes_during_a_build_share_one_more_that_sees_their_changes(
 async def test_a_failed_rebuild_keeps_the_snapshot_and_the_next_request_retries(
     core: Core, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(*args: Any) -> Snapshot:
+    def broken(*args: Any, **kwargs: Any) -> Snapshot:
         raise RuntimeError("out of memory while building")
 
     snapshot = core.snapshot
     storage.save_statement(core.db, new_statement(), actor="cli")
-    monkeypatch.setattr(bot.indexing, "snapshot_of", broken)
+    monkeypatch.setattr(bot.indexing, "next_snapshot", broken)
     with pytest.raises(RuntimeError, match="out of memory"):
         await core.refresh_async()
     assert core.snapshot is snapshot

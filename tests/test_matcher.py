@@ -6,9 +6,10 @@ import pytest
 
 import storage
 from bot.core import starter_base_path
-from bot.indexing import index_docs
-from bot.matcher.index import IndexDoc, MatchIndex
+from bot.matcher.index import MatchIndex
 from bot.matcher.match import MAX_RESULTS, MatchResult, Tier, match_text
+from bot.matcher.postings import IndexDoc
+from bot.snapshot import index_docs
 
 FORWARDED_POST = (
     "Assalamualaikum bapak ibu sekalian. SEBARKAN!!! Info dari grup sebelah, penting sekali "

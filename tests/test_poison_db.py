@@ -358,7 +358,8 @@ def test_a_new_path_is_still_created_and_seeded_and_an_empty_file_refused(
     core = Core.open(path, SECRET)
     assert len(core.snapshot.statements) > 0  # seeded
     core.db.close()
-    assert sorted(p.name for p in path.parent.iterdir()) == ["new.db"]  # no temporary left
+    # no temporary left; the saved index beside it is meant to be there
+    assert sorted(p.name for p in path.parent.iterdir()) == ["new.db", "new.db.index"]
     empty = tmp_path / "empty.db"
     empty.touch()
     with pytest.raises(UnusableDatabase, match="empty file"):

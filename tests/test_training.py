@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from bot.matcher import training
-from bot.matcher.index import IndexDoc, MatchIndex
+from bot.matcher.index import MatchIndex
 from bot.matcher.match import (
     FEATURES,
     MODEL,
@@ -16,6 +16,7 @@ from bot.matcher.match import (
     Tier,
     decide,
 )
+from bot.matcher.postings import IndexDoc
 
 STATEMENTS = [
     IndexDoc("date", "Pemilu 2024 diundur ke tahun 2025", (), "KPU: pemungutan suara 14 Februari"),

@@ -17,10 +17,10 @@ from bot import claims
 from bot.cli.common import EXIT_USAGE
 from bot.core import Core
 from bot.evaluation import evaluate, read_jsonl, read_queries
-from bot.indexing import index_docs
 from bot.matcher.index import MatchIndex
 from bot.matcher.match import MatchResult, match_text
 from bot.settings import Settings
+from bot.snapshot import index_docs
 from storage import Statement
 from storage.statement_input import LONE_SURROGATE_RE
 

@@ -69,9 +69,7 @@ def cmd_moderators_remove(args: argparse.Namespace, settings: Settings, db_path:
     return _change_role("remove", curation.remove_moderator, curation, args.user_id)
 
 
-def _change_role(
-    action: str, change: Callable[..., bool], curation: Curation, user_id: int
-) -> int:
+def _change_role(action: str, change: Callable[..., bool], curation: Curation, user_id: int) -> int:
     """Run one role change through the curation service and say what it did."""
     try:
         changed = change(user_id, actor=CLI_ACTOR)

@@ -28,9 +28,7 @@ def deep_link(bot_username: str, external_id: str | None = None) -> str:
     return f"{base}?start={payload}" if _START_PARAMETER.fullmatch(payload) else base
 
 
-def full_statement_button(
-    bot_username: str, statement: Statement, language: str
-) -> Button:
+def full_statement_button(bot_username: str, statement: Statement, language: str) -> Button:
     """Opens the statement's full card in a private chat with the bot."""
     return Button(text(language, "btn_full"), url=deep_link(bot_username, statement.external_id))
 

@@ -114,13 +114,11 @@ EN: dict[str, str] = {
         "it says so plainly."
     ),
     "statement_from_link": "This link is the source of an official statement:",
-
     # The "Kabari saya" notification and the refusals of moderator commands; the other
     # moderators' strings fall back to Indonesian, which moderators work in.
     "notify_header": "🔔 There is an official statement on the claim you asked about:",
     "mod_refused": "Sorry, this command is for CekKlaim moderators only.",
     "admin_refused": "Sorry, this command is for CekKlaim admins only.",
-
     # Group chats and inline mode.
     "group_intro": (
         "👋 <b>Hi, this is CekKlaim.</b> I match election claims with <b>official statements "
@@ -175,7 +173,6 @@ EN: dict[str, str] = {
     "inline_no_match": "No matching official statement yet",
     "inline_missing": "That statement was not found",
     "inline_description": "{org} · {date}",
-
     # Official sources over HTTP: failed fetches and links.
     "fetch_bad_url": "the link is incomplete or invalid",
     "fetch_scheme": "only http(s) links can be opened",

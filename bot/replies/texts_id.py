@@ -121,7 +121,6 @@ ID: dict[str, str] = {
         "mengatakannya terus terang."
     ),
     "statement_from_link": "Tautan ini adalah sumber sebuah pernyataan resmi:",
-
     # Moderators' strings. Moderators work in Indonesian; English falls back to these.
     "mod_refused": "Maaf, perintah ini hanya untuk moderator CekKlaim.",
     "admin_refused": "Maaf, perintah ini hanya untuk admin CekKlaim.",
@@ -161,8 +160,7 @@ ID: dict[str, str] = {
     "ask_source_url": "Tautan sumber resmi (https://...):",
     "ask_published_at": "Tanggal pernyataan (misalnya 2024-02-14 atau 14 Februari 2024):",
     "ask_variants": (
-        "Variasi kalimat lain yang beredar, pisahkan dengan titik koma (;). "
-        "Kirim - untuk melewati."
+        "Variasi kalimat lain yang beredar, pisahkan dengan titik koma (;). Kirim - untuk melewati."
     ),
     "draft_error": "⚠️ {error}\nCoba lagi, atau /batal.",
     "preview": "<b>Pratinjau: begini warga akan melihatnya.</b>",
@@ -183,8 +181,7 @@ ID: dict[str, str] = {
     "usage_mod": "Pakai: /tambahmod ID atau /hapusmod ID (ID pengguna Telegram, angka)",
     "unknown_statement": "Pernyataan <code>{id}</code> tidak ditemukan.",
     "statement_meta": (
-        "<b>{id}</b> · status {status}{superseded} · {variants} variasi\n"
-        "dibuat {created} oleh {by}"
+        "<b>{id}</b> · status {status}{superseded} · {variants} variasi\ndibuat {created} oleh {by}"
     ),
     "search_header": "Untuk teks ini warga akan mendapat: <b>{tier}</b>",
     "edit_preview": "<b>Pratinjau perubahan kolom {field}.</b>",
@@ -208,7 +205,6 @@ ID: dict[str, str] = {
     "alert": "📈 Klaim ini cepat menyebar ({count} pertanyaan dalam {minutes} menit), "
     "belum ada jawaban. Kunci {cluster}:\n<i>{example}</i>",
     "error_note": "⚠️ CekKlaim error: {name}",
-
     # Group chats and inline mode.
     "group_intro": (
         "👋 <b>Halo, ini CekKlaim.</b> Saya mencocokkan klaim soal pemilu dengan "
@@ -268,14 +264,11 @@ ID: dict[str, str] = {
     "inline_no_match": "Belum ada pernyataan resmi yang cocok",
     "inline_missing": "Pernyataan itu tidak ditemukan",
     "inline_description": "{org} · {date}",
-
     # Official sources over HTTP: failed fetches, pre-filled drafts, the drafts queue, links.
     "fetch_bad_url": "tautannya tidak lengkap atau tidak valid",
     "fetch_scheme": "hanya tautan http(s) yang bisa dibuka",
     "fetch_dns": "nama situsnya tidak ditemukan",
-    "fetch_blocked_address": (
-        "alamat itu ada di jaringan internal dan tidak dibuka demi keamanan"
-    ),
+    "fetch_blocked_address": ("alamat itu ada di jaringan internal dan tidak dibuka demi keamanan"),
     "fetch_too_many_redirects": "terlalu banyak pengalihan (redirect)",
     "fetch_timeout": "situsnya terlalu lama menjawab",
     "fetch_too_large": "halamannya terlalu besar (maks. 2 MB)",
@@ -285,8 +278,7 @@ ID: dict[str, str] = {
     "fetch_encoding": "situsnya mengirim isi terkompresi yang rusak atau tidak didukung",
     "fetch_unreadable": "halamannya terlalu rumit untuk dibaca dalam batas waktu",
     "prefill_failed": (
-        "⚠️ Halaman tidak bisa diambil: {reason}. Tidak apa-apa, lanjutkan dengan mengisi "
-        "sendiri."
+        "⚠️ Halaman tidak bisa diambil: {reason}. Tidak apa-apa, lanjutkan dengan mengisi sendiri."
     ),
     "prefill_summary": (
         "📄 <b>Diambil dari {host}</b>\n"

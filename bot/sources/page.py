@@ -39,6 +39,8 @@ MAX_EVENTS = 200_000
 
 class _Enough(Exception):
     """Raised inside the parser to stop it at MAX_EVENTS."""
+
+
 #: Elements whose text is never part of the article.
 _SKIP = frozenset(
     {"script", "style", "nav", "header", "footer", "aside", "noscript", "form", "template",

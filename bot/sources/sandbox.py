@@ -262,9 +262,7 @@ async def read_feed(body: bytes, *, timeout: float | None = None) -> list[FeedIt
         raise FetchError("unreadable", "malformed answer") from exc
 
 
-async def read_reviews(
-    fetched: Fetched, *, timeout: float | None = None
-) -> list[dict[str, Any]]:
+async def read_reviews(fetched: Fetched, *, timeout: float | None = None) -> list[dict[str, Any]]:
     """ClaimReview objects of a fetched JSON(-LD) document, decoded and parsed in a worker."""
     found = await _run("reviews", fetched.body, timeout, **_described(fetched))
     return [r for r in found if isinstance(r, dict)] if isinstance(found, list) else []

@@ -1,0 +1,234 @@
+"""A snapshot of the served statements and how the next one is made from what changed.
+
+Plain functions over storage and the matcher, run in a worker thread by bot/indexing.py:
+`read_changes` reads what changed since a snapshot in one read transaction, and
+`next_snapshot` applies it in place (only the changed statements are normalized) or, when
+there is nothing to start from or most statements changed, builds afresh (`snapshot_of`).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+
+from sqlite_utils import Database
+
+import storage
+from bot.matcher import saved
+from bot.matcher.index import MatchIndex
+from bot.matcher.postings import IndexDoc
+from bot.sources.urls import normalize_url
+from storage import Statement
+
+log = logging.getLogger(__name__)
+
+
+def index_docs(statements: list[Statement]) -> list[IndexDoc]:
+    return [
+        IndexDoc(s.external_id, s.claim, tuple(s.variants), s.clarification) for s in statements
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """One consistent view for answering: the index and the statements it was built from."""
+
+    index: MatchIndex
+    statements: dict[str, Statement]  # by external id
+    version: int
+    by_rowid: dict[int, Statement]
+    by_source_key: dict[str, list[Statement]]  # normalized source URL -> its statements
+    seq: int = 0  # the last statement change taken in (storage.statement_changes)
+    day: date | None = None  # the Jakarta date the servable rule was read for
+    # made from the snapshot before by changes in place: shares almost all of it
+    in_place: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What changed since a snapshot, read in one read transaction: every servable statement
+    (`full`), or the statements changed since the snapshot's `seq`, whatever their status."""
+
+    version: int
+    seq: int
+    day: date
+    statements: list[Statement]
+    full: bool
+    changed: frozenset[int] = frozenset()  # a partial reading: the statements' rowids logged
+
+
+def read_changes(db: Database, current: Snapshot | None, *, force: bool = False) -> Reading | None:
+    """What the next snapshot needs; None if nothing changed since `current`.
+
+    Reads only the changed statements when the change log still holds everything since
+    `current` and the day is the same (a new day can end a statement's validity without
+    any write); everything otherwise, or when `force`d.
+    """
+    begun = not db.conn.in_transaction
+    if begun:
+        db.conn.execute("BEGIN")
+    try:
+        version = storage.data_version(db)
+        day = storage.today_wib()
+        same_day = current is not None and current.day == day
+        if not force and same_day and current is not None and version == current.version:
+            return None
+        if not force and same_day and current is not None:
+            found = storage.changed_since(db, current.seq)
+            if found is not None:
+                seq, changed = found
+                found_now = storage.statements_by_rowid(db, changed)
+                return Reading(version, seq, day, found_now, False, frozenset(changed))
+        seq = storage.change_seq(db)
+        return Reading(version, seq, day, storage.servable_statements(db, day), True)
+    finally:
+        if begun:
+            db.conn.execute("COMMIT")  # nothing written: ends the read transaction
+
+
+def snapshot_of(
+    version: int,
+    statements: list[Statement],
+    seq: int = 0,
+    day: date | None = None,
+    index: MatchIndex | None = None,
+) -> Snapshot:
+    """Lookups over `statements` and a fresh index of them (the slow part: normalizing
+    every one), or `index` when it holds them already."""
+    if index is None:
+        index = MatchIndex(index_docs(statements), [s.id for s in statements])
+    by_source_key: dict[str, list[Statement]] = {}
+    for statement in statements:
+        key = _source_key(statement)
+        if key:
+            by_source_key.setdefault(key, []).append(statement)
+    return Snapshot(
+        index,
+        {s.external_id: s for s in statements},
+        version,
+        {s.id: s for s in statements},
+        by_source_key,
+        seq,
+        day,
+    )
+
+
+def _source_key(statement: Statement) -> str | None:
+    return normalize_url(statement.source_url) if statement.source_url else None
+
+
+def next_snapshot(current: Snapshot | None, reading: Reading, *, rebuild: bool = False) -> Snapshot:
+    """The snapshot after `reading`: `current` with the changed statements applied in
+    place (only those are normalized), or a fresh build when asked to (`rebuild`), when
+    there is none to start from, or when most statements changed."""
+    if reading.full:
+        if current is None or rebuild:
+            return snapshot_of(reading.version, reading.statements, reading.seq, reading.day)
+        fresh = {s.external_id: s for s in reading.statements}
+        changed = [s for s in reading.statements if current.statements.get(s.external_id) != s]
+        gone = [sid for sid in current.statements if sid not in fresh]
+        if 2 * (len(changed) + len(gone)) > len(reading.statements):
+            return snapshot_of(reading.version, reading.statements, reading.seq, reading.day)
+        return apply_changes(current, changed, gone, reading)
+    assert current is not None  # a partial reading is always relative to a snapshot
+    changed = [
+        s
+        for s in reading.statements
+        if s.is_current(reading.day) and current.statements.get(s.external_id) != s
+    ]
+    gone = [
+        s.external_id
+        for s in reading.statements
+        if not s.is_current(reading.day) and s.external_id in current.statements
+    ]
+    still = {s.id for s in reading.statements}
+    gone += [  # deleted rows: logged, but no longer there to read
+        current.by_rowid[rowid].external_id
+        for rowid in sorted(reading.changed - still)
+        if rowid in current.by_rowid
+    ]
+    return apply_changes(current, changed, gone, reading)
+
+
+def apply_changes(
+    current: Snapshot, changed: list[Statement], gone: list[str], reading: Reading
+) -> Snapshot:
+    """`current` with `changed` statements added or replaced and `gone` ones removed."""
+    index = current.index.with_changes(index_docs(changed), gone, [s.id for s in changed])
+    statements = dict(current.statements)
+    by_rowid = dict(current.by_rowid)
+    by_source_key = dict(current.by_source_key)
+    leaving = [statements[sid] for sid in gone] + [
+        statements[s.external_id] for s in changed if s.external_id in statements
+    ]
+    for old in leaving:
+        del statements[old.external_id]
+        del by_rowid[old.id]
+        key = _source_key(old)
+        if key and key in by_source_key:
+            kept = [s for s in by_source_key[key] if s.external_id != old.external_id]
+            if kept:
+                by_source_key[key] = kept
+            else:
+                del by_source_key[key]
+    for new in changed:
+        statements[new.external_id] = new
+        by_rowid[new.id] = new
+        key = _source_key(new)
+        if key:
+            # in database order, as a fresh build lists them
+            by_source_key[key] = sorted((*by_source_key.get(key, ()), new), key=lambda s: s.id)
+    return Snapshot(
+        index, statements, reading.version, by_rowid, by_source_key, reading.seq, reading.day, True
+    )
+
+
+def compacted(snapshot: Snapshot) -> Snapshot:
+    """The same snapshot with its index's changes folded into one base (no normalizing)."""
+    return replace(snapshot, index=snapshot.index.compacted(), in_place=True)
+
+
+# --------------------------------------------------------------------------- a saved index
+
+
+def started(reading: Reading, path: Path | None) -> Snapshot:
+    """The first snapshot of a process: from the index saved at `path` when there is one,
+    with what changed since it was saved applied in place (a statement whose text, or place
+    in the database, differs from what the file holds is taken in again); built afresh and
+    saved otherwise."""
+    loaded = saved.load(path) if path is not None else None
+    if loaded is not None:
+        docs = index_docs(reading.statements)
+        keys = {k: int(v) for k, v in zip(loaded.index.ids, loaded.order.tolist(), strict=True)}
+        changed = [
+            s
+            for s, doc in zip(reading.statements, docs, strict=True)
+            if loaded.digests.get(s.external_id) != saved.digest(doc)
+            or keys.get(s.external_id) != s.id
+        ]
+        present = {s.external_id for s in reading.statements}
+        gone = [sid for sid in loaded.digests if sid not in present]
+        if 2 * (len(changed) + len(gone)) <= len(reading.statements):
+            index = loaded.index.with_changes(index_docs(changed), gone, [s.id for s in changed])
+            return snapshot_of(reading.version, reading.statements, reading.seq, reading.day, index)
+    fresh = next_snapshot(None, reading)
+    if path is not None:
+        keep(fresh, path)
+    return fresh
+
+
+def keep(snapshot: Snapshot, path: Path) -> None:
+    """Save the snapshot's index for the next start, if it has no changes in place (fresh
+    or folded). Failing to save costs only the next start's speed."""
+    if snapshot.index.changes:
+        return
+    digests = [
+        saved.digest(doc)
+        for doc in index_docs([snapshot.statements[i] for i in snapshot.index.ids])
+    ]
+    try:
+        saved.save(snapshot.index, digests, path)
+    except OSError as exc:
+        log.warning("could not save the index to %s: %s", path, exc)

@@ -1,0 +1,241 @@
+"""The served index follows the database by applying each change in place (bot.indexing).
+
+A moderator's or the CLI's change is read from the change log and applied to the snapshot's
+index without rebuilding it, and the result answers exactly as a snapshot built fresh from
+the database. When the log cannot say what changed (pruned, a new day), everything is read
+and compared instead: still only the statements that differ are processed again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+from sqlite_utils import Database
+
+import bot.indexing
+import storage
+from bot.indexing import Snapshots
+from bot.matcher import saved
+from bot.matcher.index import MatchIndex
+from bot.matcher.match import match_text
+from bot.matcher.postings import IndexDoc
+from bot.snapshot import Snapshot, read_changes, snapshot_of
+from storage import StatementInput
+
+TEXTS = (
+    "surat suara sudah dicoblos duluan di gudang kpu",
+    "tinta pemilu mengandung babi jadi haram",
+    "pemilu 2024 diundur ke 2025",
+    "kotak suara dari kardus gampang dibobol",
+    "honor kpps dibayar caleg",
+)
+
+
+def statement(n: int, claim: str, **fields: str) -> StatementInput:
+    return StatementInput(
+        external_id=f"kpu-uji-{n}",
+        org="KPU",
+        verdict="HOAKS",
+        claim=claim,
+        clarification=fields.pop("clarification", "KPU membantah kabar itu."),
+        **fields,  # type: ignore[arg-type]
+    )
+
+
+BASE = [
+    statement(1, "Surat suara pilpres sudah dicoblos duluan di gudang logistik KPU"),
+    statement(2, "Tinta pemilu mengandung babi sehingga haram dipakai"),
+    statement(3, "Pemilu 2024 ditunda ke tahun 2025"),
+    statement(4, "Kotak suara karton mudah rusak dan dibobol"),
+]
+
+
+@pytest.fixture
+def db(db: Database) -> Database:
+    for data in BASE:
+        storage.save_statement(db, data, actor="t")
+    return db
+
+
+def answers(snapshot: Snapshot) -> list[object]:
+    out: list[object] = []
+    for text in TEXTS:
+        result = match_text(snapshot.index, text)
+        out.append((result.tier, [(m.statement_id, m.score) for m in result.matches]))
+    return out
+
+
+def fresh(db: Database) -> Snapshot:
+    return fresh_build(db)
+
+
+def test_changes_are_applied_in_place_and_answer_as_a_fresh_build(db: Database) -> None:
+    snapshots = Snapshots(db)
+    storage.save_statement(db, statement(5, "Honor KPPS dibayar oleh caleg"), actor="mod")
+    storage.save_statement(db, statement(3, "Pemilu 2024 diundur ke 2025 oleh KPU"), actor="mod")
+    storage.retire_statement(db, "kpu-uji-2", actor="mod")
+    storage.add_variant(db, "kpu-uji-4", "kotak suara kardus", source="moderator", actor="mod")
+    assert snapshots.refresh() is True
+    now = snapshots.current
+    # no rebuild: 5 added, 3 and 4 replaced by new versions, 2 taken out
+    assert now.index.changes == 3 + 2 + 1
+    assert set(now.statements) == {"kpu-uji-1", "kpu-uji-3", "kpu-uji-4", "kpu-uji-5"}
+    assert now.statements["kpu-uji-4"].variants == ("kotak suara kardus",)
+    assert answers(now) == answers(fresh(db))
+    assert snapshots.refresh() is False  # nothing new
+
+
+def test_a_superseded_statement_leaves_and_its_successor_answers(db: Database) -> None:
+    snapshots = Snapshots(db)
+    storage.save_statement(
+        db, statement(6, "Pemilu 2024 tetap 14 Februari, tidak ditunda"), actor="m"
+    )
+    storage.supersede_statement(db, "kpu-uji-3", "kpu-uji-6", actor="m")
+    assert snapshots.refresh() is True
+    assert "kpu-uji-3" not in snapshots.current.statements
+    assert "kpu-uji-3" not in snapshots.current.index
+    assert answers(snapshots.current) == answers(fresh(db))
+
+
+def test_a_pruned_change_log_means_everything_is_read_and_compared(db: Database) -> None:
+    snapshots = Snapshots(db)
+    storage.save_statement(db, statement(5, "Honor KPPS dibayar oleh caleg"), actor="mod")
+    storage.prune_changes(db, storage.change_seq(db))  # as another bot process would
+    assert storage.changed_since(db, snapshots.current.seq) is None
+    assert snapshots.refresh() is True
+    assert snapshots.current.index.changes == 1  # still applied in place: only 5 differs
+    assert answers(snapshots.current) == answers(fresh(db))
+
+
+def test_a_new_day_ends_a_statement_valid_until_yesterday(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    today = storage.today_wib()
+    storage.save_statement(
+        db, statement(7, "Honor KPPS dibayar caleg", valid_until=today.isoformat()), actor="m"
+    )
+    snapshots = Snapshots(db)
+    assert "kpu-uji-7" in snapshots.current.statements
+    tomorrow = today + timedelta(days=1)
+    monkeypatch.setattr(bot.indexing.storage, "today_wib", lambda: tomorrow)
+    assert snapshots.refresh() is True  # no write at all: the date alone
+    assert "kpu-uji-7" not in snapshots.current.statements
+    assert snapshots.current.day == tomorrow
+
+
+def test_forcing_builds_afresh(db: Database) -> None:
+    snapshots = Snapshots(db)
+    before = snapshots.current
+    assert snapshots.refresh(force=True) is True
+    assert snapshots.current.index is not before.index and snapshots.current.index.changes == 0
+    assert answers(snapshots.current) == answers(before)
+
+
+def test_many_changes_are_folded_into_a_new_base(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bot.indexing, "COMPACT_MIN", 3)
+    snapshots = Snapshots(db)
+    for n in range(10, 14):
+        storage.save_statement(db, statement(n, f"Klaim uji nomor {n} soal surat suara"), actor="m")
+        snapshots.refresh()
+    assert snapshots.current.index.changes <= 3
+    assert len(snapshots.current.index) == len(BASE) + 4
+    assert answers(snapshots.current) == answers(fresh(db))
+
+
+async def test_the_bot_applies_changes_off_the_loop_and_folds_them_later(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bot.indexing, "COMPACT_MIN", 2)
+    snapshots = Snapshots(db)
+    assert snapshots._rebuilder is not None  # a database file: refreshes run in a thread
+    for n in range(20, 23):
+        storage.save_statement(db, statement(n, f"Klaim uji {n} tentang kotak suara"), actor="m")
+        assert await snapshots.refresh_async() is True
+    assert snapshots.current.index.changes == 0  # the third change was folded in
+    assert answers(snapshots.current) == answers(fresh(db))
+    await asyncio.sleep(0)
+    snapshots.close()
+
+
+def test_the_change_log_is_pruned_once_enough_pile_up(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bot.indexing, "PRUNE_EVERY", 2)
+    snapshots = Snapshots(db)
+    storage.save_statement(db, statement(5, "Honor KPPS dibayar oleh caleg"), actor="mod")
+    snapshots.refresh()
+    left = db.execute("SELECT count(*) FROM statement_changes").fetchone()[0]
+    assert left == 0 and storage.change_seq(db) == snapshots.current.seq
+    storage.save_statement(db, statement(8, "Saksi dilarang masuk TPS"), actor="mod")
+    assert snapshots.refresh() is True  # the log after the pruned point still says what
+    assert snapshots.current.index.changes == 2
+    assert "kpu-uji-8" in snapshots.current.statements
+
+
+def test_a_deleted_statement_leaves_the_index(db: Database) -> None:
+    """Statements are retired, not deleted, but a row removed by hand must not linger."""
+    snapshots = Snapshots(db)
+    with storage.transaction(db):
+        db.execute("DELETE FROM statements WHERE external_id = 'kpu-uji-4'")
+    assert snapshots.refresh() is True
+    assert "kpu-uji-4" not in snapshots.current.statements
+    assert "kpu-uji-4" not in snapshots.current.index
+    assert answers(snapshots.current) == answers(fresh(db))
+
+
+# --------------------------------------------------------------------------- a saved index
+
+
+def test_the_next_start_loads_the_saved_index_and_answers_the_same(db: Database) -> None:
+    first = Snapshots(db)
+    assert first.saved_at is not None and first.saved_at.exists()
+    again = Snapshots(db)
+    assert answers(again.current) == answers(first.current)
+    assert again.current.index.changes == 0
+
+
+def test_a_saved_index_older_than_the_statements_gets_the_difference_in_place(
+    db: Database,
+) -> None:
+    for n in range(30, 40):  # enough statements that three changes are a small part
+        storage.save_statement(db, statement(n, f"Klaim lain nomor {n} soal tps"), actor="t")
+    Snapshots(db)  # saves the index
+    storage.save_statement(db, statement(5, "Honor KPPS dibayar oleh caleg"), actor="mod")
+    storage.save_statement(db, statement(3, "Pemilu 2024 diundur ke 2025 oleh KPU"), actor="mod")
+    storage.retire_statement(db, "kpu-uji-2", actor="mod")
+    later = Snapshots(db)
+    assert later.current.index.changes == 2 + 2  # loaded; 5 and 3 taken in, 3 and 2 out
+    assert answers(later.current) == answers(fresh_build(db))
+    assert "kpu-uji-2" not in later.current.index
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "other code", "wrong shapes"])
+def test_a_damaged_or_foreign_saved_index_is_built_afresh(
+    db: Database, damage: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = Snapshots(db).saved_at
+    assert path is not None
+    data = path.read_bytes()
+    if damage == "truncated":
+        path.write_bytes(data[: len(data) // 2])
+    elif damage == "garbage":
+        path.write_bytes(data[:100] + bytes(len(data) - 100))
+    elif damage == "other code":
+        monkeypatch.setattr(saved, "FORMAT", saved.FORMAT + 1)
+    else:
+        view = MatchIndex([IndexDoc("a", "satu"), IndexDoc("b", "dua")])
+        saved.save(view, ["x"], path)  # one digest for two statements
+    assert saved.load(path) is None
+    rebuilt = Snapshots(db)
+    assert answers(rebuilt.current) == answers(fresh_build(db))
+
+
+def fresh_build(db: Database) -> Snapshot:
+    """A snapshot built from scratch, whatever is saved."""
+    reading = read_changes(db, None)
+    assert reading is not None
+    return snapshot_of(reading.version, reading.statements)
