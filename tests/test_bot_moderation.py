@@ -208,6 +208,9 @@ async def test_edit_is_previewed_saved_and_in_the_audit_log(bot: Bot) -> None:
     assert "Pratinjau perubahan" in reply
     _, saved = await bot.press("e:ok", "editMessageText", user_id=ADMIN, chat_id=ADMIN)
     assert "Perubahan disimpan" in visible(saved)
+    # taken into the index in place, not by rebuilding it (issue 14)
+    assert bot.core.snapshot.index.changes == 2  # its new version in, the old one out
+    assert bot.core.snapshot.statements["kpu-2024-jam-tps"].verdict == "MENYESATKAN"
     history = await mod(bot, "/riwayat kpu-2024-jam-tps")
     assert f"update · mod:{ADMIN}" in history
     assert "verdict:" in history and "→ MENYESATKAN" in history

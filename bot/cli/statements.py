@@ -207,7 +207,7 @@ def cmd_statement_link(args: argparse.Namespace, settings: Settings, db_path: Pa
     except (LookupError, ValueError) as exc:  # also StatementNotFound
         return fail("statement link", exc)
     if outcome.reindex:
-        core.refresh(force=True)
+        core.refresh()
     result = outcome.value
     waiting = [s for s, st in core.due_notifications() if st.external_id == result.external_id]
     print(

@@ -25,12 +25,12 @@ log = logging.getLogger(__name__)
 
 
 async def follow(context: Context, outcome: Outcome[Any]) -> int:
-    """Do what a curation step says must follow: the new index first (built off the loop,
-    so the moderator's next action sees the change), then the notifications; returns how
-    many citizens were told."""
+    """Do what a curation step says must follow: the change in the index first (taken in
+    off the loop, so the moderator's next action sees it), then the notifications; returns
+    how many citizens were told."""
     rt = runtime(context)
     if outcome.reindex:
-        await rt.core.refresh_async(force=True)
+        await rt.core.refresh_async()  # the change log says what changed: no rebuild
     return await notify_due(context.bot, rt) if outcome.notify else 0
 
 
