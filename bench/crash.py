@@ -140,6 +140,7 @@ def run_mode(n: int, kills: int, seed: int, inbox: bool) -> Outcome:
         feeder = threading.Thread(target=feed, args=(fake, texts, n, rng, stop), daemon=True)
         done_kills = 0
         proc = start_bot(fake, workdir, inbox)
+        restarted = 0  # calls the fake had seen when the bot last (re)started
         feeder.start()
         try:
             for _ in range(kills):
@@ -159,14 +160,19 @@ def run_mode(n: int, kills: int, seed: int, inbox: bool) -> Outcome:
                 proc.wait()
                 done_kills += 1
                 proc = start_bot(fake, workdir, inbox)
+                restarted = fake.mark()
             feeder.join(timeout=RUN_TIMEOUT)
             last = [time.monotonic(), -1]
 
             def settled() -> bool:
+                """Nothing left to fetch, the last bot polling (so past its start, which
+                on a busy machine takes longer than SETTLE_SECONDS), and quiet since."""
                 seen = (len(fake.sent()), len(fake.pending_updates()))
                 if seen != last[1]:
                     last[:] = [time.monotonic(), seen]
-                return not fake.pending_updates() and time.monotonic() - last[0] > SETTLE_SECONDS
+                polling = any(c.method.lower() == "getupdates" for c in fake.calls[restarted:])
+                quiet = time.monotonic() - last[0] > SETTLE_SECONDS
+                return not fake.pending_updates() and polling and quiet
 
             wait_until(settled, RUN_TIMEOUT)
             proc.send_signal(signal.SIGTERM)
