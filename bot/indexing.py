@@ -146,9 +146,10 @@ class Snapshots:
         if found is None:
             return False
         fresh = next_snapshot(self.current, found, rebuild=force)
+        new_base = not fresh.in_place  # built afresh: saved, as a folded one is
         if fresh.index.changes > compact_after(len(fresh.index)):
-            fresh = compacted(fresh)
-        if self.saved_at is not None and fresh.index.changes == 0:
+            fresh, new_base = compacted(fresh), True
+        if self.saved_at is not None and new_base:
             keep(fresh, self.saved_at)
         self.current = fresh
         self._swaps += 1

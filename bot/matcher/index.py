@@ -164,6 +164,9 @@ class MatchIndex:
         """The next view: `removals` gone, `upserts` added or replacing their earlier
         version. `keys`: the upserts' places in the database; by default an edited
         statement keeps its place and a new one goes last. This view does not change."""
+        upserts = list(upserts)
+        if not upserts and not any(sid in self._slot_of for sid in removals):
+            return self  # nothing to take in: the same view, still a fresh base if it was one
         new = MatchIndex.__new__(MatchIndex)
         new.ids = list(self.ids)
         new.heads = list(self.heads)
