@@ -30,7 +30,7 @@ from storage.groups import (
     set_auto_check,
     set_sensitivity,
 )
-from storage.people import asked_by, get_language, record_feedback, set_language, subscribe
+from storage.people import asked_by, record_feedback, set_language, subscribe
 from storage.people import unsubscribe_all as _unsubscribe_all
 
 __all__ = [
@@ -46,7 +46,6 @@ __all__ = [
     "auto_check_on",
     "change_group_setting",
     "choose_language",
-    "chosen_language",
     "describe_error",
     "forget_removed_groups",
     "group_added",
@@ -63,11 +62,6 @@ __all__ = [
 
 
 # ------------------------------------------------------------------------------ people
-
-
-def chosen_language(core: Core, user_hash: str) -> str | None:
-    """The language this user chose with /bahasa, if any."""
-    return get_language(core.db, user_hash)
 
 
 def choose_language(core: Core, user_hash: str, language: str) -> None:
@@ -164,7 +158,7 @@ def apology(core: Core, update_id: int, user_hash: str | None) -> tuple[str | No
     and the catalogue key. "Still recorded" only when this update's claim really is stored;
     when the database itself is what fails, "not recorded", in the default language."""
     try:
-        language = get_language(core.db, user_hash) if user_hash is not None else None
+        language = core.language(user_hash) if user_hash is not None else None
         recorded = _claim_recorded(core.db, update_id)
     except sqlite3.Error:
         return None, "error"

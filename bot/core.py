@@ -25,7 +25,12 @@ from bot.matcher.match import MatchResult, Tier, match_text
 from bot.snapshot import Snapshot
 from bot.sources.urls import unique_keys
 from storage import Statement
-from storage.people import Subscription, subscribed_claim_ids, subscriptions_for_claim
+from storage.people import (
+    Subscription,
+    get_language,
+    subscribed_claim_ids,
+    subscriptions_for_claim,
+)
 from storage.sources import answered_statement_ids_for_links, record_claim_links
 
 log = logging.getLogger(__name__)
@@ -226,6 +231,11 @@ class Core:
     def pseudonym(self, telegram_id: int | None) -> str | None:
         """The keyed hash stored for a user or chat id: the one place ids are hashed."""
         return None if telegram_id is None else storage.hash_user_id(self.secret, telegram_id)
+
+    def language(self, user_hash: str) -> str | None:
+        """The language this user chose with /bahasa, if any: with `pseudonym`, who is
+        asking as every use case names them (`bot.citizens.choose_language` sets it)."""
+        return get_language(self.db, user_hash)
 
     def check(self, text: str, who: Who) -> Answer:
         """Match a claim and record it before anyone is answered (blank text is not a claim).

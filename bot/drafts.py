@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bot.clusters import Cluster
-from bot.plaintext import shorten
+from bot.replies.texts import shorten
 from bot.sources.urls import host_of, official_body
 from storage import VERDICTS, Statement, StatementInput
 from storage.sources import SourceDraft

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import storage
 from bot.clusters import Cluster
 from bot.curation import HistoryLine
-from bot.plaintext import shorten
+from bot.replies.texts import shorten
 from storage.db import WIB
 
 

@@ -374,7 +374,7 @@ def test_a_lone_surrogate_in_a_message_is_read_not_raised() -> None:
     replacement character (SQLite could not store it), and entities over it do not raise."""
     from telegram import Message
 
-    from bot.telegram.extract import extract_claim
+    from bot.telegram.runtime import extract_claim
 
     fake = FakeBotAPI()
     update = fake.message_update(

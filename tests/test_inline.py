@@ -8,7 +8,7 @@ from fakebotapi import Call
 from test_bot_groups import HOAX, HOAX_ID, GroupBot
 
 import storage
-from bot.replies.links import deep_link, share_button
+from bot.replies.render import deep_link, share_button
 from bot.replies.texts_id import ID as GROUP_TEXTS
 from bot.telegram.inline import CACHE_SECONDS, HINT_START_PARAMETER, MAX_RESULTS
 from storage import StatementInput

@@ -45,7 +45,7 @@ from bot.matcher.normalize import MAX_CHARS, normalize
 from bot.replies import render, short_cards
 from bot.replies.callbacks import MAX_ID  # the largest row id buttons carry
 from bot.replies.commands import ADMIN_COMMANDS, MOD_COMMANDS
-from bot.replies.reply import Reply
+from bot.replies.render import Reply
 from bot.replies.texts import text as catalogue_text
 from bot.replies.texts_en import EN as TEXTS_EN
 from bot.replies.texts_id import ID as TEXTS_ID

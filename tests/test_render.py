@@ -6,8 +6,7 @@ import pytest
 from fakebotapi import check_reply_markup, parse_html
 
 from bot.replies import render
-from bot.replies.render import MAX_CALLBACK_BYTES, MAX_MESSAGE
-from bot.replies.reply import Button
+from bot.replies.render import MAX_CALLBACK_BYTES, MAX_MESSAGE, Button
 from bot.telegram.keyboards import markup
 from storage import Statement
 
@@ -112,9 +111,7 @@ def test_a_keyboard_becomes_telegrams_at_send_time_with_each_buttons_action() ->
     assert markup(()) is None  # no keyboard: a message without buttons
 
 
-@pytest.mark.parametrize(
-    "actions", [{}, {"url": "https://www.kpu.go.id/", "callback": "h:1:2"}]
-)
+@pytest.mark.parametrize("actions", [{}, {"url": "https://www.kpu.go.id/", "callback": "h:1:2"}])
 def test_a_button_has_exactly_one_action(actions: dict[str, str]) -> None:
     with pytest.raises(ValueError, match="exactly one action"):
         Button("x", **actions)

@@ -17,8 +17,7 @@ from bot.claims import Channel, Claim, Decision
 from bot.core import Answer, Core
 from bot.matcher.match import Tier
 from bot.replies import render
-from bot.replies.render import reply_for
-from bot.replies.reply import Reply
+from bot.replies.render import Reply, reply_for
 from bot.replies.short_cards import group_reply
 from bot.replies.texts import CATALOGUES, text
 from bot.telegram.inline import results_for

@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 import re
 
-from bot.replies import render
+from bot.replies import moderators
 from bot.sources.fetch import Fetched
 from bot.sources.prefill import prefill_from_page
 from bot.sources.urls import parse_official_domains
@@ -36,7 +36,7 @@ def test_drafts_list_of_hostile_titles_fits() -> None:
         )
         for n in range(10)
     ]
-    body = render.drafts_list(found, 10)
+    body = moderators.drafts_list(found, 10)
     assert len(body) < 4096
     assert "<&>" in plain(body)  # shown, escaped, not dropped
 
@@ -49,5 +49,5 @@ def test_prefill_summary_of_a_hostile_page_fits() -> None:
     ).encode()
     fetched = Fetched("https://x.example/", "https://x.example/", 200, "text/html", page)
     found = prefill_from_page(fetched, parse_official_domains("kpu.go.id")[0])
-    body = render.prefill_summary(found)
+    body = moderators.prefill_summary(found)
     assert len(body) < 4096 and "x.example bukan domain resmi" in plain(body)

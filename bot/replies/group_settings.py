@@ -7,7 +7,7 @@ from __future__ import annotations
 from bot.domain import SENSITIVITIES, SENSITIVITY_NORMAL, SENSITIVITY_STRICT, GroupSettings
 from bot.replies import callbacks
 from bot.replies.callbacks import Arg
-from bot.replies.reply import Button, Keyboard, Reply
+from bot.replies.render import Button, Keyboard, Reply
 from bot.replies.texts import text
 
 CB_SETTINGS = "gs"

@@ -1,20 +1,21 @@
 """What moderators are shown, without Telegram: their buttons' data, their own input quoted
 back (escaped, bounded), plain-text reports as <pre> within Telegram's limit, /cari's
-scores, and the keyboards of /tambah (verdicts, ✅/✖️) and of /antrean and /draf (➕/🗑)."""
+scores, what /tambah URL read from a page, the /draf list, and the keyboards of /tambah
+(verdicts, ✅/✖️) and of /antrean and /draf (➕/🗑)."""
 
 from __future__ import annotations
 
 import html
 from collections.abc import Sequence
 
-from bot.domain import Statement
+from bot.domain import SourceDraft, Statement
 from bot.matcher.match import MatchResult
-from bot.plaintext import shorten
 from bot.replies import callbacks
 from bot.replies.callbacks import Arg
-from bot.replies.render import units
-from bot.replies.reply import Button, Keyboard
-from bot.replies.texts import text
+from bot.replies.render import Button, Keyboard, esc, fit, format_date, units
+from bot.replies.texts import shorten, text
+from bot.sources.prefill import Prefill
+from bot.sources.urls import host_of
 
 ECHO_LIMIT = 300  # characters of a moderator's input quoted back in a reply
 PRE_LIMIT = 3600  # a <pre> report is cut to stay under Telegram's 4096 with a hint below
@@ -87,3 +88,45 @@ def add_dismiss_row(
         Button(f"➕ {label}", callback=callbacks.encode(add, value)),
         Button(f"🗑 {label}", callback=callbacks.encode(dismiss, value)),
     )
+
+
+# ------------------------------------------------------------------------------ sources
+
+EXCERPT_CHARS = 2000  # escaped characters of main text shown
+
+
+def prefill_summary(found: Prefill) -> str:
+    """What /tambah URL read from the page: title, date, body, and a main-text excerpt."""
+    page, unknown = found.page, text("id", "unknown_value")
+    host = html.escape(found.host or "?")
+    official = (
+        text("id", "prefill_official")
+        if found.official
+        else text("id", "prefill_unofficial", host=host)
+    )
+    return text(
+        "id",
+        "prefill_summary",
+        host=host,
+        title=esc(fit(page.title, 400)) if page.title else unknown,
+        date=format_date(page.published_at, "id") if page.published_at else unknown,
+        org=esc(fit(found.draft["org"], 200)) if found.draft.get("org") else unknown,
+        official=official,
+        excerpt=esc(fit(page.main_text, EXCERPT_CHARS)) if page.main_text else unknown,
+    )
+
+
+def drafts_list(found: list[SourceDraft], total: int) -> str:
+    """/draf: one line per waiting draft (id, date, title, site), then the button hint."""
+    lines = [text("id", "drafts_header", count=total)]
+    for draft in found:
+        title = draft.title or draft.fields.get("claim") or draft.url or "-"
+        site = host_of(draft.url) if draft.url else None
+        lines.append(  # at most ~260 characters a line, so ten lines stay far below 4,096
+            f"<b>d{draft.id}</b> · {esc(fit(draft.published_at or '-', 10))} · "
+            f"{esc(fit(title, 150))}"
+            + (f" ({esc(fit(site, 60))})" if site else "")
+            + f" · {draft.origin}"
+        )
+    lines.append(text("id", "drafts_hint"))
+    return "\n".join(lines)

@@ -1,5 +1,7 @@
-"""The card composer: everything the citizen sees, as HTML text plus keyboard (a Reply);
-nothing here sends and nothing here knows Telegram's classes.
+"""The card composer: everything the citizen sees, as a value (a Reply: HTML text and a
+keyboard of neutral Buttons), with the bot's deep links and "Bagikan"; nothing here sends
+and nothing here knows Telegram's classes (bot/telegram/keyboards.py is the one place that
+turns a keyboard into Telegram's, at send time).
 
 Rules enforced in one place: every value from the base or a user is HTML-escaped; a
 message never exceeds Telegram's 4,096 UTF-16 units, headers included (long clarifications
@@ -10,25 +12,90 @@ within 64 bytes (through the codec, callbacks.py).
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
-from bot.domain import SourceDraft, Statement
+from bot.domain import Statement
 from bot.matcher.match import Match, Tier
-from bot.plaintext import shorten
 from bot.replies import callbacks
 from bot.replies.callbacks import Arg
-from bot.replies.links import share_button, source_button
-from bot.replies.reply import Button, Keyboard, Reply
-from bot.replies.texts import MONTHS, text
-from bot.sources.prefill import Prefill
-from bot.sources.urls import host_of
+from bot.replies.texts import MONTHS, shorten, text
 
 MAX_MESSAGE = 4096
 MAX_CALLBACK_BYTES = callbacks.MAX_BYTES
 MAX_BUTTON_LABEL = 60
 MAX_CLAIM_IN_CARD = 600
+
+
+# ------------------------------------------------------------------------------ a reply as a value
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """One inline button: its label and exactly one action. `callback` is data from the
+    codec (bot/replies/callbacks.py), `url` opens a link, `switch_inline` lets the user pick a
+    chat and starts an inline query there with that text."""
+
+    label: str
+    callback: str | None = None
+    url: str | None = None
+    switch_inline: str | None = None
+
+    def __post_init__(self) -> None:
+        actions = (self.callback, self.url, self.switch_inline)
+        if sum(action is not None for action in actions) != 1:
+            raise ValueError(f"button {self.label!r} needs exactly one action")
+
+
+#: Rows of buttons, top to bottom; () is no keyboard at all.
+Keyboard = tuple[tuple[Button, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    text: str
+    keyboard: Keyboard = ()
+
+
+# ------------------------------------------------------------------------------ links into the bot
+
+STATEMENT_PAYLOAD = "s"  # /start s<external id> (handlers.start)
+SHARE_PREFIX = "s:"  # inline query "s:<external id>" returns exactly that statement's card
+# Telegram accepts start parameters of up to 64 characters from A-Z a-z 0-9 _ -
+_START_PARAMETER = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def deep_link(bot_username: str, external_id: str | None = None) -> str:
+    """t.me link opening the bot, on a statement when its id fits in a start parameter
+    (ids with "." or ":" or longer than 63 characters open the bot's welcome instead)."""
+    base = f"https://t.me/{bot_username}"
+    if external_id is None:
+        return base
+    payload = STATEMENT_PAYLOAD + external_id
+    return f"{base}?start={payload}" if _START_PARAMETER.fullmatch(payload) else base
+
+
+def full_statement_button(bot_username: str, statement: Statement, language: str) -> Button:
+    """Opens the statement's full card in a private chat with the bot."""
+    return Button(text(language, "btn_full"), url=deep_link(bot_username, statement.external_id))
+
+
+def source_button(statement: Statement, language: str) -> Button | None:
+    if not statement.source_url:
+        return None
+    return Button(text(language, "btn_source"), url=statement.source_url)
+
+
+def share_query(statement: Statement) -> str:
+    return SHARE_PREFIX + statement.external_id
+
+
+def share_button(statement: Statement, language: str) -> Button:
+    """ "Bagikan": pick a chat, and the statement's short card is posted there via inline mode."""
+    return Button(text(language, "btn_share"), switch_inline=share_query(statement))
 
 
 # Callback data, through the one codec (bot/replies/callbacks.py): short prefixes and
@@ -279,45 +346,3 @@ def reply_for(decision: Decided, lang: str) -> Reply:
     if decision.too_short:
         headers.append(text(lang, "too_short"))
     return with_headers(none_reply(lang, claim_id), headers)
-
-
-# ------------------------------------------------------------------------------ sources
-
-EXCERPT_CHARS = 2000  # escaped characters of main text shown
-
-
-def prefill_summary(found: Prefill) -> str:
-    """What /tambah URL read from the page: title, date, body, and a main-text excerpt."""
-    page, unknown = found.page, text("id", "unknown_value")
-    host = html.escape(found.host or "?")
-    official = (
-        text("id", "prefill_official")
-        if found.official
-        else text("id", "prefill_unofficial", host=host)
-    )
-    return text(
-        "id",
-        "prefill_summary",
-        host=host,
-        title=esc(fit(page.title, 400)) if page.title else unknown,
-        date=format_date(page.published_at, "id") if page.published_at else unknown,
-        org=esc(fit(found.draft["org"], 200)) if found.draft.get("org") else unknown,
-        official=official,
-        excerpt=esc(fit(page.main_text, EXCERPT_CHARS)) if page.main_text else unknown,
-    )
-
-
-def drafts_list(found: list[SourceDraft], total: int) -> str:
-    """/draf: one line per waiting draft (id, date, title, site), then the button hint."""
-    lines = [text("id", "drafts_header", count=total)]
-    for draft in found:
-        title = draft.title or draft.fields.get("claim") or draft.url or "-"
-        site = host_of(draft.url) if draft.url else None
-        lines.append(  # at most ~260 characters a line, so ten lines stay far below 4,096
-            f"<b>d{draft.id}</b> · {esc(fit(draft.published_at or '-', 10))} · "
-            f"{esc(fit(title, 150))}"
-            + (f" ({esc(fit(site, 60))})" if site else "")
-            + f" · {draft.origin}"
-        )
-    lines.append(text("id", "drafts_hint"))
-    return "\n".join(lines)

@@ -15,11 +15,20 @@ from typing import Protocol
 
 from bot.domain import Statement
 from bot.matcher.match import Match, MatchResult, Tier
-from bot.plaintext import shorten
-from bot.replies.links import deep_link, full_statement_button, source_button
-from bot.replies.render import Matched, esc, format_date, validity_note, verdict_label
-from bot.replies.reply import Button, Keyboard, Reply
-from bot.replies.texts import text
+from bot.replies.render import (
+    Button,
+    Keyboard,
+    Matched,
+    Reply,
+    deep_link,
+    esc,
+    format_date,
+    full_statement_button,
+    source_button,
+    validity_note,
+    verdict_label,
+)
+from bot.replies.texts import shorten, text
 
 SHORT_CLAIM_CHARS = 200
 SHORT_EXCERPT_CHARS = 280

@@ -1,5 +1,6 @@
-"""The string catalogue's one lookup: a key in the user's language, Indonesian when the
-language or the key is missing. The strings themselves: texts_id.py and texts_en.py."""
+"""The string catalogue's one lookup (a key in the user's language, Indonesian when the
+language or the key is missing) and the one text shortener. The strings themselves:
+texts_id.py and texts_en.py."""
 
 from __future__ import annotations
 
@@ -22,3 +23,15 @@ def text(language: str, key: str, **values: object) -> str:
     catalogue = CATALOGUES.get(language, ID)
     template = catalogue.get(key, ID[key])
     return template.format(**values) if values else template
+
+
+def shorten(value: str, limit: int) -> str:
+    """Whitespace collapsed, then cut at a word boundary with an ellipsis to `limit`
+    characters; for plain text, before it is escaped (so no HTML entity is split)."""
+    value = " ".join(value.split())
+    if len(value) <= limit:
+        return value
+    cut = value[: limit - 1]
+    if " " in cut[limit // 2 :]:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,.;:") + "…"

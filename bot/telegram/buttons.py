@@ -18,9 +18,8 @@ from telegram import CallbackQuery, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from bot import citizens
 from bot.replies import callbacks
-from bot.replies.reply import Keyboard
+from bot.replies.render import Keyboard
 from bot.replies.texts import DEFAULT_LANGUAGE, text
 from bot.telegram.keyboards import markup, pressed_on_its_message
 from bot.telegram.runtime import runtime
@@ -49,7 +48,7 @@ async def take_press(
         return None
     rt = runtime(context)
     user_hash = rt.user_hash(query.from_user.id)
-    language = citizens.chosen_language(rt.core, user_hash) or DEFAULT_LANGUAGE
+    language = rt.core.language(user_hash) or DEFAULT_LANGUAGE
     pressed = callbacks.decode(query.data)
     if pressed is None or pressed.kind not in kinds or not pressed_on_its_message(query):
         await query.answer(text(language, "ack_stale"))
@@ -57,9 +56,7 @@ async def take_press(
     return Press(query, pressed, user_hash, language)
 
 
-async def edit_unless_shown(
-    query: CallbackQuery, body: str, keyboard: Keyboard = ()
-) -> bool:
+async def edit_unless_shown(query: CallbackQuery, body: str, keyboard: Keyboard = ()) -> bool:
     """Show `body` (and `keyboard`) in place of the pressed message; False if skipped.
 
     Every keyboard names what its message shows (a claim and a statement), so an identical

@@ -16,7 +16,7 @@ import logging
 from telegram import Message, ReplyParameters
 from telegram.ext import ContextTypes
 
-from bot.replies.reply import Reply
+from bot.replies.render import Reply
 from bot.telegram.keyboards import markup
 from bot.telegram.runtime import runtime
 

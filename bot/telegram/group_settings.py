@@ -16,7 +16,7 @@ from telegram.ext import ContextTypes
 from bot import citizens
 from bot.citizens import GroupSettings
 from bot.replies.group_settings import SETTINGS, settings_reply
-from bot.replies.reply import Reply
+from bot.replies.render import Reply
 from bot.replies.texts import text
 from bot.telegram.buttons import edit_unless_shown, take_press
 from bot.telegram.group_limit import send_to_group

@@ -34,9 +34,8 @@ from bot.claims import speaks_unprompted
 from bot.replies import short_cards
 from bot.replies.render import Reply
 from bot.replies.texts import DEFAULT_LANGUAGE, text
-from bot.telegram.extract import ExtractedClaim, entity_values, extract_claim
 from bot.telegram.group_limit import send_to_group
-from bot.telegram.runtime import runtime
+from bot.telegram.runtime import ExtractedClaim, entity_values, extract_claim, runtime
 
 log = logging.getLogger(__name__)
 

@@ -20,17 +20,15 @@ from bot import citizens, claims
 from bot.replies import render
 from bot.replies.texts import DEFAULT_LANGUAGE, text
 from bot.telegram.buttons import edit_unless_shown, take_press
-from bot.telegram.extract import ExtractedClaim, extract_claim
 from bot.telegram.faults import expected_fault
 from bot.telegram.groups import MENTIONS_BOT
 from bot.telegram.keyboards import markup
 from bot.telegram.keys import MODERATOR_DRAFT  # a /tambah in progress
-from bot.telegram.runtime import runtime
+from bot.telegram.runtime import ExtractedClaim, extract_claim, runtime
 
 log = logging.getLogger(__name__)
 
 Context = ContextTypes.DEFAULT_TYPE
-STATEMENT_PAYLOAD = "s"  # /start s<statement-id> opens a statement
 #: Buttons that act on a claim (pressed only by its asker, in their private chat): the
 #: citizens' use case each one is.
 CLAIM_BUTTONS = {
@@ -50,7 +48,7 @@ async def start(update: Update, context: Context) -> None:
     if message is None:
         return
     payload = context.args[0] if context.args else ""
-    if payload.startswith(STATEMENT_PAYLOAD) and len(payload) > 1:
+    if payload.startswith(render.STATEMENT_PAYLOAD) and len(payload) > 1:
         statement = citizens.statement_by_id(rt.core, payload[1:])
         if statement is None:
             await message.reply_text(text(lang, "statement_missing"))

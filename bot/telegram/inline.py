@@ -35,7 +35,7 @@ from bot.citizens import Statement
 from bot.core import Core
 from bot.matcher.match import Match
 from bot.replies import short_cards
-from bot.replies.links import SHARE_PREFIX
+from bot.replies.render import SHARE_PREFIX
 from bot.replies.texts import DEFAULT_LANGUAGE, text
 from bot.telegram.keyboards import markup
 from bot.telegram.runtime import runtime

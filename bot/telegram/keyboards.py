@@ -1,4 +1,4 @@
-"""Keyboards on Telegram's side: a Reply's neutral keyboard (bot/replies/reply.py) as
+"""Keyboards on Telegram's side: a Reply's neutral keyboard (bot/replies/render.py) as
 python-telegram-bot's InlineKeyboardMarkup, built at send time and nowhere else, and the
 check that a press came from a button its message really shows."""
 
@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
-from bot.replies.reply import Button, Keyboard
+from bot.replies.render import Button, Keyboard
 
 
 def _button(button: Button) -> InlineKeyboardButton:

@@ -1,19 +1,24 @@
-"""The bot's runtime state in one typed object, reached through `runtime(context)`.
+"""What every handler reads first: the bot's runtime state, who sent an update, and the
+claim in its message.
 
-It is the only thing the bot keeps in `bot_data` (under RUNTIME_KEY): every limiter, task
-and service the handlers share is a typed field here, not a loose key.
+The runtime is one typed object, reached through `runtime(context)`, and the only thing the
+bot keeps in `bot_data` (under RUNTIME_KEY): every limiter, task and service the handlers
+share is a typed field here, not a loose key. `Runtime.asker` names the sender as the use
+cases do (hashed once, with their language); `extract_claim` reads a message's text and
+links, made storable by `bot.claims.received`.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from telegram import Message, Update, User
+from telegram import Message, MessageEntity, Update, User
 from telegram.constants import ChatType
 from telegram.ext import Application, CallbackContext
 
-from bot import citizens, claims
+from bot import claims
 from bot.core import Core
 from bot.curation import Curation
 from bot.ratelimit import RateLimiter
@@ -22,6 +27,45 @@ from bot.settings import Settings
 from bot.sources.fetch import FetchPolicy
 
 RUNTIME_KEY = "cekklaim"
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractedClaim:
+    text: str  # "" when the message carries no readable text
+    urls: tuple[str, ...]
+
+
+def extract_claim(message: Message, *, strip_command: bool = False) -> ExtractedClaim:
+    raw = message.text or message.caption or ""
+    if strip_command and raw.startswith("/"):
+        raw = raw.split(maxsplit=1)[1] if len(raw.split(maxsplit=1)) > 1 else ""
+    links = []  # the links the message marks (a text link's target, a recognised URL)
+    for entity, value in entity_values(message, (MessageEntity.TEXT_LINK, MessageEntity.URL)):
+        if entity.type == MessageEntity.TEXT_LINK and entity.url:
+            links.append(entity.url)
+        elif entity.type == MessageEntity.URL:
+            links.append(value)
+    text, urls = claims.received(raw, links)  # what is stored: bounded, clean
+    return ExtractedClaim(text, urls)
+
+
+def entity_values(message: Message, types: Sequence[str]) -> list[tuple[MessageEntity, str]]:
+    """The text or caption entities of `types` with the text they cover.
+
+    Unlike `Message.parse_entities` this never raises: an entity whose offsets split a
+    UTF-16 surrogate pair (an emoji) or run past the text is read as far as it can be.
+    """
+    body = message.text if message.text is not None else message.caption
+    entities = message.entities if message.text is not None else message.caption_entities
+    if not body:
+        return []
+    encoded = body.encode("utf-16-le", "surrogatepass")  # a lone surrogate must not raise
+    found = []
+    for entity in entities:
+        if entity.type in types:
+            start, end = 2 * max(entity.offset, 0), 2 * max(entity.offset + entity.length, 0)
+            found.append((entity, encoded[start:end].decode("utf-16-le", errors="replace")))
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,14 +110,14 @@ class Runtime:
             return None
         user_hash = self.user_hash(user.id)
         chat_hash = user_hash if chat.id == user.id else self.core.pseudonym(chat.id)
-        language = citizens.chosen_language(self.core, user_hash) or DEFAULT_LANGUAGE
+        language = self.core.language(user_hash) or DEFAULT_LANGUAGE
         private = chat.type == ChatType.PRIVATE
         return Asker(message, user_hash, chat_hash, language, private, update.update_id)
 
     def language(self, user: User | None) -> str:
         if user is None:
             return DEFAULT_LANGUAGE
-        return citizens.chosen_language(self.core, self.user_hash(user.id)) or DEFAULT_LANGUAGE
+        return self.core.language(self.user_hash(user.id)) or DEFAULT_LANGUAGE
 
 
 def runtime(context: CallbackContext) -> Runtime:  # type: ignore[type-arg]

@@ -12,8 +12,7 @@ from telegram import Update
 from telegram.ext import ConversationHandler
 
 from bot import drafts
-from bot.replies import render
-from bot.replies.moderators import SAVE_NEW, echo, echo_lines, verdict_keyboard
+from bot.replies.moderators import SAVE_NEW, echo, echo_lines, prefill_summary, verdict_keyboard
 from bot.replies.texts import text
 from bot.sources.fetch_error import FetchError
 from bot.sources.prefill import prefill_from_url
@@ -73,7 +72,7 @@ async def _prefilled(update: Update, context: Context, url: str) -> dict[str, An
         reason = text("id", f"fetch_{exc.reason}")
         await message.reply_text(text("id", "prefill_failed", reason=html.escape(reason)))
         return {}
-    await message.reply_text(render.prefill_summary(found))
+    await message.reply_text(prefill_summary(found))
     return {**drafts.sanitized(found.draft), "evidence": found.evidence}
 
 

@@ -10,13 +10,13 @@ from telegram import Update
 
 from bot import reports
 from bot.curation import Curation, LinkResult, Outcome
-from bot.replies import render
 from bot.replies.moderators import (
     DRAFT_ADD,
     DRAFT_DISMISS,
     QUEUE_ADD,
     QUEUE_DISMISS,
     add_dismiss_row,
+    drafts_list,
     pre,
 )
 from bot.replies.texts import text
@@ -72,7 +72,7 @@ async def source_drafts(update: Update, context: Context) -> None:
     rows = tuple(
         add_dismiss_row(DRAFT_ADD, DRAFT_DISMISS, d.id, f"d{d.id}") for d in found[:QUEUE_BUTTONS]
     )
-    await message.reply_text(render.drafts_list(found, total), reply_markup=markup(rows))
+    await message.reply_text(drafts_list(found, total), reply_markup=markup(rows))
 
 
 @moderator_only
