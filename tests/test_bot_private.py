@@ -118,18 +118,27 @@ async def test_forwarded_channel_post_with_caption_is_checked(bot: Bot) -> None:
 async def test_possible_tier_offers_candidates_and_a_press_shows_the_card(bot: Bot) -> None:
     call = await bot.say("katanya lembaga survei sudah tau pemenangnya")
     data = button_data(call)
-    assert "Apakah maksud Anda" in visible(call)
+    assert "belum menemukan jawaban yang pasti" in visible(call)
     picks = [d for d in data if d.startswith("p:")]
-    assert 1 <= len(picks) <= 3 and data[-1].startswith("x:")
+    assert 1 <= len(picks) <= 3 and data[-2].startswith("x:") and data[-1].startswith("n:")
     answer, edit = await bot.press(picks[0], "editMessageText")
     assert answer.status == 200
     assert "Pernyataan resmi" in visible(edit)
 
 
+async def test_notify_me_is_offered_under_a_list_of_candidates(bot: Bot) -> None:
+    call = await bot.say("katanya lembaga survei sudah tau pemenangnya")
+    notify = button_data(call)[-1]
+    answer, _ = await bot.press(notify, "answerCallbackQuery")
+    assert answer.params["text"] == ID["ack_notify"]
+    (sub,) = bot.core.db.query("SELECT * FROM subscriptions")
+    assert sub["claim_id"] == claims(bot.core)[0]["id"]
+
+
 async def test_none_of_these_sends_the_claim_to_the_moderators(bot: Bot) -> None:
     call = await bot.say("katanya lembaga survei sudah tau pemenangnya")
     claim_id = claims(bot.core)[0]["id"]
-    none_button = button_data(call)[-1]
+    none_button = button_data(call)[-2]
     answer, edit = await bot.press(none_button, "editMessageText")
     assert answer.params["text"] == ID["ack_none_of_these"]
     assert "Belum ada pernyataan resmi" in visible(edit)

@@ -639,7 +639,7 @@ def test_every_card_is_valid_html_within_telegram_limits(
     assert_sendable(none)
     short = short_cards.short_card(statement, language, "CekKlaimBot", note="catatan")
     assert_sendable(short)
-    group = short_cards.group_possible([statement] * 3, language, "CekKlaimBot")
+    group = short_cards.group_unsure(language, "CekKlaimBot")
     assert_sendable(group)
     for title in (
         short_cards.inline_title(statement, language),

@@ -74,13 +74,23 @@ def test_superseded_statement_is_not_shown_as_current() -> None:
     assert "sudah tidak berlaku" in parse_html(reply.text)[0]
 
 
-def test_possible_reply_offers_at_most_three_and_none_of_these() -> None:
+def test_possible_reply_offers_at_most_three_with_verdicts_none_fit_and_notify() -> None:
     candidates = [statement(id=i, claim=f"klaim nomor {i} " + "x" * 300) for i in range(1, 6)]
     reply = render.possible_reply(candidates, "id", claim_id=99)
     data = [b.callback for row in reply.keyboard for b in row]
-    assert data == ["p:99:1", "p:99:2", "p:99:3", "x:99"]
+    assert data == ["p:99:1", "p:99:2", "p:99:3", "x:99", "n:99"]
     assert all(len(b.label) <= 64 for row in reply.keyboard for b in row)
-    parse_html(reply.text)
+    verdict = render.verdict_label("HOAKS", "id")
+    picks = [row[0].label for row in reply.keyboard[:3]]
+    assert all(
+        label.startswith(f"{n}. {verdict}: klaim nomor {n}") for n, label in enumerate(picks, 1)
+    )
+    labels = [b.label for b in reply.keyboard[3]]
+    assert labels == ["Tidak ada yang cocok", "🔔 Kabari saya"]
+    visible = parse_html(reply.text)[0]
+    for n in (1, 2, 3):  # each line says the claim's official verdict before the claim
+        assert f"{n}. {verdict} · klaim nomor {n}" in visible
+    assert "klaim nomor 4" not in visible
 
 
 @pytest.mark.parametrize(

@@ -76,8 +76,8 @@ def test_private_replies_per_tier(core: Core) -> None:
 
     possible = decide(core, POSSIBLE, update_id=2)
     candidates = reply_for(possible, "id")
-    assert [d[:2] for d in data_of(candidates)][-1] == "x:"
-    assert all(d.startswith(f"p:{possible.claim_id}:") for d in data_of(candidates)[:-1])
+    assert [d[:2] for d in data_of(candidates)][-2:] == ["x:", "n:"]  # none fit, notify me
+    assert all(d.startswith(f"p:{possible.claim_id}:") for d in data_of(candidates)[:-2])
 
     none = decide(core, NONE, update_id=3)
     assert reply_for(none, "en").text == text("en", "none")
@@ -119,9 +119,10 @@ def test_group_replies_per_tier(core: Core) -> None:
     assert "HOAKS" in short.text and any(d.startswith("https://t.me/") for d in data_of(short))
     possible = decide(core, POSSIBLE, update_id=2)
     assert possible.answer is not None
-    assert group_reply(possible.answer, "id", BOT).text.startswith(
-        text("id", "group_possible", options="")[:20]
-    )
+    unsure = group_reply(possible.answer, "id", BOT)
+    assert unsure.text == text("id", "group_unsure")  # no candidate named before the group
+    assert data_of(unsure) == [f"https://t.me/{BOT}"]  # but the asker can see them privately
+    assert not any(s.claim in unsure.text for s in possible.answer.statements)
     none = decide(core, NONE, update_id=3)
     assert none.answer is not None
     assert group_reply(none.answer, "id", BOT).text == text("id", "group_none")

@@ -245,16 +245,18 @@ def card_keyboard(statement: Statement, language: str, claim_id: int | None) -> 
 
 
 def possible_reply(statements: list[Statement], language: str, claim_id: int) -> Reply:
-    """Up to three candidates as buttons, plus "Bukan ini"."""
+    """Up to three candidates, each with its verdict in front (a line screenshotted out of
+    context still says the claim is a hoax), as buttons; then "Tidak ada yang cocok" and
+    "Kabari saya" (no sure answer was given)."""
     options = "\n".join(
-        f"{n}. {esc(shorten(s.claim, 200))} "
+        f"{n}. <b>{verdict_label(s.verdict, language)}</b> · {esc(shorten(s.claim, 200))} "
         f"<i>({esc(s.org)}, {format_date(s.published_at, language)})</i>"
         for n, s in enumerate(statements[:3], 1)
     )
     picks = tuple(
         (
             Button(
-                f"{n}. {shorten(s.claim, MAX_BUTTON_LABEL)}",
+                shorten(f"{n}. {verdict_label(s.verdict, language)}: {s.claim}", MAX_BUTTON_LABEL),
                 callback=callbacks.encode(PICK, claim_id, s.id),
             ),
         )
@@ -263,7 +265,8 @@ def possible_reply(statements: list[Statement], language: str, claim_id: int) ->
     none = Button(
         text(language, "btn_none_of_these"), callback=callbacks.encode(NONE_OF_THESE, claim_id)
     )
-    return Reply(text(language, "possible", options=options), (*picks, (none,)))
+    notify = Button(text(language, "btn_notify"), callback=callbacks.encode(NOTIFY, claim_id))
+    return Reply(text(language, "possible", options=options), (*picks, (none, notify)))
 
 
 def none_reply(language: str, claim_id: int) -> Reply:

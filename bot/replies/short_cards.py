@@ -10,7 +10,6 @@ claim, one sentence, the body's name), so a short card stays far below 4,096 uni
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from typing import Protocol
 
 from bot.domain import Statement
@@ -33,7 +32,6 @@ from bot.replies.texts import shorten, text
 SHORT_CLAIM_CHARS = 200
 SHORT_EXCERPT_CHARS = 280
 MIN_SENTENCE_CHARS = 40  # a "sentence" shorter than this is an abbreviation ("No. 21"), go on
-MAX_OPTION_CHARS = 120
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
 
 
@@ -95,19 +93,11 @@ def short_card(
     )
 
 
-def group_possible(statements: Sequence[Statement], language: str, bot_username: str) -> Reply:
-    """Not sure: up to three candidate titles, each a button to its full statement."""
-    top = list(statements[:3])
-    options = "\n".join(
-        f"{n}. {esc(shorten(s.claim, MAX_OPTION_CHARS))} "
-        f"<i>({esc(s.org)}, {format_date(s.published_at, language)})</i>"
-        for n, s in enumerate(top, 1)
-    )
-    rows = tuple(
-        (Button(f"{n}. {shorten(s.claim, 60)}", url=deep_link(bot_username, s.external_id)),)
-        for n, s in enumerate(top, 1)
-    )
-    return Reply(text(language, "group_possible", options=options), rows)
+def group_unsure(language: str, bot_username: str) -> Reply:
+    """Not sure: in front of the whole group no candidate is named (an unrelated statement
+    listed there reads as the answer); the asker can see them in a private chat."""
+    private = Button(text(language, "btn_check_private"), url=deep_link(bot_username))
+    return Reply(text(language, "group_unsure"), ((private,),))
 
 
 def group_none(language: str) -> Reply:
@@ -147,5 +137,5 @@ def group_reply(
     if answer.tier is Tier.CONFIDENT:
         return short_card(answer.statements[0], language, bot_username, match=answer.result.best)
     if answer.tier is Tier.POSSIBLE:
-        return group_possible(answer.statements, language, bot_username)
+        return group_unsure(language, bot_username)
     return group_none(language)

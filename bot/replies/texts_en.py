@@ -81,11 +81,13 @@ EN: dict[str, str] = {
     "btn_source": "🔗 Open source",
     "btn_helpful": "👍 Helpful",
     "btn_wrong": "👎 Not this",
-    "btn_none_of_these": "None of these",
+    "btn_none_of_these": "None of these fit",
     "btn_notify": "🔔 Notify me",
     "possible": (
-        "I am not sure yet. <b>Did you mean one of these?</b>\n\n{options}\n\n"
-        "Pick one, or press <i>None of these</i>."
+        "I have <b>no sure answer yet</b>. Maybe you mean one of these official statements "
+        "(in front of each: the official verdict on that claim):\n\n{options}\n\n"
+        "Pick the one that fits to read its explanation. If none does, press <i>None of these "
+        "fit</i>, or <i>Notify me</i> and I will tell you once an official statement is out."
     ),
     "none": (
         "No official KPU or Bawaslu statement covers this claim yet. Your claim was "
@@ -129,10 +131,11 @@ EN: dict[str, str] = {
     ),
     "group_usage": "Reply /cek to the message to check, or write <code>/cek the claim</code>.",
     "group_unreadable": "That message has no text I can check.",
-    "group_possible": (
-        "I am not sure yet. Maybe one of these statements is meant:\n{options}\n"
-        "Open one for the full explanation in a private chat."
+    "group_unsure": (
+        "No official statement surely matches this claim yet. It was recorded for the "
+        "moderators. Send the claim to me in a private chat to see what might answer it."
     ),
+    "btn_check_private": "💬 Check in a private chat",
     "group_none": (
         "No official KPU or Bawaslu statement covers this claim yet. It was recorded for the "
         "moderators."

@@ -88,11 +88,14 @@ ID: dict[str, str] = {
     "btn_source": "🔗 Buka sumber",
     "btn_helpful": "👍 Membantu",
     "btn_wrong": "👎 Bukan ini",
-    "btn_none_of_these": "Bukan ini",
+    "btn_none_of_these": "Tidak ada yang cocok",
     "btn_notify": "🔔 Kabari saya",
     "possible": (
-        "Saya belum yakin. <b>Apakah maksud Anda salah satu ini?</b>\n\n{options}\n\n"
-        "Pilih salah satu, atau tekan <i>Bukan ini</i>."
+        "Saya <b>belum menemukan jawaban yang pasti</b>. Mungkin yang Anda maksud salah satu "
+        "pernyataan resmi ini (di depannya: penilaian resmi atas klaim itu):\n\n{options}\n\n"
+        "Pilih yang cocok untuk membaca penjelasannya. Jika tidak ada, tekan <i>Tidak ada yang "
+        "cocok</i>, atau <i>Kabari saya</i> agar saya memberi tahu Anda bila ada pernyataan "
+        "resmi."
     ),
     "none": (
         "Belum ada pernyataan resmi KPU atau Bawaslu yang membahas klaim ini. "
@@ -217,10 +220,12 @@ ID: dict[str, str] = {
         "Balas pesan yang ingin dicek dengan /cek, atau tulis <code>/cek teks klaimnya</code>."
     ),
     "group_unreadable": "Pesan itu tidak berisi teks yang bisa saya cek.",
-    "group_possible": (
-        "Saya belum yakin. Mungkin yang dimaksud salah satu pernyataan ini:\n{options}\n"
-        "Buka untuk penjelasan lengkap di chat pribadi."
+    "group_unsure": (
+        "Belum ada pernyataan resmi yang pasti cocok dengan klaim ini. Sudah dicatat untuk "
+        "moderator. Kirim klaimnya ke saya lewat chat pribadi untuk melihat kemungkinan "
+        "jawabannya."
     ),
+    "btn_check_private": "💬 Cek lewat chat pribadi",
     "group_none": (
         "Belum ada pernyataan resmi KPU atau Bawaslu tentang klaim ini. Sudah dicatat untuk "
         "moderator."
