@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -127,6 +129,59 @@ def received(raw: str, links: Iterable[str] = ()) -> tuple[str, tuple[str, ...]]
     return raw.strip(), tuple(dict.fromkeys(u.rstrip(".,)") for u in urls))
 
 
+#: Small talk, by kind: a message made only of these words (and filler) is a greeting,
+#: thanks or an "ok", not a claim. Words are compared with repeated letters collapsed
+#: ("haloo", "makasiih", "assalamualaikum" match), so each is listed collapsed.
+SMALL_TALK = {
+    "thanks": frozenset(
+        "terima kasih makasih makasi maksih mksh trims terimakasih trimakasih tq tks thx "
+        "thanks thank nuwun matur suwun".split()
+    ),
+    "greeting": frozenset(
+        "halo helo hai hi hei hey pagi siang sore malam selamat met asalamualaikum "
+        "asalamu alaikum salam permisi".split()
+    ),
+    "ack": frozenset("ok oke okay okey okeh sip siap mantap mantab baik god nice noted".split()),
+}
+#: An emoji alone says thanks or "ok" only when it is one of these (😡🔥 is no answer).
+_EMOJI_TALK = {"🙏": "thanks", **dict.fromkeys("👍👌🙂😊❤👏✅🤝😀😁💪", "ack")}
+_FILLER = frozenset(
+    "ya yah iya dong deh nih ni kok min mimin admin kak kakak pak bu bang mas mbak bro sis "
+    "gan om semua ygy you bot cekklaim juga banyak sekali wr wb warahmatulahi wabarakatuh "
+    "wkwk haha hehe".split()
+)
+_LAUGH = re.compile(r"(?:wk)+w?|(?:ha)+h?|(?:he)+h?|(?:hi){2,}")
+_REPEATS = re.compile(r"(.)\1+")
+MAX_SMALL_TALK_WORDS = 8
+
+
+def small_talk(text: str) -> str | None:
+    """ "thanks", "greeting" or "ack" when the message is only that (no claim in it), else
+    None. Emoji alone count when they are _EMOJI_TALK's (🙏, 👍); any number or other word
+    makes the message a claim."""
+    text = text.strip()
+    if not text:
+        return None
+    words = re.findall(r"\w+", text.lower())
+    if not words:  # skin tones, variation selectors and joiners aside
+        symbols = {c for c in text if unicodedata.category(c) not in ("Sk", "Mn", "Cf", "Zs")}
+        kinds = {_EMOJI_TALK.get(c) for c in symbols}
+        if not symbols or None in kinds:
+            return None
+        return "thanks" if "thanks" in kinds else "ack"
+    if len(words) > MAX_SMALL_TALK_WORDS or any(not w.isalpha() for w in words):
+        return None
+    found = []
+    for word in words:
+        short = _REPEATS.sub(r"\1", word)
+        kind = next((k for k, lexicon in SMALL_TALK.items() if short in lexicon), None)
+        if kind is not None:
+            found.append(kind)
+        elif short not in _FILLER and not _LAUGH.fullmatch(word):
+            return None
+    return next((k for k in SMALL_TALK if k in found), None)
+
+
 def readable(text: str, urls: tuple[str, ...] = (), *, min_chars: int = 0) -> bool:
     """Worth checking: a link, or at least one content word (and `min_chars` characters).
 
@@ -154,6 +209,7 @@ class Decision:
     linked: Statement | None = None
     seen: bool = False
     fetch_failure: str | None = None  # a FetchError reason: the page could not be read
+    small_talk: str | None = None  # "thanks", "greeting", "ack": answered, never recorded
 
     @property
     def readable(self) -> bool:
@@ -213,11 +269,14 @@ class _Plan:
     seen: bool
 
 
-def _plan(core: Core, claim: Claim, options: Options) -> _Plan | None:
-    """Readable? Then what to match, and the statement the links point to, if any."""
+def _plan(core: Core, claim: Claim, options: Options) -> _Plan | Decision:
+    """Readable? Then what to match, and the statement the links point to, if any; else
+    the Decision (nothing matched or recorded: small talk, or nothing to check)."""
     urls = claim.urls if options.use_links else ()
+    if options.readable_only and not urls and (talk := small_talk(claim.text)) is not None:
+        return Decision(claim, options, None, small_talk=talk)
     if options.readable_only and not readable(claim.text, urls, min_chars=options.min_chars):
-        return None
+        return Decision(claim, options, None)
     found = core.link_answer(urls) if urls else None
     linked, how = found if found else (None, None)
     return _Plan(claim.text or " ".join(urls), linked, how == "seen")
@@ -244,8 +303,8 @@ async def decide(core: Core, claim: Claim, options: Options) -> Decision:
     """The claim path for the event loop: the page is fetched off the loop and the claim
     stored with group commit (`Core.check_async`), committed before the caller answers."""
     plan = _plan(core, claim, options)
-    if plan is None:
-        return Decision(claim, options, None)
+    if isinstance(plan, Decision):
+        return plan
     text, failure = plan.text, None
     if plan.linked is None and options.fetch is not None and options.use_links and claim.urls:
         # a link known to no statement or earlier claim: what the page says is the claim
@@ -265,8 +324,8 @@ def decide_now(core: Core, claim: Claim, options: Options) -> Decision:
     if options.fetch is not None:
         raise ValueError("decide_now cannot fetch pages: use decide")
     plan = _plan(core, claim, options)
-    if plan is None:
-        return Decision(claim, options, None)
+    if isinstance(plan, Decision):
+        return plan
     if not options.record:
         answer = _preview(core, plan.text)
     else:

@@ -1,5 +1,6 @@
 """The value types the layers above storage name: a statement, a source draft, a group's
-settings (and its sensitivities), and the lone-surrogate rule every stored text obeys.
+settings (and its sensitivities), a file sent without text (Media), and the lone-surrogate
+rule every stored text obeys.
 
 Storage returns its rows as these dataclasses; the Telegram adapters and renderers take
 them from here (or from bot.citizens / bot.curation), so bot/telegram imports no storage
@@ -9,6 +10,7 @@ module (tests/test_layers.py checks it). Re-exports only: nothing here has behav
 from __future__ import annotations
 
 from storage import GroupSettings, Statement
+from storage.claim_media import Media
 from storage.groups import SENSITIVITIES, SENSITIVITY_NORMAL, SENSITIVITY_STRICT
 from storage.sources import SourceDraft
 from storage.statement_input import LONE_SURROGATE_RE
@@ -19,6 +21,7 @@ __all__ = [
     "SENSITIVITY_NORMAL",
     "SENSITIVITY_STRICT",
     "GroupSettings",
+    "Media",
     "SourceDraft",
     "Statement",
 ]

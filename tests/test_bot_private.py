@@ -395,3 +395,16 @@ def test_a_lone_surrogate_in_a_message_is_read_not_raised() -> None:
     assert claim.text == "pemilu \ufffd diundur https://kpu.go.id/a"
     assert claim.urls == ("https://kpu.go.id/a",)
     claim.text.encode("utf-8")  # storable
+
+
+async def test_about_speaks_plainly_in_the_users_language(bot: Bot) -> None:
+    about = visible(await bot.say("/tentang"))
+    count = len(bot.core.snapshot.statements)
+    assert about.startswith("Tentang CekKlaim") and f"ada {count} penjelasan" in about
+    assert "98 dari 100" in about  # how often a confident answer is right (README: quality)
+    for jargon in ("BM25", "fuzzy", "Success", "normal", "kandidat"):
+        assert jargon not in about
+    await bot.say("/bahasa")
+    await bot.press("l:en", "editMessageText")
+    english = visible(await bot.say("/about"))
+    assert english.startswith("About CekKlaim") and "right 98 times in 100" in english

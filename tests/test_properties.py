@@ -622,6 +622,11 @@ def assert_sendable(reply: Reply) -> None:
     except ApiError as err:
         raise AssertionError(f"{err.description}: {reply.text[:300]!r}") from None
     assert utf16_len(visible) <= MAX_MESSAGE
+    for row in reply.keyboard:
+        for button in row:
+            assert button.url is None or (
+                button.url.startswith("https://") and len(button.url) <= render.MAX_BUTTON_URL
+            )
 
 
 @CORE_EXAMPLES

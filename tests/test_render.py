@@ -125,3 +125,29 @@ def test_a_keyboard_becomes_telegrams_at_send_time_with_each_buttons_action() ->
 def test_a_button_has_exactly_one_action(actions: dict[str, str]) -> None:
     with pytest.raises(ValueError, match="exactly one action"):
         Button("x", **actions)
+
+
+def test_a_current_statement_can_be_sent_to_whatsapp_with_its_verdict_and_source() -> None:
+    from urllib.parse import unquote
+
+    card = render.statement_card(statement(), "id")
+    (whatsapp,) = [b for row in card.keyboard for b in row if b.label == "📤 WhatsApp"]
+    assert whatsapp.url is not None and whatsapp.url.startswith("https://wa.me/?text=")
+    body = unquote(whatsapp.url.removeprefix("https://wa.me/?text="))
+    assert body.splitlines() == [
+        f"{render.verdict_label('HOAKS', 'id')}: Pemilu 2024 diundur",
+        "Penjelasan resmi KPU: KPU menetapkan 14 Februari 2024.",
+        "(KPU, 31 Januari 2022)",
+        "https://jdih.kpu.go.id/",
+    ]
+    retired = render.statement_card(statement(superseded_by="kpu-baru"), "id")
+    assert all(b.label != "📤 WhatsApp" for row in retired.keyboard for b in row)
+
+
+def test_the_whatsapp_link_stays_short_even_for_a_statement_of_emoji() -> None:
+    from urllib.parse import unquote
+
+    noisy = statement(claim="🔥" * 400, clarification="😡" * 3000, org="🏛" * 200)
+    button = render.whatsapp_button(noisy, "id")
+    assert button.url is not None and len(button.url) <= render.MAX_BUTTON_URL
+    assert "https://jdih.kpu.go.id/" in unquote(button.url)  # the source is always kept

@@ -17,17 +17,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
+from urllib.parse import quote
 
 from bot.domain import Statement
 from bot.matcher.match import Match, Tier
 from bot.replies import callbacks
 from bot.replies.callbacks import Arg
-from bot.replies.texts import MONTHS, shorten, text
+from bot.replies.texts import MONTHS, first_sentence, shorten, text
 
 MAX_MESSAGE = 4096
 MAX_CALLBACK_BYTES = callbacks.MAX_BYTES
 MAX_BUTTON_LABEL = 60
 MAX_CLAIM_IN_CARD = 600
+WHATSAPP = "https://wa.me/?text="
+MAX_BUTTON_URL = 2048  # kept within what browsers and Telegram's clients take as a link
+MAX_SHARED_LINK = 300  # a longer source link is left out of the WhatsApp text
 
 
 # ------------------------------------------------------------------------------ a reply as a value
@@ -96,6 +100,36 @@ def share_query(statement: Statement) -> str:
 def share_button(statement: Statement, language: str) -> Button:
     """ "Bagikan": pick a chat, and the statement's short card is posted there via inline mode."""
     return Button(text(language, "btn_share"), switch_inline=share_query(statement))
+
+
+def share_text(
+    statement: Statement, language: str, claim_chars: int = 150, sentence_chars: int = 280
+) -> str:
+    """What "Kirim ke WhatsApp" fills in (plain text, a few lines): the verdict and the claim,
+    one sentence of the official answer, who said it when, and the official link."""
+    lines = [
+        f"{verdict_label(statement.verdict, language)}: {shorten(statement.claim, claim_chars)}",
+        text(language, "share_official", org=statement.org)
+        + " "
+        + first_sentence(statement.clarification, sentence_chars),
+        f"({shorten(statement.org, 60)}, {format_date(statement.published_at, language)})",
+    ]
+    if statement.source_url and len(statement.source_url) <= MAX_SHARED_LINK:
+        lines.append(statement.source_url)
+    return "\n".join(lines)
+
+
+def whatsapp_button(statement: Statement, language: str) -> Button:
+    """Opens WhatsApp (or its web page) with `share_text` ready to send to a chat there; the
+    texts are cut shorter while the link is too long for a button (emoji take 12 characters
+    each in a link); at worst it carries the verdict and the source alone."""
+    for claim_chars, sentence_chars in ((150, 280), (80, 100), (40, 40)):
+        body = share_text(statement, language, claim_chars, sentence_chars)
+        if len(url := WHATSAPP + quote(body, safe="")) <= MAX_BUTTON_URL:
+            return Button(text(language, "btn_whatsapp"), url=url)
+    source = statement.source_url if len(statement.source_url or "") <= MAX_SHARED_LINK else ""
+    body = f"{verdict_label(statement.verdict, language)}\n{source or ''}"
+    return Button(text(language, "btn_whatsapp"), url=WHATSAPP + quote(body, safe=""))
 
 
 # Callback data, through the one codec (bot/replies/callbacks.py): short prefixes and
@@ -227,7 +261,7 @@ def card_keyboard(statement: Statement, language: str, claim_id: int | None) -> 
     if (source := source_button(statement, language)) is not None:
         rows.append((source,))
     if statement.is_current():  # drop the official answer into the group where the hoax is
-        rows.append((share_button(statement, language),))
+        rows.append((share_button(statement, language), whatsapp_button(statement, language)))
     if claim_id is not None:
         rows.append(
             (
@@ -274,6 +308,12 @@ def none_reply(language: str, claim_id: int) -> Reply:
     return Reply(text(language, "none"), ((notify,),))
 
 
+def media_reply(language: str, claim_id: int) -> Reply:
+    """A file sent without text: recorded for the moderators, "Kabari saya" offered."""
+    notify = Button(text(language, "btn_notify"), callback=callbacks.encode(NOTIFY, claim_id))
+    return Reply(text(language, "media_recorded"), ((notify,),))
+
+
 def language_keyboard() -> Keyboard:
     return (
         (
@@ -315,6 +355,8 @@ class Decided(Matched, Protocol):
     def seen(self) -> bool: ...
     @property
     def fetch_failure(self) -> str | None: ...
+    @property
+    def small_talk(self) -> str | None: ...
 
 
 def reply_for(decision: Decided, lang: str) -> Reply:
@@ -325,7 +367,7 @@ def reply_for(decision: Decided, lang: str) -> Reply:
     with the same link); a page that could not be read is said above any answer.
     """
     if decision.claim_id is None:
-        return plain(lang, "howto")
+        return plain(lang, f"talk_{decision.small_talk}" if decision.small_talk else "howto")
     headers = []
     if decision.fetch_failure is not None:
         reason = text(lang, f"fetch_{decision.fetch_failure}")

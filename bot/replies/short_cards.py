@@ -9,7 +9,6 @@ claim, one sentence, the body's name), so a short card stays far below 4,096 uni
 
 from __future__ import annotations
 
-import re
 from typing import Protocol
 
 from bot.domain import Statement
@@ -27,22 +26,9 @@ from bot.replies.render import (
     validity_note,
     verdict_label,
 )
-from bot.replies.texts import shorten, text
+from bot.replies.texts import first_sentence, shorten, text
 
 SHORT_CLAIM_CHARS = 200
-SHORT_EXCERPT_CHARS = 280
-MIN_SENTENCE_CHARS = 40  # a "sentence" shorter than this is an abbreviation ("No. 21"), go on
-_SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
-
-
-def first_sentence(value: str, limit: int = SHORT_EXCERPT_CHARS) -> str:
-    """The clarification's first sentence, cut on a word boundary to `limit` (plain text)."""
-    value = " ".join(value.split())
-    for found in _SENTENCE_END.finditer(value):
-        if found.end() >= MIN_SENTENCE_CHARS:
-            value = value[: found.end()]
-            break
-    return shorten(value, limit)
 
 
 def short_card_text(

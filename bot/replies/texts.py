@@ -1,8 +1,10 @@
 """The string catalogue's one lookup (a key in the user's language, Indonesian when the
-language or the key is missing) and the one text shortener. The strings themselves:
-texts_id.py and texts_en.py."""
+language or the key is missing), the one text shortener and its first-sentence cut. The
+strings themselves: texts_id.py and texts_en.py."""
 
 from __future__ import annotations
+
+import re
 
 from bot.replies.texts_en import EN
 from bot.replies.texts_id import ID
@@ -35,3 +37,18 @@ def shorten(value: str, limit: int) -> str:
     if " " in cut[limit // 2 :]:
         cut = cut[: cut.rindex(" ")]
     return cut.rstrip(" ,.;:") + "…"
+
+
+SHORT_EXCERPT_CHARS = 280
+MIN_SENTENCE_CHARS = 40  # a "sentence" shorter than this is an abbreviation ("No. 21"), go on
+_SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
+
+
+def first_sentence(value: str, limit: int = SHORT_EXCERPT_CHARS) -> str:
+    """The clarification's first sentence, cut on a word boundary to `limit` (plain text)."""
+    value = " ".join(value.split())
+    for found in _SENTENCE_END.finditer(value):
+        if found.end() >= MIN_SENTENCE_CHARS:
+            value = value[: found.end()]
+            break
+    return shorten(value, limit)

@@ -17,7 +17,8 @@ EN: dict[str, str] = {
     "help": (
         "<b>How to use CekKlaim</b>\n\n"
         "• Send a claim, paste a link, or forward a post from a group or channel.\n"
-        "• Photos and videos: the caption is checked.\n"
+        "• Photos and videos: the caption is checked. Voice notes, videos or documents "
+        "without words are recorded for the moderators.\n"
         "• In groups: reply /cek to a message.\n\n"
         "<b>Commands</b>\n"
         "{commands}\n\n"
@@ -25,13 +26,15 @@ EN: dict[str, str] = {
     ),
     "about": (
         "<b>About CekKlaim</b>\n\n"
-        "Sources: official statements by KPU and Bawaslu (regulations, decisions and official "
-        "remarks quoted by the press), curated by moderators. {count} statements are active.\n\n"
-        "How it works: your text is normalized (abbreviations like yg/gak/tdk, repeated "
-        "letters, emoji), candidates are found with BM25 and re-ranked with fuzzy matching. "
-        "A <b>confident</b> answer is given only when the official claim is almost entirely in "
-        "your text; otherwise I offer candidates or say there is none yet.\n\n"
-        "Measured quality (Indonesian fact-check test data): {quality}"
+        "<b>What I do.</b> You send election news you received. I look for whether KPU, "
+        "Bawaslu or the Ministry of Communication and Digital Affairs has officially explained "
+        "it, and show you what they said, when, and the link to the source.\n\n"
+        "<b>Where answers come from.</b> Only from those bodies' official explanations, or "
+        "trusted news reports quoting them, chosen and checked by our moderators. There are "
+        "{count} explanations now. I do not judge news true or false myself.\n\n"
+        "<b>How often I am right.</b> {quality}\n\n"
+        "News with no explanation yet is recorded for the moderators. Press <i>Notify me</i> "
+        "under an answer and I will tell you once an official explanation is out."
     ),
     "commands": (
         "/cek &lt;text&gt; — check a claim\n"
@@ -50,6 +53,18 @@ EN: dict[str, str] = {
     "howto": (
         "Sorry, I can only read text. Send the claim as text, or a photo/video with a caption. "
         "Example: <code>pemilu 2024 diundur</code>"
+    ),
+    "talk_greeting": (
+        "Hello 👋 Send or forward any election news you want to check, and I will look for "
+        "what KPU or Bawaslu officially said about it."
+    ),
+    "talk_thanks": "You are welcome 🙏 Send any other news you want to check, any time.",
+    "talk_ack": "👍 Got it. Send any other news you want to check, any time.",
+    "media_recorded": (
+        "I cannot listen to or open this file yet. It was <b>recorded for the moderators</b>, "
+        "who will look at it.\n\n"
+        "If it has words or a message, send them as text and I can check them at once. Press "
+        "<i>Notify me</i> and I will tell you once an official statement is out."
     ),
     "unknown_command": "I don't know that command. See /bantuan.",
     "rate_limited": "Slow down a little 🙏 You sent many messages this minute. Try again soon.",
@@ -83,6 +98,8 @@ EN: dict[str, str] = {
     "btn_wrong": "👎 Not this",
     "btn_none_of_these": "None of these fit",
     "btn_notify": "🔔 Notify me",
+    "btn_whatsapp": "📤 WhatsApp",
+    "share_official": "{org} officially:",
     "possible": (
         "I have <b>no sure answer yet</b>. Maybe you mean one of these official statements "
         "(in front of each: the official verdict on that claim):\n\n{options}\n\n"

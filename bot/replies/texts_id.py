@@ -19,7 +19,8 @@ ID: dict[str, str] = {
     "help": (
         "<b>Cara memakai CekKlaim</b>\n\n"
         "• Kirim teks klaim, tempel tautan, atau teruskan pesan dari grup/kanal.\n"
-        "• Foto atau video: yang dicek adalah keterangannya (caption).\n"
+        "• Foto atau video: yang dicek adalah keterangannya (caption). Pesan suara, video, "
+        "atau dokumen tanpa tulisan saya catat untuk moderator.\n"
         "• Di grup: balas sebuah pesan dengan /cek.\n\n"
         "<b>Perintah</b>\n"
         "{commands}\n\n"
@@ -27,13 +28,16 @@ ID: dict[str, str] = {
     ),
     "about": (
         "<b>Tentang CekKlaim</b>\n\n"
-        "Sumber: pernyataan resmi KPU dan Bawaslu (peraturan, keputusan, dan keterangan resmi "
-        "yang dikutip media), dikurasi moderator. Saat ini ada {count} pernyataan aktif.\n\n"
-        "Cara kerja: teks Anda dinormalkan (singkatan seperti yg/gak/tdk, huruf berulang, "
-        "emoji), dicari kandidatnya dengan BM25, lalu diurutkan ulang dengan pencocokan "
-        "fuzzy. Jawaban <b>yakin</b> hanya diberikan bila klaim resmi hampir seluruhnya "
-        "ada di teks Anda; selain itu saya menawarkan kandidat atau bilang belum ada.\n\n"
-        "Kualitas terukur (data uji cek fakta berbahasa Indonesia): {quality}"
+        "<b>Apa yang saya lakukan.</b> Anda kirim kabar soal pemilu yang Anda terima. Saya "
+        "cari apakah KPU, Bawaslu, atau Kementerian Komunikasi dan Digital sudah memberi "
+        "penjelasan resmi tentang kabar itu, lalu saya tunjukkan isinya, tanggalnya, dan "
+        "tautan sumbernya.\n\n"
+        "<b>Dari mana jawabannya.</b> Hanya dari penjelasan resmi lembaga-lembaga itu, atau "
+        "berita terpercaya yang mengutipnya, yang dipilih dan diperiksa moderator kami. Saat "
+        "ini ada {count} penjelasan. Saya tidak menilai sendiri benar atau salahnya kabar.\n\n"
+        "<b>Seberapa sering tepat.</b> {quality}\n\n"
+        "Kabar yang belum ada penjelasannya saya catat untuk moderator. Tekan <i>Kabari "
+        "saya</i> di bawah jawaban agar saya memberi tahu Anda bila penjelasan resmi terbit."
     ),
     "commands": (
         "/cek &lt;teks&gt; — cek sebuah klaim\n"
@@ -54,6 +58,18 @@ ID: dict[str, str] = {
     "howto": (
         "Maaf, saya hanya bisa membaca teks. Kirim klaimnya sebagai teks, atau foto/video "
         "dengan keterangan (caption). Contoh: <code>pemilu 2024 diundur</code>"
+    ),
+    "talk_greeting": (
+        "Halo 👋 Silakan kirim atau teruskan kabar soal pemilu yang ingin Anda cek. Saya "
+        "carikan pernyataan resmi KPU atau Bawaslu tentang kabar itu."
+    ),
+    "talk_thanks": "Sama-sama 🙏 Kirim saja kabar lain yang ingin Anda cek, kapan pun.",
+    "talk_ack": "👍 Siap. Kirim saja kabar lain yang ingin Anda cek, kapan pun.",
+    "media_recorded": (
+        "Saya belum bisa mendengar atau membuka berkas ini. Berkas Anda sudah <b>dicatat "
+        "untuk moderator</b>, yang akan memeriksanya.\n\n"
+        "Jika ada tulisan atau isi pesannya, kirimkan sebagai teks agar bisa langsung saya "
+        "cek. Tekan <i>Kabari saya</i> agar saya memberi tahu Anda bila ada pernyataan resmi."
     ),
     "unknown_command": "Perintah itu tidak saya kenal. Lihat /bantuan.",
     "rate_limited": (
@@ -90,6 +106,8 @@ ID: dict[str, str] = {
     "btn_wrong": "👎 Bukan ini",
     "btn_none_of_these": "Tidak ada yang cocok",
     "btn_notify": "🔔 Kabari saya",
+    "btn_whatsapp": "📤 WhatsApp",
+    "share_official": "Penjelasan resmi {org}:",
     "possible": (
         "Saya <b>belum menemukan jawaban yang pasti</b>. Mungkin yang Anda maksud salah satu "
         "pernyataan resmi ini (di depannya: penilaian resmi atas klaim itu):\n\n{options}\n\n"

@@ -39,7 +39,6 @@ from bot.redact import redact_in_logs
 from bot.replies import moderators as mr
 from bot.replies.callbacks import pattern
 from bot.replies.group_settings import CB_SETTINGS
-from bot.replies.texts import text
 from bot.settings import Settings
 from bot.sources.fetch import policy_from
 from bot.telegram import feeds, group_limit, group_settings, groups, handlers, inline, menus
@@ -112,7 +111,6 @@ def build_application(
         core=core,
         limiter=RateLimiter(settings.rate_limit_per_minute),
         group_limiter=RateLimiter(group_limit.GROUP_MESSAGES_PER_MINUTE),
-        quality=text("id", "quality"),
         curation=Curation(core.db, settings.moderator_ids),
         fetch_policy=policy_from(settings),
     )

@@ -16,7 +16,7 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes, filters
 
-from bot import citizens, claims
+from bot import citizens, claims, media
 from bot.replies import render
 from bot.replies.texts import DEFAULT_LANGUAGE, text
 from bot.telegram.buttons import edit_unless_shown, take_press
@@ -24,7 +24,7 @@ from bot.telegram.faults import expected_fault
 from bot.telegram.groups import MENTIONS_BOT
 from bot.telegram.keyboards import markup
 from bot.telegram.keys import MODERATOR_DRAFT  # a /tambah in progress
-from bot.telegram.runtime import ExtractedClaim, extract_claim, runtime
+from bot.telegram.runtime import ExtractedClaim, extract_claim, media_in, runtime
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ async def about(update: Update, context: Context) -> None:
                 lang,
                 "about",
                 count=len(rt.core.snapshot.statements),
-                quality=html.escape(rt.quality),
+                quality=text(lang, "quality"),
             )
         )
 
@@ -134,10 +134,20 @@ async def edited_message(update: Update, context: Context) -> None:
 
 
 async def unreadable(update: Update, context: Context) -> None:
-    """Stickers, voice notes and other messages without text get a short how-to."""
-    lang = runtime(context).language(update.effective_user)
-    if update.effective_message:
-        await update.effective_message.reply_text(text(lang, "howto"))
+    """A message without text in a private chat: a voice note, video, audio or document is
+    recorded for the moderators (bot/media.py) and the citizen told so; stickers, locations
+    and the like get a short how-to."""
+    rt = runtime(context)
+    asker = rt.asker(update)
+    if asker is None:
+        return
+    found = media_in(asker.message)
+    if found is None:
+        await asker.message.reply_text(text(asker.language, "howto"))
+        return
+    recorded = media.record_media(rt.core, found, asker.claim("", (), claims.Channel.PRIVATE))
+    reply = render.media_reply(asker.language, recorded.claim_id)
+    await asker.message.reply_text(reply.text, reply_markup=markup(reply.keyboard))
 
 
 async def unknown_command(update: Update, context: Context) -> None:

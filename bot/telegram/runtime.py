@@ -21,6 +21,7 @@ from telegram.ext import Application, CallbackContext
 from bot import claims
 from bot.core import Core
 from bot.curation import Curation
+from bot.domain import Media
 from bot.ratelimit import RateLimiter
 from bot.replies.texts import DEFAULT_LANGUAGE
 from bot.settings import Settings
@@ -47,6 +48,35 @@ def extract_claim(message: Message, *, strip_command: bool = False) -> Extracted
             links.append(value)
     text, urls = claims.received(raw, links)  # what is stored: bounded, clean
     return ExtractedClaim(text, urls)
+
+
+def media_in(message: Message) -> Media | None:
+    """The voice note, audio, video, round video or document a message carries, as the use
+    cases name it (photos are not files here); None for anything else or a malformed id."""
+    carried = (
+        ("voice", message.voice),
+        ("audio", message.audio),
+        ("video", message.video),
+        ("video_note", message.video_note),
+        ("document", message.document),
+    )
+    for kind, item in carried:
+        if item is None:
+            continue
+        fields = item.to_dict()  # seconds as Telegram sent them (PTB 22 warns on .duration)
+        duration = fields.get("duration")
+        mime = fields.get("mime_type")
+        try:
+            return Media(
+                kind,
+                item.file_id,
+                item.file_unique_id,
+                int(duration) if isinstance(duration, int | float) else None,
+                str(mime) if mime else None,
+            )
+        except ValueError:
+            return None
+    return None
 
 
 def entity_values(message: Message, types: Sequence[str]) -> list[tuple[MessageEntity, str]]:
@@ -91,7 +121,6 @@ class Runtime:
     core: Core
     limiter: RateLimiter  # per user id: updates a user may send a minute (handlers.py)
     group_limiter: RateLimiter  # per group chat id: messages the bot says there (group_limit.py)
-    quality: str  # the measured-quality line shown by /tentang
     curation: Curation  # every moderator operation (bot/curation.py)
     fetch_policy: FetchPolicy  # how pages are fetched (citizens' links, /tambah URL, feeds)
     refresher: asyncio.Task[None] | None = None  # the background upkeep loop (app.py)

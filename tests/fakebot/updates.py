@@ -110,6 +110,7 @@ class UpdateBuilders:
         entities: list[dict] | None = None,
         sticker: bool = False,
         photo: bool = False,
+        media: dict[str, dict] | None = None,
         reply_to: dict | None = None,
         message_thread_id: int | None = None,
         first_name: str = "Budi",
@@ -150,6 +151,8 @@ class UpdateBuilders:
                  "width": w, "height": w * 3 // 4, "file_size": w * 100}
                 for w in (90, 320, 800)
             ]  # fmt: skip
+        if media is not None:  # e.g. {"voice": {"file_id": ..., "duration": 42, ...}}
+            message.update(media)
         if reply_to is not None:
             message["reply_to_message"] = reply_to.get("message", reply_to)
         if message_thread_id is not None:
