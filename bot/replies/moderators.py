@@ -12,8 +12,8 @@ from bot.matcher.match import MatchResult
 from bot.plaintext import shorten
 from bot.replies import callbacks
 from bot.replies.callbacks import Arg
-from bot.replies.render import units
-from bot.replies.reply import Button, Keyboard
+from bot.replies.render import statement_card, units
+from bot.replies.reply import Button, Keyboard, Reply
 from bot.replies.texts import text
 
 ECHO_LIMIT = 300  # characters of a moderator's input quoted back in a reply
@@ -67,6 +67,13 @@ def confirm_keyboard(kind: callbacks.Kind) -> Keyboard:
     save = Button(text("id", "btn_save"), callback=callbacks.encode(kind, OK))
     cancel = Button(text("id", "btn_cancel"), callback=callbacks.encode(kind, NO))
     return ((save, cancel),)
+
+
+def preview(statement: Statement, header: str, confirm: callbacks.Kind) -> tuple[Reply, ...]:
+    """A change before it is saved: the header, the card as citizens will see it, then
+    ✅/✖️ (buttons of kind `confirm`), as three messages."""
+    card = statement_card(statement, "id")
+    return Reply(header), card, Reply("⬇️", confirm_keyboard(confirm))
 
 
 def confirmed(found: callbacks.Pressed | None) -> bool:

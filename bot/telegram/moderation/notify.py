@@ -3,7 +3,6 @@ post fast-growing unanswered clusters in the moderators' chat."""
 
 from __future__ import annotations
 
-import html
 import logging
 from collections.abc import Callable
 from functools import wraps
@@ -12,7 +11,7 @@ from typing import Any
 from telegram import Bot, Message
 from telegram.error import BadRequest, Forbidden, TelegramError
 
-from bot import reports
+from bot import moderating
 from bot.curation import Curation, Outcome
 from bot.replies import render
 from bot.replies.moderators import echo
@@ -92,16 +91,6 @@ async def announce_fast_growing(bot: Bot, rt: Runtime) -> int:
         threshold=rt.settings.alert_threshold, window_minutes=rt.settings.alert_window_minutes
     )
     for cluster in found:
-        await bot.send_message(
-            chat_id,
-            text(
-                "id",
-                "alert",
-                count=cluster.count,
-                minutes=rt.settings.alert_window_minutes,
-                cluster=cluster.key,
-                example=html.escape(reports.one_line(cluster.example, 300)),
-            ),
-        )
+        await bot.send_message(chat_id, moderating.alert(cluster, rt.settings.alert_window_minutes))
         rt.curation.announced(cluster.key)
     return len(found)
