@@ -10,7 +10,7 @@ import warnings
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from telegram import BotCommandScopeDefault, LinkPreviewOptions, Update
+from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
@@ -46,7 +46,6 @@ from bot.telegram import feeds, group_limit, group_settings, groups, handlers, i
 from bot.telegram.concurrency import DEFAULT_CONCURRENT_UPDATES, OrderedUpdateProcessor
 from bot.telegram.faults import BotApiLimiter
 from bot.telegram.inbox import with_inbox
-from bot.telegram.menus import bot_commands
 from bot.telegram.moderation import adding, notify, queue, roles, statements
 from bot.telegram.runtime import RUNTIME_KEY, Runtime, runtime, runtime_of
 from bot.telegram.transport import AiohttpRequest
@@ -267,11 +266,7 @@ def _stop_after(handler: Callback) -> Callback:
 
 async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     rt = runtime_of(app)
-    await app.bot.set_my_commands(bot_commands("id"), scope=BotCommandScopeDefault())
-    await app.bot.set_my_commands(
-        bot_commands("en"), scope=BotCommandScopeDefault(), language_code="en"
-    )
-    await menus.set_group_commands(app)
+    await menus.set_menus(app.bot)
     await roles.set_all_moderator_commands(app.bot, rt)
     rt.refresher = asyncio.create_task(_refresh_loop(app))
 

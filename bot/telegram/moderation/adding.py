@@ -11,12 +11,12 @@ from bot import moderating, tambah
 from bot.replies.moderators import echo
 from bot.replies.texts import text
 from bot.sources.prefill import prefill_from_url
+from bot.telegram.buttons import edit_unless_shown
 from bot.telegram.keys import MODERATOR_DRAFT, MODERATOR_EDIT
 from bot.telegram.moderation.common import (
     Context,
     actor,
     curation,
-    edit_text,
     moderator_only,
     pressed,
     say,
@@ -126,10 +126,10 @@ async def add_confirm(update: Update, context: Context) -> int:
     try:
         outcome = curation(context).create(draft, actor=actor(update.effective_user))
     except (ValueError, LookupError) as exc:
-        await edit_text(query, text("id", "failed", error=echo(exc)))
+        await edit_unless_shown(query, text("id", "failed", error=echo(exc)))
         return ConversationHandler.END
     notified = await follow(context, outcome)
-    await edit_text(query, moderating.saved(outcome.value, notified))
+    await edit_unless_shown(query, moderating.saved(outcome.value, notified))
     return ConversationHandler.END
 
 

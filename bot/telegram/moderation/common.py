@@ -24,6 +24,7 @@ from bot.replies import callbacks
 from bot.replies.moderators import confirmed
 from bot.replies.reply import Reply
 from bot.replies.texts import text
+from bot.telegram.buttons import edit_unless_shown
 from bot.telegram.keyboards import markup, pressed_on_its_message
 from bot.telegram.keys import MODERATOR_DRAFT, MODERATOR_EDIT
 from bot.telegram.runtime import Runtime, runtime
@@ -153,15 +154,6 @@ async def take_confirmed(update: Update, context: Context, key: str) -> tuple[Ca
     pending = user_data(context).pop(key, None)
     await query.answer()
     if not confirmed(found) or pending is None:
-        await edit_text(query, text("id", "cancelled"))
+        await edit_unless_shown(query, text("id", "cancelled"))
         return query, None
     return query, pending
-
-
-async def edit_text(query: CallbackQuery, body: str) -> None:
-    """Replace the ✅/✖️ message with the outcome, unless it already shows it (a second
-    press on an answered preview would be refused by Telegram as "not modified")."""
-    shown = query.message
-    if isinstance(shown, Message) and shown.reply_markup is None and shown.text_html == body:
-        return
-    await query.edit_message_text(body)

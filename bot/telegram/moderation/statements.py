@@ -13,6 +13,7 @@ from bot import moderating
 from bot.curation import Curation, Outcome
 from bot.replies.moderators import echo
 from bot.replies.texts import text
+from bot.telegram.buttons import edit_unless_shown
 from bot.telegram.keys import MODERATOR_EDIT
 from bot.telegram.moderation.common import (
     Context,
@@ -20,7 +21,6 @@ from bot.telegram.moderation.common import (
     command,
     command_args,
     curation,
-    edit_text,
     moderator_only,
     say,
     take_confirmed,
@@ -66,14 +66,14 @@ async def edit_confirm(update: Update, context: Context) -> None:
     try:
         outcome = curation(context).edit(changed, actor=actor(update.effective_user))
     except ValueError as exc:
-        await edit_text(query, text("id", "failed", error=echo(exc)))
+        await edit_unless_shown(query, text("id", "failed", error=echo(exc)))
         return
     if not outcome.value:
-        await edit_text(query, text("id", "edit_unchanged"))
+        await edit_unless_shown(query, text("id", "edit_unchanged"))
         return
     notified = await follow(context, outcome)
     saved = text("id", "edit_saved", id=html.escape(changed.external_id), notified=notified)
-    await edit_text(query, saved)
+    await edit_unless_shown(query, saved)
 
 
 @moderator_only
