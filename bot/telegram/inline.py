@@ -17,8 +17,6 @@ others to read, and a shared cache cannot be per-language anyway.
 
 from __future__ import annotations
 
-import logging
-
 from telegram import (
     InlineQueryResultArticle,
     InlineQueryResultsButton,
@@ -36,8 +34,6 @@ from bot.replies.links import SHARE_PREFIX
 from bot.replies.texts import DEFAULT_LANGUAGE
 from bot.telegram.keyboards import markup
 from bot.telegram.runtime import runtime
-
-log = logging.getLogger(__name__)
 
 Context = ContextTypes.DEFAULT_TYPE
 
