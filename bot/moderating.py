@@ -171,9 +171,16 @@ def superseded(args: list[str], _outcome: Outcome[Any], told: int) -> str:
     return text("id", "superseded", old=old, new=new) + told_line
 
 
-def saved(statement: Statement, told: int) -> str:
-    """After ✅ under a /tambah preview."""
-    return text("id", "saved", id=html.escape(statement.external_id), notified=told)
+def saved(_draft: object, outcome: Outcome[Statement], told: int) -> str:
+    """After ✅ under a /tambah preview: the new statement's id, and who was told."""
+    return text("id", "saved", id=html.escape(outcome.value.external_id), notified=told)
+
+
+def edit_saved(changed: StatementInput, outcome: Outcome[bool], told: int) -> str:
+    """After ✅ under an /ubah preview: saved (and who was told), or nothing changed."""
+    if not outcome.value:
+        return text("id", "edit_unchanged")
+    return text("id", "edit_saved", id=html.escape(changed.external_id), notified=told)
 
 
 def alert(cluster: Cluster, window_minutes: float) -> str:

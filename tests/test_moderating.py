@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import storage
-from bot import moderating
+from bot import drafts, moderating
 from bot.clusters import Cluster
 from bot.curation import Curation
 from bot.replies.moderators import SAVE_EDIT, confirm_keyboard
@@ -96,3 +96,14 @@ def test_an_alert_quotes_the_example_escaped_on_one_line() -> None:
     cluster = Cluster("c7", (7,), 12, "2024-01-01", "2024-01-02", "<b>tinta</b>\nbabi", 1.0)
     alert = moderating.alert(cluster, 60)
     assert "&lt;b&gt;tinta&lt;/b&gt; babi" in alert and "c7" in alert and "12" in alert
+
+
+def test_after_an_edit_is_confirmed(curation: Curation) -> None:
+    changed, _ = moderating.edit(curation, "/ubah kpu-tunda org Bawaslu")
+    assert changed is not None
+    same = curation.edit(drafts.as_input(curation.statement("kpu-tunda")), actor="t")  # type: ignore[arg-type]
+    assert moderating.edit_saved(changed, same, 0) == text("id", "edit_unchanged")
+    done = curation.edit(changed, actor="t")
+    assert moderating.edit_saved(changed, done, 2) == text(
+        "id", "edit_saved", id="kpu-tunda", notified=2
+    )

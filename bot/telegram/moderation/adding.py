@@ -8,22 +8,19 @@ from telegram import Update
 from telegram.ext import ConversationHandler
 
 from bot import moderating, tambah
-from bot.replies.moderators import echo
+from bot.curation import Curation
 from bot.replies.texts import text
 from bot.sources.prefill import prefill_from_url
-from bot.telegram.buttons import edit_unless_shown
 from bot.telegram.keys import MODERATOR_DRAFT, MODERATOR_EDIT
 from bot.telegram.moderation.common import (
     Context,
-    actor,
     curation,
     moderator_only,
     pressed,
     say,
-    take_confirmed,
     user_data,
 )
-from bot.telegram.moderation.notify import follow
+from bot.telegram.moderation.notify import save_previewed
 from bot.telegram.runtime import runtime
 
 # Conversation states (bot/tambah.py): one per field, then the preview.
@@ -120,16 +117,7 @@ async def _take_typed(update: Update, context: Context, *, at_preview: bool) -> 
 @moderator_only
 async def add_confirm(update: Update, context: Context) -> int:
     """✅ saves the draft (one transaction, audited), swaps the index and notifies."""
-    query, draft = await take_confirmed(update, context, MODERATOR_DRAFT)
-    if draft is None:
-        return ConversationHandler.END
-    try:
-        outcome = curation(context).create(draft, actor=actor(update.effective_user))
-    except (ValueError, LookupError) as exc:
-        await edit_unless_shown(query, text("id", "failed", error=echo(exc)))
-        return ConversationHandler.END
-    notified = await follow(context, outcome)
-    await edit_unless_shown(query, moderating.saved(outcome.value, notified))
+    await save_previewed(update, context, MODERATOR_DRAFT, Curation.create, moderating.saved)
     return ConversationHandler.END
 
 

@@ -1,5 +1,6 @@
 """After a curation step: rebuild the index if asked, tell the citizens now answered, and
-post fast-growing unanswered clusters in the moderators' chat."""
+post fast-growing unanswered clusters in the moderators' chat. A command that is one curation
+step is @curated; a preview's ✅ saves through `save_previewed`."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from telegram import Bot, Message
+from telegram import Bot, Message, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot import moderating
@@ -16,8 +17,16 @@ from bot.curation import Curation, Outcome
 from bot.replies import render
 from bot.replies.moderators import echo
 from bot.replies.texts import text
+from bot.telegram.buttons import edit_unless_shown
 from bot.telegram.keyboards import markup
-from bot.telegram.moderation.common import Context, Handler, actor, command, curation
+from bot.telegram.moderation.common import (
+    Context,
+    Handler,
+    actor,
+    command,
+    curation,
+    take_confirmed,
+)
 from bot.telegram.runtime import Runtime, runtime
 
 log = logging.getLogger(__name__)
@@ -60,6 +69,28 @@ def curated(
         return handler
 
     return decorate
+
+
+Save = Callable[..., Outcome[Any]]  # a Curation method: save(curation, value, actor=...)
+Saved = Callable[[Any, Outcome[Any], int], str]
+
+
+async def save_previewed(
+    update: Update, context: Context, key: str, save: Save, saved: Saved
+) -> None:
+    """✅ under a preview: the value kept under `key` saved by `save(curation, value, actor=)`
+    (one transaction, audited), what must follow done, and the preview replaced by
+    `saved(value, outcome, citizens told)`; ✖️, or a value refused (with the reason), saves
+    nothing."""
+    query, pending = await take_confirmed(update, context, key)
+    if pending is None:
+        return
+    try:
+        outcome = save(curation(context), pending, actor=actor(update.effective_user))
+    except (ValueError, LookupError) as exc:
+        await edit_unless_shown(query, text("id", "failed", error=echo(exc)))
+        return
+    await edit_unless_shown(query, saved(pending, outcome, await follow(context, outcome)))
 
 
 async def notify_due(bot: Bot, rt: Runtime) -> int:

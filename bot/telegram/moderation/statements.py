@@ -4,29 +4,23 @@ answers: bot/moderating.py."""
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 from telegram import Message, Update
 
 from bot import moderating
 from bot.curation import Curation, Outcome
-from bot.replies.moderators import echo
-from bot.replies.texts import text
-from bot.telegram.buttons import edit_unless_shown
 from bot.telegram.keys import MODERATOR_EDIT
 from bot.telegram.moderation.common import (
     Context,
-    actor,
     command,
     command_args,
     curation,
     moderator_only,
     say,
-    take_confirmed,
     user_data,
 )
-from bot.telegram.moderation.notify import curated, follow
+from bot.telegram.moderation.notify import curated, save_previewed
 from bot.telegram.runtime import runtime
 
 
@@ -60,20 +54,7 @@ async def edit(update: Update, context: Context) -> None:
 @moderator_only
 async def edit_confirm(update: Update, context: Context) -> None:
     """✅ under an /ubah preview saves the change; ✖️ drops it."""
-    query, changed = await take_confirmed(update, context, MODERATOR_EDIT)
-    if changed is None:
-        return
-    try:
-        outcome = curation(context).edit(changed, actor=actor(update.effective_user))
-    except ValueError as exc:
-        await edit_unless_shown(query, text("id", "failed", error=echo(exc)))
-        return
-    if not outcome.value:
-        await edit_unless_shown(query, text("id", "edit_unchanged"))
-        return
-    notified = await follow(context, outcome)
-    saved = text("id", "edit_saved", id=html.escape(changed.external_id), notified=notified)
-    await edit_unless_shown(query, saved)
+    await save_previewed(update, context, MODERATOR_EDIT, Curation.edit, moderating.edit_saved)
 
 
 @moderator_only
