@@ -7,6 +7,7 @@ fast-growing clusters, new feed drafts)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -73,3 +74,11 @@ async def run(
                 feeds()
         except Exception:  # keep serving with the old index; try again next tick
             log.exception("background upkeep failed")
+
+
+async def cancel(task: asyncio.Task[None] | None) -> None:
+    """Stop a background task (the upkeep loop, a feed poll) and wait until it has."""
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

@@ -89,3 +89,19 @@ async def test_the_loop_does_what_each_tick_says_and_outlives_a_failure(
         )
     assert done == ["changed", "feeds", "changed"]  # tick 1, (tick 2 failed), tick 3
     assert "background upkeep failed" in caplog.text
+
+
+async def test_cancel_stops_a_task_and_waits_for_it() -> None:
+    stopped = asyncio.Event()
+
+    async def forever() -> None:
+        try:
+            await asyncio.Event().wait()
+        finally:
+            stopped.set()
+
+    task = asyncio.create_task(forever())
+    await asyncio.sleep(0)  # let it start
+    await upkeep.cancel(task)
+    assert task.cancelled() and stopped.is_set()
+    await upkeep.cancel(None)  # nothing running: nothing to do

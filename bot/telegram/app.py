@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import logging
 import warnings
@@ -275,10 +274,7 @@ async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
     rt = runtime_of(app)
     await feeds.stop(rt)
     task, rt.refresher = rt.refresher, None
-    if task is not None:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    await upkeep.cancel(task)
 
 
 async def _refresh_loop(app: Application) -> None:  # type: ignore[type-arg]
