@@ -1,14 +1,21 @@
 """The bot's background upkeep, decided without Telegram: a tick every REFRESH_SECONDS picks
 up changes made elsewhere (cekklaim import) by rebuilding the index off the event loop, and
-says which slower jobs are due on this tick. bot/telegram/app.py runs the loop and does the
-sending (citizens now answered, fast-growing clusters, new feed drafts)."""
+says which slower jobs are due on this tick, and does them through the adapter's callbacks:
+bot/telegram/app.py starts the loop and does the sending (citizens now answered,
+fast-growing clusters, new feed drafts)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot import citizens
 from bot.core import Core
+
+log = logging.getLogger(__name__)
 
 REFRESH_SECONDS = 3.0  # how soon a change made elsewhere (cekklaim import) reaches the bot
 ALERT_EVERY_TICKS = 20  # fast-growing clusters are looked for once a minute
@@ -38,3 +45,40 @@ async def tick(core: Core, n: int, *, feed_minutes: float | None) -> Due:
         citizens.forget_removed_groups(core)
     feeds = feed_minutes is not None and feeds_due(n, feed_minutes)
     return Due(changed, n % ALERT_EVERY_TICKS == 0, feeds)
+
+
+async def run(
+    core: Core,
+    *,
+    feed_minutes: float | None,
+    changed: Callable[[], Awaitable[object]],
+    alerts: Callable[[], Awaitable[object]],
+    feeds: Callable[[], object],
+) -> None:
+    """Tick every REFRESH_SECONDS until cancelled, doing what each tick says is due: the
+    statements `changed` (citizens told), fast-growing clusters looked for (`alerts`), a
+    feed poll started (`feeds`: it runs in its own task). A failure is logged and the bot
+    keeps serving with the old index; the next tick tries again."""
+    ticks = 0
+    while True:
+        await asyncio.sleep(REFRESH_SECONDS)
+        ticks += 1
+        try:
+            due = await tick(core, ticks, feed_minutes=feed_minutes)
+            if due.changed:
+                log.info("statements changed: index rebuilt (%d)", len(core.snapshot.statements))
+                await changed()
+            if due.alerts:
+                await alerts()
+            if due.feeds:
+                feeds()
+        except Exception:  # keep serving with the old index; try again next tick
+            log.exception("background upkeep failed")
+
+
+async def cancel(task: asyncio.Task[None] | None) -> None:
+    """Stop a background task (the upkeep loop, a feed poll) and wait until it has."""
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

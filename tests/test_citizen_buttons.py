@@ -6,7 +6,13 @@ from __future__ import annotations
 import pytest
 
 from bot.replies import callbacks, render
-from bot.replies.group_settings import AUTO_CHECK, SENSITIVITY, settings_keyboard, settings_reply
+from bot.replies.group_settings import (
+    AUTO_CHECK,
+    SENSITIVITY,
+    setting_pressed,
+    settings_keyboard,
+    settings_reply,
+)
 from bot.replies.texts import text
 from storage.groups import GroupSettings
 
@@ -70,3 +76,22 @@ def test_the_settings_say_when_the_bot_cannot_see_forwards() -> None:
     assert note not in settings_reply(off, "en", sees_forwards=False).text
     labels = [b.label for row in settings_reply(on, "en", sees_forwards=True).keyboard for b in row]
     assert labels == [text("en", "btn_auto_off"), text("en", "btn_sensitivity_normal")]
+
+
+@pytest.mark.parametrize(
+    ("data", "setting"),
+    [
+        ("gs:a:1", ("a", "1")),
+        ("gs:a:0", ("a", "0")),
+        ("gs:s:strict", ("s", "strict")),
+        ("gs:s:normal", ("s", "normal")),
+        ("gs:a:2", None),  # decodes, but the bot never sends it
+        ("gs:s:loud", None),
+    ],
+)
+def test_a_settings_button_names_its_setting_and_value(
+    data: str, setting: tuple[str, str] | None
+) -> None:
+    pressed = callbacks.decode(data)
+    assert pressed is not None
+    assert setting_pressed(pressed) == setting

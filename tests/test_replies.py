@@ -209,3 +209,11 @@ def test_a_maximal_statement_through_every_header_stays_within_the_limit(core: C
             if decision.linked is not None:
                 how = "statement_from_seen_link" if decision.seen else "statement_from_link"
                 assert text(language, how) in reply.text
+
+
+def test_every_reason_an_inline_query_lists_nothing_has_its_hint() -> None:
+    from bot.replies.short_cards import INLINE_HINTS, inline_hint
+
+    assert set(INLINE_HINTS) == {"missing", "unreadable", "no_match"}
+    for reason, key in INLINE_HINTS.items():
+        assert inline_hint(reason, "en") == text("en", key)

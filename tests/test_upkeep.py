@@ -3,6 +3,7 @@ which slower jobs are due on it."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -48,3 +49,59 @@ async def test_a_tick_rebuilds_the_index_when_the_base_changed(tmp_path: Path) -
         assert not (await upkeep.tick(core, 21, feed_minutes=15)).changed  # nothing new since
     finally:
         core.close()
+
+
+class TickingCore:
+    """A core whose refresh says, tick after tick: changed, failed, changed."""
+
+    def __init__(self) -> None:
+        self.refreshes: list[bool | Exception] = [True, RuntimeError("disk I/O error"), True]
+        self.snapshot = type("Snapshot", (), {"statements": {}})()
+
+    async def refresh_async(self) -> bool:
+        result = self.refreshes.pop(0)
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+
+async def test_the_loop_does_what_each_tick_says_and_outlives_a_failure(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(upkeep, "REFRESH_SECONDS", 0)
+    done: list[str] = []
+
+    async def changed() -> None:
+        done.append("changed")
+        if done.count("changed") == 2:
+            raise asyncio.CancelledError  # the bot stopping: the loop ends here
+
+    async def alerts() -> None:
+        done.append("alerts")
+
+    with pytest.raises(asyncio.CancelledError):
+        await upkeep.run(
+            TickingCore(),  # type: ignore[arg-type]
+            feed_minutes=15,
+            changed=changed,
+            alerts=alerts,
+            feeds=lambda: done.append("feeds"),
+        )
+    assert done == ["changed", "feeds", "changed"]  # tick 1, (tick 2 failed), tick 3
+    assert "background upkeep failed" in caplog.text
+
+
+async def test_cancel_stops_a_task_and_waits_for_it() -> None:
+    stopped = asyncio.Event()
+
+    async def forever() -> None:
+        try:
+            await asyncio.Event().wait()
+        finally:
+            stopped.set()
+
+    task = asyncio.create_task(forever())
+    await asyncio.sleep(0)  # let it start
+    await upkeep.cancel(task)
+    assert task.cancelled() and stopped.is_set()
+    await upkeep.cancel(None)  # nothing running: nothing to do

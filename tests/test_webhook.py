@@ -18,9 +18,11 @@ from botharness import SECRET
 from fakebotapi import FakeBotAPI
 
 from bot.core import Core
+from bot.inbox import InboxUnavailable
 from bot.settings import load_settings
 from bot.telegram.app import build_application
-from bot.telegram.webhook import HEALTH_PATH, SECRET_HEADER, listen, make_server, webhook_path
+from bot.telegram.webhook import make_server
+from bot.webhook_server import HEALTH_PATH, SECRET_HEADER, http_server, listen, webhook_path
 
 CLAIM = "BOHONG!! pemilu 2024 diundur gak jadi tgl 14 februari"
 HOOK_SECRET = "hook-secret_0123456789"
@@ -38,6 +40,37 @@ def test_webhook_path(url: str, path: str) -> None:
 class Served:
     def __init__(self, fake: FakeBotAPI, core: Core, base: str) -> None:
         self.fake, self.core, self.base = fake, core, base
+
+
+async def test_the_http_server_alone_without_telegram() -> None:
+    """bot/webhook_server.py knows no Telegram: what it accepts goes to `accept`, a database
+    failure there is a 503 (Telegram retries), and the health check says what `health` says."""
+    taken: list[dict] = []
+
+    async def accept(data: dict) -> None:
+        if data["update_id"] == 2:
+            raise InboxUnavailable("disk I/O error")
+        taken.append(data)
+
+    def health() -> tuple[int, dict[str, object]]:
+        return 503, {"status": "unavailable"}
+
+    server = http_server(path="/tg", secret=HOOK_SECRET, accept=accept, health=health)
+    base = f"http://127.0.0.1:{listen(server, '127.0.0.1', 0)}"
+    try:
+        async with httpx.AsyncClient() as client:
+            sent = [
+                await client.post(
+                    base + "/tg", json={"update_id": n}, headers={SECRET_HEADER: HOOK_SECRET}
+                )
+                for n in (1, 2)
+            ]
+            checked = await client.get(base + HEALTH_PATH)
+    finally:
+        server.stop()
+    assert [r.status_code for r in sent] == [200, 503]
+    assert taken == [{"update_id": 1}]
+    assert (checked.status_code, checked.json()) == (503, {"status": "unavailable"})
 
 
 @pytest.fixture

@@ -18,6 +18,14 @@ SENSITIVITY = callbacks.declare("gs:s", Arg.WORD)
 SETTINGS = {AUTO_CHECK: ("a", ("0", "1")), SENSITIVITY: ("s", SENSITIVITIES)}
 
 
+def setting_pressed(pressed: callbacks.Pressed) -> tuple[str, str] | None:
+    """The setting a settings button names and the value it carries, as
+    bot.citizens.change_group_setting takes them; None for a value the bot never sent."""
+    name, values = SETTINGS[pressed.kind]
+    value = pressed.word(0)
+    return (name, value) if value in values else None
+
+
 def settings_keyboard(settings: GroupSettings, language: str) -> Keyboard:
     """One button that flips the automatic check, one that switches the sensitivity."""
     auto = (

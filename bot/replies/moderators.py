@@ -12,7 +12,16 @@ from bot.domain import SourceDraft, Statement
 from bot.matcher.match import MatchResult
 from bot.replies import callbacks
 from bot.replies.callbacks import Arg
-from bot.replies.render import Button, Keyboard, esc, fit, format_date, units
+from bot.replies.render import (
+    Button,
+    Keyboard,
+    Reply,
+    esc,
+    fit,
+    format_date,
+    statement_card,
+    units,
+)
 from bot.replies.texts import shorten, text
 from bot.sources.prefill import Prefill
 from bot.sources.urls import host_of
@@ -68,6 +77,13 @@ def confirm_keyboard(kind: callbacks.Kind) -> Keyboard:
     save = Button(text("id", "btn_save"), callback=callbacks.encode(kind, OK))
     cancel = Button(text("id", "btn_cancel"), callback=callbacks.encode(kind, NO))
     return ((save, cancel),)
+
+
+def preview(statement: Statement, header: str, confirm: callbacks.Kind) -> tuple[Reply, ...]:
+    """A change before it is saved: the header, the card as citizens will see it, then
+    ✅/✖️ (buttons of kind `confirm`), as three messages."""
+    card = statement_card(statement, "id")
+    return Reply(header), card, Reply("⬇️", confirm_keyboard(confirm))
 
 
 def confirmed(found: callbacks.Pressed | None) -> bool:

@@ -101,6 +101,19 @@ def inline_description(statement: Statement, language: str) -> str:
     return text(language, "inline_description", org=statement.org, date=date)
 
 
+#: Why an inline query lists nothing (bot/claims.py inline_listing) -> its hint's string.
+INLINE_HINTS = {
+    "missing": "inline_missing",
+    "unreadable": "inline_hint",
+    "no_match": "inline_no_match",
+}
+
+
+def inline_hint(empty: str, language: str) -> str:
+    """Plain text on the button shown instead of results: why there are none."""
+    return text(language, INLINE_HINTS[empty])
+
+
 class Answered(Matched, Protocol):
     """What a group's reply reads of a matched claim (bot/core.py Answer)."""
 

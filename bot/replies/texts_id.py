@@ -210,6 +210,7 @@ ID: dict[str, str] = {
     "edit_unchanged": "Tidak ada perubahan.",
     "retired": "Pernyataan <code>{id}</code> diarsipkan dan tidak disajikan lagi.",
     "superseded": "<code>{old}</code> kini digantikan oleh <code>{new}</code>.",
+    "superseded_told": " {count} warga diberi tahu.",  # after "superseded", if any were told
     "history_empty": "Belum ada catatan perubahan untuk <code>{id}</code>.",
     "queue_hint": "Tombol: ➕ buat pernyataan dari kelompok itu · 🗑 abaikan. "
     "Untuk menautkan ke pernyataan yang ada: /tautkan KUNCI ID",

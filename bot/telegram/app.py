@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import logging
 import warnings
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from telegram import BotCommandScopeDefault, LinkPreviewOptions, Update
+from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
@@ -45,12 +44,9 @@ from bot.telegram import feeds, group_limit, group_settings, groups, handlers, i
 from bot.telegram.concurrency import DEFAULT_CONCURRENT_UPDATES, OrderedUpdateProcessor
 from bot.telegram.faults import BotApiLimiter
 from bot.telegram.inbox import with_inbox
-from bot.telegram.menus import bot_commands
 from bot.telegram.moderation import adding, notify, queue, roles, statements
 from bot.telegram.runtime import RUNTIME_KEY, Runtime, runtime, runtime_of
 from bot.telegram.transport import AiohttpRequest
-
-log = logging.getLogger(__name__)
 
 Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 LIMIT_GROUP = -2  # the per-user limit: before the group handlers (-1) and all others
@@ -267,11 +263,7 @@ def _stop_after(handler: Callback) -> Callback:
 
 async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     rt = runtime_of(app)
-    await app.bot.set_my_commands(bot_commands("id"), scope=BotCommandScopeDefault())
-    await app.bot.set_my_commands(
-        bot_commands("en"), scope=BotCommandScopeDefault(), language_code="en"
-    )
-    await menus.set_group_commands(app)
+    await menus.set_menus(app.bot)
     await roles.set_all_moderator_commands(app.bot, rt)
     rt.refresher = asyncio.create_task(_refresh_loop(app))
 
@@ -280,32 +272,21 @@ async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
     rt = runtime_of(app)
     await feeds.stop(rt)
     task, rt.refresher = rt.refresher, None
-    if task is not None:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    await upkeep.cancel(task)
 
 
 async def _refresh_loop(app: Application) -> None:  # type: ignore[type-arg]
-    """Background upkeep (bot/upkeep.py decides what is due): citizens told when the base
-    now answers them, fast-growing clusters announced, feeds polled in their own task."""
+    """Background upkeep (bot/upkeep.py runs the ticks and decides what is due); what it
+    does here: citizens told when the base now answers them, fast-growing clusters
+    announced, feeds polled in their own task."""
     rt = runtime_of(app)
-    ticks = 0
-    while True:
-        await asyncio.sleep(upkeep.REFRESH_SECONDS)
-        ticks += 1
-        try:
-            feeds_every = rt.settings.feed_poll_minutes if rt.settings.source_feeds else None
-            due = await upkeep.tick(rt.core, ticks, feed_minutes=feeds_every)
-            if due.changed:
-                log.info("statements changed: index rebuilt (%d)", len(rt.core.snapshot.statements))
-                await notify.notify_due(app.bot, rt)
-            if due.alerts:
-                await notify.announce_fast_growing(app.bot, rt)
-            if due.feeds:
-                feeds.start(app.bot, rt)  # SOURCE_FEEDS, own task
-        except Exception:  # keep serving with the old index; try again next tick
-            log.exception("background upkeep failed")
+    await upkeep.run(
+        rt.core,
+        feed_minutes=rt.settings.feed_poll_minutes if rt.settings.source_feeds else None,
+        changed=lambda: notify.notify_due(app.bot, rt),
+        alerts=lambda: notify.announce_fast_growing(app.bot, rt),
+        feeds=lambda: feeds.start(app.bot, rt),  # SOURCE_FEEDS, own task
+    )
 
 
 def run_bot(settings: Settings, core: Core) -> int:

@@ -5,7 +5,7 @@ A press is decoded and checked against the keyboard of the message it came with,
 presser's language found, once for every such button (`take_press`). A double tap, or a
 press on an answer already edited, would otherwise send an edit that Telegram refuses
 ("message is not modified"): `edit_unless_shown` is the one way to do it for every button;
-moderators' buttons can use it too.
+moderators' buttons (their ✅/✖️ previews) use it too.
 """
 
 from __future__ import annotations

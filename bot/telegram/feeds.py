@@ -8,12 +8,12 @@ moderators' chat; nothing is published without a moderator (see /draf).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
 from telegram import Bot
 from telegram.error import TelegramError
 
+from bot import upkeep
 from bot.replies.texts import text
 from bot.sources.feeds import poll_feeds
 from bot.telegram.runtime import Runtime
@@ -52,7 +52,4 @@ async def _guarded(bot: Bot, rt: Runtime) -> None:
 
 async def stop(rt: Runtime) -> None:
     task, rt.feed_poll = rt.feed_poll, None
-    if task is not None:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    await upkeep.cancel(task)

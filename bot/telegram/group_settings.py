@@ -15,7 +15,7 @@ from telegram.ext import ContextTypes
 
 from bot import citizens
 from bot.citizens import GroupSettings
-from bot.replies.group_settings import SETTINGS, settings_reply
+from bot.replies.group_settings import SETTINGS, setting_pressed, settings_reply
 from bot.replies.render import Reply
 from bot.replies.texts import text
 from bot.telegram.buttons import edit_unless_shown, take_press
@@ -83,9 +83,10 @@ async def settings_button(update: Update, context: Context) -> None:
     press = await take_press(update, context, SETTINGS)  # only on the settings message
     if press is None:
         return
-    query, pressed, lang, message = press.query, press.pressed, press.language, press.query.message
+    query, lang, message = press.query, press.language, press.query.message
+    setting = setting_pressed(press.pressed)
     if (
-        pressed.word(0) not in SETTINGS[pressed.kind][1]
+        setting is None
         or not isinstance(message, Message)
         or message.chat.type not in (ChatType.GROUP, ChatType.SUPERGROUP)
     ):
@@ -96,8 +97,7 @@ async def settings_button(update: Update, context: Context) -> None:
     if not await is_admin(context, chat_id, query.from_user.id):
         await query.answer(text(lang, "ack_settings_not_admin"), show_alert=True)
         return
-    name = SETTINGS[pressed.kind][0]
-    after, changed = citizens.change_group_setting(rt.core, chat_id, name, pressed.word(0))
+    after, changed = citizens.change_group_setting(rt.core, chat_id, *setting)
     await query.answer(text(lang, "ack_settings_saved"))
     if not changed:
         return  # a double tap: the message already shows these settings

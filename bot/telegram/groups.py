@@ -19,18 +19,16 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import re
-from collections.abc import Callable, Coroutine
-from typing import Any
 
 from telegram import ChatMember, Message, MessageEntity, Update
-from telegram.constants import ChatMemberStatus, ChatType
+from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 from telegram.ext.filters import MessageFilter
 
-from bot import citizens, claims
+from bot import citizens, claims, group_chats
 from bot.claims import speaks_unprompted
+from bot.group_chats import without_mention
 from bot.replies import short_cards
 from bot.replies.render import Reply
 from bot.replies.texts import DEFAULT_LANGUAGE, text
@@ -40,13 +38,8 @@ from bot.telegram.runtime import ExtractedClaim, entity_values, extract_claim, r
 log = logging.getLogger(__name__)
 
 Context = ContextTypes.DEFAULT_TYPE
-Callback = Callable[[Update, Context], Coroutine[Any, Any, None]]
 
 GROUP = -1  # handler group: before the private handlers (group 0)
-
-_IN_CHAT = frozenset(
-    {ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.MEMBER}
-)
 
 
 # ------------------------------------------------------------------------------ filters
@@ -94,15 +87,8 @@ def _replied(message: Message, bot_id: int) -> Message | None:
     return replied
 
 
-def _without_mentions(claim: ExtractedClaim, username: str) -> ExtractedClaim:
-    rest = re.sub(rf"@{re.escape(username)}\b", " ", claim.text, flags=re.IGNORECASE)
-    return dataclasses.replace(claim, text=" ".join(rest.split()))
-
-
 def _in_chat(member: ChatMember) -> bool:
-    if member.status == ChatMemberStatus.RESTRICTED:
-        return bool(getattr(member, "is_member", False))
-    return member.status in _IN_CHAT
+    return group_chats.in_chat(member.status, bool(getattr(member, "is_member", False)))
 
 
 # ------------------------------------------------------------------------------ answers
@@ -157,7 +143,8 @@ async def mention(update: Update, context: Context) -> None:
     if replied is not None:
         await _answer_asked(update, context, extract_claim(replied), replied)
         return
-    claim = _without_mentions(extract_claim(message), context.bot.username)
+    found = extract_claim(message)
+    claim = dataclasses.replace(found, text=without_mention(found.text, context.bot.username))
     if not claim.text and not claim.urls:
         lang = runtime(context).language(update.effective_user)
         await send_to_group(context, message, Reply(text(lang, "group_usage")))

@@ -17,8 +17,6 @@ others to read, and a shared cache cannot be per-language anyway.
 
 from __future__ import annotations
 
-import logging
-
 from telegram import (
     InlineQueryResultArticle,
     InlineQueryResultsButton,
@@ -26,37 +24,29 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.ext import (
-    ContextTypes,
-)
+from telegram.ext import ContextTypes
 
 from bot import claims
 from bot.citizens import Statement
 from bot.core import Core
-from bot.matcher.match import Match
 from bot.replies import short_cards
 from bot.replies.render import SHARE_PREFIX
-from bot.replies.texts import DEFAULT_LANGUAGE, text
+from bot.replies.texts import DEFAULT_LANGUAGE
 from bot.telegram.keyboards import markup
 from bot.telegram.runtime import runtime
 
-log = logging.getLogger(__name__)
-
 Context = ContextTypes.DEFAULT_TYPE
 
-GROUP = -1  # handler group (nothing else handles inline updates; kept with the group ones)
 CACHE_SECONDS = 30
 MAX_RESULTS = 5
-MIN_QUERY_CHARS = claims.MIN_INLINE_CHARS
 HINT_START_PARAMETER = "inline"  # /start inline: the ordinary welcome
 RESULT_MATCH = "m"  # result id m<statement rowid>: a match for a typed claim
 RESULT_SHARE = "s"  # result id s<statement rowid>: a shared statement
 LANGUAGE = DEFAULT_LANGUAGE
 
 
-def article(
-    statement: Statement, kind: str, bot_username: str, match: Match | None = None
-) -> InlineQueryResultArticle:
+def article(statement: Statement, kind: str, bot_username: str) -> InlineQueryResultArticle:
+    """One statement as an inline result: a short card to post, in LANGUAGE."""
     language = LANGUAGE
     return InlineQueryResultArticle(
         id=f"{kind}{statement.id}",
@@ -76,17 +66,10 @@ def results_for(
     """The articles for a query, or none and a button with a hint (nothing is recorded)."""
     listing = claims.inline_listing(core, query, SHARE_PREFIX, MAX_RESULTS)
     if listing.empty is not None:
-        return [], _hint(_HINTS[listing.empty])
+        hint = short_cards.inline_hint(listing.empty, LANGUAGE)
+        return [], InlineQueryResultsButton(text=hint, start_parameter=HINT_START_PARAMETER)
     kind = RESULT_SHARE if listing.shared else RESULT_MATCH
-    return [article(statement, kind, username, match) for statement, match in listing.found], None
-
-
-#: Why an inline query lists nothing -> the hint on its button.
-_HINTS = {"missing": "inline_missing", "unreadable": "inline_hint", "no_match": "inline_no_match"}
-
-
-def _hint(key: str) -> InlineQueryResultsButton:
-    return InlineQueryResultsButton(text=text(LANGUAGE, key), start_parameter=HINT_START_PARAMETER)
+    return [article(statement, kind, username) for statement, _match in listing.found], None
 
 
 async def inline_query(update: Update, context: Context) -> None:

@@ -8,8 +8,13 @@ the lists without importing each other.
 
 from __future__ import annotations
 
-from telegram import BotCommand, BotCommandScopeAllChatAdministrators, BotCommandScopeAllGroupChats
-from telegram.ext import Application
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScopeAllChatAdministrators,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeDefault,
+)
 
 from bot.replies.commands import Menu, citizen_menu, group_menu, moderator_menu
 
@@ -18,25 +23,19 @@ def _commands(menu: Menu) -> list[BotCommand]:
     return [BotCommand(name, description) for name, description in menu]
 
 
-def bot_commands(language: str) -> list[BotCommand]:
-    return _commands(citizen_menu(language))
-
-
 def moderator_commands() -> list[BotCommand]:
     return _commands(moderator_menu())
 
 
-async def set_group_commands(app: Application) -> None:  # type: ignore[type-arg]
-    """The command menu in groups (call from post_init): members see /cek and /bantuan,
+async def set_menus(bot: Bot) -> None:
+    """Every menu but the moderators' (call from post_init), in Indonesian and for English
+    clients in English: citizens' everywhere; in groups members see /cek and /bantuan,
     admins also /pengaturan."""
     for language, code in (("id", None), ("en", "en")):
-        await app.bot.set_my_commands(
-            _commands(group_menu(language)),
-            scope=BotCommandScopeAllGroupChats(),
-            language_code=code,
+        menus = (
+            (citizen_menu(language), BotCommandScopeDefault()),
+            (group_menu(language), BotCommandScopeAllGroupChats()),
+            (group_menu(language, admins=True), BotCommandScopeAllChatAdministrators()),
         )
-        await app.bot.set_my_commands(
-            _commands(group_menu(language, admins=True)),
-            scope=BotCommandScopeAllChatAdministrators(),
-            language_code=code,
-        )
+        for menu, scope in menus:
+            await bot.set_my_commands(_commands(menu), scope=scope, language_code=code)

@@ -10,14 +10,10 @@ fake on loopback, CPU per call): PTB's default httpx client 1.2 ms alone and 2.1
 
 from __future__ import annotations
 
-import logging
-
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
-
-log = logging.getLogger(__name__)
 
 #: A timeout as PTB passes it: seconds, None (no limit), or "the default" (DefaultValue).
 Timeout = float | DefaultValue[float] | DefaultValue[None] | None

@@ -10,86 +10,37 @@ Telegram retries a delivery that did not get a 200, so an update is stored in th
 Telegram delivers again is recognised there and handled once.
 
 Tornado (python-telegram-bot's own `webhooks` extra) serves the requests: PTB's built-in
-webhook server has no route for a health check, so we run our own small one.
+webhook server has no route for a health check, so we run our own small one, which knows
+no Telegram (bot/webhook_server.py); here it is given the Application's inbox, queue and
+figures, and run beside it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import hmac
-import json
 import logging
 import signal
-import socket
-from collections.abc import Awaitable, Callable
-from urllib.parse import urlsplit
 
 import tornado.httpserver
-import tornado.netutil
-import tornado.web
 from telegram import Update
 from telegram.ext import Application
 
-from bot.health import health
-from bot.inbox import InboxUnavailable
+from bot.health import health as check_health
 from bot.settings import Settings
 from bot.telegram.runtime import runtime_of
+from bot.webhook_server import (
+    HEALTH_PATH,
+    SECRET_HEADER,
+    Accept,
+    http_server,
+    listen,
+    webhook_path,
+)
 
 log = logging.getLogger(__name__)
 
-SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-HEALTH_PATH = "/healthz"
-MAX_BODY_BYTES = 1_000_000  # Telegram's updates are a few KB; anything bigger is not one
-
-Accept = Callable[[dict], Awaitable[None]]
-
-
-def webhook_path(webhook_url: str) -> str:
-    return urlsplit(webhook_url).path or "/"
-
-
-class _UpdateHandler(tornado.web.RequestHandler):
-    def initialize(self, secret: str, accept: Accept) -> None:
-        self.secret = secret.encode()
-        self.accept = accept
-
-    async def post(self) -> None:
-        token = (self.request.headers.get(SECRET_HEADER) or "").encode()
-        if not hmac.compare_digest(token, self.secret):
-            log.warning("webhook call refused: wrong or missing secret token")
-            self.send_error(403)
-            return
-        try:
-            data = json.loads(self.request.body)
-            if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
-                raise ValueError("not an update")
-        except ValueError:
-            self.send_error(400)
-            return
-        try:
-            await self.accept(data)
-        except InboxUnavailable as exc:  # the database, not the update: Telegram retries
-            log.error("webhook update %s not stored: %s", data["update_id"], exc)
-            self.send_error(503)
-            return
-        self.set_status(200)
-
-    def check_xsrf_cookie(self) -> None:  # Telegram sends no cookies; the secret is the check
-        return
-
-
-class _HealthHandler(tornado.web.RequestHandler):
-    def initialize(self, app: Application) -> None:  # type: ignore[type-arg]
-        self.app = app
-
-    def get(self) -> None:
-        app = self.app
-        status, body = health(
-            runtime_of(app).core, queued=app.update_queue.qsize(), running=app.running
-        )
-        self.set_status(status)
-        self.write(body)
+__all__ = ["HEALTH_PATH", "SECRET_HEADER", "listen", "make_server", "serve", "webhook_path"]
 
 
 def make_server(
@@ -99,7 +50,7 @@ def make_server(
     secret: str,
     accept: Accept | None = None,
 ) -> tornado.httpserver.HTTPServer:
-    """The HTTP server for webhook mode (not yet listening)."""
+    """The HTTP server for webhook mode (not yet listening), over this Application."""
 
     inbox = getattr(app, "inbox", None)  # bot.inbox.Inbox, set by bot.telegram.inbox
 
@@ -111,20 +62,12 @@ def make_server(
         for raw in ready:
             await app.update_queue.put(Update.de_json(raw, app.bot))
 
-    web = tornado.web.Application(
-        [
-            (HEALTH_PATH, _HealthHandler, {"app": app}),
-            (path, _UpdateHandler, {"secret": secret, "accept": accept or enqueue}),
-        ]
-    )
-    return tornado.httpserver.HTTPServer(web, max_body_size=MAX_BODY_BYTES, xheaders=True)
+    def health() -> tuple[int, dict[str, object]]:
+        return check_health(
+            runtime_of(app).core, queued=app.update_queue.qsize(), running=app.running
+        )
 
-
-def listen(server: tornado.httpserver.HTTPServer, host: str, port: int) -> int:
-    """Bind and start serving; returns the port (useful with port 0 in tests)."""
-    sockets = tornado.netutil.bind_sockets(port, host, family=socket.AF_UNSPEC)
-    server.add_sockets(sockets)
-    return int(sockets[0].getsockname()[1])
+    return http_server(path=path, secret=secret, accept=accept or enqueue, health=health)
 
 
 async def serve(app: Application, settings: Settings) -> None:  # type: ignore[type-arg]

@@ -5,8 +5,7 @@ is bot/replies/moderators.py)."""
 from __future__ import annotations
 
 import logging
-import re
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterable
 from functools import wraps
 from typing import Any
 
@@ -19,11 +18,13 @@ from telegram import (
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes, ConversationHandler
 
-from bot import drafts
-from bot.curation import Curation, StatementInput, moderator_actor
-from bot.replies import callbacks, render
-from bot.replies.moderators import confirm_keyboard, confirmed
+from bot import moderating
+from bot.curation import Curation, moderator_actor
+from bot.replies import callbacks
+from bot.replies.moderators import confirmed
+from bot.replies.render import Reply
 from bot.replies.texts import text
+from bot.telegram.buttons import edit_unless_shown
 from bot.telegram.keyboards import markup, pressed_on_its_message
 from bot.telegram.keys import MODERATOR_DRAFT, MODERATOR_EDIT
 from bot.telegram.runtime import Runtime, runtime
@@ -32,8 +33,6 @@ log = logging.getLogger(__name__)
 
 Context = ContextTypes.DEFAULT_TYPE
 Handler = Callable[[Update, Context], Coroutine[Any, Any, Any]]
-
-_USER_ID = re.compile(r"[1-9][0-9]{0,17}")  # positive, and well inside SQLite's 64-bit integers
 
 
 def curation(context: Context) -> Curation:
@@ -129,7 +128,7 @@ def command(count: int, usage: str, *, numeric: bool = False) -> Callable[[Body]
             message = update.effective_message
             assert message is not None  # registered for commands
             args = command_args(context)
-            if len(args) == count and (not numeric or all(_USER_ID.fullmatch(a) for a in args)):
+            if moderating.arguments_fit(args, count, numeric=numeric):
                 await body(message, context, args)
             else:
                 await message.reply_text(text("id", usage))
@@ -139,19 +138,13 @@ def command(count: int, usage: str, *, numeric: bool = False) -> Callable[[Body]
     return decorate
 
 
-# ------------------------------------------------------------------------------ preview
+# ------------------------------------------------------------------------------ replies
 
 
-async def preview(
-    update: Update, data: StatementInput, header: str, confirm: callbacks.Kind
-) -> None:
-    """Header, the card as citizens will see it, then ✅/✖️ (buttons of kind `confirm`)."""
-    message = update.effective_message
-    assert message is not None
-    card = render.statement_card(drafts.as_statement(data), "id")
-    await message.reply_text(header)
-    await message.reply_text(card.text, reply_markup=markup(card.keyboard))
-    await message.reply_text("⬇️", reply_markup=markup(confirm_keyboard(confirm)))
+async def say(message: Message, replies: Iterable[Reply]) -> None:
+    """Send `replies` in order in the message's chat, each with its keyboard."""
+    for reply in replies:
+        await message.reply_text(reply.text, reply_markup=markup(reply.keyboard))
 
 
 async def take_confirmed(update: Update, context: Context, key: str) -> tuple[CallbackQuery, Any]:
@@ -161,15 +154,6 @@ async def take_confirmed(update: Update, context: Context, key: str) -> tuple[Ca
     pending = user_data(context).pop(key, None)
     await query.answer()
     if not confirmed(found) or pending is None:
-        await edit_text(query, text("id", "cancelled"))
+        await edit_unless_shown(query, text("id", "cancelled"))
         return query, None
     return query, pending
-
-
-async def edit_text(query: CallbackQuery, body: str) -> None:
-    """Replace the ✅/✖️ message with the outcome, unless it already shows it (a second
-    press on an answered preview would be refused by Telegram as "not modified")."""
-    shown = query.message
-    if isinstance(shown, Message) and shown.reply_markup is None and shown.text_html == body:
-        return
-    await query.edit_message_text(body)

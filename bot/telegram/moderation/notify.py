@@ -1,24 +1,32 @@
 """After a curation step: rebuild the index if asked, tell the citizens now answered, and
-post fast-growing unanswered clusters in the moderators' chat."""
+post fast-growing unanswered clusters in the moderators' chat. A command that is one curation
+step is @curated; a preview's ✅ saves through `save_previewed`."""
 
 from __future__ import annotations
 
-import html
 import logging
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from telegram import Bot, Message
+from telegram import Bot, Message, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 
-from bot import reports
+from bot import moderating
 from bot.curation import Curation, Outcome
 from bot.replies import render
 from bot.replies.moderators import echo
 from bot.replies.texts import text
+from bot.telegram.buttons import edit_unless_shown
 from bot.telegram.keyboards import markup
-from bot.telegram.moderation.common import Context, Handler, actor, command, curation
+from bot.telegram.moderation.common import (
+    Context,
+    Handler,
+    actor,
+    command,
+    curation,
+    take_confirmed,
+)
 from bot.telegram.runtime import Runtime, runtime
 
 log = logging.getLogger(__name__)
@@ -63,6 +71,28 @@ def curated(
     return decorate
 
 
+Save = Callable[..., Outcome[Any]]  # a Curation method: save(curation, value, actor=...)
+Saved = Callable[[Any, Outcome[Any], int], str]
+
+
+async def save_previewed(
+    update: Update, context: Context, key: str, save: Save, saved: Saved
+) -> None:
+    """✅ under a preview: the value kept under `key` saved by `save(curation, value, actor=)`
+    (one transaction, audited), what must follow done, and the preview replaced by
+    `saved(value, outcome, citizens told)`; ✖️, or a value refused (with the reason), saves
+    nothing."""
+    query, pending = await take_confirmed(update, context, key)
+    if pending is None:
+        return
+    try:
+        outcome = save(curation(context), pending, actor=actor(update.effective_user))
+    except (ValueError, LookupError) as exc:
+        await edit_unless_shown(query, text("id", "failed", error=echo(exc)))
+        return
+    await edit_unless_shown(query, saved(pending, outcome, await follow(context, outcome)))
+
+
 async def notify_due(bot: Bot, rt: Runtime) -> int:
     """Tell everyone whose "Kabari saya" claim is now answered, once; returns how many."""
     sent = 0
@@ -92,16 +122,6 @@ async def announce_fast_growing(bot: Bot, rt: Runtime) -> int:
         threshold=rt.settings.alert_threshold, window_minutes=rt.settings.alert_window_minutes
     )
     for cluster in found:
-        await bot.send_message(
-            chat_id,
-            text(
-                "id",
-                "alert",
-                count=cluster.count,
-                minutes=rt.settings.alert_window_minutes,
-                cluster=cluster.key,
-                example=html.escape(reports.one_line(cluster.example, 300)),
-            ),
-        )
+        await bot.send_message(chat_id, moderating.alert(cluster, rt.settings.alert_window_minutes))
         rt.curation.announced(cluster.key)
     return len(found)

@@ -1,51 +1,32 @@
 """The work waiting for moderators: unanswered claims grouped (/antrean, 🗑, /tautkan),
-drafts from feeds and ClaimReview imports (/draf, 🗑), and the numbers (/statistik)."""
+drafts from feeds and ClaimReview imports (/draf, 🗑), and the numbers (/statistik). What
+each answers: bot/moderating.py."""
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 from telegram import Update
 
-from bot import reports
-from bot.curation import Curation, LinkResult, Outcome
-from bot.replies.moderators import (
-    DRAFT_ADD,
-    DRAFT_DISMISS,
-    QUEUE_ADD,
-    QUEUE_DISMISS,
-    add_dismiss_row,
-    drafts_list,
-    pre,
-)
+from bot import moderating
+from bot.curation import Curation, Outcome
 from bot.replies.texts import text
-from bot.telegram.keyboards import markup
 from bot.telegram.moderation.common import (
     Context,
     actor,
     curation,
     moderator_only,
     pressed,
+    say,
 )
 from bot.telegram.moderation.notify import curated
-
-QUEUE_BUTTONS = 5  # clusters (or drafts) that get ➕/🗑 buttons under the list
 
 
 @moderator_only
 async def queue(update: Update, context: Context) -> None:
     """/antrean: unanswered claims grouped, most asked and most recent first."""
-    message = update.effective_message
-    assert message is not None
-    found = curation(context).queue(limit=20)
-    rows = tuple(
-        add_dismiss_row(QUEUE_ADD, QUEUE_DISMISS, c.key, c.key) for c in found[:QUEUE_BUTTONS]
-    )
-    body = pre(reports.queue_report(found))
-    if found:
-        body += "\n" + text("id", "queue_hint")
-    await message.reply_text(body, reply_markup=markup(rows))
+    assert update.effective_message is not None
+    await say(update.effective_message, [moderating.queue(curation(context))])
 
 
 @moderator_only
@@ -63,16 +44,8 @@ async def queue_dismiss(update: Update, context: Context) -> None:
 @moderator_only
 async def source_drafts(update: Update, context: Context) -> None:
     """/draf: drafts from feeds and ClaimReview imports, waiting for a moderator."""
-    message = update.effective_message
-    assert message is not None
-    found, total = curation(context).source_drafts(limit=10)
-    if not found:
-        await message.reply_text(text("id", "drafts_empty"))
-        return
-    rows = tuple(
-        add_dismiss_row(DRAFT_ADD, DRAFT_DISMISS, d.id, f"d{d.id}") for d in found[:QUEUE_BUTTONS]
-    )
-    await message.reply_text(drafts_list(found, total), reply_markup=markup(rows))
+    assert update.effective_message is not None
+    await say(update.effective_message, [moderating.source_drafts(curation(context))])
 
 
 @moderator_only
@@ -86,21 +59,8 @@ async def source_draft_dismiss(update: Update, context: Context) -> None:
     await query.answer(text("id", "draft_dismissed" if done else "draft_gone", id=f"d{draft_id}"))
 
 
-def _linked(args: list[str], outcome: Outcome[LinkResult], told: int) -> str:
-    linked = outcome.value
-    return text(
-        "id",
-        "linked",
-        count=len(linked.claim_ids),
-        cluster=html.escape(args[0]),
-        id=html.escape(linked.external_id),
-        variants=linked.variants_added,
-        notified=told,
-    )
-
-
 @moderator_only
-@curated(2, "usage_tautkan", _linked)
+@curated(2, "usage_tautkan", moderating.linked)
 def link(c: Curation, args: list[str], who: str) -> Outcome[Any]:
     """/tautkan KUNCI ID: a cluster's claims become phrasings of a statement; askers told."""
     return c.link_cluster(args[0], args[1], actor=who)
@@ -109,6 +69,5 @@ def link(c: Curation, args: list[str], who: str) -> Outcome[Any]:
 @moderator_only
 async def statistics(update: Update, context: Context) -> None:
     """/statistik: today and 7 days, tiers, top claims, feedback, statements served."""
-    message = update.effective_message
-    assert message is not None
-    await message.reply_text(pre(reports.stats_report(curation(context).stats())))
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(moderating.statistics(curation(context)))

@@ -1,78 +1,34 @@
 """Statements already in the base: look (/lihat, /cari, /riwayat), edit (/ubah then ✅),
-retire (/arsip) and replace (/ganti), each change made by the curation service."""
+retire (/arsip) and replace (/ganti), each change made by the curation service. What each
+answers: bot/moderating.py."""
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 from telegram import Message, Update
 
-from bot import drafts, reports
-from bot.curation import Curation, Outcome, Statement
-from bot.replies import render
-from bot.replies.moderators import SAVE_EDIT, echo, echo_lines, pre, search_report
-from bot.replies.texts import text
-from bot.telegram.keyboards import markup
+from bot import moderating
+from bot.curation import Curation, Outcome
 from bot.telegram.keys import MODERATOR_EDIT
 from bot.telegram.moderation.common import (
     Context,
-    actor,
     command,
     command_args,
     curation,
-    edit_text,
     moderator_only,
-    preview,
-    take_confirmed,
+    say,
     user_data,
 )
-from bot.telegram.moderation.notify import curated, follow
+from bot.telegram.moderation.notify import curated, save_previewed
 from bot.telegram.runtime import runtime
-
-
-async def _statement_or_say(
-    message: Message, context: Context, external_id: str
-) -> Statement | None:
-    statement = curation(context).statement(external_id)
-    if statement is None:
-        await message.reply_text(text("id", "unknown_statement", id=echo(external_id)))
-    return statement
 
 
 @moderator_only
 @command(1, "usage_lihat")
 async def show(message: Message, context: Context, args: list[str]) -> None:
     """/lihat ID: the card as citizens see it, plus status and history in brief."""
-    statement = await _statement_or_say(message, context, args[0])
-    if statement is None:
-        return
-    card = render.statement_card(statement, "id")
-    superseded = f" → {statement.superseded_by}" if statement.superseded_by else ""
-    await message.reply_text(card.text, reply_markup=markup(card.keyboard))
-    await message.reply_text(
-        text(
-            "id",
-            "statement_meta",
-            id=html.escape(statement.external_id),
-            status=statement.status,
-            superseded=html.escape(superseded),
-            variants=len(statement.variants),
-            created=reports.wib(statement.created_at),
-            by=html.escape(statement.created_by or "-"),
-        )
-        + _evidence_line(context, statement)
-    )
-
-
-def _evidence_line(context: Context, statement: Statement) -> str:
-    kept = curation(context).evidence(statement)
-    if not kept:
-        return ""
-    last = kept[-1]
-    return "\n" + text(
-        "id", "statement_evidence", at=reports.wib(last.fetched_at), sha=last.body_sha256[:16]
-    )
+    await say(message, moderating.show(curation(context), args[0]))
 
 
 @moderator_only
@@ -81,11 +37,7 @@ async def search(update: Update, context: Context) -> None:
     message = update.effective_message
     assert message is not None
     query_text = " ".join(command_args(context))
-    if not query_text:
-        await message.reply_text(text("id", "usage_cari"))
-        return
-    result, statements = runtime(context).core.match(query_text)
-    await message.reply_text(search_report(result, statements))
+    await message.reply_text(moderating.search(runtime(context).core, query_text))
 
 
 @moderator_only
@@ -93,66 +45,27 @@ async def edit(update: Update, context: Context) -> None:
     """/ubah ID kolom nilai: preview the changed card, then ✅ to save."""
     message = update.effective_message
     assert message is not None
-    parts = (message.text or "").split(maxsplit=3)
-    if len(parts) < 4:
-        await message.reply_text(text("id", "usage_ubah", fields=", ".join(drafts.EDITABLE)))
-        return
-    _, external_id, field, raw = parts
-    statement = await _statement_or_say(message, context, external_id)
-    if statement is None:
-        return
-    try:
-        value = drafts.parse_field(field, raw)
-    except drafts.DraftError as exc:
-        await message.reply_text(text("id", "draft_error", error=echo(exc)))
-        return
-    changed = drafts.edited(statement, field, value)
-    if problems := drafts.problems(changed):  # e.g. valid_until before published_at
-        await message.reply_text(text("id", "draft_error", error=echo_lines(problems)))
-        return
-    user_data(context)[MODERATOR_EDIT] = changed
-    header = text("id", "edit_preview", field=html.escape(field))
-    await preview(update, changed, header, SAVE_EDIT)
+    changed, replies = moderating.edit(curation(context), message.text or "")
+    if changed is not None:
+        user_data(context)[MODERATOR_EDIT] = changed
+    await say(message, replies)
 
 
 @moderator_only
 async def edit_confirm(update: Update, context: Context) -> None:
     """✅ under an /ubah preview saves the change; ✖️ drops it."""
-    query, changed = await take_confirmed(update, context, MODERATOR_EDIT)
-    if changed is None:
-        return
-    try:
-        outcome = curation(context).edit(changed, actor=actor(update.effective_user))
-    except ValueError as exc:
-        await edit_text(query, text("id", "failed", error=echo(exc)))
-        return
-    if not outcome.value:
-        await edit_text(query, text("id", "edit_unchanged"))
-        return
-    notified = await follow(context, outcome)
-    saved = text("id", "edit_saved", id=html.escape(changed.external_id), notified=notified)
-    await edit_text(query, saved)
-
-
-def _retired(args: list[str], _outcome: Outcome[Any], _told: int) -> str:
-    return text("id", "retired", id=html.escape(args[0]))
+    await save_previewed(update, context, MODERATOR_EDIT, Curation.edit, moderating.edit_saved)
 
 
 @moderator_only
-@curated(1, "usage_arsip", _retired, unknown="unknown_statement")
+@curated(1, "usage_arsip", moderating.retired, unknown="unknown_statement")
 def retire(c: Curation, args: list[str], who: str) -> Outcome[Any]:
     """/arsip ID: stop serving a statement."""
     return c.retire(args[0], actor=who)
 
 
-def _superseded(args: list[str], _outcome: Outcome[Any], told: int) -> str:
-    old, new = (html.escape(a) for a in args)
-    told_line = f" {told} warga diberi tahu." if told else ""
-    return text("id", "superseded", old=old, new=new) + told_line
-
-
 @moderator_only
-@curated(2, "usage_ganti", _superseded)
+@curated(2, "usage_ganti", moderating.superseded)
 def supersede(c: Curation, args: list[str], who: str) -> Outcome[Any]:
     """/ganti ID_LAMA ID_BARU: the newer statement answers from now on."""
     return c.supersede(args[0], args[1], actor=who)
@@ -162,8 +75,4 @@ def supersede(c: Curation, args: list[str], who: str) -> Outcome[Any]:
 @command(1, "usage_riwayat")
 async def history(message: Message, context: Context, args: list[str]) -> None:
     """/riwayat ID: who changed what, when (before → after per field)."""
-    lines = curation(context).history(args[0])
-    if not lines:
-        await message.reply_text(text("id", "history_empty", id=echo(args[0])))
-        return
-    await message.reply_text(pre(reports.history_report(lines)))
+    await message.reply_text(moderating.history(curation(context), args[0]))
