@@ -1,5 +1,5 @@
 """Bot API faults, decided without Telegram: what is retried, what is only logged, and what
-is simply dropped. bot/telegram/faults.py reads python-telegram-bot's errors into these
+is simply dropped. bot/botapi/faults.py reads python-telegram-bot's errors into these
 terms and applies them.
 
 - 429 Too Many Requests: the rate limiter keeps the bot under Telegram's overall flood limit

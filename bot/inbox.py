@@ -15,7 +15,7 @@ batch is fetched again. A redelivered update (Telegram sends it again when a cra
 before the confirmation) is recognised by its update_id and not handled twice.
 
 Raw updates are plain dicts here; whether Telegram's library can parse one is a check the
-adapter passes in (bot/telegram/inbox.py, which also wires all this into
+adapter passes in (bot/botapi/inbox.py, which also wires all this into
 python-telegram-bot).
 """
 

@@ -3,7 +3,7 @@ it asked, while work under other keys runs at the same time.
 
 The bot serves each chat and each user in order (a guided /tambah, a citizen's two messages
 answered in the order sent) while serving different people concurrently
-(bot/telegram/concurrency.py holds python-telegram-bot's side). Nothing here knows Telegram.
+(bot/botapi/concurrency.py holds python-telegram-bot's side). Nothing here knows Telegram.
 """
 
 from __future__ import annotations

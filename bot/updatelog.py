@@ -3,7 +3,7 @@
     update 10042 message/private 3.1 ms wait=0.0 match_ms=1.2 store_ms=0.4 tier=possible
         statements=tbh-1a2b,tbh-3c4d claim=311
 
-The update processor (bot/telegram/concurrency.py) opens a trace before the handlers run and
+The update processor (bot/botapi/concurrency.py) opens a trace before the handlers run and
 writes the line after, naming the update's kind; handlers add what only they know with
 `note()` / `note_answer()`. Nothing here knows Telegram. The line holds ids, tiers and
 timings, never the claim text (that is logged only at DEBUG, by the handlers) and never the

@@ -40,8 +40,8 @@ SHARED = {
     "bot/updatelog.py": "the update's log line: what was recorded",
     "bot/replies/texts.py": "the string catalogue and the text shortener",
     "bot/replies/callbacks.py": "the callback-data codec",
-    "bot/telegram/faults.py": "the Bot API client: rate limiter and retries of every call",
-    "bot/telegram/transport.py": "the Bot API client: HTTP",
+    "bot/botapi/faults.py": "the Bot API client: rate limiter and retries of every call",
+    "bot/botapi/transport.py": "the Bot API client: HTTP",
 }
 CLAIM = "BOHONG!! pemilu 2024 diundur gak jadi tgl 14 februari, sebarkan!!"
 

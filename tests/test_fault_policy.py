@@ -1,5 +1,5 @@
 """The Bot API fault policy, decided without Telegram (bot/fault_policy.py), and how
-python-telegram-bot's errors are read into it (bot/telegram/faults.py fault_of)."""
+python-telegram-bot's errors are read into it (bot/botapi/faults.py fault_of)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import logging
 import pytest
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
+from bot.botapi.faults import StorageUnavailable, bot_api_fault, fault_of
 from bot.fault_policy import BACKOFF_SECONDS, NETWORK_RETRIES, Fault, retry_delay
-from bot.telegram.faults import StorageUnavailable, bot_api_fault, fault_of
 
 
 @pytest.mark.parametrize(

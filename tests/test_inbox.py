@@ -19,7 +19,7 @@ from telegram.error import NetworkError
 from telegram.request import BaseRequest
 
 from bot import inbox as bot_inbox
-from bot.telegram.inbox import DISABLE_ENV, InboxApplication, InboxRequest, check_update
+from bot.botapi.inbox import DISABLE_ENV, InboxApplication, InboxRequest, check_update
 from storage import open_db, record_submission
 from storage.inbox import (
     MAX_ATTEMPTS,

@@ -1,6 +1,6 @@
 """How updates are processed: concurrently across people, in order per chat and per user
-(bot/telegram/concurrency.py), one INFO line each (bot/updatelog.py), over the
-aiohttp transport (bot/telegram/transport.py)."""
+(bot/botapi/concurrency.py), one INFO line each (bot/updatelog.py), over the
+aiohttp transport (bot/botapi/transport.py)."""
 
 from __future__ import annotations
 
@@ -18,9 +18,9 @@ from telegram import Update
 from telegram.error import NetworkError, TimedOut
 from telegram.ext import ConversationHandler
 
+from bot.botapi.concurrency import OrderedUpdateProcessor
+from bot.botapi.transport import AiohttpRequest
 from bot.telegram.app import build_application
-from bot.telegram.concurrency import OrderedUpdateProcessor
-from bot.telegram.transport import AiohttpRequest
 
 pytestmark = pytest.mark.timeout(30)
 

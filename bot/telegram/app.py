@@ -31,6 +31,10 @@ from telegram.request import BaseRequest, HTTPXRequest
 from telegram.warnings import PTBUserWarning
 
 from bot import upkeep
+from bot.botapi.concurrency import DEFAULT_CONCURRENT_UPDATES, OrderedUpdateProcessor
+from bot.botapi.faults import BotApiLimiter
+from bot.botapi.inbox import with_inbox
+from bot.botapi.transport import AiohttpRequest
 from bot.core import Core
 from bot.curation import Curation
 from bot.ratelimit import RateLimiter
@@ -41,12 +45,8 @@ from bot.replies.group_settings import CB_SETTINGS
 from bot.settings import Settings
 from bot.sources.fetch import policy_from
 from bot.telegram import feeds, group_limit, group_settings, groups, handlers, inline, menus
-from bot.telegram.concurrency import DEFAULT_CONCURRENT_UPDATES, OrderedUpdateProcessor
-from bot.telegram.faults import BotApiLimiter
-from bot.telegram.inbox import with_inbox
 from bot.telegram.moderation import adding, notify, queue, roles, statements
 from bot.telegram.runtime import RUNTIME_KEY, Runtime, runtime, runtime_of
-from bot.telegram.transport import AiohttpRequest
 
 Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 LIMIT_GROUP = -2  # the per-user limit: before the group handlers (-1) and all others
@@ -62,8 +62,8 @@ def build_application(
     """The Application `cekklaim run` starts; tests start the very same one.
 
     Updates are handled concurrently, in order per chat and per user
-    (bot/telegram/concurrency.py); `concurrent_updates=1` handles one at a time. Bot API
-    calls go through aiohttp (bot/telegram/transport.py); `http="httpx"` keeps PTB's
+    (bot/botapi/concurrency.py); `concurrent_updates=1` handles one at a time. Bot API
+    calls go through aiohttp (bot/botapi/transport.py); `http="httpx"` keeps PTB's
     default client (bench/throughput.py compares the two).
     """
     token = settings.require_bot_token()
@@ -96,7 +96,7 @@ def build_application(
         )
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
-        .rate_limiter(BotApiLimiter(settings.bot_api_max_rate))  # faults: bot/telegram/faults.py
+        .rate_limiter(BotApiLimiter(settings.bot_api_max_rate))  # faults: bot/botapi/faults.py
         .concurrent_updates(OrderedUpdateProcessor(concurrent_updates))
     )
     # the inbox: no fetched update is lost in a crash (CEKKLAIM_INBOX=0 turns it off)

@@ -17,10 +17,10 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes, filters
 
 from bot import citizens, claims, media
+from bot.botapi.faults import expected_fault
 from bot.replies import render
 from bot.replies.texts import DEFAULT_LANGUAGE, text
 from bot.telegram.buttons import edit_unless_shown, take_press
-from bot.telegram.faults import expected_fault
 from bot.telegram.groups import MENTIONS_BOT
 from bot.telegram.keyboards import markup
 from bot.telegram.keys import MODERATOR_DRAFT  # a /tambah in progress

@@ -52,7 +52,7 @@ def make_server(
 ) -> tornado.httpserver.HTTPServer:
     """The HTTP server for webhook mode (not yet listening), over this Application."""
 
-    inbox = getattr(app, "inbox", None)  # bot.inbox.Inbox, set by bot.telegram.inbox
+    inbox = getattr(app, "inbox", None)  # bot.inbox.Inbox, set by bot.botapi.inbox
 
     async def enqueue(data: dict) -> None:
         # stored (synced) before the 200 lets Telegram forget it; one that cannot be stored or

@@ -20,8 +20,8 @@ from telegram import Update
 from telegram.ext import Application, ApplicationBuilder
 from telegram.request import BaseRequest, RequestData
 
+from bot.botapi.faults import StorageUnavailable, bot_api_fault
 from bot.inbox import Inbox, InboxUnavailable
-from bot.telegram.faults import StorageUnavailable, bot_api_fault
 
 log = logging.getLogger(__name__)
 
