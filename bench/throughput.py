@@ -55,10 +55,10 @@ from testsfake import TestsFake
 from workload import Load, build_base, claim_texts
 
 import storage
+from bot.botapi.concurrency import DEFAULT_CONCURRENT_UPDATES
 from bot.core import Core
 from bot.settings import load_settings
 from bot.telegram.app import build_application
-from bot.telegram.concurrency import DEFAULT_CONCURRENT_UPDATES
 
 TOKEN = "123456789:" + "B" * 35
 SECRET = "bench-secret-0123456789"
