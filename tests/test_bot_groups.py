@@ -114,11 +114,14 @@ async def test_cek_as_a_reply_to_a_forwarded_channel_post(bot: GroupBot) -> None
     text = visible(call)
     assert call.params["chat_id"] == GROUP
     assert replied_to(call) == post["message_id"]  # the answer sits under the post
-    assert "HOAKS" in text and "Pernyataan resmi KPU" in text and "31 Januari 2022" in text
+    assert "HOAKS" in text and "Pernyataan resmi KPU" in text and "14 Maret 2023" in text
     assert len(text) < 700  # a short card, not the full statement
     urls = [b.get("url") for b in buttons(call)]
     assert f"https://t.me/CekKlaimBot?start=s{HOAX_ID}" in urls
-    assert "https://jdih.kpu.go.id/" in urls
+    assert (
+        "https://www.detik.com/jabar/berita/d-6618299/ketua-kpu-tegaskan-pemilu-digelar-14-februari-2024"
+        in urls
+    )
     assert all("callback_data" not in b for b in buttons(call))
     (claim,) = claims(bot.core)
     assert claim["tier"] == "confident" and claim["asked"] == 1
@@ -133,7 +136,7 @@ async def test_the_deep_link_opens_the_full_statement_in_private(bot: GroupBot) 
     link = next(b["url"] for b in buttons(card) if "start=" in b["url"])
     payload = link.split("start=", 1)[1]
     call = await bot.send(bot.fake.message_update(f"/start {payload}"))
-    assert "Pernyataan resmi KPU" in visible(call) and "Keputusan KPU Nomor 21" in visible(call)
+    assert "Pernyataan resmi KPU" in visible(call) and "Hasyim Asy'ari" in visible(call)
 
 
 async def test_cek_with_text_and_the_unsure_and_none_notes(bot: GroupBot) -> None:
@@ -143,9 +146,7 @@ async def test_cek_with_text_and_the_unsure_and_none_notes(bot: GroupBot) -> Non
     assert "hitung cepat" not in visible(call).lower() and "survei" not in visible(call)
     assert replied_to(call) is not None
     assert [b["url"] for b in buttons(call)] == ["https://t.me/CekKlaimBot"]
-    call = await bot.send(
-        bot.group_message("/cek kotak suara di desa kami dibawa kabur orang")
-    )
+    call = await bot.send(bot.group_message("/cek kotak suara di desa kami dibawa kabur orang"))
     assert visible(call).startswith("Belum ada pernyataan resmi")
     assert "dicatat" in visible(call) and buttons(call) == []
     # a question asked in a group goes to the moderators' queue
@@ -341,7 +342,7 @@ async def test_strict_sensitivity_needs_a_higher_score(bot: GroupBot) -> None:
 
 async def test_automatic_mode_does_not_answer_a_post_saying_the_opposite(bot: GroupBot) -> None:
     storage.set_auto_check(bot.core.db, GROUP, True)
-    opposite = "pemilih di jakarta gak dapat 5 surat suara"
+    opposite = "surat suara pemilu 2024 gak ada 5 warna"
     result, _ = bot.core.match(opposite)
     assert result.tier.value == "confident" and result.best is not None
     assert result.best.polarity_differs

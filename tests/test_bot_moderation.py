@@ -20,7 +20,7 @@ from storage.statement_input import MAX_CLARIFICATION_LEN
 
 ADMIN = 42
 CITIZEN = 1001
-NEW_HOAX = "kotak suara pemilu dari kardus gampang jebol kena hujan"
+NEW_HOAX = "bilik suara pemilu dipasangi kamera tersembunyi oleh petugas"
 
 pytestmark = [
     pytest.mark.timeout(40),
@@ -74,7 +74,7 @@ async def test_guided_add_with_bad_then_good_url_preview_and_confirm(bot: Bot) -
     _, verdict_prompt = await bot.press("v:HOAKS", "sendMessage", user_id=ADMIN, chat_id=ADMIN)
     assert "klaim" in visible(verdict_prompt).lower()
     await mod(bot, NEW_HOAX)
-    await mod(bot, "KPU menyatakan kotak suara karton kedap air dan aman dipakai di TPS.")
+    await mod(bot, "KPU menyatakan bilik suara tidak dipasangi kamera, pilihan tetap rahasia.")
     bad = await mod(bot, "http://kpu.go.id/kotak")  # not https
     assert "https" in bad and "Coba lagi" in bad
     assert "Tanggal" in await mod(bot, "https://www.kpu.go.id/berita/kotak-suara")
@@ -82,7 +82,7 @@ async def test_guided_add_with_bad_then_good_url_preview_and_confirm(bot: Bot) -
     assert "Variasi" in await mod(bot, "12 Desember 2023")
     mark = bot.fake.mark()
     bot.fake.push_update(
-        bot.fake.message_update("kotak suara kardus; kotak suara karton", user_id=ADMIN)
+        bot.fake.message_update("bilik suara ada kamera; bilik suara ada cctv", user_id=ADMIN)
     )
     preview = await bot.fake.wait_for(
         "sendMessage", lambda c: "HOAKS" in c.response.get("text", ""), after=mark
@@ -98,11 +98,11 @@ async def test_guided_add_with_bad_then_good_url_preview_and_confirm(bot: Bot) -
     assert (
         statement is not None and statement.source_url == "https://www.kpu.go.id/berita/kotak-suara"
     )
-    assert statement.variants == ("kotak suara kardus", "kotak suara karton")
+    assert statement.variants == ("bilik suara ada kamera", "bilik suara ada cctv")
     assert storage.history(bot.core.db, "kpu-0001")[0].actor == f"mod:{ADMIN}"
     # the very next citizen message sees the new index
-    answer = await bot.say("KOTAK SUARA KARDUS gampang jebol kena hujan, surat suara rusak semua!!")
-    assert "kotak suara karton kedap air" in visible(answer)
+    answer = await bot.say("BILIK SUARA DIPASANGI KAMERA TERSEMBUNYI, pilihan kita direkam semua!!")
+    assert "bilik suara tidak dipasangi kamera" in visible(answer)
 
 
 async def test_cancel_leaves_nothing_half_saved(bot: Bot) -> None:
@@ -132,15 +132,15 @@ async def test_unanswered_claim_subscribed_linked_and_notified_once(bot: Bot) ->
     assert "Belum ada pernyataan resmi" in visible(call)
     (notify,) = button_data(call)
     await bot.press(notify, "answerCallbackQuery")
-    await bot.say("kotak suara pemilu kardus gampang jebol kena hujan", user_id=1002)
+    await bot.say("bilik suara pemilu dipasang kamera tersembunyi oleh petugas", user_id=1002)
     queue = await mod(bot, "/antrean")
     key = queue.split("[", 1)[1].split("]", 1)[0]
     assert key.startswith("c") and "2x" in queue
     storage.save_statement(
         bot.core.db,
         storage.StatementInput(
-            "kpu-kotak", "KPU", "HOAKS", "Kotak suara kardus mudah rusak",
-            "Kotak suara karton kedap air.", "https://www.kpu.go.id/kotak",
+            "kpu-kotak", "KPU", "HOAKS", "Bilik suara dipasangi kamera tersembunyi",
+            "Bilik suara tidak dipasangi kamera.", "https://www.kpu.go.id/kotak",
         ),
         actor="test",
     )  # fmt: skip
@@ -150,7 +150,7 @@ async def test_unanswered_claim_subscribed_linked_and_notified_once(bot: Bot) ->
     note = await bot.fake.wait_for(
         "sendMessage", lambda c: c.params["chat_id"] == CITIZEN, after=mark
     )
-    assert "Ada pernyataan resmi" in visible(note) and "kedap air" in visible(note)
+    assert "Ada pernyataan resmi" in visible(note) and "tidak dipasangi kamera" in visible(note)
     assert list(bot.core.db.query("SELECT * FROM subscriptions")) == []  # chat id forgotten
     # linking again or any later change notifies nobody twice
     mark = bot.fake.mark()
@@ -171,7 +171,7 @@ async def test_a_notification_of_the_longest_statement_fits_with_its_header(bot:
     storage.save_statement(
         bot.core.db,
         storage.StatementInput(
-            "kpu-kotak", "KPU", "HOAKS", "Kotak suara kardus mudah rusak", long,
+            "kpu-kotak", "KPU", "HOAKS", "Bilik suara dipasangi kamera tersembunyi", long,
             None,  # no link: the card's markup is small, so the visible text is near the cap
         ),
         actor="test",
@@ -193,8 +193,8 @@ async def test_blocked_subscriber_is_dropped_without_errors(bot: Bot) -> None:
     bot.fake.blocked_users.add(CITIZEN)
     reply = await mod(
         bot,
-        "/tambah KPU | HOAKS | Kotak suara pemilu dari kardus gampang jebol kena hujan | "
-        "Kotak suara karton kedap air. | https://www.kpu.go.id/k | 2023-12-12 | -",
+        "/tambah KPU | HOAKS | Bilik suara pemilu dipasangi kamera tersembunyi oleh petugas | "
+        "Bilik suara tidak dipasangi kamera. | https://www.kpu.go.id/k | 2023-12-12 | -",
     )
     assert "Pratinjau" in reply
     _, saved = await bot.press("t:ok", "editMessageText", user_id=ADMIN, chat_id=ADMIN)
@@ -221,7 +221,7 @@ async def test_edit_is_previewed_saved_and_in_the_audit_log(bot: Bot) -> None:
 async def test_retire_and_supersede_change_what_citizens_get(bot: Bot) -> None:
     claim = "BOHONG!! pemilu 2024 diundur gak jadi tgl 14 februari, sebarkan!!"
     assert "diarsipkan" in await mod(bot, "/arsip kpu-2024-hari-pemungutan")
-    assert "Keputusan KPU Nomor 21" not in visible(await bot.say(claim))
+    assert "Hasyim Asy'ari" not in visible(await bot.say(claim))
     assert "digantikan" in await mod(bot, "/ganti kpu-2024-masa-tenang kpu-2024-masa-kampanye")
     shown = await mod(bot, "/lihat kpu-2024-masa-tenang", replies=2)
     assert "status active" in shown and "kpu-2024-masa-kampanye" in shown
@@ -255,8 +255,8 @@ async def test_cli_import_while_running_is_picked_up_and_notifies(bot: Bot, tmp_
                 "id": "kpu-kotak-cli",
                 "org": "KPU",
                 "verdict": "HOAKS",
-                "claim": "Kotak suara pemilu dari kardus gampang jebol kena hujan",
-                "clarification": "Kotak suara karton kedap air (dari CLI).",
+                "claim": "Bilik suara pemilu dipasangi kamera tersembunyi oleh petugas",
+                "clarification": "Bilik suara tidak dipasangi kamera (dari CLI).",
                 "source_url": "https://www.kpu.go.id/kotak-cli",
                 "published_at": "2023-12-12",
             }
@@ -276,7 +276,7 @@ async def test_cli_import_while_running_is_picked_up_and_notifies(bot: Bot, tmp_
         "sendMessage", lambda c: c.params["chat_id"] == CITIZEN, after=mark, timeout=15
     )
     assert "dari CLI" in visible(note)
-    answer = await bot.say("kotak suara pemilu dari kardus gampang jebol kena hujan")
+    answer = await bot.say("bilik suara pemilu dipasangi kamera tersembunyi oleh petugas")
     assert "dari CLI" in visible(answer)
 
 
@@ -289,7 +289,7 @@ async def test_every_moderator_command_is_in_the_readme_and_the_help(bot: Bot) -
 
 async def test_queue_buttons_prefill_add_and_dismiss(bot: Bot) -> None:
     await bot.say(NEW_HOAX)
-    await bot.say("kotak suara kardus", user_id=1003)  # a different cluster
+    await bot.say("bilik suara ada cctv", user_id=1003)  # a different cluster
     queue = await mod(bot, "/antrean")
     keys = [part.split("]", 1)[0] for part in queue.split("[")[1:]]
     assert len(keys) == 2

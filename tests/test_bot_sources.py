@@ -196,7 +196,7 @@ async def test_a_link_answered_before_gets_that_answer_and_a_failed_fetch_is_a_n
 ) -> None:
     bot = linking_bot
     add_statement(bot, "kpu-kotak", "kotak suara gampang jebol", "https://www.kpu.go.id/b/kotak")
-    first = await bot.say(f"{site.url('/post/123')} viral di grup wa keluarga")
+    first = await bot.say(f"{site.url('/post/123')} lihat ini")
     assert "tidak bisa dibuka" in visible(first)  # 404: a short note, then the usual answer
     assert "Belum ada pernyataan resmi" in visible(first)
     (claim,) = claims(bot.core)  # recorded before the reply

@@ -630,7 +630,7 @@ def test_export_claimreview(seeded: int, capsys: pytest.CaptureFixture[str]) -> 
         assert review["@type"] == "ClaimReview"
         assert review["@context"] == "https://schema.org"
         assert review["claimReviewed"]
-        assert review["author"]["name"] in {"KPU", "Bawaslu"}
+        assert review["author"]["name"] in {"KPU", "Bawaslu", "Komdigi"}
 
 
 @pytest.mark.parametrize("fmt", ["jsonl", "csv"])

@@ -19,7 +19,7 @@ INK = (
     "TINTA PEMILU 2024 MENGANDUNG BABI!!",
     "katanya tinta pemilu mengandung babi ya",
 )
-BOX = "kotak suara kardus gampang rusak"
+BOX = "kotak suara di desa kami dibawa kabur orang"
 INK_STATEMENT = StatementInput(
     "kpu-tinta",
     "KPU",

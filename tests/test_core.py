@@ -234,10 +234,17 @@ def test_match_does_not_record(core: Core) -> None:
     assert count(core.db, "submissions") == 0
 
 
-def test_shared_homepage_link_names_no_statement(core: Core) -> None:
-    shared = core.snapshot.statements["kpu-2024-hari-pemungutan"].source_url
-    assert shared is not None
-    assert core.link_answer((shared,)) is None  # many statements cite it
+def test_shared_link_names_no_statement(core: Core) -> None:
+    shared = "https://www.kpu.go.id/berita/baca/12345"  # one report cited by two statements
+    for n in (1, 2):
+        storage.save_statement(
+            core.db,
+            StatementInput(f"kpu-shared-{n}", "KPU", "HOAKS", f"Klaim bersama {n}", "Penjelasan",
+                           source_url=shared),
+            actor="t",
+        )  # fmt: skip
+    core.refresh()
+    assert core.link_answer((shared,)) is None  # two statements cite it: it names neither
     storage.save_statement(
         core.db,
         StatementInput(

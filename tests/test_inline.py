@@ -36,13 +36,16 @@ async def test_inline_query_lists_the_best_matches_as_short_cards(bot: GroupBot)
     assert statement is not None
     assert first["type"] == "article" and first["id"] == f"m{statement.id}"
     assert first["title"].startswith("🔴 HOAKS") and "Pemilu 2024 diundur" in first["title"]
-    assert first["description"] == "KPU · 31 Januari 2022"
+    assert first["description"] == "KPU · 14 Maret 2023"
     content = first["input_message_content"]
     assert content["parse_mode"] == "HTML"
     assert "HOAKS" in content["message_text"] and "Pernyataan resmi KPU" in content["message_text"]
     assert len(content["message_text"]) < 800
     urls = [b["url"] for row in first["reply_markup"]["inline_keyboard"] for b in row]
-    assert urls == [f"https://t.me/CekKlaimBot?start=s{HOAX_ID}", "https://jdih.kpu.go.id/"]
+    assert urls == [
+        f"https://t.me/CekKlaimBot?start=s{HOAX_ID}",
+        "https://www.detik.com/jabar/berita/d-6618299/ketua-kpu-tegaskan-pemilu-digelar-14-februari-2024",
+    ]
     assert call.params["cache_time"] == CACHE_SECONDS
     assert call.params.get("is_personal") in (None, False)
     assert submissions(bot) == []  # typing is not recorded

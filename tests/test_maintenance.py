@@ -13,11 +13,12 @@ from sqlite_utils import Database
 
 import storage
 from bot.cli import main
-from bot.core import Core, seed_if_empty
+from bot.core import Core, seed_if_empty, starter_base_path
 from storage import maintenance
 from storage.people import subscribe
 
 SECRET = "maint-secret-0123456789"
+STARTER = len(storage.parse_statements_file(starter_base_path()).rows)  # what seeding adds
 
 pytestmark = pytest.mark.cli_env(secret=None, db_name="live.db")
 
@@ -58,7 +59,7 @@ def test_backup_while_another_connection_writes(tmp_path: Path) -> None:
         thread.join()
     assert result.integrity == "ok"
     copy = sqlite3.connect(tmp_path / "copy.db")
-    assert copy.execute("SELECT COUNT(*) FROM statements").fetchone()[0] == 23
+    assert copy.execute("SELECT COUNT(*) FROM statements").fetchone()[0] == STARTER
     copied = copy.execute("SELECT COUNT(*) FROM submissions").fetchone()[0]
     assert 5 <= copied <= len(written)  # a consistent snapshot taken mid-stream
     assert copy.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
@@ -105,7 +106,7 @@ def test_purge_deletes_old_submissions_and_keeps_counts(tmp_path: Path) -> None:
     assert [r["update_id"] for r in db.query("SELECT update_id FROM submissions")] == [3]
     assert db["subscriptions"].count == 0
     assert storage.get_claim(db, claim).count == 3  # type: ignore[union-attr]
-    assert db["statements"].count == 23
+    assert db["statements"].count == STARTER
 
 
 def test_purge_refuses_a_window_shorter_than_redelivery(tmp_path: Path) -> None:

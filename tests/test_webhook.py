@@ -158,7 +158,7 @@ async def test_health_check(served: Served) -> None:
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"
-    assert body["statements"] == 23
+    assert body["statements"] == len(served.core.snapshot.statements) > 0
     assert body["running"] is True
 
 
