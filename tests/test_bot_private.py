@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from botharness import Bot, button_data, buttons, claims, running_bot, visible
@@ -88,6 +89,9 @@ async def test_typed_claim_gets_a_confident_sourced_card(bot: Bot) -> None:
     assert share == [
         {"text": ID["btn_share"], "switch_inline_query": "s:kpu-2024-hari-pemungutan"}
     ]  # Bagikan: drop the official card into the group where the hoax circulates
+    (whatsapp,) = [b["url"] for b in buttons(call) if b.get("text") == ID["btn_whatsapp"]]
+    shared = unquote(whatsapp.removeprefix("https://wa.me/?text="))
+    assert shared.startswith("🔴 HOAKS: Pemilu 2024 diundur") and shared.endswith(source)
     assert [d[0] for d in button_data(call)] == ["h", "w"]  # Membantu / Bukan ini
     # one Bot API call per claim: the answer (no typing action; see README "Scaling")
     methods = [c.method for c in bot.fake.calls[mark:] if c.method != "getUpdates"]
