@@ -65,7 +65,7 @@ def show(curation: Curation, external_id: str) -> tuple[Reply, ...]:
         "id",
         "statement_meta",
         id=html.escape(statement.external_id),
-        status=statement.status,
+        status=text("id", f"status_{statement.status}"),
         superseded=html.escape(superseded),
         variants=len(statement.variants),
         created=reports.wib(statement.created_at),
@@ -93,19 +93,20 @@ def edit(curation: Curation, command: str) -> tuple[StatementInput | None, tuple
     None and why not (usage, an unknown id, a wrong value, a change that breaks a rule)."""
     parts = command.split(maxsplit=3)
     if len(parts) < 4:
-        return None, (Reply(text("id", "usage_ubah", fields=", ".join(drafts.EDITABLE))),)
-    _, external_id, field, raw = parts
+        return None, (Reply(text("id", "usage_ubah", fields=drafts.field_choices())),)
+    _, external_id, typed_field, raw = parts
     statement = curation.statement(external_id)
     if statement is None:
         return None, (unknown_statement(external_id),)
     try:
+        field = drafts.field_named(typed_field)  # Indonesian, or the English name
         value = drafts.parse_field(field, raw)
     except drafts.DraftError as exc:
         return None, (Reply(text("id", "draft_error", error=echo(exc))),)
     changed = drafts.edited(statement, field, value)
     if problems := drafts.problems(changed):  # e.g. valid_until before published_at
         return None, (Reply(text("id", "draft_error", error=echo_lines(problems))),)
-    header = text("id", "edit_preview", field=html.escape(field))
+    header = text("id", "edit_preview", field=html.escape(drafts.field_label(field)))
     return changed, preview(drafts.as_statement(changed), header, SAVE_EDIT)
 
 
@@ -114,7 +115,7 @@ def history(curation: Curation, external_id: str) -> str:
     lines = curation.history(external_id)
     if not lines:
         return text("id", "history_empty", id=echo(external_id))
-    return pre(reports.history_report(lines))
+    return pre(reports.history_report(lines, drafts.FIELD_LABELS))
 
 
 def queue(curation: Curation) -> Reply:

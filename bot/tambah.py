@@ -77,9 +77,8 @@ class Adding:
             draft, errors = drafts.parse_one_message(argument)
             if errors:
                 return None, said("draft_error", error=echo_lines(errors))
-            replies = preview(
-                drafts.as_statement(drafts.to_input(draft, "baru")), text("id", "preview"), SAVE_NEW
-            )
+            data = drafts.to_input(draft, "baru")
+            replies = preview(drafts.as_statement(data), self.preview_header(draft), SAVE_NEW)
             return draft, Step(replies, CONFIRM)
         if drafts.looks_like_url(argument):
             draft, told = await self.prefilled(argument.strip())
@@ -131,15 +130,19 @@ class Adding:
         host = drafts.unofficial_host(draft, self.official_domains)
         if host is not None:
             header += "\n" + text("id", "preview_unofficial", host=html.escape(host))
-        fields = ", ".join(drafts.EDITABLE)
+        fields = drafts.field_choices()
         return header + "\n" + text("id", "preview_edit_hint", fields=html.escape(fields))
 
     async def typed(self, draft: Draft, typed: str, *, at_preview: bool) -> Step:
         """A typed answer: for the field being asked (a URL as the first answer pre-fills the
         draft from that page), or at the preview `kolom nilai` for any field."""
         if at_preview:
-            name, _, raw = typed.strip().partition(" ")
-            return self.fill(draft, name.lower().rstrip(":"), raw, stay=CONFIRM)
+            typed_name, _, raw = typed.strip().partition(" ")
+            try:
+                name = drafts.field_named(typed_name)  # Indonesian, or the English name
+            except drafts.DraftError as exc:
+                return said("draft_error", CONFIRM, error=echo(exc))
+            return self.fill(draft, name, raw, stay=CONFIRM)
         asked = drafts.next_field(draft)
         assert asked is not None  # this state asks for a field that is missing
         if asked == "org" and drafts.looks_like_url(typed):

@@ -44,3 +44,78 @@ async def test_help_to_a_citizen_has_no_moderator_commands(bot: Bot) -> None:
     await bot.say("/start", user_id=9999)  # updates are handled in order: /bantuan is done
     sent = [c for c in bot.fake.calls[mark:] if c.params.get("chat_id") == CITIZEN]
     assert len(sent) == 1  # the citizen help only
+
+
+ENGLISH = ("verdict", "source_url", "published_at", "org", "clarification", "valid_until")
+
+
+async def test_edit_takes_indonesian_and_english_field_names(bot: Bot) -> None:
+    (usage,) = await to_admin(bot, "/ubah")
+    assert "lembaga, label, klaim, penjelasan, sumber, tanggal" in usage
+    assert not any(word in usage for word in ENGLISH)
+    (preview,) = await to_admin(bot, "/ubah kpu-2024-jam-tps label MENYESATKAN")
+    assert "Pratinjau perubahan kolom label" in preview
+    await bot.press("e:ok", "editMessageText", user_id=ADMIN, chat_id=ADMIN)
+    assert bot.core.snapshot.statements["kpu-2024-jam-tps"].verdict == "MENYESATKAN"
+    (wrong,) = await to_admin(bot, "/ubah kpu-2024-jam-tps label PALSU")
+    assert "Label tidak dikenal" in wrong and "verdict" not in wrong
+    (unknown,) = await to_admin(bot, "/ubah kpu-2024-jam-tps warna merah")
+    assert "Kolom tidak dikenal: warna" in unknown and not any(w in unknown for w in ENGLISH)
+    (english,) = await to_admin(bot, "/ubah kpu-2024-jam-tps verdict SALAH")  # still taken
+    assert "Pratinjau perubahan kolom label" in english
+    await bot.press("e:ok", "editMessageText", user_id=ADMIN, chat_id=ADMIN)
+    assert bot.core.snapshot.statements["kpu-2024-jam-tps"].verdict == "SALAH"
+    (history,) = await to_admin(bot, "/riwayat kpu-2024-jam-tps")
+    assert "label:" in history and "verdict:" not in history
+
+
+async def test_preview_edit_and_one_message_errors_speak_indonesian(bot: Bot) -> None:
+    (errors,) = await to_admin(bot, "/tambah KPU | PALSU | klaim | | ftp://x | besok")
+    assert "label: Label tidak dikenal" in errors and "tanggal terbit:" in errors
+    assert not any(word in errors for word in ENGLISH)
+    shown = await to_admin(
+        bot,
+        "/tambah KPU | HOAKS | Kotak suara dari kardus gampang jebol | Kotak suara karton "
+        "kedap air. | https://www.kpu.go.id/k | 2023-12-12 | -",
+    )
+    assert "penjelasan teks baru" in shown[0] and "clarification" not in shown[0]
+    (changed,) = await to_admin(bot, "penjelasan Kotak suara karton diuji tahan air.")
+    assert "diuji tahan air" in changed
+    (late,) = await to_admin(bot, "berlaku 2020-01-01")
+    assert "Tanggal berlaku sampai lebih awal dari tanggal terbit" in late
+
+
+async def test_search_says_the_tier_in_indonesian(bot: Bot) -> None:
+    (reply,) = await to_admin(bot, "/cari pemilu 2024 diundur gak jadi 14 februari")
+    assert "warga akan mendapat: jawaban yakin" in reply
+    assert "confident" not in reply and "possible" not in reply
+    (nothing,) = await to_admin(bot, "/cari zzzz qqqq")
+    assert "tidak ada" in nothing and "none" not in nothing
+
+
+async def test_the_preview_is_one_message_with_its_buttons_within_the_limit(bot: Bot) -> None:
+    from botharness import button_data
+
+    from storage.statement_input import MAX_CLARIFICATION_LEN
+
+    long = ("Kedap air 😱😱😱😱😱😱😱😱. " * 300)[:MAX_CLARIFICATION_LEN].strip()  # 😱: 2 units
+    mark = bot.fake.mark()
+    bot.fake.push_update(
+        bot.fake.message_update(
+            f"/tambah KPU | HOAKS | Kotak suara dari kardus gampang jebol | {long} | "
+            "https://www.kpu.go.id/k | 2023-12-12 | -",
+            user_id=ADMIN,
+        )
+    )
+    preview = await bot.fake.wait_for("sendMessage", lambda c: c.params["chat_id"] == ADMIN,
+                                      after=mark)  # fmt: skip
+    await bot.say("/start", user_id=9999)  # handled in order: the /tambah is done
+    sent = [c for c in bot.fake.calls[mark:] if c.params.get("chat_id") == ADMIN]
+    assert sent == [preview]  # one message, no lone "⬇️"
+    shown = visible(preview)
+    assert shown.startswith(ID["preview"].replace("<b>", "").replace("</b>", ""))
+    assert "HOAKS" in shown and "Kotak suara dari kardus" in shown
+    assert len(shown.encode("utf-16-le")) // 2 <= 4096  # the fake refuses more, as Telegram
+    assert button_data(preview)[-2:] == ["t:ok", "t:no"]
+    _, saved = await bot.press("t:ok", "editMessageText", user_id=ADMIN, chat_id=ADMIN)
+    assert "Tersimpan sebagai" in visible(saved)

@@ -124,3 +124,20 @@ def test_a_preview_is_the_draft_as_an_unsaved_active_statement() -> None:
     preview = drafts.as_statement(data)
     assert (preview.id, preview.status, preview.superseded_by) == (0, "active", None)
     assert drafts.as_input(preview) == data  # every field the citizens will see, unchanged
+
+
+@pytest.mark.parametrize(
+    ("typed", "name"),
+    [("label", "verdict"), ("Lembaga:", "org"), ("penjelasan", "clarification"),
+     ("klarifikasi", "clarification"), ("sumber", "source_url"), ("tanggal", "published_at"),
+     ("variasi", "variants"), ("berlaku", "valid_until"), ("verdict", "verdict"),
+     ("source_url", "source_url")],
+)  # fmt: skip
+def test_fields_are_named_in_indonesian_or_english(typed: str, name: str) -> None:
+    assert drafts.field_named(typed) == name
+
+
+def test_an_unknown_field_lists_the_indonesian_names() -> None:
+    with pytest.raises(drafts.DraftError, match="Pilihan: lembaga, label, klaim") as caught:
+        drafts.field_named("warna")
+    assert "verdict" not in str(caught.value) and "source_url" not in str(caught.value)

@@ -48,7 +48,7 @@ def test_arguments_fit(args: list[str], count: int, numeric: bool, fits: bool) -
 def test_show_gives_the_card_then_status_and_an_unknown_id_is_said(curation: Curation) -> None:
     card, meta = moderating.show(curation, "kpu-tunda")
     assert "Pemilu 2024 diundur" in card.text and card.keyboard
-    assert meta.text.startswith("<b>kpu-tunda</b> · status active")
+    assert meta.text.startswith("<b>kpu-tunda</b> · status aktif")
     assert meta.keyboard == ()
     (unknown,) = moderating.show(curation, "<nope>")
     assert unknown.text == text("id", "unknown_statement", id="&lt;nope&gt;")
@@ -57,10 +57,10 @@ def test_show_gives_the_card_then_status_and_an_unknown_id_is_said(curation: Cur
 def test_edit_previews_the_change_or_says_why_not(curation: Curation) -> None:
     changed, replies = moderating.edit(curation, "/ubah kpu-tunda org Bawaslu")
     assert changed is not None and changed.org == "Bawaslu"
-    header, card, buttons = replies
-    assert header.text == text("id", "edit_preview", field="org")
+    (card,) = replies  # one message: the header, the card, its buttons and ✅/✖️ under it
+    assert card.text.startswith(text("id", "edit_preview", field="lembaga"))
     assert "Bawaslu" in card.text
-    assert buttons.keyboard == confirm_keyboard(SAVE_EDIT)
+    assert card.keyboard[-1:] == confirm_keyboard(SAVE_EDIT)
 
     for command, expected in [
         ("/ubah kpu-tunda org", "Pakai: /ubah ID kolom nilai"),  # the usage line

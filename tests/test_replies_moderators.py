@@ -51,8 +51,9 @@ def test_search_shows_each_candidate_with_its_scores(tmp_path: Path) -> None:
         report = moderators.search_report(result, statements)
     finally:
         core.close()
-    header, *lines = report.split("\n")
-    assert header == text("id", "search_header", tier=result.tier.value)
-    assert len(lines) == len(statements) > 0
+    header, legend, *lines = report.split("\n")
+    assert header == text("id", "search_header", tier=text("id", f"tier_{result.tier.value}"))
+    assert "confident" not in header and "cakupan" in legend
+    assert len(lines) == 2 * len(statements) > 0  # scores, then the claim, per candidate
     assert lines[0].startswith(f"<code>{statements[0].external_id}</code> ")
-    assert "(cov " in lines[0] and "fuzzy " in lines[0]
+    assert lines[0].count(" · ") == 2

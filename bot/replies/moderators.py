@@ -63,11 +63,13 @@ def pre(body: str) -> str:
 
 def search_report(result: MatchResult, statements: Sequence[Statement]) -> str:
     """/cari: the tier a citizen would get for the text, then each candidate with its scores."""
-    lines = [text("id", "search_header", tier=result.tier.value)]
+    lines = [text("id", "search_header", tier=text("id", f"tier_{result.tier.value}"))]
+    if result.matches:
+        lines.append(f"<i>{text('id', 'search_scores')}</i>")
     for m, s in zip(result.matches, statements, strict=True):
         lines.append(
-            f"<code>{html.escape(s.external_id)}</code> {m.score:.0f} "
-            f"(cov {m.coverage:.2f}, fuzzy {m.fuzzy:.2f}) {html.escape(shorten(s.claim, 80))}"
+            f"<code>{html.escape(s.external_id)}</code> {m.score:.0f} · {m.coverage:.2f} · "
+            f"{m.fuzzy:.2f}\n{html.escape(shorten(s.claim, 80))}"
         )
     return "\n".join(lines)
 
@@ -80,10 +82,11 @@ def confirm_keyboard(kind: callbacks.Kind) -> Keyboard:
 
 
 def preview(statement: Statement, header: str, confirm: callbacks.Kind) -> tuple[Reply, ...]:
-    """A change before it is saved: the header, the card as citizens will see it, then
-    ✅/✖️ (buttons of kind `confirm`), as three messages."""
-    card = statement_card(statement, "id")
-    return Reply(header), card, Reply("⬇️", confirm_keyboard(confirm))
+    """A change before it is saved, as one message: the header, the card as citizens will
+    see it (its buttons too), then ✅/✖️ (buttons of kind `confirm`) under it. The header is
+    inside the card's budget, so the message stays within Telegram's 4,096 units."""
+    card = statement_card(statement, "id", headers=[header])
+    return (Reply(card.text, (*card.keyboard, *confirm_keyboard(confirm))),)
 
 
 def confirmed(found: callbacks.Pressed | None) -> bool:

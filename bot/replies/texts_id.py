@@ -205,6 +205,12 @@ ID: dict[str, str] = {
         "<b>{id}</b> · status {status}{superseded} · {variants} variasi\ndibuat {created} oleh {by}"
     ),
     "search_header": "Untuk teks ini warga akan mendapat: <b>{tier}</b>",
+    "tier_confident": "jawaban yakin (satu kartu)",
+    "tier_possible": "mungkin (daftar pilihan)",
+    "tier_none": "tidak ada (belum ada pernyataan)",
+    "search_scores": "skor · cakupan · kemiripan",
+    "status_active": "aktif",
+    "status_retired": "diarsipkan",
     "edit_preview": "<b>Pratinjau perubahan kolom {field}.</b>",
     "edit_saved": "Perubahan disimpan ({id}). {notified} warga diberi tahu.",
     "edit_unchanged": "Tidak ada perubahan.",
@@ -316,7 +322,7 @@ ID: dict[str, str] = {
     "preview_unofficial": "⚠️ Sumber bukan domain resmi: {host}",
     "preview_edit_hint": (
         "Ubah sebelum menyimpan: kirim <code>kolom nilai</code>, misalnya "
-        "<code>clarification teks baru</code>. Kolom: {fields}"
+        "<code>penjelasan teks baru</code>. Kolom: {fields}"
     ),
     "unknown_value": "(belum ada)",
     "cmd_draf": "Draf dari feed dan ClaimReview",
