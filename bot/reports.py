@@ -54,10 +54,9 @@ def history_report(lines: list[HistoryLine], names: Mapping[str, str] | None = N
         if line.summary:
             out.append(f"  {line.summary}")
         for change in line.changes:
-            out.append(
-                f"  {(names or {}).get(change.field, change.field)}: {one_line(str(change.before), 60)} → "
-                f"{one_line(str(change.after), 60)}"
-            )
+            name = (names or {}).get(change.field, change.field)
+            before, after = one_line(str(change.before), 60), one_line(str(change.after), 60)
+            out.append(f"  {name}: {before} → {after}")
     return "\n".join(out)
 
 
