@@ -8,7 +8,7 @@ what to fix at the step where they typed it.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -296,9 +296,30 @@ def edited(statement: Statement, field: str, value: object) -> StatementInput:
 # ------------------------------------------------------------------------------ /tambah drafts
 
 
+#: The draft's list of pre-filled fields (from a page, a queue cluster, a source draft) the
+#: moderator has not yet kept or replaced: each is shown and asked in its turn.
+PENDING = "pending"
+
+
 def next_field(draft: Mapping[str, Any]) -> str | None:
-    """The field the guided /tambah asks for next; None when every field is in."""
-    return next((name for name in FIELDS if name not in draft), None)
+    """The field the guided /tambah asks for next (missing, or pre-filled and not yet
+    confirmed); None when every field is in."""
+    pending = draft.get(PENDING, ())
+    return next((name for name in FIELDS if name not in draft or name in pending), None)
+
+
+def prefilled(draft: dict[str, Any], fields: Iterable[str] | None = None) -> dict[str, Any]:
+    """The draft with its pre-filled `fields` (by default all it has) to be confirmed one by
+    one in the guided order."""
+    names = set(FIELDS if fields is None else fields) & draft.keys()
+    pending = [*draft.get(PENDING, ()), *(n for n in FIELDS if n in names)]
+    draft[PENDING] = list(dict.fromkeys(pending))
+    return draft
+
+
+def confirmed(draft: dict[str, Any], name: str) -> None:
+    """Field `name` kept or typed by the moderator: no longer pending."""
+    draft[PENDING] = [n for n in draft.get(PENDING, ()) if n != name]
 
 
 def looks_like_url(value: str) -> bool:
@@ -328,8 +349,9 @@ def sanitized(draft: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def from_cluster(cluster: Cluster) -> dict[str, Any]:
-    """A draft for an unanswered cluster (➕ under /antrean): its example as the claim."""
-    return {"claim": shorten(cluster.example, 1000), "cluster": cluster.key}
+    """A draft for an unanswered cluster (➕ under /antrean): its example as the claim, shown
+    and confirmed when the claim is asked."""
+    return prefilled({"claim": shorten(cluster.example, 1000), "cluster": cluster.key})
 
 
 def from_source_draft(found: SourceDraft, page: Mapping[str, Any]) -> dict[str, Any]:
@@ -345,7 +367,7 @@ def from_source_draft(found: SourceDraft, page: Mapping[str, Any]) -> dict[str, 
     for name, value in sanitized({k: v for k, v in known.items() if v}).items():
         draft.setdefault(name, value)
     draft["source_draft"] = found.id
-    return draft
+    return prefilled(draft)
 
 
 def unofficial_host(draft: Mapping[str, Any], official_domains: Mapping[str, str]) -> str | None:

@@ -297,7 +297,7 @@ async def test_queue_buttons_prefill_add_and_dismiss(bot: Bot) -> None:
     keys = [part.split("]", 1)[0] for part in queue.split("[")[1:]]
     assert len(keys) == 2
     _, asked = await bot.press(f"q:a:{keys[0]}", "sendMessage", user_id=ADMIN, chat_id=ADMIN)
-    assert visible(asked) == ID["ask_org"]  # the claim is already filled in from the cluster
+    assert visible(asked) == ID["ask_org"]  # the claim is pre-filled: shown in its turn
     assert await mod(bot, "/batal") == ID["cancelled"]
     answer, _ = await bot.press(f"q:d:{keys[1]}", "answerCallbackQuery", user_id=ADMIN)
     assert "diabaikan" in answer.params["text"]

@@ -119,3 +119,88 @@ async def test_the_preview_is_one_message_with_its_buttons_within_the_limit(bot:
     assert button_data(preview)[-2:] == ["t:ok", "t:no"]
     _, saved = await bot.press("t:ok", "editMessageText", user_id=ADMIN, chat_id=ADMIN)
     assert "Tersimpan sebagai" in visible(saved)
+
+
+NEW_HOAX = "kotak suara pemilu dari kardus gampang jebol kena hujan"
+CLARIFICATION = "KPU menyatakan kotak suara karton kedap air dan aman dipakai di TPS."
+
+
+async def press_to_admin(bot: Bot, data: str) -> str:
+    """Press a button under the admin's last message; what the bot says next."""
+    _, said = await bot.press(data, "sendMessage", user_id=ADMIN, chat_id=ADMIN)
+    return visible(said)
+
+
+async def queue_key(bot: Bot) -> str:
+    from botharness import button_data
+
+    mark = bot.fake.mark()
+    bot.fake.push_update(bot.fake.message_update("/antrean", user_id=ADMIN))
+    listing = await bot.fake.wait_for("sendMessage", lambda c: c.params["chat_id"] == ADMIN,
+                                      after=mark)  # fmt: skip
+    return button_data(listing)[0].removeprefix("q:a:")
+
+
+@pytest.mark.parametrize("keep", [True, False])
+async def test_a_queued_claim_is_shown_confirmed_saved_and_leaves_the_queue(
+    bot: Bot, keep: bool
+) -> None:
+    """➕ under /antrean: the cluster's text is shown when the claim is asked (kept with ✔️ or
+    replaced by typing), answering in the usual order fills each field with its own answer,
+    and Simpan links the cluster (it leaves the queue, audited) and tells who asked."""
+    from botharness import button_data
+
+    import storage
+
+    call = await bot.say(NEW_HOAX)
+    (notify,) = button_data(call)
+    await bot.press(notify, "answerCallbackQuery")
+    key = await queue_key(bot)
+    assert await press_to_admin(bot, f"q:a:{key}") == ID["ask_org"]
+    (ask_verdict,) = await to_admin(bot, "KPU")
+    assert "Label" in ask_verdict
+    ask_claim = await press_to_admin(bot, "v:HOAKS")
+    assert ask_claim.startswith(ID["ask_claim"]) and "Sudah terisi" in ask_claim
+    assert NEW_HOAX in ask_claim  # the pre-filled value is shown, not silently taken
+    claim = NEW_HOAX if keep else "Kotak suara kardus jebol kena hujan"
+    if keep:
+        ask_clarification = await press_to_admin(bot, f"kp:{'claim'}")
+    else:
+        (ask_clarification,) = await to_admin(bot, claim)
+    assert ask_clarification == ID["ask_clarification"]
+    (ask_source,) = await to_admin(bot, CLARIFICATION)  # the usual order: its own field
+    assert ask_source == ID["ask_source_url"]
+    await to_admin(bot, "https://www.kpu.go.id/berita/kotak-suara")
+    await to_admin(bot, "12 Desember 2023")
+    (preview,) = await to_admin(bot, "-")
+    assert claim in preview and CLARIFICATION in preview
+    mark = bot.fake.mark()
+    _, saved = await bot.press("t:ok", "editMessageText", user_id=ADMIN, chat_id=ADMIN)
+    assert "Tersimpan sebagai <code>kpu-0001</code>" in saved.params["text"]
+    assert "1 warga diberi tahu" in visible(saved)
+    note = await bot.fake.wait_for(
+        "sendMessage", lambda c: c.params["chat_id"] == CITIZEN, after=mark
+    )
+    assert "Ada pernyataan resmi" in visible(note) and CLARIFICATION in visible(note)
+    statement = storage.get_statement(bot.core.db, "kpu-0001")
+    assert statement is not None and (statement.claim, statement.clarification) == (
+        claim, CLARIFICATION
+    )  # fmt: skip
+    actions = [e.action for e in storage.history(bot.core.db, "kpu-0001")]
+    assert actions[0] == "create" and "link_claims" in actions  # audited, with the save
+    (empty,) = await to_admin(bot, "/antrean")
+    assert key not in empty
+    assert list(bot.core.db.query("SELECT * FROM subscriptions")) == []
+
+
+async def test_a_keep_press_for_another_field_changes_nothing(bot: Bot) -> None:
+    await bot.say(NEW_HOAX)
+    key = await queue_key(bot)
+    await press_to_admin(bot, f"q:a:{key}")
+    # not a button of the question asked (org): refused, nothing kept
+    answer, _ = await bot.press("kp:claim", "answerCallbackQuery", user_id=ADMIN, chat_id=ADMIN)
+    assert answer.params.get("text") == ID["ack_stale"]
+    (ask_verdict,) = await to_admin(bot, "KPU")
+    assert "Label" in ask_verdict
+    ask_claim = await press_to_admin(bot, "v:HOAKS")
+    assert "Sudah terisi" in ask_claim  # the claim is still asked, with its value shown

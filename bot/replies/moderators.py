@@ -21,6 +21,7 @@ from bot.replies.render import (
     format_date,
     statement_card,
     units,
+    verdict_label,
 )
 from bot.replies.texts import shorten, text
 from bot.sources.prefill import Prefill
@@ -38,6 +39,7 @@ DRAFT_DISMISS = callbacks.declare("sd:d", Arg.ID)  # 🗑 under /draf
 VERDICT = callbacks.declare("v", Arg.WORD)  # a verdict while /tambah asks for it
 SAVE_NEW = callbacks.declare("t", Arg.WORD)  # t:ok / t:no under a /tambah preview
 SAVE_EDIT = callbacks.declare("e", Arg.WORD)  # e:ok / e:no under an /ubah preview
+KEEP = callbacks.declare("kp", Arg.WORD)  # kp:<field>: keep the pre-filled value asked now
 OK, NO = "ok", "no"
 VERDICT_BUTTONS = ("HOAKS", "SALAH", "MENYESATKAN", "KLARIFIKASI", "BENAR")
 
@@ -97,6 +99,23 @@ def confirmed(found: callbacks.Pressed | None) -> bool:
 def verdict_keyboard() -> Keyboard:
     """The verdicts, one button each, while /tambah asks for one."""
     return (tuple(Button(v, callback=callbacks.encode(VERDICT, v)) for v in VERDICT_BUTTONS),)
+
+
+def keep_keyboard(name: str, above: Keyboard = ()) -> Keyboard:
+    """Under a pre-filled field's question: the buttons `above` (the verdicts), then "keep
+    this value" for field `name` (a press for another field is refused)."""
+    return (*above, (Button(text("id", "btn_keep"), callback=callbacks.encode(KEEP, name)),))
+
+
+def prefilled_value(name: str, value: object) -> str:
+    """A pre-filled value as the moderator is shown it before keeping or replacing it."""
+    if name == "verdict":
+        return verdict_label(str(value), "id")
+    if name == "published_at":
+        return format_date(str(value), "id")
+    if name == "variants" and isinstance(value, (tuple, list)):
+        return esc(fit("; ".join(value), 1000)) if value else "-"
+    return esc(fit(str(value), 1500))
 
 
 def add_dismiss_row(

@@ -183,6 +183,11 @@ ID: dict[str, str] = {
     "ask_variants": (
         "Variasi kalimat lain yang beredar, pisahkan dengan titik koma (;). Kirim - untuk melewati."
     ),
+    "ask_prefilled": (
+        "{question}\n\n📝 <b>Sudah terisi:</b>\n<i>{value}</i>\n\n"
+        "Tekan <b>✔️ Pakai ini</b>, atau ketik penggantinya."
+    ),
+    "btn_keep": "✔️ Pakai ini",
     "draft_error": "⚠️ {error}\nCoba lagi, atau /batal.",
     "preview": "<b>Pratinjau: begini warga akan melihatnya.</b>",
     "btn_save": "✅ Simpan",
