@@ -18,13 +18,14 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from bot import drafts, reports
 from bot.clusters import Cluster
 from bot.core import Core
 from bot.curation import Curation, LinkResult, Outcome, Statement, StatementInput
-from bot.replies import moderators, render
+from bot.replies import moderator_reports, moderators, render
 from bot.replies.moderators import (
     DRAFT_ADD,
     DRAFT_DISMISS,
@@ -41,6 +42,7 @@ from bot.replies.moderators import (
 from bot.replies.render import Reply
 from bot.replies.texts import text
 
+QUEUE_SHOWN = 10  # clusters listed by /antrean: short blocks, well within one message
 QUEUE_BUTTONS = 5  # clusters (or drafts) that get ➕/🗑 buttons under the list
 _USER_ID = re.compile(r"[1-9][0-9]{0,17}")  # positive, and well inside SQLite's 64-bit integers
 
@@ -120,13 +122,13 @@ def history(curation: Curation, external_id: str) -> str:
 
 def queue(curation: Curation) -> Reply:
     """/antrean: unanswered claims grouped, most asked and most recent first."""
-    found = curation.queue(limit=20)
+    found = curation.queue(limit=QUEUE_SHOWN)
     rows = tuple(
         add_dismiss_row(QUEUE_ADD, QUEUE_DISMISS, c.key, c.key) for c in found[:QUEUE_BUTTONS]
     )
-    body = pre(reports.queue_report(found))
+    body = moderator_reports.queue_list(found, datetime.now(UTC))
     if found:
-        body += "\n" + text("id", "queue_hint")
+        body += "\n\n" + text("id", "queue_hint")
     return Reply(body, rows)
 
 
@@ -143,7 +145,8 @@ def source_drafts(curation: Curation) -> Reply:
 
 def statistics(curation: Curation) -> str:
     """/statistik: today and 7 days, tiers, top claims, feedback, statements served."""
-    return pre(reports.stats_report(curation.stats()))
+    found = curation.stats()
+    return moderator_reports.statistics(found, reports.wib(found.generated_at))
 
 
 def linked(args: list[str], outcome: Outcome[LinkResult], told: int) -> str:

@@ -136,8 +136,8 @@ async def test_unanswered_claim_subscribed_linked_and_notified_once(bot: Bot) ->
     await bot.press(notify, "answerCallbackQuery")
     await bot.say("kotak suara pemilu kardus gampang jebol kena hujan", user_id=1002)
     queue = await mod(bot, "/antrean")
-    key = queue.split("[", 1)[1].split("]", 1)[0]
-    assert key.startswith("c") and "2x" in queue
+    key = queue.split("1. ", 1)[1].split(" ", 1)[0]
+    assert key.startswith("c") and f"1. {key} · 2×" in queue
     storage.save_statement(
         bot.core.db,
         storage.StatementInput(
@@ -168,7 +168,7 @@ async def test_a_notification_of_the_longest_statement_fits_with_its_header(bot:
     (notify,) = button_data(call)
     await bot.press(notify, "answerCallbackQuery")
     queue = await mod(bot, "/antrean")
-    key = queue.split("[", 1)[1].split("]", 1)[0]
+    key = queue.split("1. ", 1)[1].split(" ", 1)[0]
     long = ("Kedap air 😱😱😱😱😱😱😱😱. " * 300)[:MAX_CLARIFICATION_LEN].strip()  # 😱: 2 units
     storage.save_statement(
         bot.core.db,
@@ -239,7 +239,7 @@ async def test_search_shows_scores_without_recording(bot: Bot) -> None:
 async def test_statistics_and_moderator_roles(bot: Bot) -> None:
     await bot.say("pemilu 2024 diundur gak jadi 14 februari")
     stats = await mod(bot, "/statistik")
-    assert "Statistik CekKlaim" in stats and "pertanyaan / questions" in stats
+    assert "Statistik CekKlaim" in stats and "Hari ini: 1 pertanyaan" in stats
     assert "ditambahkan" in await mod(bot, "/tambahmod 555")
     assert storage.is_moderator(bot.core.db, 555, frozenset())
     assert "Pakai" in visible(await bot.say("/lihat", user_id=555))  # now a moderator
@@ -294,7 +294,7 @@ async def test_queue_buttons_prefill_add_and_dismiss(bot: Bot) -> None:
     await bot.say(NEW_HOAX)
     await bot.say("kotak suara kardus", user_id=1003)  # a different cluster
     queue = await mod(bot, "/antrean")
-    keys = [part.split("]", 1)[0] for part in queue.split("[")[1:]]
+    keys = [part.split(" ", 1)[0] for part in queue.split(". ")[1:3]]
     assert len(keys) == 2
     _, asked = await bot.press(f"q:a:{keys[0]}", "sendMessage", user_id=ADMIN, chat_id=ADMIN)
     assert visible(asked) == ID["ask_org"]  # the claim is pre-filled: shown in its turn

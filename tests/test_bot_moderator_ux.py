@@ -204,3 +204,32 @@ async def test_a_keep_press_for_another_field_changes_nothing(bot: Bot) -> None:
     assert "Label" in ask_verdict
     ask_claim = await press_to_admin(bot, "v:HOAKS")
     assert "Sudah terisi" in ask_claim  # the claim is still asked, with its value shown
+
+
+def _longest_line(shown: str) -> int:
+    return max(len(line) for line in shown.split("\n"))
+
+
+async def test_queue_and_statistics_read_on_a_phone(bot: Bot) -> None:
+    from botharness import button_data
+
+    await bot.say(NEW_HOAX)
+    await bot.say("kotak suara pemilu kardus gampang jebol kena hujan", user_id=1002)
+    await bot.say("surat suara sudah dicoblos duluan di gudang kecamatan", user_id=1003)
+    mark = bot.fake.mark()
+    bot.fake.push_update(bot.fake.message_update("/antrean", user_id=ADMIN))
+    listing = await bot.fake.wait_for("sendMessage", lambda c: c.params["chat_id"] == ADMIN,
+                                      after=mark)  # fmt: skip
+    shown = visible(listing)
+    assert "<pre>" not in listing.params["text"]
+    first, second = (d.removeprefix("q:a:") for d in button_data(listing)[::2])
+    assert f"1. {first} · 2× · terakhir baru saja · 2 klaim mirip" in shown
+    assert f"2. {second} · 1× · terakhir baru saja" in shown
+    assert "kotak suara pemilu" in shown and "dicoblos duluan" in shown
+    # short lines: nothing but the claim texts (wrapped by the phone) runs past 60 characters
+    assert max(len(line) for line in shown.split("\n") if "suara" not in line) <= 60
+    (stats,) = await to_admin(bot, "/statistik")
+    assert "Statistik CekKlaim" in stats and "Hari ini: 3 pertanyaan · 3 klaim berbeda" in stats
+    assert "yakin 0 (0%)\nmungkin " in stats and "Antrean: 3 klaim terbuka" in stats
+    assert "questions" not in stats and "/today" not in stats
+    assert max(len(line) for line in stats.split("\n") if "suara" not in line) <= 60
