@@ -53,6 +53,14 @@ def arguments_fit(args: Sequence[str], count: int, *, numeric: bool = False) -> 
     return len(args) == count and (not numeric or all(_USER_ID.fullmatch(a) for a in args))
 
 
+def moderator_target(args: Sequence[str], replied_to: int | None) -> int | None:
+    """Whom /tambahmod or /hapusmod names: the Telegram id typed (one argument), else the
+    sender of the message it replies to (`replied_to`); None: the usage line is said."""
+    if arguments_fit(args, 1, numeric=True):
+        return int(args[0])
+    return replied_to if not args and replied_to is not None and replied_to > 0 else None
+
+
 def unknown_statement(external_id: str) -> Reply:
     return Reply(text("id", "unknown_statement", id=echo(external_id)))
 

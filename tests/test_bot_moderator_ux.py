@@ -233,3 +233,50 @@ async def test_queue_and_statistics_read_on_a_phone(bot: Bot) -> None:
     assert "yakin 0 (0%)\nmungkin " in stats and "Antrean: 3 klaim terbuka" in stats
     assert "questions" not in stats and "/today" not in stats
     assert max(len(line) for line in stats.split("\n") if "suara" not in line) <= 60
+
+
+NEW_MOD = 5555
+
+
+def forwarded_from(bot: Bot, origin: dict) -> dict:
+    """A message the admin forwarded to the bot (its author in `origin`)."""
+    return bot.fake.message_update("saya siap jadi moderator", user_id=ADMIN,
+                                   forward_origin=origin)  # fmt: skip
+
+
+async def reply_with(bot: Bot, command: str, replied: dict) -> str:
+    """The admin answers `replied` with `command`; what the bot says."""
+    mark = bot.fake.mark()
+    bot.fake.push_update(bot.fake.message_update(command, user_id=ADMIN, reply_to=replied))
+    said = await bot.fake.wait_for("sendMessage", lambda c: c.params["chat_id"] == ADMIN,
+                                   after=mark)  # fmt: skip
+    return visible(said)
+
+
+async def test_addmod_as_a_reply_to_a_forwarded_message(bot: Bot) -> None:
+    import storage
+
+    user = {"id": NEW_MOD, "is_bot": False, "first_name": "Sari"}
+    forwarded = forwarded_from(bot, {"type": "user", "date": 0, "sender_user": user})
+    mark = bot.fake.mark()
+    assert await reply_with(bot, "/tambahmod", forwarded) == ID["mod_added"].format(id=NEW_MOD)
+    assert storage.is_moderator(bot.core.db, NEW_MOD, frozenset())
+    menu = [c for c in bot.fake.calls[mark:] if c.method == "setMyCommands"]
+    assert menu and menu[0].params["scope"] == {"type": "chat", "chat_id": NEW_MOD}
+    (added,) = storage.list_moderators(bot.core.db)
+    assert (added.user_id, added.added_by) == (NEW_MOD, f"mod:{ADMIN}")
+    # and removed the same way
+    assert await reply_with(bot, "/hapusmod", forwarded) == ID["mod_removed"].format(id=NEW_MOD)
+    assert not storage.is_moderator(bot.core.db, NEW_MOD, frozenset())
+
+
+async def test_addmod_without_an_id_or_a_visible_sender_says_how(bot: Bot) -> None:
+    import storage
+
+    (usage,) = await to_admin(bot, "/tambahmod")
+    assert usage.startswith("Pakai: /tambahmod ID") and "balas pesan terusan" in usage
+    hidden = forwarded_from(bot, {"type": "hidden_user", "date": 0, "sender_user_name": "X"})
+    assert await reply_with(bot, "/tambahmod", hidden) == ID["mod_hidden"]
+    own = bot.fake.message_update("catatan saya sendiri", user_id=ADMIN)  # names nobody
+    assert (await reply_with(bot, "/tambahmod", own)).startswith("Pakai: /tambahmod ID")
+    assert storage.list_moderators(bot.core.db) == []

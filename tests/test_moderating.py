@@ -107,3 +107,14 @@ def test_after_an_edit_is_confirmed(curation: Curation) -> None:
     assert moderating.edit_saved(changed, done, 2) == text(
         "id", "edit_saved", id="kpu-tunda", notified=2
     )
+
+
+@pytest.mark.parametrize(
+    ("args", "replied", "target"),
+    [(["555"], None, 555), (["555"], 777, 555), ([], 777, 777), ([], None, None),
+     ([], 0, None), (["x"], 777, None), (["1", "2"], None, None)],
+)  # fmt: skip
+def test_a_moderator_is_named_by_id_or_by_the_message_replied_to(
+    args: list[str], replied: int | None, target: int | None
+) -> None:
+    assert moderating.moderator_target(args, replied) == target

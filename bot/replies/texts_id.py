@@ -158,7 +158,8 @@ ID: dict[str, str] = {
         "/antrean — klaim tanpa jawaban, dikelompokkan\n"
         "/tautkan KUNCI ID — jawab satu kelompok dengan pernyataan\n"
         "/statistik — angka hari ini dan 7 hari\n"
-        "/tambahmod ID · /hapusmod ID — kelola moderator (admin)\n"
+        "/tambahmod ID · /hapusmod ID — kelola moderator (admin); tanpa ID: balas pesan "
+        "terusan dari orang itu\n"
         "/tambah URL — draf dari halaman resmi · /draf — draf dari feed dan ClaimReview"
     ),
     "cmd_tambah": "Tambah pernyataan resmi",
@@ -204,7 +205,16 @@ ID: dict[str, str] = {
     "usage_ganti": "Pakai: /ganti ID_LAMA ID_BARU",
     "usage_riwayat": "Pakai: /riwayat ID",
     "usage_tautkan": "Pakai: /tautkan KUNCI ID (kunci dari /antrean, misalnya c12)",
-    "usage_mod": "Pakai: /tambahmod ID atau /hapusmod ID (ID pengguna Telegram, angka)",
+    "usage_mod": (
+        "Pakai: /tambahmod ID atau /hapusmod ID (ID pengguna Telegram, angka).\n"
+        "Tanpa ID: teruskan ke saya satu pesan dari orang itu, lalu balas pesan terusan itu "
+        "dengan /tambahmod (atau /hapusmod)."
+    ),
+    "mod_hidden": (
+        "Pengirim pesan itu menyembunyikan akunnya saat pesannya diteruskan (pengaturan "
+        "privasi Telegram), jadi ID-nya tidak terlihat. Minta ia mengirim ID Telegram-nya, "
+        "lalu /tambahmod ID."
+    ),
     "unknown_statement": "Pernyataan <code>{id}</code> tidak ditemukan.",
     "statement_meta": (
         "<b>{id}</b> · status {status}{superseded} · {variants} variasi\ndibuat {created} oleh {by}"
