@@ -183,9 +183,13 @@ def superseded(args: list[str], _outcome: Outcome[Any], told: int) -> str:
     return text("id", "superseded", old=old, new=new) + told_line
 
 
-def saved(_draft: object, outcome: Outcome[Statement], told: int) -> str:
-    """After ✅ under a /tambah preview: the new statement's id, and who was told."""
-    return text("id", "saved", id=html.escape(outcome.value.external_id), notified=told)
+def saved(draft: Any, outcome: Outcome[Statement], told: int) -> str:
+    """After ✅ under a /tambah preview: the new statement's id, who was told, and the queue
+    cluster it answered (➕ under /antrean), which left the queue with the save."""
+    done = text("id", "saved", id=html.escape(outcome.value.external_id), notified=told)
+    if isinstance(draft, dict) and draft.get("cluster"):
+        done += "\n" + text("id", "saved_cluster", cluster=html.escape(str(draft["cluster"])))
+    return done
 
 
 def edit_saved(changed: StatementInput, outcome: Outcome[bool], told: int) -> str:

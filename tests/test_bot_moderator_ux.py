@@ -178,6 +178,7 @@ async def test_a_queued_claim_is_shown_confirmed_saved_and_leaves_the_queue(
     _, saved = await bot.press("t:ok", "editMessageText", user_id=ADMIN, chat_id=ADMIN)
     assert "Tersimpan sebagai <code>kpu-0001</code>" in saved.params["text"]
     assert "1 warga diberi tahu" in visible(saved)
+    assert f"Kelompok {key} terjawab dan keluar dari antrean" in visible(saved)
     note = await bot.fake.wait_for(
         "sendMessage", lambda c: c.params["chat_id"] == CITIZEN, after=mark
     )

@@ -196,6 +196,7 @@ ID: dict[str, str] = {
     "saved": (
         "Tersimpan sebagai <code>{id}</code>. Indeks diperbarui; {notified} warga diberi tahu."
     ),
+    "saved_cluster": "Kelompok {cluster} terjawab dan keluar dari antrean.",
     "cancelled": "Dibatalkan. Tidak ada yang disimpan.",
     "nothing_to_cancel": "Tidak ada yang sedang berjalan.",
     "usage_lihat": "Pakai: /lihat ID",
