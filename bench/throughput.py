@@ -45,7 +45,6 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bot.telegram.concurrency import DEFAULT_CONCURRENT_UPDATES
 from leanfake import LeanFakeProcess, RunReport
 from matcher import percentile
 from telegram import Update
@@ -59,6 +58,7 @@ import storage
 from bot.core import Core
 from bot.settings import load_settings
 from bot.telegram.app import build_application
+from bot.telegram.concurrency import DEFAULT_CONCURRENT_UPDATES
 
 TOKEN = "123456789:" + "B" * 35
 SECRET = "bench-secret-0123456789"

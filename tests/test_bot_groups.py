@@ -143,7 +143,9 @@ async def test_cek_with_text_and_the_unsure_and_none_notes(bot: GroupBot) -> Non
     assert "hitung cepat" not in visible(call).lower() and "survei" not in visible(call)
     assert replied_to(call) is not None
     assert [b["url"] for b in buttons(call)] == ["https://t.me/CekKlaimBot"]
-    call = await bot.send(bot.group_message("/cek kotak suara di desa kami dibawa kabur orang"))
+    call = await bot.send(
+        bot.group_message("/cek kotak suara di desa kami dibawa kabur orang")
+    )
     assert visible(call).startswith("Belum ada pernyataan resmi")
     assert "dicatat" in visible(call) and buttons(call) == []
     # a question asked in a group goes to the moderators' queue

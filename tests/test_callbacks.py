@@ -30,20 +30,8 @@ def test_sub_kind_wins_over_its_parent() -> None:
 
 @pytest.mark.parametrize(
     "data",
-    [
-        "",
-        "tp",
-        "tp:1",
-        "tp:1:2:3",
-        "tp:0:1",
-        "tp:-1:2",
-        "tp:01:2",
-        "tp:1:x",
-        "zz:1:2",
-        "tp:99999999999999999:1",
-        "tq:a:" + "x" * 60,
-        "tq:a:é",
-    ],
+    ["", "tp", "tp:1", "tp:1:2:3", "tp:0:1", "tp:-1:2", "tp:01:2", "tp:1:x", "zz:1:2",
+     "tp:99999999999999999:1", "tq:a:" + "x" * 60, "tq:a:é"],
 )
 def test_malformed_or_forged_data_is_refused(data: str) -> None:
     assert callbacks.decode(data) is None

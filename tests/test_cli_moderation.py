@@ -157,7 +157,6 @@ def test_an_admin_added_at_run_time_too_is_listed_once_and_removed_only_from_the
     assert code == 1 and "the added entry was removed, but 7 is an admin" in err
     assert storage.list_moderators(open_db(db_path)) == []
 
-
 def test_moderators_take_db_before_or_after_the_action(
     db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

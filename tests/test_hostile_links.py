@@ -93,7 +93,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             mark = fake.mark()
             warm = [w.user(), w.user()]
             for user in warm:
-                fake.push_update(fake.message_update(site.url("/berita/kotak-suara"), user_id=user))
+                fake.push_update(
+                    fake.message_update(site.url("/berita/kotak-suara"), user_id=user)
+                )
             for user in warm:
                 asyncio.run(fake.wait_for("sendMessage", to(user), after=mark, timeout=60))
             yield w
@@ -157,7 +159,9 @@ def assert_harmless(outcome: Outcome) -> None:
 def test_a_stacked_gzip_bomb_stops_at_the_cap(world: World) -> None:
     """Issue 11, finding 1: 1,827 bytes of `Content-Encoding: gzip, gzip` that decode to
     1 GiB; the 2 MB cap used to be checked only after each chunk was decoded whole."""
-    world.site.add("/bom", body=stacked_gzip_bomb(), headers={"Content-Encoding": "gzip, gzip"})
+    world.site.add(
+        "/bom", body=stacked_gzip_bomb(), headers={"Content-Encoding": "gzip, gzip"}
+    )
     outcome = attack(world, "/bom")
     assert_harmless(outcome)
     assert visible(outcome.reply).startswith(note("too_large"))
@@ -265,7 +269,9 @@ def test_feeds_declaring_entities_are_refused_whatever_the_padding_or_encoding(
         urls = [site.add(path, body=body, content_type="application/rss+xml")
                 for path, body in feeds.items()]  # fmt: skip
         urls.append(site.add_file("/rss", "feed.rss", "application/rss+xml"))
-        proc = start_bot(fake, tmp_path, SOURCE_FEEDS=",".join(urls), MODERATOR_CHAT_ID="-100777")
+        proc = start_bot(
+            fake, tmp_path, SOURCE_FEEDS=",".join(urls), MODERATOR_CHAT_ID="-100777"
+        )
         try:
             announced = asyncio.run(fake.wait_for("sendMessage", to(-100777), timeout=60))
         finally:

@@ -394,7 +394,7 @@ def test_a_count_that_is_not_round_keeps_its_digits() -> None:
 
 
 def test_a_word_run_into_a_link_is_kept() -> None:
-    """ "palsuwww.example.com": the link goes, the word typed against it stays."""
+    """"palsuwww.example.com": the link goes, the word typed against it stays."""
     assert normalize("ke web palsuwww.tamansafari-bogor.com hari ini").terms == (
         "web",
         "palsu",

@@ -60,8 +60,7 @@ def test_an_empty_domain_list_is_unset() -> None:
 
 
 @pytest.mark.parametrize(
-    "feed",
-    ["https://[::1", "https://[zz]/rss", "https://kpu.go.id:99999/rss", "https://kpu.go.id:x/"],
+    "feed", ["https://[::1", "https://[zz]/rss", "https://kpu.go.id:99999/rss", "https://kpu.go.id:x/"]
 )
 def test_a_feed_url_urllib_raises_on_is_a_settings_problem(feed: str) -> None:
     """Named in the error (cekklaim prints it and exits 2), not a ValueError at start-up."""

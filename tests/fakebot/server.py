@@ -129,7 +129,6 @@ BOT_USER: dict[str, Any] = {
     "supports_inline_queries": True,
 }
 
-
 class FakeBotAPI(BotMethods):
     """Fake Telegram Bot API at ``base_url`` (``http://127.0.0.1:PORT/bot``)."""
 
@@ -337,7 +336,6 @@ class FakeBotAPI(BotMethods):
         if self.dropped_updates:
             lines.append(f"updates dropped by allowed_updates: {self.dropped_updates}")
         return "\n".join(lines)
-
     # ------------------------------------------------------------------ HTTP
 
     def _serve(self, handler: _Handler) -> None:
