@@ -65,10 +65,11 @@ async def help_command(update: Update, context: Context) -> None:
     user, message = update.effective_user, update.effective_message
     lang = rt.language(user)
     if message:
-        await message.reply_text(text(lang, "help", commands=text(lang, "commands")))
+        shown = text(lang, "help", commands=text(lang, "commands"))
         private = message.chat.type == ChatType.PRIVATE
         if private and user is not None and rt.curation.is_moderator(user.id):
-            await message.reply_text(text("id", "mod_commands"))  # moderators: Indonesian
+            shown += "\n\n" + text("id", "mod_commands")  # moderators work in Indonesian
+        await message.reply_text(shown)
 
 
 async def about(update: Update, context: Context) -> None:
