@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from storage import GroupSettings, Statement
 from storage.claim_media import Media
+from storage.claim_stats import ClaimStats
 from storage.groups import SENSITIVITIES, SENSITIVITY_NORMAL, SENSITIVITY_STRICT
 from storage.sources import SourceDraft
 from storage.statement_input import LONE_SURROGATE_RE
@@ -20,6 +21,7 @@ __all__ = [
     "SENSITIVITIES",
     "SENSITIVITY_NORMAL",
     "SENSITIVITY_STRICT",
+    "ClaimStats",
     "GroupSettings",
     "Media",
     "SourceDraft",

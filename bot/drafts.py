@@ -8,7 +8,7 @@ what to fix at the step where they typed it.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -34,6 +34,24 @@ from storage.statement_input import is_http_url as is_http_url  # re-exported: /
 FIELDS = ("org", "verdict", "claim", "clarification", "source_url", "published_at", "variants")
 #: What /ubah may change.
 EDITABLE = (*FIELDS, "source_title", "valid_until")
+#: What moderators type and read for each field (they work in Indonesian): one word each, so
+#: `/ubah ID kolom nilai` and `kolom nilai` at the preview take it.
+FIELD_KEYS = {
+    "org": "lembaga", "verdict": "label", "claim": "klaim", "clarification": "penjelasan",
+    "source_url": "sumber", "published_at": "tanggal", "variants": "variasi",
+    "source_title": "judul", "valid_until": "berlaku",
+}  # fmt: skip
+#: How a field is named in a sentence ("tanggal terbit: Tanggal tidak dikenali").
+FIELD_LABELS = {
+    **FIELD_KEYS, "source_url": "tautan sumber", "published_at": "tanggal terbit",
+    "source_title": "judul sumber", "valid_until": "berlaku sampai",
+}  # fmt: skip
+#: Other names accepted for a field: the English ones (kept for compatibility), synonyms.
+_ALIASES = {
+    "klarifikasi": "clarification", "tautan": "source_url", "tautan_sumber": "source_url",
+    "url": "source_url", "tanggal_terbit": "published_at", "varian": "variants",
+    "judul_sumber": "source_title", "berlaku_sampai": "valid_until",
+}  # fmt: skip
 MAX_VARIANT = 500
 MAX_TITLE = 300
 # C0 controls but tab and line breaks (a clarification keeps its paragraphs): storage refuses
@@ -138,7 +156,29 @@ def parse_field(name: str, raw: str, *, today: date | None = None) -> object:
         if any(len(v) > MAX_VARIANT for v in variants):
             raise DraftError(f"Setiap variasi maks. {MAX_VARIANT} karakter.")
         return variants
-    raise DraftError(f"Kolom tidak dikenal: {name}. Pilihan: {', '.join(EDITABLE)}")
+    raise DraftError(f"Kolom tidak dikenal: {name}. Pilihan: {field_choices()}")
+
+
+def field_named(typed: str) -> str:
+    """The field a moderator named (Indonesian, an alias or the English name), or
+    DraftError listing the names to use."""
+    key = typed.strip().lower().rstrip(":")
+    for name, indonesian in FIELD_KEYS.items():
+        if key in (name, indonesian):
+            return name
+    if key in _ALIASES:
+        return _ALIASES[key]
+    raise DraftError(f"Kolom tidak dikenal: {typed}. Pilihan: {field_choices()}")
+
+
+def field_choices() -> str:
+    """The names moderators type, in the order of the guided questions."""
+    return ", ".join(FIELD_KEYS[name] for name in EDITABLE)
+
+
+def field_label(name: str) -> str:
+    """A field's Indonesian name in a sentence."""
+    return FIELD_LABELS.get(name, name)
 
 
 def is_https_url(value: str) -> bool:
@@ -188,7 +228,7 @@ def parse_one_message(text: str, *, today: date | None = None) -> tuple[dict, li
         try:
             draft[name] = parse_field(name, raw, today=today)
         except DraftError as exc:
-            errors.append(f"{name}: {exc}")
+            errors.append(f"{field_label(name)}: {exc}")
     draft.setdefault("variants", ())
     return draft, errors
 
@@ -196,7 +236,14 @@ def parse_one_message(text: str, *, today: date | None = None) -> tuple[dict, li
 def problems(data: StatementInput) -> list[str]:
     """What storage would refuse on save (fields checked together, e.g. valid_until before
     published_at), said before the preview rather than after ✅."""
-    return statement_input_errors(clean_statement_input(data))
+    return [_in_indonesian(e) for e in statement_input_errors(clean_statement_input(data))]
+
+
+def _in_indonesian(error: str) -> str:
+    """Storage's reason, as a moderator reads it: the field names in Indonesian."""
+    if "'valid_until' is earlier than" in error:
+        return "Tanggal berlaku sampai lebih awal dari tanggal terbit."
+    return re.sub(r"'(\w+)'", lambda m: f"'{field_label(m.group(1))}'", error)
 
 
 def to_input(draft: Mapping[str, Any], external_id: str) -> StatementInput:
@@ -249,9 +296,30 @@ def edited(statement: Statement, field: str, value: object) -> StatementInput:
 # ------------------------------------------------------------------------------ /tambah drafts
 
 
+#: The draft's list of pre-filled fields (from a page, a queue cluster, a source draft) the
+#: moderator has not yet kept or replaced: each is shown and asked in its turn.
+PENDING = "pending"
+
+
 def next_field(draft: Mapping[str, Any]) -> str | None:
-    """The field the guided /tambah asks for next; None when every field is in."""
-    return next((name for name in FIELDS if name not in draft), None)
+    """The field the guided /tambah asks for next (missing, or pre-filled and not yet
+    confirmed); None when every field is in."""
+    pending = draft.get(PENDING, ())
+    return next((name for name in FIELDS if name not in draft or name in pending), None)
+
+
+def prefilled(draft: dict[str, Any], fields: Iterable[str] | None = None) -> dict[str, Any]:
+    """The draft with its pre-filled `fields` (by default all it has) to be confirmed one by
+    one in the guided order."""
+    names = set(FIELDS if fields is None else fields) & draft.keys()
+    pending = [*draft.get(PENDING, ()), *(n for n in FIELDS if n in names)]
+    draft[PENDING] = list(dict.fromkeys(pending))
+    return draft
+
+
+def confirmed(draft: dict[str, Any], name: str) -> None:
+    """Field `name` kept or typed by the moderator: no longer pending."""
+    draft[PENDING] = [n for n in draft.get(PENDING, ()) if n != name]
 
 
 def looks_like_url(value: str) -> bool:
@@ -281,8 +349,9 @@ def sanitized(draft: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def from_cluster(cluster: Cluster) -> dict[str, Any]:
-    """A draft for an unanswered cluster (➕ under /antrean): its example as the claim."""
-    return {"claim": shorten(cluster.example, 1000), "cluster": cluster.key}
+    """A draft for an unanswered cluster (➕ under /antrean): its example as the claim, shown
+    and confirmed when the claim is asked."""
+    return prefilled({"claim": shorten(cluster.example, 1000), "cluster": cluster.key})
 
 
 def from_source_draft(found: SourceDraft, page: Mapping[str, Any]) -> dict[str, Any]:
@@ -298,7 +367,7 @@ def from_source_draft(found: SourceDraft, page: Mapping[str, Any]) -> dict[str, 
     for name, value in sanitized({k: v for k, v in known.items() if v}).items():
         draft.setdefault(name, value)
     draft["source_draft"] = found.id
-    return draft
+    return prefilled(draft)
 
 
 def unofficial_host(draft: Mapping[str, Any], official_domains: Mapping[str, str]) -> str | None:

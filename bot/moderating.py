@@ -18,13 +18,14 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from bot import drafts, reports
 from bot.clusters import Cluster
 from bot.core import Core
 from bot.curation import Curation, LinkResult, Outcome, Statement, StatementInput
-from bot.replies import moderators, render
+from bot.replies import moderator_reports, moderators, render
 from bot.replies.moderators import (
     DRAFT_ADD,
     DRAFT_DISMISS,
@@ -41,6 +42,7 @@ from bot.replies.moderators import (
 from bot.replies.render import Reply
 from bot.replies.texts import text
 
+QUEUE_SHOWN = 10  # clusters listed by /antrean: short blocks, well within one message
 QUEUE_BUTTONS = 5  # clusters (or drafts) that get ➕/🗑 buttons under the list
 _USER_ID = re.compile(r"[1-9][0-9]{0,17}")  # positive, and well inside SQLite's 64-bit integers
 
@@ -49,6 +51,14 @@ def arguments_fit(args: Sequence[str], count: int, *, numeric: bool = False) -> 
     """Exactly `count` arguments, each a Telegram user id if `numeric` (ASCII digits, 1 up
     to SQLite's integer range)."""
     return len(args) == count and (not numeric or all(_USER_ID.fullmatch(a) for a in args))
+
+
+def moderator_target(args: Sequence[str], replied_to: int | None) -> int | None:
+    """Whom /tambahmod or /hapusmod names: the Telegram id typed (one argument), else the
+    sender of the message it replies to (`replied_to`); None: the usage line is said."""
+    if arguments_fit(args, 1, numeric=True):
+        return int(args[0])
+    return replied_to if not args and replied_to is not None and replied_to > 0 else None
 
 
 def unknown_statement(external_id: str) -> Reply:
@@ -65,7 +75,7 @@ def show(curation: Curation, external_id: str) -> tuple[Reply, ...]:
         "id",
         "statement_meta",
         id=html.escape(statement.external_id),
-        status=statement.status,
+        status=text("id", f"status_{statement.status}"),
         superseded=html.escape(superseded),
         variants=len(statement.variants),
         created=reports.wib(statement.created_at),
@@ -93,19 +103,20 @@ def edit(curation: Curation, command: str) -> tuple[StatementInput | None, tuple
     None and why not (usage, an unknown id, a wrong value, a change that breaks a rule)."""
     parts = command.split(maxsplit=3)
     if len(parts) < 4:
-        return None, (Reply(text("id", "usage_ubah", fields=", ".join(drafts.EDITABLE))),)
-    _, external_id, field, raw = parts
+        return None, (Reply(text("id", "usage_ubah", fields=drafts.field_choices())),)
+    _, external_id, typed_field, raw = parts
     statement = curation.statement(external_id)
     if statement is None:
         return None, (unknown_statement(external_id),)
     try:
+        field = drafts.field_named(typed_field)  # Indonesian, or the English name
         value = drafts.parse_field(field, raw)
     except drafts.DraftError as exc:
         return None, (Reply(text("id", "draft_error", error=echo(exc))),)
     changed = drafts.edited(statement, field, value)
     if problems := drafts.problems(changed):  # e.g. valid_until before published_at
         return None, (Reply(text("id", "draft_error", error=echo_lines(problems))),)
-    header = text("id", "edit_preview", field=html.escape(field))
+    header = text("id", "edit_preview", field=html.escape(drafts.field_label(field)))
     return changed, preview(drafts.as_statement(changed), header, SAVE_EDIT)
 
 
@@ -114,18 +125,18 @@ def history(curation: Curation, external_id: str) -> str:
     lines = curation.history(external_id)
     if not lines:
         return text("id", "history_empty", id=echo(external_id))
-    return pre(reports.history_report(lines))
+    return pre(reports.history_report(lines, drafts.FIELD_LABELS))
 
 
 def queue(curation: Curation) -> Reply:
     """/antrean: unanswered claims grouped, most asked and most recent first."""
-    found = curation.queue(limit=20)
+    found = curation.queue(limit=QUEUE_SHOWN)
     rows = tuple(
         add_dismiss_row(QUEUE_ADD, QUEUE_DISMISS, c.key, c.key) for c in found[:QUEUE_BUTTONS]
     )
-    body = pre(reports.queue_report(found))
+    body = moderator_reports.queue_list(found, datetime.now(UTC))
     if found:
-        body += "\n" + text("id", "queue_hint")
+        body += "\n\n" + text("id", "queue_hint")
     return Reply(body, rows)
 
 
@@ -142,7 +153,8 @@ def source_drafts(curation: Curation) -> Reply:
 
 def statistics(curation: Curation) -> str:
     """/statistik: today and 7 days, tiers, top claims, feedback, statements served."""
-    return pre(reports.stats_report(curation.stats()))
+    found = curation.stats()
+    return moderator_reports.statistics(found, reports.wib(found.generated_at))
 
 
 def linked(args: list[str], outcome: Outcome[LinkResult], told: int) -> str:
@@ -171,9 +183,13 @@ def superseded(args: list[str], _outcome: Outcome[Any], told: int) -> str:
     return text("id", "superseded", old=old, new=new) + told_line
 
 
-def saved(_draft: object, outcome: Outcome[Statement], told: int) -> str:
-    """After ✅ under a /tambah preview: the new statement's id, and who was told."""
-    return text("id", "saved", id=html.escape(outcome.value.external_id), notified=told)
+def saved(draft: Any, outcome: Outcome[Statement], told: int) -> str:
+    """After ✅ under a /tambah preview: the new statement's id, who was told, and the queue
+    cluster it answered (➕ under /antrean), which left the queue with the save."""
+    done = text("id", "saved", id=html.escape(outcome.value.external_id), notified=told)
+    if isinstance(draft, dict) and draft.get("cluster"):
+        done += "\n" + text("id", "saved_cluster", cluster=html.escape(str(draft["cluster"])))
+    return done
 
 
 def edit_saved(changed: StatementInput, outcome: Outcome[bool], told: int) -> str:

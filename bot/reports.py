@@ -3,7 +3,7 @@ in a <pre> block. One wording, two places."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 import storage
@@ -45,18 +45,18 @@ def queue_report(found: Sequence[Cluster]) -> str:
     return "\n".join(out)
 
 
-def history_report(lines: list[HistoryLine]) -> str:
-    """/riwayat's report: one line per change, then before → after for each changed field."""
+def history_report(lines: list[HistoryLine], names: Mapping[str, str] | None = None) -> str:
+    """/riwayat's report: one line per change, then before → after for each changed field
+    (named as in `names`, e.g. Indonesian for moderators)."""
     out = []
     for line in lines:
         out.append(f"{wib(line.at)} · {line.action} · {line.actor or '-'}")
         if line.summary:
             out.append(f"  {line.summary}")
         for change in line.changes:
-            out.append(
-                f"  {change.field}: {one_line(str(change.before), 60)} → "
-                f"{one_line(str(change.after), 60)}"
-            )
+            name = (names or {}).get(change.field, change.field)
+            before, after = one_line(str(change.before), 60), one_line(str(change.after), 60)
+            out.append(f"  {name}: {before} → {after}")
     return "\n".join(out)
 
 

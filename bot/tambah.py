@@ -26,7 +26,15 @@ from typing import Any
 from bot import drafts
 from bot.curation import Cluster, SourceDraft
 from bot.replies import moderators
-from bot.replies.moderators import SAVE_NEW, echo, echo_lines, preview, verdict_keyboard
+from bot.replies.moderators import (
+    SAVE_NEW,
+    echo,
+    echo_lines,
+    keep_keyboard,
+    prefilled_value,
+    preview,
+    verdict_keyboard,
+)
 from bot.replies.render import Reply
 from bot.replies.texts import text
 from bot.sources.fetch_error import FetchError
@@ -77,9 +85,8 @@ class Adding:
             draft, errors = drafts.parse_one_message(argument)
             if errors:
                 return None, said("draft_error", error=echo_lines(errors))
-            replies = preview(
-                drafts.as_statement(drafts.to_input(draft, "baru")), text("id", "preview"), SAVE_NEW
-            )
+            data = drafts.to_input(draft, "baru")
+            replies = preview(drafts.as_statement(data), self.preview_header(draft), SAVE_NEW)
             return draft, Step(replies, CONFIRM)
         if drafts.looks_like_url(argument):
             draft, told = await self.prefilled(argument.strip())
@@ -95,7 +102,8 @@ class Adding:
             reason = text("id", f"fetch_{exc.reason}")
             return {}, said("prefill_failed", reason=html.escape(reason)).say
         told = (Reply(moderators.prefill_summary(found)),)
-        return {**drafts.sanitized(found.draft), "evidence": found.evidence}, told
+        draft = drafts.prefilled(drafts.sanitized(found.draft))  # each shown, then confirmed
+        return {**draft, "evidence": found.evidence}, told
 
     def from_cluster(self, cluster: Cluster | None) -> tuple[Draft | None, Step]:
         """➕ under /antrean: the cluster's example as the claim (gone: the end)."""
@@ -118,7 +126,12 @@ class Adding:
         name = drafts.next_field(draft)
         if name is not None:
             keyboard = verdict_keyboard() if name == "verdict" else ()
-            return Step((*told, Reply(text("id", f"ask_{name}"), keyboard)), STEPS[name])
+            question = text("id", f"ask_{name}")
+            if name in draft:  # pre-filled: shown, kept with a button or replaced by typing
+                value = prefilled_value(name, draft[name])
+                question = text("id", "ask_prefilled", question=question, value=value)
+                keyboard = keep_keyboard(name, keyboard)
+            return Step((*told, Reply(question, keyboard)), STEPS[name])
         data = drafts.to_input(draft, "baru")
         if problems := drafts.problems(data):  # e.g. valid_until before published_at
             return Step((*told, *said("draft_error", error=echo_lines(problems)).say), CONFIRM)
@@ -131,23 +144,35 @@ class Adding:
         host = drafts.unofficial_host(draft, self.official_domains)
         if host is not None:
             header += "\n" + text("id", "preview_unofficial", host=html.escape(host))
-        fields = ", ".join(drafts.EDITABLE)
+        fields = drafts.field_choices()
         return header + "\n" + text("id", "preview_edit_hint", fields=html.escape(fields))
 
     async def typed(self, draft: Draft, typed: str, *, at_preview: bool) -> Step:
         """A typed answer: for the field being asked (a URL as the first answer pre-fills the
         draft from that page), or at the preview `kolom nilai` for any field."""
         if at_preview:
-            name, _, raw = typed.strip().partition(" ")
-            return self.fill(draft, name.lower().rstrip(":"), raw, stay=CONFIRM)
+            typed_name, _, raw = typed.strip().partition(" ")
+            try:
+                name = drafts.field_named(typed_name)  # Indonesian, or the English name
+            except drafts.DraftError as exc:
+                return said("draft_error", CONFIRM, error=echo(exc))
+            return self.fill(draft, name, raw, stay=CONFIRM)
         asked = drafts.next_field(draft)
         assert asked is not None  # this state asks for a field that is missing
-        if asked == "org" and drafts.looks_like_url(typed):
+        if asked == "org" and "org" not in draft and drafts.looks_like_url(typed):
             page, told = await self.prefilled(typed.strip())
-            for key, value in page.items():
-                draft.setdefault(key, value)
+            new = [key for key in page if key not in draft and key != drafts.PENDING]
+            draft.update({key: page[key] for key in new})
+            drafts.prefilled(draft, new)  # what the page filled is shown and confirmed
             return self.ask_next(draft, told)
         return self.fill(draft, asked, typed)
+
+    def keep(self, draft: Draft, name: str) -> Step:
+        """✔️ under a pre-filled field's question: the value kept, the next step. A press
+        for another field than the one asked (an older message) changes nothing."""
+        if name == drafts.next_field(draft) and name in draft:
+            drafts.confirmed(draft, name)
+        return self.ask_next(draft)
 
     def fill(self, draft: Draft, name: str, raw: str, stay: int | None = None) -> Step:
         """Field `name` of the draft from `raw`, checked like every value, then the next step;
@@ -157,4 +182,5 @@ class Adding:
             draft[name] = drafts.parse_field(name, raw)
         except drafts.DraftError as exc:
             return said("draft_error", STEPS[name] if stay is None else stay, error=echo(exc))
+        drafts.confirmed(draft, name)
         return self.ask_next(draft)

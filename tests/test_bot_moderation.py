@@ -115,7 +115,9 @@ async def test_cancel_leaves_nothing_half_saved(bot: Bot) -> None:
 
 async def test_one_message_add_with_errors_then_valid(bot: Bot) -> None:
     reply = await mod(bot, "/tambah KPU | PALSU | klaim | | ftp://x | besok")
-    assert "verdict" in reply and "clarification" in reply and "source_url" in reply
+    assert "label:" in reply and "penjelasan:" in reply and "tautan sumber:" in reply
+    for english in ("verdict", "clarification", "source_url", "published_at", "org:"):
+        assert english not in reply
     reply = await mod(
         bot,
         "/tambah Bawaslu | SALAH | Pengawas TPS boleh ikut mencoblos di semua TPS | "
@@ -134,8 +136,8 @@ async def test_unanswered_claim_subscribed_linked_and_notified_once(bot: Bot) ->
     await bot.press(notify, "answerCallbackQuery")
     await bot.say("bilik suara pemilu dipasang kamera tersembunyi oleh petugas", user_id=1002)
     queue = await mod(bot, "/antrean")
-    key = queue.split("[", 1)[1].split("]", 1)[0]
-    assert key.startswith("c") and "2x" in queue
+    key = queue.split("1. ", 1)[1].split(" ", 1)[0]
+    assert key.startswith("c") and f"1. {key} · 2×" in queue
     storage.save_statement(
         bot.core.db,
         storage.StatementInput(
@@ -166,7 +168,7 @@ async def test_a_notification_of_the_longest_statement_fits_with_its_header(bot:
     (notify,) = button_data(call)
     await bot.press(notify, "answerCallbackQuery")
     queue = await mod(bot, "/antrean")
-    key = queue.split("[", 1)[1].split("]", 1)[0]
+    key = queue.split("1. ", 1)[1].split(" ", 1)[0]
     long = ("Kedap air 😱😱😱😱😱😱😱😱. " * 300)[:MAX_CLARIFICATION_LEN].strip()  # 😱: 2 units
     storage.save_statement(
         bot.core.db,
@@ -213,7 +215,7 @@ async def test_edit_is_previewed_saved_and_in_the_audit_log(bot: Bot) -> None:
     assert bot.core.snapshot.statements["kpu-2024-jam-tps"].verdict == "MENYESATKAN"
     history = await mod(bot, "/riwayat kpu-2024-jam-tps")
     assert f"update · mod:{ADMIN}" in history
-    assert "verdict:" in history and "→ MENYESATKAN" in history
+    assert "label:" in history and "→ MENYESATKAN" in history
     assert "Tanggal tidak dikenali" in await mod(bot, "/ubah kpu-2024-jam-tps published_at kapan")
     assert "tidak ditemukan" in await mod(bot, "/ubah tidak-ada verdict HOAKS")
 
@@ -224,19 +226,20 @@ async def test_retire_and_supersede_change_what_citizens_get(bot: Bot) -> None:
     assert "Hasyim Asy'ari" not in visible(await bot.say(claim))
     assert "digantikan" in await mod(bot, "/ganti kpu-2024-masa-tenang kpu-2024-masa-kampanye")
     shown = await mod(bot, "/lihat kpu-2024-masa-tenang", replies=2)
-    assert "status active" in shown and "kpu-2024-masa-kampanye" in shown
+    assert "status aktif" in shown and "kpu-2024-masa-kampanye" in shown
 
 
 async def test_search_shows_scores_without_recording(bot: Bot) -> None:
     reply = await mod(bot, "/cari pemilu 2024 diundur gak jadi 14 februari")
-    assert "confident" in reply and "kpu-2024-hari-pemungutan" in reply and "cov" in reply
+    assert "mendapat: jawaban yakin" in reply and "kpu-2024-hari-pemungutan" in reply
+    assert "cakupan" in reply and "confident" not in reply
     assert bot.core.db["claims"].count == 0
 
 
 async def test_statistics_and_moderator_roles(bot: Bot) -> None:
     await bot.say("pemilu 2024 diundur gak jadi 14 februari")
     stats = await mod(bot, "/statistik")
-    assert "Statistik CekKlaim" in stats and "pertanyaan / questions" in stats
+    assert "Statistik CekKlaim" in stats and "Hari ini: 1 pertanyaan" in stats
     assert "ditambahkan" in await mod(bot, "/tambahmod 555")
     assert storage.is_moderator(bot.core.db, 555, frozenset())
     assert "Pakai" in visible(await bot.say("/lihat", user_id=555))  # now a moderator
@@ -291,10 +294,10 @@ async def test_queue_buttons_prefill_add_and_dismiss(bot: Bot) -> None:
     await bot.say(NEW_HOAX)
     await bot.say("bilik suara ada cctv", user_id=1003)  # a different cluster
     queue = await mod(bot, "/antrean")
-    keys = [part.split("]", 1)[0] for part in queue.split("[")[1:]]
+    keys = [part.split(" ", 1)[0] for part in queue.split(". ")[1:3]]
     assert len(keys) == 2
     _, asked = await bot.press(f"q:a:{keys[0]}", "sendMessage", user_id=ADMIN, chat_id=ADMIN)
-    assert visible(asked) == ID["ask_org"]  # the claim is already filled in from the cluster
+    assert visible(asked) == ID["ask_org"]  # the claim is pre-filled: shown in its turn
     assert await mod(bot, "/batal") == ID["cancelled"]
     answer, _ = await bot.press(f"q:d:{keys[1]}", "answerCallbackQuery", user_id=ADMIN)
     assert "diabaikan" in answer.params["text"]

@@ -79,18 +79,28 @@ async def test_add_from_an_official_page_prefills_and_keeps_evidence(
     shown = visible(summary)
     assert "KPU: Kotak Suara Karton Kedap Air" in shown and "20 November 2023" in shown
     assert "Domain resmi" in shown and "kedap air dan aman digunakan" in shown
-    assert "Label" in visible(ask)  # org, clarification, source and date came from the page
+    # org, clarification, source and date came from the page: each is shown and confirmed
+    assert "Lembaga" in visible(ask) and "Sudah terisi" in visible(ask) and "KPU" in visible(ask)
+    assert button_data(ask) == ["kp:org"]
+    (ask_verdict,) = await press(bot, "kp:org")
+    assert "Label" in visible(ask_verdict) and "Sudah terisi" not in visible(ask_verdict)
     (ask_claim,) = await press(bot, "v:HOAKS")
     assert "klaim" in visible(ask_claim).lower()
-    (ask_variants,) = await to_admin(bot, CLAIM)
+    (ask_clarification,) = await to_admin(bot, CLAIM)
+    assert "KPU menegaskan kotak suara berbahan karton" in visible(ask_clarification)
+    (ask_source,) = await press(bot, "kp:clarification")
+    assert url in visible(ask_source)
+    (ask_date,) = await press(bot, "kp:source_url")
+    assert "20 November 2023" in visible(ask_date)
+    (ask_variants,) = await press(bot, "kp:published_at")
     assert "Variasi" in visible(ask_variants)
-    header, card, confirm = await to_admin(bot, "-", 3)
-    assert "bukan domain resmi" not in visible(header)
+    (card,) = await to_admin(bot, "-")  # one message: header, card, ✅/✖️ under it
+    assert "bukan domain resmi" not in visible(card)
     assert "KPU menegaskan kotak suara berbahan karton" in visible(card)
-    assert "20 November 2023" in visible(card) and button_data(confirm) == ["t:ok", "t:no"]
+    assert "20 November 2023" in visible(card) and button_data(card)[-2:] == ["t:ok", "t:no"]
     # the moderator edits a pre-filled field at the preview, then saves
     edited = "KPU: kotak suara karton kedap air, sudah diuji sejak Pemilu 2019."
-    _, card, _ = await to_admin(bot, f"clarification {edited}", 3)
+    (card,) = await to_admin(bot, f"penjelasan {edited}")
     assert edited in visible(card)
     _, saved = await bot.press("t:ok", "editMessageText", user_id=ADMIN, chat_id=ADMIN)
     assert "Tersimpan sebagai" in visible(saved)
@@ -125,8 +135,10 @@ async def test_a_url_as_the_first_answer_and_an_unofficial_domain(
         await to_admin(bot, "Bawaslu")
         await press(bot, "v:HOAKS")
         await to_admin(bot, "Bawaslu bagi-bagi uang transport untuk pemilih")
-        header, card, _ = await to_admin(bot, "-", 3)
-        assert "Sumber bukan domain resmi: 127.0.0.1" in visible(header)
+        for kept in ("clarification", "source_url", "published_at"):
+            await press(bot, f"kp:{kept}")
+        (card,) = await to_admin(bot, "-")
+        assert "Sumber bukan domain resmi: 127.0.0.1" in visible(card)
         assert "5 Desember 2023" in visible(card)
         assert "tidak pernah membagikan uang" in visible(card)  # from the paragraphs
 
@@ -250,10 +262,13 @@ async def test_feed_items_become_drafts_that_moderators_turn_into_statements(
         answer, _ = await bot.press(f"sd:d:{second}", "answerCallbackQuery", user_id=ADMIN)
         assert f"d{second} diabaikan" in answer.params["text"]
         summary, ask = await press(bot, f"sd:a:{first}", 2)  # the page is fetched now
-        assert "Domain resmi" in visible(summary) and "Label" in visible(ask)
+        assert "Domain resmi" in visible(summary) and "Lembaga" in visible(ask)
+        await press(bot, "kp:org")
         await press(bot, "v:HOAKS")
         await to_admin(bot, CLAIM)
-        await to_admin(bot, "-", 3)
+        for kept in ("clarification", "source_url", "published_at"):
+            await press(bot, f"kp:{kept}")
+        await to_admin(bot, "-")
         _, saved = await bot.press("t:ok", "editMessageText", user_id=ADMIN, chat_id=ADMIN)
         assert "Tersimpan sebagai" in visible(saved)
         assert source_store.pending_drafts(bot.core.db) == []
@@ -273,8 +288,15 @@ async def test_a_claimreview_draft_prefills_claim_and_verdict(bot: Bot, site: So
     await to_admin(bot, "/draf", 1)
     summary, ask = await press(bot, f"sd:a:{draft.id}", 2)
     assert "bukan domain resmi" not in visible(summary)  # 127.0.0.1 counts as KPU here
-    assert "Variasi" in visible(ask)  # everything else came from the ClaimReview and page
-    _, card, _ = await to_admin(bot, "-", 3)
+    # everything else came from the ClaimReview and the page: each shown and kept in turn
+    assert "Lembaga" in visible(ask) and "Sudah terisi" in visible(ask)
+    for kept in ("org", "verdict", "claim", "clarification", "source_url"):
+        (ask,) = await press(bot, f"kp:{kept}")
+    (ask,) = (
+        await press(bot, "kp:published_at") if "kp:published_at" in button_data(ask) else (ask,)
+    )
+    assert "Variasi" in visible(ask)
+    (card,) = await to_admin(bot, "-")
     assert "Bawaslu membagikan uang transport" in visible(card)
     assert "tidak pernah membagikan uang kepada pemilih; pesan itu hoaks" in visible(card)
 

@@ -82,6 +82,8 @@ def test_a_source_draft_states_its_fields_over_the_page_and_fills_the_gaps() -> 
         "source_title": "Judul halaman",
         "published_at": drafts.parse_field("published_at", "2024-02-10"),
         "source_draft": 5,
+        # every pre-filled field is shown and confirmed in the guided order
+        "pending": ["org", "verdict", "claim", "clarification", "source_url", "published_at"],
     }
     assert page == {  # the page's draft is not changed in place
         "org": "Bawaslu", "clarification": "Dari halaman.", "source_url": "https://kpu.go.id/a"
@@ -96,6 +98,12 @@ def test_a_cluster_draft_starts_from_its_example_cut_to_a_claim() -> None:
     draft = drafts.from_cluster(cluster)
     assert draft["cluster"] == "c7" and len(draft["claim"]) <= 1000
     assert draft["claim"].startswith("kata kata")
+    # the claim is pre-filled, not skipped: the guided questions ask for it in its turn
+    assert draft["pending"] == ["claim"] and drafts.next_field(draft) == "org"
+    draft.update(org="KPU", verdict="HOAKS")
+    assert drafts.next_field(draft) == "claim"
+    drafts.confirmed(draft, "claim")
+    assert drafts.next_field(draft) == "clarification"
 
 
 @pytest.mark.parametrize(
@@ -124,3 +132,20 @@ def test_a_preview_is_the_draft_as_an_unsaved_active_statement() -> None:
     preview = drafts.as_statement(data)
     assert (preview.id, preview.status, preview.superseded_by) == (0, "active", None)
     assert drafts.as_input(preview) == data  # every field the citizens will see, unchanged
+
+
+@pytest.mark.parametrize(
+    ("typed", "name"),
+    [("label", "verdict"), ("Lembaga:", "org"), ("penjelasan", "clarification"),
+     ("klarifikasi", "clarification"), ("sumber", "source_url"), ("tanggal", "published_at"),
+     ("variasi", "variants"), ("berlaku", "valid_until"), ("verdict", "verdict"),
+     ("source_url", "source_url")],
+)  # fmt: skip
+def test_fields_are_named_in_indonesian_or_english(typed: str, name: str) -> None:
+    assert drafts.field_named(typed) == name
+
+
+def test_an_unknown_field_lists_the_indonesian_names() -> None:
+    with pytest.raises(drafts.DraftError, match="Pilihan: lembaga, label, klaim") as caught:
+        drafts.field_named("warna")
+    assert "verdict" not in str(caught.value) and "source_url" not in str(caught.value)

@@ -48,7 +48,7 @@ def test_arguments_fit(args: list[str], count: int, numeric: bool, fits: bool) -
 def test_show_gives_the_card_then_status_and_an_unknown_id_is_said(curation: Curation) -> None:
     card, meta = moderating.show(curation, "kpu-tunda")
     assert "Pemilu 2024 diundur" in card.text and card.keyboard
-    assert meta.text.startswith("<b>kpu-tunda</b> · status active")
+    assert meta.text.startswith("<b>kpu-tunda</b> · status aktif")
     assert meta.keyboard == ()
     (unknown,) = moderating.show(curation, "<nope>")
     assert unknown.text == text("id", "unknown_statement", id="&lt;nope&gt;")
@@ -57,10 +57,10 @@ def test_show_gives_the_card_then_status_and_an_unknown_id_is_said(curation: Cur
 def test_edit_previews_the_change_or_says_why_not(curation: Curation) -> None:
     changed, replies = moderating.edit(curation, "/ubah kpu-tunda org Bawaslu")
     assert changed is not None and changed.org == "Bawaslu"
-    header, card, buttons = replies
-    assert header.text == text("id", "edit_preview", field="org")
+    (card,) = replies  # one message: the header, the card, its buttons and ✅/✖️ under it
+    assert card.text.startswith(text("id", "edit_preview", field="lembaga"))
     assert "Bawaslu" in card.text
-    assert buttons.keyboard == confirm_keyboard(SAVE_EDIT)
+    assert card.keyboard[-1:] == confirm_keyboard(SAVE_EDIT)
 
     for command, expected in [
         ("/ubah kpu-tunda org", "Pakai: /ubah ID kolom nilai"),  # the usage line
@@ -107,3 +107,14 @@ def test_after_an_edit_is_confirmed(curation: Curation) -> None:
     assert moderating.edit_saved(changed, done, 2) == text(
         "id", "edit_saved", id="kpu-tunda", notified=2
     )
+
+
+@pytest.mark.parametrize(
+    ("args", "replied", "target"),
+    [(["555"], None, 555), (["555"], 777, 555), ([], 777, 777), ([], None, None),
+     ([], 0, None), (["x"], 777, None), (["1", "2"], None, None)],
+)  # fmt: skip
+def test_a_moderator_is_named_by_id_or_by_the_message_replied_to(
+    args: list[str], replied: int | None, target: int | None
+) -> None:
+    assert moderating.moderator_target(args, replied) == target

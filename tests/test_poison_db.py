@@ -148,8 +148,8 @@ def test_a_lone_surrogate_no_longer_stops_the_bot_and_a_poison_update_is_set_asi
         log = bot.stop()
     assert "Traceback" not in log and "Bot API unavailable" not in log
     assert "cannot be parsed" in log and "set aside" in log
-    line = next(x for x in stats.splitlines() if "set aside" in x)
-    assert line.split()[-2:] == ["1", "1"]  # today, 7 days
+    lines = [x for x in stats.splitlines() if "disisihkan" in x]  # /statistik: per period
+    assert [x.split()[-2:] for x in lines] == [["disisihkan", "1"]] * 2  # today, 7 days
     [(update_id, kinds, reason)] = set_aside_rows(db_path)
     assert update_id == poison and kinds == "poll_answer"
     assert reason.startswith("cannot be parsed")

@@ -51,8 +51,22 @@ def test_search_shows_each_candidate_with_its_scores(tmp_path: Path) -> None:
         report = moderators.search_report(result, statements)
     finally:
         core.close()
-    header, *lines = report.split("\n")
-    assert header == text("id", "search_header", tier=result.tier.value)
-    assert len(lines) == len(statements) > 0
+    header, legend, *lines = report.split("\n")
+    assert header == text("id", "search_header", tier=text("id", f"tier_{result.tier.value}"))
+    assert "confident" not in header and "cakupan" in legend
+    assert len(lines) == 2 * len(statements) > 0  # scores, then the claim, per candidate
     assert lines[0].startswith(f"<code>{statements[0].external_id}</code> ")
-    assert "(cov " in lines[0] and "fuzzy " in lines[0]
+    assert lines[0].count(" · ") == 2
+
+
+def test_ago_says_how_long_ago_in_words() -> None:
+    from datetime import UTC, datetime
+
+    from bot.replies.moderator_reports import ago
+
+    now = datetime(2024, 2, 14, 12, 0, tzinfo=UTC)
+    assert ago("2024-02-14T11:59:40+00:00", now) == "baru saja"
+    assert ago("2024-02-14T11:35:00+00:00", now) == "25 menit lalu"
+    assert ago("2024-02-14T10:00:00", now) == "2 jam lalu"  # stored UTC without zone
+    assert ago("2024-02-10T12:00:00+00:00", now) == "4 hari lalu"
+    assert ago(None, now) == "-"

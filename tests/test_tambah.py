@@ -52,10 +52,10 @@ async def test_the_one_message_form_goes_straight_to_the_preview() -> None:
     draft, step = await adding().start(ONE_MESSAGE)
     assert draft is not None and draft["org"] == "KPU"
     assert step.state == tambah.CONFIRM
-    header, card, buttons = step.say
-    assert header.text == text("id", "preview")
+    (card,) = step.say  # one message: the header, the card, ✅/✖️ under it
+    assert card.text.startswith(text("id", "preview"))
     assert "Pemilu diundur ke Juni" in card.text
-    assert buttons.keyboard == confirm_keyboard(SAVE_NEW)
+    assert card.keyboard[-1:] == confirm_keyboard(SAVE_NEW)
 
 
 async def test_a_wrong_one_message_form_ends_with_the_reason_and_keeps_no_draft() -> None:
@@ -122,3 +122,23 @@ async def test_a_cluster_gone_from_the_queue_ends_the_conversation() -> None:
 
 async def test_a_source_draft_gone_ends_the_conversation() -> None:
     assert await adding().from_source_draft(None) == (None, tambah.said("draft_gone"))
+
+
+async def test_a_prefilled_claim_is_asked_in_its_turn_and_kept_or_replaced() -> None:
+    from bot.clusters import Cluster
+
+    cluster = Cluster("c3", (3,), 2, "", "", "kotak suara kardus jebol", 1.0)
+    draft, step = adding().from_cluster(cluster)
+    assert draft is not None and texts(step) == [text("id", "ask_org")]
+    await adding().typed(draft, "KPU", at_preview=False)
+    step = adding().fill(draft, "verdict", "HOAKS")
+    assert step.state == tambah.STEPS["claim"]
+    (asked,) = step.say
+    assert "kotak suara kardus jebol" in asked.text and asked.keyboard[-1][0].callback == "kp:claim"
+    kept = adding().keep(draft, "verdict")  # not the field asked: nothing changes
+    assert kept.state == tambah.STEPS["claim"]
+    step = await adding().typed(draft, "kotak suara kardus mudah rusak", at_preview=False)
+    assert step.state == tambah.STEPS["clarification"] and "clarification" not in draft
+    assert draft["claim"] == "kotak suara kardus mudah rusak"
+    step = await adding().typed(draft, "Kotak suara karton kedap air.", at_preview=False)
+    assert draft["clarification"] == "Kotak suara karton kedap air."

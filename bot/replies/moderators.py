@@ -21,6 +21,7 @@ from bot.replies.render import (
     format_date,
     statement_card,
     units,
+    verdict_label,
 )
 from bot.replies.texts import shorten, text
 from bot.sources.prefill import Prefill
@@ -38,6 +39,7 @@ DRAFT_DISMISS = callbacks.declare("sd:d", Arg.ID)  # 🗑 under /draf
 VERDICT = callbacks.declare("v", Arg.WORD)  # a verdict while /tambah asks for it
 SAVE_NEW = callbacks.declare("t", Arg.WORD)  # t:ok / t:no under a /tambah preview
 SAVE_EDIT = callbacks.declare("e", Arg.WORD)  # e:ok / e:no under an /ubah preview
+KEEP = callbacks.declare("kp", Arg.WORD)  # kp:<field>: keep the pre-filled value asked now
 OK, NO = "ok", "no"
 VERDICT_BUTTONS = ("HOAKS", "SALAH", "MENYESATKAN", "KLARIFIKASI", "BENAR")
 
@@ -63,11 +65,13 @@ def pre(body: str) -> str:
 
 def search_report(result: MatchResult, statements: Sequence[Statement]) -> str:
     """/cari: the tier a citizen would get for the text, then each candidate with its scores."""
-    lines = [text("id", "search_header", tier=result.tier.value)]
+    lines = [text("id", "search_header", tier=text("id", f"tier_{result.tier.value}"))]
+    if result.matches:
+        lines.append(f"<i>{text('id', 'search_scores')}</i>")
     for m, s in zip(result.matches, statements, strict=True):
         lines.append(
-            f"<code>{html.escape(s.external_id)}</code> {m.score:.0f} "
-            f"(cov {m.coverage:.2f}, fuzzy {m.fuzzy:.2f}) {html.escape(shorten(s.claim, 80))}"
+            f"<code>{html.escape(s.external_id)}</code> {m.score:.0f} · {m.coverage:.2f} · "
+            f"{m.fuzzy:.2f}\n{html.escape(shorten(s.claim, 80))}"
         )
     return "\n".join(lines)
 
@@ -80,10 +84,11 @@ def confirm_keyboard(kind: callbacks.Kind) -> Keyboard:
 
 
 def preview(statement: Statement, header: str, confirm: callbacks.Kind) -> tuple[Reply, ...]:
-    """A change before it is saved: the header, the card as citizens will see it, then
-    ✅/✖️ (buttons of kind `confirm`), as three messages."""
-    card = statement_card(statement, "id")
-    return Reply(header), card, Reply("⬇️", confirm_keyboard(confirm))
+    """A change before it is saved, as one message: the header, the card as citizens will
+    see it (its buttons too), then ✅/✖️ (buttons of kind `confirm`) under it. The header is
+    inside the card's budget, so the message stays within Telegram's 4,096 units."""
+    card = statement_card(statement, "id", headers=[header])
+    return (Reply(card.text, (*card.keyboard, *confirm_keyboard(confirm))),)
 
 
 def confirmed(found: callbacks.Pressed | None) -> bool:
@@ -94,6 +99,23 @@ def confirmed(found: callbacks.Pressed | None) -> bool:
 def verdict_keyboard() -> Keyboard:
     """The verdicts, one button each, while /tambah asks for one."""
     return (tuple(Button(v, callback=callbacks.encode(VERDICT, v)) for v in VERDICT_BUTTONS),)
+
+
+def keep_keyboard(name: str, above: Keyboard = ()) -> Keyboard:
+    """Under a pre-filled field's question: the buttons `above` (the verdicts), then "keep
+    this value" for field `name` (a press for another field is refused)."""
+    return (*above, (Button(text("id", "btn_keep"), callback=callbacks.encode(KEEP, name)),))
+
+
+def prefilled_value(name: str, value: object) -> str:
+    """A pre-filled value as the moderator is shown it before keeping or replacing it."""
+    if name == "verdict":
+        return verdict_label(str(value), "id")
+    if name == "published_at":
+        return format_date(str(value), "id")
+    if name == "variants" and isinstance(value, (tuple, list)):
+        return esc(fit("; ".join(value), 1000)) if value else "-"
+    return esc(fit(str(value), 1500))
 
 
 def add_dismiss_row(

@@ -158,7 +158,8 @@ ID: dict[str, str] = {
         "/antrean — klaim tanpa jawaban, dikelompokkan\n"
         "/tautkan KUNCI ID — jawab satu kelompok dengan pernyataan\n"
         "/statistik — angka hari ini dan 7 hari\n"
-        "/tambahmod ID · /hapusmod ID — kelola moderator (admin)\n"
+        "/tambahmod ID · /hapusmod ID — kelola moderator (admin); tanpa ID: balas pesan "
+        "terusan dari orang itu\n"
         "/tambah URL — draf dari halaman resmi · /draf — draf dari feed dan ClaimReview"
     ),
     "cmd_tambah": "Tambah pernyataan resmi",
@@ -183,6 +184,11 @@ ID: dict[str, str] = {
     "ask_variants": (
         "Variasi kalimat lain yang beredar, pisahkan dengan titik koma (;). Kirim - untuk melewati."
     ),
+    "ask_prefilled": (
+        "{question}\n\n📝 <b>Sudah terisi:</b>\n<i>{value}</i>\n\n"
+        "Tekan <b>✔️ Pakai ini</b>, atau ketik penggantinya."
+    ),
+    "btn_keep": "✔️ Pakai ini",
     "draft_error": "⚠️ {error}\nCoba lagi, atau /batal.",
     "preview": "<b>Pratinjau: begini warga akan melihatnya.</b>",
     "btn_save": "✅ Simpan",
@@ -190,6 +196,7 @@ ID: dict[str, str] = {
     "saved": (
         "Tersimpan sebagai <code>{id}</code>. Indeks diperbarui; {notified} warga diberi tahu."
     ),
+    "saved_cluster": "Kelompok {cluster} terjawab dan keluar dari antrean.",
     "cancelled": "Dibatalkan. Tidak ada yang disimpan.",
     "nothing_to_cancel": "Tidak ada yang sedang berjalan.",
     "usage_lihat": "Pakai: /lihat ID",
@@ -199,12 +206,27 @@ ID: dict[str, str] = {
     "usage_ganti": "Pakai: /ganti ID_LAMA ID_BARU",
     "usage_riwayat": "Pakai: /riwayat ID",
     "usage_tautkan": "Pakai: /tautkan KUNCI ID (kunci dari /antrean, misalnya c12)",
-    "usage_mod": "Pakai: /tambahmod ID atau /hapusmod ID (ID pengguna Telegram, angka)",
+    "usage_mod": (
+        "Pakai: /tambahmod ID atau /hapusmod ID (ID pengguna Telegram, angka).\n"
+        "Tanpa ID: teruskan ke saya satu pesan dari orang itu, lalu balas pesan terusan itu "
+        "dengan /tambahmod (atau /hapusmod)."
+    ),
+    "mod_hidden": (
+        "Pengirim pesan itu menyembunyikan akunnya saat pesannya diteruskan (pengaturan "
+        "privasi Telegram), jadi ID-nya tidak terlihat. Minta ia mengirim ID Telegram-nya, "
+        "lalu /tambahmod ID."
+    ),
     "unknown_statement": "Pernyataan <code>{id}</code> tidak ditemukan.",
     "statement_meta": (
         "<b>{id}</b> · status {status}{superseded} · {variants} variasi\ndibuat {created} oleh {by}"
     ),
     "search_header": "Untuk teks ini warga akan mendapat: <b>{tier}</b>",
+    "tier_confident": "jawaban yakin (satu kartu)",
+    "tier_possible": "mungkin (daftar pilihan)",
+    "tier_none": "tidak ada (belum ada pernyataan)",
+    "search_scores": "skor · cakupan · kemiripan",
+    "status_active": "aktif",
+    "status_retired": "diarsipkan",
     "edit_preview": "<b>Pratinjau perubahan kolom {field}.</b>",
     "edit_saved": "Perubahan disimpan ({id}). {notified} warga diberi tahu.",
     "edit_unchanged": "Tidak ada perubahan.",
@@ -212,8 +234,27 @@ ID: dict[str, str] = {
     "superseded": "<code>{old}</code> kini digantikan oleh <code>{new}</code>.",
     "superseded_told": " {count} warga diberi tahu.",  # after "superseded", if any were told
     "history_empty": "Belum ada catatan perubahan untuk <code>{id}</code>.",
-    "queue_hint": "Tombol: ➕ buat pernyataan dari kelompok itu · 🗑 abaikan. "
-    "Untuk menautkan ke pernyataan yang ada: /tautkan KUNCI ID",
+    "queue_hint": "➕ buat pernyataan · 🗑 abaikan\nSudah ada pernyataannya? /tautkan KUNCI ID",
+    "queue_empty": "Antrean kosong: setiap klaim sudah dijawab atau diabaikan.",
+    "queue_header": "<b>Klaim tanpa jawaban</b> ({count} kelompok, paling sering dulu)",
+    "queue_line": "<b>{rank}.</b> <code>{cluster}</code> · {count}× · terakhir {last}",
+    "queue_size": "{size} klaim mirip",
+    "ago_now": "baru saja",
+    "ago_minutes": "{n} menit lalu",
+    "ago_hours": "{n} jam lalu",
+    "ago_days": "{n} hari lalu",
+    "stats_header": "<b>Statistik CekKlaim</b>\n{when}",
+    "stats_today": "<b>Hari ini</b>: {asked} pertanyaan · {distinct} klaim berbeda",
+    "stats_week": "<b>7 hari</b>: {asked} pertanyaan · {distinct} klaim berbeda",
+    "stats_tiers": "yakin {confident}\nmungkin {possible}\ntidak ada {none}",
+    "stats_feedback": "membantu {helpful} · salah {wrong} · disisihkan {set_aside}",
+    "stats_helpful": "Dinilai membantu (7 hari): {percent}%",
+    "stats_open": "Antrean: {count} klaim terbuka",
+    "stats_top_claims": "<b>Paling sering ditanya</b> (7 hari)",
+    "stats_top_statements": "<b>Pernyataan paling sering disajikan</b> (7 hari)",
+    "claim_status_open": "menunggu",
+    "claim_status_answered": "dijawab",
+    "claim_status_dismissed": "diabaikan",
     "queue_dismissed": "Kelompok {cluster} diabaikan ({count} klaim).",
     "queue_gone": "Kelompok itu sudah tidak ada di antrean.",
     "linked": "{count} klaim kelompok {cluster} dijawab oleh <code>{id}</code>; "
@@ -316,7 +357,7 @@ ID: dict[str, str] = {
     "preview_unofficial": "⚠️ Sumber bukan domain resmi: {host}",
     "preview_edit_hint": (
         "Ubah sebelum menyimpan: kirim <code>kolom nilai</code>, misalnya "
-        "<code>clarification teks baru</code>. Kolom: {fields}"
+        "<code>penjelasan teks baru</code>. Kolom: {fields}"
     ),
     "unknown_value": "(belum ada)",
     "cmd_draf": "Draf dari feed dan ClaimReview",

@@ -174,12 +174,17 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
             ],
             states={
                 # new messages only: an edited earlier answer must not fill the field asked now
+                # ✔️ keeps a pre-filled value shown with the question
                 **{
-                    step: [MessageHandler(text_input, adding.add_step)]
+                    step: [
+                        CallbackQueryHandler(adding.add_keep_button, pattern=pattern(mr.KEEP)),
+                        MessageHandler(text_input, adding.add_step),
+                    ]
                     for step in adding.STEPS.values()
                 },
                 adding.STEPS["verdict"]: [
                     CallbackQueryHandler(adding.add_verdict_button, pattern=pattern(mr.VERDICT)),
+                    CallbackQueryHandler(adding.add_keep_button, pattern=pattern(mr.KEEP)),
                     MessageHandler(text_input, adding.add_step),
                 ],
                 adding.CONFIRM: [

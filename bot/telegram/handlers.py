@@ -60,12 +60,16 @@ async def start(update: Update, context: Context) -> None:
 
 
 async def help_command(update: Update, context: Context) -> None:
-    """Explain what to send and list the commands."""
-    lang = runtime(context).language(update.effective_user)
-    if update.effective_message:
-        await update.effective_message.reply_text(
-            text(lang, "help", commands=text(lang, "commands"))
-        )
+    """Explain what to send and list the commands; a moderator also gets theirs."""
+    rt = runtime(context)
+    user, message = update.effective_user, update.effective_message
+    lang = rt.language(user)
+    if message:
+        shown = text(lang, "help", commands=text(lang, "commands"))
+        private = message.chat.type == ChatType.PRIVATE
+        if private and user is not None and rt.curation.is_moderator(user.id):
+            shown += "\n\n" + text("id", "mod_commands")  # moderators work in Indonesian
+        await message.reply_text(shown)
 
 
 async def about(update: Update, context: Context) -> None:

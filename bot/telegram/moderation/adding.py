@@ -99,6 +99,17 @@ async def add_verdict_button(update: Update, context: Context) -> int:
 
 
 @moderator_only
+async def add_keep_button(update: Update, context: Context) -> int:
+    """✔️ under a pre-filled field's question: keep that value, go on."""
+    query, found = pressed(update)
+    draft = user_data(context).get(MODERATOR_DRAFT)
+    await query.answer()
+    if draft is None:
+        return ConversationHandler.END
+    return await _said(update, _adding(context).keep(draft, found.word(0) if found else ""))
+
+
+@moderator_only
 async def add_edit_field(update: Update, context: Context) -> int:
     """At the preview, `kolom nilai` changes one field (pre-filled or typed), then re-previews."""
     return await _take_typed(update, context, at_preview=True)

@@ -6,16 +6,23 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-from telegram import Bot, BotCommandScopeChat, Message
+from telegram import (
+    Bot,
+    BotCommandScopeChat,
+    Message,
+    MessageOriginHiddenUser,
+    MessageOriginUser,
+    Update,
+)
 from telegram.error import BadRequest, Forbidden, TelegramError
 
+from bot import moderating
 from bot.replies.texts import text
 from bot.telegram.menus import moderator_commands
 from bot.telegram.moderation.common import (
     Context,
     actor,
     admin_only,
-    command,
     command_args,
     curation,
 )
@@ -27,33 +34,68 @@ log = logging.getLogger(__name__)
 async def _change(
     message: Message,
     context: Context,
+    user_id: int,
     changed: bool,
     then: Callable[[Bot, int], Awaitable[None]],
     keys: tuple[str, str],
 ) -> None:
     """After /tambahmod or /hapusmod: the moderator's command menu set or reset (`then`) if
     the list `changed`, and the reply, `keys` as (changed, unchanged)."""
-    user_id = int(command_args(context)[0])
     if changed:
         await then(context.bot, user_id)
     await message.reply_text(text("id", keys[0] if changed else keys[1], id=user_id))
 
 
-@admin_only
-@command(1, "usage_mod", numeric=True)
-async def add_moderator(message: Message, context: Context, args: list[str]) -> None:
-    """/tambahmod ID (admins only)."""
-    added = curation(context).add_moderator(int(args[0]), actor=actor(message.from_user))
-    await _change(message, context, added, set_moderator_commands, ("mod_added", "mod_exists"))
+def _replied_sender(message: Message) -> int | None:
+    """The sender of the message this one replies to: the author of a forwarded message
+    (0 when their account is hidden), or the person who wrote it (not the admin, not a bot)."""
+    replied = message.reply_to_message
+    if replied is None:
+        return None
+    origin = replied.forward_origin
+    if isinstance(origin, MessageOriginUser):
+        return None if origin.sender_user.is_bot else origin.sender_user.id
+    if isinstance(origin, MessageOriginHiddenUser):
+        return 0
+    author = replied.from_user
+    if origin is None and author is not None and not author.is_bot:
+        return author.id if message.from_user is None or author.id != message.from_user.id else None
+    return None
+
+
+async def _target(update: Update, context: Context) -> tuple[Message, int | None]:
+    """The command's message and whom it names: an id, or the sender of the message it
+    replies to; None when neither (the usage line or the hidden account is said)."""
+    message = update.effective_message
+    assert message is not None  # registered for commands
+    replied = _replied_sender(message)
+    user_id = moderating.moderator_target(command_args(context), replied)
+    if user_id is None:
+        hidden = replied == 0 and not command_args(context)
+        await message.reply_text(text("id", "mod_hidden" if hidden else "usage_mod"))
+    return message, user_id
 
 
 @admin_only
-@command(1, "usage_mod", numeric=True)
-async def remove_moderator(message: Message, context: Context, args: list[str]) -> None:
-    """/hapusmod ID (admins only)."""
-    removed = curation(context).remove_moderator(int(args[0]), actor=actor(message.from_user))
+async def add_moderator(update: Update, context: Context) -> None:
+    """/tambahmod ID, or as a reply to a (forwarded) message of the new moderator."""
+    message, user_id = await _target(update, context)
+    if user_id is None:
+        return
+    added = curation(context).add_moderator(user_id, actor=actor(message.from_user))
+    keys = ("mod_added", "mod_exists")
+    await _change(message, context, user_id, added, set_moderator_commands, keys)
+
+
+@admin_only
+async def remove_moderator(update: Update, context: Context) -> None:
+    """/hapusmod ID, or as a reply to a (forwarded) message of the moderator."""
+    message, user_id = await _target(update, context)
+    if user_id is None:
+        return
+    removed = curation(context).remove_moderator(user_id, actor=actor(message.from_user))
     keys = ("mod_removed", "mod_not_found")
-    await _change(message, context, removed, _reset_moderator_commands, keys)
+    await _change(message, context, user_id, removed, _reset_moderator_commands, keys)
 
 
 async def _reset_moderator_commands(bot: Bot, user_id: int) -> None:
