@@ -122,8 +122,8 @@ async def test_the_preview_is_one_message_with_its_buttons_within_the_limit(bot:
     assert "Tersimpan sebagai" in visible(saved)
 
 
-NEW_HOAX = "kotak suara pemilu dari kardus gampang jebol kena hujan"
-CLARIFICATION = "KPU menyatakan kotak suara karton kedap air dan aman dipakai di TPS."
+NEW_HOAX = "bilik suara pemilu dipasangi kamera tersembunyi oleh petugas"
+CLARIFICATION = "KPU menyatakan bilik suara tidak dipasangi kamera, pilihan tetap rahasia."
 
 
 async def press_to_admin(bot: Bot, data: str) -> str:
@@ -163,7 +163,7 @@ async def test_a_queued_claim_is_shown_confirmed_saved_and_leaves_the_queue(
     ask_claim = await press_to_admin(bot, "v:HOAKS")
     assert ask_claim.startswith(ID["ask_claim"]) and "Sudah terisi" in ask_claim
     assert NEW_HOAX in ask_claim  # the pre-filled value is shown, not silently taken
-    claim = NEW_HOAX if keep else "Kotak suara kardus jebol kena hujan"
+    claim = NEW_HOAX if keep else "Bilik suara ada kamera tersembunyi"
     if keep:
         ask_clarification = await press_to_admin(bot, f"kp:{'claim'}")
     else:
@@ -216,8 +216,8 @@ async def test_queue_and_statistics_read_on_a_phone(bot: Bot) -> None:
     from botharness import button_data
 
     await bot.say(NEW_HOAX)
-    await bot.say("kotak suara pemilu kardus gampang jebol kena hujan", user_id=1002)
-    await bot.say("surat suara sudah dicoblos duluan di gudang kecamatan", user_id=1003)
+    await bot.say("bilik suara pemilu dipasang kamera tersembunyi oleh petugas", user_id=1002)
+    await bot.say("tinta pemilu mengandung minyak babi katanya", user_id=1003)
     mark = bot.fake.mark()
     bot.fake.push_update(bot.fake.message_update("/antrean", user_id=ADMIN))
     listing = await bot.fake.wait_for("sendMessage", lambda c: c.params["chat_id"] == ADMIN,
@@ -227,7 +227,7 @@ async def test_queue_and_statistics_read_on_a_phone(bot: Bot) -> None:
     first, second = (d.removeprefix("q:a:") for d in button_data(listing)[::2])
     assert f"1. {first} · 2× · terakhir baru saja · 2 klaim mirip" in shown
     assert f"2. {second} · 1× · terakhir baru saja" in shown
-    assert "kotak suara pemilu" in shown and "dicoblos duluan" in shown
+    assert "bilik suara pemilu" in shown and "tinta pemilu" in shown
     # short lines: nothing but the claim texts (wrapped by the phone) runs past 60 characters
     assert max(len(line) for line in shown.split("\n") if "suara" not in line) <= 60
     (stats,) = await to_admin(bot, "/statistik")
