@@ -12,11 +12,12 @@ from array import array
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from itertools import repeat
 from typing import NamedTuple
 
 import numpy as np
 
-from bot.matcher.normalize import Normalized, normalize
+from bot.matcher.normalize import Normalized, normalize, terms
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +62,7 @@ def read(doc: IndexDoc) -> DocTerms:
     head_tf: Counter[str] = Counter()
     for h in heads:
         head_tf.update(set(h.terms))
-    body_tf = Counter(normalize(doc.clarification).terms)
+    body_tf = Counter(terms(doc.clarification))
     return DocTerms(doc.statement_id, heads, dict(head_tf), dict(body_tf))
 
 
@@ -113,7 +114,10 @@ class Postings:
     ) -> Postings:
         """From one entry per (statement, word) in any order: the word's row in `names`,
         the statement's slot (0 .. size-1) and the counts."""
-        by_word = np.lexsort((slot, term_row))
+        if len(slot) < 2 or bool(np.all(slot[1:] >= slot[:-1])):  # as `of` makes them
+            by_word = np.argsort(term_row, kind="stable")
+        else:
+            by_word = np.lexsort((slot, term_row))
         counts = np.bincount(term_row, minlength=len(names))
         return cls(
             names,
@@ -135,27 +139,35 @@ class Postings:
     def of(cls, docs: Iterable[DocTerms]) -> Built:
         """Postings of `docs`, taken one at a time: each one's counts are dropped once they
         are in the arrays (a generator of `read` never holds them all), its phrasings kept."""
-        rows: dict[str, int] = {}
-        term_row = array("i")
-        head_tf = array("i")
-        body_tf = array("i")
-        slot = array("i")
+        rows = _Rows()
+        columns: list[list[np.ndarray]] = [[], [], []]  # word rows, head counts, body counts
+        pending: list[list[int]] = [[], [], []]
+        sizes: list[int] = []  # entries per statement
         ids: list[str] = []
         heads: list[tuple[Normalized, ...]] = []
-        lengths = array("q")
-        for i, d in enumerate(docs):
-            words = list(d.terms)
-            term_row.extend([rows.setdefault(t, len(rows)) for t in words])
-            head_tf.extend([d.head_tf.get(t, 0) for t in words])
-            body_tf.extend([d.body_tf.get(t, 0) for t in words])
-            slot.extend([i] * len(words))
+        # no Python code per word: at 100,000 statements there are ten million entries
+        for d in docs:
+            head, body = d.head_tf, d.body_tf
+            words = head.keys() | body.keys()
+            pending[0].extend(map(rows.__getitem__, words))
+            pending[1].extend(map(head.get, words, repeat(0)))
+            pending[2].extend(map(body.get, words, repeat(0)))
+            sizes.append(len(words))
             ids.append(d.statement_id)
             heads.append(d.heads)
-            lengths.extend((d.head_len, d.body_len))
-        columns = (ints(a) for a in (term_row, slot, head_tf, body_tf))
-        pairs = np.array(lengths, dtype=np.int64).reshape(-1, 2)
-        built = cls.grouped(list(rows), len(ids), *columns)
-        return Built(built, ids, heads, pairs[:, 0], pairs[:, 1])
+            if len(pending[0]) >= BLOCK:  # lists of Python ints: a bounded few at a time
+                for column, values in zip(columns, pending, strict=True):
+                    column.append(np.array(values, dtype=np.int32))
+                    values.clear()
+        for column, values in zip(columns, pending, strict=True):
+            column.append(np.array(values, dtype=np.int32))
+        term_row, head_arr, body_arr = (np.concatenate(c) for c in columns)
+        counts = np.array(sizes, dtype=np.int64)
+        slot = np.repeat(np.arange(len(ids), dtype=np.int32), counts)
+        head_len = np.bincount(slot, weights=head_arr, minlength=len(ids)).astype(np.int64)
+        body_len = np.bincount(slot, weights=body_arr, minlength=len(ids)).astype(np.int64)
+        built = cls.grouped(list(rows), len(ids), term_row, slot, head_arr, body_arr)
+        return Built(built, ids, heads, head_len, body_len)
 
     def postings(self, term: str) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
         row = self.rows.get(term)
@@ -178,6 +190,14 @@ class Postings:
         """Every (word row, slot, head count, body count), grouped by word."""
         rows = np.repeat(np.arange(len(self.names), dtype=np.int32), np.diff(self.start))
         return rows, self.slots, self.head_tf, self.body_tf
+
+
+class _Rows(dict[str, int]):
+    """Each word's row, a new word getting the next one."""
+
+    def __missing__(self, term: str) -> int:
+        row = self[term] = len(self)
+        return row
 
 
 def ints(values: array[int]) -> np.ndarray:
