@@ -71,7 +71,10 @@ K1 = 1.2
 B = 0.75
 HEAD_WEIGHT = 2.0  # the claim and its phrasings say what a statement is about
 BODY_WEIGHT = 1.0  # the clarification quotes the claim, but also a lot else
-BLOCK = 1_000_000  # postings scored at once when a base is made ready (bounds its memory)
+BLOCK = 1_000_000  # entries gathered at once when a base is built (bounds its memory)
+#: postings scored at once when a base is made ready: each step's sort holds the GIL, and
+#: the bot answers from another thread meanwhile (a million postings stalled it ~60 ms)
+READY_BLOCK = 200_000
 Ready = tuple[np.ndarray, np.ndarray, np.ndarray]  # every word's best slots, impacts, starts
 
 TF_MAX = 65_535  # a word's count in a statement's heads or body, as kept
@@ -240,8 +243,8 @@ def ready_impacts(
     slots_out = np.empty(int(starts[-1]), dtype=np.int32)
     weights_out = np.empty(int(starts[-1]), dtype=np.float32)
     first = 0
-    while first < len(base.names):  # words [first, last) hold about BLOCK postings
-        last = int(np.searchsorted(base.start, base.start[first] + BLOCK, side="right"))
+    while first < len(base.names):  # words [first, last) hold about READY_BLOCK postings
+        last = int(np.searchsorted(base.start, base.start[first] + READY_BLOCK, side="right"))
         last = min(max(last - 1, first + 1), len(base.names))
         a, b = int(base.start[first]), int(base.start[last])
         rows = np.repeat(np.arange(first, last), np.diff(base.start[first : last + 1]))
