@@ -143,33 +143,27 @@ class Postings:
         """Postings of `docs`, taken one at a time: each one's counts are dropped once they
         are in the arrays (a generator of `read` never holds them all), its phrasings kept."""
         rows = _Rows()
-        columns: list[list[np.ndarray]] = [[], [], []]  # word rows, head counts, body counts
-        pending: list[list[int]] = [[], [], []]
-        sizes: list[int] = []  # entries per statement
+        term_row = array("i")
+        head_tf = array("i")
+        body_tf = array("i")
+        sizes = array("q")  # entries per statement
         ids: list[str] = []
         heads: list[tuple[Normalized, ...]] = []
         # no Python code per word: at 100,000 statements there are ten million entries
         for d in docs:
             head, body = d.head_tf, d.body_tf
             words = head.keys() | body.keys()
-            pending[0].extend(map(rows.__getitem__, words))
-            pending[1].extend(map(head.get, words, repeat(0)))
-            pending[2].extend(map(body.get, words, repeat(0)))
+            term_row.extend(map(rows.__getitem__, words))
+            head_tf.extend(map(head.get, words, repeat(0)))
+            body_tf.extend(map(body.get, words, repeat(0)))
             sizes.append(len(words))
             ids.append(d.statement_id)
             heads.append(d.heads)
-            if len(pending[0]) >= BLOCK:  # lists of Python ints: a bounded few at a time
-                for column, values in zip(columns, pending, strict=True):
-                    column.append(np.array(values, dtype=np.int32))
-                    values.clear()
-        for column, values in zip(columns, pending, strict=True):
-            column.append(np.array(values, dtype=np.int32))
-        term_row, head_arr, body_arr = (np.concatenate(c) for c in columns)
-        counts = np.array(sizes, dtype=np.int64)
-        slot = np.repeat(np.arange(len(ids), dtype=np.int32), counts)
+        slot = np.repeat(np.arange(len(ids), dtype=np.int32), np.frombuffer(sizes, np.int64))
+        head_arr, body_arr = ints(head_tf), ints(body_tf)
         head_len = np.bincount(slot, weights=head_arr, minlength=len(ids)).astype(np.int64)
         body_len = np.bincount(slot, weights=body_arr, minlength=len(ids)).astype(np.int64)
-        built = cls.grouped(list(rows), len(ids), term_row, slot, head_arr, body_arr)
+        built = cls.grouped(list(rows), len(ids), ints(term_row), slot, head_arr, body_arr)
         return Built(built, ids, heads, head_len, body_len)
 
     def postings(self, term: str) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
