@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.matcher import normalize as norm
-from bot.matcher.normalize import Normalized, clean, normalize, terms
+from bot.matcher.normalize import Normalized, clean, normalize, normalize_many, terms
 from bot.matcher.postings import IndexDoc, read
 
 
@@ -62,6 +62,7 @@ CASES = [
 def assert_same(text: str) -> None:
     expected = plain(text)
     assert normalize(text) == expected, text
+    assert normalize_many(text) == expected, text
     assert tuple(terms(text)) == expected.terms, text
 
 

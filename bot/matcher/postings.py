@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from bot.matcher.normalize import Normalized, normalize, terms
+from bot.matcher.normalize import Normalized, normalize_many, terms
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +58,7 @@ class DocTerms:
 
 def read(doc: IndexDoc) -> DocTerms:
     """Normalize a statement for the index."""
-    heads = tuple(normalize(t) for t in (doc.claim, *doc.variants) if t.strip())
+    heads = tuple(normalize_many(t) for t in (doc.claim, *doc.variants) if t.strip())
     head_tf: Counter[str] = Counter()
     for h in heads:
         head_tf.update(set(h.terms))
