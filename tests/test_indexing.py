@@ -9,8 +9,11 @@ and compared instead: still only the statements that differ are processed again.
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import timedelta
+from pathlib import Path
 
+import numpy as np
 import pytest
 from sqlite_utils import Database
 
@@ -254,3 +257,28 @@ def test_a_logged_write_that_changes_nothing_leaves_the_index_as_it_is(db: Datab
     assert snapshots.refresh() is True  # a new version of the data, read
     assert snapshots.current.index is before
     assert answers(snapshots.current) == answers(fresh(db))
+
+
+def test_the_saved_file_is_what_numpy_and_json_write_in_one_call(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The index is saved a step at a time (the loop keeps the GIL between steps); what is
+    written reads back as `np.savez` and `json.dumps` would have written it."""
+    monkeypatch.setattr(saved, "JSON_STEP", 3)
+    monkeypatch.setattr(saved, "WRITE_STEP", 7)
+    meta = {"fingerprint": "abc", "names": [f"kata{i}" for i in range(10)], "ids": ["é\n\"x"]}
+    assert saved._meta_json(meta) == json.dumps(meta, ensure_ascii=False)
+    assert saved._meta_json({"names": []}) == json.dumps({"names": []})
+    arrays = {
+        "a": np.arange(25, dtype=np.int32),
+        "b": np.linspace(0, 1, 9, dtype=np.float32),
+        "c": np.zeros(0, dtype=np.int64),
+        "d": np.arange(12, dtype=np.uint16)[::2],  # not contiguous
+    }
+    with open(tmp_path / "x.npz", "wb") as fp:
+        saved._savez(fp, **arrays)
+    with np.load(tmp_path / "x.npz", allow_pickle=False) as data:
+        assert sorted(data.files) == sorted(arrays)
+        for name, array in arrays.items():
+            assert data[name].dtype == array.dtype
+            assert np.array_equal(data[name], array)

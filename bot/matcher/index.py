@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.matcher.normalize import Normalized
+from bot.matcher.normalize import Normalized, forget
 from bot.matcher.postings import (
     BODY_WEIGHT,
     HEAD_WEIGHT,
@@ -63,6 +63,7 @@ class MatchIndex:
         """`keys`: the statements' places in the database (ties go to the lower one);
         their places in `docs` by default."""
         self._build(map(read, docs), keys)
+        forget()  # what reading the whole base memoized
 
     @classmethod
     def from_terms(cls, docs: Iterable[DocTerms], keys: Sequence[int] | None = None) -> MatchIndex:

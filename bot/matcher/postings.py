@@ -12,11 +12,12 @@ from array import array
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from itertools import repeat
 from typing import NamedTuple
 
 import numpy as np
 
-from bot.matcher.normalize import Normalized, normalize
+from bot.matcher.normalize import Normalized, normalize_many, terms
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,11 +58,11 @@ class DocTerms:
 
 def read(doc: IndexDoc) -> DocTerms:
     """Normalize a statement for the index."""
-    heads = tuple(normalize(t) for t in (doc.claim, *doc.variants) if t.strip())
+    heads = tuple(normalize_many(t) for t in (doc.claim, *doc.variants) if t.strip())
     head_tf: Counter[str] = Counter()
     for h in heads:
         head_tf.update(set(h.terms))
-    body_tf = Counter(normalize(doc.clarification).terms)
+    body_tf = Counter(terms(doc.clarification))
     return DocTerms(doc.statement_id, heads, dict(head_tf), dict(body_tf))
 
 
@@ -70,7 +71,10 @@ K1 = 1.2
 B = 0.75
 HEAD_WEIGHT = 2.0  # the claim and its phrasings say what a statement is about
 BODY_WEIGHT = 1.0  # the clarification quotes the claim, but also a lot else
-BLOCK = 1_000_000  # postings scored at once when a base is made ready (bounds its memory)
+BLOCK = 1_000_000  # entries gathered at once when a base is built (bounds its memory)
+#: postings scored at once when a base is made ready: each step's sort holds the GIL, and
+#: the bot answers from another thread meanwhile (a million postings stalled it ~60 ms)
+READY_BLOCK = 200_000
 Ready = tuple[np.ndarray, np.ndarray, np.ndarray]  # every word's best slots, impacts, starts
 
 TF_MAX = 65_535  # a word's count in a statement's heads or body, as kept
@@ -113,7 +117,10 @@ class Postings:
     ) -> Postings:
         """From one entry per (statement, word) in any order: the word's row in `names`,
         the statement's slot (0 .. size-1) and the counts."""
-        by_word = np.lexsort((slot, term_row))
+        if len(slot) < 2 or bool(np.all(slot[1:] >= slot[:-1])):  # as `of` makes them
+            by_word = np.argsort(term_row, kind="stable")
+        else:
+            by_word = np.lexsort((slot, term_row))
         counts = np.bincount(term_row, minlength=len(names))
         return cls(
             names,
@@ -135,27 +142,29 @@ class Postings:
     def of(cls, docs: Iterable[DocTerms]) -> Built:
         """Postings of `docs`, taken one at a time: each one's counts are dropped once they
         are in the arrays (a generator of `read` never holds them all), its phrasings kept."""
-        rows: dict[str, int] = {}
+        rows = _Rows()
         term_row = array("i")
         head_tf = array("i")
         body_tf = array("i")
-        slot = array("i")
+        sizes = array("q")  # entries per statement
         ids: list[str] = []
         heads: list[tuple[Normalized, ...]] = []
-        lengths = array("q")
-        for i, d in enumerate(docs):
-            words = list(d.terms)
-            term_row.extend([rows.setdefault(t, len(rows)) for t in words])
-            head_tf.extend([d.head_tf.get(t, 0) for t in words])
-            body_tf.extend([d.body_tf.get(t, 0) for t in words])
-            slot.extend([i] * len(words))
+        # no Python code per word: at 100,000 statements there are ten million entries
+        for d in docs:
+            head, body = d.head_tf, d.body_tf
+            words = head.keys() | body.keys()
+            term_row.extend(map(rows.__getitem__, words))
+            head_tf.extend(map(head.get, words, repeat(0)))
+            body_tf.extend(map(body.get, words, repeat(0)))
+            sizes.append(len(words))
             ids.append(d.statement_id)
             heads.append(d.heads)
-            lengths.extend((d.head_len, d.body_len))
-        columns = (ints(a) for a in (term_row, slot, head_tf, body_tf))
-        pairs = np.array(lengths, dtype=np.int64).reshape(-1, 2)
-        built = cls.grouped(list(rows), len(ids), *columns)
-        return Built(built, ids, heads, pairs[:, 0], pairs[:, 1])
+        slot = np.repeat(np.arange(len(ids), dtype=np.int32), np.frombuffer(sizes, np.int64))
+        head_arr, body_arr = ints(head_tf), ints(body_tf)
+        head_len = np.bincount(slot, weights=head_arr, minlength=len(ids)).astype(np.int64)
+        body_len = np.bincount(slot, weights=body_arr, minlength=len(ids)).astype(np.int64)
+        built = cls.grouped(list(rows), len(ids), ints(term_row), slot, head_arr, body_arr)
+        return Built(built, ids, heads, head_len, body_len)
 
     def postings(self, term: str) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
         row = self.rows.get(term)
@@ -178,6 +187,14 @@ class Postings:
         """Every (word row, slot, head count, body count), grouped by word."""
         rows = np.repeat(np.arange(len(self.names), dtype=np.int32), np.diff(self.start))
         return rows, self.slots, self.head_tf, self.body_tf
+
+
+class _Rows(dict[str, int]):
+    """Each word's row, a new word getting the next one."""
+
+    def __missing__(self, term: str) -> int:
+        row = self[term] = len(self)
+        return row
 
 
 def ints(values: array[int]) -> np.ndarray:
@@ -220,8 +237,8 @@ def ready_impacts(
     slots_out = np.empty(int(starts[-1]), dtype=np.int32)
     weights_out = np.empty(int(starts[-1]), dtype=np.float32)
     first = 0
-    while first < len(base.names):  # words [first, last) hold about BLOCK postings
-        last = int(np.searchsorted(base.start, base.start[first] + BLOCK, side="right"))
+    while first < len(base.names):  # words [first, last) hold about READY_BLOCK postings
+        last = int(np.searchsorted(base.start, base.start[first] + READY_BLOCK, side="right"))
         last = min(max(last - 1, first + 1), len(base.names))
         a, b = int(base.start[first]), int(base.start[last])
         rows = np.repeat(np.arange(first, last), np.diff(base.start[first : last + 1]))
