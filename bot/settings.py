@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from bot import setting_values as values
-from bot.envfile import parse_env_file, secret_file_for, secret_from_file
+from bot.envfile import adopt_old_secret, parse_env_file, secret_file_for, secret_from_file
 from bot.setting_values import LOG_LEVELS, MIN_SECRET_LENGTH, Invalid
 
 __all__ = [
@@ -218,13 +218,20 @@ def _clean(value: str | None) -> str | None:
 
 
 def load_settings(
-    environ: Mapping[str, str] | None = None, env_file: Path | None = None
+    environ: Mapping[str, str] | None = None,
+    env_file: Path | None = None,
+    *,
+    db_path: Path | None = None,
+    notices: list[str] | None = None,
 ) -> Settings:
     """Read, validate and return the settings.
 
     ``environ`` defaults to ``os.environ``. ``env_file`` defaults to ``.env`` in the current
-    directory, which is optional; an explicitly given ``env_file`` must exist. Raises
-    :class:`SettingsError` naming every invalid setting at once.
+    directory, which is optional; an explicitly given ``env_file`` must exist. ``db_path``
+    (a command's ``--db``) overrides CEKKLAIM_DB before the secret is read, so the secret is
+    always the one beside the database used. A secret found in an old place and moved
+    beside the database is told in ``notices``. Raises :class:`SettingsError` naming every
+    invalid setting at once.
     """
     env = os.environ if environ is None else environ
     problems: list[str] = []
@@ -267,14 +274,29 @@ def load_settings(
             "print(secrets.token_urlsafe(32))')"
         )
 
+    configured = values["db_path"]
+    if db_path is not None:
+        values["db_path"] = values_db_path(db_path, problems)
+
     # Generated secret: only when everything else is valid, so a bad configuration
     # leaves no files behind.
     if values["secret"] is None and values["db_path"] is not None and not problems:
+        old = [configured] if configured is not None else []
+        adopt_old_secret(values["db_path"], old, notices if notices is not None else [])
         values["secret"] = secret_from_file(values["db_path"], problems)
 
     if problems:
         raise SettingsError(_redact(problems, raw))
     return Settings(**values)
+
+
+def values_db_path(path: Path, problems: list[str]) -> Path | None:
+    """A ``--db`` given on the command line, checked like CEKKLAIM_DB."""
+    try:
+        return values.db_path(str(path))
+    except Invalid as exc:
+        problems.extend(f"--db: {message}" for message in exc.messages)
+        return None
 
 
 def _redact(problems: list[str], raw: Mapping[str, str | None]) -> list[str]:

@@ -56,15 +56,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE
-    try:
-        settings = load_settings()
+    notices: list[str] = []
+    given_db = getattr(args, "db", None)
+    try:  # after --db: the secret is the one beside the database used
+        settings = load_settings(db_path=Path(given_db) if given_db else None, notices=notices)
     except SettingsError as exc:
         print(f"cekklaim: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    for notice in notices:
+        print(f"cekklaim: {notice}", file=sys.stderr)
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    db_path = Path(args.db) if args.db else settings.db_path
+    db_path = settings.db_path
     if (bad := _undecodable_argument(args)) is not None:
         fail(args.command, f"{render_error(bad)}: not valid UTF-8 text")
         return EXIT_USAGE
