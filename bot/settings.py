@@ -223,6 +223,7 @@ def load_settings(
     *,
     db_path: Path | None = None,
     notices: list[str] | None = None,
+    generate_secret: bool = True,
 ) -> Settings:
     """Read, validate and return the settings.
 
@@ -231,7 +232,8 @@ def load_settings(
     (a command's ``--db``) overrides CEKKLAIM_DB before the secret is read, so the secret is
     always the one beside the database used. A secret found in an old place and moved
     beside the database is told in ``notices``. Raises :class:`SettingsError` naming every
-    invalid setting at once.
+    invalid setting at once. With ``generate_secret=False`` no secret file is read or made
+    (``secret`` is then CEKKLAIM_SECRET or ``""``): for `cekklaim restore`, which brings its own.
     """
     env = os.environ if environ is None else environ
     problems: list[str] = []
@@ -280,7 +282,9 @@ def load_settings(
 
     # Generated secret: only when everything else is valid, so a bad configuration
     # leaves no files behind.
-    if values["secret"] is None and values["db_path"] is not None and not problems:
+    if values["secret"] is None and not generate_secret:
+        values["secret"] = ""
+    elif values["secret"] is None and values["db_path"] is not None and not problems:
         old = [configured] if configured is not None else []
         adopt_old_secret(values["db_path"], old, notices if notices is not None else [])
         values["secret"] = secret_from_file(values["db_path"], problems)

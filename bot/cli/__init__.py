@@ -3,7 +3,7 @@
 `main` parses the arguments (every command, in `--help` order, is wired in `build_parser`)
 and runs one command; each is a thin adapter in this package, by job: run.py (the bot),
 matching.py (check, match, eval), statements.py (import, export, statement ...),
-moderation.py (queue, stats, moderators, drafts, feeds), maintenance.py (backup, purge).
+moderation.py (queue, stats, moderators, drafts, feeds), maintenance.py (backup, restore, purge).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.cli.common import EXIT_DATABASE, EXIT_USAGE, NESTED_DB_HELP, fail, positive_int
-from bot.cli.maintenance import cmd_backup, cmd_purge
+from bot.cli.maintenance import cmd_backup, cmd_purge, cmd_restore
 from bot.cli.matching import cmd_check, cmd_eval, cmd_match, match_stream
 from bot.cli.moderation import (
     cmd_drafts,
@@ -59,7 +59,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     notices: list[str] = []
     given_db = getattr(args, "db", None)
     try:  # after --db: the secret is the one beside the database used
-        settings = load_settings(db_path=Path(given_db) if given_db else None, notices=notices)
+        settings = load_settings(
+            db_path=Path(given_db) if given_db else None,
+            notices=notices,
+            generate_secret=getattr(args, "makes_secret", True),
+        )
     except SettingsError as exc:
         print(f"cekklaim: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -147,9 +151,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_moderation_commands(sub, common)
 
-    p = sub.add_parser("backup", parents=[common], help="online backup of the database")
+    p = sub.add_parser(
+        "backup", parents=[common], help="online backup: database, secret, checked manifest"
+    )
     p.add_argument("path", type=Path, help="new file to write (never overwritten)")
     p.set_defaults(handler=cmd_backup)
+
+    p = sub.add_parser(
+        "restore", parents=[common], help="check a backup and put it in place (bot stopped)"
+    )
+    p.add_argument("backup", type=Path, help="the PATH given to `cekklaim backup`")
+    p.set_defaults(handler=cmd_restore, makes_secret=False)
 
     p = sub.add_parser("purge", parents=[common], help="delete old submissions, keep counts")
     p.add_argument(

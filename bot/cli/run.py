@@ -6,8 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from bot.cli.common import EXIT_USAGE
+from bot.cli.common import EXIT_USAGE, fail
 from bot.core import Core
+from bot.runlock import DatabaseInUse, RunLock
 from bot.settings import Settings
 
 NO_TOKEN_HELP = """\
@@ -25,12 +26,20 @@ Sementara itu, coba pencocok klaim tanpa Telegram / meanwhile, try the matcher:
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings, db_path: Path) -> int:
-    core = Core.open(db_path, settings.secret)
-    count = len(core.snapshot.statements)
-    print(f"database {db_path}: {count} statements ready")
-    if not settings.telegram_bot_token:
-        print(NO_TOKEN_HELP, file=sys.stderr)
-        return EXIT_USAGE
-    from bot.telegram.app import run_bot  # Telegram only when the bot runs
+    try:  # held until the bot stops: restore (and a second bot) see it running
+        lock = RunLock(db_path) if str(db_path) != ":memory:" else None
+    except DatabaseInUse as exc:
+        return fail("run", exc)
+    try:
+        core = Core.open(db_path, settings.secret)
+        count = len(core.snapshot.statements)
+        print(f"database {db_path}: {count} statements ready")
+        if not settings.telegram_bot_token:
+            print(NO_TOKEN_HELP, file=sys.stderr)
+            return EXIT_USAGE
+        from bot.telegram.app import run_bot  # Telegram only when the bot runs
 
-    return run_bot(settings, core)
+        return run_bot(settings, core)
+    finally:
+        if lock is not None:
+            lock.release()
