@@ -11,6 +11,8 @@ from __future__ import annotations
 import argparse
 import io
 import logging
+import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -48,9 +50,34 @@ from storage.statement_input import LONE_SURROGATE_RE
 __all__ = ["EXIT_DATABASE", "EXIT_USAGE", "NO_TOKEN_HELP", "history_detail", "main", "match_stream"]
 
 log = logging.getLogger("cekklaim")
+EXIT_PIPE_CLOSED = 128 + signal.SIGPIPE  # what a shell shows for `yes | head -1`
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; a reader that closed the pipe early (`cekklaim export | head`) ends it
+    quietly, with the status a Unix tool killed by SIGPIPE has (128 + 13)."""
+    try:
+        try:
+            code = _main(argv)
+        finally:  # --help and usage errors leave through SystemExit: flushed here too
+            sys.stdout.flush()  # the last buffered lines fail here, not at the interpreter's exit
+    except BrokenPipeError:
+        return _pipe_closed()
+    return code
+
+
+def _pipe_closed() -> int:
+    """Nothing more can be written: point stdout at /dev/null so the flush at exit is quiet."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, io.UnsupportedOperation):  # not a real file (tests)
+        pass
+    return EXIT_PIPE_CLOSED
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -81,6 +108,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             stream.reconfigure(errors="backslashreplace")
     try:
         return int(args.handler(args, settings, db_path) or 0)
+    except BrokenPipeError:
+        raise  # the reader went away: not an error of the command
     except UnusableDatabase as exc:  # corrupt, unknown schema, empty, busy, read-only
         print(f"cekklaim: {exc}", file=sys.stderr)
         return EXIT_DATABASE
