@@ -107,6 +107,7 @@ class Settings:
     bot_api_timeout_seconds: float = DEFAULT_BOT_API_TIMEOUT_SECONDS
     bot_api_max_rate: int = DEFAULT_BOT_API_MAX_RATE
     inbox: bool = True  # CEKKLAIM_INBOX=0 only for the crash bench's baseline
+    log_format: str = "text"  # LOG_FORMAT: text or json
 
     def __repr__(self) -> str:
         def shown(name: str, value: Any) -> str:
@@ -169,6 +170,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MODERATOR_CHAT_ID", "moderator_chat_id", values.chat_id, None,
             "chat that receives moderation notes"),
     Setting("LOG_LEVEL", "log_level", values.log_level, "INFO", "DEBUG, INFO, WARNING or ERROR"),
+    Setting("LOG_FORMAT", "log_format", values.log_format, "text",
+            "text, or json: one JSON object per line (time, level, logger, message)"),
     Setting("WEBHOOK_URL", "webhook_url", values.https_url, None,
             "public https URL: a webhook instead of long polling"),
     Setting("WEBHOOK_SECRET", "webhook_secret", values.webhook_secret, None,

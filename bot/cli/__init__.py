@@ -42,6 +42,7 @@ from bot.cli.statements import (
     file_or_url,
     history_detail,
 )
+from bot.logformat import configure_logging
 from bot.settings import SettingsError, load_settings
 from storage.db import UnusableDatabase
 from storage.maintenance import MIN_RETENTION_DAYS
@@ -96,9 +97,7 @@ def _main(argv: Sequence[str] | None) -> int:
         return EXIT_USAGE
     for notice in notices:
         print(f"cekklaim: {notice}", file=sys.stderr)
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging(settings.log_level, settings.log_format)
     db_path = settings.db_path
     if (bad := _undecodable_argument(args)) is not None:
         fail(args.command, f"{render_error(bad)}: not valid UTF-8 text")
