@@ -50,3 +50,18 @@ class RunLock:
 
     def __exit__(self, *exc: object) -> None:
         self.release()
+
+
+def is_held(db_path: Path) -> bool:
+    """Whether a running `cekklaim run` holds `db_path` (for a health check)."""
+    try:
+        fd = os.open(lock_file_for(db_path), os.O_RDONLY)
+    except FileNotFoundError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)  # closing drops a lock this took
+    return False

@@ -3,7 +3,8 @@
 `main` parses the arguments (every command, in `--help` order, is wired in `build_parser`)
 and runs one command; each is a thin adapter in this package, by job: run.py (the bot),
 matching.py (check, match, eval), statements.py (import, export, statement ...),
-moderation.py (queue, stats, moderators, drafts, feeds), maintenance.py (backup, restore, purge).
+moderation.py (queue, stats, moderators, drafts, feeds), maintenance.py (backup, restore,
+health, purge).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.cli.common import EXIT_DATABASE, EXIT_USAGE, NESTED_DB_HELP, fail, positive_int
-from bot.cli.maintenance import cmd_backup, cmd_purge, cmd_restore
+from bot.cli.maintenance import cmd_backup, cmd_health, cmd_purge, cmd_restore
 from bot.cli.matching import cmd_check, cmd_eval, cmd_match, match_stream
 from bot.cli.moderation import (
     cmd_drafts,
@@ -190,6 +191,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("backup", type=Path, help="the PATH given to `cekklaim backup`")
     p.set_defaults(handler=cmd_restore, makes_secret=False)
+
+    p = sub.add_parser("health", parents=[common], help="exit 0 when the bot is serving")
+    p.add_argument("--timeout", type=float, default=3.0, help="seconds for /healthz (3)")
+    p.set_defaults(handler=cmd_health, makes_secret=False)
 
     p = sub.add_parser("purge", parents=[common], help="delete old submissions, keep counts")
     p.add_argument(

@@ -1,4 +1,4 @@
-"""`cekklaim backup`, `restore` and `purge`: the operator's care of the database file."""
+"""`cekklaim backup`, `restore`, `health` and `purge`: the operator's care of the database file."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import storage
 from bot import backups
 from bot.cli.common import fail
-from bot.runlock import DatabaseInUse
+from bot.runlock import DatabaseInUse, is_held
 from bot.settings import Settings
 from storage import maintenance
 
@@ -44,6 +44,32 @@ def cmd_restore(args: argparse.Namespace, settings: Settings, db_path: Path) -> 
         f"restored {done.path} from {args.backup} (taken {done.taken_at}): "
         f"{done.statements} statements, checksums and integrity ok; secret {key}"
     )
+    return 0
+
+
+def cmd_health(args: argparse.Namespace, settings: Settings, db_path: Path) -> int:
+    """For a container's HEALTHCHECK or a monitor: 0 when the bot serves. In webhook mode its
+    /healthz answers 200; in polling mode a `cekklaim run` holds the database's lock."""
+    if settings.webhook_url is None:
+        if is_held(db_path):
+            print(f"ok: a cekklaim run holds {db_path}")
+            return 0
+        return fail("health", f"no cekklaim run holds {db_path}")
+    import httpx
+
+    from bot.webhook_server import HEALTH_PATH
+
+    host = settings.webhook_listen
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
+    host = f"[{host}]" if ":" in host else host
+    url = f"http://{host}:{settings.webhook_port}{HEALTH_PATH}"
+    try:
+        response = httpx.get(url, timeout=args.timeout)
+    except httpx.HTTPError as exc:
+        return fail("health", f"{url}: {type(exc).__name__}")
+    if response.status_code != 200:
+        return fail("health", f"{url}: {response.status_code} {response.text[:200]}")
+    print(f"ok: {response.text.strip()}")
     return 0
 
 
