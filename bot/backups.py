@@ -133,6 +133,8 @@ def restore(backup: Path, db_path: Path, *, env_secret: str | None) -> Restored:
     """Put `backup` in place as `db_path` (and its secret beside it), after checking it all.
 
     Raises BadBackup (nothing done) or runlock.DatabaseInUse (a bot runs on `db_path`)."""
+    if db_path.exists() and db_path.resolve() == backup.resolve():
+        raise BadBackup(f"{backup} is the database to restore into; give another --db")
     manifest = read_manifest(backup)
     files = manifest["files"]
     assert isinstance(files, dict)
@@ -157,16 +159,25 @@ def restore(backup: Path, db_path: Path, *, env_secret: str | None) -> Restored:
         )
     db_path.parent.mkdir(parents=True, exist_ok=True)
     with RunLock(db_path):
-        kept = _set_aside(db_path)
+        # copies first, beside the target: a full disk stops here, with nothing moved yet
         partial = db_path.with_name(db_path.name + ".restoring")
         shutil.copyfile(backup, partial)
-        os.replace(partial, db_path)
-        target_secret = None
+        secret_partial = None
         if secret_file is not None:
-            target_secret = secret_file_for(db_path)
-            fd = os.open(target_secret, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            secret_partial = db_path.with_name(db_path.name + ".secret.restoring")
+            secret_partial.unlink(missing_ok=True)
+            fd = os.open(secret_partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "wb") as fh:
                 fh.write(secret_file.read_bytes())
+        if sha256(partial) != files["database"]["sha256"]:
+            partial.unlink()
+            raise BadBackup(f"{backup} changed while it was copied")
+        kept = _set_aside(db_path)
+        os.replace(partial, db_path)
+        target_secret = None
+        if secret_partial is not None:
+            target_secret = secret_file_for(db_path)
+            os.replace(secret_partial, target_secret)
     return Restored(db_path, target_secret, statements, str(manifest.get("taken_at")), kept)
 
 

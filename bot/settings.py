@@ -291,10 +291,28 @@ def load_settings(
         old = [configured] if configured is not None else []
         adopt_old_secret(values["db_path"], old, notices if notices is not None else [])
         values["secret"] = secret_from_file(values["db_path"], problems)
+    elif values["secret"] is not None and values["db_path"] is not None and notices is not None:
+        notices.extend(shadowed_secret_file(values["db_path"], values["secret"]))
 
     if problems:
         raise SettingsError(_redact(problems, raw))
     return Settings(**values)
+
+
+def shadowed_secret_file(db_path: Path, secret: str) -> list[str]:
+    """A warning when CEKKLAIM_SECRET is set but another key sits beside the database."""
+    path = secret_file_for(db_path)
+    try:
+        found = path.read_text(encoding="utf-8").strip() if path.is_file() else secret
+    except (OSError, UnicodeDecodeError):
+        return []
+    if found == secret:
+        return []
+    return [
+        f"CEKKLAIM_SECRET is set and is not the key in {path}, which is ignored: pseudonyms "
+        "made with that file (and citizens' earlier buttons) no longer match; unset "
+        "CEKKLAIM_SECRET to use the file, or remove the file if the variable is right"
+    ]
 
 
 def values_db_path(path: Path, problems: list[str]) -> Path | None:

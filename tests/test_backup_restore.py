@@ -140,3 +140,15 @@ def test_a_backup_keyed_by_cekklaim_secret_needs_the_same_one_to_restore(
     assert main(["restore", "b1.db", "--db", "restored.db"]) == 0
     assert "secret CEKKLAIM_SECRET (unchanged)" in capsys.readouterr().out
     assert not Path("restored.db.secret").exists()
+
+
+def test_restore_onto_the_backup_itself_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db, _ = _live(tmp_path, monkeypatch)
+    assert main(["backup", "--db", str(db), "b1.db"]) == 0
+    before = Path("b1.db").read_bytes()
+    assert main(["restore", "b1.db", "--db", "b1.db"]) == 1
+    assert "give another --db" in capsys.readouterr().err
+    assert Path("b1.db").read_bytes() == before
+    assert not list(tmp_path.glob("b1.db.before-restore-*"))

@@ -101,3 +101,19 @@ def test_a_new_database_gets_its_own_secret_not_an_old_one(
     assert _check("fresh.db") == 0
     assert (tmp_path / "fresh.db.secret").read_text() != "y" * 40 + "\n"
     assert (tmp_path / "cekklaim.db.secret").exists()
+
+
+def test_a_set_cekklaim_secret_that_shadows_the_file_is_told(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert _check("bot.db") == 0  # bot.db.secret generated
+    monkeypatch.setenv("CEKKLAIM_SECRET", "a-different-key-0123456789")
+    capsys.readouterr()
+    assert _check("bot.db") == 0
+    err = capsys.readouterr().err
+    assert "CEKKLAIM_SECRET is set and is not the key in" in err
+    assert "a-different-key" not in err
+    monkeypatch.setenv("CEKKLAIM_SECRET", (tmp_path / "bot.db.secret").read_text().strip())
+    assert _check("bot.db") == 0
+    assert capsys.readouterr().err == ""
