@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 from bot.setting_values import MEMORY_DB, MIN_SECRET_LENGTH
@@ -61,6 +63,38 @@ def parse_env_file(path: Path) -> tuple[dict[str, str], list[str]]:
             value = re.split(r"\s#", rest, maxsplit=1)[0].rstrip()
         values[key] = value
     return values, problems
+
+
+def adopt_old_secret(db_path: Path, old_places: Sequence[Path], notices: list[str]) -> None:
+    """Bring a secret written in an old place to ``<db>.secret``, before one is generated.
+
+    Before the secret followed ``--db``, a database given with ``--db`` was keyed by the
+    secret of the configured database (``./cekklaim.db.secret`` by default). When the
+    database exists but has no secret beside it, that file is what keyed its pseudonyms:
+    it is moved beside the database, or copied when its own database still exists (both
+    keep working). Never when a secret is already there: nothing is replaced.
+    """
+    path = secret_file_for(db_path)
+    if str(db_path) == MEMORY_DB or path.exists() or not db_path.is_file():
+        return
+    for old in old_places:
+        if str(old) == MEMORY_DB or old == db_path or not secret_file_for(old).is_file():
+            continue
+        old_secret = secret_file_for(old)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if old.exists():  # still keys its own database: both keep it
+            shutil.copyfile(old_secret, path)
+            path.chmod(0o600)
+            how = f"copied from {old_secret} (still used by {old})"
+        else:
+            shutil.move(old_secret, path)
+            path.chmod(0o600)
+            how = f"moved from {old_secret}"
+        notices.append(
+            f"the pseudonym secret of {db_path} now lives beside it: {path}, {how}; "
+            "keep it with the database"
+        )
+        return
 
 
 def secret_from_file(db_path: Path, problems: list[str]) -> str | None:

@@ -17,6 +17,14 @@ _installed = False
 REPLACEMENT = "<redacted>"
 
 
+def scrub(text: str) -> str:
+    """`text` with every registered secret replaced (for a traceback a formatter renders)."""
+    with _LOCK:
+        for s in _SECRETS:
+            text = text.replace(s, REPLACEMENT)
+    return text
+
+
 def redact_in_logs(secret: str) -> None:
     """From now on, any log record containing `secret` shows REPLACEMENT instead."""
     global _installed

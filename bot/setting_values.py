@@ -113,6 +113,12 @@ def log_level(raw: str) -> str:
     return raw.upper()
 
 
+def log_format(raw: str) -> str:
+    if raw.lower() not in ("text", "json"):
+        raise Invalid(f"{raw!r} is not text or json")
+    return raw.lower()
+
+
 def https_url(raw: str) -> str:
     if not is_http_url(raw, schemes=("https",)):
         raise Invalid(f"{raw!r} is not an https URL (Telegram requires https)")

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from bot import setting_values as values
-from bot.envfile import parse_env_file, secret_file_for, secret_from_file
+from bot.envfile import adopt_old_secret, parse_env_file, secret_file_for, secret_from_file
 from bot.setting_values import LOG_LEVELS, MIN_SECRET_LENGTH, Invalid
 
 __all__ = [
@@ -107,6 +107,7 @@ class Settings:
     bot_api_timeout_seconds: float = DEFAULT_BOT_API_TIMEOUT_SECONDS
     bot_api_max_rate: int = DEFAULT_BOT_API_MAX_RATE
     inbox: bool = True  # CEKKLAIM_INBOX=0 only for the crash bench's baseline
+    log_format: str = "text"  # LOG_FORMAT: text or json
 
     def __repr__(self) -> str:
         def shown(name: str, value: Any) -> str:
@@ -169,12 +170,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MODERATOR_CHAT_ID", "moderator_chat_id", values.chat_id, None,
             "chat that receives moderation notes"),
     Setting("LOG_LEVEL", "log_level", values.log_level, "INFO", "DEBUG, INFO, WARNING or ERROR"),
+    Setting("LOG_FORMAT", "log_format", values.log_format, "text",
+            "text, or json: one JSON object per line (time, level, logger, message)"),
     Setting("WEBHOOK_URL", "webhook_url", values.https_url, None,
             "public https URL: a webhook instead of long polling"),
     Setting("WEBHOOK_SECRET", "webhook_secret", values.webhook_secret, None,
             "secret token Telegram sends with webhook calls", secret=True),
-    Setting("WEBHOOK_LISTEN", "webhook_listen", values.listen_address, "0.0.0.0",
-            "address the webhook server listens on"),
+    Setting("WEBHOOK_LISTEN", "webhook_listen", values.listen_address, "127.0.0.1",
+            "address the webhook server listens on; the TLS reverse proxy is in front"),
     Setting("WEBHOOK_PORT", "webhook_port", values.port, "8443",
             "port the webhook server listens on"),
     Setting("RATE_LIMIT_PER_MINUTE", "rate_limit_per_minute", values.integer(1), "10",
@@ -218,13 +221,22 @@ def _clean(value: str | None) -> str | None:
 
 
 def load_settings(
-    environ: Mapping[str, str] | None = None, env_file: Path | None = None
+    environ: Mapping[str, str] | None = None,
+    env_file: Path | None = None,
+    *,
+    db_path: Path | None = None,
+    notices: list[str] | None = None,
+    generate_secret: bool = True,
 ) -> Settings:
     """Read, validate and return the settings.
 
     ``environ`` defaults to ``os.environ``. ``env_file`` defaults to ``.env`` in the current
-    directory, which is optional; an explicitly given ``env_file`` must exist. Raises
-    :class:`SettingsError` naming every invalid setting at once.
+    directory, which is optional; an explicitly given ``env_file`` must exist. ``db_path``
+    (a command's ``--db``) overrides CEKKLAIM_DB before the secret is read, so the secret is
+    always the one beside the database used. A secret found in an old place and moved
+    beside the database is told in ``notices``. Raises :class:`SettingsError` naming every
+    invalid setting at once. With ``generate_secret=False`` no secret file is read or made
+    (``secret`` is then CEKKLAIM_SECRET or ``""``): for `cekklaim restore`, which brings its own.
     """
     env = os.environ if environ is None else environ
     problems: list[str] = []
@@ -267,14 +279,49 @@ def load_settings(
             "print(secrets.token_urlsafe(32))')"
         )
 
+    configured = values["db_path"]
+    if db_path is not None:
+        values["db_path"] = values_db_path(db_path, problems)
+
     # Generated secret: only when everything else is valid, so a bad configuration
     # leaves no files behind.
-    if values["secret"] is None and values["db_path"] is not None and not problems:
+    if values["secret"] is None and not generate_secret:
+        values["secret"] = ""
+    elif values["secret"] is None and values["db_path"] is not None and not problems:
+        old = [configured] if configured is not None else []
+        adopt_old_secret(values["db_path"], old, notices if notices is not None else [])
         values["secret"] = secret_from_file(values["db_path"], problems)
+    elif values["secret"] is not None and values["db_path"] is not None and notices is not None:
+        notices.extend(shadowed_secret_file(values["db_path"], values["secret"]))
 
     if problems:
         raise SettingsError(_redact(problems, raw))
     return Settings(**values)
+
+
+def shadowed_secret_file(db_path: Path, secret: str) -> list[str]:
+    """A warning when CEKKLAIM_SECRET is set but another key sits beside the database."""
+    path = secret_file_for(db_path)
+    try:
+        found = path.read_text(encoding="utf-8").strip() if path.is_file() else secret
+    except (OSError, UnicodeDecodeError):
+        return []
+    if found == secret:
+        return []
+    return [
+        f"CEKKLAIM_SECRET is set and is not the key in {path}, which is ignored: pseudonyms "
+        "made with that file (and citizens' earlier buttons) no longer match; unset "
+        "CEKKLAIM_SECRET to use the file, or remove the file if the variable is right"
+    ]
+
+
+def values_db_path(path: Path, problems: list[str]) -> Path | None:
+    """A ``--db`` given on the command line, checked like CEKKLAIM_DB."""
+    try:
+        return values.db_path(str(path))
+    except Invalid as exc:
+        problems.extend(f"--db: {message}" for message in exc.messages)
+        return None
 
 
 def _redact(problems: list[str], raw: Mapping[str, str | None]) -> list[str]:

@@ -79,3 +79,15 @@ def purge(db: Database, *, older_than_days: int, now: datetime | None = None) ->
             "DELETE FROM subscriptions WHERE created_at < ?", [cutoff]
         ).rowcount
     return PurgeResult(cutoff, submissions, subscriptions)
+
+
+def check_copy(path: Path) -> tuple[str, int]:
+    """`PRAGMA integrity_check` and the statement count of a database file, opened
+    read-only (a backup is looked at, never changed)."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
+        statements = conn.execute("SELECT COUNT(*) FROM statements").fetchone()[0]
+    finally:
+        conn.close()
+    return integrity, statements

@@ -57,7 +57,7 @@ def test_defaults(tmp_path: Path) -> None:
     assert s.log_level == "INFO"
     assert s.webhook_url is None
     assert s.webhook_secret is None
-    assert s.webhook_listen == "0.0.0.0"
+    assert s.webhook_listen == "127.0.0.1"  # plain HTTP: only the TLS proxy in front reaches it
     assert s.webhook_port == 8443
     assert s.rate_limit_per_minute == 10
 

@@ -176,7 +176,6 @@ def test_cekklaim_run_in_webhook_mode_serves_and_stops_on_sigterm(tmp_path: Path
             "run-secret-0123456789",
             WEBHOOK_URL="https://bot.example.org/tg",
             WEBHOOK_SECRET=HOOK_SECRET,
-            WEBHOOK_LISTEN="127.0.0.1",
             WEBHOOK_PORT=str(port),
         )
         proc = subprocess.Popen(
@@ -207,4 +206,5 @@ def test_cekklaim_run_in_webhook_mode_serves_and_stops_on_sigterm(tmp_path: Path
             output, _ = proc.communicate(timeout=30)
         assert proc.returncode == 0, output
         assert fake.token not in output and HOOK_SECRET not in output
+        assert f"listening on 127.0.0.1:{port}" in output  # the default: loopback only
         assert fake.errors == []

@@ -3,7 +3,8 @@
 `main` parses the arguments (every command, in `--help` order, is wired in `build_parser`)
 and runs one command; each is a thin adapter in this package, by job: run.py (the bot),
 matching.py (check, match, eval), statements.py (import, export, statement ...),
-moderation.py (queue, stats, moderators, drafts, feeds), maintenance.py (backup, purge).
+moderation.py (queue, stats, moderators, drafts, feeds), maintenance.py (backup, restore,
+health, purge).
 """
 
 from __future__ import annotations
@@ -11,12 +12,14 @@ from __future__ import annotations
 import argparse
 import io
 import logging
+import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from bot.cli.common import EXIT_DATABASE, EXIT_USAGE, NESTED_DB_HELP, fail, positive_int
-from bot.cli.maintenance import cmd_backup, cmd_purge
+from bot.cli.maintenance import cmd_backup, cmd_health, cmd_purge, cmd_restore
 from bot.cli.matching import cmd_check, cmd_eval, cmd_match, match_stream
 from bot.cli.moderation import (
     cmd_drafts,
@@ -40,6 +43,7 @@ from bot.cli.statements import (
     file_or_url,
     history_detail,
 )
+from bot.logformat import configure_logging
 from bot.settings import SettingsError, load_settings
 from storage.db import UnusableDatabase
 from storage.maintenance import MIN_RETENTION_DAYS
@@ -48,23 +52,54 @@ from storage.statement_input import LONE_SURROGATE_RE
 __all__ = ["EXIT_DATABASE", "EXIT_USAGE", "NO_TOKEN_HELP", "history_detail", "main", "match_stream"]
 
 log = logging.getLogger("cekklaim")
+EXIT_PIPE_CLOSED = 128 + signal.SIGPIPE  # what a shell shows for `yes | head -1`
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; a reader that closed the pipe early (`cekklaim export | head`) ends it
+    quietly, with the status a Unix tool killed by SIGPIPE has (128 + 13)."""
+    try:
+        try:
+            code = _main(argv)
+        finally:  # --help and usage errors leave through SystemExit: flushed here too
+            sys.stdout.flush()  # the last buffered lines fail here, not at the interpreter's exit
+    except BrokenPipeError:
+        return _pipe_closed()
+    return code
+
+
+def _pipe_closed() -> int:
+    """Nothing more can be written: point stdout at /dev/null so the flush at exit is quiet."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, io.UnsupportedOperation):  # not a real file (tests)
+        pass
+    return EXIT_PIPE_CLOSED
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE
-    try:
-        settings = load_settings()
+    notices: list[str] = []
+    given_db = getattr(args, "db", None)
+    try:  # after --db: the secret is the one beside the database used
+        settings = load_settings(
+            db_path=Path(given_db) if given_db else None,
+            notices=notices,
+            generate_secret=getattr(args, "makes_secret", True),
+        )
     except SettingsError as exc:
         print(f"cekklaim: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    db_path = Path(args.db) if args.db else settings.db_path
+    for notice in notices:
+        print(f"cekklaim: {notice}", file=sys.stderr)
+    configure_logging(settings.log_level, settings.log_format)
+    db_path = settings.db_path
     if (bad := _undecodable_argument(args)) is not None:
         fail(args.command, f"{render_error(bad)}: not valid UTF-8 text")
         return EXIT_USAGE
@@ -73,6 +108,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             stream.reconfigure(errors="backslashreplace")
     try:
         return int(args.handler(args, settings, db_path) or 0)
+    except BrokenPipeError:
+        raise  # the reader went away: not an error of the command
     except UnusableDatabase as exc:  # corrupt, unknown schema, empty, busy, read-only
         print(f"cekklaim: {exc}", file=sys.stderr)
         return EXIT_DATABASE
@@ -143,9 +180,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_moderation_commands(sub, common)
 
-    p = sub.add_parser("backup", parents=[common], help="online backup of the database")
+    p = sub.add_parser(
+        "backup", parents=[common], help="online backup: database, secret, checked manifest"
+    )
     p.add_argument("path", type=Path, help="new file to write (never overwritten)")
     p.set_defaults(handler=cmd_backup)
+
+    p = sub.add_parser(
+        "restore", parents=[common], help="check a backup and put it in place (bot stopped)"
+    )
+    p.add_argument("backup", type=Path, help="the PATH given to `cekklaim backup`")
+    p.set_defaults(handler=cmd_restore, makes_secret=False)
+
+    p = sub.add_parser("health", parents=[common], help="exit 0 when the bot is serving")
+    p.add_argument("--timeout", type=float, default=3.0, help="seconds for /healthz (3)")
+    p.set_defaults(handler=cmd_health, makes_secret=False)
 
     p = sub.add_parser("purge", parents=[common], help="delete old submissions, keep counts")
     p.add_argument(
