@@ -12,6 +12,7 @@ from __future__ import annotations
 from storage import GroupSettings, Statement
 from storage.claim_media import Media
 from storage.claim_stats import ClaimStats
+from storage.db import parse_utc
 from storage.groups import SENSITIVITIES, SENSITIVITY_NORMAL, SENSITIVITY_STRICT
 from storage.sources import SourceDraft
 from storage.statement_input import LONE_SURROGATE_RE
@@ -26,4 +27,5 @@ __all__ = [
     "Media",
     "SourceDraft",
     "Statement",
+    "parse_utc",
 ]

@@ -4,25 +4,20 @@ in a <pre> block. One wording, two places."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
 
 import storage
 from bot.clusters import Cluster
 from bot.curation import HistoryLine
 from bot.replies.texts import shorten
-from storage.db import WIB
+from storage.db import WIB, parse_utc
 
 
 def wib(iso: str | None) -> str:
     """A stored UTC timestamp as Jakarta time for people ("2024-02-10 14:05 WIB")."""
     if not iso:
         return "-"
-    try:
-        moment = datetime.fromisoformat(iso)
-    except ValueError:
+    if (moment := parse_utc(iso)) is None:
         return iso
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(WIB).strftime("%Y-%m-%d %H:%M WIB")
 
 

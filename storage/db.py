@@ -244,6 +244,16 @@ def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
         raise
 
 
+def parse_utc(iso: str) -> datetime | None:
+    """A stored timestamp as an aware UTC datetime (text without an offset is UTC, as
+    `utcnow_iso` writes it); None when it is not one."""
+    try:
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def utcnow_iso() -> str:
     """Current UTC time as ISO 8601 text; millisecond precision keeps ordering by time
     meaningful for rows written in the same second."""

@@ -147,3 +147,15 @@ def test_writer_waits_for_a_concurrent_writer(tmp_path: Path) -> None:
     assert outcome == ["create"]
     ids = {row[0] for row in holder.execute("SELECT external_id FROM statements").fetchall()}
     assert ids == {"kpu-1", "kpu-2"}
+
+
+def test_parse_utc_reads_stored_times_and_refuses_others() -> None:
+    from datetime import UTC, datetime
+
+    from storage.db import parse_utc, utcnow_iso
+
+    assert parse_utc("2024-02-14T07:00:00") == datetime(2024, 2, 14, 7, tzinfo=UTC)  # no offset
+    assert parse_utc("2024-02-14T14:00:00+07:00") == datetime(2024, 2, 14, 7, tzinfo=UTC)
+    stored = parse_utc(utcnow_iso())
+    assert stored is not None and stored.tzinfo is not None
+    assert parse_utc("kemarin") is None

@@ -8,10 +8,10 @@ per cluster or figure, no wide monospace table (the CLI keeps bot/reports.py's t
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
 from bot.clusters import Cluster
-from bot.domain import ClaimStats
+from bot.domain import ClaimStats, parse_utc
 from bot.replies.render import esc
 from bot.replies.texts import shorten, text
 
@@ -23,12 +23,8 @@ def ago(iso: str | None, now: datetime) -> str:
     """How long ago a stored UTC timestamp was, in words ("2 jam lalu")."""
     if not iso:
         return "-"
-    try:
-        moment = datetime.fromisoformat(iso)
-    except ValueError:
+    if (moment := parse_utc(iso)) is None:
         return iso
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
     minutes = max(0, int((now - moment).total_seconds() // 60))
     if minutes < 1:
         return text("id", "ago_now")

@@ -87,26 +87,28 @@ async def add_step(update: Update, context: Context) -> int:
 
 @moderator_only
 async def add_verdict_button(update: Update, context: Context) -> int:
-    """Take the verdict pressed under the question."""
-    query, found = pressed(update)
-    draft = user_data(context).get(MODERATOR_DRAFT)
-    await query.answer()
-    if draft is None:
-        return ConversationHandler.END
-    # forged data, e.g. v:A, is refused like a typed value: asked again
-    step = _adding(context).fill(draft, "verdict", found.word(0) if found else "")
-    return await _said(update, step)
+    """Take the verdict pressed under the question (forged data, e.g. v:A, is refused like
+    a typed value: asked again)."""
+    return await _answer_pressed(update, context, verdict=True)
 
 
 @moderator_only
 async def add_keep_button(update: Update, context: Context) -> int:
     """✔️ under a pre-filled field's question: keep that value, go on."""
+    return await _answer_pressed(update, context, verdict=False)
+
+
+async def _answer_pressed(update: Update, context: Context, *, verdict: bool) -> int:
+    """A button under the question asked: the verdict chosen, or the pre-filled value kept."""
     query, found = pressed(update)
     draft = user_data(context).get(MODERATOR_DRAFT)
     await query.answer()
     if draft is None:
         return ConversationHandler.END
-    return await _said(update, _adding(context).keep(draft, found.word(0) if found else ""))
+    word = found.word(0) if found else ""
+    adding = _adding(context)
+    step = adding.fill(draft, "verdict", word) if verdict else adding.keep(draft, word)
+    return await _said(update, step)
 
 
 @moderator_only

@@ -79,23 +79,29 @@ async def _target(update: Update, context: Context) -> tuple[Message, int | None
 @admin_only
 async def add_moderator(update: Update, context: Context) -> None:
     """/tambahmod ID, or as a reply to a (forwarded) message of the new moderator."""
-    message, user_id = await _target(update, context)
-    if user_id is None:
-        return
-    added = curation(context).add_moderator(user_id, actor=actor(message.from_user))
-    keys = ("mod_added", "mod_exists")
-    await _change(message, context, user_id, added, set_moderator_commands, keys)
+    await _role(update, context, adding=True)
 
 
 @admin_only
 async def remove_moderator(update: Update, context: Context) -> None:
     """/hapusmod ID, or as a reply to a (forwarded) message of the moderator."""
+    await _role(update, context, adding=False)
+
+
+async def _role(update: Update, context: Context, *, adding: bool) -> None:
+    """Add or remove the moderator the command names, then their command menu."""
     message, user_id = await _target(update, context)
     if user_id is None:
         return
-    removed = curation(context).remove_moderator(user_id, actor=actor(message.from_user))
-    keys = ("mod_removed", "mod_not_found")
-    await _change(message, context, user_id, removed, _reset_moderator_commands, keys)
+    who = actor(message.from_user)
+    if adding:
+        done = curation(context).add_moderator(user_id, actor=who)
+        await _change(message, context, user_id, done, set_moderator_commands,
+                      ("mod_added", "mod_exists"))  # fmt: skip
+    else:
+        done = curation(context).remove_moderator(user_id, actor=who)
+        await _change(message, context, user_id, done, _reset_moderator_commands,
+                      ("mod_removed", "mod_not_found"))  # fmt: skip
 
 
 async def _reset_moderator_commands(bot: Bot, user_id: int) -> None:
