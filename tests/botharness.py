@@ -47,6 +47,20 @@ class Bot:
             return answer, answer
         return answer, await self.fake.wait_for(method, after=mark)
 
+    async def replies_to(self, user_id: int, text: str, replies: int = 1) -> list[str]:
+        """What `user_id` sees in their private chat after sending `text`: the first
+        `replies` messages sent there, as they read them."""
+        mark = self.fake.mark()
+        self.fake.push_update(self.fake.message_update(text, user_id=user_id))
+        seen: list[str] = []
+        for _ in range(replies):
+            call = await self.fake.wait_for(
+                "sendMessage", lambda c: c.params["chat_id"] == user_id, after=mark
+            )
+            mark = self.fake.calls.index(call) + 1
+            seen.append(visible(call))
+        return seen
+
     async def quiet(self, update: dict, method: str = "sendMessage") -> None:
         """Push `update` and check the bot sends no `method` for it.
 

@@ -30,16 +30,7 @@ pytestmark = [
 
 async def mod(bot: Bot, text: str, replies: int = 1) -> str:
     """What the admin sees in reply: the first `replies` messages to their chat, joined."""
-    mark = bot.fake.mark()
-    bot.fake.push_update(bot.fake.message_update(text, user_id=ADMIN))
-    seen: list[str] = []
-    for _ in range(replies):
-        call = await bot.fake.wait_for(
-            "sendMessage", lambda c: c.params["chat_id"] == ADMIN, after=mark
-        )
-        mark = bot.fake.calls.index(call) + 1
-        seen.append(visible(call))
-    return "\n".join(seen)
+    return "\n".join(await bot.replies_to(ADMIN, text, replies))
 
 
 async def test_moderator_commands_are_scoped_to_moderators(bot: Bot) -> None:

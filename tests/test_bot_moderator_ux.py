@@ -17,16 +17,7 @@ pytestmark = [pytest.mark.timeout(40), pytest.mark.bot_env(MODERATOR_IDS=str(ADM
 
 async def to_admin(bot: Bot, text: str, replies: int = 1) -> list[str]:
     """What the admin sees in reply: the first `replies` messages to their chat."""
-    mark = bot.fake.mark()
-    bot.fake.push_update(bot.fake.message_update(text, user_id=ADMIN))
-    seen: list[str] = []
-    for _ in range(replies):
-        call = await bot.fake.wait_for(
-            "sendMessage", lambda c: c.params["chat_id"] == ADMIN, after=mark
-        )
-        mark = bot.fake.calls.index(call) + 1
-        seen.append(visible(call))
-    return seen
+    return await bot.replies_to(ADMIN, text, replies)
 
 
 @pytest.mark.parametrize("command", ["/bantuan", "/help"])
