@@ -22,8 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bot.evaluation import EvalSet, load_eval_set
+from quality import load  # the dev sets read as bench/quality.py reads them
+
+from bot.evaluation import EvalSet
 from bot.matcher.index import MatchIndex
 from bot.matcher.match import Tier, match_text
 
@@ -36,11 +39,6 @@ class Possible:
     share: float  # the best candidate's share, 0-1
     right: bool  # the best candidate answers the text
     answerable: bool  # some statement answers the text
-
-
-def load(folders: list[Path]) -> list[EvalSet]:
-    base = next((f for f in folders if (f / "base.jsonl").exists()), None)
-    return [load_eval_set(f, base) for f in folders]
 
 
 def possibles(evalset: EvalSet) -> tuple[list[Possible], int]:

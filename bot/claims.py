@@ -147,8 +147,7 @@ SMALL_TALK = {
 _EMOJI_TALK = {"🙏": "thanks", **dict.fromkeys("👍👌🙂😊❤👏✅🤝😀😁💪", "ack")}
 _FILLER = frozenset(
     "ya yah iya dong deh nih ni kok min mimin admin kak kakak pak bu bang mas mbak bro sis "
-    "gan om semua ygy you bot cekklaim juga banyak sekali wr wb warahmatulahi wabarakatuh "
-    "wkwk haha hehe".split()
+    "gan om semua ygy you bot cekklaim juga banyak sekali wr wb warahmatulahi wabarakatuh".split()
 )
 _LAUGH = re.compile(r"(?:wk)+w?|(?:ha)+h?|(?:he)+h?|(?:hi){2,}")
 _REPEATS = re.compile(r"(.)\1+")
