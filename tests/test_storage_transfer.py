@@ -29,7 +29,7 @@ from storage import (
     parse_statements_file,
     record_submission,
 )
-from storage.transfer import FIELDS, derive_external_id
+from storage.transfer import FIELDS, UNKNOWN_CLAIM_AUTHOR, derive_external_id
 
 ROWS: list[dict[str, Any]] = [
     {
@@ -376,13 +376,44 @@ def test_claimreview_export(db: sqlite_utils.Database, tmp_path: Path) -> None:
         "@context": "https://schema.org",
         "@type": "ClaimReview",
         "url": ROWS[0]["source_url"],
+        "identifier": "kpu-0001",
+        "inLanguage": "id",
         "claimReviewed": ROWS[0]["claim"],
         "datePublished": "2024-02-10",
         "author": {"@type": "Organization", "name": "KPU"},
-        "reviewRating": {"@type": "Rating", "alternateName": "HOAKS"},
-        "itemReviewed": {"@type": "Claim"},
+        "reviewRating": {
+            "@type": "Rating",
+            "ratingValue": 1,
+            "bestRating": 5,
+            "worstRating": 1,
+            "alternateName": "HOAKS",
+        },
+        "itemReviewed": {
+            "@type": "Claim",
+            "text": ROWS[0]["claim"],
+            "author": {"@type": "Person", "name": UNKNOWN_CLAIM_AUTHOR},
+        },
         "reviewBody": ROWS[0]["clarification"],
+        "citation": {
+            "@type": "CreativeWork",
+            "url": ROWS[0]["source_url"],
+            "name": "Klarifikasi KPU",
+        },
     }
-    assert "url" not in minimal and "datePublished" not in minimal
+    assert "url" not in minimal and "datePublished" not in minimal and "citation" not in minimal
+    assert minimal["reviewRating"]["ratingValue"] == 3
     assert minimal["reviewRating"]["alternateName"] == "KLARIFIKASI"
     assert minimal["author"]["name"] == "Bawaslu"
+
+
+def test_claimreview_names_the_public_page_and_keeps_the_source(
+    db: sqlite_utils.Database, tmp_path: Path
+) -> None:
+    rows = parse_statements_file(write_jsonl(tmp_path / "s.jsonl", ROWS[:1])).rows
+    import_statements(db, rows, actor="cli")
+    buffer = io.StringIO()
+    page = "https://cek.example.id/s/kpu-0001.html"
+    export_claimreview(list_statements(db), buffer, page_url=lambda s: page)
+    (review,) = json.loads(buffer.getvalue())
+    assert review["url"] == page
+    assert review["citation"]["url"] == ROWS[0]["source_url"]

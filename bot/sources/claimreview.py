@@ -2,8 +2,9 @@
 
 Fact-checkers publish their ratings as ClaimReview JSON-LD; CekKlaim exports it too
 (`cekklaim export --format claimreview`). Here it is read back: claimReviewed -> claim,
-reviewRating.alternateName -> verdict, author.name -> org, url -> source_url,
-datePublished -> published_at, reviewBody/description -> clarification.
+reviewRating.alternateName -> verdict, author.name -> org, url (or, in CekKlaim's own,
+citation.url) -> source_url, datePublished -> published_at, expires -> valid_until,
+reviewBody/description -> clarification.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from storage.statement_input import (
     is_http_url,
     text_problem,
 )
+from storage.transfer import SITE_NAME
 
 #: Rating names fact-checkers use, mapped to CekKlaim's verdicts (upper-cased keys).
 VERDICT_NAMES = {
@@ -63,18 +65,42 @@ def _text(value: object, limit: int) -> str | None:
     return text[:limit] or None
 
 
+def _iso_date(value: object) -> str | None:
+    """YYYY-MM-DD of an ISO date or datetime (an expiry may lie ahead), else None."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value.strip()[:10]).isoformat()
+    except ValueError:
+        return None
+
+
 def review_fields(review: dict[str, Any], *, today: date | None = None) -> dict[str, Any]:
     """The statement fields a ClaimReview gives; keys absent when the review lacks them."""
     rating = review.get("reviewRating")
     rating = rating if isinstance(rating, dict) else {}
     url = review.get("url")
+    # CekKlaim's own reviews (storage.transfer.claimreview_record) are its public pages and
+    # cite the official source: the source is the citation, when one has an http(s) url.
+    cited = review.get("citation")
+    cited = (
+        next((c for c in cited if isinstance(c, dict)), None) if isinstance(cited, list) else cited
+    )
+    if isinstance(cited, dict) and isinstance(cited.get("url"), str) and is_http_url(cited["url"]):
+        url = cited["url"]
+        title = cited.get("name")
+    else:
+        title = review.get("headline") or review.get("name")
+        if _text(review.get("publisher"), MAX_ORG_LEN) == SITE_NAME:
+            url = None  # CekKlaim's page of a statement without a source
     fields: dict[str, Any] = {
         "claim": _text(review.get("claimReviewed"), MAX_CLAIM_LEN),
         "verdict": map_verdict(rating.get("alternateName") or rating.get("name")),
         "org": _text(review.get("author"), MAX_ORG_LEN),
         "source_url": url if isinstance(url, str) and is_http_url(url) else None,
-        "source_title": _text(review.get("headline") or review.get("name"), 300),
+        "source_title": _text(title, 300),
         "published_at": as_date(review.get("datePublished"), today=today),
+        "valid_until": _iso_date(review.get("expires")),
         "clarification": _text(
             review.get("reviewBody") or review.get("description")
             or rating.get("ratingExplanation"),
