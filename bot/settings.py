@@ -108,6 +108,9 @@ class Settings:
     bot_api_max_rate: int = DEFAULT_BOT_API_MAX_RATE
     inbox: bool = True  # CEKKLAIM_INBOX=0 only for the crash bench's baseline
     log_format: str = "text"  # LOG_FORMAT: text or json
+    #: PUBLIC_BASE_URL: where the public statement pages are served (bot/site), e.g.
+    #: https://cekklaim.example.id; None: no pages, cards link to the source only.
+    public_base_url: str | None = None
 
     def __repr__(self) -> str:
         def shown(name: str, value: Any) -> str:
@@ -204,6 +207,8 @@ SETTINGS: tuple[Setting, ...] = (
             "messages a second to Telegram"),
     Setting("CEKKLAIM_INBOX", "inbox", values.switch, "1",
             "0 turns the update inbox off (the crash bench's baseline only)"),
+    Setting("PUBLIC_BASE_URL", "public_base_url", values.http_url, None,
+            "address of the public statement pages (cekklaim site), e.g. https://cek.example.id"),
 )  # fmt: skip
 
 #: Every environment name this module reads, in the order they are documented.

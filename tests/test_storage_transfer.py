@@ -29,7 +29,8 @@ from storage import (
     parse_statements_file,
     record_submission,
 )
-from storage.transfer import FIELDS, UNKNOWN_CLAIM_AUTHOR, derive_external_id
+from storage.claimreview import UNKNOWN_CLAIM_AUTHOR
+from storage.transfer import FIELDS, derive_external_id
 
 ROWS: list[dict[str, Any]] = [
     {

@@ -4,7 +4,7 @@
 and runs one command; each is a thin adapter in this package, by job: run.py (the bot),
 matching.py (check, match, eval), statements.py (import, export, statement ...),
 moderation.py (queue, stats, moderators, drafts, feeds), maintenance.py (backup, restore,
-health, purge).
+health, purge), site.py (the public statement pages).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from bot.cli.moderation import (
     cmd_stats,
 )
 from bot.cli.run import NO_TOKEN_HELP, cmd_run
+from bot.cli.site import add_site_command
 from bot.cli.statements import (
     cmd_export,
     cmd_import,
@@ -178,6 +179,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--include-retired", action="store_true")
     p.set_defaults(handler=cmd_export)
 
+    add_site_command(sub, common)
     add_moderation_commands(sub, common)
 
     p = sub.add_parser(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from functools import partial
 from pathlib import Path
 
 import storage
@@ -13,6 +14,7 @@ from bot.cli.common import fail, open_curation
 from bot.core import Core
 from bot.curation import CLI_ACTOR, Curation, HistoryLine
 from bot.settings import Settings
+from bot.site.paths import page_url
 from storage import Statement
 
 
@@ -97,6 +99,9 @@ def cmd_export(args: argparse.Namespace, settings: Settings, db_path: Path) -> i
         "csv": storage.export_csv,
         "claimreview": storage.export_claimreview,
     }[args.format]
+    if args.format == "claimreview" and settings.public_base_url:
+        base = settings.public_base_url
+        writer = partial(storage.export_claimreview, page_url=lambda s: page_url(base, s))
     if args.output:
         with args.output.open("w", encoding="utf-8", newline="") as fp:
             count = writer(statements, fp)

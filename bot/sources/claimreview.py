@@ -20,6 +20,7 @@ from sqlite_utils import Database
 from bot.sources.page import as_date, jsonld_objects, types_of
 from bot.sources.urls import normalize_url
 from storage import sources as source_store
+from storage.claimreview import SITE_NAME
 from storage.db import transaction
 from storage.statement_input import (
     MAX_CLAIM_LEN,
@@ -29,7 +30,6 @@ from storage.statement_input import (
     is_http_url,
     text_problem,
 )
-from storage.transfer import SITE_NAME
 
 #: Rating names fact-checkers use, mapped to CekKlaim's verdicts (upper-cased keys).
 VERDICT_NAMES = {
