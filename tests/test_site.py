@@ -101,6 +101,9 @@ def test_each_current_statement_page_carries_its_claimreview(
         assert deep_link("CekKlaimBot", statement.external_id) in page.links
         assert any(link.startswith("https://wa.me/?text=") for link in page.links)
         assert " ".join(statement.claim.split()) in page.text
+        # read without JavaScript: the only script is the JSON-LD, which is data
+        scripts = page.tree.xpath("//script")
+        assert [x.get("type") for x in scripts] == ["application/ld+json"]
 
 
 def test_superseded_and_retired_are_marked_and_not_offered_as_current(site: Path) -> None:
