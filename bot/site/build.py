@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from bot.domain import Statement
 from bot.site.feeds import atom_feed, sitemap
@@ -31,7 +32,7 @@ from storage.db import today_wib
 
 #: Marks a folder as one `build_site` wrote: only such a folder (or an empty one) is replaced.
 MARKER = ".cekklaim-site"
-NO_DATE = "tanpa-tanggal"
+NO_DATE = "Tanpa tanggal"
 
 
 class NotASiteFolder(Exception):
@@ -73,19 +74,26 @@ def _paginate(
 
 
 def _grouped(
-    current: Sequence[Statement], key: Callable[[Statement], str], folder: str, label: str
+    current: Sequence[Statement],
+    key: Callable[[Statement], str],
+    folder: str,
+    label: str,
+    order: Callable[[str], Any] | None = None,
 ) -> tuple[list[Filter], list[tuple[str, str, list[Statement]]]]:
+    """One filter page per value of `key` (most statements first, or in `order`)."""
     counts = Counter(key(s) for s in current)
     filters, groups = [], []
-    for name in (
-        sorted(counts, key=lambda n: (-counts[n], n))
-        if folder != "tahun"
-        else sorted(counts, reverse=True)
-    ):
+    for name in sorted(counts, key=order or (lambda n: (-counts[n], n))):
         path = f"{folder}/{slug(name)}"
         filters.append(Filter(name, f"{path}.html", counts[name]))
-        groups.append((path, f"{label} {name}", [s for s in current if key(s) == name]))
+        heading = name if name == NO_DATE else f"{label} {name}"
+        groups.append((path, heading, [s for s in current if key(s) == name]))
     return filters, groups
+
+
+def _year_order(name: str) -> tuple[bool, int]:
+    """Newest year first, undated last."""
+    return (not name.isdigit(), -int(name) if name.isdigit() else 0)
 
 
 def site_files(statements: Sequence[Statement], site: Site) -> dict[str, str]:
@@ -102,7 +110,7 @@ def site_files(statements: Sequence[Statement], site: Site) -> dict[str, str]:
     bodies, by_body = _grouped(current, lambda s: s.org, "lembaga", "Pernyataan")
     verdicts, by_verdict = _grouped(current, lambda s: s.verdict, "label", "Label")
     years, by_year = _grouped(
-        current, lambda s: (s.published_at or "")[:4] or NO_DATE, "tahun", "Tahun"
+        current, lambda s: (s.published_at or "")[:4] or NO_DATE, "tahun", "Tahun", _year_order
     )
     filters = Filters(bodies, verdicts, years)
     lists = _paginate(
