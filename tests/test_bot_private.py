@@ -26,6 +26,17 @@ CONFIDENT_CLAIM = "BOHONG!! pemilu 2024 diundur gak jadi tgl 14 februari, sebark
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 
+@pytest.mark.bot_env(PUBLIC_BASE_URL="https://cek.example.id")
+async def test_with_public_pages_the_card_links_to_the_statements_page(bot: Bot) -> None:
+    call = await bot.say(CONFIDENT_CLAIM)
+    page = "https://cek.example.id/s/kpu-2024-hari-pemungutan.html"
+    assert {"text": ID["btn_page"], "url": page} in buttons(call)
+    (whatsapp,) = [b["url"] for b in buttons(call) if b.get("text") == ID["btn_whatsapp"]]
+    assert unquote(whatsapp.removeprefix("https://wa.me/?text=")).endswith("\n" + page)
+    opened = await bot.say("/start skpu-2024-hari-pemungutan")
+    assert {"text": ID["btn_page"], "url": page} in buttons(opened)
+
+
 # ------------------------------------------------------------------------------ /start
 
 

@@ -151,3 +151,25 @@ def test_the_whatsapp_link_stays_short_even_for_a_statement_of_emoji() -> None:
     button = render.whatsapp_button(noisy, "id")
     assert button.url is not None and len(button.url) <= render.MAX_BUTTON_URL
     assert "https://jdih.kpu.go.id/" in unquote(button.url)  # the source is always kept
+
+
+def test_with_public_pages_a_card_links_to_its_page_and_whatsapp_shares_it() -> None:
+    from urllib.parse import unquote
+
+    from bot.replies import short_cards
+
+    base = "https://cek.example.id"
+    page = "https://cek.example.id/s/kpu-2024-x.html"
+    card = render.statement_card(statement(), "id", base_url=base)
+    urls = {b.label: b.url for row in card.keyboard for b in row}
+    assert urls["🌐 Halaman web"] == page
+    assert urls["🔗 Buka sumber"] == "https://jdih.kpu.go.id/"
+    whatsapp = urls["📤 WhatsApp"]
+    assert whatsapp is not None
+    shared = unquote(whatsapp.removeprefix("https://wa.me/?text=")).splitlines()
+    assert shared[-1] == page  # its preview shows the verdict, and the page cites the source
+    plain = render.statement_card(statement(), "id")
+    assert all(b.label != "🌐 Halaman web" for row in plain.keyboard for b in row)
+    short = short_cards.short_card_keyboard(statement(), "en", "CekKlaimBot", base)
+    assert [b.url for row in short for b in row][-1] == page
+    assert len(short_cards.short_card_keyboard(statement(), "en", "CekKlaimBot")) == 1

@@ -18,8 +18,8 @@ import storage
 from bot.cli import main
 from bot.core import seed_if_empty
 from bot.replies.render import deep_link
-from bot.site import build_site, page_path
-from bot.site.build import MARKER, NotASiteFolder
+from bot.site import page_path
+from bot.site.build import MARKER, NotASiteFolder, build_site
 from storage import StatementInput
 
 MAX_PAGE_BYTES = 50 * 1024
@@ -49,7 +49,7 @@ def base(db: sqlite_utils.Database) -> list[storage.Statement]:
 
 
 @pytest.fixture
-def site(base: list[storage.Statement], tmp_path: Path) -> Path:
+def written(base: list[storage.Statement], tmp_path: Path) -> Path:
     out = tmp_path / "site"
     summary = build_site(base, out, base_url=BASE_URL, bot_username="CekKlaimBot", today=TODAY)
     assert summary.statements == len(base) == summary.current + 2
@@ -60,19 +60,19 @@ def html_files(root: Path) -> list[str]:
     return sorted(p.relative_to(root).as_posix() for p in root.rglob("*.html"))
 
 
-def test_every_page_parses_links_resolve_and_stays_small(site: Path) -> None:
-    pages = html_files(site)
+def test_every_page_parses_links_resolve_and_stays_small(written: Path) -> None:
+    pages = html_files(written)
     assert len(pages) > 80
     broken, large = [], []
     for path in pages:
-        page = read_page(site, path)
+        page = read_page(written, path)
         assert page.tree.get("lang") == "id", path
         assert page.tree.findtext(".//title"), path
         assert page.meta["og:title"] and page.meta["og:description"], path
-        if (size := (site / path).stat().st_size) > MAX_PAGE_BYTES:
+        if (size := (written / path).stat().st_size) > MAX_PAGE_BYTES:
             large.append((path, size))
         for link in page.links:
-            target = local_target(site, path, link)
+            target = local_target(written, path, link)
             if target is not None and not target.is_file():
                 broken.append((path, link))
     assert broken == []
@@ -80,13 +80,13 @@ def test_every_page_parses_links_resolve_and_stays_small(site: Path) -> None:
 
 
 def test_each_current_statement_page_carries_its_claimreview(
-    site: Path, base: list[storage.Statement]
+    written: Path, base: list[storage.Statement]
 ) -> None:
     current = [s for s in base if s.is_current(TODAY)]
     assert len(current) == len(base) - 2
     for statement in current:
         path = page_path(statement.external_id)
-        page = read_page(site, path)
+        page = read_page(written, path)
         url = BASE_URL + path
         (review,) = page.json_ld
         dated = statement.published_at is not None
@@ -106,28 +106,28 @@ def test_each_current_statement_page_carries_its_claimreview(
         assert [x.get("type") for x in scripts] == ["application/ld+json"]
 
 
-def test_superseded_and_retired_are_marked_and_not_offered_as_current(site: Path) -> None:
-    old = read_page(site, page_path(OLD))
+def test_superseded_and_retired_are_marked_and_not_offered_as_current(written: Path) -> None:
+    old = read_page(written, page_path(OLD))
     assert "sudah diganti" in old.text and old.json_ld == []
     assert f"{NEW}.html" in " ".join(old.links)
     assert old.meta["robots"] == "noindex"
-    retired = read_page(site, page_path(RETIRED))
+    retired = read_page(written, page_path(RETIRED))
     assert "diarsipkan" in retired.text and retired.json_ld == []
-    index = read_page(site, "index.html")
-    archive = read_page(site, "arsip.html")
+    index = read_page(written, "index.html")
+    archive = read_page(written, "arsip.html")
     for external_id in (OLD, RETIRED):
         assert page_path(external_id) not in index.links
         assert page_path(external_id) in archive.links
     assert "[sudah diganti]" in archive.text and "[diarsipkan]" in archive.text
 
 
-def test_text_from_the_base_is_escaped(site: Path) -> None:
+def test_text_from_the_base_is_escaped(written: Path) -> None:
     path = page_path(TRICKY.external_id)
     assert path == "s/kpu~uji.khusus.html"  # ':' would read as a URL scheme
-    raw = (site / path).read_text(encoding="utf-8")
+    raw = (written / path).read_text(encoding="utf-8")
     assert "<b>tebal</b>" not in raw and "<i>miring</i>" not in raw
     assert raw.count("</script>") == 1  # the JSON-LD's own end
-    page = read_page(site, path)
+    page = read_page(written, path)
     assert page.json_ld[0]["claimReviewed"] == TRICKY.claim
     assert page.json_ld[0]["citation"]["url"] == TRICKY.source_url
     assert TRICKY.source_url in page.links
@@ -135,32 +135,32 @@ def test_text_from_the_base_is_escaped(site: Path) -> None:
     assert page.tree.xpath("//b") == [] and page.tree.xpath("//i") == []
 
 
-def test_filters_feed_sitemap_and_search_data(site: Path, base: list[storage.Statement]) -> None:
+def test_filters_feed_sitemap_and_search_data(written: Path, base: list[storage.Statement]) -> None:
     current = {s.external_id for s in base if s.is_current(TODAY)}
-    index = read_page(site, "index.html")
+    index = read_page(written, "index.html")
     for filter_page in ("lembaga/kpu.html", "lembaga/bawaslu.html", "label/hoaks.html",
                         "tahun/2024.html"):  # fmt: skip
         assert filter_page in index.links
-        listed = read_page(site, filter_page)
+        listed = read_page(written, filter_page)
         assert any(link.startswith("../s/") for link in listed.links)
-    hoaks = read_page(site, "label/hoaks.html").text
+    hoaks = read_page(written, "label/hoaks.html").text
     assert "SALAH" not in hoaks.split("Lihat")[0].split("Tahun:")[-1].split("Arsip")[-1]
     ns = {"a": "http://www.w3.org/2005/Atom", "sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
-    feed = ET.parse(site / "feed.xml").getroot()
+    feed = ET.parse(written / "feed.xml").getroot()
     entries = feed.findall("a:entry", ns)
     assert 0 < len(entries) <= 50
     for entry in entries:
         link = entry.find("a:link", ns)
-        assert link is not None and local_target(site, "", link.get("href", "")) is not None
-        assert local_target(site, "", link.get("href", "")).is_file()  # type: ignore[union-attr]
-    sitemap = ET.parse(site / "sitemap.xml").getroot()
+        assert link is not None and local_target(written, "", link.get("href", "")) is not None
+        assert local_target(written, "", link.get("href", "")).is_file()  # type: ignore[union-attr]
+    sitemap = ET.parse(written / "sitemap.xml").getroot()
     locs = [e.text or "" for e in sitemap.iter(f"{{{ns['sm']}}}loc")]
     statement_locs = {loc for loc in locs if "/s/" in loc}
     assert statement_locs == {BASE_URL + page_path(i) for i in current}
-    assert all(local_target(site, "", loc).is_file() for loc in locs)  # type: ignore[union-attr]
-    search = json.loads((site / "cari.json").read_text(encoding="utf-8"))
+    assert all(local_target(written, "", loc).is_file() for loc in locs)  # type: ignore[union-attr]
+    search = json.loads((written / "cari.json").read_text(encoding="utf-8"))
     assert {item["u"] for item in search} == {page_path(i) for i in current}
-    assert "cari.js" in index.links and (site / "cari.js").is_file()
+    assert "cari.js" in index.links and (written / "cari.js").is_file()
 
 
 def test_rebuild_replaces_the_folder_but_never_a_foreign_one(

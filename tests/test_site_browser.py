@@ -21,7 +21,8 @@ import sqlite_utils
 
 import storage
 from bot.core import seed_if_empty
-from bot.site import build_site, page_path
+from bot.site import page_path
+from bot.site.build import build_site
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "build" / "screenshots"

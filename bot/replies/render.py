@@ -14,7 +14,6 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 from urllib.parse import quote
@@ -24,6 +23,8 @@ from bot.matcher.match import Match, Tier
 from bot.replies import callbacks
 from bot.replies.callbacks import Arg
 from bot.replies.texts import MONTHS, first_sentence, shorten, text
+from bot.replies.values import Button, Keyboard, Reply
+from bot.site.paths import page_url
 
 MAX_MESSAGE = 4096
 MAX_CALLBACK_BYTES = callbacks.MAX_BYTES
@@ -32,36 +33,6 @@ MAX_CLAIM_IN_CARD = 600
 WHATSAPP = "https://wa.me/?text="
 MAX_BUTTON_URL = 2048  # kept within what browsers and Telegram's clients take as a link
 MAX_SHARED_LINK = 300  # a longer source link is left out of the WhatsApp text
-
-
-# ------------------------------------------------------------------------------ a reply as a value
-
-
-@dataclass(frozen=True, slots=True)
-class Button:
-    """One inline button: its label and exactly one action. `callback` is data from the
-    codec (bot/replies/callbacks.py), `url` opens a link, `switch_inline` lets the user pick a
-    chat and starts an inline query there with that text."""
-
-    label: str
-    callback: str | None = None
-    url: str | None = None
-    switch_inline: str | None = None
-
-    def __post_init__(self) -> None:
-        actions = (self.callback, self.url, self.switch_inline)
-        if sum(action is not None for action in actions) != 1:
-            raise ValueError(f"button {self.label!r} needs exactly one action")
-
-
-#: Rows of buttons, top to bottom; () is no keyboard at all.
-Keyboard = tuple[tuple[Button, ...], ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Reply:
-    text: str
-    keyboard: Keyboard = ()
 
 
 # ------------------------------------------------------------------------------ links into the bot
@@ -93,6 +64,13 @@ def source_button(statement: Statement, language: str) -> Button | None:
     return Button(text(language, "btn_source"), url=statement.source_url)
 
 
+def page_button(statement: Statement, language: str, base_url: str | None) -> Button | None:
+    """The statement's public page (bot/site), when PUBLIC_BASE_URL says where pages are."""
+    if not base_url:
+        return None
+    return Button(text(language, "btn_page"), url=page_url(base_url, statement))
+
+
 def share_query(statement: Statement) -> str:
     return SHARE_PREFIX + statement.external_id
 
@@ -103,10 +81,16 @@ def share_button(statement: Statement, language: str) -> Button:
 
 
 def share_text(
-    statement: Statement, language: str, claim_chars: int = 150, sentence_chars: int = 280
+    statement: Statement,
+    language: str,
+    claim_chars: int = 150,
+    sentence_chars: int = 280,
+    page: str | None = None,
 ) -> str:
     """What "Kirim ke WhatsApp" fills in (plain text, a few lines): the verdict and the claim,
-    one sentence of the official answer, who said it when, and the official link."""
+    one sentence of the official answer, who said it when, and the link: the statement's
+    public `page` when there is one (its preview shows the verdict; it cites the source),
+    else the official source."""
     lines = [
         f"{verdict_label(statement.verdict, language)}: {shorten(statement.claim, claim_chars)}",
         text(language, "share_official", org=statement.org)
@@ -114,21 +98,25 @@ def share_text(
         + first_sentence(statement.clarification, sentence_chars),
         f"({shorten(statement.org, 60)}, {format_date(statement.published_at, language)})",
     ]
-    if statement.source_url and len(statement.source_url) <= MAX_SHARED_LINK:
+    if page is not None:
+        lines.append(page)
+    elif statement.source_url and len(statement.source_url) <= MAX_SHARED_LINK:
         lines.append(statement.source_url)
     return "\n".join(lines)
 
 
-def whatsapp_button(statement: Statement, language: str) -> Button:
+def whatsapp_button(statement: Statement, language: str, base_url: str | None = None) -> Button:
     """Opens WhatsApp (or its web page) with `share_text` ready to send to a chat there; the
     texts are cut shorter while the link is too long for a button (emoji take 12 characters
-    each in a link); at worst it carries the verdict and the source alone."""
+    each in a link); at worst it carries the verdict and the link alone. With `base_url`
+    (PUBLIC_BASE_URL) the link is the statement's public page, else its source."""
+    page = page_url(base_url, statement) if base_url else None
     for claim_chars, sentence_chars in ((150, 280), (80, 100), (40, 40)):
-        body = share_text(statement, language, claim_chars, sentence_chars)
+        body = share_text(statement, language, claim_chars, sentence_chars, page)
         if len(url := WHATSAPP + quote(body, safe="")) <= MAX_BUTTON_URL:
             return Button(text(language, "btn_whatsapp"), url=url)
     source = statement.source_url if len(statement.source_url or "") <= MAX_SHARED_LINK else ""
-    body = f"{verdict_label(statement.verdict, language)}\n{source or ''}"
+    body = f"{verdict_label(statement.verdict, language)}\n{page or source or ''}"
     return Button(text(language, "btn_whatsapp"), url=WHATSAPP + quote(body, safe=""))
 
 
@@ -193,8 +181,10 @@ def statement_card(
     match: Match | None = None,
     claim_id: int | None = None,
     headers: Sequence[str] = (),
+    base_url: str | None = None,
 ) -> Reply:
-    """The full card for one statement: verdict, claim, official position, body, date, source.
+    """The full card for one statement: verdict, claim, official position, body, date, source;
+    with `base_url` (PUBLIC_BASE_URL) a button to its public page, which WhatsApp shares.
 
     The one card composer: `headers` (short HTML lines from the catalogue above the card:
     "this link is the source of...", a page that could not be read, "Kabari saya" answered)
@@ -207,7 +197,8 @@ def statement_card(
     if units(esc(body)) > budget:
         suffix = " " + text(language, "card_truncated")
         body = fit(body, budget - units(esc(suffix))) + suffix
-    return Reply(before + esc(body) + after, card_keyboard(statement, language, claim_id))
+    keyboard = card_keyboard(statement, language, claim_id, base_url)
+    return Reply(before + esc(body) + after, keyboard)
 
 
 def _card_frame(
@@ -256,12 +247,16 @@ def validity_note(statement: Statement, language: str) -> str | None:
     return text(language, "card_retired")
 
 
-def card_keyboard(statement: Statement, language: str, claim_id: int | None) -> Keyboard:
+def card_keyboard(
+    statement: Statement, language: str, claim_id: int | None, base_url: str | None = None
+) -> Keyboard:
     rows: list[tuple[Button, ...]] = []
-    if (source := source_button(statement, language)) is not None:
-        rows.append((source,))
+    links = (source_button(statement, language), page_button(statement, language, base_url))
+    if any(links):
+        rows.append(tuple(link for link in links if link is not None))
     if statement.is_current():  # drop the official answer into the group where the hoax is
-        rows.append((share_button(statement, language), whatsapp_button(statement, language)))
+        whatsapp = whatsapp_button(statement, language, base_url)
+        rows.append((share_button(statement, language), whatsapp))
     if claim_id is not None:
         rows.append(
             (
@@ -359,7 +354,7 @@ class Decided(Matched, Protocol):
     def small_talk(self) -> str | None: ...
 
 
-def reply_for(decision: Decided, lang: str) -> Reply:
+def reply_for(decision: Decided, lang: str, base_url: str | None = None) -> Reply:
     """Choose the reply for a decision: card, candidates, or an honest "none".
 
     Nothing recorded (unreadable): the how-to. A statement the claim's links point to
@@ -376,7 +371,11 @@ def reply_for(decision: Decided, lang: str) -> Reply:
     if decision.linked is not None:
         how = "statement_from_seen_link" if decision.seen else "statement_from_link"
         return statement_card(
-            decision.linked, lang, claim_id=claim_id, headers=[*headers, text(lang, how)]
+            decision.linked,
+            lang,
+            claim_id=claim_id,
+            headers=[*headers, text(lang, how)],
+            base_url=base_url,
         )
     if decision.tier is Tier.CONFIDENT:
         return statement_card(
@@ -385,6 +384,7 @@ def reply_for(decision: Decided, lang: str) -> Reply:
             match=decision.best_match,
             claim_id=claim_id,
             headers=headers,
+            base_url=base_url,
         )
     if decision.tier is Tier.POSSIBLE:
         return with_headers(possible_reply(list(decision.statements[:3]), lang, claim_id), headers)

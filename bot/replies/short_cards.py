@@ -22,6 +22,7 @@ from bot.replies.render import (
     esc,
     format_date,
     full_statement_button,
+    page_button,
     source_button,
     validity_note,
     verdict_label,
@@ -56,13 +57,17 @@ def short_card_text(
     return "\n".join(lines)
 
 
-def short_card_keyboard(statement: Statement, language: str, bot_username: str) -> Keyboard:
-    """The full statement in a private chat, and the source (when there is one)."""
+def short_card_keyboard(
+    statement: Statement, language: str, bot_username: str, base_url: str | None = None
+) -> Keyboard:
+    """The full statement in a private chat, the source (when there is one) and the public
+    page (with `base_url`, PUBLIC_BASE_URL)."""
     row = [full_statement_button(bot_username, statement, language)]
     source = source_button(statement, language)
     if source is not None:
         row.append(source)
-    return (tuple(row),)
+    page = page_button(statement, language, base_url)
+    return (tuple(row),) if page is None else (tuple(row), (page,))
 
 
 def short_card(
@@ -72,10 +77,11 @@ def short_card(
     *,
     match: Match | None = None,
     note: str | None = None,
+    base_url: str | None = None,
 ) -> Reply:
     return Reply(
         short_card_text(statement, language, match=match, note=note),
-        short_card_keyboard(statement, language, bot_username),
+        short_card_keyboard(statement, language, bot_username, base_url),
     )
 
 
@@ -126,15 +132,19 @@ def group_reply(
     language: str,
     bot_username: str,
     linked: Statement | None = None,
+    base_url: str | None = None,
 ) -> Reply:
     """A short answer to someone who asked in a group."""
     if answer.claim_id is None:
         return Reply(text(language, "group_unreadable"))
     if linked is not None:
         note = text(language, "group_from_link")
-        return short_card(linked, language, bot_username, note=note)
+        return short_card(linked, language, bot_username, note=note, base_url=base_url)
     if answer.tier is Tier.CONFIDENT:
-        return short_card(answer.statements[0], language, bot_username, match=answer.result.best)
+        best = answer.result.best
+        return short_card(
+            answer.statements[0], language, bot_username, match=best, base_url=base_url
+        )
     if answer.tier is Tier.POSSIBLE:
         return group_unsure(language, bot_username)
     return group_none(language)

@@ -94,6 +94,7 @@ EN: dict[str, str] = {
     "card_truncated": "… (more at the source)",
     "no_date": "undated",
     "btn_source": "🔗 Open source",
+    "btn_page": "🌐 Web page",
     "btn_helpful": "👍 Helpful",
     "btn_wrong": "👎 Not this",
     "btn_none_of_these": "None of these fit",

@@ -102,6 +102,7 @@ ID: dict[str, str] = {
     "card_truncated": "… (selengkapnya di sumber)",
     "no_date": "tanpa tanggal",
     "btn_source": "🔗 Buka sumber",
+    "btn_page": "🌐 Halaman web",
     "btn_helpful": "👍 Membantu",
     "btn_wrong": "👎 Bukan ini",
     "btn_none_of_these": "Tidak ada yang cocok",

@@ -16,9 +16,11 @@ front of the bot, serves the folder. Layout (stable: links to a page must keep w
 
 pages.py renders the HTML (jinja2 templates, autoescaped), feeds.py the XML, build.py writes
 the folder and swaps it in whole.
+
+Only the addresses are imported here (the cards link to pages: bot/replies imports them);
+`from bot.site.build import build_site` writes the site.
 """
 
-from bot.site.build import SiteSummary, build_site
 from bot.site.paths import page_path, page_url
 
-__all__ = ["SiteSummary", "build_site", "page_path", "page_url"]
+__all__ = ["page_path", "page_url"]

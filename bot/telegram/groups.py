@@ -109,7 +109,11 @@ async def _answer_asked(
         await send_to_group(context, asker.message, Reply(text(asker.language, key)))
         return
     reply = short_cards.group_reply(
-        decision.answer, asker.language, context.bot.username, decision.linked
+        decision.answer,
+        asker.language,
+        context.bot.username,
+        decision.linked,
+        base_url=rt.settings.public_base_url,
     )
     await send_to_group(context, asker.message, reply, reply_to=target)
 
@@ -182,7 +186,11 @@ async def auto_check(update: Update, context: Context) -> None:
     if decision.duplicate or not speaks_unprompted(decision, settings.sensitivity):
         return  # quiet: never "no match" unprompted
     reply = short_cards.short_card(
-        decision.statements[0], DEFAULT_LANGUAGE, context.bot.username, match=decision.best_match
+        decision.statements[0],
+        DEFAULT_LANGUAGE,
+        context.bot.username,
+        match=decision.best_match,
+        base_url=rt.settings.public_base_url,
     )
     await send_to_group(context, message, reply)
 

@@ -53,7 +53,7 @@ async def start(update: Update, context: Context) -> None:
         if statement is None:
             await message.reply_text(text(lang, "statement_missing"))
             return
-        reply = render.statement_card(statement, lang)
+        reply = render.statement_card(statement, lang, base_url=rt.settings.public_base_url)
         await message.reply_text(reply.text, reply_markup=markup(reply.keyboard))
         return
     await message.reply_text(text(lang, "start"))
@@ -207,7 +207,7 @@ async def answer_claim(
     fetch = rt.fetch_policy if asker.private and rt.settings.fetch_links else None
     channel, options = claims.ask_options(asker.private, fetch)
     decision = await claims.decide(rt.core, asker.claim(claim.text, claim.urls, channel), options)
-    reply = render.reply_for(decision, asker.language)
+    reply = render.reply_for(decision, asker.language, rt.settings.public_base_url)
     await asker.message.reply_text(
         reply.text, reply_markup=markup(reply.keyboard), do_quote=quote or None
     )
@@ -242,7 +242,8 @@ async def button(update: Update, context: Context) -> None:
     )
     await query.answer(text(lang, outcome.note) if outcome.note else None)
     if outcome.show is not None:
-        card = render.statement_card(outcome.show, lang, claim_id=claim_id)
+        base_url = rt.settings.public_base_url
+        card = render.statement_card(outcome.show, lang, claim_id=claim_id, base_url=base_url)
         await edit_unless_shown(query, card.text, card.keyboard)
     elif outcome.show_none:
         reply = render.none_reply(lang, claim_id)

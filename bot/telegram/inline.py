@@ -45,7 +45,9 @@ RESULT_SHARE = "s"  # result id s<statement rowid>: a shared statement
 LANGUAGE = DEFAULT_LANGUAGE
 
 
-def article(statement: Statement, kind: str, bot_username: str) -> InlineQueryResultArticle:
+def article(
+    statement: Statement, kind: str, bot_username: str, base_url: str | None = None
+) -> InlineQueryResultArticle:
     """One statement as an inline result: a short card to post, in LANGUAGE."""
     language = LANGUAGE
     return InlineQueryResultArticle(
@@ -56,12 +58,14 @@ def article(statement: Statement, kind: str, bot_username: str) -> InlineQueryRe
             short_cards.short_card_text(statement, language),
             parse_mode=ParseMode.HTML,
         ),
-        reply_markup=markup(short_cards.short_card_keyboard(statement, language, bot_username)),
+        reply_markup=markup(
+            short_cards.short_card_keyboard(statement, language, bot_username, base_url)
+        ),
     )
 
 
 def results_for(
-    core: Core, query: str, username: str
+    core: Core, query: str, username: str, base_url: str | None = None
 ) -> tuple[list[InlineQueryResultArticle], InlineQueryResultsButton | None]:
     """The articles for a query, or none and a button with a hint (nothing is recorded)."""
     listing = claims.inline_listing(core, query, SHARE_PREFIX, MAX_RESULTS)
@@ -69,14 +73,17 @@ def results_for(
         hint = short_cards.inline_hint(listing.empty, LANGUAGE)
         return [], InlineQueryResultsButton(text=hint, start_parameter=HINT_START_PARAMETER)
     kind = RESULT_SHARE if listing.shared else RESULT_MATCH
-    return [article(statement, kind, username) for statement, _match in listing.found], None
+    found = listing.found
+    return [article(statement, kind, username, base_url) for statement, _match in found], None
 
 
 async def inline_query(update: Update, context: Context) -> None:
     query = update.inline_query
     if query is None:
         return
-    results, button = results_for(runtime(context).core, query.query, context.bot.username)
+    rt = runtime(context)
+    base_url = rt.settings.public_base_url
+    results, button = results_for(rt.core, query.query, context.bot.username, base_url)
     await query.answer(results, cache_time=CACHE_SECONDS, is_personal=False, button=button)
 
 

@@ -98,7 +98,12 @@ async def notify_due(bot: Bot, rt: Runtime) -> int:
     sent = 0
     for subscription, statement in rt.core.due_notifications():
         language = subscription.language
-        card = render.statement_card(statement, language, headers=[text(language, "notify_header")])
+        card = render.statement_card(
+            statement,
+            language,
+            headers=[text(language, "notify_header")],
+            base_url=rt.settings.public_base_url,
+        )
         try:
             await bot.send_message(
                 subscription.chat_id, card.text, reply_markup=markup(card.keyboard)
