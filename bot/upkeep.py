@@ -12,8 +12,11 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+import storage
 from bot import citizens
 from bot.core import Core
+from bot.site.publisher import Publisher
+from storage.db import today_wib
 
 log = logging.getLogger(__name__)
 
@@ -54,12 +57,16 @@ async def run(
     changed: Callable[[], Awaitable[object]],
     alerts: Callable[[], Awaitable[object]],
     feeds: Callable[[], object],
+    site: Publisher | None = None,
 ) -> None:
     """Tick every REFRESH_SECONDS until cancelled, doing what each tick says is due: the
     statements `changed` (citizens told), fast-growing clusters looked for (`alerts`), a
-    feed poll started (`feeds`: it runs in its own task). A failure is logged and the bot
-    keeps serving with the old index; the next tick tries again."""
+    feed poll started (`feeds`: it runs in its own task), the public pages rewritten in a
+    worker thread when the statements or the day changed (`site`). A failure is logged and
+    the bot keeps serving with the old index; the next tick tries again."""
     ticks = 0
+    if site is not None:
+        site.poke(storage.data_version(core.db), today_wib())
     while True:
         await asyncio.sleep(REFRESH_SECONDS)
         ticks += 1
@@ -72,6 +79,8 @@ async def run(
                 await alerts()
             if due.feeds:
                 feeds()
+            if site is not None:  # a one-row read; the writing is off the loop
+                site.poke(storage.data_version(core.db), today_wib())
         except Exception:  # keep serving with the old index; try again next tick
             log.exception("background upkeep failed")
 

@@ -7,6 +7,8 @@ reverse proxy).
                                  integer update_id (400 otherwise) -> accept -> 200; the
                                  database failing to store it -> 503 (Telegram retries)
     GET  /healthz                what `health` says: 200 when the database answers, else 503
+    GET  /<page>                 with PUBLIC_BASE_URL: the public statement pages
+                                 (bot/site), read-only from their folder (GET and HEAD only)
 
 bot/telegram/webhook.py gives it `accept` (store the update in the inbox, queue it for
 python-telegram-bot) and `health` (bot/health.py with the application's figures), and runs
@@ -21,6 +23,7 @@ import json
 import logging
 import socket
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import tornado.httpserver
@@ -85,16 +88,36 @@ class _HealthHandler(tornado.web.RequestHandler):
         self.write(body)
 
 
+class _PageHandler(tornado.web.StaticFileHandler):
+    """A file of the public pages: tornado's static files (GET and HEAD, nothing outside the
+    folder, conditional requests), cached briefly since they change with the base."""
+
+    def set_extra_headers(self, path: str) -> None:
+        self.set_header("Cache-Control", f"public, max-age={PAGE_CACHE_SECONDS}")
+        self.set_header("X-Content-Type-Options", "nosniff")
+
+
+PAGE_CACHE_SECONDS = 300
+
+
 def http_server(
-    *, path: str, secret: str, accept: Accept, health: Health
+    *,
+    path: str | None,
+    secret: str,
+    accept: Accept,
+    health: Health,
+    site_dir: Path | None = None,
 ) -> tornado.httpserver.HTTPServer:
-    """The HTTP server for webhook mode (not yet listening)."""
-    web = tornado.web.Application(
-        [
-            (HEALTH_PATH, _HealthHandler, {"health": health}),
-            (path, _UpdateHandler, {"secret": secret, "accept": accept}),
-        ]
-    )
+    """The bot's HTTP server (not yet listening): the webhook at `path` (None: long polling,
+    no webhook), the health check, and the public pages in `site_dir` when given."""
+    Route = tuple[str, type[tornado.web.RequestHandler], dict[str, object]]
+    routes: list[Route] = [(HEALTH_PATH, _HealthHandler, {"health": health})]
+    if path is not None:
+        routes.append((path, _UpdateHandler, {"secret": secret, "accept": accept}))
+    if site_dir is not None:
+        options: dict[str, object] = {"path": str(site_dir), "default_filename": "index.html"}
+        routes.append((r"/(.*)", _PageHandler, options))
+    web = tornado.web.Application(routes)
     return tornado.httpserver.HTTPServer(web, max_body_size=MAX_BODY_BYTES, xheaders=True)
 
 

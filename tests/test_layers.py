@@ -132,7 +132,7 @@ def test_the_replies_import_neither_telegram_nor_storage() -> None:
 
 
 #: The use cases: what the bot says reads their decisions through its own small Protocols
-#: (render.Matched, Decided; short_cards.Answered), never by importing them.
+#: (decisions.Matched, Decided; short_cards.Answered), never by importing them.
 USE_CASES = ("bot.claims", "bot.core", "bot.citizens", "bot.curation", "bot.drafts", "bot.inbox")
 
 

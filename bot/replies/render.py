@@ -14,16 +14,16 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
-from typing import Protocol
 from urllib.parse import quote
 
 from bot.domain import Statement
 from bot.matcher.match import Match, Tier
 from bot.replies import callbacks
 from bot.replies.callbacks import Arg
+from bot.replies.decisions import Decided
 from bot.replies.texts import MONTHS, first_sentence, shorten, text
-from bot.replies.values import Button, Keyboard, Reply
 from bot.site.paths import page_url
 
 MAX_MESSAGE = 4096
@@ -33,6 +33,36 @@ MAX_CLAIM_IN_CARD = 600
 WHATSAPP = "https://wa.me/?text="
 MAX_BUTTON_URL = 2048  # kept within what browsers and Telegram's clients take as a link
 MAX_SHARED_LINK = 300  # a longer source link is left out of the WhatsApp text
+
+
+# ------------------------------------------------------------------------------ a reply as a value
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """One inline button: its label and exactly one action. `callback` is data from the
+    codec (bot/replies/callbacks.py), `url` opens a link, `switch_inline` lets the user pick a
+    chat and starts an inline query there with that text."""
+
+    label: str
+    callback: str | None = None
+    url: str | None = None
+    switch_inline: str | None = None
+
+    def __post_init__(self) -> None:
+        actions = (self.callback, self.url, self.switch_inline)
+        if sum(action is not None for action in actions) != 1:
+            raise ValueError(f"button {self.label!r} needs exactly one action")
+
+
+#: Rows of buttons, top to bottom; () is no keyboard at all.
+Keyboard = tuple[tuple[Button, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    text: str
+    keyboard: Keyboard = ()
 
 
 # ------------------------------------------------------------------------------ links into the bot
@@ -323,35 +353,6 @@ def plain(language: str, key: str, **values: object) -> Reply:
 
 
 # ------------------------------------------------------------------------------ a claim's reply
-
-
-class Matched(Protocol):
-    """What every answer to a claim reads of its outcome (bot/claims.py Decision, bot/core.py
-    Answer), named here so what the bot says needs neither the use case nor storage."""
-
-    @property
-    def claim_id(self) -> int | None: ...
-    @property
-    def tier(self) -> Tier: ...
-    @property
-    def statements(self) -> tuple[Statement, ...]: ...
-
-
-class Decided(Matched, Protocol):
-    """A private chat's reply reads the whole decision: links, page, how sure."""
-
-    @property
-    def best_match(self) -> Match | None: ...
-    @property
-    def too_short(self) -> bool: ...
-    @property
-    def linked(self) -> Statement | None: ...
-    @property
-    def seen(self) -> bool: ...
-    @property
-    def fetch_failure(self) -> str | None: ...
-    @property
-    def small_talk(self) -> str | None: ...
 
 
 def reply_for(decision: Decided, lang: str, base_url: str | None = None) -> Reply:

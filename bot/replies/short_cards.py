@@ -13,10 +13,10 @@ from typing import Protocol
 
 from bot.domain import Statement
 from bot.matcher.match import Match, MatchResult, Tier
+from bot.replies.decisions import Matched
 from bot.replies.render import (
     Button,
     Keyboard,
-    Matched,
     Reply,
     deep_link,
     esc,

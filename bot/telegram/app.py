@@ -37,12 +37,14 @@ from bot.botapi.inbox import with_inbox
 from bot.botapi.transport import AiohttpRequest
 from bot.core import Core
 from bot.curation import Curation
+from bot.indexing import database_file
 from bot.ratelimit import RateLimiter
 from bot.redact import redact_in_logs
 from bot.replies import moderators as mr
 from bot.replies.callbacks import pattern
 from bot.replies.group_settings import CB_SETTINGS
 from bot.settings import Settings
+from bot.site.publisher import Publisher, site_dir_for
 from bot.sources.fetch import policy_from
 from bot.telegram import feeds, group_limit, group_settings, groups, handlers, inline, menus
 from bot.telegram.moderation import adding, notify, queue, roles, statements
@@ -109,9 +111,18 @@ def build_application(
         group_limiter=RateLimiter(group_limit.GROUP_MESSAGES_PER_MINUTE),
         curation=Curation(core.db, settings.moderator_ids),
         fetch_policy=policy_from(settings),
+        publisher=_publisher(settings, core),
     )
     register_handlers(app)
     return app
+
+
+def _publisher(settings: Settings, core: Core) -> Publisher | None:
+    """The public pages beside the database, with PUBLIC_BASE_URL (not for :memory:)."""
+    path = database_file(core.db)
+    if settings.public_base_url is None or path is None:
+        return None
+    return Publisher(path, site_dir_for(path), settings.public_base_url)
 
 
 def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
@@ -270,6 +281,12 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     rt = runtime_of(app)
     await menus.set_menus(app.bot)
     await roles.set_all_moderator_commands(app.bot, rt)
+    if rt.publisher is not None:
+        rt.publisher.bot_username = app.bot.username  # the pages' deep links
+    if rt.serve_pages and rt.publisher is not None:
+        from bot.telegram import webhook  # tornado only when there is a server
+
+        rt.page_server = webhook.serve_pages(app, rt.settings, rt.publisher.out_dir)
     rt.refresher = asyncio.create_task(_refresh_loop(app))
 
 
@@ -278,6 +295,10 @@ async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
     await feeds.stop(rt)
     task, rt.refresher = rt.refresher, None
     await upkeep.cancel(task)
+    if rt.page_server is not None:
+        rt.page_server.stop()
+    if rt.publisher is not None:
+        await rt.publisher.close()
 
 
 async def _refresh_loop(app: Application) -> None:  # type: ignore[type-arg]
@@ -291,6 +312,7 @@ async def _refresh_loop(app: Application) -> None:  # type: ignore[type-arg]
         changed=lambda: notify.notify_due(app.bot, rt),
         alerts=lambda: notify.announce_fast_growing(app.bot, rt),
         feeds=lambda: feeds.start(app.bot, rt),  # SOURCE_FEEDS, own task
+        site=rt.publisher,  # the public pages rewritten when the statements change
     )
 
 
@@ -302,6 +324,7 @@ def run_bot(settings: Settings, core: Core) -> int:
 
         asyncio.run(webhook.serve(app, settings))
     else:
+        runtime_of(app).serve_pages = True  # the public pages (PUBLIC_BASE_URL), if any
         app.run_polling(allowed_updates=Update.ALL_TYPES)
     core.close()  # after SIGTERM: in-flight updates finished, the WAL checkpointed
     return 0

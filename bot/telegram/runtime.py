@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from telegram import Message, MessageEntity, Update, User
 from telegram.constants import ChatType
@@ -25,7 +26,11 @@ from bot.domain import Media
 from bot.ratelimit import RateLimiter
 from bot.replies.texts import DEFAULT_LANGUAGE
 from bot.settings import Settings
+from bot.site.publisher import Publisher
 from bot.sources.fetch import FetchPolicy
+
+if TYPE_CHECKING:
+    import tornado.httpserver
 
 RUNTIME_KEY = "cekklaim"
 
@@ -125,6 +130,10 @@ class Runtime:
     fetch_policy: FetchPolicy  # how pages are fetched (citizens' links, /tambah URL, feeds)
     refresher: asyncio.Task[None] | None = None  # the background upkeep loop (app.py)
     feed_poll: asyncio.Task[None] | None = None  # the SOURCE_FEEDS poll running, if any
+    #: the public pages kept in step with the base (PUBLIC_BASE_URL set; bot/site)
+    publisher: Publisher | None = None
+    serve_pages: bool = False  # long polling: serve them on WEBHOOK_LISTEN:WEBHOOK_PORT
+    page_server: tornado.httpserver.HTTPServer | None = None
 
     def user_hash(self, user_id: int) -> str:
         """The keyed hash of a Telegram id: `Core.pseudonym`, the one place ids are hashed."""

@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+from pathlib import Path
 
 import tornado.httpserver
 from telegram import Update
@@ -46,11 +47,13 @@ __all__ = ["HEALTH_PATH", "SECRET_HEADER", "listen", "make_server", "serve", "we
 def make_server(
     app: Application,  # type: ignore[type-arg]
     *,
-    path: str,
+    path: str | None,
     secret: str,
     accept: Accept | None = None,
+    site_dir: Path | None = None,
 ) -> tornado.httpserver.HTTPServer:
-    """The HTTP server for webhook mode (not yet listening), over this Application."""
+    """The HTTP server for webhook mode (not yet listening), over this Application; with
+    `site_dir` it serves the public pages too (path None: no webhook, long polling)."""
 
     inbox = getattr(app, "inbox", None)  # bot.inbox.Inbox, set by bot.botapi.inbox
 
@@ -67,7 +70,22 @@ def make_server(
             runtime_of(app).core, queued=app.update_queue.qsize(), running=app.running
         )
 
-    return http_server(path=path, secret=secret, accept=accept or enqueue, health=health)
+    return http_server(
+        path=path, secret=secret, accept=accept or enqueue, health=health, site_dir=site_dir
+    )
+
+
+def serve_pages(
+    app: Application,  # type: ignore[type-arg]
+    settings: Settings,
+    site_dir: Path,
+) -> tornado.httpserver.HTTPServer:
+    """Long polling with PUBLIC_BASE_URL: the public pages and /healthz, read-only, on
+    WEBHOOK_LISTEN:WEBHOOK_PORT (loopback by default: the reverse proxy is in front)."""
+    server = make_server(app, path=None, secret="", site_dir=site_dir)
+    port = listen(server, settings.webhook_listen, settings.webhook_port)
+    log.info("public pages: serving %s on %s:%d", site_dir, settings.webhook_listen, port)
+    return server
 
 
 async def serve(app: Application, settings: Settings) -> None:  # type: ignore[type-arg]
@@ -81,8 +99,12 @@ async def serve(app: Application, settings: Settings) -> None:  # type: ignore[t
         if app.post_init is not None:
             await app.post_init(app)
         await app.start()
+        publisher = runtime_of(app).publisher
         server = make_server(
-            app, path=webhook_path(settings.webhook_url), secret=settings.webhook_secret
+            app,
+            path=webhook_path(settings.webhook_url),
+            secret=settings.webhook_secret,
+            site_dir=publisher.out_dir if publisher is not None else None,
         )
         port = listen(server, settings.webhook_listen, settings.webhook_port)
         await app.bot.set_webhook(
