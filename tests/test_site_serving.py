@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 import sqlite_utils
+from botharness import Bot
 
 import storage
 from bot.core import seed_if_empty
@@ -151,3 +152,36 @@ async def test_the_upkeep_loop_writes_the_pages_at_start(
         await publisher.close()
     assert publisher.built is not None
     assert (publisher.out_dir / "index.html").is_file()
+
+
+@pytest.mark.bot_env(PUBLIC_BASE_URL=BASE)
+async def test_a_running_bot_writes_its_pages_and_serves_them_in_long_polling(bot: Bot) -> None:
+    """The bot the harness starts keeps `<db>.site` (its deep links name the bot); long
+    polling serves it on WEBHOOK_LISTEN:WEBHOOK_PORT (`cekklaim run` asks for that)."""
+    import dataclasses
+    import socket
+
+    from bot.telegram import webhook
+    from bot.telegram.runtime import runtime_of
+
+    rt = runtime_of(bot.app)
+    assert rt.publisher is not None and rt.publisher.bot_username
+    for _ in range(200):  # a bound on a stuck build, not a speed requirement
+        if rt.publisher.built is not None:
+            break
+        await asyncio.sleep(0.05)
+    page = rt.publisher.out_dir / page_path("kpu-2024-sirekap")
+    assert f"t.me/{rt.publisher.bot_username}?start=s" in page.read_text(encoding="utf-8")
+    with socket.socket() as probe:  # a free port on loopback
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings = dataclasses.replace(rt.settings, webhook_port=port)
+    server = webhook.serve_pages(bot.app, settings, rt.publisher.out_dir)
+    try:
+        async with httpx.AsyncClient(timeout=10) as client:
+            got = await client.get(f"http://127.0.0.1:{port}/{page_path('kpu-2024-sirekap')}")
+            health = await client.get(f"http://127.0.0.1:{port}{HEALTH_PATH}")
+    finally:
+        server.stop()
+    assert got.status_code == 200 and "application/ld+json" in got.text
+    assert health.status_code == 200
