@@ -19,6 +19,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 import storage
+from bot.pacing import loop_first_while_building
 from bot.site.build import SiteSummary, build_site
 from storage.db import BUSY_TIMEOUT_MS
 
@@ -63,7 +64,12 @@ class Publisher:
         self.built = key
 
     def publish_here(self, today: date) -> SiteSummary:
-        """Read every statement with a read-only connection of this thread, then write."""
+        """Read every statement with a read-only connection of this thread, then write,
+        giving the event loop the GIL first as an index build does (bot/pacing.py)."""
+        with loop_first_while_building():
+            return self._publish_here(today)
+
+    def _publish_here(self, today: date) -> SiteSummary:
         reader = Database(sqlite3.connect(self.db_path))
         try:
             reader.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
