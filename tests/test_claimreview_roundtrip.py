@@ -91,3 +91,16 @@ def test_import_queues_drafts_that_carry_every_field(
         }
         # a date the reader takes for the future (it trusts no clock but today's) is dropped
         assert fields.get("published_at") in (statement.published_at, None)
+
+
+@pytest.mark.cli_env(PUBLIC_BASE_URL="https://cek.example.id")
+def test_export_names_each_statements_public_page(
+    db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seed_if_empty(storage.open_db(db_path))
+    assert main(["export", "--format", "claimreview"]) == 0
+    reviews = reviews_from_json(capsys.readouterr().out)
+    assert len(reviews) > 50
+    for review in reviews:
+        assert review["url"] == f"https://cek.example.id/s/{review['identifier']}.html"
+        assert review["publisher"]["name"] == "CekKlaim"
