@@ -23,6 +23,13 @@ from bot.site.build import MARKER, NotASiteFolder, build_site
 from storage import StatementInput
 
 MAX_PAGE_BYTES = 50 * 1024
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
 TODAY = date(2026, 12, 2)
 TRICKY = StatementInput(
     external_id="kpu:uji.khusus",
@@ -97,6 +104,9 @@ def test_each_current_statement_page_carries_its_claimreview(
         assert review.get("datePublished") == statement.published_at
         assert page.meta["og:url"] == url and page.meta["og:type"] == "article"
         assert statement.verdict in page.meta["og:title"]
+        image = local_target(written, path, page.meta["og:image"])
+        assert image is not None and png_size(image.read_bytes()) == (1200, 630)
+        assert page.meta["og:image:alt"] == statement.verdict
         # the bot's deep link (an id too long for a start parameter opens the bot)
         assert deep_link("CekKlaimBot", statement.external_id) in page.links
         assert any(link.startswith("https://wa.me/?text=") for link in page.links)
@@ -191,3 +201,21 @@ def test_cli_writes_the_site(
     assert printed.startswith(f"{out}: 81 statement pages (81 current)")
     page = read_page(out, page_path(OLD))
     assert "https://t.me/CekKlaimBot?start=s" + OLD in page.links
+
+
+def test_the_preview_image_is_the_verdict_in_white_on_its_colour() -> None:
+    import zlib
+
+    from bot.site.images import COLOURS, HEIGHT, WIDTH, verdict_png
+
+    data = verdict_png("HOAKS")
+    assert png_size(data) == (WIDTH, HEIGHT) and len(data) < 20_000  # light for a preview
+    start = data.index(b"IDAT") + 4
+    length = int.from_bytes(data[start - 8 : start - 4], "big")
+    raw = zlib.decompress(data[start : start + length])
+    stride = 1 + 3 * WIDTH
+    rows = [raw[i * stride + 1 : (i + 1) * stride] for i in range(HEIGHT)]
+    assert rows[0][:3] == bytes(COLOURS["HOAKS"])
+    white = sum(row.count(b"\xff\xff\xff") for row in rows)
+    assert 0.05 < white / (WIDTH * HEIGHT) < 0.5  # letters drawn, not a blank card
+    assert verdict_png("BENAR") != data  # each verdict its own word and colour

@@ -10,6 +10,7 @@ front of the bot, serves the folder. Layout (stable: links to a page must keep w
     label/<verdict>.html           by verdict,
     tahun/<year>.html              by the year the body said it
     arsip.html                     statements no longer served
+    img/<verdict>.png              each verdict's link-preview image (og:image)
     feed.xml                       Atom feed of the newest statements
     sitemap.xml                    every current statement's page
     cari.js, cari.json             optional search box (reading never needs JavaScript)

@@ -15,6 +15,7 @@ from typing import Any
 
 from bot.domain import Statement
 from bot.site.feeds import atom_feed, sitemap
+from bot.site.images import verdict_png
 from bot.site.pages import (
     Entry,
     Filter,
@@ -27,7 +28,7 @@ from bot.site.pages import (
     statement_page,
     static_file,
 )
-from bot.site.paths import MAX_PER_PAGE, numbered, page_path, slug
+from bot.site.paths import MAX_PER_PAGE, image_path, numbered, page_path, slug
 from storage.db import today_wib
 
 #: Marks a folder as one `build_site` wrote: only such a folder (or an empty one) is replaced.
@@ -96,14 +97,14 @@ def _year_order(name: str) -> tuple[bool, int]:
     return (not name.isdigit(), -int(name) if name.isdigit() else 0)
 
 
-def site_files(statements: Sequence[Statement], site: Site) -> dict[str, str]:
-    """Every file of the site: its path below the root -> its text."""
+def site_files(statements: Sequence[Statement], site: Site) -> dict[str, str | bytes]:
+    """Every file of the site: its path below the root -> its text (or bytes)."""
     today = site.today
     everything = newest_first(statements)
     by_id = {s.external_id: s for s in everything}
     current = [s for s in everything if state_of(s, today) is None]
     archived = [s for s in everything if state_of(s, today) is not None]
-    files: dict[str, str] = {}
+    files: dict[str, str | bytes] = {}
     for statement in everything:
         newer = by_id.get(statement.superseded_by or "")
         files[page_path(statement.external_id)] = statement_page(statement, site, newer)
@@ -131,6 +132,8 @@ def site_files(statements: Sequence[Statement], site: Site) -> dict[str, str]:
     )
     for page in lists:
         files[page.path] = list_page(page, filters, site)
+    for verdict in sorted({s.verdict for s in everything}):
+        files[image_path(verdict)] = verdict_png(verdict)
     files["cari.js"] = static_file("cari.js")
     search = [
         {"u": page_path(s.external_id), "c": s.claim, "o": s.org, "v": s.verdict} for s in current
@@ -163,12 +166,17 @@ def build_site(
         for path, content in files.items():
             target = staging / path
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(content, encoding="utf-8")
+            if isinstance(content, bytes):
+                target.write_bytes(content)
+            else:
+                target.write_text(content, encoding="utf-8")
         staging.chmod(0o755)
         _swap(staging, out_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    html = {p: len(c.encode("utf-8")) for p, c in files.items() if p.endswith(".html")}
+    html = {
+        p: len(c.encode()) for p, c in files.items() if isinstance(c, str) and p.endswith(".html")
+    }
     largest = max(html.items(), key=lambda item: item[1])
     current = sum(1 for s in statements if state_of(s, site.today) is None)
     return SiteSummary(len(statements), current, len(files), largest)

@@ -21,7 +21,7 @@ from markupsafe import Markup
 from bot.domain import Statement
 from bot.replies.render import WHATSAPP, deep_link, format_date
 from bot.replies.texts import first_sentence, shorten
-from bot.site.paths import page_path, page_url, slug
+from bot.site.paths import image_path, page_path, page_url, slug
 from storage.claimreview import claimreview_record
 
 _ENV = jinja2.Environment(
@@ -104,6 +104,8 @@ def statement_page(statement: Statement, site: Site, newer: Statement | None = N
         "title": f"{title} | CekKlaim",
         "og_title": title,
         "og_type": "article",
+        "og_image": f"{site.base_url.rstrip('/')}/{image_path(verdict)}",
+        "og_image_alt": verdict,
         "description": f"{statement.org}: {first_sentence(statement.clarification, 200)}",
         "canonical": url,
         "bot_link": site.bot_link(),
@@ -170,6 +172,8 @@ def list_page(page: ListPage, filters: Filters, site: Site) -> str:
         title=f"{page.heading} | CekKlaim",
         og_title=None,
         og_type=None,
+        og_image=None,
+        og_image_alt=None,
         description=page.intro or page.heading,
         canonical=site.base_url.rstrip("/") + "/" + page.path,
         bot_link=site.bot_link(),

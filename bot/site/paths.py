@@ -28,6 +28,11 @@ def page_url(base_url: str, statement: Statement | str) -> str:
     return base_url.rstrip("/") + "/" + page_path(external_id)
 
 
+def image_path(verdict: str) -> str:
+    """The verdict's link-preview image (bot/site/images.py), e.g. "img/hoaks.png"."""
+    return f"img/{slug(verdict)}.png"
+
+
 def slug(value: str) -> str:
     """A file name for a body or a verdict: lower case letters, digits and '-'."""
     return re.sub(r"[^a-z0-9]+", "-", value.casefold()).strip("-") or "lain"
