@@ -105,6 +105,10 @@ def test_a_phone_reads_the_index_and_a_statement(
     assert page_path(STATEMENT) in {a.get("href") for a in index.iter("a")}
     (search,) = index.xpath('//form[@id="cari"]')
     assert search.get("hidden") is None  # the optional search box, shown by its script
+    found = load(tmp_path, served + "index.html?q=Sirekap+resmi", "site-search")
+    hits = [a.get("href") for a in found.xpath('//ol[@id="hasil"]//a')]
+    assert hits and all(h.startswith("s/") for h in hits)
+    assert page_path("kpu-2024-sirekap") in hits  # the search box found it in cari.json
 
     statement = storage.get_statement(db, STATEMENT)
     assert statement is not None

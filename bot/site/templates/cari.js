@@ -18,11 +18,14 @@
     });
     if (!found.length) { var li = document.createElement("li"); li.textContent = "Tidak ada yang cocok."; out.appendChild(li); }
   }
-  box.addEventListener("input", function () {
+  function search() {
     if (items) return show();
     fetch("cari.json").then(function (r) { return r.json(); }).then(function (data) {
       items = data.map(function (it) { it.k = words(it.c + " " + it.o + " " + it.v).join(" "); return it; });
       show();
     });
-  });
+  }
+  box.addEventListener("input", search);
+  var asked = new URLSearchParams(window.location.search).get("q");  // index.html?q=... (a shared search)
+  if (asked) { box.value = asked; search(); }
 })();
