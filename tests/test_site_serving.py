@@ -185,3 +185,34 @@ async def test_a_running_bot_writes_its_pages_and_serves_them_in_long_polling(bo
         server.stop()
     assert got.status_code == 200 and "application/ld+json" in got.text
     assert health.status_code == 200
+
+
+async def test_in_webhook_mode_the_pages_sit_beside_the_webhook(
+    publisher: Publisher, db: sqlite_utils.Database
+) -> None:
+    from bot.webhook_server import SECRET_HEADER
+
+    await published(publisher, db, TODAY)
+    taken: list[dict] = []
+
+    async def accept(data: dict) -> None:
+        taken.append(data)
+
+    def health() -> tuple[int, dict[str, object]]:
+        return 200, {"status": "ok"}
+
+    server = http_server(
+        path="/tg", secret="rahasia", accept=accept, health=health, site_dir=publisher.out_dir
+    )
+    base = f"http://127.0.0.1:{listen(server, '127.0.0.1', 0)}"
+    try:
+        async with httpx.AsyncClient(timeout=10) as client:
+            hook = await client.post(
+                base + "/tg", json={"update_id": 1}, headers={SECRET_HEADER: "rahasia"}
+            )
+            refused = await client.post(base + "/tg", json={"update_id": 2})
+            page = await client.get(base + "/index.html")
+    finally:
+        server.stop()
+    assert (hook.status_code, refused.status_code, page.status_code) == (200, 403, 200)
+    assert taken == [{"update_id": 1}]
