@@ -65,8 +65,9 @@ async def run(
     worker thread when the statements or the day changed (`site`). A failure is logged and
     the bot keeps serving with the old index; the next tick tries again."""
     ticks = 0
-    if site is not None:
-        site.poke(storage.data_version(core.db), today_wib())
+    if site is not None:  # the pages at start; a failure here is the ticks' to retry
+        with contextlib.suppress(Exception):
+            site.poke(storage.data_version(core.db), today_wib())
     while True:
         await asyncio.sleep(REFRESH_SECONDS)
         ticks += 1
