@@ -11,6 +11,7 @@ from storage.claim_queue import (
     submissions_since,
 )
 from storage.claim_stats import ClaimStats, PeriodStats, ServedStatement, TopClaim, claim_stats
+from storage.claimreview import export_claimreview
 from storage.claims import (
     ClaimRecord,
     SubmissionResult,
@@ -66,7 +67,6 @@ from storage.statements import (
 from storage.transfer import (
     ImportSummary,
     ParseResult,
-    export_claimreview,
     export_csv,
     export_jsonl,
     import_statements,
