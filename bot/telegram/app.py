@@ -45,7 +45,7 @@ from bot.replies.group_settings import CB_SETTINGS
 from bot.settings import Settings
 from bot.sources.fetch import policy_from
 from bot.telegram import feeds, group_limit, group_settings, groups, handlers, inline, menus
-from bot.telegram.moderation import adding, notify, queue, roles, statements
+from bot.telegram.moderation import adding, notify, pictures, queue, roles, statements
 from bot.telegram.runtime import RUNTIME_KEY, Runtime, runtime, runtime_of
 
 Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
@@ -206,6 +206,8 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
             CommandHandler("arsip", statements.retire, filters=private),
             CommandHandler("ganti", statements.supersede, filters=private),
             CommandHandler("riwayat", statements.history, filters=private),
+            CommandHandler("gambar", pictures.attach, filters=private),
+            CommandHandler("hapusgambar", pictures.detach, filters=private),
             CommandHandler("antrean", queue.queue, filters=private),
             CallbackQueryHandler(queue.queue_dismiss, pattern=pattern(mr.QUEUE_DISMISS)),
             CommandHandler("tautkan", queue.link, filters=private),
