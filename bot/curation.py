@@ -189,8 +189,8 @@ class Curation:
 
     def create(self, draft: Mapping[str, Any], *, actor: str) -> Outcome[Statement]:
         """Save a finished draft (see bot.drafts) as a new statement, in one transaction: its
-        new id, the statement, the source text it was made from, the source draft marked
-        used, and the queue cluster it answers linked to it."""
+        new id, the statement, the source text it was made from, the pictures sent with it,
+        the source draft marked used, and the queue cluster it answers linked to it."""
         db = self.db
         with storage.transaction(db):
             external_id = storage.new_external_id(db, draft["org"])
@@ -199,6 +199,10 @@ class Curation:
                 source_store.save_evidence(db, saved.id, draft["evidence"], actor=actor)
             if draft.get("source_draft"):
                 source_store.set_draft_status(db, draft["source_draft"], "used")
+            for kept in draft.get("pictures", ()):  # photos sent during /tambah
+                statement_images.add_image(
+                    db, external_id, kept["fingerprint"], actor=actor, file_id=kept["file_id"]
+                )
             if draft.get("cluster"):
                 cluster = clusters.find_cluster(db, draft["cluster"])
                 if cluster is not None:

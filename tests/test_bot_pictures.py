@@ -67,3 +67,30 @@ async def test_refusals_attach_nothing(bot: Bot) -> None:
     huge_downloads = [c for c in bot.fake.calls if c.method == "getFile"
                       and c.params.get("file_id") == huge["message"]["photo"][0]["file_id"]]
     assert huge_downloads == []  # refused from the declared size, nothing fetched
+
+
+async def test_a_photo_sent_during_tambah_is_saved_with_the_statement(bot: Bot) -> None:
+    assert "Lembaga" in await reply(bot, "/tambah")
+    poster = photo_message(bot, encode(picture(9)))
+    assert "Gambar dicatat (1)" in visible(await bot.send(poster))
+    assert "sudah dicatat" in visible(await bot.send(photo_message(bot, encode(picture(9)))))
+    assert "Label" in await reply(bot, "KPU")  # the field asked stayed the organisation
+    assert await reply(bot, "/batal") == ID["cancelled"]
+    assert storage.statement_images.servable_fingerprints(bot.core.db) == []
+
+    preview = await reply(
+        bot,
+        "/tambah KPU | HOAKS | Poster KPU soal coblos dua kali beredar | "
+        "KPU tidak pernah membuat poster itu. | https://www.kpu.go.id/p | 2024-01-12 | -",
+        None,
+    )
+    assert "Pratinjau" in preview
+    assert "Gambar dicatat (1)" in visible(await bot.send(photo_message(bot, encode(picture(9)))))
+    _, saved = await bot.press("t:ok", "editMessageText", user_id=ADMIN, chat_id=ADMIN)
+    assert "Tersimpan sebagai" in visible(saved)
+    [image] = storage.statement_images.images_of(bot.core.db, "kpu-0001")
+    assert image.added_by == f"mod:{ADMIN}"
+    match = KnownPictures().current(bot.core.db).lookup(changed(picture(9), "crop 10%", 9))
+    assert match is not None and match.confident
+    statement = storage.get_statement(bot.core.db, "kpu-0001")
+    assert statement is not None and match.statement_id == statement.id

@@ -153,3 +153,16 @@ def test_the_cli_adds_lists_and_removes_pictures(
     capsys.readouterr()
     assert main(["statement", "image", "list", "kpu-tinta"]) == 0
     assert "no picture attached" in capsys.readouterr().out
+
+
+def test_tambah_keeps_at_most_a_few_pictures_once_each() -> None:
+    from bot import tambah
+
+    draft: dict = {}
+    fingerprints = [f"ck1:{n:064x}" for n in range(tambah.MAX_DRAFT_PICTURES + 1)]
+    assert "(1)" in tambah.picture(draft, fingerprints[0], "f0")
+    assert "sudah dicatat" in tambah.picture(draft, fingerprints[0], "f0")
+    for n, fp in enumerate(fingerprints[1:-1], start=2):
+        assert f"({n})" in tambah.picture(draft, fp, None)
+    assert "Sudah" in tambah.picture(draft, fingerprints[-1], None)
+    assert [p["fingerprint"] for p in draft["pictures"]] == fingerprints[:-1]

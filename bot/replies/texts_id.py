@@ -221,6 +221,9 @@ ID: dict[str, str] = {
     "image_list_empty": "Belum ada gambar untuk <code>{id}</code>. Balas foto dengan /gambar {id}.",
     "image_removed": "Gambar {number} dilepas dari <code>{id}</code>.",
     "image_not_found": "Pernyataan <code>{id}</code> tidak punya gambar nomor {number}.",
+    "picture_noted": "🖼 Gambar dicatat ({count}): ikut tersimpan saat pernyataan disimpan (✅).",
+    "picture_noted_already": "Gambar ini sudah dicatat untuk pernyataan ini.",
+    "picture_noted_full": "Sudah {count} gambar: lampirkan yang lain nanti dengan /gambar ID.",
     "usage_tautkan": "Pakai: /tautkan KUNCI ID (kunci dari /antrean, misalnya c12)",
     "usage_mod": (
         "Pakai: /tambahmod ID atau /hapusmod ID (ID pengguna Telegram, angka).\n"

@@ -120,6 +120,7 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     private = filters.ChatType.PRIVATE
     new_message = filters.UpdateType.MESSAGE
     text_input = private & new_message & filters.TEXT & ~filters.COMMAND
+    picture_input = private & new_message & (filters.PHOTO | filters.Document.IMAGE)
 
     # 1. first of all, in its own group: every message, command and button press counts
     # against its sender's per-minute limit; past it the update goes no further
@@ -175,10 +176,12 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
             states={
                 # new messages only: an edited earlier answer must not fill the field asked now
                 # ✔️ keeps a pre-filled value shown with the question
+                # a photo at any step: the picture the statement answers (kept with the draft)
                 **{
                     step: [
                         CallbackQueryHandler(adding.add_keep_button, pattern=pattern(mr.KEEP)),
                         MessageHandler(text_input, adding.add_step),
+                        MessageHandler(picture_input, adding.add_picture),
                     ]
                     for step in adding.STEPS.values()
                 },
@@ -186,10 +189,12 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
                     CallbackQueryHandler(adding.add_verdict_button, pattern=pattern(mr.VERDICT)),
                     CallbackQueryHandler(adding.add_keep_button, pattern=pattern(mr.KEEP)),
                     MessageHandler(text_input, adding.add_step),
+                    MessageHandler(picture_input, adding.add_picture),
                 ],
                 adding.CONFIRM: [
                     CallbackQueryHandler(adding.add_confirm, pattern=pattern(mr.SAVE_NEW)),
                     MessageHandler(text_input, adding.add_edit_field),
+                    MessageHandler(picture_input, adding.add_picture),
                 ],
             },
             fallbacks=[CommandHandler("batal", adding.cancel)],
