@@ -71,6 +71,7 @@ def main() -> None:
     own_coarse: list[int] = []
     own_fine: list[int] = []
     own_colour: list[float] = []
+    own_shape: list[float] = []
     hash_s = match_s = 0.0
     for seed in range(args.bases):
         image = picture(seed)
@@ -89,6 +90,7 @@ def main() -> None:
                 own_coarse.append(match.distance)
                 own_fine.append(match.quarters)
                 own_colour.append(match.colour)
+                own_shape.append(match.shape)
             elif match is not None and match.confident:
                 wrong[change] += 1
             distance = np.bitwise_count(baseline ^ np.uint64(baseline_hash(data)))
@@ -106,12 +108,14 @@ def main() -> None:
           f"{max(own_coarse)} ({np.percentile(own_coarse, 95):.0f}; {known.CONFIDENT_DISTANCE}),"
           f" quarters {max(own_fine)} ({np.percentile(own_fine, 95):.0f}; "
           f"{known.CONFIDENT_QUARTERS}), colour {max(own_colour):.1f} "
-          f"({np.percentile(own_colour, 95):.1f}; {known.CONFIDENT_COLOUR})")
+          f"({np.percentile(own_colour, 95):.1f}; {known.CONFIDENT_COLOUR}), shape "
+          f"{max(own_shape):.3f} ({np.percentile(own_shape, 95):.3f}; {known.CONFIDENT_SHAPE})")
 
     false_confident = base_false = 0
     near_coarse: list[int] = []
     near_fine: list[int] = []
     near_colour: list[float] = []
+    stopped_by: Counter[str] = Counter()
     for seed in range(UNRELATED_SEED, UNRELATED_SEED + args.unrelated):
         data = encode(picture(seed))
         match = index.lookup(data)
@@ -119,20 +123,27 @@ def main() -> None:
             near_coarse.append(match.distance)
             near_fine.append(match.quarters)
             near_colour.append(match.colour)
+            stopped_by.update(
+                name
+                for name, bad in (
+                    ("coarse", match.distance > known.CONFIDENT_DISTANCE),
+                    ("quarters", match.quarters > known.CONFIDENT_QUARTERS),
+                    ("colour", match.colour > known.CONFIDENT_COLOUR),
+                    ("shape", match.shape > known.CONFIDENT_SHAPE),
+                )
+                if bad
+            )
             false_confident += match.confident
         distance = np.bitwise_count(baseline ^ np.uint64(baseline_hash(data)))
         base_false += int(distance.min()) <= args.baseline_bits
     print(f"\n{args.unrelated} unrelated pictures of the same kinds: {false_confident} confident "
           f"matches (baseline: {base_false} within {args.baseline_bits} bits)")
     if near_coarse:
-        stopped = sum(
-            c <= known.CONFIDENT_DISTANCE and f <= known.CONFIDENT_QUARTERS
-            for c, f in zip(near_coarse, near_fine, strict=True)
-        )
         print(f"  {len(near_coarse)} came within {known.CANDIDATE_DISTANCE} coarse bits of a "
-              f"known picture: min coarse {min(near_coarse)}, quarters {min(near_fine)}, colour "
-              f"{min(near_colour):.1f}; {stopped} passed both pHash checks and were stopped by "
-              "the colour check")
+              f"known picture, {sum(c <= known.CONFIDENT_DISTANCE for c in near_coarse)} within "
+              f"{known.CONFIDENT_DISTANCE} (checked finer): min coarse {min(near_coarse)}, "
+              f"quarters {min(near_fine)}, colour {min(near_colour):.1f}; each check failed by "
+              f"(a match can fail several): {dict(sorted(stopped_by.items()))}")
 
     print(f"\nper lookup, against {len(index)} known pictures: hashing the photo "
           f"{1000 * hash_s / lookups:.1f} ms ({len(hashing.windows())} windows), "

@@ -7,14 +7,15 @@ frame moves, and every low-frequency coefficient with it. So:
 - uniform borders (a plain frame, a letterbox) are trimmed first;
 - a *known* picture is described (`Fingerprint`) by 256-bit pHashes of two regions of its
   trimmed frame, the whole and its centre (10% off each side), by 64-bit pHashes of the
-  centre's four quarters and by the centre's mean colour on a 6 x 6 grid: one
-  412-character string (`Fingerprint.text`);
+  centre's four quarters, by the centre's mean colour on a 6 x 6 grid and by its shape
+  (width / height): one 414-character string (`Fingerprint.text`);
 - a *query* picture is hashed over many candidate windows (`query_hashes`): the whole, and
   windows of 72-93% of each side at steps of 3%, one of which lines up with a known
   picture's centre when the query is a cropped or framed copy of it;
 - `bot.images.known` takes a known picture whose whole or centre is close to a window, then
-  asks the finer quarters and the colours of that window to agree before it calls the match
-  confident (two bar charts of one template agree in pHash; their bars' colours do not).
+  asks the finer quarters, the colours and the shape of that window to agree before it
+  calls the match confident (two bar charts of one template agree in pHash; their bars'
+  colours do not; two thin line charts on white agree in both, but not in shape).
 
 pHash only: a dHash (signs of neighbour differences) was measured alongside and did not
 separate: on flat graphics (plain backgrounds, chat bubbles) most of its bits are noise or
@@ -76,36 +77,43 @@ class ImageRejected(ValueError):
 class Fingerprint:
     """A known picture: 256-bit pHashes of its whole (trimmed) frame and of its centre,
     64-bit pHashes of the centre's quarters (top left, top right, bottom left, bottom right),
-    and the centre's mean colour on a COLOUR_GRID x COLOUR_GRID grid (Y, Cb, Cr bytes)."""
+    the centre's mean colour on a COLOUR_GRID x COLOUR_GRID grid (Y, Cb, Cr bytes), and the
+    trimmed picture's shape (`aspect_byte` of width / height)."""
 
     whole: int
     centre: int
     quarters: tuple[int, int, int, int]
     colour: bytes
+    aspect: int
 
     @property
     def text(self) -> str:
-        """`ck1:` and hex digits (64 whole, 64 centre, 4 x 16 quarters, 216 colour): what
-        is stored."""
+        """`ck1:` and hex digits (64 whole, 64 centre, 4 x 16 quarters, 216 colour, 2
+        shape): what is stored."""
         quarters = "".join(f"{q:0{QUARTER_HEX}x}" for q in self.quarters)
-        return f"{VERSION}:{self.whole:0{HEX}x}{self.centre:0{HEX}x}{quarters}{self.colour.hex()}"
+        return (
+            f"{VERSION}:{self.whole:0{HEX}x}{self.centre:0{HEX}x}{quarters}{self.colour.hex()}"
+            f"{self.aspect:02x}"
+        )
 
     @classmethod
     def parse(cls, text: str) -> Fingerprint:
         """The inverse of `text`; ValueError for anything else."""
         version, sep, digits = text.strip().lower().partition(":")
         hashes = 2 * HEX + 4 * QUARTER_HEX
-        if version != VERSION or not sep or len(digits) != hashes + 2 * COLOUR_BYTES:
+        if version != VERSION or not sep or len(digits) != hashes + 2 * COLOUR_BYTES + 2:
             raise ValueError(f"not an image fingerprint: {text[:80]!r}")
         try:
             values = [int(digits[:HEX], 16), int(digits[HEX : 2 * HEX], 16)] + [
                 int(digits[i : i + QUARTER_HEX], 16)
                 for i in range(2 * HEX, hashes, QUARTER_HEX)
             ]
-            colour = bytes.fromhex(digits[hashes:])
+            colour = bytes.fromhex(digits[hashes:-2])
+            aspect = int(digits[-2:], 16)
         except ValueError:
             raise ValueError(f"not an image fingerprint: {text[:80]!r}") from None
-        return cls(values[0], values[1], (values[2], values[3], values[4], values[5]), colour)
+        quarters = (values[2], values[3], values[4], values[5])
+        return cls(values[0], values[1], quarters, colour, aspect)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,11 +123,8 @@ class QueryHashes:
     (so distances to many hashes are one matrix product: `sign_distances`)."""
 
     picture: np.ndarray  # (height, width, 3) float64
+    grey: np.ndarray  # its Y, contiguous (height, width) float64
     signs: np.ndarray  # (windows, 256) float32
-
-    @property
-    def grey(self) -> np.ndarray:
-        return self.picture[..., 0]
 
     def fingerprint(self) -> Fingerprint:
         """The same picture's fingerprint (to keep it as known or unanswered), without
@@ -270,6 +275,16 @@ def as_words(value: int, words: int = HASH_SIDE * HASH_SIDE // 64) -> np.ndarray
     )
 
 
+def aspect_byte(width: float, height: float) -> int:
+    """A shape (width / height) in one byte: 32 steps per doubling (2.2% each), 1/16 to 16."""
+    return int(np.clip(round(32 * np.log2(width / height)) + 128, 0, 255))
+
+
+def aspect_of(byte: int) -> float:
+    """log2(width / height) of `aspect_byte`."""
+    return (byte - 128) / 32
+
+
 def colour_grid(picture: np.ndarray, y_span: Span, x_span: Span) -> np.ndarray:
     """The window's mean Y, Cb and Cr over a COLOUR_GRID x COLOUR_GRID grid: (COLOUR_BYTES,)."""
     height, width = picture.shape[:2]
@@ -283,13 +298,14 @@ def fingerprint_picture(picture: np.ndarray) -> Fingerprint:
 
 
 def _fingerprint_trimmed(trimmed: np.ndarray) -> Fingerprint:
-    grey = trimmed[..., 0]
+    grey = np.ascontiguousarray(trimmed[..., 0])
     big = phashes(grey, (WHOLE, CENTRE), (WHOLE, CENTRE))  # y-major: 0 whole, 3 centre
     quarters = [int(q[0]) for q in quarter_hashes(grey, CENTRE, CENTRE)]
     colour = np.clip(np.rint(colour_grid(trimmed, CENTRE, CENTRE)), 0, 255).astype(np.uint8)
+    height, width = grey.shape
     return Fingerprint(
         _int(big[0]), _int(big[3]), (quarters[0], quarters[1], quarters[2], quarters[3]),
-        colour.tobytes(),
+        colour.tobytes(), aspect_byte(width, height),
     )
 
 
@@ -316,8 +332,9 @@ def windows() -> list[tuple[Span, Span]]:
 
 def query_picture(picture: np.ndarray) -> QueryHashes:
     trimmed = trim(picture).astype(np.float64)
+    grey = np.ascontiguousarray(trimmed[..., 0])
     spans = window_spans()
-    return QueryHashes(trimmed, as_signs(phash_bits(trimmed[..., 0], spans, spans)))
+    return QueryHashes(trimmed, grey, as_signs(phash_bits(grey, spans, spans)))
 
 
 def query_hashes(data: bytes) -> QueryHashes:

@@ -7,13 +7,14 @@ over its candidate windows (`bot.images.hashing`) and:
 
 1. takes the known pictures whose whole or centre is within `CANDIDATE_DISTANCE` bits (of
    256) of some window;
-2. for the closest few, checks the finer detail: the four quarters of the best windows'
-   centre region, nudged by up to `NUDGE` of a side, against the known quarters;
+2. for the closest few within `CONFIDENT_DISTANCE`, checks the finer detail: the four
+   quarters of the best windows' centre region, nudged by up to `NUDGE` of a side, against
+   the known quarters, and the colours at the best of those alignments;
 3. calls the match confident when the coarse distance (`CONFIDENT_DISTANCE`), the
-   quarters' (`CONFIDENT_QUARTERS`, of 256 bits) and the centre's colours at that alignment
-   (`CONFIDENT_COLOUR`, mean difference of 108 values 0-255) are all small: the finer
-   checks keep apart pictures of one layout (two bar charts of one template, two chat
-   screenshots) that agree coarsely.
+   quarters' (`CONFIDENT_QUARTERS`, of 256 bits), the centre's colours at that alignment
+   (`CONFIDENT_COLOUR`, mean difference of 108 values 0-255) and its shape (width / height,
+   `CONFIDENT_SHAPE`) all agree: the finer checks keep apart pictures of one layout (two
+   bar charts of one template, two line charts on white) that agree coarsely.
 
 The thresholds come from bench/images_known.py (copies found vs. unrelated pictures).
 `same_picture` groups photos nobody has answered yet the same way.
@@ -33,6 +34,8 @@ CANDIDATE_DISTANCE = 72
 CONFIDENT_DISTANCE = 56
 CONFIDENT_QUARTERS = 80
 CONFIDENT_COLOUR = 10.0
+#: |log2| of the ratio between the window's and the known picture's width / height.
+CONFIDENT_SHAPE = 0.2
 #: How many known pictures get the finer check, and how many windows each.
 CANDIDATES = 3
 WINDOWS_PER_CANDIDATE = 3
@@ -45,8 +48,9 @@ class Match:
 
     statement_id: int  # the id the index was built with
     distance: int  # coarse: 256-bit pHash of the best window vs the known whole or centre
-    quarters: int  # fine: the four 64-bit quarter pHashes, summed
-    colour: float  # mean difference of the centre's colour grid (0-255 a value)
+    quarters: int  # fine: the four 64-bit quarter pHashes, summed (256 when not checked)
+    colour: float  # mean difference of the centre's colour grid, 0-255 (255 if not checked)
+    shape: float  # |log2| of the ratio of the shapes (width / height); 9.0 if not checked
     confident: bool
 
 
@@ -60,6 +64,7 @@ class KnownImages:
         big = np.zeros((2 * len(pairs), bits), dtype=np.float32)
         quarters = np.zeros((len(pairs), 4), dtype=np.uint64)
         colours = np.zeros((len(pairs), hashing.COLOUR_BYTES), dtype=np.float64)
+        self._aspects = [hashing.aspect_of(fp.aspect) for _, fp in pairs]
         for n, (_, fp) in enumerate(pairs):
             colours[n] = np.frombuffer(fp.colour, dtype=np.uint8)
             big[2 * n] = hashing.unpack_signs(fp.whole)
@@ -80,7 +85,7 @@ class KnownImages:
             return None
         query = photo if isinstance(photo, QueryHashes) else hashing.query_hashes(photo)
         dist = hashing.sign_distances(query.signs, self._big)  # (windows, 2 * known)
-        per_known = dist.reshape(len(dist), len(self), 2).min(axis=(0, 2))
+        per_known = dist.min(axis=0).reshape(len(self), 2).min(axis=1)
         near = np.flatnonzero(per_known <= CANDIDATE_DISTANCE)
         if not len(near):
             return None
@@ -94,6 +99,8 @@ class KnownImages:
     ) -> Match:
         columns = dist[:, 2 * n : 2 * n + 2]
         coarse = int(columns.min())
+        if coarse > CONFIDENT_DISTANCE:  # cannot be confident: the finer checks are skipped
+            return Match(self.statement_ids[n], coarse, 4 * 64, 255.0, 9.0, False)
         order = np.argsort(columns, axis=None, kind="stable")[:WINDOWS_PER_CANDIDATE]
         best: tuple[int, Span, Span] = (4 * 64, CENTRE, CENTRE)
         for flat in order:
@@ -105,12 +112,18 @@ class KnownImages:
         fine, y_span, x_span = best
         found = hashing.colour_grid(query.picture, y_span, x_span)
         colour = float(np.abs(found - self._colours[n]).mean())
+        height, width = query.grey.shape
+        window_shape = np.log2((x_span[1] * width) / (y_span[1] * height))
+        shape = abs(float(window_shape) - self._aspects[n])
         confident = (
             coarse <= CONFIDENT_DISTANCE
             and fine <= CONFIDENT_QUARTERS
             and colour <= CONFIDENT_COLOUR
+            and shape <= CONFIDENT_SHAPE
         )
-        return Match(self.statement_ids[n], coarse, fine, round(colour, 1), confident)
+        return Match(
+            self.statement_ids[n], coarse, fine, round(colour, 1), round(shape, 3), confident
+        )
 
     def _aligned(
         self, grey: np.ndarray, y_span: Span, x_span: Span, n: int
