@@ -88,9 +88,10 @@ def main() -> None:
                 found[change] += 1
                 confident[change] += match.confident
                 own_coarse.append(match.distance)
-                own_fine.append(match.quarters)
-                own_colour.append(match.colour)
-                own_shape.append(match.shape)
+                if match.distance <= known.CONFIDENT_DISTANCE:  # the finer checks were made
+                    own_fine.append(match.quarters)
+                    own_colour.append(match.colour)
+                    own_shape.append(match.shape)
             elif match is not None and match.confident:
                 wrong[change] += 1
             distance = np.bitwise_count(baseline ^ np.uint64(baseline_hash(data)))
@@ -104,7 +105,8 @@ def main() -> None:
         print(f"{change:<12} {percent(confident[change], args.bases):>10} "
               f"{percent(found[change], args.bases):>8} {wrong[change]:>6} "
               f"{percent(base_found[change], args.bases):>9}")
-    print(f"copies' distances, max (95th percentile; confident at most): coarse "
+    print(f"copies' distances, max (95th percentile; confident at most; the finer ones of "
+          f"the {len(own_fine)} copies within the coarse one): coarse "
           f"{max(own_coarse)} ({np.percentile(own_coarse, 95):.0f}; {known.CONFIDENT_DISTANCE}),"
           f" quarters {max(own_fine)} ({np.percentile(own_fine, 95):.0f}; "
           f"{known.CONFIDENT_QUARTERS}), colour {max(own_colour):.1f} "
@@ -123,16 +125,16 @@ def main() -> None:
             near_coarse.append(match.distance)
             near_fine.append(match.quarters)
             near_colour.append(match.colour)
-            stopped_by.update(
-                name
-                for name, bad in (
-                    ("coarse", match.distance > known.CONFIDENT_DISTANCE),
-                    ("quarters", match.quarters > known.CONFIDENT_QUARTERS),
-                    ("colour", match.colour > known.CONFIDENT_COLOUR),
-                    ("shape", match.shape > known.CONFIDENT_SHAPE),
+            if match.distance <= known.CONFIDENT_DISTANCE:  # the finer checks were made
+                stopped_by.update(
+                    name
+                    for name, bad in (
+                        ("quarters", match.quarters > known.CONFIDENT_QUARTERS),
+                        ("colour", match.colour > known.CONFIDENT_COLOUR),
+                        ("shape", match.shape > known.CONFIDENT_SHAPE),
+                    )
+                    if bad
                 )
-                if bad
-            )
             false_confident += match.confident
         distance = np.bitwise_count(baseline ^ np.uint64(baseline_hash(data)))
         base_false += int(distance.min()) <= args.baseline_bits
@@ -142,8 +144,8 @@ def main() -> None:
         print(f"  {len(near_coarse)} came within {known.CANDIDATE_DISTANCE} coarse bits of a "
               f"known picture, {sum(c <= known.CONFIDENT_DISTANCE for c in near_coarse)} within "
               f"{known.CONFIDENT_DISTANCE} (checked finer): min coarse {min(near_coarse)}, "
-              f"quarters {min(near_fine)}, colour {min(near_colour):.1f}; each check failed by "
-              f"(a match can fail several): {dict(sorted(stopped_by.items()))}")
+              f"quarters {min(near_fine)}, colour {min(near_colour):.1f}; of those, each finer "
+              f"check failed by (one can fail several): {dict(sorted(stopped_by.items()))}")
 
     print(f"\nper lookup, against {len(index)} known pictures: hashing the photo "
           f"{1000 * hash_s / lookups:.1f} ms ({len(hashing.windows())} windows), "

@@ -41,7 +41,7 @@ from PIL import Image, ImageOps
 #: Larger files are refused before decoding (Telegram photos are well under 1 MB).
 MAX_BYTES = 20 * 1024 * 1024
 #: Larger pictures (width x height) are refused from the header, before decoding.
-MAX_PIXELS = 50_000_000
+MAX_PIXELS = 25_000_000
 #: Pictures are decoded at about this size (JPEG draft mode) and shrunk to it.
 WORK_SIDE = 256
 #: Pictures smaller than this a side carry too little to match.
