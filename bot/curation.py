@@ -20,15 +20,17 @@ from sqlite_utils import Database
 import storage
 from bot import clusters, drafts
 from bot.clusters import Cluster
-from storage import AuditEntry, LinkResult, Statement, StatementInput
+from bot.images.hashing import fingerprint
+from storage import AuditEntry, LinkResult, Statement, StatementInput, statement_images
 from storage import sources as source_store
 from storage.claim_queue import ACTION_LINK_CLAIMS
 from storage.people import remove_subscription
 from storage.sources import Evidence, SourceDraft
+from storage.statement_images import StatementImage
 
 __all__ = [
-    "Curation", "HistoryLine", "Outcome", "Retired", "Role", "Statement", "StatementInput",
-    "history_line", "moderator_actor",
+    "Curation", "HistoryLine", "ImageAttached", "Outcome", "Retired", "Role", "Statement",
+    "StatementInput", "history_line", "moderator_actor",
 ]  # fmt: skip
 
 T = TypeVar("T")
@@ -68,6 +70,12 @@ class Role:
     admin: bool
     added_by: str | None = None
     added_at: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ImageAttached:
+    image: StatementImage
+    new: bool  # False: a picture with the same fingerprint was attached already
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,8 +189,8 @@ class Curation:
 
     def create(self, draft: Mapping[str, Any], *, actor: str) -> Outcome[Statement]:
         """Save a finished draft (see bot.drafts) as a new statement, in one transaction: its
-        new id, the statement, the source text it was made from, the source draft marked
-        used, and the queue cluster it answers linked to it."""
+        new id, the statement, the source text it was made from, the pictures sent with it,
+        the source draft marked used, and the queue cluster it answers linked to it."""
         db = self.db
         with storage.transaction(db):
             external_id = storage.new_external_id(db, draft["org"])
@@ -191,6 +199,10 @@ class Curation:
                 source_store.save_evidence(db, saved.id, draft["evidence"], actor=actor)
             if draft.get("source_draft"):
                 source_store.set_draft_status(db, draft["source_draft"], "used")
+            for kept in draft.get("pictures", ()):  # photos sent during /tambah
+                statement_images.add_image(
+                    db, external_id, kept["fingerprint"], actor=actor, file_id=kept["file_id"]
+                )
             if draft.get("cluster"):
                 cluster = clusters.find_cluster(db, draft["cluster"])
                 if cluster is not None:
@@ -219,6 +231,30 @@ class Curation:
 
     def history(self, external_id: str) -> list[HistoryLine]:
         return [history_line(e) for e in storage.history(self.db, external_id)]
+
+    # ---------------------------------------------------------------------------- pictures
+
+    def images(self, external_id: str) -> list[StatementImage]:
+        """The pictures attached to a statement. LookupError for an unknown statement."""
+        return statement_images.images_of(self.db, external_id)
+
+    def attach_image(
+        self, external_id: str, picture: bytes, *, actor: str, file_id: str | None = None
+    ) -> Outcome[ImageAttached]:
+        """Attach a circulating picture to a statement: its fingerprint is kept (never the
+        picture), so copies of it get this statement. LookupError for an unknown statement;
+        ValueError (bot.images.hashing.ImageRejected) for bytes that are not a picture."""
+        text = fingerprint(picture).text
+        image, new = statement_images.add_image(
+            self.db, external_id, text, actor=actor, file_id=file_id
+        )
+        return Outcome(ImageAttached(image, new), reindex=new)
+
+    def detach_image(self, external_id: str, image_id: int, *, actor: str) -> Outcome[bool]:
+        """Detach picture `image_id` (as `images` lists); False when the statement has no
+        such picture. LookupError for an unknown statement."""
+        done = statement_images.remove_image(self.db, external_id, image_id, actor=actor)
+        return Outcome(done, reindex=done)
 
     # ---------------------------------------------------------------------------- queue
 

@@ -11,6 +11,7 @@ must follow them) are bot/curation.py's.
     /antrean, /draf  -> queue, source_drafts   the list and its ➕/🗑 buttons
     /statistik       -> statistics
     /tautkan, /arsip, /ganti -> linked, retired, superseded   the reply after the change
+    /gambar, /hapusgambar -> images, image_attached, image_removed   a statement's pictures
 """
 
 from __future__ import annotations
@@ -24,7 +25,14 @@ from typing import Any
 from bot import drafts, reports
 from bot.clusters import Cluster
 from bot.core import Core
-from bot.curation import Curation, LinkResult, Outcome, Statement, StatementInput
+from bot.curation import (
+    Curation,
+    ImageAttached,
+    LinkResult,
+    Outcome,
+    Statement,
+    StatementInput,
+)
 from bot.replies import moderator_reports, moderators, render
 from bot.replies.moderators import (
     DRAFT_ADD,
@@ -126,6 +134,34 @@ def history(curation: Curation, external_id: str) -> str:
     if not lines:
         return text("id", "history_empty", id=echo(external_id))
     return pre(reports.history_report(lines, drafts.FIELD_LABELS))
+
+
+def images(curation: Curation, external_id: str) -> str:
+    """/gambar ID (not a reply to a photo): the statement's pictures, and how to detach one."""
+    try:
+        found = curation.images(external_id)
+    except LookupError:
+        return text("id", "unknown_statement", id=echo(external_id))
+    if not found:
+        return text("id", "image_list_empty", id=echo(external_id))
+    lines = "\n".join(
+        text("id", "image_list_line", number=image.id, at=reports.wib(image.added_at),
+             by=echo(image.added_by or "-"))
+        for image in found
+    )  # fmt: skip
+    return text("id", "image_list", id=echo(external_id), lines=lines)
+
+
+def image_attached(external_id: str, outcome: Outcome[ImageAttached]) -> str:
+    """After /gambar ID in reply to a photo."""
+    key = "image_attached" if outcome.value.new else "image_already"
+    return text("id", key, id=echo(external_id), number=outcome.value.image.id)
+
+
+def image_removed(external_id: str, number: int, outcome: Outcome[bool]) -> str:
+    """After /hapusgambar ID NOMOR."""
+    key = "image_removed" if outcome.value else "image_not_found"
+    return text("id", key, id=echo(external_id), number=number)
 
 
 def queue(curation: Curation) -> Reply:

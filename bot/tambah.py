@@ -184,3 +184,20 @@ class Adding:
             return said("draft_error", STEPS[name] if stay is None else stay, error=echo(exc))
         drafts.confirmed(draft, name)
         return self.ask_next(draft)
+
+
+#: Pictures a /tambah draft may carry (each a fingerprint, saved with the statement).
+MAX_DRAFT_PICTURES = 5
+
+
+def picture(draft: Draft, fingerprint: str, file_id: str | None) -> str:
+    """A photo sent at any step of /tambah: the circulating picture the statement answers.
+    Its fingerprint goes with the draft and is attached when ✅ saves it (Curation.create);
+    the step asked stays as it was. Returns what to tell the moderator."""
+    pictures = draft.setdefault("pictures", [])
+    if any(kept["fingerprint"] == fingerprint for kept in pictures):
+        return text("id", "picture_noted_already")
+    if len(pictures) >= MAX_DRAFT_PICTURES:
+        return text("id", "picture_noted_full", count=MAX_DRAFT_PICTURES)
+    pictures.append({"fingerprint": fingerprint, "file_id": file_id})
+    return text("id", "picture_noted", count=len(pictures))

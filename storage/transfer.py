@@ -3,6 +3,11 @@
 Imports are validated as a whole before anything is written: moderators fix a file in
 one pass from a complete list of "line N: ..." errors, and a file with any error
 imports nothing. Exports use the same columns, so export -> import is a no-op.
+
+JSONL records may carry "images": the fingerprints of the pictures attached to the
+statement (`storage.statement_images`). A record with the field makes the statement's
+pictures exactly those; a record without it leaves them as they are. CSV does not carry
+pictures (a fingerprint is 196 hex digits, not for a spreadsheet): use JSONL to move them.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from typing import Any, TextIO
 from sqlite_utils import Database
 
 from storage.db import transaction
+from storage.statement_images import fingerprint_list, replace_fingerprints
 from storage.statement_input import StatementInput, clean_statement_input, statement_input_errors
 from storage.statements import Statement, org_slug, save_statement
 
@@ -36,6 +42,7 @@ FIELDS = (
     "valid_until",
 )
 REQUIRED_FIELDS = ("org", "claim", "clarification")
+JSONL_FIELDS = (*FIELDS, "images")
 _TEXT_FIELDS = tuple(name for name in FIELDS if name != "variants")
 CSV_VARIANT_SEPARATOR = "|"
 # A spreadsheet treats cells starting with these as formulas ("CSV injection"); user
@@ -54,6 +61,8 @@ class ParseResult:
 
     rows: list[StatementInput] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    #: external id -> picture fingerprints, for the JSONL records that carry "images"
+    images: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -84,9 +93,17 @@ def _json_type(value: Any) -> str:
     return names.get(type(value), "number")
 
 
-def _row_from_mapping(raw: Mapping[str, Any]) -> tuple[StatementInput | None, list[str]]:
-    """Type-check one record and validate it; returns the cleaned input or the problems."""
-    errors = [f"unknown field {name!r}" for name in raw if name not in FIELDS]
+def _row_from_mapping(
+    raw: Mapping[str, Any],
+) -> tuple[StatementInput | None, tuple[str, ...] | None, list[str]]:
+    """Type-check one record and validate it; returns the cleaned input and its pictures'
+    fingerprints (None: the record has none), or the problems."""
+    errors = [f"unknown field {name!r}" for name in raw if name not in JSONL_FIELDS]
+    try:
+        images = fingerprint_list(raw.get("images"))
+    except ValueError as exc:
+        errors.append(str(exc))
+        images = None
     bad_types: set[str] = set()
     values: dict[str, str | None] = {}
     for name in _TEXT_FIELDS:
@@ -122,19 +139,20 @@ def _row_from_mapping(raw: Mapping[str, Any]) -> tuple[StatementInput | None, li
         for message in statement_input_errors(data)
         if not any(message == f"missing required field '{name}'" for name in bad_types)
     ]
-    return (None, errors) if errors else (data, [])
+    return (None, None, errors) if errors else (data, images, [])
 
 
 def _collect(records: Iterable[tuple[int, Mapping[str, Any] | str]]) -> ParseResult:
     """Validate (line, record-or-error) pairs, adding duplicate-id checks across the file."""
     rows: list[StatementInput] = []
     errors: list[str] = []
+    images: dict[str, tuple[str, ...]] = {}
     first_line: dict[str, int] = {}
     for line, record in records:
         if isinstance(record, str):
             errors.append(f"line {line}: {record}")
             continue
-        data, row_errors = _row_from_mapping(record)
+        data, row_images, row_errors = _row_from_mapping(record)
         errors += [f"line {line}: {message}" for message in row_errors]
         if data is None:
             continue
@@ -146,9 +164,13 @@ def _collect(records: Iterable[tuple[int, Mapping[str, Any] | str]]) -> ParseRes
             continue
         first_line[data.external_id] = line
         rows.append(data)
+        if row_images is not None:
+            images[data.external_id] = row_images
     if not rows and not errors:
         errors.append("no statements found in file")
-    return ParseResult(rows=[] if errors else rows, errors=errors)
+    if errors:
+        return ParseResult(errors=errors)
+    return ParseResult(rows=rows, errors=errors, images=images)
 
 
 def _jsonl_records(text: str) -> Iterator[tuple[int, Mapping[str, Any] | str]]:
@@ -264,6 +286,7 @@ def import_statements(
     *,
     actor: str,
     lock_seconds: float | None = None,
+    images: Mapping[str, Iterable[str]] | None = None,
 ) -> ImportSummary:
     """Save all rows in one transaction: any failure leaves the database untouched.
 
@@ -273,6 +296,9 @@ def import_statements(
     import (SQLite has one writer at a time; 15,000 statements take several seconds).
     A failure then keeps the rows already committed; importing the file again completes
     it, since rows are matched by id.
+
+    `images` (a parse's `ParseResult.images`): the statements listed there get exactly those
+    picture fingerprints; a statement whose pictures changed counts as updated.
     """
     counts = {"create": 0, "update": 0, "unchanged": 0}
     pending = iter(rows)
@@ -280,7 +306,14 @@ def import_statements(
         started = time.monotonic()
         with transaction(db):
             for row in pending:
-                _, action = save_statement(db, row, actor=actor)
+                saved, action = save_statement(db, row, actor=actor)
+                if (
+                    images is not None
+                    and row.external_id in images
+                    and replace_fingerprints(db, saved.id, images[row.external_id], actor=actor)
+                    and action == "unchanged"
+                ):
+                    action = "update"
                 counts[action] += 1
                 if lock_seconds is not None and time.monotonic() - started >= lock_seconds:
                     break
@@ -292,9 +325,10 @@ def import_statements(
     )
 
 
-def statement_record(statement: Statement) -> dict[str, Any]:
-    """A statement in import-file shape (the inverse of parsing one row)."""
-    return {
+def statement_record(statement: Statement, images: Iterable[str] = ()) -> dict[str, Any]:
+    """A statement in import-file shape (the inverse of parsing one row); "images" only
+    when it has pictures (JSONL)."""
+    record = {
         "id": statement.external_id,
         "org": statement.org,
         "verdict": statement.verdict,
@@ -306,13 +340,23 @@ def statement_record(statement: Statement) -> dict[str, Any]:
         "published_at": statement.published_at,
         "valid_until": statement.valid_until,
     }
+    fingerprints = list(images)
+    if fingerprints:
+        record["images"] = fingerprints
+    return record
 
 
-def export_jsonl(statements: Iterable[Statement], fp: TextIO) -> int:
-    """Write one JSON object per line (lossless); returns the number written."""
+def export_jsonl(
+    statements: Iterable[Statement],
+    fp: TextIO,
+    images: Mapping[int, Iterable[str]] | None = None,
+) -> int:
+    """Write one JSON object per line (lossless); returns the number written. `images`:
+    statement id -> its pictures' fingerprints (`fingerprints_by_statement`)."""
     count = 0
     for statement in statements:
-        fp.write(json.dumps(statement_record(statement), ensure_ascii=False) + "\n")
+        record = statement_record(statement, (images or {}).get(statement.id, ()))
+        fp.write(json.dumps(record, ensure_ascii=False) + "\n")
         count += 1
     return count
 

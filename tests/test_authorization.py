@@ -286,6 +286,21 @@ def command_scenario(bot: ThreadedBot, command: str, who: Actor) -> Scenario:
             assert any(b["callback_data"].startswith("sd:a:") for row in keyboard for b in row)
 
         return Scenario("/draf", effect)
+    if command == "gambar":  # without a photo to reply to: the statement's pictures listed
+        sid = new_statement(db, n)
+
+        def effect(calls: list[Call]) -> None:
+            assert sent_to(calls, chat)[0].startswith("Belum ada gambar")
+
+        return Scenario(f"/gambar {sid}", effect)
+    if command == "hapusgambar":
+        sid = new_statement(db, n)
+        image, _ = storage.statement_images.add_image(db, sid, f"ck1:{n:064x}", actor="test")
+
+        def effect(calls: list[Call]) -> None:
+            assert storage.statement_images.images_of(db, sid) == []
+
+        return Scenario(f"/hapusgambar {sid} {image.id}", effect)
     raise AssertionError(f"no scenario for /{command}: add one")
 
 

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.cli.common import EXIT_DATABASE, EXIT_USAGE, NESTED_DB_HELP, fail, positive_int
+from bot.cli.images import add_image_parser
 from bot.cli.maintenance import cmd_backup, cmd_health, cmd_purge, cmd_restore
 from bot.cli.matching import cmd_check, cmd_eval, cmd_match, match_stream
 from bot.cli.moderation import (
@@ -246,7 +247,9 @@ def add_moderation_commands(
         a.add_argument("user_id", type=int, metavar="ID", help="Telegram user id")
         a.set_defaults(handler=handler)
 
-    p = sub.add_parser("statement", parents=[common], help="show, retire, supersede, history, link")
+    p = sub.add_parser(
+        "statement", parents=[common], help="show, retire, supersede, history, link, image"
+    )
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     for name, handler, text in (
         ("show", cmd_statement_show, "a statement with its phrasings and answered claims"),
@@ -267,3 +270,4 @@ def add_moderation_commands(
     a.add_argument("cluster_key", metavar="CLUSTER_KEY", help="as shown by `cekklaim queue`")
     a.add_argument("external_id", metavar="ID")
     a.set_defaults(handler=cmd_statement_link)
+    add_image_parser(actions, nested)

@@ -7,6 +7,7 @@ import argparse
 import sys
 from functools import partial
 from pathlib import Path
+from typing import TextIO
 
 import storage
 from bot import reports
@@ -16,6 +17,7 @@ from bot.curation import CLI_ACTOR, Curation, HistoryLine
 from bot.settings import Settings
 from bot.site.paths import page_url
 from storage import Statement
+from storage.statement_images import fingerprints_by_statement
 
 
 def file_or_url(value: str) -> Path | str:
@@ -35,7 +37,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings, db_path: Path) -> i
     db = storage.open_db(db_path)
     # short transactions: a running bot records claims in between (see import_statements)
     summary = storage.import_statements(
-        db, parsed.rows, actor=CLI_ACTOR, lock_seconds=IMPORT_LOCK_SECONDS
+        db, parsed.rows, actor=CLI_ACTOR, lock_seconds=IMPORT_LOCK_SECONDS, images=parsed.images
     )
     print(
         f"{args.file}: {summary.created} created, {summary.updated} updated, "
@@ -94,8 +96,13 @@ def import_claimreviews(source: Path | str, settings: Settings, db_path: Path) -
 def cmd_export(args: argparse.Namespace, settings: Settings, db_path: Path) -> int:
     db = storage.open_db(db_path)
     statements = storage.list_statements(db, include_retired=args.include_retired)
+    images = fingerprints_by_statement(db, (s.id for s in statements))
+
+    def jsonl(statements: list[Statement], fp: TextIO) -> int:  # with the pictures (not CSV)
+        return storage.export_jsonl(statements, fp, images)
+
     writer = {
-        "jsonl": storage.export_jsonl,
+        "jsonl": jsonl,
         "csv": storage.export_csv,
         "claimreview": storage.export_claimreview,
     }[args.format]

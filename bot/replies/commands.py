@@ -9,8 +9,8 @@ from bot.replies.texts import text
 #: Commands citizens see, in the order Telegram's menu shows them.
 CITIZEN_COMMANDS = ("start", "cek", "bantuan", "tentang", "bahasa", "berhenti")
 MOD_COMMANDS = (
-    "tambah", "batal", "lihat", "cari", "ubah", "arsip", "ganti", "riwayat", "antrean",
-    "tautkan", "statistik", "draf",
+    "tambah", "batal", "lihat", "cari", "ubah", "arsip", "ganti", "riwayat", "gambar",
+    "hapusgambar", "antrean", "tautkan", "statistik", "draf",
 )  # fmt: skip
 ADMIN_COMMANDS = ("tambahmod", "hapusmod")
 #: Group commands, as Telegram's menu shows them; admins also see /pengaturan.

@@ -156,6 +156,7 @@ ID: dict[str, str] = {
         "/arsip ID — arsipkan pernyataan\n"
         "/ganti ID_LAMA ID_BARU — pernyataan baru menggantikan yang lama\n"
         "/riwayat ID — catatan perubahan\n"
+        "/gambar ID — (balas foto) lampirkan gambar yang beredar · /hapusgambar ID NOMOR\n"
         "/antrean — klaim tanpa jawaban, dikelompokkan\n"
         "/tautkan KUNCI ID — jawab satu kelompok dengan pernyataan\n"
         "/statistik — angka hari ini dan 7 hari\n"
@@ -171,6 +172,8 @@ ID: dict[str, str] = {
     "cmd_arsip": "Arsipkan pernyataan",
     "cmd_ganti": "Ganti pernyataan lama",
     "cmd_riwayat": "Riwayat perubahan",
+    "cmd_gambar": "Lampirkan gambar ke pernyataan",
+    "cmd_hapusgambar": "Lepas gambar dari pernyataan",
     "cmd_antrean": "Antrean klaim",
     "cmd_tautkan": "Jawab satu kelompok klaim",
     "cmd_statistik": "Statistik",
@@ -206,6 +209,22 @@ ID: dict[str, str] = {
     "usage_arsip": "Pakai: /arsip ID",
     "usage_ganti": "Pakai: /ganti ID_LAMA ID_BARU",
     "usage_riwayat": "Pakai: /riwayat ID",
+    "usage_gambar": "Pakai: balas foto dengan /gambar ID. /gambar ID saja: daftar gambarnya.",
+    "usage_hapusgambar": "Pakai: /hapusgambar ID NOMOR (nomor dari /gambar ID)",
+    "image_attached": "🖼 Gambar {number} dilampirkan ke <code>{id}</code>. Salinan gambar ini "
+    "(diperkecil, dipotong sedikit, tangkapan layar) kini dijawab dengan pernyataan ini.",
+    "image_already": "Gambar ini sudah terlampir di <code>{id}</code> (gambar {number}).",
+    "image_unreadable": "Gambar ini tidak bisa dibaca ({error}). Kirim sebagai foto biasa.",
+    "image_too_large": "Gambar terlalu besar (maks. {mb} MB).",
+    "image_download_failed": "Gambar tidak bisa diambil dari Telegram. Coba lagi sebentar.",
+    "image_list": "<b>Gambar <code>{id}</code></b>\n{lines}\n\nLepas: /hapusgambar {id} NOMOR",
+    "image_list_line": "{number}. ditambahkan {at} oleh {by}",
+    "image_list_empty": "Belum ada gambar untuk <code>{id}</code>. Balas foto dengan /gambar {id}.",
+    "image_removed": "Gambar {number} dilepas dari <code>{id}</code>.",
+    "image_not_found": "Pernyataan <code>{id}</code> tidak punya gambar nomor {number}.",
+    "picture_noted": "🖼 Gambar dicatat ({count}): ikut tersimpan saat pernyataan disimpan (✅).",
+    "picture_noted_already": "Gambar ini sudah dicatat untuk pernyataan ini.",
+    "picture_noted_full": "Sudah {count} gambar: lampirkan yang lain nanti dengan /gambar ID.",
     "usage_tautkan": "Pakai: /tautkan KUNCI ID (kunci dari /antrean, misalnya c12)",
     "usage_mod": (
         "Pakai: /tambahmod ID atau /hapusmod ID (ID pengguna Telegram, angka).\n"

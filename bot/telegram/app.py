@@ -47,7 +47,7 @@ from bot.settings import Settings
 from bot.site.publisher import Publisher, site_dir_for
 from bot.sources.fetch import policy_from
 from bot.telegram import feeds, group_limit, group_settings, groups, handlers, inline, menus
-from bot.telegram.moderation import adding, notify, queue, roles, statements
+from bot.telegram.moderation import adding, notify, pictures, queue, roles, statements
 from bot.telegram.runtime import RUNTIME_KEY, Runtime, runtime, runtime_of
 
 Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
@@ -131,6 +131,7 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     private = filters.ChatType.PRIVATE
     new_message = filters.UpdateType.MESSAGE
     text_input = private & new_message & filters.TEXT & ~filters.COMMAND
+    picture_input = private & new_message & (filters.PHOTO | filters.Document.IMAGE)
 
     # 1. first of all, in its own group: every message, command and button press counts
     # against its sender's per-minute limit; past it the update goes no further
@@ -186,10 +187,12 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
             states={
                 # new messages only: an edited earlier answer must not fill the field asked now
                 # ✔️ keeps a pre-filled value shown with the question
+                # a photo at any step: the picture the statement answers (kept with the draft)
                 **{
                     step: [
                         CallbackQueryHandler(adding.add_keep_button, pattern=pattern(mr.KEEP)),
                         MessageHandler(text_input, adding.add_step),
+                        MessageHandler(picture_input, adding.add_picture),
                     ]
                     for step in adding.STEPS.values()
                 },
@@ -197,10 +200,12 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
                     CallbackQueryHandler(adding.add_verdict_button, pattern=pattern(mr.VERDICT)),
                     CallbackQueryHandler(adding.add_keep_button, pattern=pattern(mr.KEEP)),
                     MessageHandler(text_input, adding.add_step),
+                    MessageHandler(picture_input, adding.add_picture),
                 ],
                 adding.CONFIRM: [
                     CallbackQueryHandler(adding.add_confirm, pattern=pattern(mr.SAVE_NEW)),
                     MessageHandler(text_input, adding.add_edit_field),
+                    MessageHandler(picture_input, adding.add_picture),
                 ],
             },
             fallbacks=[CommandHandler("batal", adding.cancel)],
@@ -217,6 +222,8 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
             CommandHandler("arsip", statements.retire, filters=private),
             CommandHandler("ganti", statements.supersede, filters=private),
             CommandHandler("riwayat", statements.history, filters=private),
+            CommandHandler("gambar", pictures.attach, filters=private),
+            CommandHandler("hapusgambar", pictures.detach, filters=private),
             CommandHandler("antrean", queue.queue, filters=private),
             CallbackQueryHandler(queue.queue_dismiss, pattern=pattern(mr.QUEUE_DISMISS)),
             CommandHandler("tautkan", queue.link, filters=private),

@@ -61,6 +61,30 @@ class BotMethods(UpdateBuilders):
     _cond: threading.Condition
     _queue: list[dict]
     _stopping: bool
+    files: dict[str, bytes]  # file_id -> content, served by getFile and the file URL
+
+    def add_photo(self, content: bytes, width: int = 800, height: int = 600) -> list[dict]:
+        """A message's "photo" field (one size) for `content`: getFile knows its id and the
+        file URL (``file_url``) serves its bytes, as Telegram's do."""
+        with self._lock:
+            number = len(self.files) + 1
+            file_id = f"AgACAgIAAxkBAAEFakeFile{number}"
+            self.files[file_id] = content
+        return [{"file_id": file_id, "file_unique_id": f"AQADFakeFile{number}", "width": width,
+                 "height": height, "file_size": len(content)}]  # fmt: skip
+
+    def file_content(self, file_path: str) -> bytes | None:
+        """The bytes the file URL serves for `file_path` (what getFile answered)."""
+        file_id = file_path.removeprefix("photos/").removesuffix(".jpg")
+        return self.files.get(file_id) if file_path.startswith("photos/") else None
+
+    def _api_getfile(self, p: dict) -> dict:
+        file_id = p.get("file_id")
+        if not isinstance(file_id, str) or file_id not in self.files:
+            raise bad("invalid file_id")
+        content = self.files[file_id]
+        return {"file_id": file_id, "file_unique_id": f"AQADFake{file_id[-8:]}",
+                "file_size": len(content), "file_path": f"photos/{file_id}.jpg"}  # fmt: skip
 
     def _api_getme(self, p: dict) -> dict:
         return self.bot_user

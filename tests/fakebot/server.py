@@ -139,6 +139,7 @@ class FakeBotAPI(BotMethods):
         self.bot_user: dict[str, Any] = bot_user or dict(BOT_USER)
         self.base_url = ""
         self.file_url = ""
+        self.files: dict[str, bytes] = {}
         self.calls: list[Call] = []
         self.errors: list[str] = []  # every 4xx/5xx returned (not 403), with the reason
         self.forbidden: list[str] = []  # the 403s caused by ``blocked_users``
@@ -338,6 +339,25 @@ class FakeBotAPI(BotMethods):
         return "\n".join(lines)
     # ------------------------------------------------------------------ HTTP
 
+    def _serve_file(self, handler: _Handler, token: str, file_path: str) -> None:
+        """A file download (``file_url`` + token/file_path), recorded as a "downloadFile"
+        call: the bytes of a file `add_photo` registered, else 404."""
+        content = self.file_content(file_path) if token == self.token else None
+        call = Call("downloadFile", {"file_path": file_path})
+        call.status = 200 if content is not None else 404
+        with self._lock:
+            self.calls.append(call)
+        data = content if content is not None else b"Not Found"
+        try:
+            handler.send_response(call.status)
+            handler.send_header("Content-Type", "application/octet-stream")
+            handler.send_header("Content-Length", str(len(data)))
+            handler.end_headers()
+            handler.wfile.write(data)
+            handler.wfile.flush()
+        except OSError:
+            handler.close_connection = True
+
     def _serve(self, handler: _Handler) -> None:
         path = urlsplit(handler.path)
         try:
@@ -345,6 +365,10 @@ class FakeBotAPI(BotMethods):
             body = handler.rfile.read(length) if length else b""
         except (OSError, ValueError):
             handler.close_connection = True
+            return
+        download = re.fullmatch(r"/file/bot([^/]*)/(.+)", path.path)
+        if download is not None:
+            self._serve_file(handler, download.group(1), download.group(2))
             return
         match = re.fullmatch(r"/bot([^/]*)/([A-Za-z]+)", path.path)
         method = match.group(2) if match else path.path

@@ -1,6 +1,6 @@
 """Moderators in a private chat: curate statements, work the claim queue, notify askers.
 
-    command -> common.moderator_only (rights) -> adding | statements | queue | roles
+    command -> common.moderator_only (rights) -> adding | statements | pictures | queue | roles
             -> bot.curation (validate, one transaction + audit) -> Outcome
             -> notify.follow (index rebuilt off the loop, citizens now answered told)
 

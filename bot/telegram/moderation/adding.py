@@ -9,6 +9,8 @@ from telegram.ext import ConversationHandler
 
 from bot import moderating, tambah
 from bot.curation import Curation
+from bot.images.hashing import ImageRejected, fingerprint
+from bot.replies.moderators import echo
 from bot.replies.texts import text
 from bot.sources.prefill import prefill_from_url
 from bot.telegram.keys import MODERATOR_DRAFT, MODERATOR_EDIT
@@ -21,6 +23,12 @@ from bot.telegram.moderation.common import (
     user_data,
 )
 from bot.telegram.moderation.notify import save_previewed
+from bot.telegram.picture_files import (
+    MAX_PICTURE_BYTES,
+    DownloadFailed,
+    PictureTooLarge,
+    download_picture,
+)
 from bot.telegram.runtime import runtime
 
 # Conversation states (bot/tambah.py): one per field, then the preview.
@@ -125,6 +133,29 @@ async def _take_typed(update: Update, context: Context, *, at_preview: bool) -> 
         return ConversationHandler.END
     step = await _adding(context).typed(draft, message.text or "", at_preview=at_preview)
     return await _said(update, step)
+
+
+@moderator_only
+async def add_picture(update: Update, context: Context) -> int | None:
+    """A photo at any step: the picture the statement answers, kept with the draft (its
+    fingerprint) and attached when ✅ saves it; the step asked stays."""
+    message = update.effective_message
+    draft = user_data(context).get(MODERATOR_DRAFT)
+    if message is None or draft is None:
+        return ConversationHandler.END
+    try:
+        found = await download_picture(context.bot, message)
+        if found is None:
+            return None
+        said = tambah.picture(draft, fingerprint(found.content).text, found.file_id)
+    except PictureTooLarge:
+        said = text("id", "image_too_large", mb=MAX_PICTURE_BYTES >> 20)
+    except DownloadFailed:
+        said = text("id", "image_download_failed")
+    except ImageRejected as exc:
+        said = text("id", "image_unreadable", error=echo(exc))
+    await message.reply_text(said)
+    return None  # the field asked, or the preview, stays
 
 
 @moderator_only
