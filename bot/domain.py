@@ -10,6 +10,7 @@ module (tests/test_layers.py checks it). Re-exports only: nothing here has behav
 from __future__ import annotations
 
 from storage import GroupSettings, Statement
+from storage.claim_images import ClaimImage
 from storage.claim_media import Media
 from storage.claim_stats import ClaimStats
 from storage.db import parse_utc
@@ -18,6 +19,7 @@ from storage.sources import SourceDraft
 from storage.statement_input import LONE_SURROGATE_RE
 
 __all__ = [
+    "ClaimImage",
     "LONE_SURROGATE_RE",
     "SENSITIVITIES",
     "SENSITIVITY_NORMAL",

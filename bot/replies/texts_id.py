@@ -59,6 +59,16 @@ ID: dict[str, str] = {
         "Maaf, saya hanya bisa membaca teks. Kirim klaimnya sebagai teks, atau foto/video "
         "dengan keterangan (caption). Contoh: <code>pemilu 2024 diundur</code>"
     ),
+    "photo_read": "📷 Tulisan yang saya baca dari gambar:\n<i>«{excerpt}»</i>",
+    "photo_known": "📷 Gambar ini sudah dikenal moderator kami.",
+    "photo_unreadable": (
+        "Maaf, saya tidak bisa membaca tulisan di gambar ini. Ketik atau salin kabarnya "
+        "sebagai teks, lalu kirim ke saya. Contoh: <code>pemilu 2024 diundur</code>"
+    ),
+    "photo_busy": (
+        "Maaf, banyak gambar sedang saya baca. Kirim lagi gambarnya sebentar lagi, atau "
+        "ketik kabarnya sebagai teks. Contoh: <code>pemilu 2024 diundur</code>"
+    ),
     "talk_greeting": (
         "Halo 👋 Silakan kirim atau teruskan kabar soal pemilu yang ingin Anda cek. Saya "
         "carikan pernyataan resmi KPU atau Bawaslu tentang kabar itu."
@@ -157,6 +167,7 @@ ID: dict[str, str] = {
         "/riwayat ID — catatan perubahan\n"
         "/antrean — klaim tanpa jawaban, dikelompokkan\n"
         "/tautkan KUNCI ID — jawab satu kelompok dengan pernyataan\n"
+        "/gambar NOMOR — gambar asal sebuah klaim (nomor dari /antrean)\n"
         "/statistik — angka hari ini dan 7 hari\n"
         "/tambahmod ID · /hapusmod ID — kelola moderator (admin); tanpa ID: balas pesan "
         "terusan dari orang itu\n"
@@ -172,6 +183,7 @@ ID: dict[str, str] = {
     "cmd_riwayat": "Riwayat perubahan",
     "cmd_antrean": "Antrean klaim",
     "cmd_tautkan": "Jawab satu kelompok klaim",
+    "cmd_gambar": "Lihat gambar sebuah klaim",
     "cmd_statistik": "Statistik",
     "cmd_tambahmod": "Tambah moderator (admin)",
     "cmd_hapusmod": "Hapus moderator (admin)",
@@ -206,6 +218,9 @@ ID: dict[str, str] = {
     "usage_ganti": "Pakai: /ganti ID_LAMA ID_BARU",
     "usage_riwayat": "Pakai: /riwayat ID",
     "usage_tautkan": "Pakai: /tautkan KUNCI ID (kunci dari /antrean, misalnya c12)",
+    "usage_gambar": "Pakai: /gambar NOMOR (nomor klaim dari /antrean, misalnya 12)",
+    "image_missing": "Klaim {claim} tidak dibaca dari gambar.",
+    "image_caption": "Klaim {claim}, teks terbaca: <i>{read}</i>",
     "usage_mod": (
         "Pakai: /tambahmod ID atau /hapusmod ID (ID pengguna Telegram, angka).\n"
         "Tanpa ID: teruskan ke saya satu pesan dari orang itu, lalu balas pesan terusan itu "
@@ -239,6 +254,7 @@ ID: dict[str, str] = {
     "queue_header": "<b>Klaim tanpa jawaban</b> ({count} kelompok, paling sering dulu)",
     "queue_line": "<b>{rank}.</b> <code>{cluster}</code> · {count}× · terakhir {last}",
     "queue_size": "{size} klaim mirip",
+    "queue_image": "📷 dari gambar (lihat: /gambar {claim}), teks terbaca: <i>{read}</i>",
     "ago_now": "baru saja",
     "ago_minutes": "{n} menit lalu",
     "ago_hours": "{n} jam lalu",

@@ -148,6 +148,8 @@ class FakeBotAPI(BotMethods):
         self.commands: dict[tuple[str, str], list[dict]] = {}  # (scope JSON, language) -> list
         self.injected: list[str] = []  # faults ``fail_next`` caused, e.g. "sendMessage -> 429"
         self._faults: dict[str, list[Fault]] = {}
+        self.files: dict[str, bytes] = {}  # file_id -> content (add_photo), for getFile
+        self.file_downloads: list[str] = []  # file ids downloaded, in order
 
         self._lock = threading.Lock()
         self._cond = threading.Condition(self._lock)
@@ -340,6 +342,9 @@ class FakeBotAPI(BotMethods):
 
     def _serve(self, handler: _Handler) -> None:
         path = urlsplit(handler.path)
+        if path.path.startswith("/file/"):
+            self._serve_file(handler, self.file_body(path.path))
+            return
         try:
             length = int(handler.headers.get("Content-Length") or 0)
             body = handler.rfile.read(length) if length else b""
@@ -413,3 +418,10 @@ class FakeBotAPI(BotMethods):
             handler.wfile.flush()
         except OSError:  # the client gave up (e.g. a cancelled long poll)
             handler.close_connection = True
+
+    @staticmethod
+    def _serve_file(handler: _Handler, data: bytes | None) -> None:
+        handler.send_response(404 if data is None else 200)
+        handler.send_header("Content-Length", str(len(data or b"")))
+        handler.end_headers()
+        handler.wfile.write(data or b"")
