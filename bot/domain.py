@@ -19,11 +19,11 @@ from storage.sources import SourceDraft
 from storage.statement_input import LONE_SURROGATE_RE
 
 __all__ = [
-    "ClaimImage",
     "LONE_SURROGATE_RE",
     "SENSITIVITIES",
     "SENSITIVITY_NORMAL",
     "SENSITIVITY_STRICT",
+    "ClaimImage",
     "ClaimStats",
     "GroupSettings",
     "Media",

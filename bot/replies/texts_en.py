@@ -51,8 +51,8 @@ EN: dict[str, str] = {
     "cmd_berhenti": "Delete notification requests",
     "cek_usage": "Write the claim after the command, e.g.:\n<code>/cek pemilu 2024 diundur</code>",
     "howto": (
-        "Sorry, I can only read text. Send the claim as text, or a photo/video with a caption. "
-        "Example: <code>pemilu 2024 diundur</code>"
+        "Sorry, I can only read text and the words in pictures. Send the claim as text or a "
+        "screenshot, or a video with a caption. Example: <code>pemilu 2024 diundur</code>"
     ),
     "photo_read": "📷 The words I read in the picture:\n<i>«{excerpt}»</i>",
     "photo_known": "📷 Our moderators already know this picture.",

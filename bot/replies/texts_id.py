@@ -56,8 +56,9 @@ ID: dict[str, str] = {
         "Tulis klaimnya setelah perintah, misalnya:\n<code>/cek pemilu 2024 diundur</code>"
     ),
     "howto": (
-        "Maaf, saya hanya bisa membaca teks. Kirim klaimnya sebagai teks, atau foto/video "
-        "dengan keterangan (caption). Contoh: <code>pemilu 2024 diundur</code>"
+        "Maaf, saya hanya bisa membaca teks dan tulisan di gambar. Kirim klaimnya sebagai "
+        "teks atau tangkapan layar, atau video dengan keterangan (caption). Contoh: "
+        "<code>pemilu 2024 diundur</code>"
     ),
     "photo_read": "📷 Tulisan yang saya baca dari gambar:\n<i>«{excerpt}»</i>",
     "photo_known": "📷 Gambar ini sudah dikenal moderator kami.",

@@ -154,7 +154,7 @@ async def unreadable(update: Update, context: Context) -> None:
     asker = rt.asker(update)
     if asker is None:
         return
-    if photos.image_in(asker.message) is not None:
+    if photos.is_image(asker.message):
         await photos.answer_private(context, asker, asker.message, "")
         return
     found = media_in(asker.message)

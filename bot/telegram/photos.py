@@ -58,9 +58,15 @@ def image_in(message: Message) -> ImageRef | None:
     return None
 
 
+def is_image(message: Message) -> bool:
+    """A photo, or a document whose type is an image (however large)."""
+    doc = message.document
+    return bool(message.photo) or (doc is not None and (doc.mime_type or "").startswith("image/"))
+
+
 def wants_ocr(message: Message, caption: str) -> bool:
     """A message whose image is read: it has one, and no caption that is a claim itself."""
-    return image_in(message) is not None and not photos.caption_readable(caption)
+    return is_image(message) and not photos.caption_readable(caption)
 
 
 async def download(context: Context, ref: ImageRef) -> bytes | None:
@@ -78,10 +84,10 @@ async def download(context: Context, ref: ImageRef) -> bytes | None:
 
 
 async def _check(
-    context: Context, asker: Asker, ref: ImageRef, caption: str, channel: claims.Channel
+    context: Context, asker: Asker, ref: ImageRef | None, caption: str, channel: claims.Channel
 ) -> photos.PhotoDecision:
     rt = runtime(context)
-    data = await download(context, ref)
+    data = await download(context, ref) if ref is not None else None  # None: too large
     if data is None:
         return photos.PhotoDecision(failure="unreadable")
     photo = photos.Photo(data, ref.file_id, ref.file_unique_id, caption)
@@ -93,10 +99,7 @@ async def _check(
 
 async def answer_private(context: Context, asker: Asker, message: Message, caption: str) -> None:
     """A photo in a private chat: the answer to the text read, or the photo how-to."""
-    ref = image_in(message)
-    if ref is None:
-        return
-    found = await _check(context, asker, ref, caption, claims.Channel.PRIVATE)
+    found = await _check(context, asker, image_in(message), caption, claims.Channel.PRIVATE)
     reply = photo_reply(
         asker.language,
         read=found.read_text,
@@ -109,10 +112,7 @@ async def answer_private(context: Context, asker: Asker, message: Message, capti
 
 async def answer_group(context: Context, asker: Asker, target: Message, caption: str) -> None:
     """/cek (or a mention) in reply to a photo in a group: a short answer to it."""
-    ref = image_in(target)
-    if ref is None:
-        return
-    found = await _check(context, asker, ref, caption, claims.Channel.GROUP)
+    found = await _check(context, asker, image_in(target), caption, claims.Channel.GROUP)
     answer = found.decision.answer if found.decision is not None else None
     reply = group_photo_reply(
         asker.language,
