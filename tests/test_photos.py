@@ -198,3 +198,21 @@ def test_the_cli_reads_an_image_file(core: Core, worker: OcrWorker) -> None:
     found = photos.check_photo_now(core, worker, plain_screenshot(DELAY), Claim(""), CLI_PREVIEW)
     assert found.decision is not None and found.decision.claim_id is None  # a preview
     assert found.decision.statements[0].external_id == "kpu-2024-hari-pemungutan"
+
+
+def test_cekklaim_check_image_reads_the_file_as_the_bot_does(
+    db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli import main
+
+    image = db_path.parent / "shot.jpg"
+    image.write_bytes(plain_screenshot(DELAY))
+    assert main(["check", "--no-record", "--image", str(image)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Teks terbaca / read from the image:") and "Februari" in out
+    assert "YAKIN" in out and "[kpu-2024-hari-pemungutan]" in out
+    blank = db_path.parent / "blank.png"
+    Image.new("RGB", (300, 200), "white").save(blank)
+    assert main(["check", "--image", str(blank)]) == 1
+    assert "no text could be read" in capsys.readouterr().out
+    assert main(["check", "--image", str(db_path.parent / "missing.jpg")]) != 0

@@ -29,6 +29,11 @@ FORMATS = ("JPEG", "PNG", "WEBP", "BMP", "GIF")  # a GIF's first frame
 MIN_SCORE = 0.5  # RapidOCR's confidence below which a line is dropped
 #: onnxruntime threads per inference: one core of the two stays free for text claims.
 OCR_THREADS = 1
+#: Text detection sees the image at most this large on its longer side. RapidOCR's default
+#: scales the *shorter* side up to 736: a wide chat screenshot became ~2,600 pixels wide,
+#: 2.5 s and +540 MB for 15 screenshots; at 960 on the longer side 0.5 s and +250 MB, the
+#: same text read (measured on bench/images.py's screenshots, one thread).
+DETECT_SIDE = 960
 
 
 class UnreadableImage(Exception):
@@ -94,7 +99,12 @@ class OcrEngine:
             if self._engine is None:
                 from rapidocr_onnxruntime import RapidOCR  # type: ignore[import-untyped]
 
-                self._engine = RapidOCR(intra_op_num_threads=self._threads, inter_op_num_threads=1)
+                self._engine = RapidOCR(
+                    intra_op_num_threads=self._threads,
+                    inter_op_num_threads=1,
+                    det_limit_type="max",
+                    det_limit_side_len=DETECT_SIDE,
+                )
                 log.info("OCR engine loaded")
 
     def read(self, data: bytes) -> ReadText:

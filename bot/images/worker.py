@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from bot.images.ocr import ENGINE, OcrEngine, ReadText
 
-QUEUE_LIMIT = 8  # images waiting or being read, all users together
+QUEUE_LIMIT = 20  # images waiting or being read, all users together (~0.5 s each)
 PER_USER = 1  # images one user may have waiting or being read
 
 
