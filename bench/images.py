@@ -39,12 +39,19 @@ from screenshots import DEFAULT_FONT, screenshots
 
 from bot import claims, photos
 from bot.core import Core, starter_base_path
-from bot.images.worker import OcrBusy, OcrWorker
+from bot.images.worker import OcrWorker
 from bot.matcher.match import Tier
 
 BURST = 20
 TEXT_CLAIMS = 40  # timed text claims, with and without the burst
 TEXT_GAP = 0.05  # seconds between them
+
+
+def peak_rss_mb() -> float:
+    """The most resident memory this process has had (Linux VmHWM)."""
+    with open("/proc/self/status") as fp:
+        line = next(x for x in fp if x.startswith("VmHWM:"))
+    return int(line.split()[1]) / 1024
 
 
 def rate(hits: int, total: int) -> str:
@@ -118,9 +125,10 @@ def main() -> None:
           f"base: {len(core.snapshot.statements)} statements")  # fmt: skip
     print("   fonts: " + ", ".join(f"{name} x{n}" for name, n in sorted(fonts.items())))
     sizes = Counter(s.size for s, _ in shots)
-    print(f"   sizes: {dict(sorted(sizes.items()))}; capitals: "
-          f"{sum(s.headline for s, _ in shots)}; turned: {sum(bool(s.rotate) for s, _ in shots)}; "
-          f"JPEG quality {min(s.quality for s, _ in shots)}-{max(s.quality for s, _ in shots)}")  # fmt: skip
+    qualities = [s.quality for s, _ in shots]
+    capitals, turned = sum(s.headline for s, _ in shots), sum(bool(s.rotate) for s, _ in shots)
+    print(f"   sizes: {dict(sorted(sizes.items()))}; in capitals: {capitals}; turned: {turned}; "
+          f"JPEG quality {min(qualities)}-{max(qualities)}")  # fmt: skip
 
     rss_before = rss_mb()
     worker = OcrWorker()
@@ -148,17 +156,18 @@ def main() -> None:
         print(f"   {name:<34} {rate(firsts, n):>18} {rate(confident, n):>22}")
     print(f"   images where OCR read nothing: {empty}")
     ms = sorted(s * 1000 for s in seconds)
-    print(f"\n2. OCR of one image (decode + read, 1 thread): p50 {statistics.median(ms):.0f} ms, "
-          f"p90 {percentile(ms, 90):.0f} ms, max {ms[-1]:.0f} ms; engine load {load_s:.2f} s")  # fmt: skip
+    p50, p90 = statistics.median(ms), percentile(ms, 90)
+    print(f"\n2. OCR of one image (decode + read, 1 thread): p50 {p50:.0f} ms, "
+          f"p90 {p90:.0f} ms, max {ms[-1]:.0f} ms; engine load {load_s:.2f} s")  # fmt: skip
 
     images = [image for _, image in shots]
     asyncio.run(burst(core, worker, images, texts))
-    rss_after = rss_mb()
-    print(f"\n4. resident memory: {rss_before:.0f} MB before the OCR engine, {rss_after:.0f} MB "
-          f"after loading it and reading {n + BURST} images: +{rss_after - rss_before:.0f} MB")  # fmt: skip
+    after, peak = rss_mb(), peak_rss_mb()
+    print(f"\n4. resident memory: {rss_before:.0f} MB before the OCR engine; after loading it "
+          f"and reading {n + BURST} images {after:.0f} MB (+{after - rss_before:.0f} MB), "
+          f"peak {peak:.0f} MB (+{peak - rss_before:.0f} MB)")  # fmt: skip
     worker.close()
     core.close()
-    _ = OcrBusy  # the burst's refusals are counted above as "busy"
 
 
 if __name__ == "__main__":

@@ -87,13 +87,15 @@ async def _check(
     context: Context, asker: Asker, ref: ImageRef | None, caption: str, channel: claims.Channel
 ) -> photos.PhotoDecision:
     rt = runtime(context)
-    data = await download(context, ref) if ref is not None else None  # None: too large
+    if ref is None:  # too large in every size Telegram offers
+        return photos.PhotoDecision(failure="unreadable")
+    data = await download(context, ref)
     if data is None:
         return photos.PhotoDecision(failure="unreadable")
     photo = photos.Photo(data, ref.file_id, ref.file_unique_id, caption)
-    fetchless = claims.PRIVATE if channel is claims.Channel.PRIVATE else claims.GROUP_ASKED
+    options = claims.PRIVATE if channel is claims.Channel.PRIVATE else claims.GROUP_ASKED
     return await photos.check_photo(
-        rt.core, rt.ocr, photo, asker.claim("", (), channel), fetchless, known=rt.known_images
+        rt.core, rt.ocr, photo, asker.claim("", (), channel), options, known=rt.known_images
     )
 
 
