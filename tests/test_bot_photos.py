@@ -91,3 +91,39 @@ async def test_the_queue_shows_a_claim_came_from_an_image_and_shows_it(bot: Bot)
                            "sendPhoto")  # fmt: skip
     assert shown.params["photo"] == sizes[-1]["file_id"]
     assert f"Klaim {claim_id}" in shown.params["caption"]
+
+
+async def test_cek_in_reply_to_a_photo_in_a_private_chat_reads_it(bot: Bot) -> None:
+    sizes = bot.fake.add_photo(plain_screenshot(DELAY))
+    photo = bot.fake.message_update(media={"photo": sizes})
+    call = await bot.send(bot.fake.message_update("/cek", reply_to=photo))
+    assert visible(call).startswith(QUOTE) and "HOAKS" in visible(call)
+
+
+async def test_a_download_is_not_read_past_its_limit(
+    bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.botapi import transport
+
+    image = plain_screenshot(DELAY)
+    monkeypatch.setattr(transport, "MAX_RESPONSE_BYTES", len(image) // 2)
+    call = await bot.send(bot.fake.message_update(media={"photo": bot.fake.add_photo(image)}))
+    assert "tidak bisa membaca" in visible(call)  # the how-to: nothing read, nothing recorded
+    assert claims(bot.core) == []
+
+
+class KnownDelay:
+    def lookup(self, image: bytes) -> str | None:
+        return "kpu-2024-hari-pemungutan" if image == KNOWN_IMAGE else None
+
+
+KNOWN_IMAGE = plain_screenshot("gambar yang sudah dikenal moderator")
+
+
+async def test_a_known_image_is_looked_up_before_ocr(bot: Bot) -> None:
+    from bot.telegram.runtime import runtime_of
+
+    runtime_of(bot.app).known_images = KnownDelay()  # where the hash lookup plugs in
+    call = await bot.send(bot.fake.message_update(media={"photo": bot.fake.add_photo(KNOWN_IMAGE)}))
+    assert visible(call).startswith("📷 Gambar ini sudah dikenal moderator kami.")
+    assert "HOAKS" in visible(call)

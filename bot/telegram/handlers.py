@@ -112,8 +112,14 @@ async def check_command(update: Update, context: Context) -> None:
     if message is None:
         return
     claim = extract_claim(message, strip_command=True)
-    if not claim.text and message.reply_to_message is not None:
-        claim = extract_claim(message.reply_to_message)
+    replied = message.reply_to_message
+    if not claim.text and replied is not None:
+        claim = extract_claim(replied)
+        if photos.wants_ocr(replied, claim.text):  # /cek in reply to a photo: read it
+            asker = runtime(context).asker(update)
+            if asker is not None:
+                await photos.answer_private(context, asker, replied, claim.text)
+            return
     if not claim.text:
         lang = runtime(context).language(update.effective_user)
         await message.reply_text(text(lang, "cek_usage"))
