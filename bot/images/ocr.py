@@ -24,7 +24,7 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 MAX_IMAGE_BYTES = 10 * 1024 * 1024  # Telegram's photos are far smaller; files may be larger
-MAX_PIXELS = 40_000_000  # declared width x height beyond this is not decoded at all
+MAX_PIXELS = 24_000_000  # declared width x height beyond this is not decoded at all
 MAX_SIDE = 1600  # longer sides are scaled down to this before OCR
 MIN_SIDE = 16
 FORMATS = ("JPEG", "PNG", "WEBP", "BMP", "GIF")  # a GIF's first frame
