@@ -103,7 +103,9 @@ def screenshot(text: str, style: Style) -> bytes:
     draw.text((style.width - margin - pad - 5 * style.size // 2, y), "14.32", font=small,
               fill=ink)  # fmt: skip
     if style.rotate:
-        image = image.rotate(style.rotate, expand=True, fillcolor=page, resample=Image.BICUBIC)
+        image = image.rotate(
+            style.rotate, expand=True, fillcolor=page, resample=Image.Resampling.BICUBIC
+        )
     out = io.BytesIO()
     image.save(out, "JPEG", quality=style.quality)
     return out.getvalue()

@@ -134,7 +134,8 @@ async def private_message(update: Update, context: Context) -> None:
     if message is None:
         return
     claim = extract_claim(message)
-    if photos.wants_ocr(message, claim.text):
+    carries_file = bool(message.photo) or message.document is not None  # a text: neither
+    if carries_file and photos.wants_ocr(message, claim.text):
         asker = runtime(context).asker(update)
         if asker is not None:
             await photos.answer_private(context, asker, message, claim.text)
