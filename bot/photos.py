@@ -14,6 +14,7 @@ PhotoDecision with a `failure`: the citizen gets the photo how-to, never an erro
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 from dataclasses import dataclass
@@ -36,7 +37,8 @@ EXCERPT_CHARS = 160  # what the reply quotes of the text read
 
 
 class KnownImages(Protocol):
-    """Images the moderators have tied to a statement (a perceptual-hash lookup)."""
+    """Images the moderators have tied to a statement (a perceptual-hash lookup). Called
+    with the encoded image, in a worker thread (`check_photo`) or the CLI's own thread."""
 
     def lookup(self, image: bytes) -> str | None:
         """The external id of the statement this image is known to be about, or None."""
@@ -107,8 +109,11 @@ async def check_photo(
 ) -> PhotoDecision:
     """The photo path: a known image answers at once; else the text read from it is the
     claim (`claim`'s text is replaced by it), decided and recorded like typed text."""
-    # 1. a known image: its statement, no OCR (the lead's hash lookup plugs in here)
-    external_id = known.lookup(photo.data)
+    # 1. a known image: its statement, no OCR. The lookup decodes the image (a perceptual
+    # hash): in a thread, off the event loop; skipped when no image is known.
+    external_id = None
+    if not isinstance(known, NoKnownImages):
+        external_id = await asyncio.to_thread(known.lookup, photo.data)
     if external_id is not None:
         statement = core.snapshot.statements.get(external_id)
         if statement is not None:
