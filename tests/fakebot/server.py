@@ -50,7 +50,7 @@ from urllib.parse import urlsplit
 
 from fakebot.methods import _DEFAULT_UPDATE_TYPES, BotMethods
 from fakebot.validate import ApiError, bad
-from fakebot.wire import decode_params
+from fakebot.wire import decode_params, send_file
 
 
 @dataclass
@@ -342,9 +342,8 @@ class FakeBotAPI(BotMethods):
 
     def _serve(self, handler: _Handler) -> None:
         path = urlsplit(handler.path)
-        if path.path.startswith("/file/"):
-            self._serve_file(handler, self.file_body(path.path))
-            return
+        if path.path.startswith("/file/"):  # a download: the file, or 404
+            return send_file(handler, self.file_body(path.path))
         try:
             length = int(handler.headers.get("Content-Length") or 0)
             body = handler.rfile.read(length) if length else b""
@@ -418,10 +417,3 @@ class FakeBotAPI(BotMethods):
             handler.wfile.flush()
         except OSError:  # the client gave up (e.g. a cancelled long poll)
             handler.close_connection = True
-
-    @staticmethod
-    def _serve_file(handler: _Handler, data: bytes | None) -> None:
-        handler.send_response(404 if data is None else 200)
-        handler.send_header("Content-Length", str(len(data or b"")))
-        handler.end_headers()
-        handler.wfile.write(data or b"")
