@@ -11,7 +11,7 @@ ValueError (an invalid change), each with a message that names the problem.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -23,6 +23,7 @@ from bot.clusters import Cluster
 from bot.images.hashing import fingerprint
 from storage import AuditEntry, LinkResult, Statement, StatementInput, statement_images
 from storage import sources as source_store
+from storage.claim_images import ClaimImage, images_of
 from storage.claim_queue import ACTION_LINK_CLAIMS
 from storage.people import remove_subscription
 from storage.sources import Evidence, SourceDraft
@@ -260,6 +261,10 @@ class Curation:
 
     def queue(self, limit: int = 20) -> list[Cluster]:
         return clusters.unanswered_clusters(self.db, limit=limit)
+
+    def images_of(self, claim_ids: Sequence[int]) -> dict[int, ClaimImage]:
+        """The image each of these claims was read from, if any (claim id -> image)."""
+        return images_of(self.db, claim_ids)
 
     def cluster(self, key: str) -> Cluster | None:
         return clusters.find_cluster(self.db, key)

@@ -10,6 +10,7 @@ module (tests/test_layers.py checks it). Re-exports only: nothing here has behav
 from __future__ import annotations
 
 from storage import GroupSettings, Statement
+from storage.claim_images import ClaimImage
 from storage.claim_media import Media
 from storage.claim_stats import ClaimStats
 from storage.db import parse_utc
@@ -22,6 +23,7 @@ __all__ = [
     "SENSITIVITIES",
     "SENSITIVITY_NORMAL",
     "SENSITIVITY_STRICT",
+    "ClaimImage",
     "ClaimStats",
     "GroupSettings",
     "Media",

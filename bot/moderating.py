@@ -170,7 +170,8 @@ def queue(curation: Curation) -> Reply:
     rows = tuple(
         add_dismiss_row(QUEUE_ADD, QUEUE_DISMISS, c.key, c.key) for c in found[:QUEUE_BUTTONS]
     )
-    body = moderator_reports.queue_list(found, datetime.now(UTC))
+    images = curation.images_of([i for c in found for i in c.claim_ids])
+    body = moderator_reports.queue_list(found, datetime.now(UTC), images)
     if found:
         body += "\n\n" + text("id", "queue_hint")
     return Reply(body, rows)

@@ -35,6 +35,7 @@ from bot.clusters import claim_key
 from bot.replies.commands import ADMIN_COMMANDS, MOD_COMMANDS
 from bot.replies.texts_id import ID
 from storage import StatementInput, hash_user_id
+from storage.claim_images import record_claim_image
 
 ROLES = ("citizen", "moderator", "admin", "group_admin", "group_member")
 CHATS = ("private", "group")
@@ -262,6 +263,16 @@ def command_scenario(bot: ThreadedBot, command: str, who: Actor) -> Scenario:
             assert claim is not None and claim.status == "answered"
 
         return Scenario(f"/tautkan {key} {sid}", effect)
+    if command == "fotoklaim":
+        _, claim_id = new_cluster(db, n)
+        file_id = f"AgACAgIAAxkBAAEFakePhoto{n}"  # the fake's stand-in photo
+        record_claim_image(db, claim_id, file_id, f"AQAD{n}", f"teks terbaca {n}")
+
+        def effect(calls: list[Call]) -> None:
+            (shown_photo,) = [c for c in calls if c.method == "sendPhoto"]
+            assert shown_photo.params["photo"] == file_id and shown_photo.status == 200
+
+        return Scenario(f"/fotoklaim {claim_id}", effect)
     if command == "tambahmod":
         target = 5_000_000 + n
 

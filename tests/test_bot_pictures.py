@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.timeout(60), pytest.mark.bot_env(MODERATOR_IDS=str(ADM
 
 def photo_message(bot: Bot, content: bytes, **size: int) -> dict:
     sizes = bot.fake.add_photo(content)
-    sizes[0].update(size)
+    sizes[-1].update(size)
     return bot.fake.message_update(None, user_id=ADMIN, media={"photo": sizes})
 
 
@@ -32,9 +32,9 @@ async def test_a_moderator_attaches_lists_and_detaches_a_picture(bot: Bot) -> No
     poster = photo_message(bot, encode(picture(7)))
     answer = await reply(bot, f"/gambar {KEY}", poster)
     assert "Gambar 1 dilampirkan" in answer
-    assert [c.params["file_path"] for c in bot.fake.calls if c.method == "downloadFile"]
+    assert bot.fake.file_downloads  # fetched through getFile and the file URL
     [image] = storage.statement_images.images_of(bot.core.db, KEY)
-    assert image.added_by == f"mod:{ADMIN}" and image.file_id == poster["message"]["photo"][0][
+    assert image.added_by == f"mod:{ADMIN}" and image.file_id == poster["message"]["photo"][-1][
         "file_id"]
     assert storage.history(bot.core.db, KEY)[-1].action == "add_image"
 
@@ -65,7 +65,7 @@ async def test_refusals_attach_nothing(bot: Bot) -> None:
     assert await reply(bot, f"/gambar {KEY}", poster, user_id=1001) == ID["mod_refused"]
     assert storage.statement_images.images_of(bot.core.db, KEY) == []
     huge_downloads = [c for c in bot.fake.calls if c.method == "getFile"
-                      and c.params.get("file_id") == huge["message"]["photo"][0]["file_id"]]
+                      and c.params.get("file_id") == huge["message"]["photo"][-1]["file_id"]]
     assert huge_downloads == []  # refused from the declared size, nothing fetched
 
 

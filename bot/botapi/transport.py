@@ -15,6 +15,10 @@ from telegram._utils.defaultvalue import DefaultValue
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
+#: No answer is read past this: Telegram serves files of up to 20 MB to bots, and its JSON
+#: answers are far smaller. A longer body is a NetworkError, not memory spent.
+MAX_RESPONSE_BYTES = 21 * 1024 * 1024
+
 #: A timeout as PTB passes it: seconds, None (no limit), or "the default" (DefaultValue).
 Timeout = float | DefaultValue[float] | DefaultValue[None] | None
 
@@ -99,7 +103,14 @@ class AiohttpRequest(BaseRequest):
         )
         try:
             async with self._session.request(method, url, data=data, timeout=timeout) as res:
-                return res.status, await res.read()
+                if (res.content_length or 0) > MAX_RESPONSE_BYTES:
+                    raise NetworkError(f"answer too large: {res.content_length} bytes")
+                body = bytearray()
+                async for chunk in res.content.iter_chunked(64 * 1024):
+                    body += chunk
+                    if len(body) > MAX_RESPONSE_BYTES:
+                        raise NetworkError("answer too large")
+                return res.status, bytes(body)
         except TimeoutError as err:
             raise TimedOut from err
         except aiohttp.ClientError as err:

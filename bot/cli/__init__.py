@@ -153,7 +153,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_run)
 
     p = sub.add_parser("check", parents=[common], help="show the best matches for a claim")
-    p.add_argument("text", nargs="+", help="the claim text")
+    p.add_argument("text", nargs="*", help="the claim text (with --image: none)")
+    p.add_argument(
+        "--image", type=Path, help="read the claim from this image (OCR), as the bot does"
+    )
     p.add_argument("--no-record", action="store_true", help="do not record the claim")
     p.set_defaults(handler=cmd_check)
 

@@ -26,6 +26,8 @@ from storage.statement_input import LONE_SURROGATE_RE
 
 
 def cmd_check(args: argparse.Namespace, settings: Settings, db_path: Path) -> int:
+    if args.image is not None:
+        return check_image(args, settings, db_path)
     core = Core.open(db_path, settings.secret)
     # undecodable bytes in argv arrive as lone surrogates: unreadable, never stored as such
     text = LONE_SURROGATE_RE.sub("\ufffd", " ".join(args.text))
@@ -36,6 +38,39 @@ def cmd_check(args: argparse.Namespace, settings: Settings, db_path: Path) -> in
     decision = claims.decide_now(core, claims.Claim(text, channel=claims.Channel.CLI), options)
     assert decision.answer is not None  # the CLI checks any text (`Options.readable_only`)
     print(describe(decision.answer.result, decision.statements))
+    return 0
+
+
+def check_image(args: argparse.Namespace, settings: Settings, db_path: Path) -> int:
+    """`cekklaim check --image FILE`: the photo path (bot/photos.py), OCR on this thread."""
+    from bot import photos  # OCR's libraries only when an image is checked
+    from bot.images.ocr import MAX_IMAGE_BYTES
+    from bot.images.worker import OcrWorker
+
+    path: Path = args.image
+    try:
+        if path.stat().st_size > MAX_IMAGE_BYTES:
+            print(f"cekklaim check: {path}: file too large (> {MAX_IMAGE_BYTES} bytes)",
+                  file=sys.stderr)  # fmt: skip
+            return EXIT_USAGE
+        image = path.read_bytes()
+    except OSError as exc:
+        print(f"cekklaim check: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    core = Core.open(db_path, settings.secret)
+    options = claims.CLI_PREVIEW if args.no_record else claims.CLI
+    worker = OcrWorker()
+    found = photos.check_photo_now(
+        core, worker, image, claims.Claim("", channel=claims.Channel.CLI), options
+    )
+    if found.known is not None:
+        print(f"Gambar dikenal / known image: [{found.known.external_id}] {found.known.claim}")
+        return 0
+    if found.decision is None or found.decision.answer is None:
+        print("Tidak ada tulisan yang terbaca / no text could be read from the image")
+        return 1
+    print(f"Teks terbaca / read from the image: {found.read_text}\n")
+    print(describe(found.decision.answer.result, found.decision.statements))
     return 0
 
 

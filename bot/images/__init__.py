@@ -1,0 +1,1 @@
+"""Images citizens send: text read from them (ocr.py, worker.py)."""

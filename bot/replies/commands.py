@@ -10,7 +10,7 @@ from bot.replies.texts import text
 CITIZEN_COMMANDS = ("start", "cek", "bantuan", "tentang", "bahasa", "berhenti")
 MOD_COMMANDS = (
     "tambah", "batal", "lihat", "cari", "ubah", "arsip", "ganti", "riwayat", "gambar",
-    "hapusgambar", "antrean", "tautkan", "statistik", "draf",
+    "hapusgambar", "antrean", "tautkan", "fotoklaim", "statistik", "draf",
 )  # fmt: skip
 ADMIN_COMMANDS = ("tambahmod", "hapusmod")
 #: Group commands, as Telegram's menu shows them; admins also see /pengaturan.

@@ -7,11 +7,11 @@ per cluster or figure, no wide monospace table (the CLI keeps bot/reports.py's t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from bot.clusters import Cluster
-from bot.domain import ClaimStats, parse_utc
+from bot.domain import ClaimImage, ClaimStats, parse_utc
 from bot.replies.render import esc
 from bot.replies.texts import shorten, text
 
@@ -35,8 +35,13 @@ def ago(iso: str | None, now: datetime) -> str:
     return text("id", "ago_days", n=minutes // (24 * 60))
 
 
-def queue_list(found: Sequence[Cluster], now: datetime) -> str:
-    """/antrean: one short block per cluster, most asked first; its key for /tautkan."""
+def queue_list(
+    found: Sequence[Cluster], now: datetime, images: Mapping[int, ClaimImage] | None = None
+) -> str:
+    """/antrean: one short block per cluster, most asked first; its key for /tautkan. A
+    cluster with claims read from an image (`images`, by claim id) says so, with the text
+    read from one of them."""
+    images = images or {}
     if not found:
         return text("id", "queue_empty")
     blocks = [text("id", "queue_header", count=len(found))]
@@ -45,7 +50,12 @@ def queue_list(found: Sequence[Cluster], now: datetime) -> str:
                     last=ago(c.last_seen, now))  # fmt: skip
         if c.size > 1:
             line += " · " + text("id", "queue_size", size=c.size)
-        blocks.append(f"{line}\n<i>{esc(shorten(c.example, EXAMPLE_CHARS))}</i>")
+        block = f"{line}\n<i>{esc(shorten(c.example, EXAMPLE_CHARS))}</i>"
+        image = next((images[i] for i in c.claim_ids if i in images), None)
+        if image is not None:
+            read = esc(shorten(image.read_text, EXAMPLE_CHARS))
+            block += "\n" + text("id", "queue_image", read=read, claim=image.claim_id)
+        blocks.append(block)
     return "\n\n".join(blocks)
 
 

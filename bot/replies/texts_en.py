@@ -51,8 +51,18 @@ EN: dict[str, str] = {
     "cmd_berhenti": "Delete notification requests",
     "cek_usage": "Write the claim after the command, e.g.:\n<code>/cek pemilu 2024 diundur</code>",
     "howto": (
-        "Sorry, I can only read text. Send the claim as text, or a photo/video with a caption. "
-        "Example: <code>pemilu 2024 diundur</code>"
+        "Sorry, I can only read text and the words in pictures. Send the claim as text or a "
+        "screenshot, or a video with a caption. Example: <code>pemilu 2024 diundur</code>"
+    ),
+    "photo_read": "📷 The words I read in the picture:\n<i>«{excerpt}»</i>",
+    "photo_known": "📷 Our moderators already know this picture.",
+    "photo_unreadable": (
+        "Sorry, I cannot read the words in this picture. Type or copy the news as text and "
+        "send it to me. Example: <code>pemilu 2024 diundur</code>"
+    ),
+    "photo_busy": (
+        "Sorry, I am reading many pictures right now. Send the picture again in a little "
+        "while, or type the news as text. Example: <code>pemilu 2024 diundur</code>"
     ),
     "talk_greeting": (
         "Hello 👋 Send or forward any election news you want to check, and I will look for "

@@ -5,6 +5,8 @@ the caller (bot/replies/render.py) before formatting. Look strings up with texts
 
 from __future__ import annotations
 
+from bot.replies.texts_id_moderators import MODERATORS
+
 ID: dict[str, str] = {
     "start": (
         "👋 <b>Halo, ini CekKlaim.</b>\n\n"
@@ -56,8 +58,19 @@ ID: dict[str, str] = {
         "Tulis klaimnya setelah perintah, misalnya:\n<code>/cek pemilu 2024 diundur</code>"
     ),
     "howto": (
-        "Maaf, saya hanya bisa membaca teks. Kirim klaimnya sebagai teks, atau foto/video "
-        "dengan keterangan (caption). Contoh: <code>pemilu 2024 diundur</code>"
+        "Maaf, saya hanya bisa membaca teks dan tulisan di gambar. Kirim klaimnya sebagai "
+        "teks atau tangkapan layar, atau video dengan keterangan (caption). Contoh: "
+        "<code>pemilu 2024 diundur</code>"
+    ),
+    "photo_read": "📷 Tulisan yang saya baca dari gambar:\n<i>«{excerpt}»</i>",
+    "photo_known": "📷 Gambar ini sudah dikenal moderator kami.",
+    "photo_unreadable": (
+        "Maaf, saya tidak bisa membaca tulisan di gambar ini. Ketik atau salin kabarnya "
+        "sebagai teks, lalu kirim ke saya. Contoh: <code>pemilu 2024 diundur</code>"
+    ),
+    "photo_busy": (
+        "Maaf, banyak gambar sedang saya baca. Kirim lagi gambarnya sebentar lagi, atau "
+        "ketik kabarnya sebagai teks. Contoh: <code>pemilu 2024 diundur</code>"
     ),
     "talk_greeting": (
         "Halo 👋 Silakan kirim atau teruskan kabar soal pemilu yang ingin Anda cek. Saya "
@@ -143,151 +156,7 @@ ID: dict[str, str] = {
         "mengatakannya terus terang."
     ),
     "statement_from_link": "Tautan ini adalah sumber sebuah pernyataan resmi:",
-    # Moderators' strings. Moderators work in Indonesian; English falls back to these.
-    "mod_refused": "Maaf, perintah ini hanya untuk moderator CekKlaim.",
-    "admin_refused": "Maaf, perintah ini hanya untuk admin CekKlaim.",
-    "mod_commands": (
-        "<b>Perintah moderator</b>\n"
-        "/tambah — tambah pernyataan resmi (dipandu, atau satu pesan)\n"
-        "/batal — batalkan /tambah atau /ubah\n"
-        "/lihat ID — lihat pernyataan\n"
-        "/cari teks — apa yang akan diterima warga untuk teks ini\n"
-        "/ubah ID kolom nilai — ubah satu kolom (dengan pratinjau)\n"
-        "/arsip ID — arsipkan pernyataan\n"
-        "/ganti ID_LAMA ID_BARU — pernyataan baru menggantikan yang lama\n"
-        "/riwayat ID — catatan perubahan\n"
-        "/gambar ID — (balas foto) lampirkan gambar yang beredar · /hapusgambar ID NOMOR\n"
-        "/antrean — klaim tanpa jawaban, dikelompokkan\n"
-        "/tautkan KUNCI ID — jawab satu kelompok dengan pernyataan\n"
-        "/statistik — angka hari ini dan 7 hari\n"
-        "/tambahmod ID · /hapusmod ID — kelola moderator (admin); tanpa ID: balas pesan "
-        "terusan dari orang itu\n"
-        "/tambah URL — draf dari halaman resmi · /draf — draf dari feed dan ClaimReview"
-    ),
-    "cmd_tambah": "Tambah pernyataan resmi",
-    "cmd_batal": "Batalkan langkah ini",
-    "cmd_lihat": "Lihat pernyataan",
-    "cmd_cari": "Uji teks seperti warga",
-    "cmd_ubah": "Ubah satu kolom",
-    "cmd_arsip": "Arsipkan pernyataan",
-    "cmd_ganti": "Ganti pernyataan lama",
-    "cmd_riwayat": "Riwayat perubahan",
-    "cmd_gambar": "Lampirkan gambar ke pernyataan",
-    "cmd_hapusgambar": "Lepas gambar dari pernyataan",
-    "cmd_antrean": "Antrean klaim",
-    "cmd_tautkan": "Jawab satu kelompok klaim",
-    "cmd_statistik": "Statistik",
-    "cmd_tambahmod": "Tambah moderator (admin)",
-    "cmd_hapusmod": "Hapus moderator (admin)",
-    "ask_org": "Lembaga yang menerbitkan? (misalnya KPU atau Bawaslu) · /batal untuk keluar",
-    "ask_verdict": "Labelnya? Pilih tombol atau ketik: HOAKS, SALAH, MENYESATKAN, ...",
-    "ask_claim": "Tulis klaim seperti yang beredar di masyarakat:",
-    "ask_clarification": "Tulis klarifikasi resmi lembaga (maks. 3000 karakter):",
-    "ask_source_url": "Tautan sumber resmi (https://...):",
-    "ask_published_at": "Tanggal pernyataan (misalnya 2024-02-14 atau 14 Februari 2024):",
-    "ask_variants": (
-        "Variasi kalimat lain yang beredar, pisahkan dengan titik koma (;). Kirim - untuk melewati."
-    ),
-    "ask_prefilled": (
-        "{question}\n\n📝 <b>Sudah terisi:</b>\n<i>{value}</i>\n\n"
-        "Tekan <b>✔️ Pakai ini</b>, atau ketik penggantinya."
-    ),
-    "btn_keep": "✔️ Pakai ini",
-    "draft_error": "⚠️ {error}\nCoba lagi, atau /batal.",
-    "preview": "<b>Pratinjau: begini warga akan melihatnya.</b>",
-    "btn_save": "✅ Simpan",
-    "btn_cancel": "✖️ Batal",
-    "saved": (
-        "Tersimpan sebagai <code>{id}</code>. Indeks diperbarui; {notified} warga diberi tahu."
-    ),
-    "saved_cluster": "Kelompok {cluster} terjawab dan keluar dari antrean.",
-    "cancelled": "Dibatalkan. Tidak ada yang disimpan.",
-    "nothing_to_cancel": "Tidak ada yang sedang berjalan.",
-    "usage_lihat": "Pakai: /lihat ID",
-    "usage_cari": "Pakai: /cari teks klaim",
-    "usage_ubah": "Pakai: /ubah ID kolom nilai\nKolom: {fields}",
-    "usage_arsip": "Pakai: /arsip ID",
-    "usage_ganti": "Pakai: /ganti ID_LAMA ID_BARU",
-    "usage_riwayat": "Pakai: /riwayat ID",
-    "usage_gambar": "Pakai: balas foto dengan /gambar ID. /gambar ID saja: daftar gambarnya.",
-    "usage_hapusgambar": "Pakai: /hapusgambar ID NOMOR (nomor dari /gambar ID)",
-    "image_attached": "🖼 Gambar {number} dilampirkan ke <code>{id}</code>. Salinan gambar ini "
-    "(diperkecil, dipotong sedikit, tangkapan layar) kini dijawab dengan pernyataan ini.",
-    "image_already": "Gambar ini sudah terlampir di <code>{id}</code> (gambar {number}).",
-    "image_unreadable": "Gambar ini tidak bisa dibaca ({error}). Kirim sebagai foto biasa.",
-    "image_too_large": "Gambar terlalu besar (maks. {mb} MB).",
-    "image_download_failed": "Gambar tidak bisa diambil dari Telegram. Coba lagi sebentar.",
-    "image_list": "<b>Gambar <code>{id}</code></b>\n{lines}\n\nLepas: /hapusgambar {id} NOMOR",
-    "image_list_line": "{number}. ditambahkan {at} oleh {by}",
-    "image_list_empty": "Belum ada gambar untuk <code>{id}</code>. Balas foto dengan /gambar {id}.",
-    "image_removed": "Gambar {number} dilepas dari <code>{id}</code>.",
-    "image_not_found": "Pernyataan <code>{id}</code> tidak punya gambar nomor {number}.",
-    "picture_noted": "🖼 Gambar dicatat ({count}): ikut tersimpan saat pernyataan disimpan (✅).",
-    "picture_noted_already": "Gambar ini sudah dicatat untuk pernyataan ini.",
-    "picture_noted_full": "Sudah {count} gambar: lampirkan yang lain nanti dengan /gambar ID.",
-    "usage_tautkan": "Pakai: /tautkan KUNCI ID (kunci dari /antrean, misalnya c12)",
-    "usage_mod": (
-        "Pakai: /tambahmod ID atau /hapusmod ID (ID pengguna Telegram, angka).\n"
-        "Tanpa ID: teruskan ke saya satu pesan dari orang itu, lalu balas pesan terusan itu "
-        "dengan /tambahmod (atau /hapusmod)."
-    ),
-    "mod_hidden": (
-        "Pengirim pesan itu menyembunyikan akunnya saat pesannya diteruskan (pengaturan "
-        "privasi Telegram), jadi ID-nya tidak terlihat. Minta ia mengirim ID Telegram-nya, "
-        "lalu /tambahmod ID."
-    ),
-    "unknown_statement": "Pernyataan <code>{id}</code> tidak ditemukan.",
-    "statement_meta": (
-        "<b>{id}</b> · status {status}{superseded} · {variants} variasi\ndibuat {created} oleh {by}"
-    ),
-    "search_header": "Untuk teks ini warga akan mendapat: <b>{tier}</b>",
-    "tier_confident": "jawaban yakin (satu kartu)",
-    "tier_possible": "mungkin (daftar pilihan)",
-    "tier_none": "tidak ada (belum ada pernyataan)",
-    "search_scores": "skor · cakupan · kemiripan",
-    "status_active": "aktif",
-    "status_retired": "diarsipkan",
-    "edit_preview": "<b>Pratinjau perubahan kolom {field}.</b>",
-    "edit_saved": "Perubahan disimpan ({id}). {notified} warga diberi tahu.",
-    "edit_unchanged": "Tidak ada perubahan.",
-    "retired": "Pernyataan <code>{id}</code> diarsipkan dan tidak disajikan lagi.",
-    "superseded": "<code>{old}</code> kini digantikan oleh <code>{new}</code>.",
-    "superseded_told": " {count} warga diberi tahu.",  # after "superseded", if any were told
-    "history_empty": "Belum ada catatan perubahan untuk <code>{id}</code>.",
-    "queue_hint": "➕ buat pernyataan · 🗑 abaikan\nSudah ada pernyataannya? /tautkan KUNCI ID",
-    "queue_empty": "Antrean kosong: setiap klaim sudah dijawab atau diabaikan.",
-    "queue_header": "<b>Klaim tanpa jawaban</b> ({count} kelompok, paling sering dulu)",
-    "queue_line": "<b>{rank}.</b> <code>{cluster}</code> · {count}× · terakhir {last}",
-    "queue_size": "{size} klaim mirip",
-    "ago_now": "baru saja",
-    "ago_minutes": "{n} menit lalu",
-    "ago_hours": "{n} jam lalu",
-    "ago_days": "{n} hari lalu",
-    "stats_header": "<b>Statistik CekKlaim</b>\n{when}",
-    "stats_today": "<b>Hari ini</b>: {asked} pertanyaan · {distinct} klaim berbeda",
-    "stats_week": "<b>7 hari</b>: {asked} pertanyaan · {distinct} klaim berbeda",
-    "stats_tiers": "yakin {confident}\nmungkin {possible}\ntidak ada {none}",
-    "stats_feedback": "membantu {helpful} · salah {wrong} · disisihkan {set_aside}",
-    "stats_helpful": "Dinilai membantu (7 hari): {percent}%",
-    "stats_open": "Antrean: {count} klaim terbuka",
-    "stats_top_claims": "<b>Paling sering ditanya</b> (7 hari)",
-    "stats_top_statements": "<b>Pernyataan paling sering disajikan</b> (7 hari)",
-    "claim_status_open": "menunggu",
-    "claim_status_answered": "dijawab",
-    "claim_status_dismissed": "diabaikan",
-    "queue_dismissed": "Kelompok {cluster} diabaikan ({count} klaim).",
-    "queue_gone": "Kelompok itu sudah tidak ada di antrean.",
-    "linked": "{count} klaim kelompok {cluster} dijawab oleh <code>{id}</code>; "
-    "{variants} variasi baru. {notified} warga diberi tahu.",
-    "failed": "Gagal: {error}",
-    "mod_added": "Moderator {id} ditambahkan.",
-    "mod_exists": "{id} sudah moderator.",
-    "mod_removed": "Moderator {id} dihapus.",
-    "mod_not_found": "{id} bukan moderator tambahan (admin diatur lewat MODERATOR_IDS).",
-    "notify_header": "🔔 Ada pernyataan resmi untuk klaim yang Anda tanyakan:",
-    "alert": "📈 Klaim ini cepat menyebar ({count} pertanyaan dalam {minutes} menit), "
-    "belum ada jawaban. Kunci {cluster}:\n<i>{example}</i>",
-    "error_note": "⚠️ CekKlaim error: {name}",
+    **MODERATORS,
     # Group chats and inline mode.
     "group_intro": (
         "👋 <b>Halo, ini CekKlaim.</b> Saya mencocokkan klaim soal pemilu dengan "

@@ -37,6 +37,7 @@ from bot.botapi.inbox import with_inbox
 from bot.botapi.transport import AiohttpRequest
 from bot.core import Core
 from bot.curation import Curation
+from bot.images.worker import OcrWorker
 from bot.indexing import database_file
 from bot.ratelimit import RateLimiter
 from bot.redact import redact_in_logs
@@ -112,6 +113,7 @@ def build_application(
         curation=Curation(core.db, settings.moderator_ids),
         fetch_policy=policy_from(settings),
         publisher=_publisher(settings, core),
+        ocr=OcrWorker(),
     )
     register_handlers(app)
     return app
@@ -227,6 +229,7 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
             CommandHandler("antrean", queue.queue, filters=private),
             CallbackQueryHandler(queue.queue_dismiss, pattern=pattern(mr.QUEUE_DISMISS)),
             CommandHandler("tautkan", queue.link, filters=private),
+            CommandHandler("fotoklaim", queue.show_image, filters=private),
             CommandHandler("statistik", queue.statistics, filters=private),
             CommandHandler("draf", queue.source_drafts, filters=private),
             CallbackQueryHandler(queue.source_draft_dismiss, pattern=pattern(mr.DRAFT_DISMISS)),
@@ -300,6 +303,7 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
 async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
     rt = runtime_of(app)
     await feeds.stop(rt)
+    rt.ocr.close()
     task, rt.refresher = rt.refresher, None
     await upkeep.cancel(task)
     if rt.page_server is not None:

@@ -32,6 +32,7 @@ from bot.group_chats import without_mention
 from bot.replies import short_cards
 from bot.replies.render import Reply
 from bot.replies.texts import DEFAULT_LANGUAGE, text
+from bot.telegram import photos
 from bot.telegram.group_limit import send_to_group
 from bot.telegram.runtime import ExtractedClaim, entity_values, extract_claim, runtime
 
@@ -101,6 +102,9 @@ async def _answer_asked(
     rt = runtime(context)
     asker = rt.asker(update)
     if asker is None:
+        return
+    if target is not asker.message and photos.wants_ocr(target, claim.text):
+        await photos.answer_group(context, asker, target, claim.text)  # read the photo
         return
     asked = asker.claim(claim.text, claim.urls, claims.Channel.GROUP)
     decision = await claims.decide(rt.core, asked, claims.GROUP_ASKED)

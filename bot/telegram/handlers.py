@@ -20,6 +20,7 @@ from bot import citizens, claims, media
 from bot.botapi.faults import expected_fault
 from bot.replies import render
 from bot.replies.texts import DEFAULT_LANGUAGE, text
+from bot.telegram import photos
 from bot.telegram.buttons import edit_unless_shown, take_press
 from bot.telegram.groups import MENTIONS_BOT
 from bot.telegram.keyboards import markup
@@ -111,8 +112,14 @@ async def check_command(update: Update, context: Context) -> None:
     if message is None:
         return
     claim = extract_claim(message, strip_command=True)
-    if not claim.text and message.reply_to_message is not None:
-        claim = extract_claim(message.reply_to_message)
+    replied = message.reply_to_message
+    if not claim.text and replied is not None:
+        claim = extract_claim(replied)
+        if photos.wants_ocr(replied, claim.text):  # /cek in reply to a photo: read it
+            asker = runtime(context).asker(update)
+            if asker is not None:
+                await photos.answer_private(context, asker, replied, claim.text)
+            return
     if not claim.text:
         lang = runtime(context).language(update.effective_user)
         await message.reply_text(text(lang, "cek_usage"))
@@ -121,11 +128,19 @@ async def check_command(update: Update, context: Context) -> None:
 
 
 async def private_message(update: Update, context: Context) -> None:
-    """Check any text, forwarded post or caption sent in a private chat."""
+    """Check any text, forwarded post or caption sent in a private chat; a photo whose
+    caption is too short to check is read (bot/telegram/photos.py)."""
     message = update.effective_message
     if message is None:
         return
-    await answer_claim(update, context, extract_claim(message))
+    claim = extract_claim(message)
+    carries_file = bool(message.photo) or message.document is not None  # a text: neither
+    if carries_file and photos.wants_ocr(message, claim.text):
+        asker = runtime(context).asker(update)
+        if asker is not None:
+            await photos.answer_private(context, asker, message, claim.text)
+        return
+    await answer_claim(update, context, claim)
 
 
 async def edited_message(update: Update, context: Context) -> None:
@@ -138,12 +153,16 @@ async def edited_message(update: Update, context: Context) -> None:
 
 
 async def unreadable(update: Update, context: Context) -> None:
-    """A message without text in a private chat: a voice note, video, audio or document is
-    recorded for the moderators (bot/media.py) and the citizen told so; stickers, locations
-    and the like get a short how-to."""
+    """A message without text in a private chat: a photo or image file is read
+    (bot/telegram/photos.py); a voice note, video, audio or other document is recorded for
+    the moderators (bot/media.py) and the citizen told so; stickers, locations and the like
+    get a short how-to."""
     rt = runtime(context)
     asker = rt.asker(update)
     if asker is None:
+        return
+    if photos.is_image(asker.message):
+        await photos.answer_private(context, asker, asker.message, "")
         return
     found = media_in(asker.message)
     if found is None:

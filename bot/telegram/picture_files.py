@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from telegram import Bot, Message
 from telegram.error import TelegramError
 
-MAX_PICTURE_BYTES = 10 * 1024 * 1024
+from bot.images.ocr import MAX_IMAGE_BYTES
+
+MAX_PICTURE_BYTES = MAX_IMAGE_BYTES  # one bound for every picture the bot fetches
 DOWNLOAD_SECONDS = 20.0
 
 
@@ -47,6 +49,13 @@ async def download_picture(bot: Bot, message: Message) -> PictureFile | None:
     if found is None:
         return None
     file_id, declared = found
+    return PictureFile(await fetch(bot, file_id, declared), file_id)
+
+
+async def fetch(bot: Bot, file_id: str, declared: int | None) -> bytes:
+    """A file's bytes through getFile and the file URL, within MAX_PICTURE_BYTES (checked on
+    the declared size before any byte is fetched, on getFile's, and on what arrived) and
+    DOWNLOAD_SECONDS: PictureTooLarge or DownloadFailed otherwise."""
     if declared is not None and declared > MAX_PICTURE_BYTES:
         raise PictureTooLarge
     try:
@@ -58,4 +67,4 @@ async def download_picture(bot: Bot, message: Message) -> PictureFile | None:
         raise DownloadFailed(type(exc).__name__) from exc
     if len(content) > MAX_PICTURE_BYTES:
         raise PictureTooLarge
-    return PictureFile(bytes(content), file_id)
+    return bytes(content)

@@ -5,6 +5,8 @@ server dispatches ``/bot<token>/<method>`` to ``_api_<method>``."""
 from __future__ import annotations
 
 import copy
+import functools
+import io
 import json
 import re
 import threading
@@ -48,6 +50,17 @@ _BUTTON_ACTIONS = (
 )  # fmt: skip
 
 _COMMAND_RE = re.compile(r"[a-z0-9_]{1,32}")
+FAKE_PHOTO_PREFIX = "AgACAgIAAxkBAAEFakePhoto"  # `message_update(photo=True)`'s file ids
+
+
+@functools.cache
+def blank_photo() -> bytes:
+    """A small blank JPEG: what `message_update(photo=True)`'s photo shows."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (320, 240), (250, 250, 250)).save(out, "JPEG", quality=80)
+    return out.getvalue()
 
 
 class BotMethods(UpdateBuilders):
@@ -58,34 +71,12 @@ class BotMethods(UpdateBuilders):
     blocked_users: set[int]
     commands: dict[tuple[str, str], list[dict]]
     dropped_updates: list[dict]
+    files: dict[str, bytes]
+    token: str
+    file_downloads: list[str]
     _cond: threading.Condition
     _queue: list[dict]
     _stopping: bool
-    files: dict[str, bytes]  # file_id -> content, served by getFile and the file URL
-
-    def add_photo(self, content: bytes, width: int = 800, height: int = 600) -> list[dict]:
-        """A message's "photo" field (one size) for `content`: getFile knows its id and the
-        file URL (``file_url``) serves its bytes, as Telegram's do."""
-        with self._lock:
-            number = len(self.files) + 1
-            file_id = f"AgACAgIAAxkBAAEFakeFile{number}"
-            self.files[file_id] = content
-        return [{"file_id": file_id, "file_unique_id": f"AQADFakeFile{number}", "width": width,
-                 "height": height, "file_size": len(content)}]  # fmt: skip
-
-    def file_content(self, file_path: str) -> bytes | None:
-        """The bytes the file URL serves for `file_path` (what getFile answered)."""
-        file_id = file_path.removeprefix("photos/").removesuffix(".jpg")
-        return self.files.get(file_id) if file_path.startswith("photos/") else None
-
-    def _api_getfile(self, p: dict) -> dict:
-        file_id = p.get("file_id")
-        if not isinstance(file_id, str) or file_id not in self.files:
-            raise bad("invalid file_id")
-        content = self.files[file_id]
-        return {"file_id": file_id, "file_unique_id": f"AQADFake{file_id[-8:]}",
-                "file_size": len(content), "file_path": f"photos/{file_id}.jpg"}  # fmt: skip
-
     def _api_getme(self, p: dict) -> dict:
         return self.bot_user
 
@@ -173,6 +164,17 @@ class BotMethods(UpdateBuilders):
             self._messages[(chat_id, message["message_id"])] = message
             self._last_bot_message[chat_id] = message
         return copy.deepcopy(message)
+
+    def _api_sendphoto(self, p: dict) -> dict:
+        """A photo sent again by its file id (the only way this bot sends one)."""
+        photo = p.get("photo")
+        if not isinstance(photo, str) or self._file(photo) is None:
+            raise bad("wrong file identifier/HTTP URL specified")
+        caption = p.get("caption")
+        sent = self._api_sendmessage({**p, "text": caption or "-"})
+        sent["photo"] = [{"file_id": photo, "file_unique_id": "U" + photo[-12:],
+                          "width": 800, "height": 600}]  # fmt: skip
+        return sent
 
     def _editable(self, p: dict) -> dict:
         chat_id, message_id = p.get("chat_id"), p.get("message_id")
@@ -327,6 +329,48 @@ class BotMethods(UpdateBuilders):
                 False,
             ),
         }  # fmt: skip
+
+    # ------------------------------------------------------------------ files
+
+    def add_photo(self, data: bytes, width: int = 800, height: int = 600) -> list[dict]:
+        """Serve `data` as a photo a user sends: its sizes, for ``media={"photo": ...}``
+        (every size is the same bytes; the largest is the one a bot should take)."""
+        with self._lock:
+            key = f"{len(self.files):04d}"
+            sizes = []
+            for scale in (8, 2, 1):
+                file_id = f"AgACAgIAAxkBAAEPhoto{key}s{scale}"
+                self.files[file_id] = data
+                sizes.append({"file_id": file_id, "file_unique_id": f"AQADPhoto{key}s{scale}",
+                              "width": width // scale, "height": height // scale,
+                              "file_size": len(data)})  # fmt: skip
+        return sizes
+
+    def _file(self, file_id: str) -> bytes | None:
+        """A file's content: added with `add_photo`, or `message_update(photo=True)`'s
+        stand-in photo (a blank page: nothing to read in it)."""
+        with self._lock:
+            data = self.files.get(file_id)
+        if data is None and file_id.startswith(FAKE_PHOTO_PREFIX):
+            return blank_photo()
+        return data
+
+    def _api_getfile(self, p: dict) -> dict:
+        file_id = str(p.get("file_id", ""))
+        data = self._file(file_id)
+        if data is None:
+            raise bad("invalid file_id")
+        return {"file_id": file_id, "file_unique_id": "U" + file_id[-12:],
+                "file_size": len(data), "file_path": f"photos/{file_id}.jpg"}  # fmt: skip
+
+    def file_body(self, path: str) -> bytes | None:
+        """What ``GET /file/bot<token>/photos/<file_id>.jpg`` answers (None: 404)."""
+        match = re.fullmatch(r"/file/bot([^/]*)/photos/([^/]+)\.jpg", path)
+        if match is None or match.group(1) != self.token:
+            return None
+        with self._lock:
+            self.file_downloads.append(match.group(2))
+        return self._file(match.group(2))
 
     def _api_setchatmenubutton(self, p: dict) -> bool:
         return True

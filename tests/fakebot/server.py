@@ -50,7 +50,7 @@ from urllib.parse import urlsplit
 
 from fakebot.methods import _DEFAULT_UPDATE_TYPES, BotMethods
 from fakebot.validate import ApiError, bad
-from fakebot.wire import decode_params
+from fakebot.wire import decode_params, send_file
 
 
 @dataclass
@@ -139,7 +139,6 @@ class FakeBotAPI(BotMethods):
         self.bot_user: dict[str, Any] = bot_user or dict(BOT_USER)
         self.base_url = ""
         self.file_url = ""
-        self.files: dict[str, bytes] = {}
         self.calls: list[Call] = []
         self.errors: list[str] = []  # every 4xx/5xx returned (not 403), with the reason
         self.forbidden: list[str] = []  # the 403s caused by ``blocked_users``
@@ -149,6 +148,8 @@ class FakeBotAPI(BotMethods):
         self.commands: dict[tuple[str, str], list[dict]] = {}  # (scope JSON, language) -> list
         self.injected: list[str] = []  # faults ``fail_next`` caused, e.g. "sendMessage -> 429"
         self._faults: dict[str, list[Fault]] = {}
+        self.files: dict[str, bytes] = {}  # file_id -> content (add_photo), for getFile
+        self.file_downloads: list[str] = []  # file ids downloaded, in order
 
         self._lock = threading.Lock()
         self._cond = threading.Condition(self._lock)
@@ -339,36 +340,15 @@ class FakeBotAPI(BotMethods):
         return "\n".join(lines)
     # ------------------------------------------------------------------ HTTP
 
-    def _serve_file(self, handler: _Handler, token: str, file_path: str) -> None:
-        """A file download (``file_url`` + token/file_path), recorded as a "downloadFile"
-        call: the bytes of a file `add_photo` registered, else 404."""
-        content = self.file_content(file_path) if token == self.token else None
-        call = Call("downloadFile", {"file_path": file_path})
-        call.status = 200 if content is not None else 404
-        with self._lock:
-            self.calls.append(call)
-        data = content if content is not None else b"Not Found"
-        try:
-            handler.send_response(call.status)
-            handler.send_header("Content-Type", "application/octet-stream")
-            handler.send_header("Content-Length", str(len(data)))
-            handler.end_headers()
-            handler.wfile.write(data)
-            handler.wfile.flush()
-        except OSError:
-            handler.close_connection = True
-
     def _serve(self, handler: _Handler) -> None:
         path = urlsplit(handler.path)
+        if path.path.startswith("/file/"):  # a download: the file, or 404
+            return send_file(handler, self.file_body(path.path))
         try:
             length = int(handler.headers.get("Content-Length") or 0)
             body = handler.rfile.read(length) if length else b""
         except (OSError, ValueError):
             handler.close_connection = True
-            return
-        download = re.fullmatch(r"/file/bot([^/]*)/(.+)", path.path)
-        if download is not None:
-            self._serve_file(handler, download.group(1), download.group(2))
             return
         match = re.fullmatch(r"/bot([^/]*)/([A-Za-z]+)", path.path)
         method = match.group(2) if match else path.path

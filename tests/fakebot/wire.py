@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from email.message import Message
 from email.parser import BytesParser
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -69,3 +70,11 @@ def decode_params(query: str, content_type: str, body: bytes) -> dict[str, Any]:
         for key, values in parse_qs(body.decode(), keep_blank_values=True).items():
             params[key] = _decode_value(key, values[-1])
     return params
+
+
+def send_file(handler: BaseHTTPRequestHandler, data: bytes | None) -> None:
+    """Answer a file download (``GET /file/bot<token>/<path>``): the bytes, or 404."""
+    handler.send_response(404 if data is None else 200)
+    handler.send_header("Content-Length", str(len(data or b"")))
+    handler.end_headers()
+    handler.wfile.write(data or b"")

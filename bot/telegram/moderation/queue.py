@@ -4,22 +4,26 @@ each answers: bot/moderating.py."""
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
-from telegram import Update
+from telegram import Message, Update
 
 from bot import moderating
 from bot.curation import Curation, Outcome
-from bot.replies.texts import text
+from bot.replies.texts import shorten, text
 from bot.telegram.moderation.common import (
     Context,
     actor,
+    command,
     curation,
     moderator_only,
     pressed,
     say,
 )
 from bot.telegram.moderation.notify import curated
+
+CAPTION_CHARS = 600  # a photo's caption holds 1,024 characters
 
 
 @moderator_only
@@ -64,6 +68,20 @@ async def source_draft_dismiss(update: Update, context: Context) -> None:
 def link(c: Curation, args: list[str], who: str) -> Outcome[Any]:
     """/tautkan KUNCI ID: a cluster's claims become phrasings of a statement; askers told."""
     return c.link_cluster(args[0], args[1], actor=who)
+
+
+@moderator_only
+@command(1, "usage_fotoklaim", numeric=True)
+async def show_image(message: Message, context: Context, args: list[str]) -> None:
+    """/fotoklaim NOMOR: the image a claim was read from, sent again by its file id."""
+    claim_id = int(args[0])
+    image = curation(context).images_of([claim_id]).get(claim_id)
+    if image is None:
+        await message.reply_text(text("id", "image_missing", claim=claim_id))
+        return
+    read = html.escape(shorten(image.read_text, CAPTION_CHARS))
+    caption = text("id", "image_caption", claim=claim_id, read=read)
+    await message.reply_photo(image.file_id, caption=caption)
 
 
 @moderator_only

@@ -1,0 +1,174 @@
+"""A photo (or an image sent as a file) as a claim: plain Python, no Telegram.
+
+    image bytes (+ its caption, when too short to check alone)
+      -> a known image?            known.lookup(image)          (KnownImages; none by default)
+      -> the text in it            OcrWorker.read: off the loop, bounded queue, per-user limit
+      -> words OCR ran together    bot/matcher/segment.py split_joined (query side only)
+      -> the claim path            claims.decide, exactly as for typed text
+      -> where it came from        storage/claim_images.py (the moderators' queue shows it)
+      -> PhotoDecision: the Decision, the text read (the reply quotes it), or why not
+
+An image that cannot be read (no text, broken, too large) or a queue that is full is a
+PhotoDecision with a `failure`: the citizen gets the photo how-to, never an error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot import claims, updatelog
+from bot.claims import Claim, Decision, Options
+from bot.core import Core
+from bot.images.ocr import ReadText, UnreadableImage
+from bot.images.worker import OcrBusy, OcrWorker
+from bot.matcher.match import MIN_CONTENT_WORDS
+from bot.matcher.normalize import normalize
+from bot.matcher.segment import index_words, split_joined
+from storage import Statement
+from storage.claim_images import record_claim_image
+
+log = logging.getLogger(__name__)
+
+EXCERPT_CHARS = 160  # what the reply quotes of the text read
+
+
+class KnownImages(Protocol):
+    """Images the moderators have tied to a statement (a perceptual-hash lookup). Called
+    with the encoded image, in a worker thread (`check_photo`) or the CLI's own thread."""
+
+    def lookup(self, image: bytes) -> str | None:
+        """The external id of the statement this image is known to be about, or None."""
+        ...
+
+
+class NoKnownImages:
+    """No image is known: every photo is read with OCR."""
+
+    def lookup(self, image: bytes) -> str | None:
+        return None
+
+
+NO_KNOWN_IMAGES: KnownImages = NoKnownImages()
+
+
+@dataclass(frozen=True, slots=True)
+class Photo:
+    """An image a citizen sent: its bytes, Telegram's ids for it, and its caption."""
+
+    data: bytes
+    file_id: str
+    file_unique_id: str
+    caption: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PhotoDecision:
+    """What the photo use case decided. `failure`: "unreadable" (no text read, or not an
+    image this bot reads) or "busy" (too many images waiting); `known`: the statement a
+    known image is about (no OCR run)."""
+
+    decision: Decision | None = None
+    read: ReadText | None = None
+    failure: str | None = None
+    known: Statement | None = None
+
+    @property
+    def read_text(self) -> str:
+        return self.read.text if self.read is not None else ""
+
+
+def caption_readable(caption: str) -> bool:
+    """A caption long enough to check by itself (a link, or MIN_CONTENT_WORDS content
+    words, as a "none" answer counts them): the photo is then not read."""
+    if claims.received(caption)[1]:
+        return True
+    if claims.small_talk(caption) is not None or not claims.readable(caption):
+        return False
+    return len(set(normalize(caption).content)) >= MIN_CONTENT_WORDS
+
+
+def matchable(core: Core, read: str, caption: str) -> str:
+    """What is matched for an image: the text read, words OCR ran together split again
+    against the index's words, then the (short) caption."""
+    split = split_joined(read, index_words(core.snapshot.index))
+    return f"{split} {caption}".strip()
+
+
+async def check_photo(
+    core: Core,
+    worker: OcrWorker,
+    photo: Photo,
+    claim: Claim,
+    options: Options,
+    *,
+    known: KnownImages = NO_KNOWN_IMAGES,
+) -> PhotoDecision:
+    """The photo path: a known image answers at once; else the text read from it is the
+    claim (`claim`'s text is replaced by it), decided and recorded like typed text."""
+    # 1. a known image: its statement, no OCR. The lookup decodes the image (a perceptual
+    # hash): in a thread, off the event loop; skipped when no image is known.
+    external_id = None
+    if not isinstance(known, NoKnownImages):
+        external_id = await asyncio.to_thread(known.lookup, photo.data)
+    if external_id is not None:
+        statement = core.snapshot.statements.get(external_id)
+        if statement is not None:
+            updatelog.note(image="known")
+            return PhotoDecision(known=statement)
+    # 2. OCR, off the event loop
+    try:
+        read = await worker.read(photo.data, claim.user_hash)
+    except OcrBusy as busy:
+        log.info("photo not read: %s", busy)
+        updatelog.note(image="busy")
+        return PhotoDecision(failure="busy")
+    except UnreadableImage as err:
+        log.info("photo not read: %s", err)
+        updatelog.note(image="unreadable")
+        return PhotoDecision(failure="unreadable")
+    except Exception:  # the engine failed on this image: the how-to, never an error
+        log.exception("OCR failed")
+        updatelog.note(image="failed")
+        return PhotoDecision(failure="unreadable")
+    updatelog.note(image="ocr", ocr_lines=len(read.lines))
+    if not read.lines:
+        return PhotoDecision(read=read, failure="unreadable")
+    text, _ = claims.received(matchable(core, read.text, photo.caption))
+    decision = await claims.decide(core, dataclasses.replace(claim, text=text), options)
+    if not decision.readable:
+        return PhotoDecision(decision, read, failure="unreadable")
+    if decision.claim_id is not None and options.record:
+        record_claim_image(
+            core.db, decision.claim_id, photo.file_id, photo.file_unique_id, read.text
+        )
+    return PhotoDecision(decision, read)
+
+
+def check_photo_now(
+    core: Core,
+    worker: OcrWorker,
+    image: bytes,
+    claim: Claim,
+    options: Options,
+    *,
+    known: KnownImages = NO_KNOWN_IMAGES,
+) -> PhotoDecision:
+    """The CLI's `cekklaim check --image`: `check_photo` on the calling thread (no image
+    ids are recorded: a file on disk has none)."""
+    external_id = known.lookup(image)  # the lead's hash lookup, as in `check_photo`
+    if external_id is not None and external_id in core.snapshot.statements:
+        return PhotoDecision(known=core.snapshot.statements[external_id])
+    try:
+        read = worker.read_now(image)
+    except UnreadableImage:
+        return PhotoDecision(failure="unreadable")
+    if not read.lines:
+        return PhotoDecision(read=read, failure="unreadable")
+    text, _ = claims.received(matchable(core, read.text, ""))
+    decision = claims.decide_now(core, dataclasses.replace(claim, text=text), options)
+    failure = None if decision.readable else "unreadable"
+    return PhotoDecision(decision, read, failure=failure)
