@@ -1,7 +1,8 @@
 """A photo (or an image sent as a file) as a claim: plain Python, no Telegram.
 
     image bytes (+ its caption, when too short to check alone)
-      -> a known image?            known.lookup(image)          (KnownImages; none by default)
+      -> a known image?            known_statement: the pictures moderators attached
+                                   (bot/images/library.py), a confident copy only
       -> the text in it            OcrWorker.read: off the loop, bounded queue, per-user limit
       -> words OCR ran together    bot/matcher/segment.py split_joined (query side only)
       -> the claim path            claims.decide, exactly as for typed text
@@ -18,11 +19,12 @@ import asyncio
 import dataclasses
 import logging
 from dataclasses import dataclass
-from typing import Protocol
 
 from bot import claims, updatelog
 from bot.claims import Claim, Decision, Options
 from bot.core import Core
+from bot.images.known import Match
+from bot.images.library import KnownPictures
 from bot.images.ocr import ReadText, UnreadableImage
 from bot.images.worker import OcrBusy, OcrWorker
 from bot.matcher.match import MIN_CONTENT_WORDS
@@ -30,29 +32,40 @@ from bot.matcher.normalize import normalize
 from bot.matcher.segment import index_words, split_joined
 from storage import Statement
 from storage.claim_images import record_claim_image
+from storage.statements import get_statement_by_rowid
 
 log = logging.getLogger(__name__)
 
 EXCERPT_CHARS = 160  # what the reply quotes of the text read
 
 
-class KnownImages(Protocol):
-    """Images the moderators have tied to a statement (a perceptual-hash lookup). Called
-    with the encoded image, in a worker thread (`check_photo`) or the CLI's own thread."""
-
-    def lookup(self, image: bytes) -> str | None:
-        """The external id of the statement this image is known to be about, or None."""
-        ...
-
-
-class NoKnownImages:
-    """No image is known: every photo is read with OCR."""
-
-    def lookup(self, image: bytes) -> str | None:
+async def known_statement(
+    core: Core, known: KnownPictures | None, image: bytes
+) -> Statement | None:
+    """The served statement whose attached picture `image` is a copy of (a confident match
+    only), or None. The index is current as of the statement change log (a small read on
+    the loop); the perceptual hash decodes the image, so it runs in a thread."""
+    if known is None:
         return None
+    index = known.current(core.db)
+    if not len(index):
+        return None
+    return _served(core, await asyncio.to_thread(index.lookup, image))
 
 
-NO_KNOWN_IMAGES: KnownImages = NoKnownImages()
+def known_statement_now(core: Core, known: KnownPictures | None, image: bytes) -> Statement | None:
+    """`known_statement` on the calling thread (the CLI)."""
+    if known is None:
+        return None
+    index = known.current(core.db)
+    return _served(core, index.lookup(image)) if len(index) else None
+
+
+def _served(core: Core, match: Match | None) -> Statement | None:
+    if match is None or not match.confident:
+        return None
+    row = get_statement_by_rowid(core.db, match.statement_id)
+    return None if row is None else core.snapshot.statements.get(row.external_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,20 +118,15 @@ async def check_photo(
     claim: Claim,
     options: Options,
     *,
-    known: KnownImages = NO_KNOWN_IMAGES,
+    known: KnownPictures | None = None,
 ) -> PhotoDecision:
     """The photo path: a known image answers at once; else the text read from it is the
     claim (`claim`'s text is replaced by it), decided and recorded like typed text."""
-    # 1. a known image: its statement, no OCR. The lookup decodes the image (a perceptual
-    # hash): in a thread, off the event loop; skipped when no image is known.
-    external_id = None
-    if not isinstance(known, NoKnownImages):
-        external_id = await asyncio.to_thread(known.lookup, photo.data)
-    if external_id is not None:
-        statement = core.snapshot.statements.get(external_id)
-        if statement is not None:
-            updatelog.note(image="known")
-            return PhotoDecision(known=statement)
+    # 1. a known image: its statement, no OCR
+    statement = await known_statement(core, known, photo.data)
+    if statement is not None:
+        updatelog.note(image="known")
+        return PhotoDecision(known=statement)
     # 2. OCR, off the event loop
     try:
         read = await worker.read(photo.data, claim.user_hash)
@@ -155,13 +163,13 @@ def check_photo_now(
     claim: Claim,
     options: Options,
     *,
-    known: KnownImages = NO_KNOWN_IMAGES,
+    known: KnownPictures | None = None,
 ) -> PhotoDecision:
     """The CLI's `cekklaim check --image`: `check_photo` on the calling thread (no image
     ids are recorded: a file on disk has none)."""
-    external_id = known.lookup(image)  # the lead's hash lookup, as in `check_photo`
-    if external_id is not None and external_id in core.snapshot.statements:
-        return PhotoDecision(known=core.snapshot.statements[external_id])
+    statement = known_statement_now(core, known, image)
+    if statement is not None:
+        return PhotoDecision(known=statement)
     try:
         read = worker.read_now(image)
     except UnreadableImage:

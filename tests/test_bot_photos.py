@@ -5,10 +5,15 @@ moderators' queue says a claim came from an image, and /fotoklaim shows the imag
 
 from __future__ import annotations
 
+import random
+
 import pytest
-from botharness import Bot, claims, visible
+from botharness import GROUP, Bot, claims, visible
+from imagegen import crop10, encode, picture, png, statusbar
 from screenshots import plain_screenshot
 
+import storage
+from bot.curation import Curation
 from bot.replies.texts_id import ID
 from storage.claim_images import images_of
 
@@ -112,18 +117,34 @@ async def test_a_download_is_not_read_past_its_limit(
     assert claims(bot.core) == []
 
 
-class KnownDelay:
-    def lookup(self, image: bytes) -> str | None:
-        return "kpu-2024-hari-pemungutan" if image == KNOWN_IMAGE else None
-
-
-KNOWN_IMAGE = plain_screenshot("gambar yang sudah dikenal moderator")
-
-
-async def test_a_known_image_is_looked_up_before_ocr(bot: Bot) -> None:
-    from bot.telegram.runtime import runtime_of
-
-    runtime_of(bot.app).known_images = KnownDelay()  # where the hash lookup plugs in
-    call = await bot.send(bot.fake.message_update(media={"photo": bot.fake.add_photo(KNOWN_IMAGE)}))
+async def test_a_copy_of_an_attached_picture_is_answered_from_its_fingerprint(bot: Bot) -> None:
+    poster = picture(11)
+    Curation(bot.core.db, frozenset()).attach_image(
+        "kpu-2024-hari-pemungutan", png(poster), actor="mod:1"
+    )
+    copy = encode(statusbar(poster, random.Random(2)), 70)  # a screenshot of it, re-sent
+    call = await bot.send(bot.fake.message_update(media={"photo": bot.fake.add_photo(copy)}))
     assert visible(call).startswith("📷 Gambar ini sudah dikenal moderator kami.")
     assert "HOAKS" in visible(call)
+
+
+CHANNEL = {"type": "channel", "date": 1700000000, "message_id": 77,
+           "chat": {"id": -1001234, "type": "channel", "title": "Berita Viral"}}  # fmt: skip
+
+
+async def test_a_group_checks_forwarded_pictures_by_fingerprint_only(bot: Bot) -> None:
+    poster = picture(12)
+    Curation(bot.core.db, frozenset()).attach_image(
+        "kpu-2024-hari-pemungutan", png(poster), actor="mod:1"
+    )
+    storage.set_auto_check(bot.core.db, GROUP, True)
+    copy = encode(crop10(poster, random.Random(3)), 60)  # cropped and re-sent
+    post = bot.group_message(media={"photo": bot.fake.add_photo(copy)}, forward_origin=CHANNEL)
+    call = await bot.send(post)
+    assert "Gambar ini sudah dikenal" in visible(call) and "HOAKS" in visible(call)
+    # a picture nobody attached, without words: quiet (no OCR for posts nobody asked about)
+    other = encode(picture(13))
+    await bot.quiet(
+        bot.group_message(media={"photo": bot.fake.add_photo(other)}, forward_origin=CHANNEL)
+    )
+    assert claims(bot.core) == []

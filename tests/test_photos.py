@@ -7,18 +7,22 @@ from __future__ import annotations
 
 import asyncio
 import io
+import random
 import struct
 import threading
 import zlib
 from pathlib import Path
 
 import pytest
+from imagegen import encode, jpeg30, picture, png
 from PIL import Image
 from screenshots import plain_screenshot
 
 from bot import photos
 from bot.claims import CLI_PREVIEW, PRIVATE, Channel, Claim
 from bot.core import Core
+from bot.curation import Curation
+from bot.images.library import KnownPictures
 from bot.images.ocr import MAX_PIXELS, OcrEngine, ReadText, UnreadableImage, decode
 from bot.images.worker import OcrBusy, OcrWorker
 from bot.matcher.segment import split_joined, split_word
@@ -124,29 +128,30 @@ async def test_an_image_without_text_gets_the_photo_howto(core: Core, worker: Oc
     assert core.db.execute("SELECT count(*) FROM claims").fetchone()[0] == 0
 
 
-class KnownDelay:
-    def __init__(self) -> None:
-        self.seen: list[bytes] = []
-
-    def lookup(self, image: bytes) -> str | None:
-        self.seen.append(image)
-        return "kpu-2024-hari-pemungutan"
+KEY = "kpu-2024-hari-pemungutan"  # a starter statement
 
 
 class Refusing(OcrEngine):
+    """An engine that fails on any image: a photo it is asked to read gets the how-to."""
+
     def read(self, data: bytes) -> ReadText:
-        raise AssertionError("a known image is not read")
+        raise AssertionError("only a picture nobody attached is read")
 
 
-async def test_a_known_image_answers_before_any_ocr(core: Core) -> None:
-    known = KnownDelay()
-    worker = OcrWorker(Refusing())
+async def test_a_copy_of_a_known_picture_answers_before_any_ocr(core: Core) -> None:
+    base = picture(3)
+    Curation(core.db, frozenset()).attach_image(KEY, png(base), actor="mod:1")
+    known, worker = KnownPictures(), OcrWorker(Refusing())
+    copy = encode(jpeg30(base, random.Random(1)), 60)
     found = await photos.check_photo(
-        core, worker, photos.Photo(b"img", "f", "u"), Claim(""), PRIVATE, known=known
+        core, worker, photos.Photo(copy, "f", "u"), Claim(""), PRIVATE, known=known
     )
+    assert found.known is not None and found.known.external_id == KEY
+    # a picture nobody attached is read as usual (here: refused by the engine, the how-to)
+    other = photos.Photo(encode(picture(4)), "g", "v")
+    found = await photos.check_photo(core, worker, other, Claim(""), PRIVATE, known=known)
     worker.close()
-    assert known.seen == [b"img"]
-    assert found.known is not None and found.known.external_id == "kpu-2024-hari-pemungutan"
+    assert found.known is None and found.failure == "unreadable"
 
 
 class Held(OcrEngine):

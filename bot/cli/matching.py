@@ -44,6 +44,7 @@ def cmd_check(args: argparse.Namespace, settings: Settings, db_path: Path) -> in
 def check_image(args: argparse.Namespace, settings: Settings, db_path: Path) -> int:
     """`cekklaim check --image FILE`: the photo path (bot/photos.py), OCR on this thread."""
     from bot import photos  # OCR's libraries only when an image is checked
+    from bot.images.library import KnownPictures
     from bot.images.ocr import MAX_IMAGE_BYTES
     from bot.images.worker import OcrWorker
 
@@ -61,7 +62,12 @@ def check_image(args: argparse.Namespace, settings: Settings, db_path: Path) -> 
     options = claims.CLI_PREVIEW if args.no_record else claims.CLI
     worker = OcrWorker()
     found = photos.check_photo_now(
-        core, worker, image, claims.Claim("", channel=claims.Channel.CLI), options
+        core,
+        worker,
+        image,
+        claims.Claim("", channel=claims.Channel.CLI),
+        options,
+        known=KnownPictures(),
     )
     if found.known is not None:
         print(f"Gambar dikenal / known image: [{found.known.external_id}] {found.known.claim}")

@@ -37,6 +37,7 @@ from bot.botapi.inbox import with_inbox
 from bot.botapi.transport import AiohttpRequest
 from bot.core import Core
 from bot.curation import Curation
+from bot.images.library import KnownPictures
 from bot.images.worker import OcrWorker
 from bot.indexing import database_file
 from bot.ratelimit import RateLimiter
@@ -114,6 +115,7 @@ def build_application(
         fetch_policy=policy_from(settings),
         publisher=_publisher(settings, core),
         ocr=OcrWorker(),
+        known_images=KnownPictures(),
     )
     register_handlers(app)
     return app
@@ -134,6 +136,7 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
     new_message = filters.UpdateType.MESSAGE
     text_input = private & new_message & filters.TEXT & ~filters.COMMAND
     picture_input = private & new_message & (filters.PHOTO | filters.Document.IMAGE)
+    forwarded_post = filters.TEXT | filters.CAPTION | filters.PHOTO | filters.Document.IMAGE
 
     # 1. first of all, in its own group: every message, command and button press counts
     # against its sender's per-minute limit; past it the update goes no further
@@ -159,9 +162,7 @@ def register_handlers(app: Application) -> None:  # type: ignore[type-arg]
             MessageHandler(
                 in_group & groups.MENTIONS_BOT & ~filters.COMMAND, _stop_after(groups.mention)
             ),
-            MessageHandler(
-                in_group & filters.FORWARDED & (filters.TEXT | filters.CAPTION), groups.auto_check
-            ),
+            MessageHandler(in_group & filters.FORWARDED & forwarded_post, groups.auto_check),
             MessageHandler(filters.StatusUpdate.MIGRATE, groups.chat_migrated),
             ChatMemberHandler(groups.my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
             CallbackQueryHandler(

@@ -162,6 +162,8 @@ async def mention(update: Update, context: Context) -> None:
 
 async def auto_check(update: Update, context: Context) -> None:
     """A forwarded post in a group with the automatic check on: answer only when confident.
+    A forwarded picture is checked by its fingerprint only (no OCR for posts nobody asked
+    about): a copy of a picture moderators attached gets its statement.
 
     Recorded for trends (asked=False keeps it out of the moderators' queue); nothing is
     recorded for groups that did not turn the check on.
@@ -174,8 +176,19 @@ async def auto_check(update: Update, context: Context) -> None:
     settings = citizens.auto_check_on(rt.core, chat.id)
     if settings is None:
         return
+    known = await photos.known_forward(context, message)  # a copy of an attached picture
+    if known is not None:
+        note = text(DEFAULT_LANGUAGE, "photo_known")
+        reply = short_cards.short_card(
+            known, DEFAULT_LANGUAGE, context.bot.username, note=note,
+            base_url=rt.settings.public_base_url,
+        )  # fmt: skip
+        await send_to_group(context, message, reply)
+        return
     user = update.effective_user
     found = extract_claim(message)
+    if not found.text and not found.urls:
+        return  # a picture nobody attached, with no words: quiet
     seen = claims.Claim(
         found.text,
         found.urls,

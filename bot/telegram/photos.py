@@ -20,6 +20,7 @@ from telegram import Message
 from telegram.ext import ContextTypes
 
 from bot import claims, photos
+from bot.domain import Statement
 from bot.images.ocr import MAX_IMAGE_BYTES, MAX_PIXELS
 from bot.replies.photos import group_photo_reply, photo_reply
 from bot.telegram.group_limit import send_to_group
@@ -76,6 +77,17 @@ async def download(context: Context, ref: ImageRef) -> bytes | None:
     except (PictureTooLarge, DownloadFailed, TimeoutError) as err:
         log.info("image not downloaded: %s", type(err).__name__)
         return None
+
+
+async def known_forward(context: Context, message: Message) -> Statement | None:
+    """A forwarded picture's statement by its fingerprint alone (a group's automatic check:
+    cheap, confident copies only, no OCR); nothing is downloaded while no picture is known."""
+    rt = runtime(context)
+    ref = image_in(message)
+    if rt.known_images is None or ref is None or not len(rt.known_images.current(rt.core.db)):
+        return None
+    data = await download(context, ref)
+    return None if data is None else await photos.known_statement(rt.core, rt.known_images, data)
 
 
 async def _check(

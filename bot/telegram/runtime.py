@@ -23,8 +23,8 @@ from bot import claims
 from bot.core import Core
 from bot.curation import Curation
 from bot.domain import Media
+from bot.images.library import KnownPictures
 from bot.images.worker import OcrWorker
-from bot.photos import NO_KNOWN_IMAGES, KnownImages
 from bot.ratelimit import RateLimiter
 from bot.replies.texts import DEFAULT_LANGUAGE
 from bot.settings import Settings
@@ -131,7 +131,7 @@ class Runtime:
     curation: Curation  # every moderator operation (bot/curation.py)
     fetch_policy: FetchPolicy  # how pages are fetched (citizens' links, /tambah URL, feeds)
     ocr: OcrWorker  # reads photos' text off the event loop (bot/images/worker.py)
-    known_images: KnownImages = NO_KNOWN_IMAGES  # images tied to statements, looked up
+    known_images: KnownPictures | None = None  # pictures tied to statements, looked up
     # before OCR (bot/photos.py check_photo)
     refresher: asyncio.Task[None] | None = None  # the background upkeep loop (app.py)
     feed_poll: asyncio.Task[None] | None = None  # the SOURCE_FEEDS poll running, if any
