@@ -32,6 +32,7 @@ from bot.matcher.normalize import normalize
 from bot.matcher.segment import index_words, split_joined
 from storage import Statement
 from storage.claim_images import record_claim_image
+from storage.claims import record_submission
 from storage.statements import get_statement_by_rowid
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,29 @@ def known_statement_now(core: Core, known: KnownPictures | None, image: bytes) -
         return None
     index = known.current(core.db)
     return _served(core, index.lookup(image)) if len(index) else None
+
+
+def record_known_picture(
+    core: Core, statement: Statement, photo: Photo, claim: Claim, options: Options
+) -> None:
+    """Track a copy of a known picture like a claim answered confidently: every copy of
+    the pictures of one statement counts on one claim ("foto <id>"), so moderators see how
+    much it circulates; the image itself can be shown again (claim_images)."""
+    recorded = record_submission(
+        core.db,
+        text=f"[foto dikenal: {statement.external_id}]",
+        normalized=f"foto {statement.external_id}",
+        channel=claim.channel.value,
+        user_hash=claim.user_hash,
+        chat_hash=claim.chat_hash,
+        update_id=claim.update_id,
+        best_statement_external_id=statement.external_id,
+        best_score=1.0,
+        tier="confident",
+        asked=options.asked,
+    )
+    if not recorded.duplicate:
+        record_claim_image(core.db, recorded.claim.id, photo.file_id, photo.file_unique_id, "")
 
 
 def _served(core: Core, match: Match | None) -> Statement | None:
@@ -126,6 +150,8 @@ async def check_photo(
     statement = await known_statement(core, known, photo.data)
     if statement is not None:
         updatelog.note(image="known")
+        if options.record:
+            record_known_picture(core, statement, photo, claim, options)
         return PhotoDecision(known=statement)
     # 2. OCR, off the event loop
     try:

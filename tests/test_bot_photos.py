@@ -126,6 +126,9 @@ async def test_a_copy_of_an_attached_picture_is_answered_from_its_fingerprint(bo
     call = await bot.send(bot.fake.message_update(media={"photo": bot.fake.add_photo(copy)}))
     assert visible(call).startswith("📷 Gambar ini sudah dikenal moderator kami.")
     assert "HOAKS" in visible(call)
+    [tracked] = claims(bot.core)  # counted for the moderators, answered
+    assert tracked["status"] == "answered" and tracked["text"].startswith("[foto dikenal")
+    assert images_of(bot.core.db, [tracked["id"]])[tracked["id"]].read_text == ""
 
 
 CHANNEL = {"type": "channel", "date": 1700000000, "message_id": 77,
