@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from bot import claims, updatelog
 from bot.claims import Claim, Decision, Options
 from bot.core import Core
-from bot.images.known import Match
+from bot.images.hashing import Fingerprint, ImageRejected, QueryHashes, query_hashes
+from bot.images.known import KnownImages, Match, same_picture
 from bot.images.library import KnownPictures
 from bot.images.ocr import ReadText, UnreadableImage
 from bot.images.worker import OcrBusy, OcrWorker
@@ -31,27 +32,32 @@ from bot.matcher.match import MIN_CONTENT_WORDS
 from bot.matcher.normalize import normalize
 from bot.matcher.segment import index_words, split_joined
 from storage import Statement
-from storage.claim_images import record_claim_image
+from storage.claim_images import open_image_fingerprints, record_claim_image
 from storage.claims import record_submission
 from storage.statements import get_statement_by_rowid
 
 log = logging.getLogger(__name__)
 
 EXCERPT_CHARS = 160  # what the reply quotes of the text read
+SEEN_BEFORE_LIMIT = 300  # unanswered images a photo is compared with (newest first)
 
 
 async def known_statement(
-    core: Core, known: KnownPictures | None, image: bytes
+    core: Core, known: KnownPictures | None, image: bytes | QueryHashes
 ) -> Statement | None:
     """The served statement whose attached picture `image` is a copy of (a confident match
-    only), or None. The index is current as of the statement change log (a small read on
-    the loop); the perceptual hash decodes the image, so it runs in a thread."""
+    only), or None, also for bytes that are no picture. The index is current as of the
+    statement change log (a small read on the loop); hashing decodes the image, so the
+    lookup runs in a thread."""
     if known is None:
         return None
     index = known.current(core.db)
     if not len(index):
         return None
-    return _served(core, await asyncio.to_thread(index.lookup, image))
+    try:
+        return _served(core, await asyncio.to_thread(index.lookup, image))
+    except ImageRejected:
+        return None
 
 
 def known_statement_now(core: Core, known: KnownPictures | None, image: bytes) -> Statement | None:
@@ -59,7 +65,10 @@ def known_statement_now(core: Core, known: KnownPictures | None, image: bytes) -
     if known is None:
         return None
     index = known.current(core.db)
-    return _served(core, index.lookup(image)) if len(index) else None
+    try:
+        return _served(core, index.lookup(image)) if len(index) else None
+    except ImageRejected:
+        return None
 
 
 def record_known_picture(
@@ -144,31 +153,38 @@ async def check_photo(
     *,
     known: KnownPictures | None = None,
 ) -> PhotoDecision:
-    """The photo path: a known image answers at once; else the text read from it is the
-    claim (`claim`'s text is replaced by it), decided and recorded like typed text."""
-    # 1. a known image: its statement, no OCR
-    statement = await known_statement(core, known, photo.data)
+    """The photo path: a known image answers at once; a copy of an image somebody sent
+    that nobody answered yet joins that claim; else the text read from it is the claim
+    (`claim`'s text is replaced by it), decided and recorded like typed text."""
+    # 1. its fingerprint, off the loop (None: the hashing cannot read it; OCR may)
+    hashes = await asyncio.to_thread(_hashes, photo.data)
+    # 2. a known image: its statement, no OCR
+    statement = await known_statement(core, known, hashes) if hashes else None
     if statement is not None:
         updatelog.note(image="known")
         if options.record:
             record_known_picture(core, statement, photo, claim, options)
         return PhotoDecision(known=statement)
-    # 2. OCR, off the event loop
-    try:
-        read = await worker.read(photo.data, claim.user_hash)
-    except OcrBusy as busy:
-        log.info("photo not read: %s", busy)
-        updatelog.note(image="busy")
-        return PhotoDecision(failure="busy")
-    except UnreadableImage as err:
-        log.info("photo not read: %s", err)
-        updatelog.note(image="unreadable")
-        return PhotoDecision(failure="unreadable")
-    except Exception:  # the engine failed on this image: the how-to, never an error
-        log.exception("OCR failed")
-        updatelog.note(image="failed")
-        return PhotoDecision(failure="unreadable")
-    updatelog.note(image="ocr", ocr_lines=len(read.lines))
+    # 3. a copy of an unanswered image: the text read then, so it counts on that claim
+    read = await _seen_before(core, hashes) if hashes else None
+    if read is not None:
+        updatelog.note(image="seen")
+    else:  # 4. OCR, off the event loop
+        try:
+            read = await worker.read(photo.data, claim.user_hash)
+        except OcrBusy as busy:
+            log.info("photo not read: %s", busy)
+            updatelog.note(image="busy")
+            return PhotoDecision(failure="busy")
+        except UnreadableImage as err:
+            log.info("photo not read: %s", err)
+            updatelog.note(image="unreadable")
+            return PhotoDecision(failure="unreadable")
+        except Exception:  # the engine failed on this image: the how-to, never an error
+            log.exception("OCR failed")
+            updatelog.note(image="failed")
+            return PhotoDecision(failure="unreadable")
+        updatelog.note(image="ocr", ocr_lines=len(read.lines))
     if not read.lines:
         return PhotoDecision(read=read, failure="unreadable")
     text, _ = claims.received(matchable(core, read.text, photo.caption))
@@ -176,10 +192,40 @@ async def check_photo(
     if not decision.readable:
         return PhotoDecision(decision, read, failure="unreadable")
     if decision.claim_id is not None and options.record:
+        fingerprint = hashes.fingerprint().text if hashes else None
         record_claim_image(
-            core.db, decision.claim_id, photo.file_id, photo.file_unique_id, read.text
+            core.db, decision.claim_id, photo.file_id, photo.file_unique_id, read.text, fingerprint
         )
     return PhotoDecision(decision, read)
+
+
+def _hashes(image: bytes) -> QueryHashes | None:
+    try:
+        return query_hashes(image)
+    except ImageRejected:
+        return None
+
+
+async def _seen_before(core: Core, hashes: QueryHashes) -> ReadText | None:
+    """The text read from an unanswered claim's image that this photo is a copy of (cropped,
+    framed, screenshotted: `same_picture`), or None. Copies of one picture then count on one
+    claim for the moderators even where OCR would read them differently."""
+    earlier = open_image_fingerprints(core.db, SEEN_BEFORE_LIMIT)
+    if not earlier:
+        return None
+    texts = {claim_id: read for claim_id, _, read in earlier}
+
+    def find() -> int | None:
+        pictures = []
+        for claim_id, fingerprint, _ in earlier:
+            try:
+                pictures.append((claim_id, Fingerprint.parse(fingerprint)))
+            except ValueError:
+                continue  # from another version of the hashing: not compared
+        return same_picture(KnownImages(pictures), hashes)
+
+    claim_id = await asyncio.to_thread(find)
+    return None if claim_id is None else ReadText((texts[claim_id],), 1.0)
 
 
 def check_photo_now(

@@ -25,7 +25,12 @@ class ClaimImage:
 
 
 def record_claim_image(
-    db: Database, claim_id: int, file_id: str, file_unique_id: str, read_text: str
+    db: Database,
+    claim_id: int,
+    file_id: str,
+    file_unique_id: str,
+    read_text: str,
+    fingerprint: str | None = None,
 ) -> None:
     """The claim `claim_id` was read from this image (sent again: its newest file id)."""
     for value in (file_id, file_unique_id):
@@ -34,11 +39,11 @@ def record_claim_image(
     with transaction(db):
         db.execute(
             """
-            INSERT INTO claim_images (claim_id, file_unique_id, file_id, read_text)
-            VALUES (?, ?, ?, ?)
+            INSERT INTO claim_images (claim_id, file_unique_id, file_id, read_text, fingerprint)
+            VALUES (?, ?, ?, ?, ?)
             ON CONFLICT (claim_id, file_unique_id) DO UPDATE SET file_id = excluded.file_id
             """,
-            [claim_id, file_unique_id, file_id, read_text[:MAX_READ_TEXT]],
+            [claim_id, file_unique_id, file_id, read_text[:MAX_READ_TEXT], fingerprint],
         )
 
 
@@ -59,3 +64,18 @@ def images_of(db: Database, claim_ids: Sequence[int]) -> dict[int, ClaimImage]:
         for row in rows:
             found[row[0]] = ClaimImage(*row)
     return found
+
+
+def open_image_fingerprints(db: Database, limit: int = 500) -> list[tuple[int, str, str]]:
+    """(claim id, fingerprint, text read) of the images behind the newest `limit` claims
+    nobody has answered yet (status 'open'): a copy of one of them joins that claim."""
+    rows = db.execute(
+        """
+        SELECT ci.claim_id, ci.fingerprint, ci.read_text FROM claim_images AS ci
+        JOIN claims AS c ON c.id = ci.claim_id
+        WHERE c.status = 'open' AND ci.fingerprint IS NOT NULL AND ci.read_text != ''
+        ORDER BY ci.rowid DESC LIMIT ?
+        """,
+        [limit],
+    ).fetchall()
+    return [(row[0], row[1], row[2]) for row in rows]

@@ -14,7 +14,7 @@ import zlib
 from pathlib import Path
 
 import pytest
-from imagegen import encode, jpeg30, picture, png
+from imagegen import encode, jpeg30, picture, png, statusbar
 from PIL import Image
 from screenshots import plain_screenshot
 
@@ -221,3 +221,35 @@ def test_cekklaim_check_image_reads_the_file_as_the_bot_does(
     assert main(["check", "--image", str(blank)]) == 1
     assert "no text could be read" in capsys.readouterr().out
     assert main(["check", "--image", str(db_path.parent / "missing.jpg")]) != 0
+
+
+class Counting(OcrEngine):
+    """Reads every image as the same text, counting the images it was asked to read."""
+
+    def __init__(self) -> None:
+        self.reads = 0
+
+    def read(self, data: bytes) -> ReadText:
+        self.reads += 1
+        return ReadText(("Bilik suara dipasangi kamera CCTV oleh petugas",), 0.9)
+
+
+async def test_a_copy_of_an_unanswered_picture_joins_its_claim_without_a_second_read(
+    core: Core,
+) -> None:
+    engine = Counting()
+    worker = OcrWorker(engine)
+    first = picture(5)
+    sent = photos.Photo(encode(first), "f1", "u1")
+    found = await photos.check_photo(core, worker, sent, Claim(""), PRIVATE)
+    assert found.decision is not None and found.decision.claim_id is not None
+    framed = photos.Photo(encode(statusbar(first, random.Random(4)), 50), "f2", "u2")
+    again = await photos.check_photo(core, worker, framed, Claim(""), PRIVATE)
+    other = photos.Photo(encode(picture(6)), "f3", "u3")  # another picture: read again
+    await photos.check_photo(core, worker, other, Claim(""), PRIVATE)
+    worker.close()
+    assert again.decision is not None and again.decision.claim_id == found.decision.claim_id
+    assert again.read_text == "Bilik suara dipasangi kamera CCTV oleh petugas"
+    assert engine.reads == 2  # the first picture and the other one; not the copy
+    rows = core.db.execute("SELECT count(*), count(fingerprint) FROM claim_images").fetchone()
+    assert tuple(rows) == (3, 3)

@@ -44,7 +44,8 @@ migration(
     "0012_claim_images",
     """Claims read from an image (a photo, or an image sent as a file): which image, and
     the text OCR read from it, so the moderators' queue says where a claim came from and
-    can show the image again.
+    can show the image again; its fingerprint (`bot.images.hashing`), so a copy of an
+    image nobody answered yet joins that claim instead of being read again.
 
     Released: do not edit. `file_id` lets the bot send the image to a moderator; no image
     content is stored. One row per image a claim was read from (the same text read from
@@ -56,6 +57,7 @@ migration(
         file_unique_id TEXT NOT NULL,
         file_id TEXT NOT NULL,
         read_text TEXT NOT NULL,
+        fingerprint TEXT,
         PRIMARY KEY (claim_id, file_unique_id)
     )
     """,
