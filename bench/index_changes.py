@@ -44,6 +44,7 @@ from workload import build_base, claim_texts
 import storage
 from bot.cli.statements import IMPORT_LOCK_SECONDS
 from bot.core import Core, Who
+from bot.kept_terms import import_statements
 from storage import StatementInput
 
 RATE = 30.0  # claims a second, about what Telegram lets one bot send
@@ -64,7 +65,7 @@ def import_elsewhere(db_path: Path) -> None:
     writer = storage.open_db(db_path)
     try:
         rows = [new_statement(n) for n in range(1, 1_001)]
-        storage.import_statements(writer, rows, actor="cli", lock_seconds=IMPORT_LOCK_SECONDS)
+        import_statements(writer, rows, actor="cli", lock_seconds=IMPORT_LOCK_SECONDS)
     finally:
         writer.close()
 

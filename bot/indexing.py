@@ -26,7 +26,15 @@ from sqlite_utils import Database
 
 import storage
 from bot.pacing import loop_first_while_building, release_gradually
-from bot.snapshot import Snapshot, compacted, keep, next_snapshot, read_changes, started
+from bot.snapshot import (
+    Snapshot,
+    compacted,
+    keep,
+    kept_terms,
+    next_snapshot,
+    read_changes,
+    started,
+)
 from storage.db import BUSY_TIMEOUT_MS
 
 log = logging.getLogger(__name__)
@@ -135,7 +143,7 @@ class Snapshots:
     def _build(self) -> Snapshot:
         found = read_changes(self.db, None)
         assert found is not None  # nothing to compare with
-        return started(found, self.saved_at)
+        return started(found, self.saved_at, lambda some: kept_terms(self.db, some))
 
     def refresh(self, *, force: bool = False) -> bool:
         """Swap in a new index if statements changed (here or in another process).

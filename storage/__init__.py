@@ -32,6 +32,12 @@ from storage.groups import (
     set_auto_check,
     set_sensitivity,
 )
+from storage.index_terms import (
+    index_terms,
+    index_terms_keys,
+    prune_index_terms,
+    save_index_terms,
+)
 from storage.moderators import (
     Moderator,
     add_moderator,
@@ -113,6 +119,8 @@ __all__ = [
     "hash_user_id",
     "history",
     "import_statements",
+    "index_terms",
+    "index_terms_keys",
     "is_moderator",
     "link_claims_to_statement",
     "list_moderators",
@@ -125,12 +133,14 @@ __all__ = [
     "open_db",
     "parse_statements_file",
     "prune_changes",
+    "prune_index_terms",
     "purge_removed_groups",
     "queue_claims",
     "record_change",
     "record_submission",
     "remove_moderator",
     "retire_statement",
+    "save_index_terms",
     "save_statement",
     "servable_statements",
     "set_auto_check",

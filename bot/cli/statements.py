@@ -12,6 +12,7 @@ from bot import reports
 from bot.cli.common import fail, open_curation
 from bot.core import Core
 from bot.curation import CLI_ACTOR, Curation, HistoryLine
+from bot.kept_terms import import_statements
 from bot.settings import Settings
 from storage import Statement
 
@@ -32,9 +33,8 @@ def cmd_import(args: argparse.Namespace, settings: Settings, db_path: Path) -> i
         return 1
     db = storage.open_db(db_path)
     # short transactions: a running bot records claims in between (see import_statements)
-    summary = storage.import_statements(
-        db, parsed.rows, actor=CLI_ACTOR, lock_seconds=IMPORT_LOCK_SECONDS
-    )
+    # and each text read for the matcher's index here, so the bot need not (bot/kept_terms.py)
+    summary = import_statements(db, parsed.rows, actor=CLI_ACTOR, lock_seconds=IMPORT_LOCK_SECONDS)
     print(
         f"{args.file}: {summary.created} created, {summary.updated} updated, "
         f"{summary.unchanged} unchanged"

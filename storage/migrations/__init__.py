@@ -6,7 +6,8 @@ have already recorded it as applied and would never see the change; add a new
 exists, and the SQL it runs in order; sqlite-utils records it by name once it has run.
 
 They live in numbered modules, imported below in order (registration order is the order they
-run in): m0001_0005.py, m0006_0010.py; the next ones go in a new module when these are full.
+run in): m0001_0005.py, m0006_0010.py, m0011_0015.py; the next ones go in a new module
+when these are full.
 """
 
 from __future__ import annotations
@@ -31,6 +32,6 @@ def migration(name: str, why: str, *statements: str) -> None:
 
 
 # Registered in order: imported after `migration` exists (they call it).
-from storage.migrations import m0001_0005, m0006_0010  # noqa: E402
+from storage.migrations import m0001_0005, m0006_0010, m0011_0015  # noqa: E402
 
-__all__ = ["MIGRATIONS", "m0001_0005", "m0006_0010", "migration"]
+__all__ = ["MIGRATIONS", "m0001_0005", "m0006_0010", "m0011_0015", "migration"]
