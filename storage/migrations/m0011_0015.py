@@ -19,6 +19,6 @@ migration(
     CREATE TABLE index_terms (
         key TEXT PRIMARY KEY,
         terms BLOB NOT NULL
-    ) WITHOUT ROWID
+    )
     """,
 )
