@@ -36,14 +36,19 @@ def _packed(docs: Iterable[IndexDoc], known: set[str]) -> Iterator[tuple[str, by
             yield key, blob
 
 
-def keep_terms(db: Database, docs: Iterable[IndexDoc], lock_seconds: float | None) -> int:
+def keep_terms(db: Database, docs: Sequence[IndexDoc], lock_seconds: float | None) -> int:
     """Read and keep the texts of `docs` not kept yet; returns how many were given."""
+    known = storage.index_terms_keys(db, [packed.key(d) for d in docs])
     try:
-        return storage.save_index_terms(
-            db, _packed(docs, storage.index_terms_keys(db)), lock_seconds=lock_seconds
-        )
+        return storage.save_index_terms(db, _packed(docs, known), lock_seconds=lock_seconds)
     finally:
         forget()  # what reading them memoized
+
+
+#: An import of at least this share of the base also forgets the entries no statement's
+#: text gives any more (it reads every statement to know): a smaller one leaves them, as
+#: they are never used, for the next large one.
+PRUNE_SHARE = 0.1
 
 
 def import_statements(
@@ -53,17 +58,17 @@ def import_statements(
     actor: str,
     lock_seconds: float | None = None,
 ) -> ImportSummary:
-    """`storage.import_statements`, with every imported text read for the index and kept
-    (first the texts as given, then whatever the stored statements hold that is not kept);
-    entries that no statement's text gives any more are forgotten."""
-    cleaned = (clean_statement_input(r) for r in rows)
-    keep_terms(
-        db,
-        (IndexDoc(r.external_id, r.claim, tuple(r.variants), r.clarification) for r in cleaned),
-        lock_seconds,
-    )
+    """`storage.import_statements`, with every imported text read for the index and kept:
+    first the texts as given, then whatever the stored statements hold that is not kept
+    (variants linked from claims, say)."""
+    cleaned = [clean_statement_input(r) for r in rows]
+    given = [IndexDoc(r.external_id, r.claim, tuple(r.variants), r.clarification) for r in cleaned]
+    keep_terms(db, given, lock_seconds)
     summary = storage.import_statements(db, rows, actor=actor, lock_seconds=lock_seconds)
-    docs = index_docs(storage.list_statements(db, include_retired=True))
-    keep_terms(db, docs, lock_seconds)
-    storage.prune_index_terms(db, {packed.key(d) for d in docs})
+    stored = storage.statements_by_external_id(db, [r.external_id for r in cleaned])
+    keep_terms(db, index_docs(stored), lock_seconds)
+    total = db.execute("SELECT count(*) FROM statements").fetchone()[0]
+    if len(rows) >= PRUNE_SHARE * total:
+        docs = index_docs(storage.list_statements(db, include_retired=True))
+        storage.prune_index_terms(db, {packed.key(d) for d in docs})
     return summary

@@ -60,7 +60,7 @@ class Reading:
     statements: list[Statement]
     full: bool
     changed: frozenset[int] = frozenset()  # a partial reading: the statements' rowids logged
-    # what `cekklaim import` kept of these statements' texts, by key (bot/matcher/packed.py)
+    # what `cekklaim import` kept of these texts, by statement id (bot/matcher/packed.py)
     kept: Mapping[str, bytes] = field(default_factory=dict)
 
 
@@ -98,9 +98,11 @@ def read_changes(db: Database, current: Snapshot | None, *, force: bool = False)
 
 
 def kept_terms(db: Database, statements: list[Statement]) -> dict[str, bytes]:
-    """What `cekklaim import` kept of these statements' texts (their index entries, packed),
-    by key; a statement whose text has none is read (normalized) when it is taken in."""
-    return storage.index_terms(db, [packed.key(d) for d in index_docs(statements)])
+    """What `cekklaim import` kept of these statements' texts as they are now (their index
+    entries, packed), by statement id; a statement whose text has none is read (normalized)
+    when it is taken in."""
+    docs = index_docs(statements)
+    return packed.by_statement(docs, storage.index_terms(db, [packed.key(d) for d in docs]))
 
 
 def doc_terms(statements: list[Statement], kept: Mapping[str, bytes]) -> list[DocTerms]:
@@ -117,8 +119,8 @@ def snapshot_of(
     kept: Mapping[str, bytes] | None = None,
 ) -> Snapshot:
     """Lookups over `statements` and a fresh index of them, or `index` when it holds them
-    already. The slow part is normalizing each statement: one whose text `kept` holds (by
-    key, what `cekklaim import` stored) is unpacked instead."""
+    already. The slow part is normalizing each statement: one whose text `kept` holds
+    (`kept_terms`: what `cekklaim import` stored) is unpacked instead."""
     if index is None:
         built, misses = packed.build(index_docs(statements), kept or {})
         order = np.array([s.id for s in statements], dtype=np.int64)

@@ -55,9 +55,20 @@ def index_terms(db: Database, keys: Collection[str]) -> dict[str, bytes]:
     return found
 
 
-def index_terms_keys(db: Database) -> set[str]:
-    """Every key kept."""
-    return {key for (key,) in db.execute("SELECT key FROM index_terms")}
+def index_terms_keys(db: Database, among: Collection[str] | None = None) -> set[str]:
+    """Every key kept, or those of `among` that are."""
+    if among is None:
+        return {key for (key,) in db.execute("SELECT key FROM index_terms")}
+    wanted = sorted(set(among))
+    found: set[str] = set()
+    for at in range(0, len(wanted), _CHUNK):
+        chunk = wanted[at : at + _CHUNK]
+        marks = ", ".join("?" * len(chunk))
+        found.update(
+            key
+            for (key,) in db.execute(f"SELECT key FROM index_terms WHERE key IN ({marks})", chunk)
+        )
+    return found
 
 
 def prune_index_terms(db: Database, keep: Collection[str]) -> int:

@@ -65,7 +65,8 @@ def answers(index: MatchIndex) -> list[object]:
 
 
 def built(some: list[IndexDoc], kept: dict[str, bytes]) -> tuple[MatchIndex, int]:
-    base, misses = packed.build(some, kept)
+    """The index of `some` built from the entries of `kept` (by key) that fit them."""
+    base, misses = packed.build(some, packed.by_statement(some, kept))
     order = np.arange(len(some), dtype=np.int64)
     return MatchIndex.from_built(base._replace(order=order)), misses
 
