@@ -126,7 +126,9 @@ class Snapshots:
         path = database_file(db)
         # the index saved for the next start, beside the database (none in memory)
         self.saved_at = Path(f"{path}.index") if path else None
-        self.current = self._build()
+        with loop_first_while_building():  # no full collection amid the build (~1.5 s)
+            self.current = self._build()
+        gc.freeze()  # as after every swap: later full collections need not scan it
         self._rebuilder = Rebuilder(path) if path else None  # None: in memory (tests)
         self._refresh_lock: asyncio.Lock | None = None
         self._asked = 0  # refresh_async requests so far
@@ -134,6 +136,7 @@ class Snapshots:
         self._force = False  # a request not yet covered asked for force
         self._swaps = 0  # snapshots swapped in since start
         self._pruned = 0  # statement changes forgotten up to here
+        self._saving: asyncio.Task[None] | None = None  # the latest save for the next start
 
     def close(self) -> None:
         """No rebuild reads the database after this; a read in progress finishes first."""
@@ -201,8 +204,8 @@ class Snapshots:
                             # updates through the bot left none for a full collection.
                             gc.freeze()
                             self._prune()
-                            if not fresh.in_place and self.saved_at is not None:
-                                await asyncio.to_thread(keep, fresh, self.saved_at)
+                            if not fresh.in_place:
+                                self._save_later(fresh)
                 except BaseException:
                     self._covered = covered  # the next request tries again
                     self._force = self._force or forced
@@ -218,14 +221,34 @@ class Snapshots:
         try:
             with loop_first_while_building():
                 folded = await asyncio.to_thread(compacted, before)
-                if self.saved_at is not None:
-                    await asyncio.to_thread(keep, folded, self.saved_at)
         except Exception:
             log.exception("could not fold %d index changes", before.index.changes)
             return
         if self.current is before:
             self._swap(folded)
             gc.freeze()
+            self._save_later(folded)
+
+    def _save_later(self, snapshot: Snapshot) -> None:
+        """Save `snapshot`'s index for the next start in a worker thread, after any save
+        still running: what is served does not wait for it (seconds at 100,000 statements)."""
+        if self.saved_at is None:
+            return
+        previous, path = self._saving, self.saved_at
+
+        async def save() -> None:
+            if previous is not None:
+                with contextlib.suppress(Exception):
+                    await previous
+            with loop_first_while_building():
+                await asyncio.to_thread(keep, snapshot, path)
+
+        self._saving = asyncio.get_running_loop().create_task(save())
+
+    async def saved(self) -> None:
+        """Returns once the index is saved as of the latest snapshot built afresh or folded."""
+        if self._saving is not None:
+            await self._saving
 
     def _swap(self, fresh: Snapshot) -> None:
         """Serve `fresh` from now on. An old snapshot built from scratch is freed piecewise

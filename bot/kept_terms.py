@@ -1,5 +1,5 @@
 """`cekklaim import` reads the statements it imports for the matcher's index and keeps what
-it read in the database (storage/index_terms.py, bot/matcher/packed.py), so the running bot
+it read in the database (storage/index_entries.py, bot/matcher/packed.py), so the running bot
 that notices the import, and every bot that starts on the base, unpacks them instead of
 normalizing each statement again: the slow part of indexing, done once per text, in the
 importing process rather than the bot's.

@@ -32,7 +32,7 @@ from storage.groups import (
     set_auto_check,
     set_sensitivity,
 )
-from storage.index_terms import (
+from storage.index_entries import (
     index_terms,
     index_terms_keys,
     prune_index_terms,

@@ -166,7 +166,11 @@ async def test_the_bot_applies_changes_off_the_loop_and_folds_them_later(
         assert await snapshots.refresh_async() is True
     assert snapshots.current.index.changes == 0  # the third change was folded in
     assert answers(snapshots.current) == answers(fresh(db))
-    await asyncio.sleep(0)
+    await snapshots.saved()  # saved after the swap, in the background: the next start loads it
+    assert snapshots.saved_at is not None
+    loaded = saved.load(snapshots.saved_at)
+    assert loaded is not None and loaded.index.ids == snapshots.current.index.ids
+    assert answers(Snapshots(db).current) == answers(snapshots.current)
     snapshots.close()
 
 

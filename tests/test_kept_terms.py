@@ -14,6 +14,7 @@ import pytest
 from sqlite_utils import Database
 
 import storage
+import storage.index_entries as index_terms_module
 from bot import kept_terms
 from bot.indexing import Snapshots
 from bot.matcher import packed
@@ -190,3 +191,14 @@ def test_a_reimport_forgets_the_entries_of_texts_no_longer_stored(db: Database) 
     after = storage.index_terms_keys(db)
     assert len(after) == 10 and not before & after
     assert after == {packed.key(d) for d in index_docs(storage.list_statements(db))}
+
+
+def test_entries_are_found_looked_up_or_read_whole_alike(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kept_terms.import_statements(db, rows(12), actor="cli")
+    keys = [*sorted(storage.index_terms_keys(db))[:7], "no such key"]
+    looked_up = storage.index_terms(db, keys)
+    monkeypatch.setattr(index_terms_module, "SCAN_FROM", 1)
+    assert storage.index_terms(db, keys) == looked_up
+    assert set(looked_up) == set(keys[:7])

@@ -1,5 +1,5 @@
 """A statement as the index reads it (`DocTerms`), packed into bytes to be kept in the
-database (storage/index_terms.py) under a key of the text it was read from.
+database (storage/index_entries.py) under a key of the text it was read from.
 
 `cekklaim import` reads the statements it imports (normalizing is the slow part of
 indexing) and keeps them packed, so the bot that notices the import, or starts on the base,
