@@ -126,6 +126,7 @@ class Snapshots:
         path = database_file(db)
         # the index saved for the next start, beside the database (none in memory)
         self.saved_at = Path(f"{path}.index") if path else None
+        self._first_save: threading.Thread | None = None
         with loop_first_while_building():  # no full collection amid the build (~1.5 s)
             self.current = self._build()
         gc.freeze()  # as after every swap: later full collections need not scan it
@@ -139,14 +140,34 @@ class Snapshots:
         self._saving: asyncio.Task[None] | None = None  # the latest save for the next start
 
     def close(self) -> None:
-        """No rebuild reads the database after this; a read in progress finishes first."""
+        """No rebuild reads the database after this; a read in progress finishes first, and
+        the first snapshot's save (a command run from the CLI leaves the index saved)."""
         if self._rebuilder is not None:
             self._rebuilder.close()
+        self.wait_saved()
 
     def _build(self) -> Snapshot:
         found = read_changes(self.db, None)
         assert found is not None  # nothing to compare with
-        return started(found, self.saved_at, lambda some: kept_terms(self.db, some))
+        return started(
+            found, self.saved_at, lambda some: kept_terms(self.db, some), self._save_in_thread
+        )
+
+    def _save_in_thread(self, snapshot: Snapshot, path: Path) -> None:
+        """Save the first snapshot's index for the next start in a worker thread: the first
+        answer does not wait for it (seconds at 100,000 statements)."""
+
+        def save() -> None:
+            with loop_first_while_building():
+                keep(snapshot, path)
+
+        self._first_save = threading.Thread(target=save, name="cekklaim-save", daemon=True)
+        self._first_save.start()
+
+    def wait_saved(self) -> None:
+        """Returns once the first snapshot's index is saved (if it was built afresh)."""
+        if self._first_save is not None:
+            self._first_save.join()
 
     def refresh(self, *, force: bool = False) -> bool:
         """Swap in a new index if statements changed (here or in another process).
@@ -161,6 +182,7 @@ class Snapshots:
         if fresh.index.changes > compact_after(len(fresh.index)):
             fresh, new_base = compacted(fresh), True
         if self.saved_at is not None and new_base:
+            self.wait_saved()  # one writer of the file at a time
             keep(fresh, self.saved_at)
         self.current = fresh
         self._swaps += 1
@@ -237,6 +259,7 @@ class Snapshots:
         previous, path = self._saving, self.saved_at
 
         async def save() -> None:
+            await asyncio.to_thread(self.wait_saved)  # one writer of the file at a time
             if previous is not None:
                 with contextlib.suppress(Exception):
                     await previous
@@ -247,6 +270,7 @@ class Snapshots:
 
     async def saved(self) -> None:
         """Returns once the index is saved as of the latest snapshot built afresh or folded."""
+        await asyncio.to_thread(self.wait_saved)
         if self._saving is not None:
             await self._saving
 

@@ -232,11 +232,13 @@ def started(
     reading: Reading,
     path: Path | None,
     kept: Callable[[list[Statement]], Mapping[str, bytes]] = lambda _: {},
+    save: Callable[[Snapshot, Path], None] | None = None,
 ) -> Snapshot:
     """The first snapshot of a process: from the index saved at `path` when there is one,
     with what changed since it was saved applied in place (a statement whose text, or place
     in the database, differs from what the file holds is taken in again); built afresh and
-    saved otherwise. `kept`: what `cekklaim import` kept of some statements' texts."""
+    saved otherwise (by `save`, `keep` by default). `kept`: what `cekklaim import` kept of
+    some statements' texts."""
     loaded = saved.load(path) if path is not None else None
     if loaded is not None:
         docs = index_docs(reading.statements)
@@ -255,7 +257,7 @@ def started(
             return snapshot_of(reading.version, reading.statements, reading.seq, reading.day, index)
     fresh = next_snapshot(None, replace(reading, kept=kept(reading.statements)))
     if path is not None:
-        keep(fresh, path)
+        (save or keep)(fresh, path)
     return fresh
 
 

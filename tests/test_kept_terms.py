@@ -170,6 +170,7 @@ def test_a_text_changed_after_the_import_is_read_afresh(db: Database) -> None:
     assert answers(snapshots.current.index) == answers(reference(db))
     again = Snapshots(db)  # a start on the saved index, and one afresh
     assert answers(again.current.index) == answers(reference(db))
+    again.wait_saved()
     assert again.saved_at is not None
     again.saved_at.unlink()
     assert answers(Snapshots(db).current.index) == answers(reference(db))
