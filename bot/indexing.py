@@ -129,7 +129,8 @@ class Snapshots:
         self._first_save: threading.Thread | None = None
         with loop_first_while_building():  # no full collection amid the build (~1.5 s)
             self.current = self._build()
-        gc.freeze()  # as after every swap: later full collections need not scan it
+        # not frozen here (as after a swap): a freeze now would keep forever any garbage
+        # cycle made before, such as another Core never closed (tests leaked connections)
         self._rebuilder = Rebuilder(path) if path else None  # None: in memory (tests)
         self._refresh_lock: asyncio.Lock | None = None
         self._asked = 0  # refresh_async requests so far
