@@ -26,7 +26,15 @@ from sqlite_utils import Database
 
 import storage
 from bot.pacing import loop_first_while_building, release_gradually
-from bot.snapshot import Snapshot, compacted, keep, next_snapshot, read_changes, started
+from bot.snapshot import (
+    Snapshot,
+    compacted,
+    keep,
+    kept_terms,
+    next_snapshot,
+    read_changes,
+    started,
+)
 from storage.db import BUSY_TIMEOUT_MS
 
 log = logging.getLogger(__name__)
@@ -118,7 +126,11 @@ class Snapshots:
         path = database_file(db)
         # the index saved for the next start, beside the database (none in memory)
         self.saved_at = Path(f"{path}.index") if path else None
-        self.current = self._build()
+        self._first_save: threading.Thread | None = None
+        with loop_first_while_building():  # no full collection amid the build (~1.5 s)
+            self.current = self._build()
+        # not frozen here (as after a swap): a freeze now would keep forever any garbage
+        # cycle made before, such as another Core never closed (tests leaked connections)
         self._rebuilder = Rebuilder(path) if path else None  # None: in memory (tests)
         self._refresh_lock: asyncio.Lock | None = None
         self._asked = 0  # refresh_async requests so far
@@ -126,16 +138,37 @@ class Snapshots:
         self._force = False  # a request not yet covered asked for force
         self._swaps = 0  # snapshots swapped in since start
         self._pruned = 0  # statement changes forgotten up to here
+        self._saving: asyncio.Task[None] | None = None  # the latest save for the next start
 
     def close(self) -> None:
-        """No rebuild reads the database after this; a read in progress finishes first."""
+        """No rebuild reads the database after this; a read in progress finishes first, and
+        the first snapshot's save (a command run from the CLI leaves the index saved)."""
         if self._rebuilder is not None:
             self._rebuilder.close()
+        self.wait_saved()
 
     def _build(self) -> Snapshot:
         found = read_changes(self.db, None)
         assert found is not None  # nothing to compare with
-        return started(found, self.saved_at)
+        return started(
+            found, self.saved_at, lambda some: kept_terms(self.db, some), self._save_in_thread
+        )
+
+    def _save_in_thread(self, snapshot: Snapshot, path: Path) -> None:
+        """Save the first snapshot's index for the next start in a worker thread: the first
+        answer does not wait for it (seconds at 100,000 statements)."""
+
+        def save() -> None:
+            with loop_first_while_building():
+                keep(snapshot, path)
+
+        self._first_save = threading.Thread(target=save, name="cekklaim-save", daemon=True)
+        self._first_save.start()
+
+    def wait_saved(self) -> None:
+        """Returns once the first snapshot's index is saved (if it was built afresh)."""
+        if self._first_save is not None:
+            self._first_save.join()
 
     def refresh(self, *, force: bool = False) -> bool:
         """Swap in a new index if statements changed (here or in another process).
@@ -150,6 +183,7 @@ class Snapshots:
         if fresh.index.changes > compact_after(len(fresh.index)):
             fresh, new_base = compacted(fresh), True
         if self.saved_at is not None and new_base:
+            self.wait_saved()  # one writer of the file at a time
             keep(fresh, self.saved_at)
         self.current = fresh
         self._swaps += 1
@@ -193,8 +227,8 @@ class Snapshots:
                             # updates through the bot left none for a full collection.
                             gc.freeze()
                             self._prune()
-                            if not fresh.in_place and self.saved_at is not None:
-                                await asyncio.to_thread(keep, fresh, self.saved_at)
+                            if not fresh.in_place:
+                                self._save_later(fresh)
                 except BaseException:
                     self._covered = covered  # the next request tries again
                     self._force = self._force or forced
@@ -210,14 +244,36 @@ class Snapshots:
         try:
             with loop_first_while_building():
                 folded = await asyncio.to_thread(compacted, before)
-                if self.saved_at is not None:
-                    await asyncio.to_thread(keep, folded, self.saved_at)
         except Exception:
             log.exception("could not fold %d index changes", before.index.changes)
             return
         if self.current is before:
             self._swap(folded)
             gc.freeze()
+            self._save_later(folded)
+
+    def _save_later(self, snapshot: Snapshot) -> None:
+        """Save `snapshot`'s index for the next start in a worker thread, after any save
+        still running: what is served does not wait for it (seconds at 100,000 statements)."""
+        if self.saved_at is None:
+            return
+        previous, path = self._saving, self.saved_at
+
+        async def save() -> None:
+            await asyncio.to_thread(self.wait_saved)  # one writer of the file at a time
+            if previous is not None:
+                with contextlib.suppress(Exception):
+                    await previous
+            with loop_first_while_building():
+                await asyncio.to_thread(keep, snapshot, path)
+
+        self._saving = asyncio.get_running_loop().create_task(save())
+
+    async def saved(self) -> None:
+        """Returns once the index is saved as of the latest snapshot built afresh or folded."""
+        await asyncio.to_thread(self.wait_saved)
+        if self._saving is not None:
+            await self._saving
 
     def _swap(self, fresh: Snapshot) -> None:
         """Serve `fresh` from now on. An old snapshot built from scratch is freed piecewise

@@ -9,16 +9,19 @@ there is nothing to start from or most statements changed, builds afresh (`snaps
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 from sqlite_utils import Database
 
 import storage
-from bot.matcher import saved
+from bot.matcher import packed, saved
 from bot.matcher.index import MatchIndex
-from bot.matcher.postings import IndexDoc
+from bot.matcher.normalize import forget
+from bot.matcher.postings import DocTerms, IndexDoc
 from bot.sources.urls import normalize_url
 from storage import Statement
 
@@ -57,6 +60,8 @@ class Reading:
     statements: list[Statement]
     full: bool
     changed: frozenset[int] = frozenset()  # a partial reading: the statements' rowids logged
+    # what `cekklaim import` kept of these texts, by statement id (bot/matcher/packed.py)
+    kept: Mapping[str, bytes] = field(default_factory=dict)
 
 
 def read_changes(db: Database, current: Snapshot | None, *, force: bool = False) -> Reading | None:
@@ -80,12 +85,29 @@ def read_changes(db: Database, current: Snapshot | None, *, force: bool = False)
             if found is not None:
                 seq, changed = found
                 found_now = storage.statements_by_rowid(db, changed)
-                return Reading(version, seq, day, found_now, False, frozenset(changed))
+                kept = kept_terms(db, found_now)
+                return Reading(version, seq, day, found_now, False, frozenset(changed), kept)
         seq = storage.change_seq(db)
-        return Reading(version, seq, day, storage.servable_statements(db, day), True)
+        statements = storage.servable_statements(db, day)
+        # a first reading's caller knows which statements it must read (`started`)
+        kept = kept_terms(db, statements) if current is not None else {}
+        return Reading(version, seq, day, statements, True, kept=kept)
     finally:
         if begun:
             db.conn.execute("COMMIT")  # nothing written: ends the read transaction
+
+
+def kept_terms(db: Database, statements: list[Statement]) -> dict[str, bytes]:
+    """What `cekklaim import` kept of these statements' texts as they are now (their index
+    entries, packed), by statement id; a statement whose text has none is read (normalized)
+    when it is taken in."""
+    docs = index_docs(statements)
+    return packed.by_statement(docs, storage.index_terms(db, [packed.key(d) for d in docs]))
+
+
+def doc_terms(statements: list[Statement], kept: Mapping[str, bytes]) -> list[DocTerms]:
+    """The statements as the index reads them: unpacked from `kept`, or read afresh."""
+    return [packed.read_kept(doc, kept) for doc in index_docs(statements)]
 
 
 def snapshot_of(
@@ -94,11 +116,17 @@ def snapshot_of(
     seq: int = 0,
     day: date | None = None,
     index: MatchIndex | None = None,
+    kept: Mapping[str, bytes] | None = None,
 ) -> Snapshot:
-    """Lookups over `statements` and a fresh index of them (the slow part: normalizing
-    every one), or `index` when it holds them already."""
+    """Lookups over `statements` and a fresh index of them, or `index` when it holds them
+    already. The slow part is normalizing each statement: one whose text `kept` holds
+    (`kept_terms`: what `cekklaim import` stored) is unpacked instead."""
     if index is None:
-        index = MatchIndex(index_docs(statements), [s.id for s in statements])
+        built, misses = packed.build(index_docs(statements), kept or {})
+        order = np.array([s.id for s in statements], dtype=np.int64)
+        index = MatchIndex.from_built(built._replace(order=order))
+        if misses:
+            forget()  # what reading them memoized
     by_source_key: dict[str, list[Statement]] = {}
     for statement in statements:
         key = _source_key(statement)
@@ -119,18 +147,24 @@ def _source_key(statement: Statement) -> str | None:
     return normalize_url(statement.source_url) if statement.source_url else None
 
 
+def _fresh(reading: Reading) -> Snapshot:
+    return snapshot_of(
+        reading.version, reading.statements, reading.seq, reading.day, kept=reading.kept
+    )
+
+
 def next_snapshot(current: Snapshot | None, reading: Reading, *, rebuild: bool = False) -> Snapshot:
     """The snapshot after `reading`: `current` with the changed statements applied in
     place (only those are normalized), or a fresh build when asked to (`rebuild`), when
     there is none to start from, or when most statements changed."""
     if reading.full:
         if current is None or rebuild:
-            return snapshot_of(reading.version, reading.statements, reading.seq, reading.day)
+            return _fresh(reading)
         fresh = {s.external_id: s for s in reading.statements}
         changed = [s for s in reading.statements if current.statements.get(s.external_id) != s]
         gone = [sid for sid in current.statements if sid not in fresh]
         if 2 * (len(changed) + len(gone)) > len(reading.statements):
-            return snapshot_of(reading.version, reading.statements, reading.seq, reading.day)
+            return _fresh(reading)
         return apply_changes(current, changed, gone, reading)
     assert current is not None  # a partial reading is always relative to a snapshot
     changed = [
@@ -156,7 +190,8 @@ def apply_changes(
     current: Snapshot, changed: list[Statement], gone: list[str], reading: Reading
 ) -> Snapshot:
     """`current` with `changed` statements added or replaced and `gone` ones removed."""
-    index = current.index.with_changes(index_docs(changed), gone, [s.id for s in changed])
+    docs = doc_terms(changed, reading.kept)
+    index = current.index.with_changes(docs, gone, [s.id for s in changed])
     statements = dict(current.statements)
     by_rowid = dict(current.by_rowid)
     by_source_key = dict(current.by_source_key)
@@ -193,11 +228,17 @@ def compacted(snapshot: Snapshot) -> Snapshot:
 # --------------------------------------------------------------------------- a saved index
 
 
-def started(reading: Reading, path: Path | None) -> Snapshot:
+def started(
+    reading: Reading,
+    path: Path | None,
+    kept: Callable[[list[Statement]], Mapping[str, bytes]] = lambda _: {},
+    save: Callable[[Snapshot, Path], None] | None = None,
+) -> Snapshot:
     """The first snapshot of a process: from the index saved at `path` when there is one,
     with what changed since it was saved applied in place (a statement whose text, or place
     in the database, differs from what the file holds is taken in again); built afresh and
-    saved otherwise."""
+    saved otherwise (by `save`, `keep` by default). `kept`: what `cekklaim import` kept of
+    some statements' texts."""
     loaded = saved.load(path) if path is not None else None
     if loaded is not None:
         docs = index_docs(reading.statements)
@@ -211,11 +252,12 @@ def started(reading: Reading, path: Path | None) -> Snapshot:
         present = {s.external_id for s in reading.statements}
         gone = [sid for sid in loaded.digests if sid not in present]
         if 2 * (len(changed) + len(gone)) <= len(reading.statements):
-            index = loaded.index.with_changes(index_docs(changed), gone, [s.id for s in changed])
+            terms = doc_terms(changed, kept(changed))
+            index = loaded.index.with_changes(terms, gone, [s.id for s in changed])
             return snapshot_of(reading.version, reading.statements, reading.seq, reading.day, index)
-    fresh = next_snapshot(None, reading)
+    fresh = next_snapshot(None, replace(reading, kept=kept(reading.statements)))
     if path is not None:
-        keep(fresh, path)
+        (save or keep)(fresh, path)
     return fresh
 
 

@@ -126,6 +126,16 @@ def statements_by_rowid(db: Database, rowids: Iterable[int]) -> list[Statement]:
     return found
 
 
+def statements_by_external_id(db: Database, external_ids: Iterable[str]) -> list[Statement]:
+    """The statements with these external ids (those there are), in id order."""
+    wanted = sorted(set(external_ids))
+    found: list[Statement] = []
+    for at in range(0, len(wanted), 500):  # SQLite's limit on bound parameters
+        chunk = wanted[at : at + 500]
+        found += _load_statements(db, f"external_id IN ({', '.join('?' * len(chunk))})", chunk)
+    return sorted(found, key=lambda s: s.id)
+
+
 def statements_with_source(db: Database, url: str) -> list[Statement]:
     """Active statements whose source is this URL (a trailing slash does not matter)."""
     variants = {url, url.rstrip("/"), url.rstrip("/") + "/"}

@@ -130,8 +130,9 @@ async def test_a_batch_that_cannot_be_stored_is_not_confirmed(tmp_path: Path) ->
     """The Updater gets a TelegramError: it retries with back-off and keeps the old offset."""
     db = open_db(tmp_path / "x.db")
     inbox = bot_inbox.Inbox(db, check_update)
-    request = InboxRequest(inbox, _Transport([_update(1)]))
-    assert await request.post("http://127.0.0.1:9/bot/getUpdates") == [_update(1)]
+    first = _update(1)  # built once: an update carries the second it was made in
+    request = InboxRequest(inbox, _Transport([first]))
+    assert await request.post("http://127.0.0.1:9/bot/getUpdates") == [first]
     db.execute("DROP TABLE inbox")
     with pytest.raises(bot_inbox.InboxUnavailable, match="inbox: could not store updates"):
         inbox.arrived([_update(2)])

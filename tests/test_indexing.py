@@ -8,7 +8,6 @@ and compared instead: still only the statements that differ are processed again.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from datetime import timedelta
 from pathlib import Path
@@ -166,7 +165,11 @@ async def test_the_bot_applies_changes_off_the_loop_and_folds_them_later(
         assert await snapshots.refresh_async() is True
     assert snapshots.current.index.changes == 0  # the third change was folded in
     assert answers(snapshots.current) == answers(fresh(db))
-    await asyncio.sleep(0)
+    await snapshots.saved()  # saved after the swap, in the background: the next start loads it
+    assert snapshots.saved_at is not None
+    loaded = saved.load(snapshots.saved_at)
+    assert loaded is not None and loaded.index.ids == snapshots.current.index.ids
+    assert answers(Snapshots(db).current) == answers(snapshots.current)
     snapshots.close()
 
 
@@ -198,6 +201,7 @@ def test_a_deleted_statement_leaves_the_index(db: Database) -> None:
 
 def test_the_next_start_loads_the_saved_index_and_answers_the_same(db: Database) -> None:
     first = Snapshots(db)
+    first.wait_saved()  # saved in a worker thread
     assert first.saved_at is not None and first.saved_at.exists()
     again = Snapshots(db)
     assert answers(again.current) == answers(first.current)
@@ -209,7 +213,7 @@ def test_a_saved_index_older_than_the_statements_gets_the_difference_in_place(
 ) -> None:
     for n in range(30, 40):  # enough statements that three changes are a small part
         storage.save_statement(db, statement(n, f"Klaim lain nomor {n} soal tps"), actor="t")
-    Snapshots(db)  # saves the index
+    Snapshots(db).wait_saved()  # saves the index
     storage.save_statement(db, statement(5, "Honor KPPS dibayar oleh caleg"), actor="mod")
     storage.save_statement(db, statement(3, "Pemilu 2024 diundur ke 2025 oleh KPU"), actor="mod")
     storage.retire_statement(db, "kpu-uji-2", actor="mod")
@@ -223,7 +227,9 @@ def test_a_saved_index_older_than_the_statements_gets_the_difference_in_place(
 def test_a_damaged_or_foreign_saved_index_is_built_afresh(
     db: Database, damage: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = Snapshots(db).saved_at
+    first = Snapshots(db)
+    first.wait_saved()
+    path = first.saved_at
     assert path is not None
     data = path.read_bytes()
     if damage == "truncated":

@@ -357,6 +357,7 @@ def test_a_new_path_is_still_created_and_seeded_and_an_empty_file_refused(
     path = tmp_path / "nested" / "new.db"
     core = Core.open(path, SECRET)
     assert len(core.snapshot.statements) > 0  # seeded
+    core._snapshots.wait_saved()  # the index is saved for the next start in a worker thread
     core.db.close()
     # no temporary left; the saved index beside it is meant to be there
     assert sorted(p.name for p in path.parent.iterdir()) == ["new.db", "new.db.index"]

@@ -6,8 +6,10 @@ import csv
 import io
 import json
 import threading
+import time
 from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -28,6 +30,7 @@ from storage import (
     open_db,
     parse_statements_file,
     record_submission,
+    transfer,
 )
 from storage.claimreview import UNKNOWN_CLAIM_AUTHOR
 from storage.transfer import FIELDS, derive_external_id
@@ -269,35 +272,48 @@ def test_import_is_all_or_nothing(db: sqlite_utils.Database) -> None:
         assert count(db, table) == 0
 
 
-def test_a_batched_import_lets_other_writers_in_between(tmp_path: Path) -> None:
-    """`cekklaim import` while the bot runs: the bot records claims during the import."""
+def test_a_batched_import_lets_other_writers_in_between(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`cekklaim import` while the bot runs: the bot records claims during the import.
+
+    The import is held between two of its batches (where it sleeps) until the bot has
+    written, so the test does not depend on how fast either side runs."""
     path = tmp_path / "shared.db"
     rows = [
         StatementInput(f"kpu-{i}", "KPU", "HOAKS", f"klaim nomor {i}", "klarifikasi")
         for i in range(600)
     ]
     summary: list[ImportSummary] = []
+    between, resume = threading.Event(), threading.Event()
+
+    def wait_between_batches(seconds: float) -> None:
+        between.set()
+        resume.wait(30)
+
+    monkeypatch.setattr(
+        transfer, "time", SimpleNamespace(monotonic=time.monotonic, sleep=wait_between_batches)
+    )
 
     def run_import() -> None:
         importer = open_db(path)
-        summary.append(import_statements(importer, rows, actor="cli", lock_seconds=0.05))
+        summary.append(import_statements(importer, rows, actor="cli", lock_seconds=0.0))
         importer.close()
 
     bot = open_db(path)
     thread = threading.Thread(target=run_import)
     thread.start()
-    while count(bot, "statements") == 0 and thread.is_alive():
-        threading.Event().wait(0.005)
-    imported_before = []
-    for i in range(3):  # each claim waits for one batch at most, not for the whole import
+    assert between.wait(30)  # the first batch is committed, the import goes on after
+    for i in range(3):
         record_submission(
             bot, text="pemilu diundur", normalized="pemilu diundur", channel="private",
             user_hash=f"h{i}", update_id=i, tier="none",
         )  # fmt: skip
-        imported_before.append(count(bot, "statements"))
+    imported_meanwhile = count(bot, "statements")
+    resume.set()
     thread.join(30)
     assert summary == [ImportSummary(created=600)]
-    assert all(n < 600 for n in imported_before), imported_before
+    assert 0 < imported_meanwhile < 600
     assert count(bot, "statements") == 600 and count(bot, "submissions") == 3
 
 

@@ -14,6 +14,7 @@ from bot import reports
 from bot.cli.common import fail, open_curation
 from bot.core import Core
 from bot.curation import CLI_ACTOR, Curation, HistoryLine
+from bot.kept_terms import import_statements
 from bot.settings import Settings
 from bot.site.paths import page_url
 from storage import Statement
@@ -36,7 +37,8 @@ def cmd_import(args: argparse.Namespace, settings: Settings, db_path: Path) -> i
         return 1
     db = storage.open_db(db_path)
     # short transactions: a running bot records claims in between (see import_statements)
-    summary = storage.import_statements(
+    # and each text read for the matcher's index here, so the bot need not (bot/kept_terms.py)
+    summary = import_statements(
         db, parsed.rows, actor=CLI_ACTOR, lock_seconds=IMPORT_LOCK_SECONDS, images=parsed.images
     )
     print(

@@ -142,7 +142,7 @@ class Postings:
     def of(cls, docs: Iterable[DocTerms]) -> Built:
         """Postings of `docs`, taken one at a time: each one's counts are dropped once they
         are in the arrays (a generator of `read` never holds them all), its phrasings kept."""
-        rows = _Rows()
+        rows = Rows()
         term_row = array("i")
         head_tf = array("i")
         body_tf = array("i")
@@ -189,7 +189,7 @@ class Postings:
         return rows, self.slots, self.head_tf, self.body_tf
 
 
-class _Rows(dict[str, int]):
+class Rows(dict[str, int]):
     """Each word's row, a new word getting the next one."""
 
     def __missing__(self, term: str) -> int:

@@ -69,16 +69,21 @@ def save(view: MatchIndex, digests: Sequence[str], path: Path) -> None:
     }
     # one small dump per statement: a single dump of them all is one call that holds the
     # GIL for a second at 100,000 statements, while the bot answers from another thread
-    heads = "\n".join(
-        json.dumps([[h.tokens, h.content, h.terms] for h in hs], ensure_ascii=False)
-        for hs in view.heads
+    # and joined and encoded a step at a time: one join and encode of them all held it
+    # for tens of milliseconds, while the bot answers (the save runs after the swap)
+    heads = b"\n".join(
+        "\n".join(
+            json.dumps([[h.tokens, h.content, h.terms] for h in hs], ensure_ascii=False)
+            for hs in view.heads[at : at + JSON_STEP]
+        ).encode()
+        for at in range(0, len(view.heads), JSON_STEP)
     )
     tmp = path.with_name(path.name + ".tmp")
     with open(tmp, "wb") as fp:
         _savez(
             fp,
             meta=np.frombuffer(_meta_json(meta).encode(), dtype=np.uint8),
-            heads=np.frombuffer(heads.encode(), dtype=np.uint8),
+            heads=np.frombuffer(heads, dtype=np.uint8),
             start=parts.postings.start,
             slots=parts.postings.slots,
             head_tf=parts.postings.head_tf,
