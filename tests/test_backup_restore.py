@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from dbhelpers import who
 
+from bot import citizens
 from bot.cli import main
 from bot.core import Core
 from bot.runlock import RunLock
@@ -67,6 +68,19 @@ def test_backup_then_restore_on_a_fresh_layout_keeps_every_pseudonym(
     assert core.pseudonym(USER) == pseudonym
     stored = [r["user_hash"] for r in core.db.query("SELECT user_hash FROM submissions")]
     assert pseudonym in stored
+    # the asker's earlier button under that answer still works ("Kabari saya"); a press
+    # by anyone else is refused as before
+    (claim_id,) = core.db.execute("SELECT claim_id FROM submissions").fetchone()
+    pressed = citizens.press(
+        core, citizens.Action.NOTIFY, claim_id, None, core.pseudonym(USER) or "",
+        chat_id=USER, language="id",
+    )  # fmt: skip
+    assert pressed.note == "ack_notify"
+    stranger = citizens.press(
+        core, citizens.Action.NOTIFY, claim_id, None, core.pseudonym(USER + 1) or "",
+        chat_id=USER + 1, language="id",
+    )  # fmt: skip
+    assert stranger is citizens.STALE
     core.close()
 
 
