@@ -18,7 +18,10 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from bot import claims, updatelog
 from bot.claims import Claim, Decision, Options
@@ -37,9 +40,19 @@ from storage.claims import record_submission
 from storage.statements import get_statement_by_rowid
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 EXCERPT_CHARS = 160  # what the reply quotes of the text read
 SEEN_BEFORE_LIMIT = 300  # unanswered images a photo is compared with (newest first)
+
+#: Fingerprints and their lookups, one picture at a time: a burst of photos queues here
+#: instead of decoding side by side (memory), and leaves a core to the OCR worker and the
+#: event loop.
+_PICTURES = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pictures")
+
+
+async def _off_loop(work: Callable[..., T], *args: Any) -> T:
+    return await asyncio.get_running_loop().run_in_executor(_PICTURES, work, *args)
 
 
 async def known_statement(
@@ -55,7 +68,7 @@ async def known_statement(
     if not len(index):
         return None
     try:
-        return _served(core, await asyncio.to_thread(index.lookup, image))
+        return _served(core, await _off_loop(index.lookup, image))
     except ImageRejected:
         return None
 
@@ -157,7 +170,7 @@ async def check_photo(
     that nobody answered yet joins that claim; else the text read from it is the claim
     (`claim`'s text is replaced by it), decided and recorded like typed text."""
     # 1. its fingerprint, off the loop (None: the hashing cannot read it; OCR may)
-    hashes = await asyncio.to_thread(_hashes, photo.data)
+    hashes = await _off_loop(_hashes, photo.data)
     # 2. a known image: its statement, no OCR
     statement = await known_statement(core, known, hashes) if hashes else None
     if statement is not None:
@@ -224,7 +237,7 @@ async def _seen_before(core: Core, hashes: QueryHashes) -> ReadText | None:
                 continue  # from another version of the hashing: not compared
         return same_picture(KnownImages(pictures), hashes)
 
-    claim_id = await asyncio.to_thread(find)
+    claim_id = await _off_loop(find)
     return None if claim_id is None else ReadText((texts[claim_id],), 1.0)
 
 
