@@ -244,7 +244,7 @@ class Curation:
     ) -> Outcome[ImageAttached]:
         """Attach a circulating picture to a statement: its fingerprint is kept (never the
         picture), so copies of it get this statement. LookupError for an unknown statement;
-        ValueError (bot.images.hashing.ImageRejected) for bytes that are not a picture."""
+        ValueError (bot.images.opening.ImageRejected) for bytes that are not a picture."""
         text = fingerprint(picture).text
         image, new = statement_images.add_image(
             self.db, external_id, text, actor=actor, file_id=file_id

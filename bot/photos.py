@@ -26,10 +26,11 @@ from typing import Any, TypeVar
 from bot import claims, updatelog
 from bot.claims import Claim, Decision, Options
 from bot.core import Core
-from bot.images.hashing import Fingerprint, ImageRejected, QueryHashes, query_hashes
+from bot.images.hashing import Fingerprint, QueryHashes, query_hashes
 from bot.images.known import KnownImages, Match, same_picture
 from bot.images.library import KnownPictures
 from bot.images.ocr import ReadText, UnreadableImage
+from bot.images.opening import ImageRejected
 from bot.images.worker import OcrBusy, OcrWorker
 from bot.matcher.match import MIN_CONTENT_WORDS
 from bot.matcher.normalize import normalize

@@ -118,21 +118,20 @@ def get_statement_by_rowid(db: Database, rowid: int) -> Statement | None:
 
 def statements_by_rowid(db: Database, rowids: Iterable[int]) -> list[Statement]:
     """The statements with these internal ids, whatever their status, in id order."""
-    wanted = sorted(set(rowids))
-    found: list[Statement] = []
-    for at in range(0, len(wanted), 500):  # SQLite's limit on bound parameters
-        chunk = wanted[at : at + 500]
-        found += _load_statements(db, f"id IN ({', '.join('?' * len(chunk))})", chunk)
-    return found
+    return _statements_where_in(db, "id", rowids)
 
 
 def statements_by_external_id(db: Database, external_ids: Iterable[str]) -> list[Statement]:
     """The statements with these external ids (those there are), in id order."""
-    wanted = sorted(set(external_ids))
+    return _statements_where_in(db, "external_id", external_ids)
+
+
+def _statements_where_in(db: Database, column: str, values: Iterable[Any]) -> list[Statement]:
+    wanted = sorted(set(values))
     found: list[Statement] = []
     for at in range(0, len(wanted), 500):  # SQLite's limit on bound parameters
         chunk = wanted[at : at + 500]
-        found += _load_statements(db, f"external_id IN ({', '.join('?' * len(chunk))})", chunk)
+        found += _load_statements(db, f"{column} IN ({', '.join('?' * len(chunk))})", chunk)
     return sorted(found, key=lambda s: s.id)
 
 

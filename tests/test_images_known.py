@@ -11,9 +11,10 @@ import pytest
 from imagegen import CHANGES, changed, encode, picture, png
 from PIL import Image
 
-from bot.images import hashing
-from bot.images.hashing import Fingerprint, ImageRejected
+from bot.images import hashing, opening
+from bot.images.hashing import Fingerprint
 from bot.images.known import KnownImages, same_picture
+from bot.images.opening import ImageRejected
 
 BASES = range(6)
 UNRELATED = range(500_000, 500_012)
@@ -81,13 +82,13 @@ def test_hostile_or_broken_files_are_refused_before_decoding() -> None:
         with pytest.raises(ImageRejected):
             hashing.fingerprint(data)
     with pytest.raises(ImageRejected):
-        hashing.load_gray(b"\xff" * (hashing.MAX_BYTES + 1))
+        hashing.load_gray(b"\xff" * (opening.MAX_BYTES + 1))
 
 
 def test_a_picture_over_the_pixel_limit_is_refused_from_its_header(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(hashing, "MAX_PIXELS", 300 * 300)
+    monkeypatch.setattr(opening, "MAX_PIXELS", 300 * 300)
     with pytest.raises(ImageRejected, match="too large"):
         hashing.fingerprint(_bytes((400, 400)))
     hashing.fingerprint(_bytes((200, 200)))  # under the limit: read

@@ -23,7 +23,8 @@ from bot.claims import CLI_PREVIEW, PRIVATE, Channel, Claim
 from bot.core import Core
 from bot.curation import Curation
 from bot.images.library import KnownPictures
-from bot.images.ocr import MAX_PIXELS, OcrEngine, ReadText, UnreadableImage, decode
+from bot.images.ocr import OcrEngine, ReadText, UnreadableImage, decode
+from bot.images.opening import MAX_PIXELS
 from bot.images.worker import OcrBusy, OcrWorker
 from bot.matcher.segment import split_joined, split_word
 from bot.replies.photos import photo_reply

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bot.cli.common import fail, open_curation
 from bot.curation import CLI_ACTOR
-from bot.images.hashing import MAX_BYTES
+from bot.images.opening import MAX_BYTES
 from bot.reports import wib
 from bot.settings import Settings
 

@@ -45,13 +45,13 @@ def check_image(args: argparse.Namespace, settings: Settings, db_path: Path) -> 
     """`cekklaim check --image FILE`: the photo path (bot/photos.py), OCR on this thread."""
     from bot import photos  # OCR's libraries only when an image is checked
     from bot.images.library import KnownPictures
-    from bot.images.ocr import MAX_IMAGE_BYTES
+    from bot.images.opening import MAX_BYTES
     from bot.images.worker import OcrWorker
 
     path: Path = args.image
     try:
-        if path.stat().st_size > MAX_IMAGE_BYTES:
-            print(f"cekklaim check: {path}: file too large (> {MAX_IMAGE_BYTES} bytes)",
+        if path.stat().st_size > MAX_BYTES:
+            print(f"cekklaim check: {path}: file too large (> {MAX_BYTES} bytes)",
                   file=sys.stderr)  # fmt: skip
             return EXIT_USAGE
         image = path.read_bytes()

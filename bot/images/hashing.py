@@ -30,23 +30,18 @@ products (no scipy, no per-window resize).
 
 from __future__ import annotations
 
-import io
-import warnings
 from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
 from PIL import Image, ImageOps
 
-#: Larger files are refused before decoding (Telegram photos are well under 1 MB).
-MAX_BYTES = 20 * 1024 * 1024
-#: Larger pictures (width x height) are refused from the header, before decoding.
-MAX_PIXELS = 25_000_000
+from bot.images.opening import opened_image
+
 #: Pictures are decoded at about this size (JPEG draft mode) and shrunk to it.
 WORK_SIDE = 256
 #: Pictures smaller than this a side carry too little to match.
 MIN_SIDE = 24
-FORMATS = frozenset({"JPEG", "PNG", "WEBP", "GIF", "BMP"})
 VERSION = "ck1"
 #: The whole and centre hashes are HASH_SIDE x HASH_SIDE bits; the quarters QUARTER_SIDE.
 HASH_SIDE = 16
@@ -67,10 +62,6 @@ WINDOW_STEP = 0.03
 Span = tuple[float, float]  # offset and size along one side, as fractions of it
 WHOLE: Span = (0.0, 1.0)
 CENTRE: Span = (CENTRE_MARGIN, 1 - 2 * CENTRE_MARGIN)
-
-
-class ImageRejected(ValueError):
-    """The bytes are not a picture this module will decode (format, size, damage)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,8 +96,7 @@ class Fingerprint:
             raise ValueError(f"not an image fingerprint: {text[:80]!r}")
         try:
             values = [int(digits[:HEX], 16), int(digits[HEX : 2 * HEX], 16)] + [
-                int(digits[i : i + QUARTER_HEX], 16)
-                for i in range(2 * HEX, hashes, QUARTER_HEX)
+                int(digits[i : i + QUARTER_HEX], 16) for i in range(2 * HEX, hashes, QUARTER_HEX)
             ]
             colour = bytes.fromhex(digits[hashes:-2])
             aspect = int(digits[-2:], 16)
@@ -140,28 +130,13 @@ def load_gray(data: bytes) -> np.ndarray:
 def load_picture(data: bytes) -> np.ndarray:
     """The picture as a float32 (height, width, 3) YCbCr array of at most WORK_SIDE a side
     (Y is the grey of Pillow's "L"); ImageRejected if the bytes are too large, not a
-    picture, or a picture too large or too small."""
-    if len(data) > MAX_BYTES:
-        raise ImageRejected("file too large")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data), formats=sorted(FORMATS)) as im:
-                width, height = im.size
-                if width * height > MAX_PIXELS:
-                    raise ImageRejected("picture too large")
-                if min(width, height) < MIN_SIDE:
-                    raise ImageRejected("picture too small")
-                im.draft("YCbCr", (WORK_SIDE * 2, WORK_SIDE * 2))
-                oriented = ImageOps.exif_transpose(im)
-                colour = oriented.convert("RGB").convert("YCbCr")
-                colour.thumbnail((WORK_SIDE, WORK_SIDE), Image.Resampling.BOX)
-                return np.asarray(colour, dtype=np.float32)
-    except ImageRejected:
-        raise
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError,
-            Image.DecompressionBombWarning, MemoryError) as exc:
-        raise ImageRejected(f"cannot read picture: {type(exc).__name__}") from exc
+    picture, or a picture too large or too small (bot/images/opening.py)."""
+    with opened_image(data, MIN_SIDE) as im:
+        im.draft("YCbCr", (WORK_SIDE * 2, WORK_SIDE * 2))
+        oriented = ImageOps.exif_transpose(im)
+        colour = oriented.convert("RGB").convert("YCbCr")
+        colour.thumbnail((WORK_SIDE, WORK_SIDE), Image.Resampling.BOX)
+        return np.asarray(colour, dtype=np.float32)
 
 
 def trim(picture: np.ndarray, tolerance: float = 10.0, keep: float = 0.5) -> np.ndarray:
@@ -304,8 +279,11 @@ def _fingerprint_trimmed(trimmed: np.ndarray) -> Fingerprint:
     colour = np.clip(np.rint(colour_grid(trimmed, CENTRE, CENTRE)), 0, 255).astype(np.uint8)
     height, width = grey.shape
     return Fingerprint(
-        _int(big[0]), _int(big[3]), (quarters[0], quarters[1], quarters[2], quarters[3]),
-        colour.tobytes(), aspect_byte(width, height),
+        _int(big[0]),
+        _int(big[3]),
+        (quarters[0], quarters[1], quarters[2], quarters[3]),
+        colour.tobytes(),
+        aspect_byte(width, height),
     )
 
 

@@ -79,7 +79,7 @@ class KnownImages:
 
     def lookup(self, photo: bytes | QueryHashes) -> Match | None:
         """The closest known picture to `photo` (its bytes, or `hashing.query_hashes` of
-        them), or None when none is near. Raises hashing.ImageRejected for bytes that are
+        them), or None when none is near. Raises opening.ImageRejected for bytes that are
         not a picture it will decode."""
         if not self.statement_ids:
             return None

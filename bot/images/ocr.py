@@ -13,21 +13,16 @@ is scaled down before OCR (a phone photo's 4,000 pixels read no better than 1,60
 from __future__ import annotations
 
 import ctypes
-import io
 import logging
 import threading
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 log = logging.getLogger(__name__)
 
-MAX_IMAGE_BYTES = 10 * 1024 * 1024  # Telegram's photos are far smaller; files may be larger
-MAX_PIXELS = 24_000_000  # declared width x height beyond this is not decoded at all
 MAX_SIDE = 1600  # longer sides are scaled down to this before OCR
 MIN_SIDE = 16
-FORMATS = ("JPEG", "PNG", "WEBP", "BMP", "GIF")  # a GIF's first frame
 MIN_SCORE = 0.5  # RapidOCR's confidence below which a line is dropped
 #: onnxruntime threads per inference: one core of the two stays free for text claims.
 OCR_THREADS = 1
@@ -56,19 +51,14 @@ class ReadText:
 
 def decode(data: bytes) -> Any:
     """The image as an RGB array (numpy, height x width x 3), at most MAX_SIDE on its longer
-    side; UnreadableImage for anything else. Dimensions are checked before decoding."""
+    side; UnreadableImage for anything else (bot/images/opening.py checks it first)."""
     import numpy as np
     from PIL import Image, ImageOps  # imported where images are read, not at bot start
 
-    if len(data) > MAX_IMAGE_BYTES:
-        raise UnreadableImage("file too large")
+    from bot.images.opening import ImageRejected, opened_image
+
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            opened = Image.open(io.BytesIO(data), formats=FORMATS)
-            width, height = opened.size
-            if width * height > MAX_PIXELS or min(width, height) < MIN_SIDE:
-                raise UnreadableImage(f"{width}x{height} pixels")
+        with opened_image(data, MIN_SIDE) as opened:
             if opened.format == "JPEG":  # decode at a fraction of the size: far faster
                 opened.draft("RGB", (MAX_SIDE, MAX_SIDE))
             opened.load()
@@ -77,11 +67,8 @@ def decode(data: bytes) -> Any:
             if max(image.size) > MAX_SIDE:
                 image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
             return np.asarray(image)[:, :, ::-1].copy()  # RapidOCR reads BGR, as OpenCV does
-    except UnreadableImage:
-        raise
-    except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError,
-            Image.DecompressionBombWarning) as err:  # fmt: skip
-        raise UnreadableImage(type(err).__name__) from err
+    except ImageRejected as err:
+        raise UnreadableImage(str(err)) from err
 
 
 def _libc_trim() -> Callable[[int], int] | None:

@@ -21,7 +21,7 @@ from telegram.ext import ContextTypes
 
 from bot import claims, photos
 from bot.domain import Statement
-from bot.images.ocr import MAX_IMAGE_BYTES, MAX_PIXELS
+from bot.images.opening import MAX_BYTES, MAX_PIXELS
 from bot.replies.photos import group_photo_reply, photo_reply
 from bot.telegram.group_limit import send_to_group
 from bot.telegram.keyboards import markup
@@ -43,18 +43,18 @@ class ImageRef:
 
 def image_in(message: Message) -> ImageRef | None:
     """The image a message carries: the largest photo size within MAX_PIXELS and
-    MAX_IMAGE_BYTES, or a document whose type is an image; None otherwise."""
+    MAX_BYTES, or a document whose type is an image; None otherwise."""
     fitting = [
         p
         for p in message.photo
-        if p.width * p.height <= MAX_PIXELS and (p.file_size or 0) <= MAX_IMAGE_BYTES
+        if p.width * p.height <= MAX_PIXELS and (p.file_size or 0) <= MAX_BYTES
     ]
     if fitting:
         best = max(fitting, key=lambda p: p.width * p.height)
         return ImageRef(best.file_id, best.file_unique_id, best.file_size)
     doc = message.document
     image = doc is not None and (doc.mime_type or "").startswith("image/")
-    if doc is not None and image and (doc.file_size or 0) <= MAX_IMAGE_BYTES:
+    if doc is not None and image and (doc.file_size or 0) <= MAX_BYTES:
         return ImageRef(doc.file_id, doc.file_unique_id, doc.file_size)
     return None
 

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from telegram import Bot, Message
 from telegram.error import TelegramError
 
-from bot.images.ocr import MAX_IMAGE_BYTES
+from bot.images.opening import MAX_BYTES
 
-MAX_PICTURE_BYTES = MAX_IMAGE_BYTES  # one bound for every picture the bot fetches
+MAX_PICTURE_BYTES = MAX_BYTES  # one bound for every picture the bot fetches and reads
 DOWNLOAD_SECONDS = 20.0
 
 

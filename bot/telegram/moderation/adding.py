@@ -9,7 +9,8 @@ from telegram.ext import ConversationHandler
 
 from bot import moderating, tambah
 from bot.curation import Curation
-from bot.images.hashing import ImageRejected, fingerprint
+from bot.images.hashing import fingerprint
+from bot.images.opening import ImageRejected
 from bot.replies.moderators import echo
 from bot.replies.texts import text
 from bot.sources.prefill import prefill_from_url

@@ -7,7 +7,7 @@ from __future__ import annotations
 from telegram import Message
 
 from bot import moderating
-from bot.images.hashing import ImageRejected
+from bot.images.opening import ImageRejected
 from bot.replies.moderators import echo
 from bot.replies.texts import text
 from bot.telegram.moderation.common import Context, actor, command, curation, moderator_only
