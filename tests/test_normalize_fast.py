@@ -23,8 +23,8 @@ def plain(text: str) -> Normalized:
     """The reading as it was written before the fast way: no memo, the whole text."""
     tokens: list[str] = []
     for raw in norm._TOKEN.findall(clean(text)):
-        tokens.extend(norm._expand(raw))
-    content = tuple(t for t in tokens if norm._is_content(t))
+        tokens.extend(norm.expand(raw))
+    content = tuple(t for t in tokens if norm.is_content(t))
     return Normalized(tuple(tokens), content, tuple(map(norm.stem, content)))
 
 

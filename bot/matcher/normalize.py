@@ -105,8 +105,10 @@ def clean(text: str) -> str:
 
 
 def _prepare(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text[:MAX_CHARS]).lower()
-    return text.replace("\x00", " ")
+    text = text[:MAX_CHARS]
+    if not text.isascii():  # NFKC leaves ASCII as it is
+        text = unicodedata.normalize("NFKC", text)
+    return text.lower().replace("\x00", " ")
 
 
 def _before_amounts(text: str) -> str:
@@ -179,7 +181,9 @@ def unleet(token: str) -> str:
 _TIMES = re.compile(r"^([1-9])x$")  # "2x", "3x": so many times
 
 
-def _expand(token: str) -> tuple[str, ...]:
+def expand(token: str) -> tuple[str, ...]:
+    """A raw token as the words it stands for: slang and election vocabulary spelled out
+    ("nyoblos" -> "mencoblos"), digits typed for letters turned back, "2x" -> "2 kali"."""
     times = _TIMES.match(token)
     if times:
         return (times.group(1), "kali")
@@ -248,28 +252,29 @@ K = TypeVar("K")
 V = TypeVar("V")
 
 
-class _Memo(dict[K, V]):
+class Memo(dict[K, V]):
     """A pure function's values by argument, computed on first use (`memo[arg]`), so a
     `map(memo.__getitem__, ...)` over known arguments runs without Python calls."""
 
-    def __init__(self, fn: Callable[[K], V]) -> None:
+    def __init__(self, fn: Callable[[K], V], limit: int | None = None) -> None:
         super().__init__()
         self.fn = fn
+        self.limit = limit  # None: MEMO_LIMIT as it is when the table fills
 
     def __missing__(self, key: K) -> V:
-        if len(self) >= MEMO_LIMIT:
+        if len(self) >= (MEMO_LIMIT if self.limit is None else self.limit):
             self.clear()
         value = self[key] = self.fn(key)
         return value
 
 
-_BEFORE: _Memo[str, str] = _Memo(_before_amounts)
-_HAS_AMOUNT: _Memo[str, bool] = _Memo(lambda p: _MAYBE_AMOUNT.search(_BEFORE[p]) is not None)
-_PLAIN: _Memo[str, str] = _Memo(lambda p: _after_amounts(_BEFORE[p]))
-_WITH_AMOUNTS: _Memo[str, str] = _Memo(lambda p: _after_amounts(amounts(_BEFORE[p])))
+_BEFORE: Memo[str, str] = Memo(_before_amounts)
+_HAS_AMOUNT: Memo[str, bool] = Memo(lambda p: _MAYBE_AMOUNT.search(_BEFORE[p]) is not None)
+_PLAIN: Memo[str, str] = Memo(lambda p: _after_amounts(_BEFORE[p]))
+_WITH_AMOUNTS: Memo[str, str] = Memo(lambda p: _after_amounts(amounts(_BEFORE[p])))
 # a piece's tokens: a text's are its pieces' in turn (the pieces were cut at spaces)
-_PLAIN_TOKENS: _Memo[str, tuple[str, ...]] = _Memo(lambda p: _kept(_split_tokens(_PLAIN[p])))
-_AMOUNT_TOKENS: _Memo[str, tuple[str, ...]] = _Memo(
+_PLAIN_TOKENS: Memo[str, tuple[str, ...]] = Memo(lambda p: _kept(_split_tokens(_PLAIN[p])))
+_AMOUNT_TOKENS: Memo[str, tuple[str, ...]] = Memo(
     lambda p: _kept(_split_tokens(_WITH_AMOUNTS[p]))
 )
 
@@ -283,13 +288,18 @@ def forget() -> None:
     """Empty the tables: after reading a whole base, most of what they hold is of no more
     use (each table is bounded, but together they held ~100 MB at 100,000 statements)."""
     for table in (_BEFORE, _HAS_AMOUNT, _PLAIN, _WITH_AMOUNTS, _PLAIN_TOKENS, _AMOUNT_TOKENS):
-        # an item at a time, not `clear()`: freeing 100,000 entries in one C call held the
-        # GIL ~35 ms, a stall of the event loop when a worker thread built the index
-        for _ in range(len(table)):
-            try:
-                table.popitem()
-            except KeyError:  # emptied meanwhile
-                break
+        empty(table)
+
+
+def empty(table: dict[K, V]) -> None:
+    """Empty a large table an item at a time, not with `clear()`: freeing 100,000 entries
+    in one C call held the GIL ~35 ms, a stall of the event loop when a worker thread
+    built the index."""
+    for _ in range(len(table)):
+        try:
+            table.popitem()
+        except KeyError:  # emptied meanwhile
+            break
 
 
 def _split_tokens(text: str) -> list[str]:
@@ -297,6 +307,44 @@ def _split_tokens(text: str) -> list[str]:
     if text.isascii():
         return text.encode().translate(_SEPARATORS).decode().split()
     return _TOKEN.findall(text)
+
+
+# What a piece's tokens hold of a question tag (`tag_shape`): a tag needs a lead word
+# right before a negation among a text's tokens, inside one piece or across pieces with
+# no tokens between.
+INNER_TAG, LAST_LEAD, FIRST_NEGATION, EMPTY = 1, 2, 4, 8
+
+
+def tag_shape(tokens: tuple[str, ...]) -> int:
+    """INNER_TAG: a lead word right before a negation; LAST_LEAD: the last token is a lead
+    word; FIRST_NEGATION: the first is a negation; EMPTY: no tokens."""
+    if not tokens:
+        return EMPTY
+    shape = (LAST_LEAD if tokens[-1] in _LEAD_WORDS else 0) | (
+        FIRST_NEGATION if tokens[0] in _NEG_SET else 0
+    )
+    if not _LEAD_WORDS.isdisjoint(tokens) and not _NEG_SET.isdisjoint(tokens):
+        pairs = zip(tokens, tokens[1:])
+        if any(a in _LEAD_WORDS and b in _NEG_SET for a, b in pairs):
+            shape |= INNER_TAG
+    return shape
+
+
+# A piece holds a space only after a digit (or in "rp 5"): its parts read alone as they
+# read together, except where the next part may carry the amount on ("5 000", "600 ribu",
+# "rp 5", "5 k"; and _MAYBE_AMOUNT's "5 mil...", "5 tri...").
+_CARRIES_AMOUNT = re.compile(r"\d|ribu|rb|juta|jt|mil|tri|[kmt](?![a-z0-9])")
+
+
+def parts(piece: str, amount: bool) -> list[str] | None:
+    """A piece's parts (cut at its spaces) when they read alone as they read together
+    (`piece_tokens`; with `amount`, also `has_amount`); None when they may not."""
+    if " " not in piece:
+        return None
+    found = piece.split(" ")
+    if amount and any(_CARRIES_AMOUNT.match(p) for p in found[1:]):
+        return None
+    return found
 
 
 def _may_tag(text: str, tokens: list[str]) -> bool:
@@ -314,19 +362,55 @@ def _may_tag(text: str, tokens: list[str]) -> bool:
 
 def raw_tokens(text: str) -> list[str]:
     """`_TOKEN.findall(clean(text))`, a piece at a time (see above)."""
-    text = _prepare(text)
-    pieces = _PIECE.split(text)
+    text, pieces = cut(text)
     amount = any(map(_HAS_AMOUNT.__getitem__, pieces))
     found = list(
         chain.from_iterable(map((_AMOUNT_TOKENS if amount else _PLAIN_TOKENS).__getitem__, pieces))
     )
+    return untagged(text, pieces, amount, found)
+
+
+def cut(text: str) -> tuple[str, list[str]]:
+    """A text prepared (folded, lower case, cut at MAX_CHARS) and its pieces (see above)."""
+    text = _prepare(text)
+    return text, _PIECE.split(text)
+
+
+def untagged(
+    text: str,
+    pieces: list[str],
+    amount: bool,
+    found: list[str],
+    cleaned: Callable[[str], str] | None = None,
+) -> list[str]:
+    """The tokens `found` in a prepared text's pieces (each piece's `piece_tokens`), with
+    its question tags dropped: the whole text through that expression when it may hold one.
+    `cleaned`: each piece cleaned in the text's reading (`piece_clean`), from a table."""
     if _may_tag(text, found):
-        whole = " ".join(map((_WITH_AMOUNTS if amount else _PLAIN).__getitem__, pieces))
-        found = _split_tokens(_QUESTION_TAG.sub(" ", whole))
+        if cleaned is None:
+            cleaned = (_WITH_AMOUNTS if amount else _PLAIN).__getitem__
+        return _split_tokens(_QUESTION_TAG.sub(" ", " ".join(map(cleaned, pieces))))
     return found
 
 
-def _is_content(token: str) -> bool:
+def has_amount(piece: str) -> bool:
+    """Whether a piece may hold an amount (no table): if any piece of a text does, every
+    piece of it is read with `amount=True`."""
+    return _MAYBE_AMOUNT.search(_before_amounts(piece)) is not None
+
+
+def piece_clean(piece: str, amount: bool) -> str:
+    """A piece cleaned, computed afresh (no table): `_PLAIN` or `_WITH_AMOUNTS`."""
+    before = _before_amounts(piece)
+    return _after_amounts(amounts(before) if amount else before)
+
+
+def piece_tokens(piece: str, amount: bool) -> tuple[str, ...]:
+    """A piece's tokens, computed afresh (no table): the tables' own function."""
+    return _kept(_split_tokens(piece_clean(piece, amount)))
+
+
+def is_content(token: str) -> bool:
     """Not a stopword, not a lone letter, not a long number (phone numbers, ids)."""
     if token in STOPWORDS:
         return False
@@ -335,9 +419,9 @@ def _is_content(token: str) -> bool:
     return len(token) > 1
 
 
-_EXPANDED: _Memo[str, tuple[str, ...]] = _Memo(_expand)
-_CONTENT: _Memo[str, bool] = _Memo(_is_content)
-_STEMS: _Memo[str, str] = _Memo(stem)
-_TERMS: _Memo[str, tuple[str, ...]] = _Memo(
+_EXPANDED: Memo[str, tuple[str, ...]] = Memo(expand)
+_CONTENT: Memo[str, bool] = Memo(is_content)
+_STEMS: Memo[str, str] = Memo(stem)
+_TERMS: Memo[str, tuple[str, ...]] = Memo(
     lambda raw: tuple(_STEMS[t] for t in _EXPANDED[raw] if _CONTENT[t])
 )
