@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import re
 from array import array
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from itertools import chain
+from typing import TypeVar
 
 import numpy as np
 
@@ -46,6 +47,7 @@ from bot.matcher.postings import TF_MAX, Built, IndexDoc, Postings, Rows
 #: 100,000 and a whole base read again from scratch, and the bot's claims lose theirs.
 PIECES_LIMIT = 1_000_000
 BLOCK = 1 << 20  # ints gathered in a list before they go into numpy
+V = TypeVar("V")
 
 
 def _kind_letter(shape: int, amount: bool) -> str:
@@ -66,6 +68,11 @@ _KIND_LETTERS = {(s, a): _kind_letter(s, a) for s in range(16) for a in (False, 
 _MAY_TAG = re.compile(r"t|[lx]e*[nx]", re.IGNORECASE)
 
 
+def _both(fn: Callable[[str, bool], V], limit: int) -> tuple[Memo[str, V], Memo[str, V]]:
+    """A piece's values in either reading (without amounts, with), each a table."""
+    return Memo(lambda p: fn(p, False), limit), Memo(lambda p: fn(p, True), limit)
+
+
 class TermIds:
     """Texts read as normalize.py reads them, each distinct piece of text worked out once,
     into tokens (`normalized`) or straight into the ids (`rows`) of their terms (`extend`:
@@ -77,21 +84,12 @@ class TermIds:
         self._expanded = Memo(expand, limit)
         self._content = Memo(is_content, limit)
         self._stems = Memo(stem, limit)
-        self._tokens = (
-            Memo(lambda p: self._tokens_of(p, False), limit),
-            Memo(lambda p: self._tokens_of(p, True), limit),
-        )
+        self._tokens = _both(self._tokens_of, limit)
         # ids as int32 bytes: a text's are its pieces' joined, no int object touched
         self._token_ids: Memo[str, bytes] = Memo(self._token_ids_of, limit)
-        self._ids = (
-            Memo(lambda p: self._ids_of(self._tokens[0][p]), limit),
-            Memo(lambda p: self._ids_of(self._tokens[1][p]), limit),
-        )
+        self._ids = _both(lambda p, amount: self._ids_of(self._tokens[amount][p]), limit)
         self._kind: Memo[str, str] = Memo(self._kind_of, limit)
-        self._cleaned = (  # for the texts that may hold a question tag
-            Memo(lambda p: piece_clean(p, False), limit),
-            Memo(lambda p: piece_clean(p, True), limit),
-        )
+        self._cleaned = _both(piece_clean, limit)  # for the texts that may hold a tag
 
     def _tokens_of(self, piece: str, amount: bool) -> tuple[str, ...]:
         apart = parts(piece, amount)
@@ -241,7 +239,7 @@ class BaseBuilder:
         """The postings of every statement added, and their lengths."""
         self._reader.release()
         n = len(self.ids)
-        read = _read_entries(
+        read: tuple[np.ndarray, ...] = _read_entries(
             n,
             np.frombuffer(self._read_slots, np.int64) if self._read_slots else np.zeros(0, int),
             (self._head_ids.array(), _sizes(self._head_sizes)),
@@ -251,20 +249,22 @@ class BaseBuilder:
             np.frombuffer(self._kept_slots, np.int64) if self._kept_slots else np.zeros(0, int),
             _sizes(self._kept_sizes),
         )
-        kept = (
+        kept: tuple[np.ndarray, ...] = (
             self._kept_rows.array().astype(np.int64),
             kept_slot,
             _counts(self._kept_head),
             _counts(self._kept_body),
         )
         if not len(kept[0]):
-            term, slot, head_tf, body_tf = read
-        elif not len(read[0]):
-            term, slot, head_tf, body_tf = kept
-        else:  # both: grouped by word, in statement order, as one
-            parts = [np.concatenate(pair) for pair in zip(read, kept, strict=True)]
-            by_word = np.argsort(parts[0] * max(n, 1) + parts[1])
+            term, slot, head_tf, body_tf = read  # grouped by word already
+        else:  # grouped by word, in statement order
+            if not len(read[0]):  # kept in statement order: a stable sort by word
+                parts, by_word = kept, np.argsort(kept[0], kind="stable")
+            else:
+                parts = tuple(np.concatenate(pair) for pair in zip(read, kept, strict=True))
+                by_word = np.argsort(parts[0] * max(n, 1) + parts[1])
             term, slot, head_tf, body_tf = (p[by_word] for p in parts)
+            del by_word, parts
         head_len = np.bincount(slot, weights=head_tf, minlength=n).astype(np.int64)
         body_len = np.bincount(slot, weights=body_tf, minlength=n).astype(np.int64)
         names = list(self.rows)

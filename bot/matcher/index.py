@@ -19,7 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.matcher.normalize import Normalized, forget
+from bot.matcher.bulk import BaseBuilder
+from bot.matcher.normalize import Normalized
 from bot.matcher.postings import (
     BODY_WEIGHT,
     HEAD_WEIGHT,
@@ -62,15 +63,12 @@ class MatchIndex:
     def __init__(self, docs: Sequence[IndexDoc], keys: Sequence[int] | None = None) -> None:
         """`keys`: the statements' places in the database (ties go to the lower one);
         their places in `docs` by default."""
-        self._build(map(read, docs), keys)
-        forget()  # what reading the whole base memoized
-
-    @classmethod
-    def from_terms(cls, docs: Iterable[DocTerms], keys: Sequence[int] | None = None) -> MatchIndex:
-        """A view over statements already read (`read`): no text processing."""
-        index = cls.__new__(cls)
-        index._build(docs, keys)
-        return index
+        builder = BaseBuilder()
+        for doc in docs:
+            builder.add_text(doc)
+        built = builder.built()
+        order = np.arange(len(built.ids)) if keys is None else np.array(keys, dtype=np.int64)
+        self._start(built._replace(order=order))
 
     @classmethod
     def from_built(cls, built: Built) -> MatchIndex:
@@ -85,11 +83,6 @@ class MatchIndex:
             raise ValueError("only a view with no changes in place is saved: compact it")
         parts = (self._base, self.ids, self.heads, self._head_len, self._body_len, self._order)
         return Built(*parts, self._ready)
-
-    def _build(self, docs: Iterable[DocTerms], keys: Sequence[int] | None) -> None:
-        built = Postings.of(docs)
-        order = np.arange(len(built.ids)) if keys is None else np.array(keys, dtype=np.int64)
-        self._start(built._replace(order=order))
 
     def _start(self, built: Built) -> None:
         """A view with no changes: every statement in the base."""

@@ -15,8 +15,8 @@ import sys
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from itertools import chain
-from typing import TypeVar
+from itertools import chain, pairwise
+from typing import Any, TypeVar
 
 from bot.matcher.lexicon import ELECTION, NEGATIONS, QUESTION_TAG_LEADS, SLANG, STOPWORDS
 from bot.matcher.stemmer import root
@@ -291,7 +291,7 @@ def forget() -> None:
         empty(table)
 
 
-def empty(table: dict[K, V]) -> None:
+def empty(table: dict[Any, Any]) -> None:
     """Empty a large table an item at a time, not with `clear()`: freeing 100,000 entries
     in one C call held the GIL ~35 ms, a stall of the event loop when a worker thread
     built the index."""
@@ -324,7 +324,7 @@ def tag_shape(tokens: tuple[str, ...]) -> int:
         FIRST_NEGATION if tokens[0] in _NEG_SET else 0
     )
     if not _LEAD_WORDS.isdisjoint(tokens) and not _NEG_SET.isdisjoint(tokens):
-        pairs = zip(tokens, tokens[1:])
+        pairs = pairwise(tokens)
         if any(a in _LEAD_WORDS and b in _NEG_SET for a, b in pairs):
             shape |= INNER_TAG
     return shape

@@ -16,7 +16,6 @@ import inspect
 import json
 import struct
 import zlib
-from array import array
 from collections.abc import Iterable, Mapping
 from functools import cache
 from pathlib import Path
@@ -25,8 +24,9 @@ from sys import intern
 import numpy as np
 
 from bot.matcher import lexicon, normalize, postings, stemmer
+from bot.matcher.bulk import BaseBuilder
 from bot.matcher.normalize import Normalized
-from bot.matcher.postings import Built, DocTerms, IndexDoc, Postings, Rows, ints, read
+from bot.matcher.postings import Built, DocTerms, IndexDoc, read
 
 FORMAT = 1
 _CODE = (normalize, lexicon, stemmer)  # with `postings.read`: what decides what it reads as
@@ -149,23 +149,11 @@ def read_kept(doc: IndexDoc, kept: Mapping[str, bytes]) -> DocTerms:
     return found if found is not None else read(doc)
 
 
-def _counts(tf: Mapping[str, int], words: list[str]) -> bytes:
-    # kept as postings keep them (Postings.grouped): a count past 16 bits cannot occur, as
-    # a text is cut at normalize.MAX_CHARS
-    return np.minimum([tf.get(w, 0) for w in words], _TF_MAX).astype("<u2").tobytes()
-
-
 def build(docs: Iterable[IndexDoc], kept: Mapping[str, bytes]) -> tuple[Built, int]:
-    """`Postings.of(map(read, docs))`, with every statement kept in `kept` (`by_statement`)
-    unpacked straight into the arrays (no `DocTerms` made: at 100,000 statements that alone
-    took seconds); and how many statements had to be read (normalized) instead."""
-    ids: list[str] = []
-    heads: list[tuple[Normalized, ...]] = []
-    rows = Rows()
-    term_row = array("i")
-    head_parts: list[bytes] = []
-    body_parts: list[bytes] = []
-    sizes = array("q")
+    """The base of `docs` as `Postings.of(map(read, docs))` makes it, with every statement
+    kept in `kept` (`by_statement`) unpacked straight into the arrays and the others read
+    together (bot/matcher/bulk.py); and how many statements had to be read."""
+    builder = BaseBuilder()
     misses = 0
     for doc in docs:
         blob = kept.get(doc.statement_id)
@@ -179,24 +167,8 @@ def build(docs: Iterable[IndexDoc], kept: Mapping[str, bytes]) -> tuple[Built, i
         if parts is not None and phrasings is not None:
             _, text, head_bytes, body_bytes, n = parts
             words = text.split(" ") if n else []
+            builder.add_kept(doc.statement_id, phrasings, words, (head_bytes, body_bytes))
         else:
             misses += 1
-            terms = read(doc)
-            words = list(terms.terms)
-            phrasings, n = terms.heads, len(words)
-            head_bytes, body_bytes = _counts(terms.head_tf, words), _counts(terms.body_tf, words)
-        # a statement's words at a time: splitting them all at once held ten million
-        # strings (over a gigabyte at 100,000 statements)
-        term_row.extend(map(rows.__getitem__, words))
-        ids.append(doc.statement_id)
-        heads.append(phrasings)
-        head_parts.append(head_bytes)
-        body_parts.append(body_bytes)
-        sizes.append(n)
-    slot = np.repeat(np.arange(len(ids), dtype=np.int32), np.frombuffer(sizes, np.int64))
-    head_arr = np.frombuffer(b"".join(head_parts), dtype="<u2").astype(np.int32)
-    body_arr = np.frombuffer(b"".join(body_parts), dtype="<u2").astype(np.int32)
-    head_len = np.bincount(slot, weights=head_arr, minlength=len(ids)).astype(np.int64)
-    body_len = np.bincount(slot, weights=body_arr, minlength=len(ids)).astype(np.int64)
-    base = Postings.grouped(list(rows), len(ids), ints(term_row), slot, head_arr, body_arr)
-    return Built(base, ids, heads, head_len, body_len), misses
+            builder.add_text(doc)
+    return builder.built(), misses

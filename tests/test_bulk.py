@@ -1,0 +1,134 @@
+"""A whole base read at once (bot/matcher/bulk.py) gives exactly what reading each statement
+on its own gives (`read`, then its counts copied into arrays word by word): the same words,
+the same postings in the same order, the same counts, phrasings and lengths, whether the
+statements are read from text, unpacked from what was kept, or both."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from readingcases import CASES, PARTS, plain
+
+from bot.matcher import packed
+from bot.matcher.bulk import BaseBuilder, TermIds
+from bot.matcher.postings import Built, IndexDoc, Rows, read
+
+made_up = st.lists(st.sampled_from(PARTS), max_size=30).map("".join)
+
+
+def reference(docs: list[IndexDoc]) -> dict[str, object]:
+    """Each statement read on its own: per word, (statement, head count, body count) in
+    statement order; and per statement its phrasings and lengths."""
+    postings: dict[str, list[tuple[int, int, int]]] = {}
+    heads, lengths = [], []
+    for slot, doc in enumerate(docs):
+        terms = read(doc)
+        for word in sorted(terms.terms):
+            counts = (slot, terms.head_tf.get(word, 0), terms.body_tf.get(word, 0))
+            postings.setdefault(word, []).append(counts)
+        heads.append(terms.heads)
+        lengths.append((terms.head_len, terms.body_len))
+    return {"postings": postings, "heads": heads, "lengths": lengths}
+
+
+def as_read(built: Built) -> dict[str, object]:
+    base = built.postings
+    postings = {}
+    for row, word in enumerate(base.names):
+        a, b = int(base.start[row]), int(base.start[row + 1])
+        got = (base.slots[a:b], base.head_tf[a:b], base.body_tf[a:b])
+        postings[word] = list(zip(*(g.tolist() for g in got), strict=True))
+    lengths = list(zip(built.head_len.tolist(), built.body_len.tolist(), strict=True))
+    return {"postings": postings, "heads": built.heads, "lengths": lengths}
+
+
+def from_text(docs: list[IndexDoc]) -> Built:
+    builder = BaseBuilder()
+    for doc in docs:
+        builder.add_text(doc)
+    return builder.built()
+
+
+def docs_of(texts: list[str]) -> list[IndexDoc]:
+    """Statements whose claims, variants and clarifications are the given texts."""
+    return [
+        IndexDoc(f"s{i}", texts[i], tuple(texts[i + 1 : i + 2]), " ".join(texts[i:]))
+        for i in range(len(texts))
+    ]
+
+
+def test_a_base_read_at_once_is_read_as_each_statement_alone() -> None:
+    docs = docs_of(CASES)
+    built = from_text(docs)
+    assert built.ids == [d.statement_id for d in docs]
+    assert as_read(built) == reference(docs)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(made_up, min_size=1, max_size=6))
+def test_made_up_bases_are_read_as_each_statement_alone(texts: list[str]) -> None:
+    docs = docs_of(texts)
+    assert as_read(from_text(docs)) == reference(docs)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(made_up)
+def test_a_text_is_read_as_normalize_reads_it(text: str) -> None:
+    reader = TermIds(Rows())
+    expected = plain(text)
+    assert reader.normalized(text) == expected
+    assert words(reader, text) == list(expected.terms)
+
+
+def words(reader: TermIds, text: str) -> list[str]:
+    """A text's terms as the reader gives them, by id."""
+    ids = np.frombuffer(reader.ids(text), np.int32).tolist()
+    names = list(reader.rows)
+    return [names[i] for i in ids]
+
+
+def test_tables_that_start_over_give_the_same() -> None:
+    """The reader's tables are bounded: past their limit they are emptied and filled again."""
+    reader = TermIds(Rows(), limit=3)
+    for text in CASES * 2:
+        assert reader.normalized(text) == plain(text)
+        assert words(reader, text) == list(plain(text).terms)
+
+
+def test_a_long_number_before_a_word_is_read_whole() -> None:
+    """A piece is put together from its parts only where no amount may cross between them
+    ("600 ribu" is one amount; "2024 pemilu" is two words)."""
+    for text in ("rp 600 ribu", "5 000 000 orang", "2024 pemilu", "harga 5 k", "5 miliaran"):
+        assert TermIds(Rows()).normalized(text) == plain(text)
+
+
+@pytest.mark.parametrize("share", [0.0, 0.5, 1.0])
+def test_kept_and_read_statements_make_one_base(share: float) -> None:
+    """Statements unpacked from what was kept and statements read from text, mixed in any
+    order, make the base reading all of them would."""
+    docs = docs_of([*CASES, "pemilu 2024 diundur", "tinta pemilu mengandung babi"])
+    kept_every = 1 / share if share else 0
+    builder = BaseBuilder()
+    for i, doc in enumerate(docs):
+        blob = packed.pack(read(doc)) if kept_every and i % int(kept_every) == 0 else None
+        parts = packed._parts(blob) if blob is not None else None
+        if parts is None:
+            builder.add_text(doc)
+            continue
+        heads, text, head_bytes, body_bytes, n = parts
+        words = text.split(" ") if n else []
+        phrasings = packed._normalized(heads)
+        builder.add_kept(doc.statement_id, phrasings, words, (head_bytes, body_bytes))
+    assert as_read(builder.built()) == reference(docs)
+
+
+def test_the_counts_of_a_body_are_its_terms() -> None:
+    """A body's counts are how often each root occurs in it (not how many pieces hold it)."""
+    doc = IndexDoc("s1", "Pemilu 2024 diundur?", ("pemilu ditunda",), CASES[1] + " " + CASES[4])
+    built = from_text([doc])
+    counts = zip(built.postings.names, built.postings.body_tf.tolist(), strict=True)
+    assert {w: c for w, c in counts if c} == dict(Counter(plain(doc.clarification).terms))
