@@ -102,7 +102,8 @@ def test_tables_that_start_over_give_the_same() -> None:
 def test_a_long_number_before_a_word_is_read_whole() -> None:
     """A piece is put together from its parts only where no amount may cross between them
     ("600 ribu" is one amount; "2024 pemilu" is two words)."""
-    for text in ("rp 600 ribu", "5 000 000 orang", "2024 pemilu", "harga 5 k", "5 miliaran"):
+    cases = ("rp 600 ribu", "5 000 000 orang", "2024 pemilu", "harga 5 k", "5 miliaran", "12345 é")
+    for text in cases:
         assert TermIds(Rows()).normalized(text) == plain(text)
 
 

@@ -332,8 +332,9 @@ def tag_shape(tokens: tuple[str, ...]) -> int:
 
 # A piece holds a space only after a digit (or in "rp 5"): its parts read alone as they
 # read together, except where the next part may carry the amount on ("5 000", "600 ribu",
-# "rp 5", "5 k"; and _MAYBE_AMOUNT's "5 mil...", "5 tri...").
-_CARRIES_AMOUNT = re.compile(r"\d|ribu|rb|juta|jt|mil|tri|[kmt](?![a-z0-9])")
+# "rp 5", "5 k"; and _MAYBE_AMOUNT's "5 mil...", "5 tri..."), or may be joined to it: an
+# amount written anew drops the space after it, and "12345 é" reads "12345e".
+_CARRIES_AMOUNT = re.compile(r"\d|ribu|rb|juta|jt|mil|tri|[kmt](?![a-z0-9])|[^\x00-\x7f]")
 
 
 def parts(piece: str, amount: bool) -> list[str] | None:
