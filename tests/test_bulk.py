@@ -13,9 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from readingcases import CASES, PARTS, plain
 
-from bot.matcher import packed
-from bot.matcher.bulk import BaseBuilder, TermIds
+from bot.matcher import packed, reading
+from bot.matcher.building import BaseBuilder
+from bot.matcher.bulk import TermIds
 from bot.matcher.postings import Built, IndexDoc, Rows, read
+from bot.matcher.reading import phrasings_of
 
 made_up = st.lists(st.sampled_from(PARTS), max_size=30).map("".join)
 
@@ -122,7 +124,7 @@ def test_kept_and_read_statements_make_one_base(share: float) -> None:
             continue
         heads, text, head_bytes, body_bytes, n = parts
         words = text.split(" ") if n else []
-        phrasings = packed._normalized(heads)
+        phrasings = phrasings_of(heads)
         builder.add_kept(doc.statement_id, phrasings, words, (head_bytes, body_bytes))
     assert as_read(builder.built()) == reference(docs)
 
@@ -133,3 +135,34 @@ def test_the_counts_of_a_body_are_its_terms() -> None:
     built = from_text([doc])
     counts = zip(built.postings.names, built.postings.body_tf.tolist(), strict=True)
     assert {w: c for w, c in counts if c} == dict(Counter(plain(doc.clarification).terms))
+
+
+def test_a_base_read_in_worker_processes_is_the_same(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Reading shared among worker processes (each with words of its own, mapped back to the
+    builder's) gives what reading here gives."""
+    monkeypatch.setattr(reading, "SHARED_FROM", 2)
+    here: list[int] = []
+    monkeypatch.setattr(reading, "read_here", lambda docs, rows: here.append(len(docs)))
+    docs = docs_of([*CASES, *PARTS])
+    shared = BaseBuilder(processes=2)
+    for doc in docs:
+        shared.add_text(doc)
+    assert as_read(shared.built()) == reference(docs)
+    assert here == []  # every statement was read by the workers
+    assert "failed" not in caplog.text
+
+
+def test_workers_that_fail_leave_the_reading_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(reading, "SHARED_FROM", 2)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise OSError("no processes here")
+
+    monkeypatch.setattr(reading.subprocess, "run", broken)
+    docs = docs_of(CASES)
+    builder = BaseBuilder(processes=3)
+    for doc in docs:
+        builder.add_text(doc)
+    assert as_read(builder.built()) == reference(docs)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.matcher.bulk import BaseBuilder
+from bot.matcher.building import BaseBuilder
 from bot.matcher.normalize import Normalized
 from bot.matcher.postings import (
     BODY_WEIGHT,

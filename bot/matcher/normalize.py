@@ -97,14 +97,15 @@ def clean(text: str) -> str:
 
     The whole text through each step in turn: the definition that `tokens` (the fast way,
     a piece at a time) must agree with (tests/test_normalize_fast.py)."""
-    text = _prepare(text)
+    text = prepare(text)
     text = _before_amounts(text)
     if _MAYBE_AMOUNT.search(text):
         text = amounts(text)
     return _QUESTION_TAG.sub(" ", _after_amounts(text))
 
 
-def _prepare(text: str) -> str:
+def prepare(text: str) -> str:
+    """A text folded (NFKC), in lower case, cut at MAX_CHARS."""
     text = text[:MAX_CHARS]
     if not text.isascii():  # NFKC leaves ASCII as it is
         text = unicodedata.normalize("NFKC", text)
@@ -334,7 +335,16 @@ def tag_shape(tokens: tuple[str, ...]) -> int:
 # read together, except where the next part may carry the amount on ("5 000", "600 ribu",
 # "rp 5", "5 k"; and _MAYBE_AMOUNT's "5 mil...", "5 tri..."), or may be joined to it: an
 # amount written anew drops the space after it, and "12345 é" reads "12345e".
-_CARRIES_AMOUNT = re.compile(r"\d|ribu|rb|juta|jt|mil|tri|[kmt](?![a-z0-9])|[^\x00-\x7f]")
+_CARRIES = r"\d|ribu|rb|juta|jt|mil|tri|[kmt](?![a-z0-9])|[^\x00-\x7f]"
+_CARRIES_AMOUNT = re.compile(_CARRIES)
+# where a text's pieces hold parts that may not read apart (see `parts`)
+_AMOUNT_ACROSS = re.compile(rf"\d (?={_CARRIES})|rp\.? \d")
+
+
+def parts_apart(prepared: str) -> list[str] | None:
+    """A prepared text's parts (cut at every space) when each reads alone as within its
+    piece, so the text reads as its parts in turn (`parts` of each piece); else None."""
+    return None if _AMOUNT_ACROSS.search(prepared) else prepared.split(" ")
 
 
 def parts(piece: str, amount: bool) -> list[str] | None:
@@ -372,9 +382,14 @@ def raw_tokens(text: str) -> list[str]:
 
 
 def cut(text: str) -> tuple[str, list[str]]:
-    """A text prepared (folded, lower case, cut at MAX_CHARS) and its pieces (see above)."""
-    text = _prepare(text)
+    """A text prepared (`prepare`) and its pieces (see above)."""
+    text = prepare(text)
     return text, _PIECE.split(text)
+
+
+def pieces(prepared: str) -> list[str]:
+    """A prepared text's pieces (see above)."""
+    return _PIECE.split(prepared)
 
 
 def untagged(

@@ -19,14 +19,14 @@ import zlib
 from collections.abc import Iterable, Mapping
 from functools import cache
 from pathlib import Path
-from sys import intern
 
 import numpy as np
 
 from bot.matcher import lexicon, normalize, postings, stemmer
-from bot.matcher.bulk import BaseBuilder
+from bot.matcher.building import BaseBuilder
 from bot.matcher.normalize import Normalized
 from bot.matcher.postings import Built, DocTerms, IndexDoc, read
+from bot.matcher.reading import phrasings_of
 
 FORMAT = 1
 _CODE = (normalize, lexicon, stemmer)  # with `postings.read`: what decides what it reads as
@@ -104,15 +104,6 @@ def _words_ok(text: str, n: int) -> bool:
     return not spaced and text.count(" ") + 1 == n
 
 
-def _normalized(heads: list) -> tuple[Normalized, ...]:
-    """Phrasings as kept, their words interned: one copy of each word however many
-    phrasings hold it, as when they are read (without, 300 MB more at 100,000 statements)."""
-    return tuple(
-        Normalized(tuple(map(intern, t)), tuple(map(intern, c)), tuple(map(intern, r)))
-        for t, c, r in heads
-    )
-
-
 def unpack(statement_id: str, blob: bytes) -> DocTerms | None:
     """The `DocTerms` packed in `blob`; None if it is not whole."""
     parts = _parts(blob)
@@ -120,7 +111,7 @@ def unpack(statement_id: str, blob: bytes) -> DocTerms | None:
         return None
     heads, text, head_bytes, body_bytes, n = parts
     try:
-        phrasings = _normalized(heads)
+        phrasings = phrasings_of(heads)
     except (ValueError, TypeError):
         return None
     words = text.split(" ") if n else []
@@ -161,7 +152,7 @@ def build(docs: Iterable[IndexDoc], kept: Mapping[str, bytes]) -> tuple[Built, i
         phrasings: tuple[Normalized, ...] | None = None
         if parts is not None:
             try:
-                phrasings = _normalized(parts[0])
+                phrasings = phrasings_of(parts[0])
             except (ValueError, TypeError):
                 phrasings = None
         if parts is not None and phrasings is not None:

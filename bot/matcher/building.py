@@ -1,0 +1,144 @@
+"""A base's postings from its statements, each read from its text or unpacked from what was
+kept (bot/matcher/packed.py): what `Postings.of(map(read, docs))` makes, without a Python
+step per word. Statements read from text come as runs of term ids (bot/matcher/reading.py);
+one sort of every (word, statement) occurrence gives their postings grouped by word, in
+statement order, with their counts (tests/test_bulk.py checks it against reading each
+statement alone).
+"""
+
+from __future__ import annotations
+
+from array import array
+
+import numpy as np
+
+from bot.matcher.normalize import Normalized
+from bot.matcher.postings import TF_MAX, Built, IndexDoc, Postings, Rows
+from bot.matcher.reading import read_texts
+
+
+class BaseBuilder:
+    """Collects a base statement by statement, read from text (`add_text`) or as kept
+    (`add_kept`), and makes its postings (`built`)."""
+
+    def __init__(self, processes: int | None = None) -> None:
+        """`processes`: worker processes to read texts in (reading.py's choice by default)."""
+        self.rows = Rows()
+        self.ids: list[str] = []
+        self.heads: list[tuple[Normalized, ...]] = []
+        self._processes = processes
+        self._texts: list[IndexDoc] = []  # read when built, all at once
+        self._read_slots = array("q")
+        # kept: one entry per (statement, word), counts as packed (uint16)
+        self._kept_rows: list[int] = []
+        self._kept_sizes, self._kept_slots = array("q"), array("q")
+        self._kept_head: list[bytes] = []
+        self._kept_body: list[bytes] = []
+
+    def add_text(self, doc: IndexDoc) -> None:
+        """A statement to read from its text, as `read` reads it (when built)."""
+        self._texts.append(doc)
+        self._read_slots.append(len(self.ids))
+        self.ids.append(doc.statement_id)
+        self.heads.append(())
+
+    def add_kept(
+        self,
+        statement_id: str,
+        heads: tuple[Normalized, ...],
+        words: list[str],
+        counts: tuple[bytes, bytes],
+    ) -> None:
+        """A statement as kept: its phrasings, its words, and their counts in its heads and
+        body (little-endian uint16, one per word)."""
+        # a statement's words at a time: splitting them all at once held ten million
+        # strings (over a gigabyte at 100,000 statements)
+        self._kept_rows += map(self.rows.__getitem__, words)
+        self._kept_sizes.append(len(words))
+        self._kept_slots.append(len(self.ids))
+        self._kept_head.append(counts[0])
+        self._kept_body.append(counts[1])
+        self.ids.append(statement_id)
+        self.heads.append(heads)
+
+    def built(self) -> Built:
+        """The postings of every statement added, and their lengths."""
+        n = len(self.ids)
+        texts = read_texts(self._texts, self.rows, self._processes)
+        self._texts = []
+        slots = _sizes(self._read_slots)
+        for slot, heads in zip(slots.tolist(), texts.heads, strict=True):
+            self.heads[slot] = heads
+        read: tuple[np.ndarray, ...] = _read_entries(
+            n, slots, (texts.head_ids, texts.head_sizes), (texts.body_ids, texts.body_sizes)
+        )
+        del texts
+        kept_slot = np.repeat(
+            np.frombuffer(self._kept_slots, np.int64) if self._kept_slots else np.zeros(0, int),
+            _sizes(self._kept_sizes),
+        )
+        kept: tuple[np.ndarray, ...] = (
+            np.array(self._kept_rows, dtype=np.int64),
+            kept_slot,
+            _counts(self._kept_head),
+            _counts(self._kept_body),
+        )
+        if not len(kept[0]):
+            term, slot, head_tf, body_tf = read  # grouped by word already
+        else:  # grouped by word, in statement order
+            if not len(read[0]):  # kept in statement order: a stable sort by word
+                parts, by_word = kept, np.argsort(kept[0], kind="stable")
+            else:
+                parts = tuple(np.concatenate(pair) for pair in zip(read, kept, strict=True))
+                by_word = np.argsort(parts[0] * max(n, 1) + parts[1])
+            term, slot, head_tf, body_tf = (p[by_word] for p in parts)
+            del by_word, parts
+        head_len = np.bincount(slot, weights=head_tf, minlength=n).astype(np.int64)
+        body_len = np.bincount(slot, weights=body_tf, minlength=n).astype(np.int64)
+        names = list(self.rows)
+        counts = np.bincount(term, minlength=len(names))
+        used = counts > 0
+        if not used.all():  # a word no statement ended up with (none is expected)
+            names = [t for t, u in zip(names, used.tolist(), strict=True) if u]
+            counts = counts[used]
+        postings = Postings(
+            names,
+            n,
+            np.concatenate(([0], np.cumsum(counts))).astype(np.int64),
+            slot.astype(np.int32),
+            np.minimum(head_tf, TF_MAX).astype(np.uint16),
+            np.minimum(body_tf, TF_MAX).astype(np.uint16),
+        )
+        return Built(postings, self.ids, self.heads, head_len, body_len)
+
+
+def _sizes(sizes: array[int]) -> np.ndarray:
+    return np.frombuffer(sizes, np.int64) if sizes else np.zeros(0, np.int64)
+
+
+def _counts(parts: list[bytes]) -> np.ndarray:
+    return np.frombuffer(b"".join(parts), dtype="<u2").astype(np.int64)
+
+
+def _read_entries(
+    n: int,
+    slots: np.ndarray,
+    head: tuple[np.ndarray, np.ndarray],
+    body: tuple[np.ndarray, np.ndarray],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Every (word, statement) of the statements read from text, grouped by word and in
+    statement order, with its counts in the heads and the body: one sort of all their
+    occurrences, keyed (word, statement, head or body)."""
+    keys = np.empty(len(head[0]) + len(body[0]), dtype=np.int64)
+    for at, (ids, sizes), flag in ((0, body, 0), (len(body[0]), head, 1)):
+        slot = np.repeat(slots, sizes)
+        keys[at : at + len(ids)] = (ids.astype(np.int64) * max(n, 1) + slot) * 2 + flag
+        del slot
+    keys.sort()
+    entry = keys >> 1
+    first = np.flatnonzero(np.concatenate(([True], entry[1:] != entry[:-1]))) if len(keys) else keys
+    head_tf = np.add.reduceat(keys & 1, first) if len(keys) else keys
+    total = np.diff(np.append(first, len(keys)))
+    entry = entry[first]
+    term, slot = np.divmod(entry, max(n, 1))
+    return term, slot, head_tf, total - head_tf
