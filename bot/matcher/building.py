@@ -9,6 +9,7 @@ statement alone).
 from __future__ import annotations
 
 from array import array
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -30,7 +31,7 @@ class BaseBuilder:
         self._texts: list[IndexDoc] = []  # read when built, all at once
         self._read_slots = array("q")
         # kept: one entry per (statement, word), counts as packed (uint16)
-        self._kept_rows: list[int] = []
+        self._kept_rows = Ints()
         self._kept_sizes, self._kept_slots = array("q"), array("q")
         self._kept_head: list[bytes] = []
         self._kept_body: list[bytes] = []
@@ -53,7 +54,7 @@ class BaseBuilder:
         body (little-endian uint16, one per word)."""
         # a statement's words at a time: splitting them all at once held ten million
         # strings (over a gigabyte at 100,000 statements)
-        self._kept_rows += map(self.rows.__getitem__, words)
+        self._kept_rows.extend(map(self.rows.__getitem__, words))
         self._kept_sizes.append(len(words))
         self._kept_slots.append(len(self.ids))
         self._kept_head.append(counts[0])
@@ -78,7 +79,7 @@ class BaseBuilder:
             _sizes(self._kept_sizes),
         )
         kept: tuple[np.ndarray, ...] = (
-            np.array(self._kept_rows, dtype=np.int64),
+            self._kept_rows.array().astype(np.int64),
             kept_slot,
             _counts(self._kept_head),
             _counts(self._kept_body),
@@ -110,6 +111,27 @@ class BaseBuilder:
             np.minimum(body_tf, TF_MAX).astype(np.uint16),
         )
         return Built(postings, self.ids, self.heads, head_len, body_len)
+
+
+class Ints:
+    """A growing run of ints, moved into numpy a block at a time: one call converting ten
+    million (a base's words) would hold the interpreter ~0.4 s, a stall of the bot."""
+
+    BLOCK = 1 << 20
+
+    def __init__(self) -> None:
+        self._list: list[int] = []
+        self._blocks: list[np.ndarray] = []
+
+    def extend(self, values: Iterable[int]) -> None:
+        self._list += values
+        if len(self._list) >= self.BLOCK:
+            self._blocks.append(np.array(self._list, dtype=np.int32))
+            self._list = []
+
+    def array(self) -> np.ndarray:
+        """Every int so far, as int32."""
+        return np.concatenate([*self._blocks, np.array(self._list, dtype=np.int32)])
 
 
 def _sizes(sizes: array[int]) -> np.ndarray:

@@ -14,7 +14,7 @@ import re
 from array import array
 from collections.abc import Callable, Iterable
 from itertools import chain
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from bot.matcher.normalize import (
     EMPTY,
@@ -63,6 +63,10 @@ def _kind_letter(shape: int, amount: bool) -> str:
 _KIND_LETTERS = {(s, a): _kind_letter(s, a) for s in range(16) for a in (False, True)}
 #: kinds of a text where a lead word may come right before a negation among its tokens
 _MAY_TAG = re.compile(r"t|[lx]e*[nx]", re.IGNORECASE)
+
+
+def _spent(key: Any) -> Any:
+    raise RuntimeError("this reader has been released")
 
 
 def _both(fn: Callable[[str, bool], V], limit: int) -> tuple[Memo[str, V], Memo[str, V]]:
@@ -162,3 +166,4 @@ class TermIds:
         tables = (self._expanded, self._content, self._stems, *self._tokens, self._token_ids)
         for table in (*tables, *self._ids, self._kind, *self._cleaned):
             empty(table)
+            table.fn = _spent  # the tables' functions refer back to the reader: a cycle

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.matcher.building import BaseBuilder
+from bot.matcher.collector import held_back
 from bot.matcher.normalize import Normalized
 from bot.matcher.postings import (
     BODY_WEIGHT,
@@ -63,10 +64,11 @@ class MatchIndex:
     def __init__(self, docs: Sequence[IndexDoc], keys: Sequence[int] | None = None) -> None:
         """`keys`: the statements' places in the database (ties go to the lower one);
         their places in `docs` by default."""
-        builder = BaseBuilder()
-        for doc in docs:
-            builder.add_text(doc)
-        built = builder.built()
+        with held_back():
+            builder = BaseBuilder()
+            for doc in docs:
+                builder.add_text(doc)
+            built = builder.built()
         order = np.arange(len(built.ids)) if keys is None else np.array(keys, dtype=np.int64)
         self._start(built._replace(order=order))
 

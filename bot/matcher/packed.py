@@ -24,6 +24,7 @@ import numpy as np
 
 from bot.matcher import lexicon, normalize, postings, stemmer
 from bot.matcher.building import BaseBuilder
+from bot.matcher.collector import held_back
 from bot.matcher.normalize import Normalized
 from bot.matcher.postings import Built, DocTerms, IndexDoc, read
 from bot.matcher.reading import phrasings_of
@@ -144,6 +145,11 @@ def build(docs: Iterable[IndexDoc], kept: Mapping[str, bytes]) -> tuple[Built, i
     """The base of `docs` as `Postings.of(map(read, docs))` makes it, with every statement
     kept in `kept` (`by_statement`) unpacked straight into the arrays and the others read
     together (bot/matcher/bulk.py); and how many statements had to be read."""
+    with held_back():
+        return _build(docs, kept)
+
+
+def _build(docs: Iterable[IndexDoc], kept: Mapping[str, bytes]) -> tuple[Built, int]:
     builder = BaseBuilder()
     misses = 0
     for doc in docs:
