@@ -105,8 +105,10 @@ def test_a_long_number_before_a_word_is_read_whole() -> None:
     """A piece is put together from its parts only where no amount may cross between them
     ("600 ribu" is one amount; "2024 pemilu" is two words)."""
     cases = ("rp 600 ribu", "5 000 000 orang", "2024 pemilu", "harga 5 k", "5 miliaran", "12345 é")
+    cases += ("5\u2028rb, 5000",)  # "5\u2028rb" is an amount only in a text with one
     for text in cases:
         assert TermIds(Rows()).normalized(text) == plain(text)
+        assert words(TermIds(Rows()), text) == list(plain(text).terms)
 
 
 @pytest.mark.parametrize("share", [0.0, 0.5, 1.0])

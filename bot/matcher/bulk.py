@@ -23,12 +23,12 @@ from bot.matcher.normalize import (
     LAST_LEAD,
     Memo,
     Normalized,
+    amount_across,
     empty,
     expand,
     has_amount,
     is_content,
     parts,
-    parts_apart,
     piece_clean,
     piece_tokens,
     pieces,
@@ -63,6 +63,13 @@ def _kind_letter(shape: int, amount: bool) -> str:
 _KIND_LETTERS = {(s, a): _kind_letter(s, a) for s in range(16) for a in (False, True)}
 #: kinds of a text where a lead word may come right before a negation among its tokens
 _MAY_TAG = re.compile(r"t|[lx]e*[nx]", re.IGNORECASE)
+# marks among a text's ids read a part at a time (`TermIds.ids`)
+_MARKED = b"\xff\xff\xff"  # any mark begins so
+_WHOLE = b"\xff\xff\xff\xff"  # read this text whole
+_ENDS_LEAD = b"\xff\xff\xff\xfe"  # the part's last token is a lead word
+_STARTS_NEGATION = b"\xff\xff\xff\xfd"  # the part's first token is a negation
+_LEAD_NEGATION = _ENDS_LEAD + _STARTS_NEGATION
+_DIGIT = re.compile(r"\d")
 
 
 def _spent(key: Any) -> Any:
@@ -91,6 +98,7 @@ class TermIds:
         self._ids = _both(lambda p, amount: self._ids_of(self._tokens[amount][p]), limit)
         self._kind: Memo[str, str] = Memo(self._kind_of, limit)
         self._cleaned = _both(piece_clean, limit)  # for the texts that may hold a tag
+        self._part: Memo[str, bytes] = Memo(self._part_of, limit)
 
     def _tokens_of(self, piece: str, amount: bool) -> tuple[str, ...]:
         apart = parts(piece, amount)
@@ -125,38 +133,60 @@ class TermIds:
             shape |= tag_shape(read)  # either reading's: what may be, not what is
         return _KIND_LETTERS[shape, amount]
 
-    def _reading(self, text: str) -> tuple[str, list[str], bool, bool]:
-        """A text prepared, its pieces, whether it is read with amounts, and whether it
-        may hold a question tag. Most texts are read a part at a time (cut at every space:
-        far fewer distinct than pieces, which hold "14 februari", "2024 pemilu"...), each
-        part as it reads within its piece; one that may hold a question tag, or an amount
-        across a space, is cut into its pieces, as normalize.py reads it."""
-        text = prepare(text)
-        apart = parts_apart(text)
-        if apart is not None:
-            kinds = "".join(map(self._kind.__getitem__, apart))
-            if "?" not in text and _MAY_TAG.search(kinds) is None:
-                return text, apart, kinds != kinds.lower(), False
-        found = pieces(text)
+    def _reading(self, prepared: str) -> tuple[str, list[str], bool, bool]:
+        """A prepared text, its pieces, whether it is read with amounts, and whether it may
+        hold a question tag."""
+        found = pieces(prepared)
         kinds = "".join(map(self._kind.__getitem__, found))
-        tagged = "?" in text or _MAY_TAG.search(kinds) is not None
-        return text, found, kinds != kinds.lower(), tagged
+        tagged = "?" in prepared or _MAY_TAG.search(kinds) is not None
+        return prepared, found, kinds != kinds.lower(), tagged
 
     def _raw(self, text: str, pieces: list[str], amount: bool) -> list[str]:
         found = list(chain.from_iterable(map(self._tokens[amount].__getitem__, pieces)))
         return untagged(text, pieces, amount, found, self._cleaned[amount].__getitem__)
 
     def ids(self, text: str) -> bytes:
-        """The ids of `text`'s terms, in order, as int32 bytes (native order)."""
-        text, pieces, amount, tagged = self._reading(text)
+        """The ids of `text`'s terms, in order, as int32 bytes (native order).
+
+        Most texts are read a part at a time (cut at every space: far fewer distinct than
+        pieces, which hold "14 februari", "2024 pemilu"...), in one pass: each part's ids,
+        between marks where its tokens may begin or end a question tag, or in place of
+        them where it may hold one or reads otherwise with amounts. A text with no mark,
+        or only marks no tag can lie between, reads so; the others as normalize.py reads
+        them, a piece at a time. (A mark is four bytes 0xFF..., which no id, under 2**31,
+        can make however the bytes fall.)"""
+        prepared = prepare(text)
+        if "?" not in prepared and not amount_across(prepared):
+            joined = b"".join(map(self._part.__getitem__, prepared.split(" ")))
+            if _MARKED not in joined:
+                return joined
+            if _WHOLE not in joined and _LEAD_NEGATION not in joined:
+                return joined.replace(_ENDS_LEAD, b"").replace(_STARTS_NEGATION, b"")
+        prepared, found, amount, tagged = self._reading(prepared)
         if tagged:
-            tokens = self._raw(text, pieces, amount)
+            tokens = self._raw(prepared, found, amount)
             return b"".join(map(self._token_ids.__getitem__, tokens))
-        return b"".join(map(self._ids[amount].__getitem__, pieces))
+        return b"".join(map(self._ids[amount].__getitem__, found))
+
+    def _part_of(self, part: str) -> bytes:
+        """A part's ids, with its marks (see `ids`)."""
+        letter = self._kind[part]
+        if letter in "tT":
+            return _WHOLE
+        # a part may read otherwise in a text read with amounts, though it does not make
+        # the text so itself ("5\u2028rb"): amounts need a digit
+        if _DIGIT.search(part) and self._tokens[1][part] != self._tokens[0][part]:
+            return _WHOLE
+        ids = self._ids[0][part]  # the same with amounts: its tokens are
+        if letter in "lxLX":
+            ids += _ENDS_LEAD
+        if letter in "nxNX":
+            ids = _STARTS_NEGATION + ids
+        return ids
 
     def normalized(self, text: str) -> Normalized:
         """`normalize_many(text)`."""
-        raw = self._raw(*self._reading(text)[:3])
+        raw = self._raw(*self._reading(prepare(text))[:3])
         tokens = tuple(chain.from_iterable(map(self._expanded.__getitem__, raw)))
         content = tuple(filter(self._content.__getitem__, tokens))
         return Normalized(tokens, content, tuple(map(self._stems.__getitem__, content)))
@@ -164,6 +194,6 @@ class TermIds:
     def release(self) -> None:
         """Forget every piece, a table at a time (`empty`: the build runs beside the bot)."""
         tables = (self._expanded, self._content, self._stems, *self._tokens, self._token_ids)
-        for table in (*tables, *self._ids, self._kind, *self._cleaned):
+        for table in (*tables, *self._ids, self._kind, *self._cleaned, self._part):
             empty(table)
             table.fn = _spent  # the tables' functions refer back to the reader: a cycle
