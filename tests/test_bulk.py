@@ -142,17 +142,23 @@ def test_the_counts_of_a_body_are_its_terms() -> None:
 def test_a_base_read_in_worker_processes_is_the_same(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """Reading shared among worker processes (each with words of its own, mapped back to the
-    builder's) gives what reading here gives."""
+    """Clarifications read by worker processes (each with words of its own, mapped back to
+    the builder's) while the claims are read here give what reading all here gives."""
     monkeypatch.setattr(reading, "SHARED_FROM", 2)
-    here: list[int] = []
-    monkeypatch.setattr(reading, "read_here", lambda docs, rows: here.append(len(docs)))
+    here: list[bool] = []
+    read_here = reading.read_here
+
+    def counted(docs: list[IndexDoc], rows: Rows, bodies: bool = True) -> reading.Read:
+        here.append(bodies)
+        return read_here(docs, rows, bodies=bodies)
+
+    monkeypatch.setattr(reading, "read_here", counted)
     docs = docs_of([*CASES, *PARTS])
     shared = BaseBuilder(processes=2)
     for doc in docs:
         shared.add_text(doc)
     assert as_read(shared.built()) == reference(docs)
-    assert here == []  # every statement was read by the workers
+    assert here == [False]  # every clarification was read by the workers
     assert "failed" not in caplog.text
 
 

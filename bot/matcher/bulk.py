@@ -30,6 +30,7 @@ from bot.matcher.normalize import (
     is_content,
     parts,
     piece_clean,
+    piece_readings,
     piece_tokens,
     pieces,
     prepare,
@@ -69,7 +70,6 @@ _WHOLE = b"\xff\xff\xff\xff"  # read this text whole
 _ENDS_LEAD = b"\xff\xff\xff\xfe"  # the part's last token is a lead word
 _STARTS_NEGATION = b"\xff\xff\xff\xfd"  # the part's first token is a negation
 _LEAD_NEGATION = _ENDS_LEAD + _STARTS_NEGATION
-_DIGIT = re.compile(r"\d")
 
 
 def _spent(key: Any) -> Any:
@@ -122,13 +122,16 @@ class TermIds:
 
     def _kind_of(self, piece: str) -> str:
         """What a text must know of a piece before it picks a reading (`_kind_letter`);
-        the piece's ids in each reading it may need are worked out meanwhile."""
-        plain = self._tokens[0][piece]
+        the piece's tokens and ids in each reading are worked out meanwhile."""
+        if parts(piece, False) is None:
+            plain, read, amount = piece_readings(piece)
+            self._tokens[0][piece], self._tokens[1][piece] = plain, read
+        else:
+            plain, amount = self._tokens[0][piece], self._has_amount(piece)
+            read = self._tokens[1][piece] if amount else plain
         ids = self._ids[0][piece] = self._ids_of(plain)
         shape = tag_shape(plain)
-        amount = self._has_amount(piece)
         if amount:
-            read = self._tokens[1][piece]
             self._ids[1][piece] = ids if read == plain else self._ids_of(read)
             shape |= tag_shape(read)  # either reading's: what may be, not what is
         return _KIND_LETTERS[shape, amount]
@@ -174,8 +177,8 @@ class TermIds:
         if letter in "tT":
             return _WHOLE
         # a part may read otherwise in a text read with amounts, though it does not make
-        # the text so itself ("5\u2028rb"): amounts need a digit
-        if _DIGIT.search(part) and self._tokens[1][part] != self._tokens[0][part]:
+        # the text so itself ("5\u2028rb")
+        if self._tokens[1][part] != self._tokens[0][part]:
             return _WHOLE
         ids = self._ids[0][part]  # the same with amounts: its tokens are
         if letter in "lxLX":

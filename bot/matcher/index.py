@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.matcher.building import BaseBuilder
-from bot.matcher.collector import held_back
+from bot.matcher.heap import held_back
 from bot.matcher.normalize import Normalized
 from bot.matcher.postings import (
     BODY_WEIGHT,

@@ -431,6 +431,21 @@ def piece_tokens(piece: str, amount: bool) -> tuple[str, ...]:
     return _kept(_split_tokens(piece_clean(piece, amount)))
 
 
+_DIGIT = re.compile(r"\d")
+
+
+def piece_readings(piece: str) -> tuple[tuple[str, ...], tuple[str, ...], bool]:
+    """A piece's tokens without amounts and with (`piece_tokens`), and `has_amount`, in
+    one go: each step once (amounts need a digit)."""
+    before = _before_amounts(piece)
+    plain = _kept(_split_tokens(_after_amounts(before)))
+    if not _DIGIT.search(before):
+        return plain, plain, False
+    written = amounts(before)
+    read = plain if written == before else _kept(_split_tokens(_after_amounts(written)))
+    return plain, read, _MAYBE_AMOUNT.search(before) is not None
+
+
 def is_content(token: str) -> bool:
     """Not a stopword, not a lone letter, not a long number (phone numbers, ids)."""
     if token in STOPWORDS:

@@ -24,7 +24,7 @@ import numpy as np
 
 from bot.matcher import lexicon, normalize, postings, stemmer
 from bot.matcher.building import BaseBuilder
-from bot.matcher.collector import held_back
+from bot.matcher.heap import held_back
 from bot.matcher.normalize import Normalized
 from bot.matcher.postings import Built, DocTerms, IndexDoc, read
 from bot.matcher.reading import phrasings_of

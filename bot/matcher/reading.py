@@ -8,7 +8,7 @@ building process, so the result never depends on the workers: it is what `read` 
 
 from __future__ import annotations
 
-import json
+import gc
 import logging
 import os
 import pickle
@@ -46,13 +46,13 @@ class Read(NamedTuple):
     body_sizes: np.ndarray  # int64
 
 
-def read_here(docs: Sequence[IndexDoc], rows: Rows) -> Read:
-    """`docs` read in this process, into `rows`' ids."""
+def read_here(docs: Sequence[IndexDoc], rows: Rows, *, bodies: bool = True) -> Read:
+    """`docs` read in this process, into `rows`' ids (with no bodies' ids unless `bodies`)."""
     reader = TermIds(rows)
     heads: list[tuple[Normalized, ...]] = []
     head_ids: list[int] = []
     head_sizes: list[int] = []
-    bodies: list[bytes] = []
+    read: list[bytes] = []
     try:
         for doc in docs:
             phrasings = tuple(reader.normalized(t) for t in (doc.claim, *doc.variants) if t.strip())
@@ -61,53 +61,43 @@ def read_here(docs: Sequence[IndexDoc], rows: Rows) -> Read:
                 head_ids.extend(map(rows.__getitem__, set(h.terms)))
             head_sizes.append(len(head_ids) - before)
             heads.append(phrasings)
-            bodies.append(reader.ids(doc.clarification))
+            if bodies:
+                read.append(reader.ids(doc.clarification))
     finally:
         reader.release()
     return Read(
         heads,
         np.array(head_ids, dtype=np.int32),
         np.array(head_sizes, dtype=np.int64),
-        np.frombuffer(b"".join(bodies), dtype=np.int32),
-        np.array([len(b) // 4 for b in bodies], dtype=np.int64),
+        *_runs(read),
     )
 
 
-#: what a worker sends back: its words, the arrays of `Read` as bytes, the phrasings as JSON
-Share = tuple[list[str], bytes, bytes, bytes, bytes, bytes]
+def _runs(read: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    """Runs of ids (int32 bytes) as one array of ids and one of run lengths."""
+    ids = np.frombuffer(b"".join(read), dtype=np.int32) if read else np.zeros(0, np.int32)
+    return ids, np.array([len(b) // 4 for b in read], dtype=np.int64)
 
 
-def read_share(docs: list[tuple[str, str, tuple[str, ...], str]]) -> Share:
-    """A worker's share: read with words of its own, sent back as its words, the arrays'
-    bytes and the phrasings as JSON (what pickling them would cost twice over)."""
+#: what a worker sends back: its words, then its texts' ids and their run lengths as bytes
+Share = tuple[list[str], bytes, bytes]
+
+
+def read_share(texts: list[str]) -> Share:
+    """A worker's share of clarifications, read into ids of words of its own."""
     rows = Rows()
-    read = read_here([IndexDoc(*d) for d in docs], rows)
-    heads = [[[h.tokens, h.content, h.terms] for h in hs] for hs in read.heads]
-    head_ids, head_sizes, body_ids, body_sizes = (
-        a.tobytes() for a in (read.head_ids, read.head_sizes, read.body_ids, read.body_sizes)
-    )
-    return list(rows), head_ids, head_sizes, body_ids, body_sizes, json.dumps(heads).encode()
+    reader = TermIds(rows)
+    ids, sizes = _runs([reader.ids(t) for t in texts])
+    return list(rows), ids.tobytes(), sizes.tobytes()
 
 
 def phrasings_of(kept: list) -> tuple[Normalized, ...]:
-    """Phrasings as sent or kept ([tokens, content, terms] each), their words interned: one
-    copy of each word however many phrasings hold it, as when they are read (without, 300
-    MB more at 100,000 statements)."""
+    """Phrasings as kept ([tokens, content, terms] each), their words interned: one copy of
+    each word however many phrasings hold it, as when they are read (without, 300 MB more
+    at 100,000 statements)."""
     return tuple(
         Normalized(tuple(map(intern, t)), tuple(map(intern, c)), tuple(map(intern, r)))
         for t, c, r in kept
-    )
-
-
-def _received(share: Share, rows: Rows) -> Read:
-    names, head_ids, head_sizes, body_ids, body_sizes, heads = share
-    mine = np.fromiter(map(rows.__getitem__, names), dtype=np.int32, count=len(names))
-    return Read(
-        [phrasings_of(h) for h in json.loads(heads)],
-        mine[np.frombuffer(head_ids, dtype=np.int32)],
-        np.frombuffer(head_sizes, dtype=np.int64),
-        mine[np.frombuffer(body_ids, dtype=np.int32)],
-        np.frombuffer(body_sizes, dtype=np.int64),
     )
 
 
@@ -118,31 +108,39 @@ def workers() -> int:
 
 
 def read_texts(docs: Sequence[IndexDoc], rows: Rows, processes: int | None = None) -> Read:
-    """`docs` read into `rows`' ids: shared among `processes` workers (by default one per
-    core) when there are at least SHARED_FROM, else, or if they fail, in this process."""
+    """`docs` read into `rows`' ids. With at least SHARED_FROM of them, their clarifications
+    (most of the text) are shared among `processes` workers (by default one per core) while
+    this process reads the claims and variants; if the workers fail, everything is read
+    here."""
     processes = workers() if processes is None else processes
     if processes < 2 or len(docs) < SHARED_FROM:
         return read_here(docs, rows)
     step = -(-len(docs) // processes)
-    shares = [
-        [(d.statement_id, d.claim, tuple(d.variants), d.clarification) for d in docs[i : i + step]]
-        for i in range(0, len(docs), step)
-    ]
+    shares = [[d.clarification for d in docs[i : i + step]] for i in range(0, len(docs), step)]
+    waiting = ThreadPoolExecutor(len(shares))
     try:
-        with ThreadPoolExecutor(len(shares)) as waiting:
-            sent = list(waiting.map(_in_worker, shares))
+        sent = [waiting.submit(_in_worker, share) for share in shares]
         del shares
-        parts = [_received(share, rows) for share in sent]
+        heads = read_here(docs, rows, bodies=False)
+        parts = [_received(future.result(), rows) for future in sent]
     except Exception:
         log.exception("reading in worker processes failed; reading here")
         return read_here(docs, rows)
-    return Read(
-        [h for p in parts for h in p.heads],
-        *(np.concatenate([p[i] for p in parts]) for i in range(1, 5)),
+    finally:
+        waiting.shutdown(wait=False)
+    return heads._replace(
+        body_ids=np.concatenate([p[0] for p in parts]),
+        body_sizes=np.concatenate([p[1] for p in parts]),
     )
 
 
-def _in_worker(share: list[tuple[str, str, tuple[str, ...], str]]) -> Share:
+def _received(share: Share, rows: Rows) -> tuple[np.ndarray, np.ndarray]:
+    names, ids, sizes = share
+    mine = np.fromiter(map(rows.__getitem__, names), dtype=np.int32, count=len(names))
+    return mine[np.frombuffer(ids, dtype=np.int32)], np.frombuffer(sizes, dtype=np.int64)
+
+
+def _in_worker(share: list[str]) -> Share:
     """`read_share` in a new Python process (`python -m bot.matcher.reading`), the share
     and its result pickled through its standard input and output. A plain process, not
     multiprocessing's: that one imports the starting program's main module again (a script
@@ -164,6 +162,7 @@ def _in_worker(share: list[tuple[str, str, tuple[str, ...], str]]) -> Share:
 
 
 if __name__ == "__main__":  # a worker: a share on standard input, what it read on output
+    gc.disable()  # a short life making millions of objects, none of them in a cycle
     sys.stdout.buffer.write(
         pickle.dumps(read_share(pickle.load(sys.stdin.buffer)), pickle.HIGHEST_PROTOCOL)
     )

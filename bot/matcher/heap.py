@@ -1,4 +1,5 @@
-"""Python's cyclic garbage collector held back while a base is built.
+"""The process's heap around a build of the index: Python's cyclic garbage collector held
+back while it runs, and the memory it freed given back to the system after.
 
 A build makes millions of objects (each statement's phrasings, the tables of words); the
 collector, counting them, runs its full pass several times over everything the bot holds,
@@ -7,13 +8,19 @@ full rebuild at 100,000 statements stalled the event loop 0.5 s). Paused during 
 what it made is then frozen (`gc.freeze`): long-lived by nature, it is left out of every
 later pass instead of being walked once more. Nothing a build makes refers to itself in a
 cycle, so nothing is kept that reference counting would not free.
+
+What the build used and let go (its tables of words, the arrays it sorted) stays with the
+process unless returned: at 100,000 statements ~140 MB of the bot's resident memory was such
+free space (`malloc_trim` gives it back, where the C library has it: glibc).
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import gc
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 _lock = threading.Lock()
@@ -21,10 +28,21 @@ _builds = 0
 _was_enabled = False
 
 
+def _trimmer() -> Callable[[int], int] | None:
+    name = ctypes.util.find_library("c")
+    try:
+        return ctypes.CDLL(name).malloc_trim if name else None  # type: ignore[no-any-return]
+    except (OSError, AttributeError):  # not glibc: nothing to call
+        return None
+
+
+_trim = _trimmer()
+
+
 @contextmanager
 def held_back() -> Iterator[None]:
-    """The collector paused for the block (and any block overlapping it, in any thread),
-    what was made frozen after the last one ends."""
+    """The collector paused for the block (and any block overlapping it, in any thread);
+    after the last one ends, what was made frozen and the freed memory given back."""
     global _builds, _was_enabled
     with _lock:
         if _builds == 0:
@@ -36,6 +54,9 @@ def held_back() -> Iterator[None]:
     finally:
         with _lock:
             _builds -= 1
-            if _builds == 0 and _was_enabled:
+            last = _builds == 0
+            if last and _was_enabled:
                 gc.freeze()
                 gc.enable()
+        if last and _trim is not None:
+            _trim(0)
