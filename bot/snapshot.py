@@ -19,6 +19,7 @@ from sqlite_utils import Database
 
 import storage
 from bot.matcher import packed, saved
+from bot.matcher.heap import held_back
 from bot.matcher.index import MatchIndex
 from bot.matcher.postings import DocTerms, IndexDoc
 from bot.sources.urls import normalize_url
@@ -123,9 +124,11 @@ def snapshot_of(
     (`kept_terms`: what `cekklaim import` stored) is unpacked instead. `known`: source
     links already normalized (`source_keys` of the snapshot before)."""
     if index is None:
-        built, _ = packed.build(index_docs(statements), kept or {})
-        order = np.array([s.id for s in statements], dtype=np.int64)
-        index = MatchIndex.from_built(built._replace(order=order))
+        with held_back():  # bot/matcher/heap.py
+            built, _ = packed.build(index_docs(statements), kept or {})
+            order = np.array([s.id for s in statements], dtype=np.int64)
+            index = MatchIndex.from_built(built._replace(order=order))
+            del built
     by_source_key: dict[str, list[Statement]] = {}
     normalized: dict[str, str | None] = {}  # links met in this build: most are shared
     for statement in statements:

@@ -26,6 +26,7 @@ PARTS = [
     *("€", "$", "£", "¢", "@kpu", "#hoaks", "http://a.b/c?x=1", "www.x", ".com", "kpu.go.id"),
     *("hati", "2", "aaaa", "pemiluu", "diundurr", "é", "Ä", "😀", "ﬁ", "Ｐ", "b3ntar", "x"),
     *("pencoblosan", "dicoblos", "KPU", "Bawaslu", "p", "q", "nggak", "enggak", "bnr"),
+    *("kwww.x", "r!bu", "mi£iar", "1234567", "http://x/5"),
 ]
 
 CASES = [

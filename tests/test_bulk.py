@@ -106,6 +106,9 @@ def test_a_long_number_before_a_word_is_read_whole() -> None:
     ("600 ribu" is one amount; "2024 pemilu" is two words)."""
     cases = ("rp 600 ribu", "5 000 000 orang", "2024 pemilu", "harga 5 k", "5 miliaran", "12345 é")
     cases += ("5\u2028rb, 5000",)  # "5\u2028rb" is an amount only in a text with one
+    # what follows an amount is read cleaned: "kwww.x" is "k", "r!bu" is "ribu"
+    cases += ("1.500.000\xa0kwww.x", "5 r!bu", "5 mi£iar", "rp 5 @x ribu")
+    cases += ("benar http://x/5 tidak", "atau 1234567 tidak")  # tokens between, or none
     for text in cases:
         assert TermIds(Rows()).normalized(text) == plain(text)
         assert words(TermIds(Rows()), text) == list(plain(text).terms)
@@ -142,15 +145,15 @@ def test_the_counts_of_a_body_are_its_terms() -> None:
 def test_a_base_read_in_worker_processes_is_the_same(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """Clarifications read by worker processes (each with words of its own, mapped back to
-    the builder's) while the claims are read here give what reading all here gives."""
+    """Statements read by worker processes (each with words of its own, mapped back to the
+    builder's) give what reading them here gives."""
     monkeypatch.setattr(reading, "SHARED_FROM", 2)
-    here: list[bool] = []
+    here: list[int] = []
     read_here = reading.read_here
 
-    def counted(docs: list[IndexDoc], rows: Rows, bodies: bool = True) -> reading.Read:
-        here.append(bodies)
-        return read_here(docs, rows, bodies=bodies)
+    def counted(docs: list[IndexDoc], rows: Rows) -> reading.Texts:
+        here.append(len(docs))
+        return read_here(docs, rows)
 
     monkeypatch.setattr(reading, "read_here", counted)
     docs = docs_of([*CASES, *PARTS])
@@ -158,7 +161,7 @@ def test_a_base_read_in_worker_processes_is_the_same(
     for doc in docs:
         shared.add_text(doc)
     assert as_read(shared.built()) == reference(docs)
-    assert here == [False]  # every clarification was read by the workers
+    assert here == []  # every statement was read by the workers
     assert "failed" not in caplog.text
 
 

@@ -8,7 +8,6 @@ statement alone).
 
 from __future__ import annotations
 
-import sys
 from array import array
 from collections.abc import Iterable
 
@@ -16,7 +15,7 @@ import numpy as np
 
 from bot.matcher.normalize import Normalized
 from bot.matcher.postings import TF_MAX, Built, IndexDoc, Postings, Rows
-from bot.matcher.reading import read_texts
+from bot.matcher.reading import Entries, grouped, read_texts
 
 
 class BaseBuilder:
@@ -68,33 +67,30 @@ class BaseBuilder:
         n = len(self.ids)
         texts = read_texts(self._texts, self.rows, self._processes)
         self._texts = []
-        slots = _sizes(self._read_slots)
-        for slot, heads in zip(slots.tolist(), texts.heads, strict=True):
+        places = _sizes(self._read_slots)
+        for slot, heads in zip(places.tolist(), texts.heads, strict=True):
             self.heads[slot] = heads
-        read: tuple[np.ndarray, ...] = _read_entries(
-            n, slots, (texts.head_ids, texts.head_sizes), (texts.body_ids, texts.body_sizes)
-        )
-        del texts
+        term, slot, head_tf, body_tf = texts.entries
+        read: Entries = (term, places[slot], head_tf, body_tf)  # in the same order still
+        del texts, term, slot, head_tf, body_tf
         kept_slot = np.repeat(
             np.frombuffer(self._kept_slots, np.int64) if self._kept_slots else np.zeros(0, int),
             _sizes(self._kept_sizes),
         )
-        kept: tuple[np.ndarray, ...] = (
-            self._kept_rows.array().astype(np.int64),
+        kept: Entries = (
+            self._kept_rows.array(),
             kept_slot,
             _counts(self._kept_head),
             _counts(self._kept_body),
         )
         if not len(kept[0]):
             term, slot, head_tf, body_tf = read  # grouped by word already
-        else:  # grouped by word, in statement order
-            if not len(read[0]):  # kept in statement order: a stable sort by word
-                parts, by_word = kept, np.argsort(kept[0], kind="stable")
-            else:
-                parts = tuple(np.concatenate(pair) for pair in zip(read, kept, strict=True))
-                by_word = np.argsort(parts[0] * max(n, 1) + parts[1])
-            term, slot, head_tf, body_tf = (p[by_word] for p in parts)
-            del by_word, parts
+        elif not len(read[0]):
+            term, slot, head_tf, body_tf = grouped(kept, n)
+        else:
+            both = tuple(np.concatenate(pair) for pair in zip(read, kept, strict=True))
+            term, slot, head_tf, body_tf = grouped(both, n)  # type: ignore[arg-type]
+        del read, kept
         head_len = np.bincount(slot, weights=head_tf, minlength=n).astype(np.int64)
         body_len = np.bincount(slot, weights=body_tf, minlength=n).astype(np.int64)
         names = list(self.rows)
@@ -140,34 +136,4 @@ def _sizes(sizes: array[int]) -> np.ndarray:
 
 
 def _counts(parts: list[bytes]) -> np.ndarray:
-    return np.frombuffer(b"".join(parts), dtype="<u2").astype(np.int64)
-
-
-def _read_entries(
-    n: int,
-    slots: np.ndarray,
-    head: tuple[np.ndarray, np.ndarray],
-    body: tuple[np.ndarray, np.ndarray],
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Every (word, statement) of the statements read from text, grouped by word and in
-    statement order, with its counts in the heads and the body: one sort of all their
-    occurrences, keyed (word, statement, 0 for the body or 1 for a head) in bits (numpy
-    sorts integers fast; shifts, unlike a division, cost nothing)."""
-    bits = max(n, 1).bit_length()
-    keys = np.empty(len(head[0]) + len(body[0]), dtype=np.int64)
-    for at, (ids, sizes), flag in ((0, body, 0), (len(body[0]), head, 1)):
-        part = keys[at : at + len(ids)]
-        np.left_shift(ids, bits + 1, out=part, dtype=np.int64)
-        part |= np.repeat(slots << 1, sizes) | flag
-    keys.sort()
-    if not len(keys):
-        return keys, keys, keys, keys
-    # sorted, two keys are of one entry when they differ in the flag bit at most
-    starts = np.flatnonzero(np.bitwise_xor(keys[1:], keys[:-1]) > 1) + 1
-    starts = np.concatenate(([0], starts))
-    low = 0 if sys.byteorder == "little" else keys.itemsize - 1
-    flags = keys.view(np.uint8)[low :: keys.itemsize] & 1  # the lowest byte: no copy
-    head_tf = np.add.reduceat(flags, starts, dtype=np.int64)
-    total = np.diff(np.append(starts, len(keys)))
-    entry = keys[starts] >> 1
-    return entry >> bits, entry & ((1 << bits) - 1), head_tf, total - head_tf
+    return np.frombuffer(b"".join(parts), dtype="<u2")

@@ -23,11 +23,12 @@ from bot.matcher.normalize import (
     LAST_LEAD,
     Memo,
     Normalized,
-    amount_across,
+    carries_amount,
     empty,
     expand,
     has_amount,
     is_content,
+    joins_next,
     parts,
     piece_clean,
     piece_readings,
@@ -64,12 +65,25 @@ def _kind_letter(shape: int, amount: bool) -> str:
 _KIND_LETTERS = {(s, a): _kind_letter(s, a) for s in range(16) for a in (False, True)}
 #: kinds of a text where a lead word may come right before a negation among its tokens
 _MAY_TAG = re.compile(r"t|[lx]e*[nx]", re.IGNORECASE)
-# marks among a text's ids read a part at a time (`TermIds.ids`)
-_MARKED = b"\xff\xff\xff"  # any mark begins so
-_WHOLE = b"\xff\xff\xff\xff"  # read this text whole
-_ENDS_LEAD = b"\xff\xff\xff\xfe"  # the part's last token is a lead word
-_STARTS_NEGATION = b"\xff\xff\xff\xfd"  # the part's first token is a negation
-_LEAD_NEGATION = _ENDS_LEAD + _STARTS_NEGATION
+# Marks among a text's ids read a part at a time (`TermIds.ids`): four bytes 0xFF 0xFF 0xFF
+# and a kind, where no ids can make them however the bytes fall (an id's highest byte is
+# under 0x80; the first three are 0xFF only from 2**24 - 1 on, and no base has that many
+# words: past it, every text is read a piece at a time).
+_MARK = b"\xff\xff\xff"
+_WHOLE = _MARK + b"\xff"  # read this text a piece at a time
+_LEAD, _JOINS, _NEGATION, _CARRIES = 1, 2, 4, 8  # what a part's own mark says of it
+# at the end of a part: its last token is a lead word (_LEAD), it may join the next (_JOINS);
+# at its start: its first token is a negation (_NEGATION), it may carry an amount on
+_ENDS = {k: _MARK + bytes([0xE0 | k]) for k in (1, 2, 3)}
+_STARTS = {k: _MARK + bytes([0xD0 | k]) for k in (4, 8, 12)}
+# a question tag may lie across parts (a lead word, then a negation, with only marks of
+# parts without ids between), or an amount may (from one part to the next)
+_ACROSS = re.compile(
+    rb"\xff\xff\xff[\xe1\xe3](?:\xff\xff\xff[\xd0-\xef])*\xff\xff\xff[\xd4\xdc]"
+    rb"|\xff\xff\xff[\xe2\xe3]\xff\xff\xff[\xd8\xdc]"
+)
+_MARKS = re.compile(rb"\xff\xff\xff[\xd0-\xef]")
+FEWER_WORDS = (1 << 24) - 1  # see above
 
 
 def _spent(key: Any) -> Any:
@@ -152,19 +166,18 @@ class TermIds:
         """The ids of `text`'s terms, in order, as int32 bytes (native order).
 
         Most texts are read a part at a time (cut at every space: far fewer distinct than
-        pieces, which hold "14 februari", "2024 pemilu"...), in one pass: each part's ids,
-        between marks where its tokens may begin or end a question tag, or in place of
-        them where it may hold one or reads otherwise with amounts. A text with no mark,
-        or only marks no tag can lie between, reads so; the others as normalize.py reads
-        them, a piece at a time. (A mark is four bytes 0xFF..., which no id, under 2**31,
-        can make however the bytes fall.)"""
+        pieces, which hold "14 februari", "2024 pemilu"...), in one pass: each part's ids
+        (as the text reads with amounts if the part makes it so), between marks where a
+        question tag or an amount may cross to the next part, or in place of them where a
+        tag may lie within it or it may read otherwise. A text whose marks meet no such
+        crossing reads so; the others as normalize.py reads them, a piece at a time."""
         prepared = prepare(text)
-        if "?" not in prepared and not amount_across(prepared):
+        if "?" not in prepared and len(self.rows) < FEWER_WORDS:
             joined = b"".join(map(self._part.__getitem__, prepared.split(" ")))
-            if _MARKED not in joined:
+            if _MARK not in joined:
                 return joined
-            if _WHOLE not in joined and _LEAD_NEGATION not in joined:
-                return joined.replace(_ENDS_LEAD, b"").replace(_STARTS_NEGATION, b"")
+            if _WHOLE not in joined and _ACROSS.search(joined) is None:
+                return _MARKS.sub(b"", joined)
         prepared, found, amount, tagged = self._reading(prepared)
         if tagged:
             tokens = self._raw(prepared, found, amount)
@@ -176,16 +189,14 @@ class TermIds:
         letter = self._kind[part]
         if letter in "tT":
             return _WHOLE
-        # a part may read otherwise in a text read with amounts, though it does not make
-        # the text so itself ("5\u2028rb")
+        ids = self._ids[0][part]
         if self._tokens[1][part] != self._tokens[0][part]:
-            return _WHOLE
-        ids = self._ids[0][part]  # the same with amounts: its tokens are
-        if letter in "lxLX":
-            ids += _ENDS_LEAD
-        if letter in "nxNX":
-            ids = _STARTS_NEGATION + ids
-        return ids
+            if not letter.isupper():  # it reads otherwise in a text with an amount, but
+                return _WHOLE  # does not make the text so itself ("5\u2028rb")
+            ids = self._ids[1][part]  # it makes the text one read with amounts
+        ends = (_LEAD if letter in "lxLX" else 0) | (_JOINS if joins_next(part) else 0)
+        starts = (_NEGATION if letter in "nxNX" else 0) | (_CARRIES if carries_amount(part) else 0)
+        return _STARTS.get(starts, b"") + ids + _ENDS.get(ends, b"")
 
     def normalized(self, text: str) -> Normalized:
         """`normalize_many(text)`."""

@@ -64,13 +64,15 @@ class MatchIndex:
     def __init__(self, docs: Sequence[IndexDoc], keys: Sequence[int] | None = None) -> None:
         """`keys`: the statements' places in the database (ties go to the lower one);
         their places in `docs` by default."""
-        with held_back():
+        with held_back():  # bot/matcher/heap.py
             builder = BaseBuilder()
             for doc in docs:
                 builder.add_text(doc)
             built = builder.built()
-        order = np.arange(len(built.ids)) if keys is None else np.array(keys, dtype=np.int64)
-        self._start(built._replace(order=order))
+            del builder
+            order = np.arange(len(built.ids)) if keys is None else np.array(keys, dtype=np.int64)
+            self._start(built._replace(order=order))
+            del built
 
     @classmethod
     def from_built(cls, built: Built) -> MatchIndex:

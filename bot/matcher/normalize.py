@@ -332,24 +332,23 @@ def tag_shape(tokens: tuple[str, ...]) -> int:
 
 
 # A piece holds a space only after a digit (or in "rp 5"): its parts read alone as they
-# read together, except where the next part may carry the amount on ("5 000", "600 ribu",
-# "rp 5", "5 k"; and _MAYBE_AMOUNT's "5 mil...", "5 tri..."), or may be joined to it: an
-# amount written anew drops the space after it, and "12345 é" reads "12345e".
-_CARRIES = r"\d|ribu|rb|juta|jt|mil|tri|[kmt](?![a-z0-9])|[^\x00-\x7f]"
-_CARRIES_AMOUNT = re.compile(_CARRIES)
-# where a text's pieces hold parts that may not read apart (see `parts`)
-_AMOUNT_ACROSS = re.compile(rf"\d (?={_CARRIES})|rp\.? \d")
-_AMOUNT_ACROSS_ASCII = re.compile(
-    r"[0-9] (?=[0-9]|ribu|rb|juta|jt|mil|tri|[kmt](?![a-z0-9]))|rp\.? [0-9]"
-)
+# read together, except where the next part, cleaned (`_before_amounts`: "kwww.x" is "k"),
+# may carry the amount on ("5 000", "600 ribu", "rp 5", "5 k"; and _MAYBE_AMOUNT's
+# "5 mil...", "5 tri..."), or may be joined to it: an amount written anew drops the space
+# after it, and "12345 é" reads "12345e".
+_CARRIES_AMOUNT = re.compile(r"\d|ribu|rb|juta|jt|mil|tri|[kmt](?![a-z0-9])|[^\x00-\x7f]")
+_JOINS_NEXT = re.compile(r"(?:\d|rp\.?)\Z")  # a part joined to the next one (see above)
 
 
-def amount_across(prepared: str) -> bool:
-    """Whether a prepared text may hold an amount across a space: where it does not, it
-    reads as its parts (cut at every space) in turn, each as it reads alone (`parts`)."""
-    if prepared.isascii():  # the same expression, quicker without Unicode digits
-        return _AMOUNT_ACROSS_ASCII.search(prepared) is not None
-    return _AMOUNT_ACROSS.search(prepared) is not None
+def joins_next(part: str) -> bool:
+    """Whether a part (of a text cut at every space) is in one piece with the next part
+    when that one starts with a digit, or whatever it starts with."""
+    return _JOINS_NEXT.search(part) is not None
+
+
+def carries_amount(part: str) -> bool:
+    """Whether a part may carry on an amount from the part before it in its piece."""
+    return _CARRIES_AMOUNT.match(_before_amounts(part)) is not None
 
 
 def parts(piece: str, amount: bool) -> list[str] | None:
@@ -358,7 +357,7 @@ def parts(piece: str, amount: bool) -> list[str] | None:
     if " " not in piece:
         return None
     found = piece.split(" ")
-    if amount and any(_CARRIES_AMOUNT.match(p) for p in found[1:]):
+    if amount and any(map(carries_amount, found[1:])):
         return None
     return found
 

@@ -35,24 +35,26 @@ MAX_WORKERS = 4  # processes at most, however many cores (each holds its share's
 WORKER_SECONDS = 600.0  # a worker still reading after this is given up on (read here)
 
 
-class Read(NamedTuple):
-    """Statements read, in order: per statement its phrasings, and the ids of its heads'
-    roots (each phrasing's once) and of its body's terms (every occurrence), as runs."""
+#: one entry per (word, statement): the word's id, the statement's place, the word's counts
+#: in the statement's heads (in how many phrasings) and body (how often)
+Entries = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+class Texts(NamedTuple):
+    """Statements read: each one's phrasings, and the entries of all, grouped by word and in
+    statement order within each (statements placed as given: 0, 1, ...)."""
 
     heads: list[tuple[Normalized, ...]]
-    head_ids: np.ndarray  # int32
-    head_sizes: np.ndarray  # int64, a run per statement
-    body_ids: np.ndarray  # int32
-    body_sizes: np.ndarray  # int64
+    entries: Entries
 
 
-def read_here(docs: Sequence[IndexDoc], rows: Rows, *, bodies: bool = True) -> Read:
-    """`docs` read in this process, into `rows`' ids (with no bodies' ids unless `bodies`)."""
+def read_here(docs: Sequence[IndexDoc], rows: Rows) -> Texts:
+    """`docs` read in this process, into `rows`' ids."""
     reader = TermIds(rows)
     heads: list[tuple[Normalized, ...]] = []
     head_ids: list[int] = []
     head_sizes: list[int] = []
-    read: list[bytes] = []
+    bodies: list[bytes] = []
     try:
         for doc in docs:
             phrasings = tuple(reader.normalized(t) for t in (doc.claim, *doc.variants) if t.strip())
@@ -61,34 +63,40 @@ def read_here(docs: Sequence[IndexDoc], rows: Rows, *, bodies: bool = True) -> R
                 head_ids.extend(map(rows.__getitem__, set(h.terms)))
             head_sizes.append(len(head_ids) - before)
             heads.append(phrasings)
-            if bodies:
-                read.append(reader.ids(doc.clarification))
+            bodies.append(reader.ids(doc.clarification))
     finally:
         reader.release()
-    return Read(
-        heads,
-        np.array(head_ids, dtype=np.int32),
-        np.array(head_sizes, dtype=np.int64),
-        *_runs(read),
+    body_ids = np.frombuffer(b"".join(bodies), dtype=np.int32) if bodies else np.zeros(0, np.int32)
+    body_sizes = np.array([len(b) // 4 for b in bodies], dtype=np.int64)
+    del bodies
+    head = (np.array(head_ids, dtype=np.int32), np.array(head_sizes, dtype=np.int64))
+    return Texts(heads, read_entries(len(docs), np.arange(len(docs)), head, (body_ids, body_sizes)))
+
+
+#: a share of statements as sent to a worker: their ids, claims, variants, clarifications
+Sent = tuple[list[str], list[str], list[tuple[str, ...]], list[str]]
+#: what a worker sends back: its words, the phrasings, its entries' arrays as int32 bytes
+Share = tuple[list[str], list[tuple[Normalized, ...]], bytes, bytes, bytes, bytes]
+
+
+def _share(docs: Sequence[IndexDoc]) -> Sent:
+    return (
+        [d.statement_id for d in docs],
+        [d.claim for d in docs],
+        [tuple(d.variants) for d in docs],
+        [d.clarification for d in docs],
     )
 
 
-def _runs(read: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
-    """Runs of ids (int32 bytes) as one array of ids and one of run lengths."""
-    ids = np.frombuffer(b"".join(read), dtype=np.int32) if read else np.zeros(0, np.int32)
-    return ids, np.array([len(b) // 4 for b in read], dtype=np.int64)
-
-
-#: what a worker sends back: its words, then its texts' ids and their run lengths as bytes
-Share = tuple[list[str], bytes, bytes]
-
-
-def read_share(texts: list[str]) -> Share:
-    """A worker's share of clarifications, read into ids of words of its own."""
+def read_share(sent: Sent) -> Share:
+    """A worker's share of statements, read into ids of words of its own and counted (the
+    sort of its occurrences done in the worker too). The phrasings go back pickled as they
+    are: pickling writes each string once however many phrasings hold it, and the
+    building process gets them shared so, with no copy made on the way."""
     rows = Rows()
-    reader = TermIds(rows)
-    ids, sizes = _runs([reader.ids(t) for t in texts])
-    return list(rows), ids.tobytes(), sizes.tobytes()
+    texts = read_here([IndexDoc(*d) for d in zip(*sent, strict=True)], rows)
+    term, slot, head_tf, body_tf = (a.astype(np.int32).tobytes() for a in texts.entries)
+    return list(rows), texts.heads, term, slot, head_tf, body_tf
 
 
 def phrasings_of(kept: list) -> tuple[Normalized, ...]:
@@ -107,40 +115,92 @@ def workers() -> int:
     return min(cores or 1, MAX_WORKERS)
 
 
-def read_texts(docs: Sequence[IndexDoc], rows: Rows, processes: int | None = None) -> Read:
-    """`docs` read into `rows`' ids. With at least SHARED_FROM of them, their clarifications
-    (most of the text) are shared among `processes` workers (by default one per core) while
-    this process reads the claims and variants; if the workers fail, everything is read
-    here."""
+def read_texts(docs: Sequence[IndexDoc], rows: Rows, processes: int | None = None) -> Texts:
+    """`docs` read into `rows`' ids: shared among `processes` workers (by default one per
+    core) when there are at least SHARED_FROM, else, or if they fail, in this process.
+    Read elsewhere, a base leaves nothing in this process but what it is made of (the
+    tables of words a reading makes, freed among the phrasings it keeps, held ~100 MB)."""
     processes = workers() if processes is None else processes
     if processes < 2 or len(docs) < SHARED_FROM:
         return read_here(docs, rows)
     step = -(-len(docs) // processes)
-    shares = [[d.clarification for d in docs[i : i + step]] for i in range(0, len(docs), step)]
-    waiting = ThreadPoolExecutor(len(shares))
+    shares = [_share(docs[i : i + step]) for i in range(0, len(docs), step)]
     try:
-        sent = [waiting.submit(_in_worker, share) for share in shares]
-        del shares
-        heads = read_here(docs, rows, bodies=False)
-        parts = [_received(future.result(), rows) for future in sent]
+        with ThreadPoolExecutor(len(shares)) as waiting:
+            got = waiting.map(_in_worker, shares)
+            parts = [_received(share, rows, i * step) for i, share in enumerate(got)]
     except Exception:
         log.exception("reading in worker processes failed; reading here")
         return read_here(docs, rows)
-    finally:
-        waiting.shutdown(wait=False)
-    return heads._replace(
-        body_ids=np.concatenate([p[0] for p in parts]),
-        body_sizes=np.concatenate([p[1] for p in parts]),
+    heads = [h for p in parts for h in p.heads]
+    together = tuple(np.concatenate([p.entries[i] for p in parts]) for i in range(4))
+    del parts
+    return Texts(heads, grouped(together, len(docs)))  # type: ignore[arg-type]
+
+
+def _received(share: Share, rows: Rows, first: int) -> Texts:
+    """A worker's share with this process's ids, its statements placed from `first`."""
+    names, heads, term, slot, head_tf, body_tf = share
+    mine = np.fromiter(map(rows.__getitem__, names), dtype=np.int32, count=len(names))
+    arrays = (np.frombuffer(a, dtype=np.int32) for a in (term, slot, head_tf, body_tf))
+    term_at, slot_at, head_at, body_at = arrays
+    return Texts(heads, (mine[term_at], slot_at + first, head_at, body_at))
+
+
+def read_entries(
+    n: int,
+    slots: np.ndarray,
+    head: tuple[np.ndarray, np.ndarray],
+    body: tuple[np.ndarray, np.ndarray],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Every (word, statement) of the statements read from text, grouped by word and in
+    statement order, with its counts in the heads and the body: one sort of all their
+    occurrences, keyed (word, statement, 0 for the body or 1 for a head) in bits (numpy
+    sorts integers fast; shifts, unlike a division, cost nothing)."""
+    bits = max(n, 1).bit_length()
+    keys = np.empty(len(head[0]) + len(body[0]), dtype=np.int64)
+    for at, (ids, sizes), flag in ((0, body, 0), (len(body[0]), head, 1)):
+        part = keys[at : at + len(ids)]
+        np.left_shift(ids, bits + 1, out=part, dtype=np.int64)
+        part |= np.repeat(slots << 1, sizes) | flag
+    keys.sort()
+    if not len(keys):
+        return keys, keys, keys, keys
+    # sorted, two keys are of one entry when they differ in the flag bit at most
+    starts = np.flatnonzero(np.bitwise_xor(keys[1:], keys[:-1]) > 1) + 1
+    starts = np.concatenate(([0], starts))
+    low = 0 if sys.byteorder == "little" else keys.itemsize - 1
+    flags = keys.view(np.uint8)[low :: keys.itemsize] & 1  # the lowest byte: no copy
+    head_tf = np.add.reduceat(flags, starts, dtype=np.int64)
+    total = np.diff(np.append(starts, len(keys)))
+    entry = keys[starts] >> 1
+    return entry >> bits, entry & ((1 << bits) - 1), head_tf, total - head_tf
+
+
+def grouped(entries: Entries, n: int) -> Entries:
+    """Entries (word, statement, counts) in any order, grouped by word and in statement
+    order within each: one sort of integers each holding a whole entry in its bits when
+    they fit (numpy sorts integers ~15 times faster than it orders them by a key)."""
+    term, slot, head_tf, body_tf = entries
+    widths = [int(a.max(initial=0)).bit_length() for a in (head_tf, body_tf)]
+    low = max(n, 1).bit_length() + sum(widths)
+    if int(term.max(initial=0)).bit_length() + low > 63:  # not expected: ordered by key
+        order = np.argsort(np.left_shift(term, low - sum(widths), dtype=np.int64) | slot)
+        return term[order], slot[order], head_tf[order], body_tf[order]
+    keys = np.left_shift(term, low, dtype=np.int64)
+    keys |= np.left_shift(slot, sum(widths), dtype=np.int64)
+    keys |= np.left_shift(head_tf, widths[1], dtype=np.int64)
+    keys |= body_tf
+    keys.sort()
+    return (
+        keys >> low,
+        (keys >> sum(widths)) & ((1 << (low - sum(widths))) - 1),
+        (keys >> widths[1]) & ((1 << widths[0]) - 1),
+        keys & ((1 << widths[1]) - 1),
     )
 
 
-def _received(share: Share, rows: Rows) -> tuple[np.ndarray, np.ndarray]:
-    names, ids, sizes = share
-    mine = np.fromiter(map(rows.__getitem__, names), dtype=np.int32, count=len(names))
-    return mine[np.frombuffer(ids, dtype=np.int32)], np.frombuffer(sizes, dtype=np.int64)
-
-
-def _in_worker(share: list[str]) -> Share:
+def _in_worker(share: Sent) -> Share:
     """`read_share` in a new Python process (`python -m bot.matcher.reading`), the share
     and its result pickled through its standard input and output. A plain process, not
     multiprocessing's: that one imports the starting program's main module again (a script
