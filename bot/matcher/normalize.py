@@ -336,7 +336,8 @@ def tag_shape(tokens: tuple[str, ...]) -> int:
 # may carry the amount on ("5 000", "600 ribu", "rp 5", "5 k"; and _MAYBE_AMOUNT's
 # "5 mil...", "5 tri..."), or may be joined to it: an amount written anew drops the space
 # after it, and "12345 é" reads "12345e".
-_CARRIES_AMOUNT = re.compile(r"\d|ribu|rb|juta|jt|mil|tri|[kmt](?![a-z0-9])|[^\x00-\x7f]")
+_CARRIES_AMOUNT = re.compile(r"\d|ribu|rb|juta|jt|mil|tri|[kmt](?![a-z0-9])")
+_ALNUM = re.compile(r"[a-z0-9]")
 _JOINS_NEXT = re.compile(r"(?:\d|rp\.?)\Z")  # a part joined to the next one (see above)
 
 
@@ -347,8 +348,13 @@ def joins_next(part: str) -> bool:
 
 
 def carries_amount(part: str) -> bool:
-    """Whether a part may carry on an amount from the part before it in its piece."""
-    return _CARRIES_AMOUNT.match(_before_amounts(part)) is not None
+    """Whether a part may carry on an amount from the part before it in its piece: a
+    unit or digits, or a letter the space dropped after an amount would join to it (one
+    written with accents: "é" folds to "e"; quotes and emoji fold to nothing)."""
+    before = _before_amounts(part)
+    if _CARRIES_AMOUNT.match(before) is not None:
+        return True
+    return not before[:1].isascii() and _ALNUM.match(_after_amounts(before)) is not None
 
 
 def parts(piece: str, amount: bool) -> list[str] | None:
