@@ -48,8 +48,9 @@ class Texts(NamedTuple):
     entries: Entries
 
 
-def read_here(docs: Sequence[IndexDoc], rows: Rows) -> Texts:
-    """`docs` read in this process, into `rows`' ids."""
+def read_here(docs: Sequence[IndexDoc], rows: Rows, *, release: bool = True) -> Texts:
+    """`docs` read in this process, into `rows`' ids (`release`: empty the reader's tables
+    a piece at a time after, as the bot's process must; a worker ends instead)."""
     reader = TermIds(rows)
     heads: list[tuple[Normalized, ...]] = []
     head_ids: list[int] = []
@@ -65,7 +66,8 @@ def read_here(docs: Sequence[IndexDoc], rows: Rows) -> Texts:
             heads.append(phrasings)
             bodies.append(reader.ids(doc.clarification))
     finally:
-        reader.release()
+        if release:
+            reader.release()
     body_ids = np.frombuffer(b"".join(bodies), dtype=np.int32) if bodies else np.zeros(0, np.int32)
     body_sizes = np.array([len(b) // 4 for b in bodies], dtype=np.int64)
     del bodies
@@ -75,8 +77,10 @@ def read_here(docs: Sequence[IndexDoc], rows: Rows) -> Texts:
 
 #: a share of statements as sent to a worker: their ids, claims, variants, clarifications
 Sent = tuple[list[str], list[str], list[tuple[str, ...]], list[str]]
+#: the phrasings of a statement as sent back: (tokens, content, terms) each
+Phrasings = tuple[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]], ...]
 #: what a worker sends back: its words, the phrasings, its entries' arrays as int32 bytes
-Share = tuple[list[str], list[tuple[Normalized, ...]], bytes, bytes, bytes, bytes]
+Share = tuple[list[str], list[Phrasings], bytes, bytes, bytes, bytes]
 
 
 def _share(docs: Sequence[IndexDoc]) -> Sent:
@@ -90,13 +94,15 @@ def _share(docs: Sequence[IndexDoc]) -> Sent:
 
 def read_share(sent: Sent) -> Share:
     """A worker's share of statements, read into ids of words of its own and counted (the
-    sort of its occurrences done in the worker too). The phrasings go back pickled as they
-    are: pickling writes each string once however many phrasings hold it, and the
-    building process gets them shared so, with no copy made on the way."""
+    sort of its occurrences done in the worker too). The phrasings go back as tuples of
+    words: pickling writes each string once however many phrasings hold it, so the
+    building process gets them shared, with no copy made on the way (and tuples pickle
+    several times faster than objects)."""
     rows = Rows()
-    texts = read_here([IndexDoc(*d) for d in zip(*sent, strict=True)], rows)
+    texts = read_here([IndexDoc(*d) for d in zip(*sent, strict=True)], rows, release=False)
     term, slot, head_tf, body_tf = (a.astype(np.int32).tobytes() for a in texts.entries)
-    return list(rows), texts.heads, term, slot, head_tf, body_tf
+    heads = [tuple((h.tokens, h.content, h.terms) for h in hs) for hs in texts.heads]
+    return list(rows), heads, term, slot, head_tf, body_tf
 
 
 def phrasings_of(kept: list) -> tuple[Normalized, ...]:
@@ -144,7 +150,8 @@ def _received(share: Share, rows: Rows, first: int) -> Texts:
     mine = np.fromiter(map(rows.__getitem__, names), dtype=np.int32, count=len(names))
     arrays = (np.frombuffer(a, dtype=np.int32) for a in (term, slot, head_tf, body_tf))
     term_at, slot_at, head_at, body_at = arrays
-    return Texts(heads, (mine[term_at], slot_at + first, head_at, body_at))
+    phrasings = [tuple(Normalized(*h) for h in hs) for hs in heads]
+    return Texts(phrasings, (mine[term_at], slot_at + first, head_at, body_at))
 
 
 def read_entries(
