@@ -17,27 +17,29 @@ from itertools import chain
 from typing import Any, TypeVar
 
 from bot.matcher.normalize import (
+    Memo,
+    Normalized,
+    empty,
+    expand,
+    is_content,
+    prepare,
+    stem,
+    untagged,
+)
+from bot.matcher.pieces import (
     EMPTY,
     FIRST_NEGATION,
     INNER_TAG,
     LAST_LEAD,
-    Memo,
-    Normalized,
     carries_amount,
-    empty,
-    expand,
     has_amount,
-    is_content,
     joins_next,
     parts,
     piece_clean,
     piece_readings,
     piece_tokens,
     pieces,
-    prepare,
-    stem,
     tag_shape,
-    untagged,
 )
 from bot.matcher.postings import Rows
 
