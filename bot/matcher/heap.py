@@ -5,9 +5,10 @@ A build makes millions of objects (each statement's phrasings, the tables of wor
 collector, counting them, runs its full pass several times over everything the bot holds,
 each pass holding the interpreter for a few hundred milliseconds: the bot's claims wait (a
 full rebuild at 100,000 statements stalled the event loop 0.5 s). Paused during the build,
-what it made is then frozen (`gc.freeze`): long-lived by nature, it is left out of every
-later pass instead of being walked once more. Nothing a build makes refers to itself in a
-cycle, so nothing is kept that reference counting would not free.
+what it made is then moved to the oldest generation without being walked (`gc.freeze`,
+then `gc.unfreeze`: two list splices): long-lived by nature, it is walked again only by a
+later full pass, as everything old is. (Left frozen, the cyclic garbage of the moment, such
+as a closed connection's, would never be freed: the test suite ran out of descriptors.)
 
 What the build used and let go (its tables of words, the arrays it sorted) stays with the
 process unless returned: at 100,000 statements ~140 MB of the bot's resident memory was such
@@ -42,7 +43,8 @@ _trim = _trimmer()
 @contextmanager
 def held_back() -> Iterator[None]:
     """The collector paused for the block (and any block overlapping it, in any thread);
-    after the last one ends, what was made frozen and the freed memory given back."""
+    after the last one ends, what was made moved to the oldest generation and the freed
+    memory given back."""
     global _builds, _was_enabled
     with _lock:
         if _builds == 0:
@@ -56,7 +58,8 @@ def held_back() -> Iterator[None]:
             _builds -= 1
             last = _builds == 0
             if last and _was_enabled:
-                gc.freeze()
+                gc.freeze()  # everything to the permanent generation, then back to the
+                gc.unfreeze()  # oldest: the youngest is left empty, none of it walked
                 gc.enable()
         if last and _trim is not None:
             _trim(0)
