@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import multiprocessing
 import random
 import shutil
@@ -46,6 +47,7 @@ import storage
 from bot.cli.statements import IMPORT_LOCK_SECONDS
 from bot.core import Core, Who
 from bot.kept_terms import import_statements
+from bot.matcher.heap import give_back
 from storage import StatementInput
 
 RATE = 30.0  # claims a second, about what Telegram lets one bot send
@@ -103,6 +105,8 @@ async def _main(args: argparse.Namespace, tmp: Path) -> None:
     for size in args.sizes:
         db_path = tmp / f"base-{size}.db"
         build_base(args.dev, size, db_path)
+        gc.collect()
+        give_back()  # what making the base left free: a build gives it back (heap.py)
         before = rss_mb()
         started = time.perf_counter()
         core = Core.open(db_path, SECRET, seed=False)

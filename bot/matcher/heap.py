@@ -61,5 +61,11 @@ def held_back() -> Iterator[None]:
                 gc.freeze()  # everything to the permanent generation, then back to the
                 gc.unfreeze()  # oldest: the youngest is left empty, none of it walked
                 gc.enable()
-        if last and _trim is not None:
-            _trim(0)
+        if last:
+            give_back()
+
+
+def give_back() -> None:
+    """Return the heap's free memory to the system, where the C library can (glibc)."""
+    if _trim is not None:
+        _trim(0)
