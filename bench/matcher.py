@@ -4,8 +4,8 @@ against a naive rapidfuzz scan (process.extract over every phrasing) in the same
 The build from text is timed three ways in the same run: "build" as the bot builds
 (`MatchIndex`: the statements read together, by worker processes from 20,000 on), "here"
 in this process only, and "before" statement by statement, as every build did until the
-base was read together (`read` each one, then `Postings.of`): the baseline. Memory is the
-first's.
+base was read together (`read` each one, its counts copied into arrays): the baseline.
+Memory is the first's.
 
     python bench/matcher.py ../shared/eval/dev [--sizes 1000 10000 100000] [--queries 300]
 
@@ -23,8 +23,11 @@ import random
 import statistics
 import sys
 import time
+from array import array
+from itertools import repeat
 from pathlib import Path
 
+import numpy as np
 from rapidfuzz import fuzz, process, utils
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -35,7 +38,7 @@ from bot.matcher.heap import give_back
 from bot.matcher.index import MatchIndex
 from bot.matcher.match import match_text
 from bot.matcher.normalize import forget
-from bot.matcher.postings import IndexDoc, Postings, read
+from bot.matcher.postings import IndexDoc, Postings, Rows, ints, read
 
 
 def grow(base: list[IndexDoc], size: int, rng: random.Random) -> list[IndexDoc]:
@@ -77,9 +80,21 @@ def built_here(docs: list[IndexDoc]) -> float:
 
 
 def built_before(docs: list[IndexDoc]) -> float:
-    """Seconds to read and count the statements one by one, as builds did before."""
+    """Seconds to read and count the statements one by one, as builds did before (each
+    statement `read` into dictionaries, copied into arrays a statement at a time)."""
     started = time.perf_counter()
-    Postings.of(map(read, docs))
+    rows = Rows()
+    term_row, head_tf, body_tf, sizes = array("i"), array("i"), array("i"), array("q")
+    for doc in map(read, docs):
+        head, body = doc.head_tf, doc.body_tf
+        words = head.keys() | body.keys()
+        term_row.extend(map(rows.__getitem__, words))
+        head_tf.extend(map(head.get, words, repeat(0)))
+        body_tf.extend(map(body.get, words, repeat(0)))
+        sizes.append(len(words))
+    slot = np.repeat(np.arange(len(docs), dtype=np.int32), np.frombuffer(sizes, np.int64))
+    arrays = (ints(term_row), slot, ints(head_tf), ints(body_tf))
+    Postings.grouped(list(rows), len(docs), *arrays)
     forget()
     return time.perf_counter() - started
 

@@ -16,7 +16,7 @@ from readingcases import CASES, PARTS, plain
 from bot.matcher import packed, reading
 from bot.matcher.building import BaseBuilder
 from bot.matcher.bulk import TermIds
-from bot.matcher.postings import Built, IndexDoc, Rows, read
+from bot.matcher.postings import Built, IndexDoc, Rows, by_word, read
 from bot.matcher.reading import phrasings_of
 
 made_up = st.lists(st.sampled_from(PARTS), max_size=30).map("".join)
@@ -177,3 +177,19 @@ def test_workers_that_fail_leave_the_reading_here(monkeypatch: pytest.MonkeyPatc
     for doc in docs:
         builder.add_text(doc)
     assert as_read(builder.built()) == reference(docs)
+
+
+@pytest.mark.parametrize("largest_word", [50, 2**50])  # 2**50: the entry needs over 63 bits
+def test_entries_in_any_order_are_grouped_by_word_then_statement(largest_word: int) -> None:
+    rng = np.random.default_rng(4)
+    pairs = {
+        (int(w), int(s))
+        for w, s in zip(rng.integers(0, largest_word, 500), rng.integers(0, 90, 500), strict=True)
+    }
+    term, slot = (np.array(x, dtype=np.int64) for x in zip(*pairs, strict=True))
+    head, body = rng.integers(0, 4, len(term)), rng.integers(1, 300, len(term))
+    got = by_word((term, slot, head, body), 90)
+    order = np.lexsort((slot, term))
+    for mine, theirs in zip(got, (term, slot, head, body), strict=True):
+        assert mine.tolist() == theirs[order].tolist()
+    assert [a.tolist() for a in by_word(got, 90)] == [a.tolist() for a in got]

@@ -1,10 +1,9 @@
 """A base's postings from its statements, each read from its text or unpacked from what was
-kept (bot/matcher/packed.py): what `Postings.of(map(read, docs))` makes, without a Python
-step per word. Statements read from text come as runs of term ids (bot/matcher/reading.py);
-one sort of every (word, statement) occurrence gives their postings grouped by word, in
-statement order, with their counts (tests/test_bulk.py checks it against reading each
-statement alone).
-"""
+kept (bot/matcher/packed.py): what reading each statement alone (`read`) makes, with no
+Python step per word. Statements read from text come counted and grouped by word
+(bot/matcher/reading.py); kept ones are grouped with them by one sort of integers
+(`postings.by_word`). tests/test_bulk.py checks the result against reading each statement
+alone."""
 
 from __future__ import annotations
 
@@ -14,8 +13,8 @@ from collections.abc import Iterable
 import numpy as np
 
 from bot.matcher.normalize import Normalized
-from bot.matcher.postings import TF_MAX, Built, IndexDoc, Postings, Rows
-from bot.matcher.reading import Entries, grouped, read_texts
+from bot.matcher.postings import Built, Entries, IndexDoc, Postings, Rows
+from bot.matcher.reading import read_texts
 
 
 class BaseBuilder:
@@ -86,27 +85,13 @@ class BaseBuilder:
         if not len(kept[0]):
             term, slot, head_tf, body_tf = read  # grouped by word already
         elif not len(read[0]):
-            term, slot, head_tf, body_tf = grouped(kept, n)
+            term, slot, head_tf, body_tf = kept
         else:
-            both = tuple(np.concatenate(pair) for pair in zip(read, kept, strict=True))
-            term, slot, head_tf, body_tf = grouped(both, n)  # type: ignore[arg-type]
+            term, slot, head_tf, body_tf = (np.concatenate(p) for p in zip(read, kept, strict=True))
         del read, kept
         head_len = np.bincount(slot, weights=head_tf, minlength=n).astype(np.int64)
         body_len = np.bincount(slot, weights=body_tf, minlength=n).astype(np.int64)
-        names = list(self.rows)
-        counts = np.bincount(term, minlength=len(names))
-        used = counts > 0
-        if not used.all():  # a word no statement ended up with (none is expected)
-            names = [t for t, u in zip(names, used.tolist(), strict=True) if u]
-            counts = counts[used]
-        postings = Postings(
-            names,
-            n,
-            np.concatenate(([0], np.cumsum(counts))).astype(np.int64),
-            slot.astype(np.int32),
-            np.minimum(head_tf, TF_MAX).astype(np.uint16),
-            np.minimum(body_tf, TF_MAX).astype(np.uint16),
-        )
+        postings = Postings.grouped(list(self.rows), n, term, slot, head_tf, body_tf)
         return Built(postings, self.ids, self.heads, head_len, body_len)
 
 

@@ -24,7 +24,6 @@ import numpy as np
 
 from bot.matcher import lexicon, normalize, postings, stemmer
 from bot.matcher.building import BaseBuilder
-from bot.matcher.heap import held_back
 from bot.matcher.normalize import Normalized
 from bot.matcher.postings import Built, DocTerms, IndexDoc, read
 from bot.matcher.reading import phrasings_of
@@ -142,14 +141,10 @@ def read_kept(doc: IndexDoc, kept: Mapping[str, bytes]) -> DocTerms:
 
 
 def build(docs: Iterable[IndexDoc], kept: Mapping[str, bytes]) -> tuple[Built, int]:
-    """The base of `docs` as `Postings.of(map(read, docs))` makes it, with every statement
-    kept in `kept` (`by_statement`) unpacked straight into the arrays and the others read
-    together (bot/matcher/bulk.py); and how many statements had to be read."""
-    with held_back():
-        return _build(docs, kept)
-
-
-def _build(docs: Iterable[IndexDoc], kept: Mapping[str, bytes]) -> tuple[Built, int]:
+    """The base of `docs` as reading each statement alone (`read`) makes it, with every
+    statement kept in `kept` (`by_statement`) unpacked straight into the arrays and the
+    others read together (bot/matcher/building.py); and how many statements had to be read.
+    (The bot builds under `heap.held_back`: bot/snapshot.py.)"""
     builder = BaseBuilder()
     misses = 0
     for doc in docs:

@@ -25,7 +25,7 @@ import numpy as np
 
 from bot.matcher.bulk import TermIds
 from bot.matcher.normalize import Normalized
-from bot.matcher.postings import IndexDoc, Rows
+from bot.matcher.postings import Entries, IndexDoc, Rows, by_word
 
 log = logging.getLogger(__name__)
 
@@ -36,9 +36,6 @@ MAX_WORKERS = 4  # processes at most, however many cores (each holds its share's
 WORKER_SECONDS = 600.0  # a worker still reading after this is given up on (read here)
 
 
-#: one entry per (word, statement): the word's id, the statement's place, the word's counts
-#: in the statement's heads (in how many phrasings) and body (how often)
-Entries = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
 class Texts(NamedTuple):
@@ -140,7 +137,7 @@ def read_texts(docs: Sequence[IndexDoc], rows: Rows, processes: int | None = Non
     heads = [h for p in parts for h in p.heads]
     together = tuple(np.concatenate([p.entries[i] for p in parts]) for i in range(4))
     del parts
-    return Texts(heads, grouped(together, len(docs)))  # type: ignore[arg-type]
+    return Texts(heads, by_word(together, len(docs)))  # type: ignore[arg-type]
 
 
 def _received(share: Share, rows: Rows, first: int) -> Texts:
@@ -181,29 +178,6 @@ def read_entries(
     total = np.diff(np.append(starts, len(keys)))
     entry = keys[starts] >> 1
     return entry >> bits, entry & ((1 << bits) - 1), head_tf, total - head_tf
-
-
-def grouped(entries: Entries, n: int) -> Entries:
-    """Entries (word, statement, counts) in any order, grouped by word and in statement
-    order within each: one sort of integers each holding a whole entry in its bits when
-    they fit (numpy sorts integers ~15 times faster than it orders them by a key)."""
-    term, slot, head_tf, body_tf = entries
-    widths = [int(a.max(initial=0)).bit_length() for a in (head_tf, body_tf)]
-    low = max(n, 1).bit_length() + sum(widths)
-    if int(term.max(initial=0)).bit_length() + low > 63:  # not expected: ordered by key
-        order = np.argsort(np.left_shift(term, low - sum(widths), dtype=np.int64) | slot)
-        return term[order], slot[order], head_tf[order], body_tf[order]
-    keys = np.left_shift(term, low, dtype=np.int64)
-    keys |= np.left_shift(slot, sum(widths), dtype=np.int64)
-    keys |= np.left_shift(head_tf, widths[1], dtype=np.int64)
-    keys |= body_tf
-    keys.sort()
-    return (
-        keys >> low,
-        (keys >> sum(widths)) & ((1 << (low - sum(widths))) - 1),
-        (keys >> widths[1]) & ((1 << widths[0]) - 1),
-        keys & ((1 << widths[1]) - 1),
-    )
 
 
 def _in_worker(share: Sent) -> Share:
