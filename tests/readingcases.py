@@ -27,6 +27,7 @@ PARTS = [
     *("hati", "2", "aaaa", "pemiluu", "diundurr", "é", "Ä", "😀", "ﬁ", "Ｐ", "b3ntar", "x"),
     *("pencoblosan", "dicoblos", "KPU", "Bawaslu", "p", "q", "nggak", "enggak", "bnr"),
     *("kwww.x", "r!bu", "mi£iar", "1234567", "http://x/5"),
+    *("gaksih", "tidaksi", "taksi", "g4k", "tdk?", "?x", "kok"),
 ]
 
 CASES = [
@@ -46,4 +47,16 @@ CASES = [
     "  dua spasi  di  awal  dan  akhir  ",
     "pemilu ditunda gak?",  # a negation asking, with no lead word before it
     "kpu curang gasi ? tidak",
+    # a lone question tag ("gak?") in a text read a part at a time: across parts or not
+    "pemilu ditunda gak ?",
+    "kpu curang gasi?",
+    "tidaksi?! kata kpu",
+    "pemilu ditunda gak sih ?",
+    "pemilu ditunda gak si ?",
+    "pemilu ditunda gak si? ya",
+    "pemilu ditunda gak\nsih ?bener",
+    "pemilu ditunda g4k 😀 ?",
+    "naik taksi? pemilu gak kok ?",
+    "pemilu tdk? atau tidak ada",
+    "tidak pernah ditunda, benarkah? kpu bilang tidak",
 ]

@@ -17,6 +17,7 @@ from itertools import chain
 from typing import Any, TypeVar
 
 from bot.matcher.normalize import (
+    _NEG_SET,
     Memo,
     Normalized,
     empty,
@@ -73,18 +74,45 @@ _MAY_TAG = re.compile(r"t|[lx]e*[nx]", re.IGNORECASE)
 # words: past it, every text is read a piece at a time).
 _MARK = b"\xff\xff\xff"
 _WHOLE = _MARK + b"\xff"  # read this text a piece at a time
-_LEAD, _JOINS, _NEGATION, _CARRIES = 1, 2, 4, 8  # what a part's own mark says of it
-# at the end of a part: its last token is a lead word (_LEAD), it may join the next (_JOINS);
-# at its start: its first token is a negation (_NEGATION), it may carry an amount on
-_ENDS = {k: _MARK + bytes([0xE0 | k]) for k in (1, 2, 3)}
-_STARTS = {k: _MARK + bytes([0xD0 | k]) for k in (4, 8, 12)}
-# a question tag may lie across parts (a lead word, then a negation, with only marks of
-# parts without ids between), or an amount may (from one part to the next)
+# What a part's own marks say of it. At its end (0xE0 | bits): its last token is a lead
+# word (_LEAD); it may join the next part (_JOINS); it may end with the negation a lone
+# question tag starts with ("gak", "gak sih", "gaksih": _ASKING); it is "sih" or "si" with
+# ids (_SI, with the same bit at its start). At its start (0xD0 | bits): its first token
+# is a negation (_NEGATION); it may carry an amount on (_CARRIES); it holds a "?" (_ASKED).
+_LEAD, _JOINS, _ASKING, _SI_END = 1, 2, 4, 8
+_ASKED, _SI, _NEGATION, _CARRIES = 1, 2, 4, 8
+_ENDS = {k: _MARK + bytes([0xE0 | k]) for k in range(1, 16)}
+_STARTS = {k: _MARK + bytes([0xD0 | k]) for k in range(1, 16)}
+
+
+def _marked(base: int, bit: int) -> bytes:
+    """The marks with `bit` set among those from `base` (an expression)."""
+    kinds = b"".join(re.escape(bytes([base | k])) for k in range(16) if k & bit)
+    return rb"\xff\xff\xff[" + kinds + b"]"
+
+
+_BETWEEN = rb"(?:\xff\xff\xff[\xd0-\xef])*"  # marks of parts without ids
+_SI_PART = _marked(0xD0, _SI) + rb"(?:(?!\xff\xff\xff)[\s\S])*" + _marked(0xE0, _SI_END)
+# A question tag may lie across parts: a lead word, then a negation, with only parts without
+# ids between; a negation (and "sih" or "si"), then a "?" (in a text with one, `_ASKS`); or
+# an amount may (from one part to the next).
 _ACROSS = re.compile(
-    rb"\xff\xff\xff[\xe1\xe3](?:\xff\xff\xff[\xd0-\xef])*\xff\xff\xff[\xd4\xdc]"
-    rb"|\xff\xff\xff[\xe2\xe3]\xff\xff\xff[\xd8\xdc]"
+    b"|".join(
+        (
+            _marked(0xE0, _LEAD) + _BETWEEN + _marked(0xD0, _NEGATION),
+            _marked(0xE0, _JOINS) + _marked(0xD0, _CARRIES),
+        )
+    )
+)
+_ASKS = re.compile(
+    b"".join((_marked(0xE0, _ASKING), rb"(?:\xff\xff\xff[\xd0-\xef]|", _SI_PART, b")*"))
+    + _marked(0xD0, _ASKED)
 )
 _MARKS = re.compile(rb"\xff\xff\xff[\xd0-\xef]")
+# A lone question tag is a negation right before a "?", "sih" or "si" between or not
+# (normalize._QUESTION_TAG): its negation is a token of its own, or glued to them.
+_SI_WORDS = frozenset({"sih", "si"})
+_NEG_TAIL = _NEG_SET | {n + si for n in _NEG_SET for si in _SI_WORDS}
 FEWER_WORDS = (1 << 24) - 1  # see above
 
 
@@ -172,13 +200,18 @@ class TermIds:
         (as the text reads with amounts if the part makes it so), between marks where a
         question tag or an amount may cross to the next part, or in place of them where a
         tag may lie within it or it may read otherwise. A text whose marks meet no such
-        crossing reads so; the others as normalize.py reads them, a piece at a time."""
+        crossing reads so (one with a "?" too: before, every one was read a piece at a
+        time, a tenth of a base); the others as normalize.py reads them, a piece at a time."""
         prepared = prepare(text)
-        if "?" not in prepared and len(self.rows) < FEWER_WORDS:
+        if len(self.rows) < FEWER_WORDS:
             joined = b"".join(map(self._part.__getitem__, prepared.split(" ")))
             if _MARK not in joined:
                 return joined
-            if _WHOLE not in joined and _ACROSS.search(joined) is None:
+            if (
+                _WHOLE not in joined
+                and _ACROSS.search(joined) is None
+                and ("?" not in prepared or _ASKS.search(joined) is None)
+            ):
                 return _MARKS.sub(b"", joined)
         prepared, found, amount, tagged = self._reading(prepared)
         if tagged:
@@ -196,8 +229,18 @@ class TermIds:
             if not letter.isupper():  # it reads otherwise in a text with an amount, but
                 return _WHOLE  # does not make the text so itself ("5\u2028rb")
             ids = self._ids[1][part]  # it makes the text one read with amounts
+        tokens = self._tokens[1][part]  # as the text reads (the other reading is the same)
+        if "?" in part and not _NEG_TAIL.isdisjoint(tokens):
+            return _WHOLE
         ends = (_LEAD if letter in "lxLX" else 0) | (_JOINS if joins_next(part) else 0)
         starts = (_NEGATION if letter in "nxNX" else 0) | (_CARRIES if carries_amount(part) else 0)
+        last = tokens[-2:]
+        if last and (last[-1] in _NEG_TAIL or (last[-1] in _SI_WORDS and last[0] in _NEG_SET)):
+            ends |= _ASKING
+        if ids and _SI_WORDS.issuperset(tokens):
+            starts, ends = starts | _SI, ends | _SI_END
+        if "?" in part:
+            starts |= _ASKED
         return _STARTS.get(starts, b"") + ids + _ENDS.get(ends, b"")
 
     def normalized(self, text: str) -> Normalized:
