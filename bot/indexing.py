@@ -59,6 +59,7 @@ class Rebuilder:
     def __init__(self, path: str) -> None:
         self.path = path
         self._reading = threading.Lock()
+        self._pruning = threading.Lock()
         self._closed = False
 
     async def build(self, current: Snapshot | None, force: bool = False) -> Snapshot | None:
@@ -100,9 +101,23 @@ class Rebuilder:
                 reader.close()
         return None if found is None else next_snapshot(current, found, rebuild=force)
 
+    def prune(self, upto: int) -> None:
+        """Forget the statement changes up to `upto` with a connection of this thread, a
+        step at a time (`PRUNE_STEP`): the first after an import of 100,000 statements
+        deleted them all on the event loop in one go, a stall of a tenth of a second."""
+        with self._pruning:
+            if self._closed:
+                return
+            writer = Database(sqlite3.connect(self.path))
+            try:
+                writer.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                storage.prune_changes(writer, upto, step=PRUNE_STEP)
+            finally:
+                writer.close()
+
     def close(self) -> None:
-        """No read starts after this; returns once a read in progress is done."""
-        with self._reading:
+        """No read starts after this; returns once a read or prune in progress is done."""
+        with self._reading, self._pruning:
             self._closed = True
 
 
@@ -110,8 +125,10 @@ class Rebuilder:
 #: lookup of a word a little slower (its postings in two places) until then.
 COMPACT_MIN = 1_000
 COMPACT_SHARE = 0.05
-#: Statement changes the bot's snapshots have taken in before they are pruned from the log.
+#: Statement changes the bot's snapshots have taken in before they are pruned from the log,
+#: and how many sequence numbers a prune forgets per transaction.
 PRUNE_EVERY = 10_000
+PRUNE_STEP = 2_000
 
 
 def compact_after(size: int) -> int:
@@ -138,6 +155,7 @@ class Snapshots:
         self._force = False  # a request not yet covered asked for force
         self._swaps = 0  # snapshots swapped in since start
         self._pruned = 0  # statement changes forgotten up to here
+        self._pruner: asyncio.Task[None] | None = None  # the bot's prune, off the loop
         self._saving: asyncio.Task[None] | None = None  # the latest save for the next start
 
     def close(self) -> None:
@@ -196,6 +214,24 @@ class Snapshots:
             storage.prune_changes(self.db, self.current.seq)
             self._pruned = self.current.seq
 
+    def _prune_later(self) -> None:
+        """`_prune` in a worker thread (`Rebuilder.prune`), one at a time. A failure costs
+        only room: the changes stay logged and the next refresh tries again."""
+        upto, rebuilder = self.current.seq, self._rebuilder
+        busy = self._pruner is not None and not self._pruner.done()
+        if rebuilder is None or busy or upto - self._pruned < PRUNE_EVERY:
+            return
+
+        async def prune() -> None:
+            try:
+                await asyncio.to_thread(rebuilder.prune, upto)
+            except Exception:
+                log.exception("could not prune the statement changes up to %d", upto)
+                return
+            self._pruned = max(self._pruned, upto)
+
+        self._pruner = asyncio.get_running_loop().create_task(prune())
+
     async def refresh_async(self, *, force: bool = False) -> bool:
         """`refresh` for the event loop: the snapshot is built in a worker thread while
         everyone keeps being answered from the current one, then swapped in at once.
@@ -226,7 +262,7 @@ class Snapshots:
                             # it. Freezing also keeps any cyclic garbage there is now; 300
                             # updates through the bot left none for a full collection.
                             gc.freeze()
-                            self._prune()
+                            self._prune_later()
                             if not fresh.in_place:
                                 self._save_later(fresh)
                 except BaseException:

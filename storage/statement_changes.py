@@ -35,15 +35,23 @@ def changed_since(db: Database, seq: int) -> tuple[int, set[int]] | None:
     return latest, changed
 
 
-def prune_changes(db: Database, upto: int) -> int:
-    """Forget the changes up to `upto` (every reader has them); returns how many."""
-    with transaction(db):
-        gone = db.execute("DELETE FROM statement_changes WHERE seq <= ?", [upto]).rowcount
-        db.execute(
-            "UPDATE storage_meta SET value = max(value, ?) WHERE key = 'changes_pruned_to'",
-            [upto],
-        )
-    return int(gone)
+def prune_changes(db: Database, upto: int, step: int | None = None) -> int:
+    """Forget the changes up to `upto` (every reader has them); returns how many. `step`:
+    at most so many sequence numbers per transaction, each one short (the bot's claims
+    wait for the write lock meanwhile), the pruned point moved with each."""
+    gone = 0
+    start = _pruned_to(db)
+    while True:
+        end = upto if step is None else min(upto, start + step)
+        with transaction(db):
+            gone += db.execute("DELETE FROM statement_changes WHERE seq <= ?", [end]).rowcount
+            db.execute(
+                "UPDATE storage_meta SET value = max(value, ?) WHERE key = 'changes_pruned_to'",
+                [end],
+            )
+        if end >= upto:
+            return gone
+        start = end
 
 
 def _pruned_to(db: Database) -> int:

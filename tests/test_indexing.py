@@ -9,6 +9,7 @@ and compared instead: still only the statements that differ are processed again.
 from __future__ import annotations
 
 import json
+import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -188,6 +189,50 @@ def test_the_change_log_is_pruned_once_enough_pile_up(
     assert "kpu-uji-8" in snapshots.current.statements
 
 
+def test_a_prune_in_steps_moves_the_pruned_point_with_each(db: Database) -> None:
+    for n in range(20, 27):
+        storage.save_statement(db, statement(n, f"Klaim uji {n} soal kotak suara"), actor="m")
+    upto = storage.change_seq(db)
+    first = db.execute("SELECT min(seq) FROM statement_changes").fetchone()[0]
+    steps: list[int] = []
+    db.conn.set_trace_callback(lambda sql: steps.append(1) if sql.startswith("DELETE") else None)
+    assert storage.prune_changes(db, upto - 2, step=2) == upto - 2 - first + 1
+    db.conn.set_trace_callback(None)
+    assert len(steps) == -(-(upto - 2) // 2)  # from 0, two sequence numbers per transaction
+    left = [r[0] for r in db.execute("SELECT seq FROM statement_changes ORDER BY seq")]
+    assert left == [upto - 1, upto]
+    assert storage.changed_since(db, upto - 3) is None  # pruned past it: read everything
+    assert storage.changed_since(db, upto - 2) is not None
+
+
+async def test_the_bot_prunes_the_change_log_off_the_loop(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bot.indexing, "PRUNE_EVERY", 2)
+    monkeypatch.setattr(bot.indexing, "PRUNE_STEP", 1)
+    snapshots = Snapshots(db)
+    assert snapshots._rebuilder is not None
+    pruned_by: list[str] = []
+    prune = bot.indexing.Rebuilder.prune
+
+    def recorded(rebuilder: bot.indexing.Rebuilder, upto: int) -> None:
+        pruned_by.append(threading.current_thread().name)
+        prune(rebuilder, upto)
+
+    monkeypatch.setattr(bot.indexing.Rebuilder, "prune", recorded)
+    storage.save_statement(db, statement(5, "Honor KPPS dibayar oleh caleg"), actor="mod")
+    assert await snapshots.refresh_async() is True
+    assert snapshots._pruner is not None
+    await snapshots._pruner
+    assert pruned_by and pruned_by[0] != threading.current_thread().name
+    left = db.execute("SELECT count(*) FROM statement_changes").fetchone()[0]
+    assert left == 0 and storage.change_seq(db) == snapshots.current.seq
+    storage.save_statement(db, statement(8, "Saksi dilarang masuk TPS"), actor="mod")
+    assert await snapshots.refresh_async() is True  # the log after the pruned point
+    assert snapshots.current.index.changes == 2
+    snapshots.close()
+
+
 def test_a_deleted_statement_leaves_the_index(db: Database) -> None:
     """Statements are retired, not deleted, but a row removed by hand must not linger."""
     snapshots = Snapshots(db)
@@ -272,7 +317,7 @@ def test_the_saved_file_is_what_numpy_and_json_write_in_one_call(
     written reads back as `np.savez` and `json.dumps` would have written it."""
     monkeypatch.setattr(saved, "JSON_STEP", 3)
     monkeypatch.setattr(saved, "WRITE_STEP", 7)
-    meta = {"fingerprint": "abc", "names": [f"kata{i}" for i in range(10)], "ids": ["é\n\"x"]}
+    meta = {"fingerprint": "abc", "names": [f"kata{i}" for i in range(10)], "ids": ['é\n"x']}
     assert saved._meta_json(meta) == json.dumps(meta, ensure_ascii=False)
     assert saved._meta_json({"names": []}) == json.dumps({"names": []})
     arrays = {
