@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.matcher import index as index_module
 from bot.matcher.index import MatchIndex
 from bot.matcher.match import MatchResult, match_text
 from bot.matcher.postings import IndexDoc
@@ -75,6 +77,7 @@ def answers(index: MatchIndex) -> list[object]:
     return out
 
 
+@pytest.mark.parametrize("warm_from", [index_module.WARM_FROM, 1])  # as shipped; every word
 @settings(max_examples=40, deadline=None)
 @given(
     start=st.lists(
@@ -82,7 +85,17 @@ def answers(index: MatchIndex) -> list[object]:
     ),
     changes=st.lists(change, min_size=1, max_size=12),
 )
-def test_changed_view_ranks_as_a_fresh_build(start: list[Change], changes: list[Change]) -> None:
+def test_changed_view_ranks_as_a_fresh_build(
+    warm_from: int, start: list[Change], changes: list[Change]
+) -> None:
+    shipped, index_module.WARM_FROM = index_module.WARM_FROM, warm_from
+    try:
+        ranks_as_a_fresh_build(start, changes)
+    finally:
+        index_module.WARM_FROM = shipped
+
+
+def ranks_as_a_fresh_build(start: list[Change], changes: list[Change]) -> None:
     live: dict[str, IndexDoc] = {}  # insertion order = the database's order
     for c in start:
         live[f"s{c.key}"] = doc(c)
@@ -139,3 +152,22 @@ def test_an_edited_statement_keeps_its_place_among_equals() -> None:
         "first",
         "second",
     ]
+
+
+def test_a_view_with_changes_works_out_the_common_words_asked_lately_as_it_is_made(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(index_module, "WARM_FROM", 3)
+    monkeypatch.setattr(index_module, "SEEDED", 1)
+    docs = [IndexDoc(f"s{i}", f"pemilu {w} ditunda", (), f"KPU {w}") for i, w in enumerate(WORDS)]
+    change = [IndexDoc("s1", "pemilu tetap 14 februari", (), "KPU")]
+    view = MatchIndex(docs)
+    cold = view.with_changes(change, removals=["s2"])
+    assert set(cold._impacts) == {"pemilu"}  # nothing asked yet: the commonest word
+    match_text(view, f"pemilu ditunda {WORDS[5]}")
+    warm = view.with_changes(change, removals=["s2"])
+    assert set(warm._impacts) == {"pemilu", "tunda"}  # asked, held 3 times or more
+    for term in sorted(warm._impacts):
+        for got, want in zip(warm._impacts[term], cold.impacts(term), strict=True):
+            assert got.tolist() == want.tolist()
+    assert answers(warm) == answers(MatchIndex([docs[0], change[0], *docs[3:]]))

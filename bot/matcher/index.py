@@ -4,10 +4,9 @@ A view (`MatchIndex`) never changes once made, so a reader keeps one consistent 
 the base changes. `with_changes` returns the next view: it shares the large parts with the
 one before (the base's postings, every statement's normalized phrasings) and adds only the
 statements that changed, so an edit at 100,000 statements costs milliseconds, not a rebuild.
-A word's BM25 impacts are computed from the view's own counts (statements, document
-frequencies, average lengths) when a text first uses the word, so a view reached by any
-sequence of changes ranks exactly as one built fresh from the same statements in the same
-order. `compacted` folds the changes into a new base once they grow.
+A word's BM25 impacts come from the view's own counts (statements, document frequencies,
+average lengths), so a view reached by any sequence of changes ranks exactly as one built
+fresh from the same statements in the same order. `compacted` folds the changes in.
 """
 
 from __future__ import annotations
@@ -40,6 +39,9 @@ MAX_POSTINGS = 200  # per term, highest impact first: bounds work for very commo
 MAX_QUERY_TERMS = 48  # a long forwarded post is represented by its most specific words
 CANDIDATES = 20
 IMPACTS_LIMIT = 200_000  # words whose impacts a view remembers; it starts over past this
+#: a view with changes works out the impacts of words held this often and asked for lately
+#: (ASKED; the SEEDED commonest at first) as it is made, off the loop: claims stalled it so
+WARM_FROM, ASKED, SEEDED = 500, 2_000, 100
 
 Impacts = tuple[np.ndarray, np.ndarray]  # statement slots (int32), BM25 impacts (float32)
 
@@ -56,10 +58,9 @@ class Candidate:
 class MatchIndex:
     """BM25 over head (claim + variants) and body (clarification) of every statement.
 
-    Slots: each statement version has one; a changed or removed statement's slot goes dead
-    and a changed one gets a new slot. `ids[slot]` and `heads[slot]` are what the re-ranker
-    reads; ties go to the statement stored first (`order`), in every view alike.
-    """
+    Slots: each statement version has one; a changed or removed statement's slot goes dead.
+    `ids[slot]` and `heads[slot]` are what the re-ranker reads; ties go to the statement
+    stored first (`order`), in every view alike."""
 
     def __init__(self, docs: Sequence[IndexDoc], keys: Sequence[int] | None = None) -> None:
         """`keys`: the statements' places in the database (ties go to the lower one);
@@ -107,6 +108,8 @@ class MatchIndex:
         self._head_total = int(head_len.sum())
         self._body_total = int(body_len.sum())
         self._live = len(ids)
+        top = np.argsort(-np.diff(base.start), kind="stable")[:SEEDED]  # words asked for lately
+        self._asked: dict[str, None] = dict.fromkeys(base.names[r] for r in top.tolist())
         self._slot_of = {sid: i for i, sid in enumerate(ids)}
         self._reset_caches()
         self._ready = ready if ready is not None else self._all_impacts()
@@ -212,7 +215,16 @@ class MatchIndex:
         for slot in gone:
             new._kill(slot, in_base.get(slot, ()))
         new._reset_caches()
+        new._asked = self._asked
+        new._warm()
         return new
+
+    def _warm(self) -> None:
+        """`impacts` of common words asked for lately (WARM_FROM), a word at a time: the loop
+        gets the GIL between steps (numpy over all of them at once held it longer)."""
+        for term in list(self._asked):
+            if self.df(term) >= WARM_FROM:
+                self.impacts(term)
 
     def _added_words(self, slot: int) -> Iterable[str]:
         doc = self._added[slot - self._base_size]
@@ -351,6 +363,9 @@ class MatchIndex:
         # sorted: the same text gives the same sums and ties in every process (set order
         # follows the per-process string hash), so a trained model reproduces exactly
         terms = sorted(t for t in distinct if self.df(t) > 0)
+        if len(self._asked) >= ASKED:
+            self._asked.clear()
+        self._asked.update(dict.fromkeys(terms))
         if len(terms) > MAX_QUERY_TERMS:
             terms = sorted(terms, key=lambda t: (-self.weight(t), t))[:MAX_QUERY_TERMS]
         if not terms:
