@@ -16,7 +16,7 @@ import inspect
 import json
 import struct
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
 
@@ -122,12 +122,15 @@ def unpack(statement_id: str, blob: bytes) -> DocTerms | None:
     return DocTerms(statement_id, phrasings, head_tf, body_tf)
 
 
-def by_statement(docs: Iterable[IndexDoc], kept: Mapping[str, bytes]) -> dict[str, bytes]:
-    """The entries of `kept` (by `key`) for `docs`, by statement id: each one read from
-    the statement's text as it is now, and by this code."""
+def by_statement(
+    docs: Sequence[IndexDoc], kept: Mapping[str, bytes], keys: Sequence[str] | None = None
+) -> dict[str, bytes]:
+    """The entries of `kept` (by `key`; `keys`: the docs' own, when worked out already) for
+    `docs`, by statement id: each one read from the statement's text as it is now, and by
+    this code."""
     found = {}
-    for doc in docs:
-        blob = kept.get(key(doc))
+    for doc, at in zip(docs, map(key, docs) if keys is None else keys, strict=True):
+        blob = kept.get(at)
         if blob is not None:
             found[doc.statement_id] = blob
     return found
