@@ -12,6 +12,7 @@ fresh from the same statements in the same order. `compacted` folds the changes 
 from __future__ import annotations
 
 import math
+import time
 from array import array
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
@@ -126,8 +127,6 @@ class MatchIndex:
         # (signals.py; bounded there): plain values, no references back to the index
         self.memo: dict[tuple[int, int], object] = {}
 
-    # ------------------------------------------------------------------ the statements
-
     def __len__(self) -> int:
         return self._live
 
@@ -153,8 +152,6 @@ class MatchIndex:
             n = max(self._live, 1)
             idf = self._idf[term] = math.log(1 + (n - df + 0.5) / (df + 0.5))
         return idf
-
-    # ------------------------------------------------------------------ changes
 
     def with_changes(
         self,
@@ -220,11 +217,16 @@ class MatchIndex:
         return new
 
     def _warm(self) -> None:
-        """`impacts` of common words asked for lately (WARM_FROM), a word at a time: the loop
-        gets the GIL between steps (numpy over all of them at once held it longer)."""
-        for term in list(self._asked):
-            if self.df(term) >= WARM_FROM:
-                self.impacts(term)
+        """`impacts` of common words asked for lately (WARM_FROM), a word at a time, giving
+        the loop the GIL after each (numpy over all of them at once held it longer); then
+        of those claims asked for meanwhile, the view before still serving them."""
+        done: set[str] = set()
+        while len(done) < len(self._asked):
+            for term in [t for t in list(self._asked) if t not in done]:
+                done.add(term)
+                if self.df(term) >= WARM_FROM:
+                    self.impacts(term)
+                    time.sleep(0)
 
     def _added_words(self, slot: int) -> Iterable[str]:
         doc = self._added[slot - self._base_size]
@@ -293,8 +295,6 @@ class MatchIndex:
         lengths = (self._head_len[live], self._body_len[live])
         index._start(Built(base, ids, heads, *lengths, self._order[live]))
         return index
-
-    # ------------------------------------------------------------------ retrieval
 
     def _all_impacts(self) -> Ready:
         """Every word's impacts at once: how a fresh base is made ready to answer with no
