@@ -39,7 +39,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from matcher import rss_mb
+from matcher import python_speed, rss_mb
 from rebuild import SECRET, measure
 from workload import build_base, claim_texts
 
@@ -97,6 +97,7 @@ async def claims_after(core: Core, texts: list[str], n: int = 30) -> float:
 async def _main(args: argparse.Namespace, tmp: Path) -> None:
     texts = claim_texts(args.dev)
     random.Random(3).shuffle(texts)
+    print(python_speed())
     print(f"claims at {RATE:.0f}/s during each change")
     print(
         f"{'statements':>10} {'change':<14} {'visible s':>9} {'max stall ms':>13} "
