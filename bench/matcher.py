@@ -65,8 +65,9 @@ def rss_mb() -> float:
 
 
 def python_speed() -> str:
-    """How fast this machine runs plain Python, to set figures from different machines side
-    by side: the same code ran 2.5-3 times slower on one 2-core machine than on another."""
+    """How fast this machine runs plain Python just now: one sign of its state, which moves.
+    The same machine took 1.8-2.1 s, then 0.6-0.7 s in one session; a build, bound by memory
+    more than by this, was slow in both. Set a figure against the baseline of the same run."""
     started, total = time.perf_counter(), 0
     for i in range(10_000_000):
         total += i

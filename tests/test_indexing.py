@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,6 +19,7 @@ import pytest
 from sqlite_utils import Database
 
 import bot.indexing
+import bot.matcher.index
 import storage
 from bot.indexing import Snapshots
 from bot.matcher import saved
@@ -230,6 +232,31 @@ async def test_the_bot_prunes_the_change_log_off_the_loop(
     storage.save_statement(db, statement(8, "Saksi dilarang masuk TPS"), actor="mod")
     assert await snapshots.refresh_async() is True  # the log after the pruned point
     assert snapshots.current.index.changes == 2
+    snapshots.close()
+
+
+async def test_the_bot_warms_the_view_it_serves_in_a_worker_thread(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bot.matcher.index, "WARM_FROM", 1)
+    snapshots = Snapshots(db)
+    warmed_by: list[str] = []
+    warm = bot.matcher.index.MatchIndex.warm
+
+    def recorded(index: bot.matcher.index.MatchIndex, going: Callable[[], bool]) -> None:
+        warmed_by.append(threading.current_thread().name)
+        assert going()  # the view warmed is the one served
+        warm(index, going)
+
+    monkeypatch.setattr(bot.matcher.index.MatchIndex, "warm", recorded)
+    storage.save_statement(db, statement(5, "Honor KPPS dibayar oleh caleg"), actor="mod")
+    assert await snapshots.refresh_async() is True
+    assert snapshots._warming is not None
+    await snapshots._warming
+    assert warmed_by and warmed_by[0] != threading.current_thread().name
+    index = snapshots.current.index
+    assert index.changes == 1 and index._impacts  # the commonest words, worked out
+    assert answers(snapshots.current) == answers(fresh(db))
     snapshots.close()
 
 

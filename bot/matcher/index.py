@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import time
 from array import array
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,7 +41,7 @@ MAX_QUERY_TERMS = 48  # a long forwarded post is represented by its most specifi
 CANDIDATES = 20
 IMPACTS_LIMIT = 200_000  # words whose impacts a view remembers; it starts over past this
 #: a view with changes works out the impacts of words held this often and asked for lately
-#: (ASKED; the SEEDED commonest at first) as it is made, off the loop: claims stalled it so
+#: (ASKED; the SEEDED commonest at first) in a worker thread (`warm`): claims stalled the loop
 WARM_FROM, ASKED, SEEDED = 500, 2_000, 100
 
 Impacts = tuple[np.ndarray, np.ndarray]  # statement slots (int32), BM25 impacts (float32)
@@ -213,17 +213,17 @@ class MatchIndex:
             new._kill(slot, in_base.get(slot, ()))
         new._reset_caches()
         new._asked = self._asked
-        new._warm()
         return new
 
-    def _warm(self) -> None:
-        """`impacts` of common words asked for lately (WARM_FROM), a word at a time, giving
-        the loop the GIL after each (numpy over all of them at once held it longer); then
-        of those claims asked for meanwhile, the view before still serving them."""
+    def warm(self, going: Callable[[], bool] = lambda: True) -> None:
+        """`impacts` of common words asked for lately (WARM_FROM) and meanwhile, while
+        `going()`: a word at a time, the GIL given up after each (one numpy pass held it)."""
         done: set[str] = set()
         while len(done) < len(self._asked):
             for term in [t for t in list(self._asked) if t not in done]:
                 done.add(term)
+                if not going():
+                    return
                 if self.df(term) >= WARM_FROM:
                     self.impacts(term)
                     time.sleep(0)
