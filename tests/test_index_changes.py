@@ -178,3 +178,4 @@ def test_a_view_with_changes_warmed_works_out_the_common_words_asked_lately(
         for got, want in zip(warm._impacts[term], cold.impacts(term), strict=True):
             assert got.tolist() == want.tolist()
     assert answers(warm) == answers(MatchIndex([docs[0], change[0], *docs[3:]]))
+    assert warm.compacted()._asked is view._asked  # a folded base keeps what was asked

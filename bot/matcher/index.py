@@ -289,11 +289,11 @@ class MatchIndex:
         base = Postings.grouped(
             names, len(live), renumber[term_row].astype(np.int32), slot, head_tf, body_tf
         )
-        index = MatchIndex.__new__(MatchIndex)
         ids = [self.ids[s] for s in live.tolist()]
         heads = [self.heads[s] for s in live.tolist()]
         lengths = (self._head_len[live], self._body_len[live])
-        index._start(Built(base, ids, heads, *lengths, self._order[live]))
+        index = MatchIndex.from_built(Built(base, ids, heads, *lengths, self._order[live]))
+        index._asked = self._asked  # what claims asked for lately, still (`warm`)
         return index
 
     def _all_impacts(self) -> Ready:
