@@ -117,6 +117,7 @@ async def _main(args: argparse.Namespace, tmp: Path) -> None:
         db_path = tmp / f"base-{size}.db"
         build_base(args.dev, size, db_path)
         core = Core.open(db_path, SECRET, seed=False)
+        core.checkpoint_off_loop()  # as the bot does once it runs
 
         async def on_loop(core: Core = core) -> None:
             core.refresh(force=True)

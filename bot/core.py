@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -25,6 +26,7 @@ from bot.matcher.match import MatchResult, Tier, match_text
 from bot.snapshot import Snapshot
 from bot.sources.urls import unique_keys
 from storage import Statement
+from storage.checkpoints import Checkpoints
 from storage.people import (
     Subscription,
     get_language,
@@ -112,28 +114,39 @@ class GroupCommit:
 
     The first `submit` of an iteration schedules `flush` with `call_soon`, so it runs once
     every handler that was ready has reached its write. Each claim keeps its own savepoint
-    (`storage.record_submission`): one that fails fails alone.
+    (`storage.record_submission`): one that fails fails alone. While another connection
+    holds the write lock (`cekklaim import` beside the bot), the batch waits on the loop,
+    not in SQLite: `flush` tries again every RETRY_SECONDS, and the claims arriving
+    meanwhile join the batch. Only after WAIT_SECONDS does it wait in SQLite, as before.
     """
+
+    RETRY_SECONDS = storage.BUSY_RETRY_SECONDS
+    WAIT_SECONDS = storage.BUSY_WAIT_SECONDS  # then SQLite's own wait, as before
 
     def __init__(self, db: Database) -> None:
         self.db = db
         self.pending: list[tuple[dict[str, Any], asyncio.Future[storage.SubmissionResult]]] = []
         self._loop: asyncio.AbstractEventLoop | None = None  # where the next flush runs
+        self._since = 0.0  # when the pending batch's first claim came
+        self.committed: Callable[[], None] | None = None  # told after each commit
 
     def submit(self, record: dict[str, Any]) -> asyncio.Future[storage.SubmissionResult]:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[storage.SubmissionResult] = loop.create_future()
         if not self.pending or self._loop is not loop:  # (a closed loop's flush never ran)
-            self._loop = loop
+            self._loop, self._since = loop, time.monotonic()
             loop.call_soon(self.flush)
         self.pending.append((record, future))
         return future
 
     def flush(self) -> None:
-        batch, self.pending = self.pending, []
+        batch = self.pending
+        if not batch:
+            return
+        wait = time.monotonic() - self._since >= self.WAIT_SECONDS
         outcomes: list[storage.SubmissionResult | Exception] = []
         try:
-            with storage.transaction(self.db):
+            with storage.transaction(self.db, wait=wait):
                 for record, _ in batch:
                     try:
                         outcomes.append(storage.record_submission(self.db, **record))
@@ -141,9 +154,16 @@ class GroupCommit:
                         if not self.db.conn.in_transaction:
                             raise  # the error ended the whole transaction: nothing stored
                         outcomes.append(exc)
+        except storage.Busy:  # nothing was done: again soon, with what came meanwhile
+            assert self._loop is not None
+            self._loop.call_later(self.RETRY_SECONDS, self.flush)
+            return
         except Exception as exc:
             outcomes = [exc] * len(batch)
+        self.pending = []
         log.debug("group commit of %d claims", len(batch))
+        if self.committed is not None:
+            self.committed()
         for (_, future), outcome in zip(batch, outcomes, strict=True):
             if future.done() or future.get_loop().is_closed():  # its caller is gone (shutdown)
                 continue
@@ -161,6 +181,7 @@ class Core:
         self.secret = secret
         self._snapshots = Snapshots(db)
         self._commits = GroupCommit(db)
+        self._checkpoints: Checkpoints | None = None
 
     @classmethod
     def open(cls, db_path: str | Path, secret: str, *, seed: bool = True) -> Core:
@@ -169,9 +190,26 @@ class Core:
             seed_if_empty(db)
         return cls(db, secret)
 
+    def checkpoint_off_loop(self, on: bool = True) -> None:
+        """For the bot while it serves: SQLite's checkpoints of this connection made in a
+        worker thread (after claims are committed, and on `wrote`), never inside a commit on
+        the event loop (see storage/checkpoints.py). `on=False`: back to SQLite's way."""
+        if on and self._checkpoints is None:
+            self._checkpoints = Checkpoints(self.db)
+            self._commits.committed = self.wrote
+        elif not on and self._checkpoints is not None:
+            self._checkpoints.close()
+            self._checkpoints, self._commits.committed = None, None
+
+    def wrote(self) -> None:
+        """Something was written: a checkpoint soon if the log grew (`checkpoint_off_loop`)."""
+        if self._checkpoints is not None:
+            self._checkpoints.poke()
+
     def close(self) -> None:
         """Close the database; a rebuild still reading it finishes its read first."""
         self._snapshots.close()
+        self.checkpoint_off_loop(False)
         self.db.close()
 
     @property

@@ -21,6 +21,7 @@ python-telegram-bot).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -32,7 +33,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from storage.db import describe_error
+from storage.db import BUSY_RETRY_SECONDS, BUSY_WAIT_SECONDS, Busy, describe_error
 from storage.inbox import (
     MAX_AGE,
     MAX_ATTEMPTS,
@@ -61,6 +62,10 @@ class InboxUnavailable(Exception):
     """A fetched batch could not be stored because of the database: leave it unconfirmed."""
 
 
+class InboxBusy(InboxUnavailable):
+    """Another connection holds the write lock (`arrived(wait=False)`): try again shortly."""
+
+
 class Inbox:
     """What arrived, what is done, what to skip, and what a failed handler's update gets."""
 
@@ -74,13 +79,14 @@ class Inbox:
         self._tries: dict[int, int] = {}  # database failures so far, by update id
         self._failed: dict[int, BaseException] = {}  # failed for good: to be set aside
 
-    def arrived(self, updates: list[Any]) -> list[dict[str, Any]]:
+    def arrived(self, updates: list[Any], *, wait: bool = True) -> list[dict[str, Any]]:
         """Store a fetched batch (with the done marks so far) before it can be confirmed.
 
         Returns what the library gets: every update it can parse, with any lone surrogate
         replaced; one it cannot parse or that cannot be stored reduced to its id and set
         aside (with no usable id, left out). Raises `InboxUnavailable` when the database
-        fails: the batch is then not confirmed and is fetched again.
+        fails: the batch is then not confirmed and is fetched again; `InboxBusy` with
+        `wait=False` when another connection holds the write lock (nothing done).
         """
         done, self._done = self._done, []
         aside: list[tuple[int | None, str, str]] = []
@@ -97,9 +103,11 @@ class Inbox:
                 aside.append((raw["update_id"], update_kinds(raw), reason))
             ready.append(parsed)
         try:
-            stored = store_batch(self.db, usable, done, aside)
+            stored = store_batch(self.db, usable, done, aside, wait=wait)
         except sqlite3.Error as exc:
             self._done = done + self._done
+            if isinstance(exc, Busy):
+                raise InboxBusy("inbox: another connection is writing") from exc
             cause = describe_error(exc)
             raise InboxUnavailable(f"inbox: could not store updates: {cause}") from exc
         for uid, kinds, reason in stored.set_aside:
@@ -114,6 +122,18 @@ class Inbox:
             pruned = prune_inbox(self.db, KEEP_DONE)
             log.debug("inbox: pruned %d done updates", pruned)
         return ready
+
+    async def arrived_async(self, updates: list[Any]) -> list[dict[str, Any]]:
+        """`arrived` on the event loop: while another process holds the write lock (an
+        import), the batch waits here with the loop free, not in SQLite, until
+        BUSY_WAIT_SECONDS have passed (then in SQLite, as any writer)."""
+        since = time.monotonic()
+        while True:
+            try:
+                waited = time.monotonic() - since >= BUSY_WAIT_SECONDS
+                return self.arrived(updates, wait=waited)
+            except InboxBusy:
+                await asyncio.sleep(BUSY_RETRY_SECONDS)
 
     def begin(self, update_id: int) -> bool:
         """False for a redelivered copy of an update already handled or being handled."""
@@ -165,11 +185,15 @@ class Inbox:
         self._done.append(update_id)
         self.flush()
 
-    def flush(self) -> None:
-        """Write the done marks (a failed write is retried with the next one, or at shutdown)."""
+    def flush(self, *, wait: bool = False) -> None:
+        """Write the done marks (a failed write is retried with the next one, or at shutdown;
+        so is one that would wait for another connection's write lock, unless `wait`: at
+        shutdown, where a lost mark would answer its update again at the next start)."""
         done, self._done = self._done, []
         try:
-            mark_done(self.db, done)
+            mark_done(self.db, done, wait=wait)
+        except Busy:
+            self._done = done + self._done
         except Exception:  # the next batch or flush tries again; worst case a redo at start
             self._done = done + self._done
             log.exception("inbox: could not mark updates done")

@@ -44,6 +44,7 @@ async def tick(core: Core, n: int, *, feed_minutes: float | None) -> Due:
     """Tick `n` (from 1): the index rebuilt if the base changed (answers go on meanwhile),
     old removed groups forgotten hourly; what is due besides. `feed_minutes` None: no feeds."""
     changed = await core.refresh_async()
+    core.wrote()  # the log's growth from writes other than claims (inbox, moderators)
     if n % PURGE_EVERY_TICKS == 0:
         citizens.forget_removed_groups(core)
     feeds = feed_minutes is not None and feeds_due(n, feed_minutes)

@@ -20,7 +20,15 @@ from storage.claims import (
     record_submission,
     set_claim_status,
 )
-from storage.db import open_db, today_wib, transaction, utcnow_iso
+from storage.db import (
+    BUSY_RETRY_SECONDS,
+    BUSY_WAIT_SECONDS,
+    Busy,
+    open_db,
+    today_wib,
+    transaction,
+    utcnow_iso,
+)
 from storage.groups import (
     GroupSettings,
     claim_intro,
@@ -81,9 +89,12 @@ from storage.transfer import (
 )
 
 __all__ = [
+    "BUSY_RETRY_SECONDS",
+    "BUSY_WAIT_SECONDS",
     "DEFAULT_VERDICT",
     "VERDICTS",
     "AuditEntry",
+    "Busy",
     "ClaimRecord",
     "ClaimStats",
     "GroupSettings",

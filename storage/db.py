@@ -21,6 +21,10 @@ import sqlite_utils
 from storage.migrations import MIGRATIONS
 
 BUSY_TIMEOUT_MS = 5000
+# A writer on the bot's event loop that may not wait in SQLite (`transaction(wait=False)`)
+# tries again this often, and past BUSY_WAIT_SECONDS waits in SQLite as any other writer.
+BUSY_RETRY_SECONDS = 0.003
+BUSY_WAIT_SECONDS = 5.0
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 # Indonesia's election calendar is in WIB (UTC+7, no daylight saving); a statement
@@ -218,20 +222,31 @@ def explain_open_error(exc: BaseException, path: Path) -> str:
     return f"cannot open {path}: {cause} ({exc})"
 
 
+class Busy(sqlite3.OperationalError):
+    """Another connection holds the write lock, and the caller chose not to wait for it."""
+
+
 @contextmanager
-def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+def transaction(db: sqlite_utils.Database, *, wait: bool = True) -> Iterator[sqlite_utils.Database]:
     """Run a block of writes atomically; nested calls become savepoints.
 
     Outermost blocks use BEGIN IMMEDIATE rather than `db.atomic()`'s deferred BEGIN:
     a deferred transaction that reads first and writes later fails with SQLITE_BUSY
     (ignoring busy_timeout) if another process committed in between, which is
     exactly what happens when the CLI imports while the bot records claims.
+
+    `wait=False`: raise `Busy` at once, nothing done, if another connection holds the
+    write lock, rather than wait up to BUSY_TIMEOUT_MS in SQLite (where the bot's event
+    loop would stand still: `bot.core.GroupCommit` tries again later instead).
     """
     if db.conn.in_transaction:
         with db.atomic():
             yield db
         return
-    db.conn.execute("BEGIN IMMEDIATE")
+    if wait:
+        db.conn.execute("BEGIN IMMEDIATE")
+    else:
+        _begin_now(db.conn)
     try:
         yield db
     except BaseException:
@@ -242,6 +257,19 @@ def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     except BaseException:
         db.rollback()
         raise
+
+
+def _begin_now(conn: sqlite3.Connection) -> None:
+    """BEGIN IMMEDIATE with no wait for the write lock (`Busy` when another holds it)."""
+    conn.execute("PRAGMA busy_timeout = 0")
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        if exc.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY:
+            raise Busy(str(exc)) from exc
+        raise
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
 
 def parse_utc(iso: str) -> datetime | None:

@@ -55,17 +55,20 @@ def store_batch(
     updates: Sequence[dict[str, Any]],
     done: Sequence[int] = (),
     aside: Sequence[tuple[int | None, str, str]] = (),
+    *,
+    wait: bool = True,
 ) -> StoredBatch:
     """Insert a fetched batch, mark `done` ids and set `aside` entries, in one transaction.
 
     An update that cannot be stored (an id SQLite cannot hold, say) is set aside in the same
     transaction instead of failing the batch; a database error (busy, read-only, corrupt)
-    fails the whole batch, which the caller leaves unconfirmed.
+    fails the whole batch, which the caller leaves unconfirmed (`wait=False`: `Busy` at
+    once when another connection holds the write lock, see `transaction`).
     """
     now = utcnow_iso()
     known: set[int] = set()
     failed: list[tuple[int | None, str, str]] = []
-    with transaction(db):
+    with transaction(db, wait=wait):
         try:
             with transaction(db):  # a savepoint: the fast path, the whole batch at once
                 known = _insert(db, updates, now)
@@ -143,29 +146,29 @@ def set_aside(db: Database, entries: Sequence[tuple[int | None, str, str]]) -> N
         _mark_done(db, [uid for uid, _, _ in entries if uid is not None], now)
 
 
-def mark_done(db: Database, update_ids: Sequence[int]) -> None:
+def mark_done(db: Database, update_ids: Sequence[int], *, wait: bool = True) -> None:
     """Mark updates handled and drop their raw JSON, without waiting for the disk.
 
     The commit reaches the operating system at once, so it survives the bot being killed;
     only a power loss before the next synced commit can undo it, and then the update is
     merely handled again (claims are deduplicated by update_id). Skipping the fsync keeps
-    the cost per update to one small write.
+    the cost per update to one small write (`wait=False`: see `transaction`).
     """
     if update_ids:
         now = utcnow_iso()
-        _unsynced(db, lambda: _mark_done(db, update_ids, now))
+        _unsynced(db, lambda: _mark_done(db, update_ids, now), wait=wait)
 
 
-def _unsynced(db: Database, write: Callable[[], object]) -> None:
+def _unsynced(db: Database, write: Callable[[], object], *, wait: bool = True) -> None:
     """One small transaction committed without an fsync (restoring the connection's level)."""
     if db.conn.in_transaction or db.memory:
-        with transaction(db):
+        with transaction(db, wait=wait):
             write()
         return
     (level,) = db.execute("PRAGMA synchronous").fetchone()
     db.execute("PRAGMA synchronous = NORMAL")
     try:
-        with transaction(db):
+        with transaction(db, wait=wait):
             write()
     finally:
         db.execute(f"PRAGMA synchronous = {int(level)}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import signal
 import sqlite3
 import subprocess
@@ -138,6 +139,45 @@ async def test_a_batch_that_cannot_be_stored_is_not_confirmed(tmp_path: Path) ->
         inbox.arrived([_update(2)])
     with pytest.raises(NetworkError, match="inbox: could not store updates"):
         await request.post("http://127.0.0.1:9/bot/getUpdates")
+
+
+async def test_a_batch_waits_for_another_writer_with_the_loop_free(tmp_path: Path) -> None:
+    """While another process holds the write lock (an import), the fetched batch is stored
+    once it is free: meanwhile the loop runs, and nothing is confirmed before the store."""
+    db = open_db(tmp_path / "x.db")
+    inbox = bot_inbox.Inbox(db, check_update)
+    first = _update(1)
+    request = InboxRequest(inbox, _Transport([first]))
+    other = sqlite3.connect(tmp_path / "x.db", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    post = asyncio.create_task(request.post("http://127.0.0.1:9/bot/getUpdates"))
+    ticks = []
+    for _ in range(5):
+        await asyncio.sleep(0.01)  # runs: the loop is not held by the waiting store
+        ticks.append(post.done())
+    assert ticks == [False] * 5
+    assert inbox_counts(db) == {"pending": 0, "done": 0}
+    other.execute("COMMIT")
+    assert await asyncio.wait_for(post, 5) == [first]
+    assert inbox_counts(db) == {"pending": 1, "done": 0}
+    other.close()
+
+
+def test_done_marks_that_would_wait_for_the_lock_go_with_the_next_write(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    db = open_db(tmp_path / "x.db")
+    inbox = bot_inbox.Inbox(db, check_update)
+    inbox.arrived([_update(1), _update(2)])
+    other = sqlite3.connect(tmp_path / "x.db", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    inbox.done(1)  # the lock is held: kept, not waited for (SQLite's wait ends in an error)
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+    other.execute("COMMIT")
+    assert inbox_counts(db) == {"pending": 2, "done": 0}
+    inbox.done(2)
+    assert inbox_counts(db) == {"pending": 0, "done": 2}
+    other.close()
 
 
 def test_a_failed_handler_is_retried_on_the_database_then_set_aside(tmp_path: Path) -> None:

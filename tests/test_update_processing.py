@@ -21,6 +21,7 @@ from telegram.ext import ConversationHandler
 from bot.botapi.concurrency import OrderedUpdateProcessor
 from bot.botapi.transport import AiohttpRequest
 from bot.telegram.app import build_application
+from storage import db as storage_db
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -325,3 +326,74 @@ def test_group_commit_survives_a_loop_that_closed_before_its_flush(tmp_path: Pat
     assert asyncio.run(check()) is not None  # the new loop flushes, nothing hangs
     assert next(core.db.query("SELECT count(*) AS n FROM submissions"))["n"] == 2
     core.db.close()
+
+
+def test_a_claim_waits_for_another_writer_without_stopping_the_loop(tmp_path: Path) -> None:
+    """While another process holds SQLite's write lock (an import), the loop keeps running:
+    the claim is committed once the lock is free, and answered only then."""
+    from bot.core import Core
+
+    core = Core.open(tmp_path / "bot.db", "test-secret-0123456789")
+    other = sqlite3.connect(tmp_path / "bot.db", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # the import's batch
+    ticks: list[bool] = []  # whether the claim was answered at each tick
+
+    async def scenario() -> int | None:
+        task = asyncio.create_task(
+            core.check_async(CLAIM, who(core, "private", user_id=1001, update_id=1))
+        )
+        for _ in range(5):
+            await asyncio.sleep(0.01)  # runs: the loop is not held by the waiting claim
+            ticks.append(task.done())
+        other.execute("COMMIT")
+        answer = await asyncio.wait_for(task, 5)
+        return answer.claim_id
+
+    claim_id = asyncio.run(scenario())
+    assert ticks == [False] * 5
+    assert claim_id is not None
+    assert next(core.db.query("SELECT count(*) AS n FROM submissions"))["n"] == 1
+    assert next(core.db.query("PRAGMA busy_timeout"))["timeout"] == storage_db.BUSY_TIMEOUT_MS
+    other.close()
+    core.db.close()
+
+
+def test_a_claim_fails_plainly_when_the_lock_never_comes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past WAIT_SECONDS the batch waits in SQLite as before and fails: nothing recorded,
+    and the caller is told (it never says "recorded")."""
+    from bot.core import Core, GroupCommit
+
+    monkeypatch.setattr(GroupCommit, "WAIT_SECONDS", 0.05)
+    monkeypatch.setattr(storage_db, "BUSY_TIMEOUT_MS", 20)
+    core = Core.open(tmp_path / "bot.db", "test-secret-0123456789")
+    other = sqlite3.connect(tmp_path / "bot.db", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+
+    async def scenario() -> None:
+        await core.check_async(CLAIM, who(core, "private", user_id=1001, update_id=1))
+
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        asyncio.run(scenario())
+    other.execute("ROLLBACK")
+    assert next(core.db.query("SELECT count(*) AS n FROM submissions"))["n"] == 0
+    other.close()
+    core.db.close()
+
+
+def test_a_transaction_that_may_not_wait_raises_busy_and_does_nothing(tmp_path: Path) -> None:
+    import storage
+
+    db = storage.open_db(tmp_path / "bot.db")
+    other = sqlite3.connect(tmp_path / "bot.db", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    with pytest.raises(storage.Busy), storage.transaction(db, wait=False):
+        raise AssertionError("the block ran without the lock")
+    assert not db.conn.in_transaction
+    other.execute("ROLLBACK")
+    with storage.transaction(db, wait=False):
+        db.execute("INSERT INTO storage_meta (key, value) VALUES ('k', 1)")
+    assert next(db.query("SELECT value FROM storage_meta WHERE key = 'k'"))["value"] == 1
+    other.close()
+    db.close()

@@ -57,12 +57,16 @@ class TickingCore:
     def __init__(self) -> None:
         self.refreshes: list[bool | Exception] = [True, RuntimeError("disk I/O error"), True]
         self.snapshot = type("Snapshot", (), {"statements": {}})()
+        self.pokes = 0  # `wrote`: a checkpoint asked for after each tick's refresh
 
     async def refresh_async(self) -> bool:
         result = self.refreshes.pop(0)
         if isinstance(result, Exception):
             raise result
         return result
+
+    def wrote(self) -> None:
+        self.pokes += 1
 
 
 async def test_the_loop_does_what_each_tick_says_and_outlives_a_failure(
@@ -79,15 +83,17 @@ async def test_the_loop_does_what_each_tick_says_and_outlives_a_failure(
     async def alerts() -> None:
         done.append("alerts")
 
+    core = TickingCore()
     with pytest.raises(asyncio.CancelledError):
         await upkeep.run(
-            TickingCore(),  # type: ignore[arg-type]
+            core,  # type: ignore[arg-type]
             feed_minutes=15,
             changed=changed,
             alerts=alerts,
             feeds=lambda: done.append("feeds"),
         )
     assert done == ["changed", "feeds", "changed"]  # tick 1, (tick 2 failed), tick 3
+    assert core.pokes == 2  # ticks 1 and 3 (tick 2 failed before)
     assert "background upkeep failed" in caplog.text
 
 

@@ -62,7 +62,7 @@ class InboxRequest(BaseRequest):
         result = await super().post(url, request_data, **kwargs)
         if url.endswith("/getUpdates") and isinstance(result, list) and result:
             try:
-                result = self.inbox.arrived(result)
+                result = await self.inbox.arrived_async(result)
             except InboxUnavailable as exc:  # a TelegramError: the Updater backs off, retries
                 raise StorageUnavailable(str(exc)) from exc
         return result
@@ -140,7 +140,7 @@ class InboxApplication(Application):  # type: ignore[type-arg]
         return await super().process_error(update, error, job, coroutine)
 
     async def shutdown(self) -> None:
-        self.inbox.flush()
+        self.inbox.flush(wait=True)
         await super().shutdown()
 
 

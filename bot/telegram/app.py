@@ -298,6 +298,7 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
         from bot.telegram import webhook  # tornado only when there is a server
 
         rt.page_server = webhook.serve_pages(app, rt.settings, rt.publisher.out_dir)
+    rt.core.checkpoint_off_loop()
     rt.refresher = asyncio.create_task(_refresh_loop(app))
 
 
@@ -307,6 +308,7 @@ async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
     rt.ocr.close()
     task, rt.refresher = rt.refresher, None
     await upkeep.cancel(task)
+    rt.core.checkpoint_off_loop(False)
     if rt.page_server is not None:
         rt.page_server.stop()
     if rt.publisher is not None:

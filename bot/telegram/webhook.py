@@ -61,7 +61,7 @@ def make_server(
         # stored (synced) before the 200 lets Telegram forget it; one that cannot be stored or
         # parsed is set aside (200: Telegram must not send it again); a database failure is
         # a 500, and Telegram delivers it again later
-        ready = inbox.arrived([data]) if inbox is not None else [data]
+        ready = await inbox.arrived_async([data]) if inbox is not None else [data]
         for raw in ready:
             await app.update_queue.put(Update.de_json(raw, app.bot))
 
