@@ -25,6 +25,7 @@ from bot.indexing import Snapshots
 from bot.matcher import saved
 from bot.matcher.index import MatchIndex
 from bot.matcher.match import match_text
+from bot.matcher.normalize import normalize
 from bot.matcher.postings import IndexDoc
 from bot.snapshot import Snapshot, read_changes, snapshot_of
 from storage import StatementInput
@@ -258,6 +259,41 @@ async def test_the_bot_warms_the_view_it_serves_in_a_worker_thread(
     assert index.changes == 1 and index._impacts  # the commonest words, worked out
     assert answers(snapshots.current) == answers(fresh(db))
     snapshots.close()
+
+
+async def test_a_claim_scores_a_changed_views_common_words_off_the_loop(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Right after a change, the first claims' common words are scored in a worker thread
+    (`Core._words_ready`), not by `retrieve` on the event loop."""
+    from bot.core import Core, Who
+
+    monkeypatch.setattr(bot.matcher.index, "WARM_FROM", 1)
+    monkeypatch.setattr(Snapshots, "_warm_later", lambda self, snapshot: None)  # only the claim
+    core = Core(db, "test-secret-0123456789")
+    scored_on: dict[str, str] = {}
+    impacts = MatchIndex.impacts
+
+    def recorded(index: MatchIndex, term: str) -> object:
+        if index._changed and term not in index._impacts:
+            scored_on.setdefault(term, threading.current_thread().name)
+        return impacts(index, term)
+
+    monkeypatch.setattr(MatchIndex, "impacts", recorded)
+    storage.save_statement(db, statement(5, "Honor KPPS dibayar oleh caleg"), actor="mod")
+    assert await core.refresh_async() is True
+    text = "honor kpps dibayar caleg, benarkah?"
+    assert core.snapshot.index.unready(normalize(text).terms)  # not scored yet
+    answer = await core.check_async(text, Who("private", core.pseudonym(1)))
+    assert answer.result.best is not None and answer.result.best.statement_id == "kpu-uji-5"
+    assert scored_on and threading.current_thread().name not in scored_on.values()
+    assert core.snapshot.index.unready(normalize(text).terms) == []
+
+
+def test_a_fresh_base_has_no_unready_words(db: Database) -> None:
+    index = fresh(db).index
+    assert index.changes == 0
+    assert index.unready(["honor", "kpps", "pemilu"]) == []
 
 
 def test_a_deleted_statement_leaves_the_index(db: Database) -> None:

@@ -94,20 +94,16 @@ class MatchIndex:
         """A view with no changes: every statement in the base."""
         base, ids, heads, head_len, body_len, order, ready = built
         assert order is not None
-        self.ids = ids
-        self.heads = heads
-        self._base = base
-        self._base_size = len(ids)
+        self.ids, self.heads = ids, heads
+        self._base, self._base_size = base, len(ids)
         self._added: list[DocTerms | None] = []  # slots past the base: changed statements
         self._delta: dict[str, tuple[int, ...]] = {}  # word -> live and dead added slots
         self._df_change: dict[str, int] = {}
         self._changed = False
         self._alive = np.ones(len(ids), dtype=bool)
         self._order = order
-        self._head_len = head_len
-        self._body_len = body_len
-        self._head_total = int(head_len.sum())
-        self._body_total = int(body_len.sum())
+        self._head_len, self._body_len = head_len, body_len
+        self._head_total, self._body_total = int(head_len.sum()), int(body_len.sum())
         self._live = len(ids)
         top = np.argsort(-np.diff(base.start), kind="stable")[:SEEDED]  # words asked for lately
         self._asked: dict[str, None] = dict.fromkeys(base.names[r] for r in top.tolist())
@@ -166,16 +162,13 @@ class MatchIndex:
         if not upserts and not any(sid in self._slot_of for sid in removals):
             return self  # nothing to take in: the same view, still a fresh base if it was one
         new = MatchIndex.__new__(MatchIndex)
-        new.ids = list(self.ids)
-        new.heads = list(self.heads)
-        new._base = self._base
-        new._base_size = self._base_size
+        new.ids, new.heads = list(self.ids), list(self.heads)
+        new._base, new._base_size = self._base, self._base_size
         new._added = list(self._added)
         new._changed = True
         new._delta = dict(self._delta)
         new._df_change = dict(self._df_change)
-        new._head_total = self._head_total
-        new._body_total = self._body_total
+        new._head_total, new._body_total = self._head_total, self._body_total
         new._live = self._live
         new._slot_of = dict(self._slot_of)
         docs = [d if isinstance(d, DocTerms) else read(d) for d in upserts]
@@ -227,6 +220,12 @@ class MatchIndex:
                 if self.df(term) >= WARM_FROM:
                     self.impacts(term)
                     time.sleep(0)
+
+    def unready(self, terms: Iterable[str]) -> list[str]:
+        """The common words (WARM_FROM) among `terms` whose impacts are yet to be worked out."""
+        if not self._changed:  # a fresh base has every word's impacts ready
+            return []
+        return [t for t in set(terms) if t not in self._impacts and self.df(t) >= WARM_FROM]
 
     def _added_words(self, slot: int) -> Iterable[str]:
         doc = self._added[slot - self._base_size]

@@ -17,7 +17,7 @@ import json
 import logging
 import os
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -56,9 +56,15 @@ class Loaded:
     order: np.ndarray  # each slot's place in the database when it was saved
 
 
-def save(view: MatchIndex, digests: Sequence[str], path: Path) -> None:
+def save(
+    view: MatchIndex,
+    digests: Sequence[str],
+    path: Path,
+    paced: Callable[[Iterable[int]], Iterable[int]] = iter,
+) -> None:
     """Write `view` (one with no changes in place) and its statements' digests, in slot
-    order, atomically: a reader sees the old file or the new one."""
+    order, atomically: a reader sees the old file or the new one. `paced`: how the steps
+    of encoding the phrasings are taken (bot/pacing.py `at_half_speed` beside the bot)."""
     parts = view.built()
     assert parts.order is not None and parts.ready is not None
     meta = {
@@ -76,7 +82,7 @@ def save(view: MatchIndex, digests: Sequence[str], path: Path) -> None:
             json.dumps([[h.tokens, h.content, h.terms] for h in hs], ensure_ascii=False)
             for hs in view.heads[at : at + JSON_STEP]
         ).encode()
-        for at in range(0, len(view.heads), JSON_STEP)
+        for at in paced(range(0, len(view.heads), JSON_STEP))
     )
     tmp = path.with_name(path.name + ".tmp")
     with open(tmp, "wb") as fp:

@@ -1,0 +1,49 @@
+"""A worker thread's pure-Python work paced so the event loop gets the GIL alone."""
+
+from __future__ import annotations
+
+import pytest
+
+import bot.pacing
+from bot.pacing import at_half_speed
+
+
+def test_work_at_half_speed_pauses_as_long_as_each_step_took(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clock = iter(float(t) for t in range(100))  # each reading one second later
+    monkeypatch.setattr(bot.pacing.time, "perf_counter", lambda: next(clock))
+    pauses: list[float] = []
+    monkeypatch.setattr(bot.pacing.time, "sleep", pauses.append)
+    assert list(at_half_speed(range(7), 3)) == list(range(7))  # all of them, in order
+    assert pauses == [1.0, 1.0]  # after the 3rd and the 6th, as long as each step took
+
+
+def test_the_first_index_is_saved_at_half_speed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`snapshot.keep` paces both of its long Python loops (digests, phrasings' JSON)."""
+    from bot import snapshot
+    from bot.matcher.index import MatchIndex
+    from bot.matcher.postings import IndexDoc
+
+    paced: list[int] = []
+
+    def counted(items: object, every: int) -> object:
+        paced.append(every)
+        return iter(items)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(snapshot, "at_half_speed", counted)
+    saved_with: list[object] = []
+    monkeypatch.setattr(
+        snapshot.saved, "save", lambda view, digests, path, paced: saved_with.append(paced)
+    )
+    docs = [IndexDoc("a", "pemilu ditunda", (), "KPU membantah")]
+    statement = type(
+        "S", (), {"external_id": "a", "claim": "pemilu ditunda", "variants": (),
+                  "clarification": "KPU membantah"},
+    )()  # fmt: skip
+    snap = type("Snap", (), {"index": MatchIndex(docs), "statements": {"a": statement}})()
+    snapshot.keep(snap, None)  # type: ignore[arg-type]
+    assert paced == [snapshot.SAVE_STEP]
+    assert len(saved_with) == 1
+    list(saved_with[0](range(2)))  # type: ignore[operator]
+    assert paced == [snapshot.SAVE_STEP, 1]
