@@ -354,6 +354,24 @@ def test_a_damaged_or_foreign_saved_index_is_built_afresh(
     assert answers(rebuilt.current) == answers(fresh_build(db))
 
 
+def test_the_index_is_synced_to_disk_a_few_megabytes_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Synced whole at the end, a large file made every claim's commit wait for the disk."""
+    monkeypatch.setattr(saved, "WRITE_STEP", 64)
+    monkeypatch.setattr(saved, "SYNC_STEP", 256)
+    synced: list[int] = []
+    fsync = saved.os.fsync
+    monkeypatch.setattr(saved.os, "fsync", lambda fd: (synced.append(fd), fsync(fd))[1])
+    docs = [IndexDoc(f"s{i}", f"pemilu ditunda kata {i}", (), "KPU membantah") for i in range(50)]
+    view = MatchIndex(docs)
+    path = tmp_path / "index.npz"
+    saved.save(view, [f"d{i}" for i in range(50)], path)
+    assert len(synced) >= 4  # in steps, then once more at the end
+    loaded = saved.load(path)
+    assert loaded is not None and loaded.index.ids == view.ids
+
+
 def fresh_build(db: Database) -> Snapshot:
     """A snapshot built from scratch, whatever is saved."""
     reading = read_changes(db, None)
@@ -389,8 +407,10 @@ def test_the_saved_file_is_what_numpy_and_json_write_in_one_call(
         "c": np.zeros(0, dtype=np.int64),
         "d": np.arange(12, dtype=np.uint16)[::2],  # not contiguous
     }
+    sizes: list[int] = []
     with open(tmp_path / "x.npz", "wb") as fp:
-        saved._savez(fp, **arrays)
+        saved._savez(fp, sizes.append, **arrays)
+    assert max(sizes) <= 7 and sum(sizes) == sum(a.nbytes for a in arrays.values())
     with np.load(tmp_path / "x.npz", allow_pickle=False) as data:
         assert sorted(data.files) == sorted(arrays)
         for name, array in arrays.items():

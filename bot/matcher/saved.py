@@ -86,8 +86,19 @@ def save(
     )
     tmp = path.with_name(path.name + ".tmp")
     with open(tmp, "wb") as fp:
+        unsynced = 0
+
+        def written(size: int) -> None:
+            nonlocal unsynced
+            unsynced += size
+            if unsynced >= SYNC_STEP:
+                fp.flush()
+                os.fsync(fp.fileno())
+                unsynced = 0
+
         _savez(
             fp,
+            written,
             meta=np.frombuffer(_meta_json(meta).encode(), dtype=np.uint8),
             heads=np.frombuffer(heads, dtype=np.uint8),
             start=parts.postings.start,
@@ -111,6 +122,10 @@ def save(
 #: 16 MB steps of `savez`, stalled the event loop 0.1-0.4 s at 100,000 statements).
 JSON_STEP = 2_000
 WRITE_STEP = 1 << 20
+#: Bytes written before they are synced to disk, a few at a time: one sync of the whole file
+#: (100 MB and more at 100,000 statements) made the disk wait, and with it the sync of every
+#: claim committed meanwhile on the event loop (61-152 ms, found with a stack sampler).
+SYNC_STEP = 4 << 20
 
 
 def _meta_json(meta: Mapping[str, object]) -> str:
@@ -126,8 +141,9 @@ def _meta_json(meta: Mapping[str, object]) -> str:
     return "{" + ", ".join(parts) + "}"
 
 
-def _savez(fp: BinaryIO, **arrays: np.ndarray) -> None:
-    """`np.savez(fp, **arrays)` (read back by `np.load`), written a megabyte at a time."""
+def _savez(fp: BinaryIO, written: Callable[[int], None], **arrays: np.ndarray) -> None:
+    """`np.savez(fp, **arrays)` (read back by `np.load`), written a megabyte at a time,
+    `written` told of each."""
     with zipfile.ZipFile(fp, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
         for name, array in arrays.items():
             array = np.ascontiguousarray(array)
@@ -136,7 +152,7 @@ def _savez(fp: BinaryIO, **arrays: np.ndarray) -> None:
                 np.lib.format.write_array_header_1_0(out, header)
                 data = array.reshape(-1).view(np.uint8).data
                 for at in range(0, len(data), WRITE_STEP):
-                    out.write(data[at : at + WRITE_STEP])
+                    written(out.write(data[at : at + WRITE_STEP]))
 
 
 def load(path: Path) -> Loaded | None:
