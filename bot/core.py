@@ -207,6 +207,11 @@ class Core:
         if self._checkpoints is not None:
             self._checkpoints.poke()
 
+    async def saved(self) -> None:
+        """Returns once the latest index saved for the next start is written (a process
+        that exits waits for it too: its worker threads are joined)."""
+        await self._snapshots.saved()
+
     def close(self) -> None:
         """Close the database; a rebuild still reading it finishes its read first."""
         self._snapshots.close()

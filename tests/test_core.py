@@ -402,7 +402,7 @@ async def test_a_failed_rebuild_keeps_the_snapshot_and_the_next_request_retries(
 async def test_a_replaced_snapshot_is_freed_and_full_collections_resume(core: Core) -> None:
     """The old index is released piecewise in a worker thread, by reference counting alone
     (snapshots are frozen out of the cyclic collector's scans: they must stay acyclic)."""
-    await core._snapshots.saved()  # the first index saved (in a worker thread)
+    await core.saved()  # the first index saved (in a worker thread)
     thresholds, interval = gc.get_threshold(), sys.getswitchinterval()
     old_index = weakref.ref(core.snapshot.index)
     old_statement = weakref.ref(core.snapshot.statements["kpu-2024-quick-count"])
@@ -416,7 +416,7 @@ async def test_a_replaced_snapshot_is_freed_and_full_collections_resume(core: Co
     finally:
         gc.enable()
     assert old_index() is None and old_statement() is None
-    await core._snapshots.saved()  # the new index saved after the swap, in the background
+    await core.saved()  # the new index saved after the swap, in the background
     # full collections postponed and the GIL switched more often during the build and the
     # save only
     assert (gc.get_threshold(), sys.getswitchinterval()) == (thresholds, interval)

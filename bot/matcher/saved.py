@@ -123,8 +123,8 @@ def save(
 JSON_STEP = 2_000
 WRITE_STEP = 1 << 20
 #: Bytes written before they are synced to disk, a few at a time: one sync of the whole file
-#: (100 MB and more at 100,000 statements) made the disk wait, and with it the sync of every
-#: claim committed meanwhile on the event loop (61-152 ms, found with a stack sampler).
+#: at 100,000 statements made the disk wait, and with it the sync of every claim committed
+#: meanwhile on the event loop (61-152 ms, found with a stack sampler).
 SYNC_STEP = 4 << 20
 
 
