@@ -112,6 +112,7 @@ async def _main(args: argparse.Namespace, tmp: Path) -> None:
         started = time.perf_counter()
         core = Core.open(db_path, SECRET, seed=False)
         core.checkpoint_off_loop()  # as the bot does once it runs
+        core.commit_off_loop()
         await core.check_async(texts[0], Who("private", core.pseudonym(1)))
         first_answer = time.perf_counter() - started
         grown = rss_mb() - before

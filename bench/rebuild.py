@@ -118,6 +118,7 @@ async def _main(args: argparse.Namespace, tmp: Path) -> None:
         build_base(args.dev, size, db_path)
         core = Core.open(db_path, SECRET, seed=False)
         core.checkpoint_off_loop()  # as the bot does once it runs
+        core.commit_off_loop()
 
         async def on_loop(core: Core = core) -> None:
             core.refresh(force=True)

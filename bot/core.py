@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import Any
 from sqlite_utils import Database
 
 import storage
+from bot.commits import GroupCommit
 from bot.indexing import Snapshots
 from bot.matcher.match import MatchResult, Tier, match_text
 from bot.matcher.normalize import normalize
@@ -35,6 +35,7 @@ from storage.people import (
     subscriptions_for_claim,
 )
 from storage.sources import answered_statement_ids_for_links, record_claim_links
+from storage.writer import Writer
 
 log = logging.getLogger(__name__)
 
@@ -110,70 +111,6 @@ class _Pending:
         )  # fmt: skip
 
 
-class GroupCommit:
-    """Claims submitted during one event-loop iteration, stored in one transaction.
-
-    The first `submit` of an iteration schedules `flush` with `call_soon`, so it runs once
-    every handler that was ready has reached its write. Each claim keeps its own savepoint
-    (`storage.record_submission`): one that fails fails alone. While another connection
-    holds the write lock (`cekklaim import` beside the bot), the batch waits on the loop,
-    not in SQLite: `flush` tries again every RETRY_SECONDS, and the claims arriving
-    meanwhile join the batch. Only after WAIT_SECONDS does it wait in SQLite, as before.
-    """
-
-    RETRY_SECONDS = storage.BUSY_RETRY_SECONDS
-    WAIT_SECONDS = storage.BUSY_WAIT_SECONDS  # then SQLite's own wait, as before
-
-    def __init__(self, db: Database) -> None:
-        self.db = db
-        self.pending: list[tuple[dict[str, Any], asyncio.Future[storage.SubmissionResult]]] = []
-        self._loop: asyncio.AbstractEventLoop | None = None  # where the next flush runs
-        self._since = 0.0  # when the pending batch's first claim came
-        self.committed: Callable[[], None] | None = None  # told after each commit
-
-    def submit(self, record: dict[str, Any]) -> asyncio.Future[storage.SubmissionResult]:
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[storage.SubmissionResult] = loop.create_future()
-        if not self.pending or self._loop is not loop:  # (a closed loop's flush never ran)
-            self._loop, self._since = loop, time.monotonic()
-            loop.call_soon(self.flush)
-        self.pending.append((record, future))
-        return future
-
-    def flush(self) -> None:
-        batch = self.pending
-        if not batch:
-            return
-        wait = time.monotonic() - self._since >= self.WAIT_SECONDS
-        outcomes: list[storage.SubmissionResult | Exception] = []
-        try:
-            with storage.transaction(self.db, wait=wait):
-                for record, _ in batch:
-                    try:
-                        outcomes.append(storage.record_submission(self.db, **record))
-                    except Exception as exc:  # rolled back to its savepoint; the rest go on
-                        if not self.db.conn.in_transaction:
-                            raise  # the error ended the whole transaction: nothing stored
-                        outcomes.append(exc)
-        except storage.Busy:  # nothing was done: again soon, with what came meanwhile
-            assert self._loop is not None
-            self._loop.call_later(self.RETRY_SECONDS, self.flush)
-            return
-        except Exception as exc:
-            outcomes = [exc] * len(batch)
-        self.pending = []
-        log.debug("group commit of %d claims", len(batch))
-        if self.committed is not None:
-            self.committed()
-        for (_, future), outcome in zip(batch, outcomes, strict=True):
-            if future.done() or future.get_loop().is_closed():  # its caller is gone (shutdown)
-                continue
-            if isinstance(outcome, Exception):
-                future.set_exception(outcome)
-            else:
-                future.set_result(outcome)
-
-
 class Core:
     """Database plus the current index; one per process."""
 
@@ -202,6 +139,16 @@ class Core:
             self._checkpoints.close()
             self._checkpoints, self._commits.committed = None, None
 
+    def commit_off_loop(self, on: bool = True) -> None:
+        """For the bot while it serves: citizens' claims committed in a thread of their own,
+        on a connection of their own (storage/writer.py), so no COMMIT's sync to disk holds
+        the event loop. `on=False`: every claim written so far is committed first."""
+        if on and self._commits.writer is None:
+            self._commits.writer = Writer.beside(self.db)
+        elif not on and self._commits.writer is not None:
+            self._commits.writer.close()
+            self._commits.writer = None
+
     def wrote(self) -> None:
         """Something was written: a checkpoint soon if the log grew (`checkpoint_off_loop`)."""
         if self._checkpoints is not None:
@@ -215,6 +162,7 @@ class Core:
     def close(self) -> None:
         """Close the database; a rebuild still reading it finishes its read first."""
         self._snapshots.close()
+        self.commit_off_loop(False)
         self.checkpoint_off_loop(False)
         self.db.close()
 

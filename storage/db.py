@@ -74,6 +74,21 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
     return db
 
 
+def connect(path: str | Path, *, autocheckpoint: bool = True) -> sqlite_utils.Database:
+    """One more connection to a database `open_db` opened and checked, set up as every
+    connection is (`autocheckpoint=False`: its commits leave checkpoints to another
+    connection, storage/checkpoints.py)."""
+    db = sqlite_utils.Database(path)
+    try:
+        _configure(db)
+        if not autocheckpoint:
+            db.execute("PRAGMA wal_autocheckpoint = 0")
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
 def _configure(db: sqlite_utils.Database) -> None:
     # busy_timeout first, so switching to WAL waits for a concurrent writer.
     db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")

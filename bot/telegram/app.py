@@ -299,6 +299,7 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
 
         rt.page_server = webhook.serve_pages(app, rt.settings, rt.publisher.out_dir)
     rt.core.checkpoint_off_loop()
+    rt.core.commit_off_loop()
     rt.refresher = asyncio.create_task(_refresh_loop(app))
 
 
@@ -308,6 +309,7 @@ async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
     rt.ocr.close()
     task, rt.refresher = rt.refresher, None
     await upkeep.cancel(task)
+    rt.core.commit_off_loop(False)  # what was written is committed first
     rt.core.checkpoint_off_loop(False)
     if rt.page_server is not None:
         rt.page_server.stop()
