@@ -25,7 +25,7 @@ import numpy as np
 
 from bot.matcher.bulk import TermIds
 from bot.matcher.normalize import Normalized
-from bot.matcher.postings import Entries, IndexDoc, Rows, by_word
+from bot.matcher.postings import Entries, IndexDoc, Rows
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +34,6 @@ log = logging.getLogger(__name__)
 SHARED_FROM = 20_000
 MAX_WORKERS = 4  # processes at most, however many cores (each holds its share's words)
 WORKER_SECONDS = 600.0  # a worker still reading after this is given up on (read here)
-
-
 
 
 class Texts(NamedTuple):
@@ -135,19 +133,50 @@ def read_texts(docs: Sequence[IndexDoc], rows: Rows, processes: int | None = Non
         log.exception("reading in worker processes failed; reading here")
         return read_here(docs, rows)
     heads = [h for p in parts for h in p.heads]
-    together = tuple(np.concatenate([p.entries[i] for p in parts]) for i in range(4))
+    entries = merged([(p.mine, p.entries) for p in parts], len(rows))
     del parts
-    return Texts(heads, by_word(together, len(docs)))  # type: ignore[arg-type]
+    return Texts(heads, entries)
 
 
-def _received(share: Share, rows: Rows, first: int) -> Texts:
-    """A worker's share with this process's ids, its statements placed from `first`."""
+class Received(NamedTuple):
+    """A worker's share: the phrasings, and the entries in the worker's own word ids
+    (`mine`: this process's id of each), its statements placed from where the share starts."""
+
+    heads: list[tuple[Normalized, ...]]
+    mine: np.ndarray
+    entries: Entries
+
+
+def _received(share: Share, rows: Rows, first: int) -> Received:
+    """A worker's share, its words given this process's ids, its statements placed from
+    `first`."""
     names, heads, term, slot, head_tf, body_tf = share
-    mine = np.fromiter(map(rows.__getitem__, names), dtype=np.int32, count=len(names))
+    mine = np.fromiter(map(rows.__getitem__, names), dtype=np.int64, count=len(names))
     arrays = (np.frombuffer(a, dtype=np.int32) for a in (term, slot, head_tf, body_tf))
     term_at, slot_at, head_at, body_at = arrays
     phrasings = [tuple(Normalized(*h) for h in hs) for hs in heads]
-    return Texts(phrasings, (mine[term_at], slot_at + first, head_at, body_at))
+    return Received(phrasings, mine, (term_at, slot_at + first, head_at, body_at))
+
+
+def merged(shares: list[tuple[np.ndarray, Entries]], words: int) -> Entries:
+    """The entries of shares of statements, in this process's word ids (below `words`),
+    grouped by word and in statement order within each: each share's are grouped by a
+    word id of its own (`mine`: this process's id of each) and in statement order, and the
+    shares' statements come in turn. Each share's run of a word is copied into its place:
+    no sort (a sort of all entries took 0.5 s at 100,000 statements)."""
+    sizes = [np.bincount(term, minlength=len(mine)) for mine, (term, *_) in shares]
+    total = np.zeros(words, dtype=np.int64)
+    for (mine, _), size in zip(shares, sizes, strict=True):
+        total[mine] += size  # a share's words are distinct: each id once
+    free = np.concatenate(([0], np.cumsum(total)[:-1])).astype(np.int64)  # next place, by word
+    n = int(total.sum())
+    term_out, slot_out, head_out, body_out = (np.empty(n, np.int32) for _ in range(4))
+    for (mine, (term, slot, head_tf, body_tf)), size in zip(shares, sizes, strict=True):
+        runs = np.concatenate(([0], np.cumsum(size)[:-1]))  # where each run starts in the share
+        to = np.repeat(free[mine] - runs, size) + np.arange(len(term))
+        free[mine] += size
+        term_out[to], slot_out[to], head_out[to], body_out[to] = mine[term], slot, head_tf, body_tf
+    return term_out, slot_out, head_out, body_out
 
 
 def read_entries(
