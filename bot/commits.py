@@ -26,15 +26,22 @@ class GroupCommit:
     every handler that was ready has reached its write. Each claim keeps its own savepoint
     (`storage.record_submission`): one that fails fails alone.
 
-    With a `writer` (storage/writer.py: the bot while it serves) the batch is committed in
-    the writer's thread; the claims arriving meanwhile form the next batch, written once
-    this one is. Without, it is committed on the loop: while another connection holds the
-    write lock (`cekklaim import` beside the bot), the batch waits on the loop, not in
-    SQLite: `flush` tries again every RETRY_SECONDS, and the claims arriving meanwhile join
-    the batch. Only after WAIT_SECONDS does it wait in SQLite, as before.
+    With a `writer` (storage/writer.py: the bot while it serves) a small batch is committed
+    in the writer's thread (WRITER_MOST); the claims arriving meanwhile form the next
+    batch, written once this one is. Otherwise it is committed on the loop: while another
+    connection holds the write lock (`cekklaim import` beside the bot), the batch waits on
+    the loop, not in SQLite: `flush` tries again every RETRY_SECONDS, and the claims
+    arriving meanwhile join the batch. Only after WAIT_SECONDS does it wait in SQLite, as
+    before.
     """
 
     RETRY_SECONDS = storage.BUSY_RETRY_SECONDS
+    # Batches of at most this many go to the writer: there the loop never waits for the
+    # sync to disk, but each SQLite call of the writer's thread takes the GIL back from a
+    # busy loop. Under load larger batches are committed on the loop, one sync shared by
+    # all (bench/throughput.py, claims a second: 150-165 with every batch in the writer,
+    # 195-201 with none, 198-199 split so).
+    WRITER_MOST = 4
     WAIT_SECONDS = storage.BUSY_WAIT_SECONDS  # then SQLite's own wait, as before
 
     def __init__(self, db: Database) -> None:
@@ -59,9 +66,10 @@ class GroupCommit:
         batch = self.pending
         if not batch:
             return
-        if self.writer is not None:
-            if not self._writing:  # else: flushed again once the batch written now is
-                self._write(batch, self.writer)
+        if self._writing:
+            return  # flushed again once the batch in the writer's hands is written
+        if self.writer is not None and len(batch) <= self.WRITER_MOST:
+            self._write(batch, self.writer)
             return
         wait = time.monotonic() - self._since >= self.WAIT_SECONDS
         try:

@@ -1,7 +1,8 @@
 """How far a private claim travels: the project files its handling enters, from the handler
 to the reply sent, read by tracing the real bot (against the fake Bot API) while it answers.
 
-The matcher and storage are the floors below `bot/core.py` and are not listed (they change on
+The matcher and storage (with core's batched writes, bot/commits.py) are the floors below
+`bot/core.py` and are not listed (they change on
 their own); everything above them is: the steps of the path (at most six), and the few
 shared services it calls. A new file on the path is a decision made here.
 """
@@ -21,7 +22,7 @@ from bot.telegram import handlers
 pytestmark = pytest.mark.timeout(30)
 
 ROOT = Path(handlers.__file__).resolve().parents[2]
-BELOW_CORE = ("bot/matcher/", "storage/")
+BELOW_CORE = ("bot/matcher/", "storage/", "bot/commits.py")  # commits.py: core's writes
 
 #: The steps of a private text message, in the order first entered: each holds one step of
 #: update -> adapter -> use case -> (matcher, storage) -> decision -> render -> send.

@@ -205,3 +205,33 @@ def test_a_writer_runs_writes_in_order_on_its_own_connection(tmp_path: Path) -> 
         writer.submit(lambda _: None)
     assert len(list(db.query("SELECT key FROM storage_meta WHERE key LIKE 'k_'"))) == 5
     db.close()
+
+
+def test_a_large_batch_is_committed_on_the_loop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under load one commit on the loop serves many claims; the writer's thread would take
+    the GIL back from the loop for each of its SQLite calls."""
+    monkeypatch.setattr(commits.GroupCommit, "WRITER_MOST", 2)
+    core = Core.open(tmp_path / "bot.db", SECRET)
+    core.commit_off_loop()
+    threads: list[str] = []
+    real = storage.record_submission
+
+    def traced(db: Any, **record: Any) -> Any:
+        threads.append(threading.current_thread().name)
+        return real(db, **record)
+
+    monkeypatch.setattr(storage, "record_submission", traced)
+
+    async def scenario(users: range) -> None:
+        await asyncio.gather(
+            *(core.check_async(CLAIM, who(core, "private", user_id=u, update_id=u)) for u in users)
+        )
+
+    asyncio.run(scenario(range(1, 4)))  # three at once: over WRITER_MOST
+    asyncio.run(scenario(range(4, 6)))  # two: the writer's
+    assert threads[:3] == [threading.main_thread().name] * 3
+    assert all(name.startswith("writer") for name in threads[3:]) and len(threads) == 5
+    assert count(tmp_path / "bot.db") == 5
+    core.close()
