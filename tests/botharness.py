@@ -64,8 +64,10 @@ class Bot:
     async def quiet(self, update: dict, method: str = "sendMessage") -> None:
         """Push `update` and check the bot sends no `method` for it.
 
-        Updates are handled one after another, so once the answer to a sentinel pushed
-        right after it (/start from another private chat) is out, `update` was handled.
+        Once the answer to a sentinel pushed right after it (/start from another private
+        chat) is out, `update` was fetched; once no update is in progress, it was handled
+        (updates of different chats are handled side by side: a claim committed in the
+        writer's thread may finish after the sentinel's answer).
         """
         mark = self.fake.mark()
         self.fake.push_update(update)
@@ -73,12 +75,22 @@ class Bot:
         await self.fake.wait_for(
             "sendMessage", lambda c: c.params["chat_id"] == SENTINEL, after=mark
         )
+        await self.settled()
         sent = [
             c
             for c in self.fake.calls[mark:]
             if c.method == method and c.params.get("chat_id") != SENTINEL
         ]
         assert sent == [], f"expected no {method}, got {[c.params for c in sent]}"
+
+    async def settled(self, seconds: float = 5.0) -> None:
+        """Returns once the bot has no update in progress (fails after `seconds`)."""
+        processor = self.app.update_processor
+        for _ in range(round(seconds / 0.01)):
+            if processor.current_concurrent_updates == 0 and self.app.update_queue.empty():
+                return
+            await asyncio.sleep(0.01)
+        raise AssertionError(f"updates still in progress after {seconds} s")
 
     def group_message(self, text: str | None = None, **kw: Any) -> dict:
         """A message update in a group (GROUP from MEMBER unless `kw` says otherwise)."""
