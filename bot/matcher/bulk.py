@@ -143,6 +143,7 @@ class TermIds:
         self._kind: Memo[str, str] = Memo(self._kind_of, limit)
         self._cleaned = _both(piece_clean, limit)  # for the texts that may hold a tag
         self._part: Memo[str, bytes] = Memo(self._part_of, limit)
+        self._part_tokens: Memo[str, tuple[str, ...]] = Memo(self._part_tokens_of, limit)
 
     def _tokens_of(self, piece: str, amount: bool) -> tuple[str, ...]:
         apart = parts(piece, amount)
@@ -207,11 +208,7 @@ class TermIds:
             joined = b"".join(map(self._part.__getitem__, prepared.split(" ")))
             if _MARK not in joined:
                 return joined
-            if (
-                _WHOLE not in joined
-                and _ACROSS.search(joined) is None
-                and ("?" not in prepared or _ASKS.search(joined) is None)
-            ):
+            if self._alone(prepared, joined):
                 return _MARKS.sub(b"", joined)
         prepared, found, amount, tagged = self._reading(prepared)
         if tagged:
@@ -243,16 +240,45 @@ class TermIds:
             starts |= _ASKED
         return _STARTS.get(starts, b"") + ids + _ENDS.get(ends, b"")
 
+    def _alone(self, prepared: str, joined: bytes) -> bool:
+        """Whether a text whose parts' ids and marks are `joined` reads as its parts read
+        alone: no question tag or amount may cross from one part to the next (see `ids`)."""
+        return (
+            _WHOLE not in joined
+            and _ACROSS.search(joined) is None
+            and ("?" not in prepared or _ASKS.search(joined) is None)
+        )
+
     def normalized(self, text: str) -> Normalized:
-        """`normalize_many(text)`."""
-        raw = self._raw(*self._reading(prepare(text))[:3])
-        tokens = tuple(chain.from_iterable(map(self._expanded.__getitem__, raw)))
+        """`normalize_many(text)`: its tokens its parts' in turn when `ids` reads it a part
+        at a time (a claim's parts recur far more than it does), else a piece at a time."""
+        prepared, tokens = prepare(text), None
+        if len(self.rows) < FEWER_WORDS:
+            found = prepared.split(" ")
+            joined = b"".join(map(self._part.__getitem__, found))
+            if _MARK not in joined or self._alone(prepared, joined):
+                tokens = tuple(chain.from_iterable(map(self._part_tokens.__getitem__, found)))
+        if tokens is None:
+            raw = self._raw(*self._reading(prepared)[:3])
+            tokens = tuple(chain.from_iterable(map(self._expanded.__getitem__, raw)))
         content = tuple(filter(self._content.__getitem__, tokens))
         return Normalized(tokens, content, tuple(map(self._stems.__getitem__, content)))
+
+    def _part_tokens_of(self, part: str) -> tuple[str, ...]:
+        """A part's tokens, expanded, as a text read a part at a time holds them (read
+        with amounts if the text is: `_part` marks a part that reads otherwise)."""
+        return tuple(chain.from_iterable(map(self._expanded.__getitem__, self._tokens[1][part])))
 
     def release(self) -> None:
         """Forget every piece, a table at a time (`empty`: the build runs beside the bot)."""
         tables = (self._expanded, self._content, self._stems, *self._tokens, self._token_ids)
-        for table in (*tables, *self._ids, self._kind, *self._cleaned, self._part):
+        for table in (
+            *tables,
+            *self._ids,
+            self._kind,
+            *self._cleaned,
+            self._part,
+            self._part_tokens,
+        ):
             empty(table)
             table.fn = _spent  # the tables' functions refer back to the reader: a cycle
