@@ -10,6 +10,7 @@ used as letters -> expand slang and election vocabulary -> (content tokens) drop
 
 from __future__ import annotations
 
+import operator
 import re
 import sys
 import unicodedata
@@ -30,6 +31,10 @@ _REDUP = re.compile(r"\b([a-z]{2,})(?:²|2|-\1)\b")
 _RUN = re.compile(r"([a-z])\1{2,}")  # "bohoooong" -> "bohong"; Indonesian has no triple letters
 # "diundurr": no Indonesian word ends so
 _FINAL_DOUBLE = re.compile(r"([b-df-hj-np-tv-z])\1(?![a-z0-9])")
+# `pattern.sub(_FIRST_GROUP, text)` is `pattern.sub(r"\1", text)`, whose template is
+# worked out in Python on every call, matched or not: for a word, the three took 4.5 us
+# that way and 0.8 us this way (each new word of a base or a claim goes through them)
+_FIRST_GROUP = operator.methodcaller("group", 1)
 _COMBINING = re.compile(r"[\u0300-\u036f]+")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _TOKEN = re.compile(r"[a-z0-9]+")
@@ -124,7 +129,7 @@ def _before_amounts(text: str) -> str:
         text = _INNER_QUESTION.sub("", text)
     if "//" in text or "www." in text:
         text = _URL.sub(" ", text)
-    if any(tld in text for tld in _TLDS):
+    if "." in text and any(tld in text for tld in _TLDS):
         text = _DOMAIN.sub(" ", text)
     if "@" in text or "#" in text:
         text = _MENTION.sub(" ", text)
@@ -136,8 +141,8 @@ def _after_amounts(text: str) -> str:
         # Fold accents ("café" -> "cafe"); what is left outside ASCII is emoji and symbols.
         text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
         text = _NON_ASCII.sub(" ", text)
-    text = _REDUP.sub(r"\1", text)
-    return _FINAL_DOUBLE.sub(r"\1", _RUN.sub(r"\1", text))
+    text = _REDUP.sub(_FIRST_GROUP, text)
+    return _FINAL_DOUBLE.sub(_FIRST_GROUP, _RUN.sub(_FIRST_GROUP, text))
 
 
 def amounts(text: str) -> str:
