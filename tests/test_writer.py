@@ -30,11 +30,8 @@ def count(path: Path) -> int:
         other.close()
 
 
-def test_claims_are_committed_in_the_writers_thread_not_on_the_loop(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    core = Core.open(tmp_path / "bot.db", SECRET)
-    core.commit_off_loop()
+def writing_threads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The name of the thread each claim is recorded in, in turn, from now on."""
     threads: list[str] = []
     real = storage.record_submission
 
@@ -43,6 +40,15 @@ def test_claims_are_committed_in_the_writers_thread_not_on_the_loop(
         return real(db, **record)
 
     monkeypatch.setattr(storage, "record_submission", traced)
+    return threads
+
+
+def test_claims_are_committed_in_the_writers_thread_not_on_the_loop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    core = Core.open(tmp_path / "bot.db", SECRET)
+    core.commit_off_loop()
+    threads = writing_threads(monkeypatch)
     on_loop: list[str] = []
     core.db.conn.set_trace_callback(on_loop.append)
 
@@ -215,14 +221,7 @@ def test_a_large_batch_is_committed_on_the_loop(
     monkeypatch.setattr(commits.GroupCommit, "WRITER_MOST", 2)
     core = Core.open(tmp_path / "bot.db", SECRET)
     core.commit_off_loop()
-    threads: list[str] = []
-    real = storage.record_submission
-
-    def traced(db: Any, **record: Any) -> Any:
-        threads.append(threading.current_thread().name)
-        return real(db, **record)
-
-    monkeypatch.setattr(storage, "record_submission", traced)
+    threads = writing_threads(monkeypatch)
 
     async def scenario(users: range) -> None:
         await asyncio.gather(
