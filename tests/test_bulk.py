@@ -86,6 +86,21 @@ def test_a_text_is_read_as_normalize_reads_it(text: str) -> None:
     assert words(reader, text) == list(expected.terms)
 
 
+#: words that make amounts across spaces ("rp 5 000", "600 ribu"), or look as if they might
+AMOUNT_WORDS = [
+    *("rp", "rp.", "Rp", "5", "600", "000", "1.500", "12345", "0", "2024", "5,5", "٣", "½"),
+    *("juta", "ribu", "rb", "k", "m", "t", "jt", "miliar", "milik", "tri", "5k", "rp5"),
+    *("pemilu", "tidak", "benar", "gak", "ya", "sih", "?", "tidak?", "é", "😀", "-", ".", "x"),
+]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(AMOUNT_WORDS), max_size=25).map(" ".join))
+def test_amounts_across_parts_are_read_as_normalize_reads_them(text: str) -> None:
+    reader = TermIds(Rows())
+    assert words(reader, text) == list(plain(text).terms)
+
+
 def words(reader: TermIds, text: str) -> list[str]:
     """A text's terms as the reader gives them, by id."""
     ids = np.frombuffer(reader.ids(text), np.int32).tolist()
