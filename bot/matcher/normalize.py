@@ -175,13 +175,18 @@ def _amount(m: re.Match[str]) -> str:
 
 
 def unleet(token: str) -> str:
-    """Digits typed for letters back to letters ("p3ncuc14n" -> "pencucian")."""
+    """Digits typed for letters back to letters ("p3ncuc14n" -> "pencucian"), with the
+    letter-run rules applied again to what they make ("aab5$" reads "aab5s" -> "aabs", as
+    "aabss" does: reading a text's words again gives the same words)."""
     if token.isalpha() or token.isdigit() or token.startswith("rp"):
         return token
     letters = sum(map(str.isalpha, token))  # no Python frame per character
     if letters < 4 or letters < 2 * (len(token) - letters):
         return token
-    return _LEET_RUN.sub(lambda m: m.group().translate(_LEET_DIGITS), token)
+    letters_back = _LEET_RUN.sub(lambda m: m.group().translate(_LEET_DIGITS), token)
+    if letters_back == token:
+        return token
+    return _FINAL_DOUBLE.sub(_FIRST_GROUP, _RUN.sub(_FIRST_GROUP, letters_back))
 
 
 _TIMES = re.compile(r"^([1-9])x$")  # "2x", "3x": so many times
