@@ -35,15 +35,9 @@ from bot.snapshot import (
     read_changes,
     started,
 )
-from storage.db import BUSY_TIMEOUT_MS
+from storage.db import BUSY_TIMEOUT_MS, database_file
 
 log = logging.getLogger(__name__)
-
-
-def database_file(db: Database) -> str | None:
-    """The file behind `db`'s main schema; None for an in-memory database."""
-    row = db.execute("PRAGMA database_list").fetchone()
-    return row[2] or None
 
 
 class Rebuilder:

@@ -19,6 +19,8 @@ import threading
 
 from sqlite_utils import Database
 
+from storage.db import database_file
+
 log = logging.getLogger(__name__)
 
 EVERY_SECONDS = 1.0
@@ -29,8 +31,7 @@ class Checkpoints:
     """Checkpoints of `db`'s file in a worker thread, when `poke`d after writes."""
 
     def __init__(self, db: Database) -> None:
-        row = db.execute("PRAGMA database_list").fetchone()
-        self.path: str | None = row[2] or None  # None: in memory, no log to copy
+        self.path = database_file(db)  # None: in memory, no log to copy
         self._wake = threading.Event()
         self._stopped = threading.Event()
         self._thread: threading.Thread | None = None

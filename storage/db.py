@@ -74,6 +74,12 @@ def open_db(path: str | Path) -> sqlite_utils.Database:
     return db
 
 
+def database_file(db: sqlite_utils.Database) -> str | None:
+    """The file behind `db`'s main schema; None for an in-memory database."""
+    row = db.execute("PRAGMA database_list").fetchone()
+    return row[2] or None
+
+
 def connect(path: str | Path, *, autocheckpoint: bool = True) -> sqlite_utils.Database:
     """One more connection to a database `open_db` opened and checked, set up as every
     connection is (`autocheckpoint=False`: its commits leave checkpoints to another

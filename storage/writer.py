@@ -4,8 +4,8 @@ A citizen's claim is committed with synchronous=FULL: its COMMIT syncs the write
 to disk. On the bot's event loop that sync waited for the disk while `cekklaim import` or a
 checkpoint wrote beside it, and nobody was answered meanwhile (30-80 ms, found with
 bench/index_changes.py and a stack sampler). A `Writer` runs such writes one at a time, in
-order, in one thread; the loop awaits their result (`asyncio.wrap_future`) and answers
-others while the disk syncs. SQLite's own wait for another writer's lock (busy_timeout)
+order, in one thread; the loop is told of each result (bot/commits.py) and answers others
+while the disk syncs. SQLite's own wait for another writer's lock (busy_timeout)
 happens there too, never on the loop.
 """
 
@@ -17,7 +17,7 @@ from typing import TypeVar
 
 import sqlite_utils
 
-from storage.db import connect
+from storage.db import connect, database_file
 
 T = TypeVar("T")
 
@@ -35,8 +35,8 @@ class Writer:
     def beside(cls, db: sqlite_utils.Database) -> Writer | None:
         """A writer to `db`'s file; None for a database in memory (no other connection
         sees it)."""
-        row = db.execute("PRAGMA database_list").fetchone()
-        return cls(row[2]) if row[2] else None
+        path = database_file(db)
+        return cls(path) if path is not None else None
 
     def submit(self, fn: Callable[[sqlite_utils.Database], T]) -> Future[T]:
         """`fn(db)` in the writer's thread; its result or error comes in the future."""

@@ -204,12 +204,10 @@ class TermIds:
         crossing reads so (one with a "?" too: before, every one was read a piece at a
         time, a tenth of a base); the others as normalize.py reads them, a piece at a time."""
         prepared = prepare(text)
-        if len(self.rows) < FEWER_WORDS:
-            joined = b"".join(map(self._part.__getitem__, prepared.split(" ")))
-            if _MARK not in joined:
-                return joined
-            if self._alone(prepared, joined):
-                return _MARKS.sub(b"", joined)
+        by_parts = self._by_parts(prepared)
+        if by_parts is not None:
+            joined = by_parts[1]
+            return _MARKS.sub(b"", joined) if _MARK in joined else joined
         prepared, found, amount, tagged = self._reading(prepared)
         if tagged:
             tokens = self._raw(prepared, found, amount)
@@ -240,25 +238,30 @@ class TermIds:
             starts |= _ASKED
         return _STARTS.get(starts, b"") + ids + _ENDS.get(ends, b"")
 
-    def _alone(self, prepared: str, joined: bytes) -> bool:
-        """Whether a text whose parts' ids and marks are `joined` reads as its parts read
-        alone: no question tag or amount may cross from one part to the next (see `ids`)."""
-        return (
-            _WHOLE not in joined
-            and _ACROSS.search(joined) is None
-            and ("?" not in prepared or _ASKS.search(joined) is None)
-        )
+    def _by_parts(self, prepared: str) -> tuple[list[str], bytes] | None:
+        """A prepared text's parts and their ids with marks, when it reads as its parts read
+        alone: no question tag or amount may cross from one part to the next (see `ids`);
+        else None."""
+        if len(self.rows) >= FEWER_WORDS:
+            return None
+        found = prepared.split(" ")
+        joined = b"".join(map(self._part.__getitem__, found))
+        if _MARK in joined and (
+            _WHOLE in joined
+            or _ACROSS.search(joined) is not None
+            or ("?" in prepared and _ASKS.search(joined) is not None)
+        ):
+            return None
+        return found, joined
 
     def normalized(self, text: str) -> Normalized:
         """`normalize_many(text)`: its tokens its parts' in turn when `ids` reads it a part
         at a time (a claim's parts recur far more than it does), else a piece at a time."""
-        prepared, tokens = prepare(text), None
-        if len(self.rows) < FEWER_WORDS:
-            found = prepared.split(" ")
-            joined = b"".join(map(self._part.__getitem__, found))
-            if _MARK not in joined or self._alone(prepared, joined):
-                tokens = tuple(chain.from_iterable(map(self._part_tokens.__getitem__, found)))
-        if tokens is None:
+        prepared = prepare(text)
+        by_parts = self._by_parts(prepared)
+        if by_parts is not None:
+            tokens = tuple(chain.from_iterable(map(self._part_tokens.__getitem__, by_parts[0])))
+        else:
             raw = self._raw(*self._reading(prepared)[:3])
             tokens = tuple(chain.from_iterable(map(self._expanded.__getitem__, raw)))
         content = tuple(filter(self._content.__getitem__, tokens))

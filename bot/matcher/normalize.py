@@ -141,7 +141,11 @@ def _after_amounts(text: str) -> str:
         # Fold accents ("café" -> "cafe"); what is left outside ASCII is emoji and symbols.
         text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
         text = _NON_ASCII.sub(" ", text)
-    text = _REDUP.sub(_FIRST_GROUP, text)
+    return _letter_runs(_REDUP.sub(_FIRST_GROUP, text))
+
+
+def _letter_runs(text: str) -> str:
+    """Runs of one letter squeezed, a final double consonant made single."""
     return _FINAL_DOUBLE.sub(_FIRST_GROUP, _RUN.sub(_FIRST_GROUP, text))
 
 
@@ -186,7 +190,7 @@ def unleet(token: str) -> str:
     letters_back = _LEET_RUN.sub(lambda m: m.group().translate(_LEET_DIGITS), token)
     if letters_back == token:
         return token
-    return _FINAL_DOUBLE.sub(_FIRST_GROUP, _RUN.sub(_FIRST_GROUP, letters_back))
+    return _letter_runs(letters_back)
 
 
 _TIMES = re.compile(r"^([1-9])x$")  # "2x", "3x": so many times
