@@ -16,6 +16,7 @@ from readingcases import CASES, PARTS, plain
 from bot.matcher import packed, reading
 from bot.matcher.building import BaseBuilder
 from bot.matcher.bulk import TermIds
+from bot.matcher.normalize import prepare
 from bot.matcher.postings import Built, IndexDoc, Rows, by_word, read
 from bot.matcher.reading import phrasings_of
 
@@ -99,6 +100,18 @@ AMOUNT_WORDS = [
 def test_amounts_across_parts_are_read_as_normalize_reads_them(text: str) -> None:
     reader = TermIds(Rows())
     assert words(reader, text) == list(plain(text).terms)
+
+
+def test_amounts_across_parts_leave_the_text_read_a_part_at_a_time() -> None:
+    """Parts an amount may cross are read as one ("rp 600 ribu"), the rest of the text
+    a part at a time still, as normalize.py reads it."""
+    text = "Bansos Rp 600 ribu dan 5 juta per KK, cair 2024 pemilu"
+    reader = TermIds(Rows())
+    found = reader._by_parts(prepare(text))
+    assert found is not None
+    assert found[0][1:3] == ["rp 600 ribu", "dan"] and "5 juta" in found[0]
+    assert words(reader, text) == list(plain(text).terms)
+    assert reader.normalized(text) == plain(text)
 
 
 def words(reader: TermIds, text: str) -> list[str]:

@@ -94,16 +94,12 @@ def _marked(base: int, bit: int) -> bytes:
 _BETWEEN = rb"(?:\xff\xff\xff[\xd0-\xef])*"  # marks of parts without ids
 _SI_PART = _marked(0xD0, _SI) + rb"(?:(?!\xff\xff\xff)[\s\S])*" + _marked(0xE0, _SI_END)
 # A question tag may lie across parts: a lead word, then a negation, with only parts without
-# ids between; a negation (and "sih" or "si"), then a "?" (in a text with one, `_ASKS`); or
-# an amount may (from one part to the next).
-_ACROSS = re.compile(
-    b"|".join(
-        (
-            _marked(0xE0, _LEAD) + _BETWEEN + _marked(0xD0, _NEGATION),
-            _marked(0xE0, _JOINS) + _marked(0xD0, _CARRIES),
-        )
-    )
-)
+# ids between; a negation (and "sih" or "si"), then a "?" (in a text with one, `_ASKS`). An
+# amount may, from one part to the next: those two are read as one (`_amounts_joined`).
+_TAG_ACROSS = re.compile(_marked(0xE0, _LEAD) + _BETWEEN + _marked(0xD0, _NEGATION))
+_AMOUNT_ACROSS = re.compile(_marked(0xE0, _JOINS) + _marked(0xD0, _CARRIES))
+_JOINS_ENDS = frozenset(v for k, v in _ENDS.items() if k & _JOINS)
+_CARRIES_STARTS = frozenset(v for k, v in _STARTS.items() if k & _CARRIES)
 _ASKS = re.compile(
     b"".join((_marked(0xE0, _ASKING), rb"(?:\xff\xff\xff[\xd0-\xef]|", _SI_PART, b")*"))
     + _marked(0xD0, _ASKED)
@@ -202,7 +198,9 @@ class TermIds:
         question tag or an amount may cross to the next part, or in place of them where a
         tag may lie within it or it may read otherwise. A text whose marks meet no such
         crossing reads so (one with a "?" too: before, every one was read a piece at a
-        time, a tenth of a base); the others as normalize.py reads them, a piece at a time."""
+        time, a tenth of a base), and one where only amounts may cross, with the parts
+        they may cross read as one (another tenth); the others as normalize.py reads them,
+        a piece at a time."""
         prepared = prepare(text)
         by_parts = self._by_parts(prepared)
         if by_parts is not None:
@@ -240,16 +238,23 @@ class TermIds:
 
     def _by_parts(self, prepared: str) -> tuple[list[str], bytes] | None:
         """A prepared text's parts and their ids with marks, when it reads as its parts read
-        alone: no question tag or amount may cross from one part to the next (see `ids`);
-        else None."""
+        alone: no question tag may cross from one part to the next (see `ids`), and where
+        an amount may, the parts it may cross are one part (`_amounts_joined`); else None."""
         if len(self.rows) >= FEWER_WORDS:
             return None
         found = prepared.split(" ")
         joined = b"".join(map(self._part.__getitem__, found))
-        if _MARK in joined and (
-            _WHOLE in joined
-            or _ACROSS.search(joined) is not None
-            or ("?" in prepared and _ASKS.search(joined) is not None)
+        if _MARK not in joined:
+            return found, joined
+        if _WHOLE in joined:
+            return None
+        if _AMOUNT_ACROSS.search(joined) is not None:
+            found = _amounts_joined(found, list(map(self._part.__getitem__, found)))
+            joined = b"".join(map(self._part.__getitem__, found))
+            if _WHOLE in joined or _AMOUNT_ACROSS.search(joined) is not None:
+                return None
+        if _TAG_ACROSS.search(joined) is not None or (
+            "?" in prepared and _ASKS.search(joined) is not None
         ):
             return None
         return found, joined
@@ -285,3 +290,27 @@ class TermIds:
         ):
             empty(table)
             table.fn = _spent  # the tables' functions refer back to the reader: a cycle
+
+
+def _amounts_joined(found: list[str], coded: list[bytes]) -> list[str]:
+    """A text's parts (`found`, `coded`: each one's ids with marks), those an amount may
+    cross between put together as one, spaces and all ("rp 5", "600 ribu"): a part that may
+    join the next, then the next part with marks or ids if it may carry the amount on, and
+    the parts with neither between them. Such a part is read as one piece, and the text
+    as its parts still: what lies on either side of it reads alone."""
+    joined: list[str] = []
+    at = 0  # the first part not yet in `joined`
+    start = last = -1  # where the parts being put together start; the last part shown
+    for i, code in enumerate(coded):
+        if not code:
+            continue
+        if last >= 0 and coded[last][-4:] in _JOINS_ENDS and code[:4] in _CARRIES_STARTS:
+            start = last if start < 0 else start
+        elif start >= 0:
+            joined += (*found[at:start], " ".join(found[start : last + 1]))
+            at, start = last + 1, -1
+        last = i
+    if start >= 0:
+        joined += (*found[at:start], " ".join(found[start : last + 1]))
+        at = last + 1
+    return joined + found[at:]
