@@ -8,6 +8,7 @@ as letters, reduplication, and non-ASCII digits and letters."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 
 import pytest
@@ -56,3 +57,14 @@ def test_a_statement_is_read_as_before() -> None:
     got = read(doc)
     assert got.heads == (plain(doc.claim), plain(doc.variants[0]))
     assert got.body_tf == dict(Counter(plain(doc.clarification).terms))
+
+
+#: characters around the ellipsis `prepare` writes out before NFKC: marks that combine,
+#: letters they combine with, and other characters NFKC changes
+AROUND_ELLIPSIS = ["\u2026", ".", "e", "E", "\u0301", "\u0308", "\u0323", "²", "ﬁ", "\xa0", " "]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(AROUND_ELLIPSIS), max_size=12).map("".join))
+def test_a_text_is_prepared_as_nfkc_folds_it(text: str) -> None:
+    assert norm.prepare(text) == unicodedata.normalize("NFKC", text).lower().replace("\x00", " ")

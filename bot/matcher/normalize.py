@@ -113,6 +113,11 @@ def prepare(text: str) -> str:
     """A text folded (NFKC), in lower case, cut at MAX_CHARS."""
     text = text[:MAX_CHARS]
     if not text.isascii():  # NFKC leaves ASCII as it is
+        if "\u2026" in text:
+            # "…" as NFKC writes it, first: it is all NFKC would change in most posts that
+            # have it, and a text NFKC would leave as it is costs it a quick look only
+            # (a character decomposes on its own, and "." composes with nothing)
+            text = text.replace("\u2026", "...")
         text = unicodedata.normalize("NFKC", text)
     return text.lower().replace("\x00", " ")
 
