@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from readingcases import CASES
 
 from bot.matcher import postings
+from bot.matcher.index import MatchIndex
 from bot.matcher.postings import (
     BODY_WEIGHT,
     HEAD_WEIGHT,
+    IndexDoc,
     Postings,
     Ready,
     _best_first,
     bm25_tf,
+    idf_weights,
     ready_impacts,
 )
 
@@ -152,3 +156,14 @@ def test_best_first_is_lexsort_also_when_keys_do_not_fit_64_bits(seed: int) -> N
         weights[rng.random(n) < 0.1] = 0.0
         want = np.lexsort((ties, -weights, rows))
         assert np.array_equal(_best_first(rows, weights, ties), want)
+
+
+def test_every_words_weight_at_once_is_each_words_weight() -> None:
+    """`idf_weights` gives what `MatchIndex.weight` gives word by word, bit for bit: a
+    fresh base's impacts are made with the first, a changed one's with the second."""
+    docs = [IndexDoc(f"s{i}", t, (), " ".join(CASES[i:])) for i, t in enumerate(CASES)]
+    index = MatchIndex(docs)
+    base = index._base
+    got = idf_weights(np.diff(base.start), len(docs), index.max_idf)
+    assert got.tolist() == [index.weight(word) for word in base.names]
+    assert idf_weights(np.array([0, 1]), 10, 9.5)[0] == 9.5  # used by none: the rarest

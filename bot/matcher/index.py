@@ -31,6 +31,7 @@ from bot.matcher.postings import (
     Postings,
     Ready,
     bm25_tf,
+    idf_weights,
     ints,
     read,
     ready_impacts,
@@ -298,7 +299,7 @@ class MatchIndex:
     def _all_impacts(self) -> Ready:
         """Every word's impacts at once: how a fresh base is made ready to answer with no
         first-use cost (`impacts` gives the same word by word)."""
-        idf = np.array([self.weight(t) for t in self._base.names])  # math.log, as in weight
+        idf = idf_weights(np.diff(self._base.start), max(self._live, 1), self.max_idf)
         lengths = (self._head_len, self._body_len, self._avg_head, self._avg_body)
         return ready_impacts(self._base, idf, lengths, self._order, MAX_POSTINGS)
 

@@ -8,6 +8,7 @@ touching the others, and fold its changes into new `Postings` without normalizin
 
 from __future__ import annotations
 
+import math
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -192,6 +193,16 @@ def bm25_tf(tf: np.ndarray, length: np.ndarray, avg: float) -> np.ndarray:
     """BM25's saturated term frequency (0 where the word is absent), elementwise."""
     tf = tf.astype(np.float64)
     return tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / avg))
+
+
+def idf_weights(df: np.ndarray, n: int, rarest: float) -> np.ndarray:
+    """Words' idf by how many of `n` statements use each (`df`), as `MatchIndex.weight`
+    gives each: the same arithmetic in numpy, then math.log (numpy's log may differ from it
+    in the last bit); `rarest` for a word no statement uses."""
+    spread = 1 + (n - df + 0.5) / (df + 0.5)
+    idf = np.fromiter(map(math.log, spread.tolist()), np.float64, len(df))
+    idf[df <= 0] = rarest
+    return idf
 
 
 def ready_impacts(
