@@ -22,6 +22,7 @@ from sqlite_utils import Database
 import storage
 from bot.commits import GroupCommit
 from bot.indexing import Snapshots
+from bot.matcher.index import MatchIndex
 from bot.matcher.match import MatchResult, Tier, match_text
 from bot.matcher.normalize import normalize
 from bot.snapshot import Snapshot
@@ -41,6 +42,7 @@ log = logging.getLogger(__name__)
 
 STARTER_BASE = "starter_base.jsonl"
 STARTER_ACTOR = "starter-base"
+WARM_TRIES = 3  # views a claim waits on to have its common words scored (`_words_ready`)
 
 
 def starter_base_path() -> Path:
@@ -258,12 +260,16 @@ class Core:
         word at 100,000 statements, and the claims right after a change stalled the loop
         0.1-0.3 s doing so (`MatchIndex.warm` works out the words asked for lately, but the
         first claims come before it is through)."""
-        index = self.snapshot.index
-        if not index.changes:
-            return
-        words = index.unready(normalize(text).terms)
-        if words:
-            await asyncio.to_thread(lambda: [index.impacts(w) for w in words])
+        terms = None
+        for _ in range(WARM_TRIES):  # a new view may come meanwhile (an import brings many)
+            index = self.snapshot.index
+            if not index.changes:
+                return
+            terms = normalize(text).terms if terms is None else terms
+            words = index.unready(terms)
+            if not words:
+                return
+            await asyncio.to_thread(_scored, index, words)
 
     def _match_for_record(self, text: str, who: Who) -> _Pending:
         """The match, and what `storage.record_submission` needs (None: nothing to record).
@@ -315,3 +321,9 @@ class Core:
             if statement is not None:
                 due.extend((sub, statement) for sub in subscriptions_for_claim(self.db, claim_id))
         return due
+
+
+def _scored(index: MatchIndex, words: list[str]) -> None:
+    """`words`' impacts worked out in `index` (kept there for the claims to come)."""
+    for word in words:
+        index.impacts(word)

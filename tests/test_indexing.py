@@ -290,6 +290,41 @@ async def test_a_claim_scores_a_changed_views_common_words_off_the_loop(
     assert core.snapshot.index.unready(normalize(text).terms) == []
 
 
+async def test_a_claim_waits_for_the_words_of_a_view_that_came_meanwhile(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A view that comes while a claim's words are scored (an import brings many) has
+    them scored too, in a worker thread, before the claim is matched on the loop."""
+    import bot.core
+    from bot.core import Core, Who
+
+    monkeypatch.setattr(bot.matcher.index, "WARM_FROM", 1)
+    monkeypatch.setattr(Snapshots, "_warm_later", lambda self, snapshot: None)
+    core = Core(db, "test-secret-0123456789")
+    storage.save_statement(db, statement(5, "Honor KPPS dibayar oleh caleg"), actor="mod")
+    assert await core.refresh_async() is True
+    first = core.snapshot
+    storage.save_statement(db, statement(6, "Kotak suara dari kardus"), actor="mod")
+    assert await core.refresh_async() is True
+    later = core.snapshot
+    core._snapshots.current = first
+    scored: list[tuple[MatchIndex, str]] = []
+    real = bot.core._scored
+
+    def scored_then_changed(index: MatchIndex, words: list[str]) -> None:
+        real(index, words)
+        scored.append((index, threading.current_thread().name))
+        core._snapshots.current = later  # the next view, swapped in meanwhile
+
+    monkeypatch.setattr(bot.core, "_scored", scored_then_changed)
+    text = "honor kpps dibayar caleg, benarkah?"
+    answer = await core.check_async(text, Who("private", core.pseudonym(1)))
+    assert answer.result.best is not None and answer.result.best.statement_id == "kpu-uji-5"
+    assert [index for index, _ in scored] == [first.index, later.index]
+    assert threading.current_thread().name not in {name for _, name in scored}
+    assert later.index.unready(normalize(text).terms) == []
+
+
 def test_a_fresh_base_has_no_unready_words(db: Database) -> None:
     index = fresh(db).index
     assert index.changes == 0
