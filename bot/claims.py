@@ -312,7 +312,8 @@ async def decide(core: Core, claim: Claim, options: Options) -> Decision:
         read = await claim_text_with_page(claim.text, claim.urls, options.fetch)
         text, failure = read.text, read.failure
     if not options.record:
-        answer = _preview(core, text)
+        result, statements = await core.match_async(text)
+        answer = Answer(result, statements, False, None)
     else:
         answer = await core.check_async(text, who=_who(claim, options))
     return _decided(core, claim, options, plan, answer, failure)

@@ -14,6 +14,7 @@ from typing import Any
 from sqlite_utils import Database
 
 import storage
+from bot.pacing import building_now
 from storage.writer import Writer
 
 log = logging.getLogger(__name__)
@@ -27,8 +28,8 @@ class GroupCommit:
     (`storage.record_submission`): one that fails fails alone.
 
     With a `writer` (storage/writer.py: the bot while it serves) a small batch is committed
-    in the writer's thread (WRITER_MOST); the claims arriving meanwhile form the next
-    batch, written once this one is. Otherwise it is committed on the loop: while another
+    in the writer's thread (WRITER_MOST; any batch while the index is built); the claims
+    arriving meanwhile form the next batch, written once this one is. Otherwise it is committed on the loop: while another
     connection holds the write lock (`cekklaim import` beside the bot), the batch waits on
     the loop, not in SQLite: `flush` tries again every RETRY_SECONDS, and the claims
     arriving meanwhile join the batch. Only after WAIT_SECONDS does it wait in SQLite, as
@@ -40,7 +41,10 @@ class GroupCommit:
     # sync to disk, but each SQLite call of the writer's thread takes the GIL back from a
     # busy loop. Under load larger batches are committed on the loop, one sync shared by
     # all (bench/throughput.py, claims a second: 150-165 with every batch in the writer,
-    # 195-201 with none, 198-199 split so).
+    # 195-201 with none, 198-199 split so). While a worker thread builds the index
+    # (`building_now`) every batch goes to the writer: then the loop shares the GIL with the
+    # build too, and batches committed on it stalled it 70-105 ms (a forced rebuild at
+    # 100,000 statements, bench/index_changes.py).
     WRITER_MOST = 4
     WAIT_SECONDS = storage.BUSY_WAIT_SECONDS  # then SQLite's own wait, as before
 
@@ -68,7 +72,7 @@ class GroupCommit:
             return
         if self._writing:
             return  # flushed again once the batch in the writer's hands is written
-        if self.writer is not None and len(batch) <= self.WRITER_MOST:
+        if self.writer is not None and (len(batch) <= self.WRITER_MOST or building_now()):
             self._write(batch, self.writer)
             return
         wait = time.monotonic() - self._since >= self.WAIT_SECONDS

@@ -9,22 +9,22 @@ Matching reads one immutable snapshot of the served statements; `Core.refresh()`
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlite_utils import Database
 
 import storage
 from bot.commits import GroupCommit
 from bot.indexing import Snapshots
-from bot.matcher.index import MatchIndex
+from bot.lane import Lane
 from bot.matcher.match import MatchResult, Tier, match_text
-from bot.matcher.normalize import normalize
+from bot.pacing import building_now
 from bot.snapshot import Snapshot
 from bot.sources.urls import unique_keys
 from storage import Statement
@@ -39,10 +39,10 @@ from storage.sources import answered_statement_ids_for_links, record_claim_links
 from storage.writer import Writer
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 STARTER_BASE = "starter_base.jsonl"
 STARTER_ACTOR = "starter-base"
-WARM_TRIES = 3  # views a claim waits on to have its common words scored (`_words_ready`)
 
 
 def starter_base_path() -> Path:
@@ -122,6 +122,7 @@ class Core:
         self._snapshots = Snapshots(db)
         self._commits = GroupCommit(db)
         self._checkpoints: Checkpoints | None = None
+        self._matching = Lane("cekklaim-match")  # `off_loop`
 
     @classmethod
     def open(cls, db_path: str | Path, secret: str, *, seed: bool = True) -> Core:
@@ -164,6 +165,7 @@ class Core:
     def close(self) -> None:
         """Close the database; a rebuild still reading it finishes its read first."""
         self._snapshots.close()
+        self._matching.close()
         self.commit_off_loop(False)
         self.checkpoint_off_loop(False)
         self.db.close()
@@ -247,29 +249,29 @@ class Core:
         """`check` for the bot's event loop, with group commit: the claims of all updates that
         reach this point in the same loop iteration are stored in one transaction, so one
         fsync (synchronous=FULL) serves them all. Each is still committed before its caller
-        answers; alone, a claim costs what `check` costs."""
-        await self._words_ready(text)
-        pending = self._match_for_record(text, who)
+        answers; alone, a claim costs what `check` costs. Matched as `match_async` matches."""
+        pending = await self._off_loop_if_busy(self._match_for_record, text, who)
         if pending.record is None:
             return pending.answer(None)
         return pending.answer(await self._commits.submit(pending.record))
 
-    async def _words_ready(self, text: str) -> None:
-        """The common words of `text` that the view served now has yet to score, scored in a
-        worker thread: a view with changes scores a word on first use, 1-3 ms for a common
-        word at 100,000 statements, and the claims right after a change stalled the loop
-        0.1-0.3 s doing so (`MatchIndex.warm` works out the words asked for lately, but the
-        first claims come before it is through)."""
-        terms = None
-        for _ in range(WARM_TRIES):  # a new view may come meanwhile (an import brings many)
-            index = self.snapshot.index
-            if not index.changes:
-                return
-            terms = normalize(text).terms if terms is None else terms
-            words = index.unready(terms)
-            if not words:
-                return
-            await asyncio.to_thread(_scored, index, words)
+    async def match_async(self, text: str) -> tuple[MatchResult, tuple[Statement, ...]]:
+        """`match` for the event loop: on it, or in the matching thread while another thread
+        builds, saves or warms the index (`_off_loop_if_busy`)."""
+        return await self._off_loop_if_busy(self.match, text)
+
+    async def _off_loop_if_busy(self, work: Callable[..., T], *args: Any) -> T:
+        """`work(*args)` (a match: pure Python and numpy on an immutable snapshot, 2-5 ms at
+        100,000 statements) on the loop, or in the one matching thread while a worker thread
+        builds, saves or warms the index (`pacing.building_now`). Then the loop shares the
+        GIL with that thread, and the claims answered on it stalled it 100-200 ms (a view
+        with changes also scores each word on its first use); in the matching thread the loop
+        waits at most one switch interval (0.2 ms then) each time it wants the GIL back.
+        Not always: the thread waits as long each time *it* wants the GIL back from a busy
+        loop, and the bot answered a tenth fewer claims a second (bench/throughput.py)."""
+        if building_now():
+            return await self._matching.run(work, *args)
+        return work(*args)
 
     def _match_for_record(self, text: str, who: Who) -> _Pending:
         """The match, and what `storage.record_submission` needs (None: nothing to record).
@@ -321,9 +323,3 @@ class Core:
             if statement is not None:
                 due.extend((sub, statement) for sub in subscriptions_for_claim(self.db, claim_id))
         return due
-
-
-def _scored(index: MatchIndex, words: list[str]) -> None:
-    """`words`' impacts worked out in `index` (kept there for the claims to come)."""
-    for word in words:
-        index.impacts(word)

@@ -96,6 +96,12 @@ def loop_first_while_building() -> Iterator[None]:
                 sys.setswitchinterval(_saved[1])
 
 
+def building_now() -> bool:
+    """Whether a worker thread is inside `loop_first_while_building` (a build, a save, a
+    view's warming): then the loop shares the GIL with it."""
+    return _building > 0
+
+
 def at_half_speed(items: Iterable[T], every: int) -> Iterator[T]:
     """`items`, with a pause after every `every` as long as they took: a worker thread's
     pure-Python work (saving the first index at start: seconds at 100,000 statements) done

@@ -43,6 +43,7 @@ SHARED = {
     "bot/replies/callbacks.py": "the callback-data codec",
     "bot/botapi/faults.py": "the Bot API client: rate limiter and retries of every call",
     "bot/botapi/transport.py": "the Bot API client: HTTP",
+    "bot/pacing.py": "whether a worker thread builds the index: the loop's share of the GIL",
 }
 CLAIM = "BOHONG!! pemilu 2024 diundur gak jadi tgl 14 februari, sebarkan!!"
 

@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 from sqlite_utils import Database
 
+import bot.core
 import bot.indexing
 import bot.matcher.index
 import storage
@@ -25,7 +26,6 @@ from bot.indexing import Snapshots
 from bot.matcher import saved
 from bot.matcher.index import MatchIndex
 from bot.matcher.match import match_text
-from bot.matcher.normalize import normalize
 from bot.matcher.postings import IndexDoc
 from bot.snapshot import Snapshot, read_changes, snapshot_of
 from storage import StatementInput
@@ -261,74 +261,45 @@ async def test_the_bot_warms_the_view_it_serves_in_a_worker_thread(
     snapshots.close()
 
 
-async def test_a_claim_scores_a_changed_views_common_words_off_the_loop(
+async def test_claims_are_matched_off_the_loop_while_the_index_is_built(
     db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Right after a change, the first claims' common words are scored in a worker thread
-    (`Core._words_ready`), not by `retrieve` on the event loop."""
+    """While a worker thread builds, saves or warms the index, the bot matches claims and
+    previews in one thread of its own (`Core._off_loop_if_busy`): right after a change a
+    claim's words are scored there on first use, not by `retrieve` on the event loop, and
+    the claim is answered as a fresh build answers it. Otherwise they are matched on the
+    loop."""
     from bot.core import Core, Who
+    from bot.pacing import loop_first_while_building
 
-    monkeypatch.setattr(bot.matcher.index, "WARM_FROM", 1)
-    monkeypatch.setattr(Snapshots, "_warm_later", lambda self, snapshot: None)  # only the claim
+    monkeypatch.setattr(Snapshots, "_warm_later", lambda self, snapshot: None)  # only claims
     core = Core(db, "test-secret-0123456789")
-    scored_on: dict[str, str] = {}
-    impacts = MatchIndex.impacts
+    matched_on: list[str] = []
+    match = bot.core.match_text
 
-    def recorded(index: MatchIndex, term: str) -> object:
-        if index._changed and term not in index._impacts:
-            scored_on.setdefault(term, threading.current_thread().name)
-        return impacts(index, term)
+    def recorded(index: MatchIndex, text: str) -> object:
+        matched_on.append(threading.current_thread().name)
+        return match(index, text)
 
-    monkeypatch.setattr(MatchIndex, "impacts", recorded)
+    monkeypatch.setattr(bot.core, "match_text", recorded)
     storage.save_statement(db, statement(5, "Honor KPPS dibayar oleh caleg"), actor="mod")
     assert await core.refresh_async() is True
+    assert core.snapshot.index.changes == 1
     text = "honor kpps dibayar caleg, benarkah?"
-    assert core.snapshot.index.unready(normalize(text).terms)  # not scored yet
-    answer = await core.check_async(text, Who("private", core.pseudonym(1)))
+    with loop_first_while_building():  # as a worker thread's build does
+        answer = await core.check_async(text, Who("private", core.pseudonym(1)))
+        previewed, _ = await core.match_async("kotak suara dari kardus")
+    calm = await core.check_async(text, Who("private", core.pseudonym(2)))
+    built = fresh(db)
+    core.close()
+    here = threading.current_thread().name
+    assert matched_on[:2] == ["cekklaim-match"] * 2 and matched_on[2:] == [here]
     assert answer.result.best is not None and answer.result.best.statement_id == "kpu-uji-5"
-    assert scored_on and threading.current_thread().name not in scored_on.values()
-    assert core.snapshot.index.unready(normalize(text).terms) == []
-
-
-async def test_a_claim_waits_for_the_words_of_a_view_that_came_meanwhile(
-    db: Database, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A view that comes while a claim's words are scored (an import brings many) has
-    them scored too, in a worker thread, before the claim is matched on the loop."""
-    import bot.core
-    from bot.core import Core, Who
-
-    monkeypatch.setattr(bot.matcher.index, "WARM_FROM", 1)
-    monkeypatch.setattr(Snapshots, "_warm_later", lambda self, snapshot: None)
-    core = Core(db, "test-secret-0123456789")
-    storage.save_statement(db, statement(5, "Honor KPPS dibayar oleh caleg"), actor="mod")
-    assert await core.refresh_async() is True
-    first = core.snapshot
-    storage.save_statement(db, statement(6, "Kotak suara dari kardus"), actor="mod")
-    assert await core.refresh_async() is True
-    later = core.snapshot
-    core._snapshots.current = first
-    scored: list[tuple[MatchIndex, str]] = []
-    real = bot.core._scored
-
-    def scored_then_changed(index: MatchIndex, words: list[str]) -> None:
-        real(index, words)
-        scored.append((index, threading.current_thread().name))
-        core._snapshots.current = later  # the next view, swapped in meanwhile
-
-    monkeypatch.setattr(bot.core, "_scored", scored_then_changed)
-    text = "honor kpps dibayar caleg, benarkah?"
-    answer = await core.check_async(text, Who("private", core.pseudonym(1)))
-    assert answer.result.best is not None and answer.result.best.statement_id == "kpu-uji-5"
-    assert [index for index, _ in scored] == [first.index, later.index]
-    assert threading.current_thread().name not in {name for _, name in scored}
-    assert later.index.unready(normalize(text).terms) == []
-
-
-def test_a_fresh_base_has_no_unready_words(db: Database) -> None:
-    index = fresh(db).index
-    assert index.changes == 0
-    assert index.unready(["honor", "kpps", "pemilu"]) == []
+    assert answer.claim_id is not None and calm.claim_id is not None  # both recorded
+    assert previewed.best is not None and previewed.best.statement_id == "kpu-uji-4"
+    expected = [m.statement_id for m in match_text(built.index, text).matches]
+    assert [m.statement_id for m in answer.result.matches] == expected
+    assert [m.statement_id for m in calm.result.matches] == expected
 
 
 def test_a_deleted_statement_leaves_the_index(db: Database) -> None:

@@ -15,6 +15,7 @@ from dbhelpers import who
 import storage
 from bot import commits
 from bot.core import Core
+from bot.pacing import loop_first_while_building
 from storage import db as storage_db
 from storage.writer import Writer
 
@@ -28,6 +29,14 @@ def count(path: Path) -> int:
         return int(other.execute("SELECT count(*) FROM submissions").fetchone()[0])
     finally:
         other.close()
+
+
+def opened(path: Path) -> Core:
+    """The bot's core once its first index is saved: while the save runs, every batch goes
+    to the writer (`building_now`), whatever its size."""
+    core = Core.open(path, SECRET)
+    asyncio.run(core.saved())
+    return core
 
 
 def writing_threads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
@@ -46,7 +55,7 @@ def writing_threads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def test_claims_are_committed_in_the_writers_thread_not_on_the_loop(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    core = Core.open(tmp_path / "bot.db", SECRET)
+    core = opened(tmp_path / "bot.db")
     core.commit_off_loop()
     threads = writing_threads(monkeypatch)
     on_loop: list[str] = []
@@ -71,7 +80,7 @@ def test_claims_are_committed_in_the_writers_thread_not_on_the_loop(
 
 
 def test_the_loop_runs_while_a_claim_waits_for_another_writer(tmp_path: Path) -> None:
-    core = Core.open(tmp_path / "bot.db", SECRET)
+    core = opened(tmp_path / "bot.db")
     core.commit_off_loop()
     other = sqlite3.connect(tmp_path / "bot.db", isolation_level=None)
     other.execute("BEGIN IMMEDIATE")  # an import's batch
@@ -97,7 +106,7 @@ def test_the_loop_runs_while_a_claim_waits_for_another_writer(tmp_path: Path) ->
 def test_claims_arriving_during_a_write_are_the_next_batch(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    core = Core.open(tmp_path / "bot.db", SECRET)
+    core = opened(tmp_path / "bot.db")
     core.commit_off_loop()
     batches: list[int] = []
     real = commits._stored
@@ -139,7 +148,7 @@ def test_a_claim_fails_plainly_when_the_writer_never_gets_the_lock(
     """Nothing recorded and the caller told (the bot never says "recorded"); the next
     claim, once the lock is free, is written as usual."""
     monkeypatch.setattr(storage_db, "BUSY_TIMEOUT_MS", 20)
-    core = Core.open(tmp_path / "bot.db", SECRET)
+    core = opened(tmp_path / "bot.db")
     core.commit_off_loop()
     other = sqlite3.connect(tmp_path / "bot.db", isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
@@ -160,7 +169,7 @@ def test_a_claim_fails_plainly_when_the_writer_never_gets_the_lock(
 
 
 def test_switching_off_commits_every_claim_already_handed_over(tmp_path: Path) -> None:
-    core = Core.open(tmp_path / "bot.db", SECRET)
+    core = opened(tmp_path / "bot.db")
     core.commit_off_loop()
     seen: list[int] = []
 
@@ -219,7 +228,7 @@ def test_a_large_batch_is_committed_on_the_loop(
     """Under load one commit on the loop serves many claims; the writer's thread would take
     the GIL back from the loop for each of its SQLite calls."""
     monkeypatch.setattr(commits.GroupCommit, "WRITER_MOST", 2)
-    core = Core.open(tmp_path / "bot.db", SECRET)
+    core = opened(tmp_path / "bot.db")
     core.commit_off_loop()
     threads = writing_threads(monkeypatch)
 
@@ -233,4 +242,29 @@ def test_a_large_batch_is_committed_on_the_loop(
     assert threads[:3] == [threading.main_thread().name] * 3
     assert all(name.startswith("writer") for name in threads[3:]) and len(threads) == 5
     assert count(tmp_path / "bot.db") == 5
+    core.close()
+
+
+def test_while_the_index_is_built_every_batch_goes_to_the_writer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build in a worker thread shares the GIL with the loop: a large batch committed on
+    the loop then waits for it at each SQLite call, so it goes to the writer too."""
+    monkeypatch.setattr(commits.GroupCommit, "WRITER_MOST", 2)
+    core = opened(tmp_path / "bot.db")
+    core.commit_off_loop()
+    threads = writing_threads(monkeypatch)
+
+    async def scenario(users: range) -> None:
+        with loop_first_while_building():  # as a worker thread's build does
+            await asyncio.gather(
+                *(
+                    core.check_async(CLAIM, who(core, "private", user_id=u, update_id=u))
+                    for u in users
+                )
+            )
+
+    asyncio.run(scenario(range(1, 5)))  # four at once: over WRITER_MOST
+    assert len(threads) == 4 and all(name.startswith("writer") for name in threads)
+    assert count(tmp_path / "bot.db") == 4
     core.close()

@@ -222,12 +222,6 @@ class MatchIndex:
                     self.impacts(term)
                     time.sleep(0)
 
-    def unready(self, terms: Iterable[str]) -> list[str]:
-        """The common words (WARM_FROM) among `terms` whose impacts are yet to be worked out."""
-        if not self._changed:  # a fresh base has every word's impacts ready
-            return []
-        return [t for t in set(terms) if t not in self._impacts and self.df(t) >= WARM_FROM]
-
     def _added_words(self, slot: int) -> Iterable[str]:
         doc = self._added[slot - self._base_size]
         assert doc is not None
