@@ -29,11 +29,11 @@ class GroupCommit:
 
     With a `writer` (storage/writer.py: the bot while it serves) a small batch is committed
     in the writer's thread (WRITER_MOST; any batch while the index is built); the claims
-    arriving meanwhile form the next batch, written once this one is. Otherwise it is committed on the loop: while another
-    connection holds the write lock (`cekklaim import` beside the bot), the batch waits on
-    the loop, not in SQLite: `flush` tries again every RETRY_SECONDS, and the claims
-    arriving meanwhile join the batch. Only after WAIT_SECONDS does it wait in SQLite, as
-    before.
+    arriving meanwhile form the next batch, written once this one is. Otherwise it is
+    committed on the loop: while another connection holds the write lock (`cekklaim import`
+    beside the bot), the batch waits on the loop, not in SQLite: `flush` tries again every
+    RETRY_SECONDS, and the claims arriving meanwhile join the batch. Only after WAIT_SECONDS
+    does it wait in SQLite, as before.
     """
 
     RETRY_SECONDS = storage.BUSY_RETRY_SECONDS
