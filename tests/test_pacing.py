@@ -47,3 +47,32 @@ def test_the_first_index_is_saved_at_half_speed(monkeypatch: pytest.MonkeyPatch)
     assert len(saved_with) == 1
     list(saved_with[0](range(2)))  # type: ignore[operator]
     assert paced == [snapshot.SAVE_STEP, 1]
+
+
+def test_an_old_snapshot_is_freed_as_a_build_runs() -> None:
+    """While `release_gradually` drops an old snapshot, claims are served as during a build
+    (`building_now`): matched off the loop, which shares the GIL with the release."""
+    import gc
+    import weakref
+
+    from bot.pacing import building_now, release_gradually
+
+    class Part:
+        pass
+
+    seen: list[bool] = []
+
+    class Watched:
+        def __init__(self) -> None:
+            self.parts = [Part() for _ in range(100)]
+
+        def __del__(self) -> None:
+            seen.append(building_now())
+
+    box: list[object] = [Watched()]
+    gone = weakref.ref(box[0])
+    assert not building_now()
+    release_gradually(box)
+    gc.collect()
+    assert box == [] and gone() is None
+    assert seen == [True] and not building_now()
