@@ -122,7 +122,7 @@ class Core:
         self._snapshots = Snapshots(db)
         self._commits = GroupCommit(db)
         self._checkpoints: Checkpoints | None = None
-        self._matching = Lane("cekklaim-match")  # `off_loop`
+        self._matching = Lane("cekklaim-match")  # `_off_loop_if_busy`
 
     @classmethod
     def open(cls, db_path: str | Path, secret: str, *, seed: bool = True) -> Core:
