@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 from bot import updatelog
 from bot.core import Answer, Core, Who
 from bot.domain import LONE_SURROGATE_RE
-from bot.matcher.match import MIN_CONTENT_WORDS, Match, Tier, plausible
+from bot.matcher.match import MIN_CONTENT_WORDS, Match, MatchResult, Tier, plausible
 from bot.matcher.normalize import normalize
 from bot.sources.urls import URL_IN_TEXT
 from storage import Statement, get_statement
@@ -312,8 +312,7 @@ async def decide(core: Core, claim: Claim, options: Options) -> Decision:
         read = await claim_text_with_page(claim.text, claim.urls, options.fetch)
         text, failure = read.text, read.failure
     if not options.record:
-        result, statements = await core.match_async(text)
-        answer = Answer(result, statements, False, None)
+        answer = _preview(*await core.match_async(text))
     else:
         answer = await core.check_async(text, who=_who(claim, options))
     return _decided(core, claim, options, plan, answer, failure)
@@ -327,14 +326,14 @@ def decide_now(core: Core, claim: Claim, options: Options) -> Decision:
     if isinstance(plan, Decision):
         return plan
     if not options.record:
-        answer = _preview(core, plan.text)
+        answer = _preview(*core.match(plan.text))
     else:
         answer = core.check(plan.text, who=_who(claim, options))
     return _decided(core, claim, options, plan, answer, None)
 
 
-def _preview(core: Core, text: str) -> Answer:
-    result, statements = core.match(text)
+def _preview(result: MatchResult, statements: tuple[Statement, ...]) -> Answer:
+    """A match shown, not recorded (inline queries, previews)."""
     return Answer(result, statements, False, None)
 
 

@@ -243,13 +243,14 @@ class TermIds:
         if len(self.rows) >= FEWER_WORDS:
             return None
         found = prepared.split(" ")
-        joined = b"".join(map(self._part.__getitem__, found))
+        coded = list(map(self._part.__getitem__, found))
+        joined = b"".join(coded)
         if _MARK not in joined:
             return found, joined
         if _WHOLE in joined:
             return None
         if _AMOUNT_ACROSS.search(joined) is not None:
-            found = _amounts_joined(found, list(map(self._part.__getitem__, found)))
+            found = _amounts_joined(found, coded)
             joined = b"".join(map(self._part.__getitem__, found))
             if _WHOLE in joined or _AMOUNT_ACROSS.search(joined) is not None:
                 return None
