@@ -5,6 +5,7 @@ statements are read from text, unpacked from what was kept, or both."""
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 
 import numpy as np
@@ -193,18 +194,44 @@ def test_a_base_read_in_worker_processes_is_the_same(
     assert "failed" not in caplog.text
 
 
-def test_workers_that_fail_leave_the_reading_here(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_workers_that_cannot_start_leave_the_reading_here(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(reading, "SHARED_FROM", 2)
 
     def broken(*args: object, **kwargs: object) -> None:
         raise OSError("no processes here")
 
-    monkeypatch.setattr(reading.subprocess, "run", broken)
+    monkeypatch.setattr(reading.subprocess, "Popen", broken)
     docs = docs_of(CASES)
     builder = BaseBuilder(processes=3)
     for doc in docs:
         builder.add_text(doc)
     assert as_read(builder.built()) == reference(docs)
+
+
+@pytest.mark.parametrize(
+    ("worker", "seconds", "said"),
+    [
+        ("import sys; sys.stderr.write('no memory left'); sys.exit(3)", 60.0, "no memory left"),
+        ("import time; time.sleep(60)", 0.3, "exited with -9"),  # killed when late
+    ],
+)
+def test_a_worker_that_fails_or_hangs_leaves_the_reading_here(
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    worker: str,
+    seconds: float,
+    said: str,
+) -> None:
+    monkeypatch.setattr(reading, "SHARED_FROM", 2)
+    monkeypatch.setattr(reading, "WORKER_SECONDS", seconds)
+    monkeypatch.setattr(reading, "command", lambda: [sys.executable, "-c", worker])
+    docs = docs_of(CASES)
+    builder = BaseBuilder(processes=2)
+    for doc in docs:
+        builder.add_text(doc)
+    assert as_read(builder.built()) == reference(docs)
+    assert "reading in worker processes failed" in caplog.text
+    assert said in caplog.text
 
 
 @pytest.mark.parametrize("largest_word", [50, 2**50])  # 2**50: the entry needs over 63 bits

@@ -15,6 +15,8 @@ import os
 import pickle
 import subprocess
 import sys
+import tempfile
+import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -119,19 +121,33 @@ def workers() -> int:
 
 def read_texts(docs: Sequence[IndexDoc], rows: Rows, processes: int | None = None) -> Texts:
     """`docs` read into `rows`' ids: shared among `processes` workers (by default one per
-    core) when there are at least SHARED_FROM, else, or if they fail, in this process."""
+    core) when there are at least SHARED_FROM, else, or if they fail, in this process.
+    The workers are started first, so their start-up (an interpreter, numpy: ~0.3 s)
+    runs while their shares are written to them."""
     processes = workers() if processes is None else processes
     if processes < 2 or len(docs) < SHARED_FROM:
         return read_here(docs, rows)
     step = -(-len(docs) // processes)
-    shares = [_share(docs[i : i + step]) for i in range(0, len(docs), step)]
+    started: list[_Worker] = []
     try:
-        with ThreadPoolExecutor(len(shares)) as waiting:
-            got = waiting.map(_in_worker, shares)
-            parts = [_received(share, rows, i * step) for i, share in enumerate(got)]
+        started += (_Worker() for _ in range(0, len(docs), step))
+        with ThreadPoolExecutor(len(started)) as waiting:
+            asked = [
+                waiting.submit(w.read, docs[i * step : (i + 1) * step])
+                for i, w in enumerate(started)
+            ]
+            try:
+                parts = [_received(a.result(), rows, i * step) for i, a in enumerate(asked)]
+            except BaseException:
+                for worker in started:  # the others' waits end now, not when they are done
+                    worker.kill()
+                raise
     except Exception:
         log.exception("reading in worker processes failed; reading here")
         return read_here(docs, rows)
+    finally:
+        for worker in started:
+            worker.stop()
     heads = [h for p in parts for h in p.heads]
     entries = merged([(p.mine, p.entries) for p in parts], len(rows))
     del parts
@@ -209,29 +225,75 @@ def read_entries(
     return entry >> bits, entry & ((1 << bits) - 1), head_tf, total - head_tf
 
 
-def _in_worker(share: Sent) -> Share:
-    """`read_share` in a new Python process (`python -m bot.matcher.reading`), the share
-    and its result pickled through its standard input and output. A plain process, not
+def command() -> list[str]:
+    """How a worker process is started."""
+    return [sys.executable, "-m", "bot.matcher.reading"]
+
+
+class _Worker:
+    """`read_share` in a new Python process (`python -m bot.matcher.reading`), its share
+    and its result pickled through its standard input and output, each as it is written
+    (a share is 60 MB at 100,000 statements; the result, 80 MB). A plain process, not
     multiprocessing's: that one imports the starting program's main module again (a script
     without a main guard would run twice) and a fork would copy locks the bot's other
     threads hold."""
-    root = str(Path(__file__).resolve().parents[2])
-    path = os.pathsep.join(filter(None, (root, os.environ.get("PYTHONPATH"))))
-    done = subprocess.run(
-        [sys.executable, "-m", "bot.matcher.reading"],
-        input=pickle.dumps(share, pickle.HIGHEST_PROTOCOL),
-        capture_output=True,
-        env={**os.environ, "PYTHONPATH": path},
-        check=False,
-        timeout=WORKER_SECONDS,
-    )
-    if done.returncode != 0:
-        raise ChildProcessError(done.stderr.decode(errors="replace")[-2000:])
-    return pickle.loads(done.stdout)  # type: ignore[no-any-return]
+
+    def __init__(self) -> None:
+        root = str(Path(__file__).resolve().parents[2])
+        path = os.pathsep.join(filter(None, (root, os.environ.get("PYTHONPATH"))))
+        # a file, not a pipe: a full pipe would block the worker (closed by `stop`)
+        self._errors = tempfile.TemporaryFile()  # noqa: SIM115
+        try:
+            self._process = subprocess.Popen(
+                command(),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=self._errors,
+                env={**os.environ, "PYTHONPATH": path},
+            )
+        except BaseException:
+            self._errors.close()
+            raise
+
+    def read(self, docs: Sequence[IndexDoc]) -> Share:
+        """What the worker reads of `docs`; ChildProcessError if it fails, or is still
+        reading after WORKER_SECONDS."""
+        process = self._process
+        assert process.stdin is not None and process.stdout is not None
+        late = threading.Timer(WORKER_SECONDS, process.kill)
+        late.daemon = True
+        late.start()
+        try:
+            with process.stdin:  # the worker reads all of it before it writes
+                pickle.dump(_share(docs), process.stdin, pickle.HIGHEST_PROTOCOL)
+            share: Share = pickle.load(process.stdout)
+            if process.wait() == 0:
+                return share
+        except (OSError, EOFError, pickle.UnpicklingError):
+            pass
+        finally:
+            late.cancel()
+        process.kill()
+        process.wait()
+        self._errors.seek(0)
+        said = self._errors.read()[-2000:].decode(errors="replace")
+        raise ChildProcessError(f"worker exited with {process.returncode}: {said}")
+
+    def kill(self) -> None:
+        if self._process.poll() is None:
+            self._process.kill()
+
+    def stop(self) -> None:
+        """The process ended (killed if it still runs) and its pipes closed."""
+        self.kill()
+        self._process.wait()
+        for pipe in (self._process.stdin, self._process.stdout):
+            if pipe is not None:
+                pipe.close()
+        self._errors.close()
 
 
 if __name__ == "__main__":  # a worker: a share on standard input, what it read on output
     gc.disable()  # a short life making millions of objects, none of them in a cycle
-    sys.stdout.buffer.write(
-        pickle.dumps(read_share(pickle.load(sys.stdin.buffer)), pickle.HIGHEST_PROTOCOL)
-    )
+    share = read_share(pickle.load(sys.stdin.buffer))
+    pickle.dump(share, sys.stdout.buffer, pickle.HIGHEST_PROTOCOL)
