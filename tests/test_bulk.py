@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from readingcases import CASES, PARTS, plain
 
-from bot.matcher import packed, reading
+from bot.matcher import packed, readers, reading
 from bot.matcher.building import BaseBuilder
 from bot.matcher.bulk import TermIds
 from bot.matcher.normalize import prepare
@@ -171,12 +171,14 @@ def test_the_counts_of_a_body_are_its_terms() -> None:
     assert {w: c for w, c in counts if c} == dict(Counter(plain(doc.clarification).terms))
 
 
+@pytest.mark.parametrize("smallest_chunk", [1, 10_000])  # many chunks each, or one
 def test_a_base_read_in_worker_processes_is_the_same(
-    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, smallest_chunk: int
 ) -> None:
-    """Statements read by worker processes (each with words of its own, mapped back to the
-    builder's) give what reading them here gives."""
-    monkeypatch.setattr(reading, "SHARED_FROM", 2)
+    """Statements read by worker processes, a chunk at a time (each worker with words of
+    its own, mapped back to the builder's), give what reading them here gives."""
+    monkeypatch.setattr(readers, "SHARED_FROM", 2)
+    monkeypatch.setattr(readers, "SMALLEST_CHUNK", smallest_chunk)
     here: list[int] = []
     read_here = reading.read_here
 
@@ -184,7 +186,7 @@ def test_a_base_read_in_worker_processes_is_the_same(
         here.append(len(docs))
         return read_here(docs, rows)
 
-    monkeypatch.setattr(reading, "read_here", counted)
+    monkeypatch.setattr(readers, "read_here", counted)
     docs = docs_of([*CASES, *PARTS])
     shared = BaseBuilder(processes=2)
     for doc in docs:
@@ -195,12 +197,12 @@ def test_a_base_read_in_worker_processes_is_the_same(
 
 
 def test_workers_that_cannot_start_leave_the_reading_here(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(reading, "SHARED_FROM", 2)
+    monkeypatch.setattr(readers, "SHARED_FROM", 2)
 
     def broken(*args: object, **kwargs: object) -> None:
         raise OSError("no processes here")
 
-    monkeypatch.setattr(reading.subprocess, "Popen", broken)
+    monkeypatch.setattr(readers.subprocess, "Popen", broken)
     docs = docs_of(CASES)
     builder = BaseBuilder(processes=3)
     for doc in docs:
@@ -222,9 +224,9 @@ def test_a_worker_that_fails_or_hangs_leaves_the_reading_here(
     seconds: float,
     said: str,
 ) -> None:
-    monkeypatch.setattr(reading, "SHARED_FROM", 2)
-    monkeypatch.setattr(reading, "WORKER_SECONDS", seconds)
-    monkeypatch.setattr(reading, "command", lambda: [sys.executable, "-c", worker])
+    monkeypatch.setattr(readers, "SHARED_FROM", 2)
+    monkeypatch.setattr(readers, "WORKER_SECONDS", seconds)
+    monkeypatch.setattr(readers, "command", lambda: [sys.executable, "-c", worker])
     docs = docs_of(CASES)
     builder = BaseBuilder(processes=2)
     for doc in docs:

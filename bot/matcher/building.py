@@ -1,7 +1,7 @@
 """A base's postings from its statements, each read from its text or unpacked from what was
 kept (bot/matcher/packed.py): what reading each statement alone (`read`) makes, with no
 Python step per word. Statements read from text come counted and grouped by word
-(bot/matcher/reading.py); kept ones are grouped with them by one sort of integers
+(bot/matcher/reading.py, readers.py); kept ones are grouped with them by one sort of integers
 (`postings.by_word`). tests/test_bulk.py checks the result against reading each statement
 alone."""
 
@@ -14,7 +14,7 @@ import numpy as np
 
 from bot.matcher.normalize import Normalized
 from bot.matcher.postings import Built, Entries, IndexDoc, Postings, Rows
-from bot.matcher.reading import read_texts
+from bot.matcher.readers import read_texts
 
 
 class BaseBuilder:
@@ -22,7 +22,7 @@ class BaseBuilder:
     (`add_kept`), and makes its postings (`built`)."""
 
     def __init__(self, processes: int | None = None) -> None:
-        """`processes`: worker processes to read texts in (reading.py's choice by default)."""
+        """`processes`: worker processes to read texts in (readers.py's choice by default)."""
         self.rows = Rows()
         self.ids: list[str] = []
         self.heads: list[tuple[Normalized, ...]] = []

@@ -1,0 +1,224 @@
+"""A large base read by worker processes, a chunk of statements at a time (reading.py):
+reading is pure Python, so one process reads at the speed of one core (100,000 statements:
+about 15 s in one process on this 2-core machine, about 10 s with a worker per core).
+
+- A worker is handed its next chunk as it starts on the one before, so a worker the machine
+  slows reads fewer (two equal halves finished up to 2.7 s apart on this machine).
+- It sends each chunk back as soon as it is read, so the building process takes them in
+  while the workers read on, and starts on the first chunk while the later ones are still
+  being written to it.
+- A worker that cannot be started, fails or is still reading after WORKER_SECONDS leaves
+  the whole reading to the building process: the result never depends on the workers (it
+  is what `read` gives).
+
+Plain processes, not multiprocessing's: that one imports the starting program's main
+module again (a script without a main guard would run twice), and a fork would copy locks
+the bot's other threads hold.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import os
+import pickle
+import queue
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+from bot.matcher.bulk import TermIds
+from bot.matcher.postings import IndexDoc, Rows
+from bot.matcher.reading import Received, Texts, merged, read_here, read_share, received, sent
+
+log = logging.getLogger(__name__)
+
+#: from how many statements reading is shared among worker processes: below, starting
+#: them costs more than it saves
+SHARED_FROM = 20_000
+MAX_WORKERS = 4  # processes at most, however many cores (each holds its chunks' words)
+WORKER_SECONDS = 600.0  # a worker still reading after this is given up on (read here)
+CHUNKS_EACH = 8  # chunks per worker: the last ones even out the workers' ends
+SMALLEST_CHUNK = 1_000  # statements: a chunk costs its worker a sort and a round trip
+
+
+def workers() -> int:
+    """Worker processes to share a large reading among: one per core this process may use."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return min(cores or 1, MAX_WORKERS)
+
+
+def read_texts(docs: Sequence[IndexDoc], rows: Rows, processes: int | None = None) -> Texts:
+    """`docs` read into `rows`' ids: by `processes` workers (by default one per core) when
+    there are at least SHARED_FROM, else, or if they fail, in this process."""
+    processes = workers() if processes is None else processes
+    if processes < 2 or len(docs) < SHARED_FROM:
+        return read_here(docs, rows)
+    size = max(SMALLEST_CHUNK, -(-len(docs) // (processes * CHUNKS_EACH)))
+    chunks = [docs[at : at + size] for at in range(0, len(docs), size)]
+    try:
+        got = _read_by_workers(chunks, processes)
+    except Exception:
+        log.exception("reading in worker processes failed; reading here")
+        return read_here(docs, rows)
+    # each worker's words given this process's ids, chunk by chunk in order
+    theirs: list[list[int]] = [[] for _ in range(processes)]
+    for worker, chunk in got:
+        theirs[worker] += map(rows.__getitem__, chunk.names)
+    mine = [np.array(ids, dtype=np.int64) for ids in theirs]
+    shares, at = [], 0
+    for (worker, chunk), docs_in in zip(got, chunks, strict=True):
+        term, slot, head_tf, body_tf = chunk.entries
+        shares.append((mine[worker], (term, slot + at, head_tf, body_tf)))
+        at += len(docs_in)
+    heads = [h for _, chunk in got for h in chunk.heads]
+    del got
+    return Texts(heads, merged(shares, len(rows)))
+
+
+def _read_by_workers(
+    chunks: list[Sequence[IndexDoc]], processes: int
+) -> list[tuple[int, Received]]:
+    """Each chunk as a worker read it, in order, with the worker's number."""
+    todo: queue.SimpleQueue[int] = queue.SimpleQueue()
+    for index in range(len(chunks)):
+        todo.put(index)
+    started: list[_Worker] = []
+    try:
+        started += (_Worker() for _ in range(processes))
+        with ThreadPoolExecutor(len(started)) as waiting:
+            asked = [waiting.submit(w.read, chunks, todo) for w in started]
+            try:
+                answers = [a.result() for a in asked]
+            except BaseException:
+                for worker in started:  # the others' waits end now, not when they are done
+                    worker.kill()
+                raise
+    finally:
+        for worker in started:
+            worker.stop()
+    by_chunk = {i: (n, chunk) for n, answer in enumerate(answers) for i, chunk in answer}
+    return [by_chunk[i] for i in range(len(chunks))]
+
+
+def command() -> list[str]:
+    """How a worker process is started."""
+    return [sys.executable, "-m", "bot.matcher.readers"]
+
+
+class _Worker:
+    """A worker process (`main`): chunks pickled to its standard input one after the other,
+    each one read and pickled back on its standard output (by one pickler: a word already
+    sent goes as a reference, and the phrasings of all chunks share one copy of it)."""
+
+    def __init__(self) -> None:
+        root = str(Path(__file__).resolve().parents[2])
+        path = os.pathsep.join(filter(None, (root, os.environ.get("PYTHONPATH"))))
+        # a file, not a pipe: a full pipe would block the worker (closed by `stop`)
+        self._errors = tempfile.TemporaryFile()  # noqa: SIM115
+        try:
+            self._process = subprocess.Popen(
+                command(),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=self._errors,
+                cwd=root,  # `-m` looks in the working directory first
+                env={**os.environ, "PYTHONPATH": path},
+            )
+        except BaseException:
+            self._errors.close()
+            raise
+
+    def read(
+        self, chunks: list[Sequence[IndexDoc]], todo: queue.SimpleQueue[int]
+    ) -> list[tuple[int, Received]]:
+        """The chunks this worker read, taken from `todo` one at a time, as (index, chunk);
+        ChildProcessError if it fails, or is still reading after WORKER_SECONDS."""
+        process = self._process
+        assert process.stdout is not None
+        given: list[int] = []
+        feeding = threading.Thread(target=self._feed, args=(chunks, todo, given), daemon=True)
+        late = threading.Timer(WORKER_SECONDS, process.kill)
+        late.daemon = True
+        late.start()
+        feeding.start()
+        got: list[Received] = []
+        try:
+            answers = pickle.Unpickler(process.stdout)
+            while True:
+                try:
+                    got.append(received(answers.load()))
+                except EOFError:
+                    break
+            feeding.join()
+            if process.wait() == 0 and len(got) == len(given):
+                return list(zip(given, got, strict=True))
+        except (OSError, pickle.UnpicklingError):
+            pass
+        finally:
+            late.cancel()
+        process.kill()
+        process.wait()
+        feeding.join()
+        self._errors.seek(0)
+        said = self._errors.read()[-2000:].decode(errors="replace")
+        raise ChildProcessError(f"worker exited with {process.returncode}: {said}")
+
+    def _feed(
+        self, chunks: list[Sequence[IndexDoc]], todo: queue.SimpleQueue[int], given: list[int]
+    ) -> None:
+        """Chunks written to the worker while any are left: a write waits until the worker
+        takes the chunk (a pipe holds 64 KB), so the next chunk goes to whichever worker
+        starts on its last one first."""
+        stdin = self._process.stdin
+        assert stdin is not None
+        try:
+            with stdin:
+                while True:
+                    try:
+                        index = todo.get_nowait()
+                    except queue.Empty:
+                        return
+                    given.append(index)
+                    pickle.dump(sent(chunks[index]), stdin, pickle.HIGHEST_PROTOCOL)
+                    stdin.flush()
+        except OSError:
+            return  # the worker ended: `read` finds a chunk missing
+
+    def kill(self) -> None:
+        if self._process.poll() is None:
+            self._process.kill()
+
+    def stop(self) -> None:
+        """The process ended (killed if it still runs) and its pipes closed."""
+        self.kill()
+        self._process.wait()
+        for pipe in (self._process.stdin, self._process.stdout):
+            if pipe is not None:
+                pipe.close()
+        self._errors.close()
+
+
+def main() -> None:
+    """A worker: chunks on standard input until it ends, each read and written back."""
+    gc.disable()  # a short life making millions of objects, none of them in a cycle
+    rows = Rows()
+    reader = TermIds(rows)
+    answers = pickle.Pickler(sys.stdout.buffer, pickle.HIGHEST_PROTOCOL)
+    while True:
+        try:
+            chunk = pickle.load(sys.stdin.buffer)
+        except EOFError:
+            return
+        answers.dump(read_share(chunk, rows, reader))
+        sys.stdout.buffer.flush()
+
+
+if __name__ == "__main__":
+    main()
