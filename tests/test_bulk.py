@@ -196,6 +196,17 @@ def test_a_base_read_in_worker_processes_is_the_same(
     assert "failed" not in caplog.text
 
 
+@pytest.mark.parametrize(("n", "processes"), [(100_000, 2), (20_000, 4), (999, 2), (2_500, 2)])
+def test_chunks_cover_a_base_once_in_order_and_shrink(n: int, processes: int) -> None:
+    bounds = readers.chunked(n, processes)
+    assert [a for a, _ in bounds] == [0, *(b for _, b in bounds[:-1])]
+    assert bounds[-1][1] == n
+    sizes = [b - a for a, b in bounds]
+    assert sizes[:-1] == sorted(sizes[:-1], reverse=True)  # the last takes what is left
+    assert min(sizes) >= min(n, readers.SMALLEST_CHUNK)
+    assert sizes[0] in (n, max(readers.SMALLEST_CHUNK, n // (2 * processes)))
+
+
 def test_workers_that_cannot_start_leave_the_reading_here(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(readers, "SHARED_FROM", 2)
 
