@@ -247,6 +247,21 @@ def test_a_worker_that_fails_or_hangs_leaves_the_reading_here(
     assert said in caplog.text
 
 
+def test_one_failing_worker_ends_the_others_and_the_reading_is_done_here(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(readers, "SHARED_FROM", 2)
+    monkeypatch.setattr(readers, "SMALLEST_CHUNK", 1)
+    commands = iter([readers.command(), [sys.executable, "-c", "import sys; sys.exit(5)"]])
+    monkeypatch.setattr(readers, "command", lambda: next(commands))
+    docs = docs_of([*CASES, *PARTS])
+    builder = BaseBuilder(processes=2)
+    for doc in docs:
+        builder.add_text(doc)
+    assert as_read(builder.built()) == reference(docs)
+    assert "worker exited with 5" in caplog.text
+
+
 @pytest.mark.parametrize("largest_word", [50, 2**50])  # 2**50: the entry needs over 63 bits
 def test_entries_in_any_order_are_grouped_by_word_then_statement(largest_word: int) -> None:
     rng = np.random.default_rng(4)

@@ -29,7 +29,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 import numpy as np
@@ -109,11 +109,13 @@ def _read_by_workers(
         with ThreadPoolExecutor(len(started)) as waiting:
             asked = [waiting.submit(w.read, chunks, todo) for w in started]
             try:
-                answers = [a.result() for a in asked]
+                for answered in as_completed(asked):
+                    answered.result()  # the first to fail ends the others' waits now
             except BaseException:
-                for worker in started:  # the others' waits end now, not when they are done
+                for worker in started:
                     worker.kill()
                 raise
+            answers = [a.result() for a in asked]
     finally:
         for worker in started:
             worker.stop()
