@@ -36,7 +36,7 @@ import numpy as np
 
 from bot.matcher.bulk import TermIds
 from bot.matcher.postings import IndexDoc, Rows
-from bot.matcher.reading import Received, Texts, merged, read_here, read_share, received, sent
+from bot.matcher.reading import Received, Texts, merged, read_chunk, read_here, received, sent
 
 log = logging.getLogger(__name__)
 
@@ -232,7 +232,7 @@ def main() -> None:
             chunk = pickle.load(sys.stdin.buffer)
         except EOFError:
             return
-        answers.dump(read_share(chunk, rows, reader))
+        answers.dump(read_chunk(chunk, rows, reader))
         sys.stdout.buffer.flush()
 
 

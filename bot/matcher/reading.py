@@ -63,7 +63,7 @@ Sent = tuple[list[str], list[str], list[tuple[str, ...]], list[str]]
 Phrasings = tuple[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]], ...]
 #: what a worker sends back for a chunk: the words it met first there, the phrasings, and
 #: the chunk's entries' arrays as int32 bytes (words in the worker's ids)
-Share = tuple[list[str], list[Phrasings], bytes, bytes, bytes, bytes]
+Answer = tuple[list[str], list[Phrasings], bytes, bytes, bytes, bytes]
 
 
 def sent(docs: Sequence[IndexDoc]) -> Sent:
@@ -76,7 +76,7 @@ def sent(docs: Sequence[IndexDoc]) -> Sent:
     )
 
 
-def read_share(chunk: Sent, rows: Rows, reader: TermIds) -> Share:
+def read_chunk(chunk: Sent, rows: Rows, reader: TermIds) -> Answer:
     """A worker's chunk of statements, read into ids of its words (`rows`, by `reader`,
     both kept from chunk to chunk) and counted (the sort of its occurrences done in the
     worker too). The phrasings go back as tuples of words: pickling writes each string
@@ -108,9 +108,9 @@ class Received(NamedTuple):
     entries: Entries
 
 
-def received(share: Share) -> Received:
+def received(answer: Answer) -> Received:
     """A chunk as sent back, its phrasings made `Normalized` again."""
-    names, heads, term, slot, head_tf, body_tf = share
+    names, heads, term, slot, head_tf, body_tf = answer
     term_at, slot_at, head_at, body_at = (
         np.frombuffer(a, dtype=np.int32) for a in (term, slot, head_tf, body_tf)
     )
