@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from bot.matcher import paced
 from bot.matcher.normalize import Normalized
 from bot.matcher.postings import Built, Entries, IndexDoc, Postings, Rows
 from bot.matcher.readers import read_texts
@@ -72,7 +73,7 @@ class BaseBuilder:
         term, slot, head_tf, body_tf = texts.entries
         read: Entries = (term, places[slot], head_tf, body_tf)  # in the same order still
         del texts, term, slot, head_tf, body_tf
-        kept_slot = np.repeat(
+        kept_slot = paced.repeat(  # each call short: this runs beside the bot's loop
             np.frombuffer(self._kept_slots, np.int64) if self._kept_slots else np.zeros(0, int),
             _sizes(self._kept_sizes),
         )
@@ -89,8 +90,8 @@ class BaseBuilder:
         else:
             term, slot, head_tf, body_tf = (np.concatenate(p) for p in zip(read, kept, strict=True))
         del read, kept
-        head_len = np.bincount(slot, weights=head_tf, minlength=n).astype(np.int64)
-        body_len = np.bincount(slot, weights=body_tf, minlength=n).astype(np.int64)
+        head_len = paced.bincount(slot, head_tf, n).astype(np.int64)
+        body_len = paced.bincount(slot, body_tf, n).astype(np.int64)
         postings = Postings.grouped(list(self.rows), n, term, slot, head_tf, body_tf)
         return Built(postings, self.ids, self.heads, head_len, body_len)
 
@@ -122,4 +123,4 @@ def _sizes(sizes: array[int]) -> np.ndarray:
 
 
 def _counts(parts: list[bytes]) -> np.ndarray:
-    return np.frombuffer(b"".join(parts), dtype="<u2")
+    return paced.joined(parts, "<u2")

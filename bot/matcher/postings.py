@@ -8,7 +8,6 @@ touching the others, and fold its changes into new `Postings` without normalizin
 
 from __future__ import annotations
 
-import math
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -17,6 +16,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from bot.matcher import paced
 from bot.matcher.normalize import Normalized, normalize_many, terms
 
 
@@ -119,7 +119,7 @@ class Postings:
         the statement's slot (0 .. size-1) and the counts. A word no entry holds is left
         out."""
         term_row, slot, head_tf, body_tf = by_word((term_row, slot, head_tf, body_tf), size)
-        counts = np.bincount(term_row, minlength=len(names))
+        counts = paced.bincount(term_row, None, len(names))
         used = counts > 0
         if not used.all():
             names = [t for t, u in zip(names, used.tolist(), strict=True) if u]
@@ -159,7 +159,7 @@ class Postings:
 
     def entries(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Every (word row, slot, head count, body count), grouped by word."""
-        rows = np.repeat(np.arange(len(self.names), dtype=np.int32), np.diff(self.start))
+        rows = paced.repeat(np.arange(len(self.names), dtype=np.int32), np.diff(self.start))
         return rows, self.slots, self.head_tf, self.body_tf
 
 
@@ -200,7 +200,7 @@ def idf_weights(df: np.ndarray, n: int, rarest: float) -> np.ndarray:
     gives each: the same arithmetic in numpy, then math.log (numpy's log may differ from it
     in the last bit); `rarest` for a word no statement uses."""
     spread = 1 + (n - df + 0.5) / (df + 0.5)
-    idf = np.fromiter(map(math.log, spread.tolist()), np.float64, len(df))
+    idf = paced.logs(spread)
     idf[df <= 0] = rarest
     return idf
 
