@@ -313,9 +313,9 @@ class Core:
             claim = storage.get_claim(self.db, claim_id)
             if claim is None or claim.status == "dismissed":
                 continue
-            statement = None
-            if claim.status == "answered" and claim.best_statement_id in snap.by_rowid:
-                statement = snap.by_rowid[claim.best_statement_id]
+            statement, rowid = None, claim.best_statement_id
+            if claim.status == "answered" and rowid is not None and rowid in snap.by_rowid:
+                statement = snap.by_rowid[rowid]
             else:
                 result = match_text(snap.index, claim.text)
                 if result.tier is Tier.CONFIDENT and result.best is not None:

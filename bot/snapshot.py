@@ -21,6 +21,7 @@ import storage
 from bot.matcher import packed, saved
 from bot.matcher.heap import held_back
 from bot.matcher.index import MatchIndex
+from bot.matcher.layered import Layered
 from bot.matcher.postings import DocTerms, IndexDoc
 from bot.pacing import at_half_speed
 from bot.sources.urls import normalize_url
@@ -42,10 +43,11 @@ class Snapshot:
     """One consistent view for answering: the index and the statements it was built from."""
 
     index: MatchIndex
-    statements: dict[str, Statement]  # by external id
+    # lookups shared with the snapshots made from this one in place (bot/matcher/layered.py)
+    statements: Layered[str, Statement]  # by external id
     version: int
-    by_rowid: dict[int, Statement]
-    by_source_key: dict[str, list[Statement]]  # normalized source URL -> its statements
+    by_rowid: Layered[int, Statement]
+    by_source_key: Layered[str, list[Statement]]  # normalized source URL -> its statements
     seq: int = 0  # the last statement change taken in (storage.statement_changes)
     day: date | None = None  # the Jakarta date the servable rule was read for
     # made from the snapshot before by changes in place: shares almost all of it
@@ -149,10 +151,10 @@ def snapshot_of(
             by_source_key.setdefault(key, []).append(statement)
     return Snapshot(
         index,
-        {s.external_id: s for s in statements},
+        Layered({s.external_id: s for s in statements}),
         version,
-        {s.id: s for s in statements},
-        by_source_key,
+        Layered({s.id: s for s in statements}),
+        Layered(by_source_key),
         seq,
         day,
     )
@@ -224,29 +226,30 @@ def apply_changes(
     """`current` with `changed` statements added or replaced and `gone` ones removed."""
     docs = doc_terms(changed, reading.kept)
     index = current.index.with_changes(docs, gone, [s.id for s in changed])
-    statements = dict(current.statements)
-    by_rowid = dict(current.by_rowid)
-    by_source_key = dict(current.by_source_key)
-    leaving = [statements[sid] for sid in gone] + [
-        statements[s.external_id] for s in changed if s.external_id in statements
+    leaving = [current.statements[sid] for sid in gone] + [
+        current.statements[s.external_id] for s in changed if s.external_id in current.statements
     ]
+    # each source key's statements as they end up: only the keys these statements touch
+    sources: dict[str, list[Statement]] = {}
     for old in leaving:
-        del statements[old.external_id]
-        del by_rowid[old.id]
         key = _source_key(old)
-        if key and key in by_source_key:
-            kept = [s for s in by_source_key[key] if s.external_id != old.external_id]
-            if kept:
-                by_source_key[key] = kept
-            else:
-                del by_source_key[key]
+        if key and key in current.by_source_key:
+            group = sources.get(key, current.by_source_key[key])
+            sources[key] = [s for s in group if s.external_id != old.external_id]
     for new in changed:
-        statements[new.external_id] = new
-        by_rowid[new.id] = new
         key = _source_key(new)
         if key:
+            group = sources.get(key, current.by_source_key.get(key) or [])
             # in database order, as a fresh build lists them
-            by_source_key[key] = sorted((*by_source_key.get(key, ()), new), key=lambda s: s.id)
+            sources[key] = sorted((*group, new), key=lambda s: s.id)
+    statements = current.statements.changed(
+        [old.external_id for old in leaving], [(s.external_id, s) for s in changed]
+    )
+    by_rowid = current.by_rowid.changed([old.id for old in leaving], [(s.id, s) for s in changed])
+    by_source_key = current.by_source_key.changed(
+        [key for key, group in sources.items() if not group],
+        [(key, group) for key, group in sources.items() if group],
+    )
     return Snapshot(
         index, statements, reading.version, by_rowid, by_source_key, reading.seq, reading.day, True
     )

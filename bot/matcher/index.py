@@ -19,8 +19,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bot.matcher import paced
 from bot.matcher.building import BaseBuilder
 from bot.matcher.heap import held_back
+from bot.matcher.layered import Layered
 from bot.matcher.normalize import Normalized
 from bot.matcher.postings import (
     BODY_WEIGHT,
@@ -108,7 +110,8 @@ class MatchIndex:
         self._live = len(ids)
         top = np.argsort(-np.diff(base.start), kind="stable")[:SEEDED]  # words asked for lately
         self._asked: dict[str, None] = dict.fromkeys(base.names[r] for r in top.tolist())
-        self._slot_of = {sid: i for i, sid in enumerate(ids)}
+        # shared with the views made from this one, which hold only what they changed
+        self._slot_of: Layered[str, int] = Layered({sid: i for i, sid in enumerate(ids)})
         self._reset_caches()
         self._ready = ready if ready is not None else self._all_impacts()
 
@@ -171,13 +174,19 @@ class MatchIndex:
         new._df_change = dict(self._df_change)
         new._head_total, new._body_total = self._head_total, self._body_total
         new._live = self._live
-        new._slot_of = dict(self._slot_of)
         docs = [d if isinstance(d, DocTerms) else read(d) for d in upserts]
-        dead = [new._slot_of.pop(sid) for sid in removals if sid in new._slot_of]
+        removed = [sid for sid in dict.fromkeys(removals) if sid in self._slot_of]
+        dead = [self._slot_of[sid] for sid in removed]
+        removed_now = set(removed)
+        put: dict[str, int] = {}  # the upserts' slots: the view's own, not a copy of all
         places: list[int] = []
         next_key = int(self._order.max()) + 1 if len(self._order) else 0
         for i, d in enumerate(docs):
-            old = new._slot_of.get(d.statement_id)
+            sid = d.statement_id
+            if sid in put:
+                old: int | None = put[sid]
+            else:
+                old = None if sid in removed_now else self._slot_of.get(sid)
             if old is not None:
                 dead.append(old)
             if keys is not None:
@@ -187,10 +196,11 @@ class MatchIndex:
             else:
                 places.append(next_key)
                 next_key += 1
-            new._slot_of[d.statement_id] = len(new.ids)
+            put[sid] = len(new.ids)
             new.ids.append(d.statement_id)
             new.heads.append(d.heads)
             new._added.append(d)
+        new._slot_of = self._slot_of.changed(removed, put.items())
         size = len(new.ids)
         new._alive = np.concatenate((self._alive, np.ones(len(docs), dtype=bool)))
         new._order = np.concatenate((self._order, np.array(places, dtype=np.int64)))
@@ -277,7 +287,7 @@ class MatchIndex:
         head_tf = np.concatenate((htf[keep], ints(extra[2])))
         body_tf = np.concatenate((btf[keep], ints(extra[3])))
         # a word no live statement uses any more drops out
-        used = np.bincount(term_row, minlength=len(names)) > 0
+        used = paced.bincount(term_row, None, len(names)) > 0
         renumber = np.cumsum(used) - 1
         names = [t for t, u in zip(names, used.tolist(), strict=True) if u]
         base = Postings.grouped(
