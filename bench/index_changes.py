@@ -1,6 +1,6 @@
 """A moderator's change and a CLI import, taken into a running bot's index, against a rebuild.
 
-    python bench/index_changes.py ../shared/eval/dev [--sizes 10000 100000]
+    python bench/index_changes.py ../shared/eval/dev [--sizes 10000 100000] [--repeat 3]
 
 For each size, a database of that many statements (the dev fact-checks grown synthetically,
 as bench/matcher.py does) is opened as the bot opens it, then, with a ticker on the loop
@@ -8,7 +8,9 @@ as bench/matcher.py does) is opened as the bot opens it, then, with a ticker on 
 second (bench/rebuild.py's `measure`), in the same process:
 
 - "/tambah", "/ubah", "/arsip": one statement added, edited or retired through storage, as
-  the curation service does, then `Core.refresh_async()` as the bot does after it;
+  the curation service does, then `Core.refresh_async()` as the bot does after it; the three
+  made in turn `--repeat` times (3 by default), each time on other statements, a row each
+  (one run's longest stall said little: the machine's noise is of the same size);
 - "import 1,000": 1,000 new statements written by another connection in another process, in
   batches that hold the write lock at most IMPORT_LOCK_SECONDS (what `cekklaim import`
   does), then the refresh the bot's poll makes when it notices. Claims recorded meanwhile
@@ -34,6 +36,8 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -116,10 +120,10 @@ async def _main(args: argparse.Namespace, tmp: Path) -> None:
         await core.check_async(texts[0], Who("private", core.pseudonym(1)))
         first_answer = time.perf_counter() - started
         grown = rss_mb() - before
-        some = sorted(core.snapshot.statements)[size // 2 : size // 2 + 2]
+        some = sorted(core.snapshot.statements)[size // 2 : size // 2 + 2 * args.repeat]
 
-        async def add(core: Core = core) -> None:
-            storage.save_statement(core.db, new_statement(0), actor="bench")
+        async def add(core: Core = core, n: int = 0) -> None:
+            storage.save_statement(core.db, new_statement(-n), actor="bench")
             await core.refresh_async()
 
         async def edit(core: Core = core, sid: str = some[0]) -> None:
@@ -141,13 +145,14 @@ async def _main(args: argparse.Namespace, tmp: Path) -> None:
         async def rebuild(core: Core = core) -> None:
             await core.refresh_async(force=True)
 
-        rows = (
-            ("/tambah", add),
-            ("/ubah", edit),
-            ("/arsip", retire),
-            ("import 1,000", imported),
-            ("full rebuild", rebuild),
-        )
+        rows: list[tuple[str, Callable[[], Awaitable[None]]]] = []
+        for k in range(args.repeat):  # each a statement of its own
+            rows += [
+                ("/tambah", partial(add, n=k)),
+                ("/ubah", partial(edit, sid=some[2 * k])),
+                ("/arsip", partial(retire, sid=some[2 * k + 1])),
+            ]
+        rows += [("import 1,000", imported), ("full rebuild", rebuild)]
         for name, change in rows:
             took, worst, p99, slowest, _ = await measure(change, core, texts, RATE)
             after = await claims_after(core, texts)
@@ -174,6 +179,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("dev", type=Path, help="folder with base.jsonl, queries.jsonl, distractors")
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    ap.add_argument(
+        "--repeat", type=int, default=3, help="times each moderator change is made (one row each)"
+    )
     args = ap.parse_args(argv)
     tmp = Path(tempfile.mkdtemp(prefix="cekklaim-changes-"))
     try:

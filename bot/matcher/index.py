@@ -110,7 +110,6 @@ class MatchIndex:
         self._live = len(ids)
         top = np.argsort(-np.diff(base.start), kind="stable")[:SEEDED]  # words asked for lately
         self._asked: dict[str, None] = dict.fromkeys(base.names[r] for r in top.tolist())
-        # shared with the views made from this one, which hold only what they changed
         self._slot_of: Layered[str, int] = Layered({sid: i for i, sid in enumerate(ids)})
         self._reset_caches()
         self._ready = ready if ready is not None else self._all_impacts()
@@ -177,16 +176,12 @@ class MatchIndex:
         docs = [d if isinstance(d, DocTerms) else read(d) for d in upserts]
         removed = [sid for sid in dict.fromkeys(removals) if sid in self._slot_of]
         dead = [self._slot_of[sid] for sid in removed]
-        removed_now = set(removed)
-        put: dict[str, int] = {}  # the upserts' slots: the view's own, not a copy of all
+        now: dict[str, int | None] = dict.fromkeys(removed)  # this view's own (None: gone)
         places: list[int] = []
         next_key = int(self._order.max()) + 1 if len(self._order) else 0
         for i, d in enumerate(docs):
             sid = d.statement_id
-            if sid in put:
-                old: int | None = put[sid]
-            else:
-                old = None if sid in removed_now else self._slot_of.get(sid)
+            old = now[sid] if sid in now else self._slot_of.get(sid)
             if old is not None:
                 dead.append(old)
             if keys is not None:
@@ -196,11 +191,12 @@ class MatchIndex:
             else:
                 places.append(next_key)
                 next_key += 1
-            put[sid] = len(new.ids)
+            now[sid] = len(new.ids)
             new.ids.append(d.statement_id)
             new.heads.append(d.heads)
             new._added.append(d)
-        new._slot_of = self._slot_of.changed(removed, put.items())
+        put = [(sid, slot) for sid, slot in now.items() if slot is not None]
+        new._slot_of = self._slot_of.changed(removed, put)  # not a copy of every statement's
         size = len(new.ids)
         new._alive = np.concatenate((self._alive, np.ones(len(docs), dtype=bool)))
         new._order = np.concatenate((self._order, np.array(places, dtype=np.int64)))
