@@ -18,6 +18,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import fields, is_dataclass
 from typing import Any, TypeVar
 
+from bot.matcher.layered import Layered
+
 T = TypeVar("T")
 
 
@@ -47,6 +49,8 @@ def _parts(item: Any, depth: int) -> list[Any]:
         return []
     if isinstance(item, dict):
         return list(item.values()) if len(item) > 64 else []
+    if isinstance(item, Layered):  # its base: a dict of the whole base, shared until freed
+        return list(item.layers())
     if isinstance(item, list | tuple | set | frozenset):
         return list(item) if len(item) > 64 else []
     if depth >= 2 or isinstance(item, str | bytes | int | float | type):

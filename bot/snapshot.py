@@ -18,7 +18,7 @@ import numpy as np
 from sqlite_utils import Database
 
 import storage
-from bot.matcher import packed, saved
+from bot.matcher import paced, packed, saved
 from bot.matcher.heap import held_back
 from bot.matcher.index import MatchIndex
 from bot.matcher.layered import Layered
@@ -108,7 +108,10 @@ def kept_terms(db: Database, statements: list[Statement]) -> dict[str, bytes]:
     when it is taken in."""
     docs = index_docs(statements)
     keys = [packed.key(d) for d in docs]  # a digest of each text: once (1 s at 100,000)
-    return packed.by_statement(docs, storage.index_terms(db, keys), keys)
+    kept = storage.index_terms(db, keys)
+    found = packed.by_statement(docs, kept, keys)
+    paced.emptied(docs, keys, kept)  # let go at the return, 40 ms of the GIL at 100,000
+    return found
 
 
 def doc_terms(statements: list[Statement], kept: Mapping[str, bytes]) -> list[DocTerms]:

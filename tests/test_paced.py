@@ -59,3 +59,17 @@ def test_logs_are_math_logs() -> None:
     got = paced.logs(values)
     assert got.tolist() == [math.log(v) for v in values.tolist()]
     assert paced.logs(np.zeros(0)).shape == (0,)
+
+
+def test_emptied_lets_go_of_everything_a_block_at_a_time() -> None:
+    import weakref
+
+    class Held:
+        pass
+
+    items = [Held() for _ in range(50)]
+    table = {n: Held() for n in range(50)}
+    watched = [weakref.ref(x) for x in (*items, *table.values())]
+    paced.emptied(items, table)  # BLOCK // 64 == 1 here: one entry per step
+    assert items == [] and table == {}
+    assert all(ref() is None for ref in watched)

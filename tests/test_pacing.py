@@ -76,3 +76,15 @@ def test_an_old_snapshot_is_freed_as_a_build_runs() -> None:
     gc.collect()
     assert box == [] and gone() is None
     assert seen == [True] and not building_now()
+
+
+def test_a_layered_view_is_taken_apart_when_freed() -> None:
+    """A snapshot's lookups (`Layered`: a base shared until the last view goes) are freed
+    as their base dict's values one by one, not as one dict in one C call."""
+    from bot.matcher.layered import Layered
+    from bot.pacing import _parts
+
+    view = Layered({n: object() for n in range(100)}).changed([1], [(200, object())])
+    base, top, gone = view.layers()
+    assert _parts(view, 1) == [base, top, gone]
+    assert len(_parts(base, 2)) == 100  # each value dropped on its own

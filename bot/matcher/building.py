@@ -83,6 +83,7 @@ class BaseBuilder:
             _counts(self._kept_head),
             _counts(self._kept_body),
         )
+        paced.emptied(self._kept_head, self._kept_body)  # 200,000 small bytes at 100,000
         if not len(kept[0]):
             term, slot, head_tf, body_tf = read  # grouped by word already
         elif not len(read[0]):

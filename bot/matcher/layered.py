@@ -78,6 +78,10 @@ class Layered(Mapping[K, V]):
             yield from self._base
         yield from self._top
 
+    def layers(self) -> tuple[Mapping[K, V], dict[K, V], frozenset[K]]:
+        """The base, what was set since and the base keys gone: to free them one by one."""
+        return self._base, self._top, self._gone
+
     def changed(self, removed: Iterable[K] = (), put: Iterable[tuple[K, V]] = ()) -> Layered[K, V]:
         """This mapping with the keys of `removed` deleted (those it has), then the pairs of
         `put` set, each key set again going last: a new view, this one unchanged."""

@@ -1,18 +1,22 @@
-"""numpy steps over a whole base, a block at a time, for a build beside the event loop.
+"""numpy steps over a whole base, and the freeing of its large lists and dicts, a block at
+a time, for a build beside the event loop.
 
 Some numpy calls hold the interpreter (the GIL) from start to end: `np.repeat`, `np.bincount`,
 `bytes.join`, a `map` over a list. Over a base of 100,000 statements (9.4 million entries)
 one call is one stall of the bot's loop, whatever the thread it runs in: `np.repeat` of each
 kept statement's slot over its entries held it 110-155 ms in a forced rebuild. Here each
 runs over blocks of `BLOCK` entries (a few milliseconds each), so the loop gets the GIL
-between them; the results are the same as the single calls'.
+between them; the results are the same as the single calls'. Freeing is the same: a list or
+dict of 100,000 entries let go at the end of a function is one C call over all of them
+(a forced rebuild's rows read from SQLite, kept words, texts' keys: 10-57 ms each).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 from itertools import pairwise
+from typing import Any
 
 import numpy as np
 
@@ -68,3 +72,17 @@ def logs(values: np.ndarray) -> np.ndarray:
         part = values[a : a + step].tolist()
         out[a : a + len(part)] = np.fromiter(map(math.log, part), np.float64, len(part))
     return out
+
+
+def emptied(*containers: list[Any] | MutableMapping[Any, Any]) -> None:
+    """Empty each list or dict `BLOCK // 64` entries at a time, so that what only they held
+    is freed in short steps. Only for containers nothing else will read."""
+    step = BLOCK // 64
+    for items in containers:
+        if isinstance(items, list):
+            while items:
+                del items[-step:]
+            continue
+        while items:
+            for _ in range(min(step, len(items))):
+                items.popitem()
