@@ -8,7 +8,8 @@ as bench/matcher.py does) is opened as the bot opens it, then, with a ticker on 
 second (bench/rebuild.py's `measure`), in the same process:
 
 - "/tambah", "/ubah", "/arsip": one statement added, edited or retired through storage, as
-  the curation service does, then `Core.refresh_async()` as the bot does after it; the three
+  the curation service does, where the bot runs it (`Core.write_async`: the writer's
+  thread), then `Core.refresh_async()` as the bot does after it; the three
   made in turn `--repeat` times (3 by default), each time on other statements, a row each
   (one run's longest stall said little: the machine's noise is of the same size);
 - "import 1,000": 1,000 new statements written by another connection in another process, in
@@ -123,7 +124,9 @@ async def _main(args: argparse.Namespace, tmp: Path) -> None:
         some = sorted(core.snapshot.statements)[size // 2 : size // 2 + 2 * args.repeat]
 
         async def add(core: Core = core, n: int = 0) -> None:
-            storage.save_statement(core.db, new_statement(-n), actor="bench")
+            await core.write_async(
+                lambda db: storage.save_statement(db, new_statement(-n), actor="bench")
+            )
             await core.refresh_async()
 
         async def edit(core: Core = core, sid: str = some[0]) -> None:
@@ -131,11 +134,11 @@ async def _main(args: argparse.Namespace, tmp: Path) -> None:
             changed = StatementInput(
                 sid, old.org, old.verdict, old.claim + " (diperbarui)", old.clarification
             )
-            storage.save_statement(core.db, changed, actor="bench")
+            await core.write_async(lambda db: storage.save_statement(db, changed, actor="bench"))
             await core.refresh_async()
 
         async def retire(core: Core = core, sid: str = some[1]) -> None:
-            storage.retire_statement(core.db, sid, actor="bench")
+            await core.write_async(lambda db: storage.retire_statement(db, sid, actor="bench"))
             await core.refresh_async()
 
         async def imported(core: Core = core, path: Path = db_path) -> None:

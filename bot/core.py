@@ -9,6 +9,7 @@ Matching reads one immutable snapshot of the served statements; `Core.refresh()`
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable
@@ -151,6 +152,18 @@ class Core:
         elif not on and self._commits.writer is not None:
             self._commits.writer.close()
             self._commits.writer = None
+
+    async def write_async(self, fn: Callable[[Database], T]) -> T:
+        """`fn(db)` where the bot writes: while it serves (`commit_off_loop`), in the writer's
+        thread after the claims before it, so a moderator's change waits for another
+        writer's lock (a claim's commit, an import's batch) there, never on the event loop;
+        on this connection otherwise (CLI, tests in memory)."""
+        writer = self._commits.writer
+        if writer is None:
+            return fn(self.db)
+        done = await asyncio.wrap_future(writer.submit(fn))
+        self.wrote()
+        return done
 
     def wrote(self) -> None:
         """Something was written: a checkpoint soon if the log grew (`checkpoint_off_loop`)."""

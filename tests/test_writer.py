@@ -268,3 +268,38 @@ def test_while_the_index_is_built_every_batch_goes_to_the_writer(
     assert len(threads) == 4 and all(name.startswith("writer") for name in threads)
     assert count(tmp_path / "bot.db") == 4
     core.close()
+
+
+def test_a_moderators_change_is_written_in_the_writers_thread(tmp_path: Path) -> None:
+    """`Core.write_async` (how the bot runs a curation step): in the writer's thread while
+    the bot serves, so a wait for another writer's lock is not the loop's; on the loop's
+    own connection otherwise. Either way the change is committed when it returns."""
+    from bot.curation import Curation
+
+    core = opened(tmp_path / "bot.db")
+    sid = sorted(core.snapshot.statements)[0]
+    ran: list[str] = []
+
+    def retire(db: Any, external_id: str) -> Any:
+        ran.append(threading.current_thread().name)
+        return Curation(db).retire(external_id, actor="moderator:1")
+
+    async def both() -> None:
+        core.commit_off_loop()
+        try:
+            await core.write_async(lambda db: retire(db, sid))
+        finally:
+            core.commit_off_loop(False)
+        second = sorted(core.snapshot.statements)[1]
+        await core.write_async(lambda db: retire(db, second))
+
+    try:
+        asyncio.run(both())
+        assert ran[0].startswith("writer") and ran[1] == threading.current_thread().name
+        other = sqlite3.connect(tmp_path / "bot.db")
+        statuses = dict(other.execute("SELECT external_id, status FROM statements").fetchall())
+        other.close()
+        first, second = sorted(core.snapshot.statements)[:2]
+        assert statuses[first] == statuses[second] == "retired"
+    finally:
+        core.close()

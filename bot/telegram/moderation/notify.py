@@ -24,7 +24,6 @@ from bot.telegram.moderation.common import (
     Handler,
     actor,
     command,
-    curation,
     take_confirmed,
 )
 from bot.telegram.runtime import Runtime, runtime
@@ -40,6 +39,14 @@ async def follow(context: Context, outcome: Outcome[Any]) -> int:
     if outcome.reindex:
         await rt.core.refresh_async()  # the change log says what changed: no rebuild
     return await notify_due(context.bot, rt) if outcome.notify else 0
+
+
+async def curate(rt: Runtime, step: Callable[[Curation], Outcome[Any]]) -> Outcome[Any]:
+    """`step` (one curation use case: one transaction and its audit) on the connection the
+    bot writes with (`Core.write_async`): a wait for another writer's lock, such as a
+    claim's commit or an import's batch, happens off the event loop."""
+    admins = rt.curation.admin_ids
+    return await rt.core.write_async(lambda db: step(Curation(db, admins)))
 
 
 Act = Callable[[Curation, list[str], str], Outcome[Any]]
@@ -58,8 +65,9 @@ def curated(
         @command(count, usage)
         @wraps(act)
         async def handler(message: Message, context: Context, args: list[str]) -> None:
+            who = actor(message.from_user)
             try:
-                outcome = act(curation(context), args, actor(message.from_user))
+                outcome = await curate(runtime(context), lambda c: act(c, args, who))
             except (LookupError, ValueError) as exc:
                 await message.reply_text(text("id", unknown, error=echo(exc), id=echo(args[0])))
                 return
@@ -85,8 +93,9 @@ async def save_previewed(
     query, pending = await take_confirmed(update, context, key)
     if pending is None:
         return
+    who = actor(update.effective_user)
     try:
-        outcome = save(curation(context), pending, actor=actor(update.effective_user))
+        outcome = await curate(runtime(context), lambda c: save(c, pending, actor=who))
     except (ValueError, LookupError) as exc:
         await edit_unless_shown(query, text("id", "failed", error=echo(exc)))
         return
