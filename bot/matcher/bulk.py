@@ -16,11 +16,11 @@ from collections.abc import Callable, Iterable
 from itertools import chain
 from typing import Any, TypeVar
 
+from bot.matcher import paced
 from bot.matcher.normalize import (
     _NEG_SET,
     Memo,
     Normalized,
-    empty,
     expand,
     is_content,
     prepare,
@@ -289,7 +289,7 @@ class TermIds:
             self._part,
             self._part_tokens,
         ):
-            empty(table)
+            paced.emptied(table)
             table.fn = _spent  # the tables' functions refer back to the reader: a cycle
 
 

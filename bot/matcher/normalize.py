@@ -17,8 +17,9 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import chain
-from typing import Any, TypeVar
+from typing import TypeVar
 
+from bot.matcher import paced
 from bot.matcher.lexicon import ELECTION, NEGATIONS, QUESTION_TAG_LEADS, SLANG, STOPWORDS
 from bot.matcher.stemmer import root
 
@@ -308,18 +309,7 @@ def forget() -> None:
     """Empty the tables: after reading a whole base, most of what they hold is of no more
     use (each table is bounded, but together they held ~100 MB at 100,000 statements)."""
     for table in (_BEFORE, _HAS_AMOUNT, _PLAIN, _WITH_AMOUNTS, _PLAIN_TOKENS, _AMOUNT_TOKENS):
-        empty(table)
-
-
-def empty(table: dict[Any, Any]) -> None:
-    """Empty a large table an item at a time, not with `clear()`: freeing 100,000 entries
-    in one C call held the GIL ~35 ms, a stall of the event loop when a worker thread
-    built the index."""
-    for _ in range(len(table)):
-        try:
-            table.popitem()
-        except KeyError:  # emptied meanwhile
-            break
+        paced.emptied(table)  # `clear()` of 100,000 entries held the GIL ~35 ms
 
 
 def _split_tokens(text: str) -> list[str]:

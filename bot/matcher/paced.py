@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import MutableMapping, Sequence
+from contextlib import suppress
 from itertools import pairwise
 from typing import Any
 
@@ -76,13 +77,15 @@ def logs(values: np.ndarray) -> np.ndarray:
 
 def emptied(*containers: list[Any] | MutableMapping[Any, Any]) -> None:
     """Empty each list or dict `BLOCK // 64` entries at a time, so that what only they held
-    is freed in short steps. Only for containers nothing else will read."""
+    is freed in short steps (another thread emptying a table meanwhile is no error). Only
+    for containers nothing else will read."""
     step = BLOCK // 64
     for items in containers:
         if isinstance(items, list):
             while items:
                 del items[-step:]
             continue
-        while items:
-            for _ in range(min(step, len(items))):
-                items.popitem()
+        with suppress(KeyError):  # emptied meanwhile
+            while items:
+                for _ in range(min(step, len(items))):
+                    items.popitem()
