@@ -5,6 +5,7 @@ statements are read from text, unpacked from what was kept, or both."""
 
 from __future__ import annotations
 
+import pickle
 import sys
 from collections import Counter
 
@@ -194,6 +195,20 @@ def test_a_base_read_in_worker_processes_is_the_same(
     assert as_read(shared.built()) == reference(docs)
     assert here == []  # every statement was read by the workers
     assert "failed" not in caplog.text
+
+
+def test_statements_sent_to_workers_are_left_as_they_were() -> None:
+    """Pickling a string outside ASCII would keep a UTF-8 copy inside it for as long as the
+    bot keeps the statement (about 150 MB at 100,000 statements): the texts are sent
+    encoded, and come back in the worker as they were."""
+    text = "KPU “tidak pernah” menyatakan café… ditunda " * 40
+    doc = IndexDoc("id-é", text, (text[:30],), text)
+    size = sys.getsizeof(text)
+    chunk = pickle.loads(pickle.dumps(reading.sent([doc]), pickle.HIGHEST_PROTOCOL))
+    assert sys.getsizeof(text) == size
+    assert reading._docs(chunk) == [doc]
+    pickle.dumps(text)  # what sending the string itself would do
+    assert sys.getsizeof(text) > size
 
 
 @pytest.mark.parametrize(("n", "processes"), [(100_000, 2), (20_000, 4), (999, 2), (2_500, 2)])

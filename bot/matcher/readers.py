@@ -145,7 +145,9 @@ class _Worker:
                 stdout=subprocess.PIPE,
                 stderr=self._errors,
                 cwd=root,  # `-m` looks in the working directory first
-                env={**os.environ, "PYTHONPATH": path},
+                # no linear algebra here: numpy's OpenBLAS would start a thread per core
+                # that spins ~0.1 s after import, on the cores the workers read on
+                env={**os.environ, "PYTHONPATH": path, "OPENBLAS_NUM_THREADS": "1"},
             )
         except BaseException:
             self._errors.close()
