@@ -5,7 +5,8 @@ The build from text is timed three ways in the same run: "build" as the bot buil
 (`MatchIndex`: the statements read together, by worker processes from 20,000 on), "here"
 in this process only, and "before" statement by statement, as every build did until the
 base was read together (`read` each one, its counts copied into arrays): the baseline.
-Memory is the first's.
+Memory is the first's, and so is "CPU s": the CPU time of the build's processes together
+(over the machine's cores, the least its wall time can be).
 
     python bench/matcher.py ../shared/eval/dev [--sizes 1000 10000 100000] [--queries 300]
 
@@ -20,6 +21,7 @@ import argparse
 import gc
 import os
 import random
+import resource
 import statistics
 import sys
 import time
@@ -62,6 +64,14 @@ def rss_mb() -> float:
     """Resident memory of this process (Linux), to size the index by difference."""
     with open("/proc/self/statm") as fp:
         return int(fp.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and of its children that have ended (the reading workers):
+    a build's CPU over the machine's cores is the least its wall time can be."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def python_speed() -> str:
@@ -131,19 +141,22 @@ def main() -> None:
     rng.shuffle(texts)
     texts = texts[: args.queries]
 
-    print(python_speed())
+    print(python_speed(), f"on {os.cpu_count()} cores")
     print(
-        f"{'statements':>10} {'build s':>8} {'here s':>7} {'before s':>9} {'RSS +MB':>8} "
-        f"{'p50 ms':>7} {'p99 ms':>7} {'naive p50':>10} {'naive p99':>10} {'speed-up':>9}"
+        f"{'statements':>10} {'build s':>8} {'CPU s':>6} {'here s':>7} {'before s':>9} "
+        f"{'RSS +MB':>8} {'p50 ms':>7} {'p99 ms':>7} {'naive p50':>10} {'naive p99':>10} "
+        f"{'speed-up':>9}"
     )
     for size in args.sizes:
         docs = grow(base, size, rng)
         gc.collect()
         give_back()  # what growing the base left free: a build gives it back (heap.py)
         rss_before = rss_mb()
+        cpu_before = cpu_seconds()
         t0 = time.perf_counter()
         index = MatchIndex(docs)
         build = time.perf_counter() - t0
+        cpu = cpu_seconds() - cpu_before
         mem = rss_mb() - rss_before
         here, before = built_here(docs), (None if args.no_baseline else built_before(docs))
 
@@ -167,7 +180,7 @@ def main() -> None:
         n50, n99 = statistics.median(naive), percentile(naive, 99)
         shown = "-" if before is None else f"{before:.2f}"
         print(
-            f"{size:>10} {build:>8.2f} {here:>7.2f} {shown:>9} {mem:>8.1f} {p50:>7.2f} "
+            f"{size:>10} {build:>8.2f} {cpu:>6.1f} {here:>7.2f} {shown:>9} {mem:>8.1f} {p50:>7.2f} "
             f"{p99:>7.2f} {n50:>10.2f} {n99:>10.2f} {n99 / p99:>8.1f}x",
             flush=True,
         )
