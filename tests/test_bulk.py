@@ -202,7 +202,7 @@ def test_statements_sent_to_workers_are_left_as_they_were() -> None:
     bot keeps the statement (about 150 MB at 100,000 statements): the texts are sent
     encoded, and come back in the worker as they were."""
     text = "KPU “tidak pernah” menyatakan café… ditunda " * 40
-    doc = IndexDoc("id-é", text, (text[:30],), text)
+    doc = IndexDoc("id-é", text, (text[:30], "lone \ud83d surrogate"), text)
     size = sys.getsizeof(text)
     chunk = pickle.loads(pickle.dumps(reading.sent([doc]), pickle.HIGHEST_PROTOCOL))
     assert sys.getsizeof(text) == size

@@ -72,19 +72,27 @@ def sent(docs: Sequence[IndexDoc]) -> Sent:
     """Statements as a worker is sent them: lists of bytes pickle fast. Encoded here, not by
     pickle: pickling a string outside ASCII keeps its UTF-8 copy in the string for as long
     as it lives (`PyUnicode_AsUTF8AndSize`), and the bot keeps its statements' texts: 150 MB
-    more at 100,000 statements."""
+    more at 100,000 statements. A lone surrogate (JSON may hold one) passes, as in pickle."""
     return (
-        [d.statement_id.encode() for d in docs],
-        [d.claim.encode() for d in docs],
-        [tuple(v.encode() for v in d.variants) for d in docs],
-        [d.clarification.encode() for d in docs],
+        [_encoded(d.statement_id) for d in docs],
+        [_encoded(d.claim) for d in docs],
+        [tuple(map(_encoded, d.variants)) for d in docs],
+        [_encoded(d.clarification) for d in docs],
     )
+
+
+def _encoded(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass")
+
+
+def _decoded(data: bytes) -> str:
+    return data.decode("utf-8", "surrogatepass")
 
 
 def _docs(chunk: Sent) -> list[IndexDoc]:
     ids, claims, variants, bodies = chunk
     return [
-        IndexDoc(i.decode(), c.decode(), tuple(v.decode() for v in vs), b.decode())
+        IndexDoc(_decoded(i), _decoded(c), tuple(map(_decoded, vs)), _decoded(b))
         for i, c, vs, b in zip(ids, claims, variants, bodies, strict=True)
     ]
 
