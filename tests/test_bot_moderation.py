@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from botharness import SECRET, Bot, button_data, running_bot, visible
@@ -293,6 +295,32 @@ async def test_queue_buttons_prefill_add_and_dismiss(bot: Bot) -> None:
     answer, _ = await bot.press(f"q:d:{keys[1]}", "answerCallbackQuery", user_id=ADMIN)
     assert "diabaikan" in answer.params["text"]
     assert keys[1] not in await mod(bot, "/antrean")
+
+
+async def test_moderators_writes_run_in_the_writers_thread(
+    bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """/tambahmod, /hapusmod and the queue's 🗑 write where claims are committed while the bot
+    serves (the writer's thread): a wait for another writer's lock is never the loop's."""
+    threads: dict[str, str] = {}
+
+    def recorded(name: str, real: Callable[..., Any]) -> Callable[..., Any]:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            threads[name] = threading.current_thread().name
+            return real(*args, **kwargs)
+
+        return call
+
+    for name in ("add_moderator", "remove_moderator", "dismiss_claims"):
+        monkeypatch.setattr(storage, name, recorded(name, getattr(storage, name)))
+    assert "ditambahkan" in await mod(bot, "/tambahmod 556")
+    assert "dihapus" in await mod(bot, "/hapusmod 556")
+    await bot.say(NEW_HOAX)
+    key = (await mod(bot, "/antrean")).split(". ")[1].split(" ", 1)[0]
+    answer, _ = await bot.press(f"q:d:{key}", "answerCallbackQuery", user_id=ADMIN)
+    assert "diabaikan" in answer.params["text"]
+    assert sorted(threads) == ["add_moderator", "dismiss_claims", "remove_moderator"]
+    assert all(thread.startswith("writer") for thread in threads.values()), threads
 
 
 async def test_fast_growing_cluster_is_announced_once(tmp_path: Path) -> None:

@@ -4,6 +4,8 @@ the draft saved on ✅ by the curation service."""
 
 from __future__ import annotations
 
+import asyncio
+
 from telegram import Update
 from telegram.ext import ConversationHandler
 
@@ -148,7 +150,9 @@ async def add_picture(update: Update, context: Context) -> int | None:
         found = await download_picture(context.bot, message)
         if found is None:
             return None
-        said = tambah.picture(draft, fingerprint(found.content).text, found.file_id)
+        # in a thread: decoding and hashing a photo takes 30-60 ms, the loop's meanwhile
+        seen = await asyncio.to_thread(fingerprint, found.content)
+        said = tambah.picture(draft, seen.text, found.file_id)
     except PictureTooLarge:
         said = text("id", "image_too_large", mb=MAX_PICTURE_BYTES >> 20)
     except DownloadFailed:

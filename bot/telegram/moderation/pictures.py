@@ -11,7 +11,7 @@ from bot.images.opening import ImageRejected
 from bot.replies.moderators import echo
 from bot.replies.texts import text
 from bot.telegram.moderation.common import Context, actor, command, curation, moderator_only
-from bot.telegram.moderation.notify import follow
+from bot.telegram.moderation.notify import curate, follow
 from bot.telegram.picture_files import (
     MAX_PICTURE_BYTES,
     DownloadFailed,
@@ -19,6 +19,7 @@ from bot.telegram.picture_files import (
     download_picture,
     picture_in,
 )
+from bot.telegram.runtime import runtime
 
 
 @moderator_only
@@ -43,8 +44,10 @@ async def attach(message: Message, context: Context, args: list[str]) -> None:
         return
     assert picture is not None  # picture_in found one
     try:
-        outcome = curation(context).attach_image(
-            external_id, picture.content, actor=actor(message.from_user), file_id=picture.file_id
+        who, content, file_id = actor(message.from_user), picture.content, picture.file_id
+        outcome = await curate(
+            runtime(context),
+            lambda c: c.attach_image(external_id, content, actor=who, file_id=file_id),
         )
     except ImageRejected as exc:
         await message.reply_text(text("id", "image_unreadable", error=echo(exc)))
@@ -65,8 +68,9 @@ async def detach(message: Message, context: Context, args: list[str]) -> None:
         await message.reply_text(text("id", "usage_hapusgambar"))
         return
     try:
-        outcome = curation(context).detach_image(
-            external_id, int(number), actor=actor(message.from_user)
+        who, at = actor(message.from_user), int(number)
+        outcome = await curate(
+            runtime(context), lambda c: c.detach_image(external_id, at, actor=who)
         )
     except LookupError:
         await message.reply_text(text("id", "unknown_statement", id=echo(external_id)))

@@ -21,7 +21,8 @@ from bot.telegram.moderation.common import (
     pressed,
     say,
 )
-from bot.telegram.moderation.notify import curated
+from bot.telegram.moderation.notify import curate, curated
+from bot.telegram.runtime import runtime
 
 CAPTION_CHARS = 600  # a photo's caption holds 1,024 characters
 
@@ -38,7 +39,8 @@ async def queue_dismiss(update: Update, context: Context) -> None:
     """🗑 under /antrean: the cluster's claims leave the queue."""
     query, found = pressed(update)
     key = found.word(0) if found is not None else ""
-    count = curation(context).dismiss_cluster(key, actor=actor(update.effective_user))
+    who = actor(update.effective_user)
+    count = await curate(runtime(context), lambda c: c.dismiss_cluster(key, actor=who))
     if count is None:
         await query.answer(text("id", "queue_gone"))
         return
@@ -57,8 +59,9 @@ async def source_draft_dismiss(update: Update, context: Context) -> None:
     """🗑 under /draf: the draft is set aside."""
     query, found = pressed(update)
     draft_id = found.id(0) if found is not None else 0
-    done = draft_id > 0 and curation(context).dismiss_source_draft(
-        draft_id, actor=actor(update.effective_user)
+    who = actor(update.effective_user)
+    done = draft_id > 0 and await curate(
+        runtime(context), lambda c: c.dismiss_source_draft(draft_id, actor=who)
     )
     await query.answer(text("id", "draft_dismissed" if done else "draft_gone", id=f"d{draft_id}"))
 

@@ -24,9 +24,9 @@ from bot.telegram.moderation.common import (
     actor,
     admin_only,
     command_args,
-    curation,
 )
-from bot.telegram.runtime import Runtime
+from bot.telegram.moderation.notify import curate
+from bot.telegram.runtime import Runtime, runtime
 
 log = logging.getLogger(__name__)
 
@@ -95,11 +95,11 @@ async def _role(update: Update, context: Context, *, adding: bool) -> None:
         return
     who = actor(message.from_user)
     if adding:
-        done = curation(context).add_moderator(user_id, actor=who)
+        done = await curate(runtime(context), lambda c: c.add_moderator(user_id, actor=who))
         await _change(message, context, user_id, done, set_moderator_commands,
                       ("mod_added", "mod_exists"))  # fmt: skip
     else:
-        done = curation(context).remove_moderator(user_id, actor=who)
+        done = await curate(runtime(context), lambda c: c.remove_moderator(user_id, actor=who))
         await _change(message, context, user_id, done, _reset_moderator_commands,
                       ("mod_removed", "mod_not_found"))  # fmt: skip
 
