@@ -295,19 +295,25 @@ def test_entries_in_any_order_are_grouped_by_word_then_statement(largest_word: i
 
 def test_shares_with_words_of_their_own_merge_as_one_sort_groups_them() -> None:
     """`reading.merged` (each share's run of a word copied into place) gives what sorting
-    all the entries, in the building process's ids, gives."""
+    all the entries, in the building process's ids, gives; and the shares' lengths in turn."""
     rng = np.random.default_rng(9)
-    words, shares, first, everything = 40, [], 0, []
+    words, shares, first, everything, lengths = 40, [], 0, [], []
     for size in (30, 1, 25):  # statements per share, placed one share after another
         drawn = zip(rng.integers(0, 12, 60), rng.integers(0, size, 60), strict=True)
         pairs = sorted({(int(w), int(s)) for w, s in drawn})
         local, slot = (np.array(x, dtype=np.int32) for x in zip(*pairs, strict=True))
         mine = rng.permutation(words)[:12]  # the share's word ids in the building process
-        head, body = (rng.integers(0, 5, len(local)).astype(np.int32) for _ in range(2))
-        shares.append((mine, (local, slot + first, head, body)))
+        head, body = (rng.integers(0, 5, len(local)).astype(np.uint16) for _ in range(2))
+        present, runs = np.unique(local, return_counts=True)
+        own = (rng.integers(0, 99, size), rng.integers(0, 99, size))
+        shares.append((mine, reading.Counted(present, runs, slot, head, body, *own), first))
         everything.append((mine[local], slot + first, head, body))
+        lengths.append(own)
         first += size
     together = tuple(np.concatenate(a) for a in zip(*everything, strict=True))
     expected = by_word(together, first)  # type: ignore[arg-type]
-    got = reading.merged(shares, words)  # type: ignore[arg-type]
-    assert [a.tolist() for a in got] == [a.tolist() for a in expected]
+    got = reading.merged(shares, words)
+    assert [a.tolist() for a in got.entries()] == [a.tolist() for a in expected]
+    assert got.words.tolist() == sorted(set(expected[0].tolist()))
+    for i in (0, 1):
+        assert got[5 + i].tolist() == np.concatenate([o[i] for o in lengths]).tolist()

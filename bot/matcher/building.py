@@ -70,12 +70,19 @@ class BaseBuilder:
         places = _sizes(self._read_slots)
         for slot, heads in zip(places.tolist(), texts.heads, strict=True):
             self.heads[slot] = heads
-        term, slot, head_tf, body_tf = texts.entries
-        read: Entries = (term, places[slot], head_tf, body_tf)  # in the same order still
-        del texts, term, slot, head_tf, body_tf
+        counted = texts.counted
+        del texts
+        head_len, body_len = np.zeros(n, np.int64), np.zeros(n, np.int64)
+        head_len[places], body_len[places] = counted.head_len, counted.body_len
+        names = list(self.rows)
+        if not self._kept_slots:  # all read from text: slots as read, grouped already
+            postings = Postings.from_runs(names, n, *counted[:5])
+            return Built(postings, self.ids, self.heads, head_len, body_len)
+        term, slot, head_tf, body_tf = counted.entries()
+        read: Entries = (term, places[slot], head_tf, body_tf)
+        del counted, term, slot, head_tf, body_tf
         kept_slot = paced.repeat(  # each call short: this runs beside the bot's loop
-            np.frombuffer(self._kept_slots, np.int64) if self._kept_slots else np.zeros(0, int),
-            _sizes(self._kept_sizes),
+            np.frombuffer(self._kept_slots, np.int64), _sizes(self._kept_sizes)
         )
         kept: Entries = (
             self._kept_rows.array(),
@@ -84,16 +91,14 @@ class BaseBuilder:
             _counts(self._kept_body),
         )
         paced.emptied(self._kept_head, self._kept_body)  # 200,000 small bytes at 100,000
-        if not len(kept[0]):
-            term, slot, head_tf, body_tf = read  # grouped by word already
-        elif not len(read[0]):
+        head_len += paced.bincount(kept_slot, kept[2], n).astype(np.int64)
+        body_len += paced.bincount(kept_slot, kept[3], n).astype(np.int64)
+        if not len(read[0]):
             term, slot, head_tf, body_tf = kept
         else:
             term, slot, head_tf, body_tf = (np.concatenate(p) for p in zip(read, kept, strict=True))
         del read, kept
-        head_len = paced.bincount(slot, head_tf, n).astype(np.int64)
-        body_len = paced.bincount(slot, body_tf, n).astype(np.int64)
-        postings = Postings.grouped(list(self.rows), n, term, slot, head_tf, body_tf)
+        postings = Postings.grouped(names, n, term, slot, head_tf, body_tf)
         return Built(postings, self.ids, self.heads, head_len, body_len)
 
 

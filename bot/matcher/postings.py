@@ -135,6 +135,25 @@ class Postings:
             np.minimum(body_tf, TF_MAX).astype(np.uint16),
         )
 
+    @classmethod
+    def from_runs(
+        cls,
+        names: list[str],
+        size: int,
+        words: np.ndarray,
+        runs: np.ndarray,
+        slot: np.ndarray,
+        head_tf: np.ndarray,
+        body_tf: np.ndarray,
+    ) -> Postings:
+        """From entries grouped by word and in slot order within each already: word
+        `names[words[i]]` (ascending) holds the next `runs[i]` entries; counts as kept
+        (uint16)."""
+        if len(words) < len(names):
+            names = [names[w] for w in words.tolist()]
+        start = np.concatenate(([0], np.cumsum(runs))).astype(np.int64)
+        return cls(names, size, start, slot.astype(np.int32, copy=False), head_tf, body_tf)
+
     def df(self, term: str) -> int:
         """How many of these statements use a word."""
         row = self.rows.get(term)

@@ -73,8 +73,7 @@ def read_texts(docs: Sequence[IndexDoc], rows: Rows, processes: int | None = Non
     mine = [np.array(ids, dtype=np.int64) for ids in theirs]
     shares, at = [], 0
     for (worker, chunk), docs_in in zip(got, chunks, strict=True):
-        term, slot, head_tf, body_tf = chunk.entries
-        shares.append((mine[worker], (term, slot + at, head_tf, body_tf)))
+        shares.append((mine[worker], chunk.counted, at))
         at += len(docs_in)
     heads = [h for _, chunk in got for h in chunk.heads]
     del got

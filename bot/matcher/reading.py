@@ -18,15 +18,33 @@ import numpy as np
 from bot.matcher import paced
 from bot.matcher.bulk import TermIds
 from bot.matcher.normalize import Normalized
-from bot.matcher.postings import Entries, IndexDoc, Rows
+from bot.matcher.postings import TF_MAX, Entries, IndexDoc, Rows
+
+
+class Counted(NamedTuple):
+    """Statements' entries (word, statement, counts), grouped by word and in statement order
+    within each: word `words[i]` (ascending) holds the next `runs[i]` entries. Counts as the
+    postings keep them (TF_MAX at most); and each statement's head and body lengths (its
+    words' occurrences, not capped). Statements placed as read: 0, 1, ..."""
+
+    words: np.ndarray
+    runs: np.ndarray
+    slot: np.ndarray  # int32
+    head_tf: np.ndarray  # uint16
+    body_tf: np.ndarray  # uint16
+    head_len: np.ndarray  # int64, by statement
+    body_len: np.ndarray
+
+    def entries(self) -> Entries:
+        """One (word, statement, counts) per entry: the words spelled out."""
+        return paced.repeat(self.words, self.runs), self.slot, self.head_tf, self.body_tf
 
 
 class Texts(NamedTuple):
-    """Statements read: each one's phrasings, and the entries of all, grouped by word and in
-    statement order within each (statements placed as given: 0, 1, ...)."""
+    """Statements read: each one's phrasings, and the entries of all (`Counted`)."""
 
     heads: list[tuple[Normalized, ...]]
-    entries: Entries
+    counted: Counted
 
 
 def read_here(docs: Sequence[IndexDoc], rows: Rows, reader: TermIds | None = None) -> Texts:
@@ -55,7 +73,7 @@ def read_here(docs: Sequence[IndexDoc], rows: Rows, reader: TermIds | None = Non
     body_sizes = np.array([len(b) // 4 for b in bodies], dtype=np.int64)
     del bodies
     head = (np.array(head_ids, dtype=np.int32), np.array(head_sizes, dtype=np.int64))
-    return Texts(heads, read_entries(len(docs), np.arange(len(docs)), head, (body_ids, body_sizes)))
+    return Texts(heads, read_entries(len(docs), head, (body_ids, body_sizes)))
 
 
 #: a chunk of statements as sent to a worker: their ids, claims, variants, clarifications,
@@ -64,8 +82,10 @@ Sent = tuple[list[bytes], list[bytes], list[tuple[bytes, ...]], list[bytes]]
 #: the phrasings of a statement as sent back: (tokens, content, terms) each
 Phrasings = tuple[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]], ...]
 #: what a worker sends back for a chunk: the words it met first there, the phrasings, and
-#: the chunk's entries' arrays as int32 bytes (words in the worker's ids)
-Answer = tuple[list[str], list[Phrasings], bytes, bytes, bytes, bytes]
+#: the chunk's `Counted` arrays as bytes (`_SENT`; words in the worker's ids)
+Answer = tuple[list[str], list[Phrasings], list[bytes]]
+#: how each of `Counted`'s arrays is sent: 8 bytes an entry (there are ~95 per statement)
+_SENT = (np.int32, np.int32, np.int32, np.uint16, np.uint16, np.int64, np.int64)
 
 
 def sent(docs: Sequence[IndexDoc]) -> Sent:
@@ -105,9 +125,9 @@ def read_chunk(chunk: Sent, rows: Rows, reader: TermIds) -> Answer:
     objects)."""
     known = len(rows)
     texts = read_here(_docs(chunk), rows, reader)
-    term, slot, head_tf, body_tf = (a.astype(np.int32).tobytes() for a in texts.entries)
+    arrays = [a.astype(t, copy=False).tobytes() for a, t in zip(texts.counted, _SENT, strict=True)]
     heads = [tuple((h.tokens, h.content, h.terms) for h in hs) for hs in texts.heads]
-    return list(islice(rows, known, None)), heads, term, slot, head_tf, body_tf
+    return list(islice(rows, known, None)), heads, arrays
 
 
 def phrasings_of(kept: list) -> tuple[Normalized, ...]:
@@ -126,59 +146,62 @@ class Received(NamedTuple):
 
     names: list[str]
     heads: list[tuple[Normalized, ...]]
-    entries: Entries
+    counted: Counted
 
 
 def received(answer: Answer) -> Received:
     """A chunk as sent back, its phrasings made `Normalized` again."""
-    names, heads, term, slot, head_tf, body_tf = answer
-    term_at, slot_at, head_at, body_at = (
-        np.frombuffer(a, dtype=np.int32) for a in (term, slot, head_tf, body_tf)
-    )
+    names, heads, arrays = answer
+    counted = Counted(*(np.frombuffer(a, dtype=t) for a, t in zip(arrays, _SENT, strict=True)))
     phrasings = [tuple(Normalized(*h) for h in hs) for hs in heads]
-    return Received(names, phrasings, (term_at, slot_at, head_at, body_at))
+    return Received(names, phrasings, counted)
 
 
-def merged(shares: list[tuple[np.ndarray, Entries]], words: int) -> Entries:
-    """The entries of shares of statements, in this process's word ids (below `words`),
-    grouped by word and in statement order within each: each share's are grouped by a
-    word id of its own (`mine`: this process's id of each) and in statement order, and the
-    shares' statements come in turn. Each share's run of a word is copied into its place:
-    no sort (a sort of all entries took 0.5 s at 100,000 statements)."""
-    sizes = [paced.bincount(term, None, len(mine)) for mine, (term, *_) in shares]
+def merged(shares: list[tuple[np.ndarray, Counted, int]], words: int) -> Counted:
+    """The entries of shares of statements, in this process's word ids (below `words`):
+    each share's are in word ids of its own (`mine`: this process's id of each), its
+    statements placed from `first` on (the shares' in turn). Each share's run of a word is
+    copied into its place: no sort (a sort of all entries took 0.5 s at 100,000
+    statements), and each word's entries counted as they come (`runs`)."""
     total = np.zeros(words, dtype=np.int64)
-    for (mine, _), size in zip(shares, sizes, strict=True):
-        total[mine] += size  # a share's words are distinct: each id once
+    for mine, counted, _ in shares:
+        total[mine[counted.words]] += counted.runs  # a share's words are distinct
     free = np.concatenate(([0], np.cumsum(total)[:-1])).astype(np.int64)  # next place, by word
     n = int(total.sum())
-    term_out, slot_out, head_out, body_out = (np.empty(n, np.int32) for _ in range(4))
-    for (mine, (term, slot, head_tf, body_tf)), size in zip(shares, sizes, strict=True):
-        runs = np.concatenate(([0], np.cumsum(size)[:-1]))  # where each run starts in the share
-        to = paced.repeat(free[mine] - runs, size) + np.arange(len(term))
-        free[mine] += size
-        term_out[to], slot_out[to], head_out[to], body_out[to] = mine[term], slot, head_tf, body_tf
-    return term_out, slot_out, head_out, body_out
+    slot_out = np.empty(n, np.int32)
+    head_out, body_out = np.empty(n, np.uint16), np.empty(n, np.uint16)
+    for mine, counted, first in shares:
+        ids = mine[counted.words]
+        runs = np.concatenate(([0], np.cumsum(counted.runs)[:-1]))  # where each run starts
+        to = paced.repeat(free[ids] - runs, counted.runs) + np.arange(len(counted.slot))
+        free[ids] += counted.runs
+        slot_out[to] = counted.slot + first
+        head_out[to], body_out[to] = counted.head_tf, counted.body_tf
+    used = np.flatnonzero(total)
+    lengths = (np.concatenate([c[i] for _, c, _ in shares] or [_NONE]) for i in (5, 6))
+    return Counted(used, total[used], slot_out, head_out, body_out, *lengths)
 
 
 def read_entries(
-    n: int,
-    slots: np.ndarray,
-    head: tuple[np.ndarray, np.ndarray],
-    body: tuple[np.ndarray, np.ndarray],
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Every (word, statement) of the statements read from text, grouped by word and in
-    statement order, with its counts in the heads and the body: one sort of all their
-    occurrences, keyed (word, statement, 0 for the body or 1 for a head) in bits (numpy
-    sorts integers fast; shifts, unlike a division, cost nothing)."""
+    n: int, head: tuple[np.ndarray, np.ndarray], body: tuple[np.ndarray, np.ndarray]
+) -> Counted:
+    """Every (word, statement) of `n` statements read from text, grouped by word and in
+    statement order, with its counts in the heads and the body, from the word ids of each
+    one's heads and body (`head`, `body`: all ids, and how many are each statement's): one
+    sort of all their occurrences, keyed (word, statement, 0 for the body or 1 for a head)
+    in bits (numpy sorts integers fast; shifts, unlike a division, cost nothing)."""
     bits = max(n, 1).bit_length()
     keys = np.empty(len(head[0]) + len(body[0]), dtype=np.int64)
+    slots = np.arange(n, dtype=np.int64) << 1
     for at, (ids, sizes), flag in ((0, body, 0), (len(body[0]), head, 1)):
         part = keys[at : at + len(ids)]
         np.left_shift(ids, bits + 1, out=part, dtype=np.int64)
-        part |= paced.repeat(slots << 1, sizes) | flag
+        part |= paced.repeat(slots | flag, sizes)
     keys.sort()
+    lengths = head[1].astype(np.int64), body[1].astype(np.int64)
     if not len(keys):
-        return keys, keys, keys, keys
+        empty = np.zeros(0, np.int64)
+        return Counted(empty, empty, empty.astype(np.int32), *(_capped(empty),) * 2, *lengths)
     # sorted, two keys are of one entry when they differ in the flag bit at most
     starts = np.flatnonzero(np.bitwise_xor(keys[1:], keys[:-1]) > 1) + 1
     starts = np.concatenate(([0], starts))
@@ -187,4 +210,18 @@ def read_entries(
     head_tf = np.add.reduceat(flags, starts, dtype=np.int64)
     total = np.diff(np.append(starts, len(keys)))
     entry = keys[starts] >> 1
-    return entry >> bits, entry & ((1 << bits) - 1), head_tf, total - head_tf
+    del keys
+    word = entry >> bits
+    firsts = np.concatenate(([0], np.flatnonzero(word[1:] != word[:-1]) + 1))
+    runs = np.diff(np.append(firsts, len(word)))
+    slot = (entry & ((1 << bits) - 1)).astype(np.int32)
+    return Counted(word[firsts], runs, slot, _capped(head_tf), _capped(total - head_tf), *lengths)
+
+
+_NONE = np.zeros(0, np.int64)
+
+
+def _capped(counts: np.ndarray) -> np.ndarray:
+    """Counts as the postings keep them (16 bits: a clarification is a few thousand
+    characters)."""
+    return np.minimum(counts, TF_MAX).astype(np.uint16)
