@@ -11,6 +11,7 @@ from __future__ import annotations
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -75,6 +76,7 @@ BLOCK = 1_000_000  # entries gathered at once when a base is built (bounds its m
 #: postings scored at once when a base is made ready: each step's sort holds the GIL, and
 #: the bot answers from another thread meanwhile (a million postings stalled it ~60 ms)
 READY_BLOCK = 200_000
+READY_THREADS = 2  # blocks scored at once (each in a thread)
 Ready = tuple[np.ndarray, np.ndarray, np.ndarray]  # every word's best slots, impacts, starts
 
 TF_MAX = 65_535  # a word's count in a statement's heads or body, as kept
@@ -251,10 +253,14 @@ def ready_impacts(
     starts = np.concatenate(([0], np.cumsum(np.minimum(counts, cap)))).astype(np.int64)
     slots_out = np.empty(int(starts[-1]), dtype=np.int32)
     weights_out = np.empty(int(starts[-1]), dtype=np.float32)
-    first = 0
+    blocks, first = [], 0
     while first < len(base.names):  # words [first, last) hold about READY_BLOCK postings
         last = int(np.searchsorted(base.start, base.start[first] + READY_BLOCK, side="right"))
         last = min(max(last - 1, first + 1), len(base.names))
+        blocks.append((first, last))
+        first = last
+
+    def scored(first: int, last: int) -> None:
         a, b = int(base.start[first]), int(base.start[last])
         rows = np.repeat(np.arange(last - first, dtype=np.int64), counts[first:last])
         slots = base.slots[a:b]
@@ -270,7 +276,10 @@ def ready_impacts(
         at = slice(int(starts[first]), int(starts[last]))
         slots_out[at] = slots[ordered]
         weights_out[at] = weights[ordered]
-        first = last
+
+    # numpy lets the interpreter go while it sorts and computes: two threads, two cores
+    with ThreadPoolExecutor(min(READY_THREADS, len(blocks)) or 1) as pool:
+        list(pool.map(lambda block: scored(*block), blocks))  # raises what a block raised
     return slots_out, weights_out, starts
 
 
