@@ -6,8 +6,10 @@ statements are read from text, unpacked from what was kept, or both."""
 from __future__ import annotations
 
 import pickle
+import subprocess
 import sys
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -275,6 +277,49 @@ def test_one_failing_worker_ends_the_others_and_the_reading_is_done_here(
         builder.add_text(doc)
     assert as_read(builder.built()) == reference(docs)
     assert "worker exited with 5" in caplog.text
+
+
+def test_a_worker_is_given_chunks_only_as_it_answers(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Workers that take nothing in and never answer are given AHEAD chunks each, not all
+    of them (the pipes would hold them all): a chunk goes to the worker ready for it."""
+    monkeypatch.setattr(readers, "SHARED_FROM", 2)
+    monkeypatch.setattr(readers, "SMALLEST_CHUNK", 1)
+    monkeypatch.setattr(readers, "WORKER_SECONDS", 0.5)
+    monkeypatch.setattr(
+        readers, "command", lambda: [sys.executable, "-c", "import time; time.sleep(60)"]
+    )
+    given: list[int] = []
+    sent = reading.sent
+
+    def counted(docs: list[IndexDoc]) -> reading.Sent:
+        given.append(len(docs))
+        return sent(docs)
+
+    monkeypatch.setattr(readers, "sent", counted)
+    docs = docs_of([*CASES, *PARTS])
+    assert len(readers.chunked(len(docs), 2)) > 2 * readers.AHEAD
+    builder = BaseBuilder(processes=2)
+    for doc in docs:
+        builder.add_text(doc)
+    assert as_read(builder.built()) == reference(docs)  # read here after they were given up
+    assert "exited with -9" in caplog.text
+    # given up after WORKER_SECONDS: each was written AHEAD chunks, then one more when freed
+    assert len(given) <= 2 * (readers.AHEAD + 1)
+
+
+def test_a_worker_given_bad_input_ends_with_an_error() -> None:
+    worker = subprocess.run(
+        readers.command(),
+        input=b"this is no pickle",
+        capture_output=True,
+        timeout=60,
+        cwd=Path(readers.__file__).resolve().parents[2],
+        check=False,
+    )
+    assert worker.returncode == 1
+    assert b"UnpicklingError" in worker.stderr
 
 
 @pytest.mark.parametrize("largest_word", [50, 2**50])  # 2**50: the entry needs over 63 bits
