@@ -271,10 +271,10 @@ class _Worker:
 def main() -> None:
     """A worker: chunks on standard input until it ends, each read and written back. The
     pipes are worked by threads of their own, so the reading never waits on them: the next
-    chunk is taken in while this one is read (one ahead: the chunks still go to whichever
-    worker is ready first), and an answer is written while the next chunk is read (on a
-    2-core machine a worker waited ~0.3 s for its chunks and ~0.35 s to hand its answers
-    over, of 6 s, at 100,000 statements)."""
+    chunk is taken in while this one is read (there is one at most: the building process
+    gives another only as an answer comes, AHEAD), and an answer is written while the next
+    chunk is read (on a 2-core machine a worker waited ~0.3 s for its chunks and ~0.35 s
+    to hand its answers over, of 6 s, at 100,000 statements)."""
     gc.disable()  # a short life making millions of objects, none of them in a cycle
     rows = Rows()
     reader = TermIds(rows)
