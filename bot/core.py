@@ -321,18 +321,29 @@ class Core:
         removes each request once delivered (or undeliverable).
         """
         snap = self.snapshot
-        due: list[tuple[Subscription, Statement]] = []
+        return [d for c in subscribed_claim_ids(self.db) for d in self._due_for(snap, c)]
+
+    async def due_notifications_async(self) -> list[tuple[Subscription, Statement]]:
+        """`due_notifications` for the event loop, which gets a turn after each claim: each
+        may be matched (2-5 ms at 100,000 statements), and one statement may answer many."""
+        snap, due = self.snapshot, []
         for claim_id in subscribed_claim_ids(self.db):
-            claim = storage.get_claim(self.db, claim_id)
-            if claim is None or claim.status == "dismissed":
-                continue
-            statement, rowid = None, claim.best_statement_id
-            if claim.status == "answered" and rowid is not None and rowid in snap.by_rowid:
-                statement = snap.by_rowid[rowid]
-            else:
-                result = match_text(snap.index, claim.text)
-                if result.tier is Tier.CONFIDENT and result.best is not None:
-                    statement = snap.statements[result.best.statement_id]
-            if statement is not None:
-                due.extend((sub, statement) for sub in subscriptions_for_claim(self.db, claim_id))
+            due += self._due_for(snap, claim_id)
+            await asyncio.sleep(0)
         return due
+
+    def _due_for(self, snap: Snapshot, claim_id: int) -> list[tuple[Subscription, Statement]]:
+        """The requests on one subscribed claim, with the statement answering it in `snap`."""
+        claim = storage.get_claim(self.db, claim_id)
+        if claim is None or claim.status == "dismissed":
+            return []
+        statement, rowid = None, claim.best_statement_id
+        if claim.status == "answered" and rowid is not None and rowid in snap.by_rowid:
+            statement = snap.by_rowid[rowid]
+        else:
+            result = match_text(snap.index, claim.text)
+            if result.tier is Tier.CONFIDENT and result.best is not None:
+                statement = snap.statements[result.best.statement_id]
+        if statement is None:
+            return []
+        return [(sub, statement) for sub in subscriptions_for_claim(self.db, claim_id)]

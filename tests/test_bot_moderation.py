@@ -15,7 +15,7 @@ from botharness import SECRET, Bot, button_data, running_bot, visible
 from threadbot import ThreadedBot
 
 import storage
-from bot import drafts
+from bot import clusters, curation, drafts
 from bot.replies.commands import ADMIN_COMMANDS, MOD_COMMANDS
 from bot.replies.texts_id import ID
 from storage.statement_input import MAX_CLARIFICATION_LEN
@@ -323,10 +323,50 @@ async def test_moderators_writes_run_in_the_writers_thread(
     assert all(thread.startswith("writer") for thread in threads.values()), threads
 
 
-async def test_fast_growing_cluster_is_announced_once(tmp_path: Path) -> None:
+async def test_a_delivered_request_is_dropped_in_the_writers_thread(
+    bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A "Kabari saya" request, once delivered, is dropped where claims are committed (the
+    writer's thread), not on the loop."""
+    threads: list[str] = []
+    real = curation.remove_subscription
+
+    def recorded(*args: Any, **kwargs: Any) -> Any:
+        threads.append(threading.current_thread().name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(curation, "remove_subscription", recorded)
+    (notify,) = button_data(await bot.say(NEW_HOAX))
+    await bot.press(notify, "answerCallbackQuery")
+    key = (await mod(bot, "/antrean")).split("1. ", 1)[1].split(" ", 1)[0]
+    storage.save_statement(
+        bot.core.db,
+        storage.StatementInput(
+            "kpu-kamera", "KPU", "HOAKS", "Bilik suara dipasangi kamera tersembunyi",
+            "Bilik suara tidak dipasangi kamera.", "https://www.kpu.go.id/k",
+        ),
+        actor="test",
+    )  # fmt: skip
+    assert "1 warga diberi tahu" in await mod(bot, f"/tautkan {key} kpu-kamera")
+    assert len(threads) == 1 and threads[0].startswith("writer"), threads
+    assert list(bot.core.db.query("SELECT * FROM subscriptions")) == []
+
+
+async def test_fast_growing_cluster_is_announced_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Posted once, and marked posted where claims are committed (the writer's thread)."""
     from bot.telegram.moderation import announce_fast_growing
     from bot.telegram.runtime import RUNTIME_KEY
 
+    marked: list[str] = []
+    real = clusters.mark_alerted
+
+    def recorded(*args: Any) -> bool:
+        marked.append(threading.current_thread().name)
+        return real(*args)
+
+    monkeypatch.setattr(clusters, "mark_alerted", recorded)
     env = {"MODERATOR_IDS": str(ADMIN), "MODERATOR_CHAT_ID": "-100777", "ALERT_THRESHOLD": "3"}
     async for bot in running_bot(tmp_path, **env):
         for user in (2001, 2002, 2003):
@@ -338,6 +378,7 @@ async def test_fast_growing_cluster_is_announced_once(tmp_path: Path) -> None:
         alerts = [c for c in app_bot.calls if c.method == "sendMessage"
                   and c.params["chat_id"] == -100777]  # fmt: skip
         assert len(alerts) == 1 and "3 pertanyaan" in visible(alerts[0])
+    assert len(marked) == 1 and marked[0].startswith("writer"), marked
 
 
 # ------------------------------------------------------------------------------ malformed input

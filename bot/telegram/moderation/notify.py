@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from functools import wraps
+from functools import partial, wraps
 from typing import Any, TypeVar
 
 from telegram import Bot, Message, Update
@@ -105,9 +105,10 @@ async def save_previewed(
 
 
 async def notify_due(bot: Bot, rt: Runtime) -> int:
-    """Tell everyone whose "Kabari saya" claim is now answered, once; returns how many."""
+    """Tell everyone whose "Kabari saya" claim is now answered, once; returns how many. Each
+    request is dropped where the bot writes (`curate`), off the loop."""
     sent = 0
-    for subscription, statement in rt.core.due_notifications():
+    for subscription, statement in await rt.core.due_notifications_async():
         language = subscription.language
         card = render.statement_card(
             statement,
@@ -125,19 +126,20 @@ async def notify_due(bot: Bot, rt: Runtime) -> int:
         except TelegramError:
             log.warning("notification failed; will retry", exc_info=True)
             continue
-        rt.curation.notified(subscription.id)
+        await curate(rt, partial(Curation.notified, subscription_id=subscription.id))
     return sent
 
 
 async def announce_fast_growing(bot: Bot, rt: Runtime) -> int:
-    """Post each fast-growing unanswered cluster once in the moderators' chat."""
+    """Post each fast-growing unanswered cluster once in the moderators' chat; the clusters
+    are read, and each marked posted, where the bot writes (`curate`), off the loop."""
     chat_id = rt.settings.moderator_chat_id
     if chat_id is None:
         return 0
-    found = rt.curation.fast_growing(
-        threshold=rt.settings.alert_threshold, window_minutes=rt.settings.alert_window_minutes
-    )
+    window = rt.settings.alert_window_minutes
+    threshold = rt.settings.alert_threshold
+    found = await curate(rt, lambda c: c.fast_growing(threshold=threshold, window_minutes=window))
     for cluster in found:
-        await bot.send_message(chat_id, moderating.alert(cluster, rt.settings.alert_window_minutes))
-        rt.curation.announced(cluster.key)
+        await bot.send_message(chat_id, moderating.alert(cluster, window))
+        await curate(rt, partial(Curation.announced, key=cluster.key))
     return len(found)
