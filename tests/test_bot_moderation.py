@@ -122,6 +122,18 @@ async def test_one_message_add_with_errors_then_valid(bot: Bot) -> None:
     assert "bawaslu-0001" in visible(saved)
 
 
+def save_camera_statement(bot: Bot, statement_id: str) -> None:
+    """A statement that answers NEW_HOAX, saved straight to the database."""
+    storage.save_statement(
+        bot.core.db,
+        storage.StatementInput(
+            statement_id, "KPU", "HOAKS", "Bilik suara dipasangi kamera tersembunyi",
+            "Bilik suara tidak dipasangi kamera.", f"https://www.kpu.go.id/{statement_id}",
+        ),
+        actor="test",
+    )  # fmt: skip
+
+
 async def test_unanswered_claim_subscribed_linked_and_notified_once(bot: Bot) -> None:
     call = await bot.say(NEW_HOAX)
     assert "Belum ada pernyataan resmi" in visible(call)
@@ -131,14 +143,7 @@ async def test_unanswered_claim_subscribed_linked_and_notified_once(bot: Bot) ->
     queue = await mod(bot, "/antrean")
     key = queue.split("1. ", 1)[1].split(" ", 1)[0]
     assert key.startswith("c") and f"1. {key} · 2×" in queue
-    storage.save_statement(
-        bot.core.db,
-        storage.StatementInput(
-            "kpu-kotak", "KPU", "HOAKS", "Bilik suara dipasangi kamera tersembunyi",
-            "Bilik suara tidak dipasangi kamera.", "https://www.kpu.go.id/kotak",
-        ),
-        actor="test",
-    )  # fmt: skip
+    save_camera_statement(bot, "kpu-kotak")
     mark = bot.fake.mark()
     reply = await mod(bot, f"/tautkan {key} kpu-kotak")
     assert "dijawab oleh" in reply and "1 warga diberi tahu" in reply
@@ -339,14 +344,7 @@ async def test_a_delivered_request_is_dropped_in_the_writers_thread(
     (notify,) = button_data(await bot.say(NEW_HOAX))
     await bot.press(notify, "answerCallbackQuery")
     key = (await mod(bot, "/antrean")).split("1. ", 1)[1].split(" ", 1)[0]
-    storage.save_statement(
-        bot.core.db,
-        storage.StatementInput(
-            "kpu-kamera", "KPU", "HOAKS", "Bilik suara dipasangi kamera tersembunyi",
-            "Bilik suara tidak dipasangi kamera.", "https://www.kpu.go.id/k",
-        ),
-        actor="test",
-    )  # fmt: skip
+    save_camera_statement(bot, "kpu-kamera")
     assert "1 warga diberi tahu" in await mod(bot, f"/tautkan {key} kpu-kamera")
     assert len(threads) == 1 and threads[0].startswith("writer"), threads
     assert list(bot.core.db.query("SELECT * FROM subscriptions")) == []
