@@ -314,7 +314,8 @@ def test_a_worker_is_given_chunks_only_as_it_answers(
         builder.add_text(doc)
     assert as_read(builder.built()) == reference(docs)  # read here after they were given up
     assert "exited with -9" in caplog.text
-    assert given_up and max(given_up) <= 2 * readers.AHEAD
+    # at the first give-up (the other's comes after the first feeder was let go: one more)
+    assert given_up and given_up[0] <= 2 * readers.AHEAD
 
 
 def test_a_worker_given_bad_input_ends_with_an_error() -> None:
