@@ -82,6 +82,12 @@ Ready = tuple[np.ndarray, np.ndarray, np.ndarray]  # every word's best slots, im
 TF_MAX = 65_535  # a word's count in a statement's heads or body, as kept
 
 
+def kept_counts(counts: np.ndarray) -> np.ndarray:
+    """Counts as the postings keep them: 16 bits (a clarification is a few thousand
+    characters), a quarter of the memory of the postings at 100,000 statements."""
+    return np.minimum(counts, TF_MAX).astype(np.uint16)
+
+
 class Postings:
     """The term counts of the statements a view was built from, in compact arrays.
 
@@ -122,20 +128,9 @@ class Postings:
         out."""
         term_row, slot, head_tf, body_tf = by_word((term_row, slot, head_tf, body_tf), size)
         counts = paced.bincount(term_row, None, len(names))
-        used = counts > 0
-        if not used.all():
-            names = [t for t, u in zip(names, used.tolist(), strict=True) if u]
-            counts = counts[used]
-        return cls(
-            names,
-            size,
-            np.concatenate(([0], np.cumsum(counts))).astype(np.int64),
-            slot.astype(np.int32),
-            # counts fit 16 bits (a clarification is a few thousand characters): a quarter
-            # of the memory of the postings at 100,000 statements
-            np.minimum(head_tf, TF_MAX).astype(np.uint16),
-            np.minimum(body_tf, TF_MAX).astype(np.uint16),
-        )
+        used = np.flatnonzero(counts)
+        head, body = kept_counts(head_tf), kept_counts(body_tf)
+        return cls.from_runs(names, size, used, counts[used], slot, head, body)
 
     @classmethod
     def from_runs(

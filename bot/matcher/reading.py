@@ -18,7 +18,7 @@ import numpy as np
 from bot.matcher import paced
 from bot.matcher.bulk import TermIds
 from bot.matcher.normalize import Normalized
-from bot.matcher.postings import TF_MAX, Entries, IndexDoc, Rows
+from bot.matcher.postings import Entries, IndexDoc, Rows, kept_counts
 
 
 class Counted(NamedTuple):
@@ -178,8 +178,10 @@ def merged(shares: list[tuple[np.ndarray, Counted, int]], words: int) -> Counted
         slot_out[to] = counted.slot + first
         head_out[to], body_out[to] = counted.head_tf, counted.body_tf
     used = np.flatnonzero(total)
-    lengths = (np.concatenate([c[i] for _, c, _ in shares] or [_NONE]) for i in (5, 6))
-    return Counted(used, total[used], slot_out, head_out, body_out, *lengths)
+    none = [np.zeros(0, np.int64)]
+    head_len = np.concatenate([c.head_len for _, c, _ in shares] or none)
+    body_len = np.concatenate([c.body_len for _, c, _ in shares] or none)
+    return Counted(used, total[used], slot_out, head_out, body_out, head_len, body_len)
 
 
 def read_entries(
@@ -201,7 +203,7 @@ def read_entries(
     lengths = head[1].astype(np.int64), body[1].astype(np.int64)
     if not len(keys):
         empty = np.zeros(0, np.int64)
-        return Counted(empty, empty, empty.astype(np.int32), *(_capped(empty),) * 2, *lengths)
+        return Counted(empty, empty, empty.astype(np.int32), *(kept_counts(empty),) * 2, *lengths)
     # sorted, two keys are of one entry when they differ in the flag bit at most
     starts = np.flatnonzero(np.bitwise_xor(keys[1:], keys[:-1]) > 1) + 1
     starts = np.concatenate(([0], starts))
@@ -215,13 +217,6 @@ def read_entries(
     firsts = np.concatenate(([0], np.flatnonzero(word[1:] != word[:-1]) + 1))
     runs = np.diff(np.append(firsts, len(word)))
     slot = (entry & ((1 << bits) - 1)).astype(np.int32)
-    return Counted(word[firsts], runs, slot, _capped(head_tf), _capped(total - head_tf), *lengths)
-
-
-_NONE = np.zeros(0, np.int64)
-
-
-def _capped(counts: np.ndarray) -> np.ndarray:
-    """Counts as the postings keep them (16 bits: a clarification is a few thousand
-    characters)."""
-    return np.minimum(counts, TF_MAX).astype(np.uint16)
+    return Counted(
+        word[firsts], runs, slot, kept_counts(head_tf), kept_counts(total - head_tf), *lengths
+    )
